@@ -1,0 +1,384 @@
+/**
+ * Every problem Cellwright reports, in one table: code → severity, message and
+ * hint builders. Loading, validation and data checks build their problems only
+ * through `problem()`, so the wording lives here and nowhere else.
+ *
+ * Codes are stable (tests, docs and users refer to them). Ranges:
+ * CW001–CW009 loading, CW010–CW029 nodes and generic field checks,
+ * CW030–CW059 edges and graph structure, CW060–CW069 parameters,
+ * CW070–CW079 warnings about the structure, CW080–CW089 data files,
+ * CW099 internal. Add runtime codes from CW100 on.
+ *
+ * Example:
+ *   problem('CW012', { id: 'f' }, { path: 'nodes[3].id', node: 'f' })
+ *   // → { severity: 'error', code: 'CW012', message: 'duplicate node id "f"', … }
+ */
+import type { Problem, Severity } from './format/types.ts';
+
+/** Where a problem is: JSON path and the elements involved. */
+export interface Where {
+  path: string;
+  node?: string;
+  edge?: string;
+  nodes?: string[];
+}
+
+interface ProblemSpec<A> {
+  severity: Severity;
+  message: (a: A) => string;
+  hint?: (a: A) => string;
+}
+
+function spec<A>(s: ProblemSpec<A>): ProblemSpec<A> {
+  return s;
+}
+
+/** `"a"`, or a short rendering of a non-string value for messages. */
+export function show(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  if (typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') return typeof value;
+  try {
+    const s = JSON.stringify(value);
+    if (s === undefined) return typeof value;
+    return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+  } catch {
+    return typeof value;
+  }
+}
+
+function list(values: readonly string[]): string {
+  return values.join(', ');
+}
+
+function shape(s: readonly number[] | undefined): string {
+  return s === undefined ? '?' : `[${s.join(', ')}]`;
+}
+
+type Kind = 'node' | 'edge';
+
+export const PROBLEMS = {
+  // ── loading ────────────────────────────────────────────────────────────
+  CW001: spec<{ detail: string; line: number; column: number }>({
+    severity: 'error',
+    message: (a) => `not valid JSON at line ${a.line}, column ${a.column}: ${a.detail}`,
+    hint: () => 'Fix the JSON syntax there (a missing comma, quote or bracket is the usual cause).',
+  }),
+  CW002: spec<{ found: unknown }>({
+    severity: 'error',
+    message: (a) => `not a Cellwright graph: "format" is ${show(a.found)}, expected "cellwright-graph"`,
+    hint: () => 'A graph file is a JSON object with "format": "cellwright-graph", "version": 1, "nodes" and "edges".',
+  }),
+  CW003: spec<Record<string, never>>({
+    severity: 'error',
+    message: () => 'the graph has no "version"',
+    hint: () => 'Add "version": 1 at the top level.',
+  }),
+  CW004: spec<{ version: number; supported: number }>({
+    severity: 'error',
+    message: (a) => `the file has version ${a.version}: it was written by a newer Cellwright (this one reads up to version ${a.supported})`,
+    hint: () => 'Update Cellwright to open it.',
+  }),
+  CW005: spec<{ found: unknown }>({
+    severity: 'error',
+    message: (a) => `unsupported "version" ${show(a.found)}: expected a positive integer`,
+    hint: () => 'Use "version": 1.',
+  }),
+  CW006: spec<{ field: 'nodes' | 'edges'; found: unknown }>({
+    severity: 'error',
+    message: (a) => `"${a.field}" must be an array, found ${show(a.found)}`,
+    hint: (a) => `Write "${a.field}": [ ... ] (an empty array is allowed).`,
+  }),
+  CW007: spec<Record<string, never>>({
+    severity: 'warning',
+    message: () => 'the file has no "format" field; read as a Cellwright graph because it has "nodes" and "edges"',
+    hint: () => 'Add "format": "cellwright-graph"; it is written when the graph is saved.',
+  }),
+  CW008: spec<{ from: number; to: number; note: string }>({
+    severity: 'warning',
+    message: (a) => `converted from version ${a.from} to ${a.to}: ${a.note}`,
+    hint: () => 'Save the graph to keep the converted form.',
+  }),
+
+  // ── nodes and generic fields ───────────────────────────────────────────
+  CW010: spec<{ what: Kind; found: unknown }>({
+    severity: 'error',
+    message: (a) => `${a.what} is not an object: ${show(a.found)}`,
+    hint: (a) => (a.what === 'node'
+      ? 'A node looks like {"id": "h", "kind": "gate", "size": 4, "activation": "tanh"}.'
+      : 'An edge looks like {"id": "e1", "source": "x", "target": "h"}.'),
+  }),
+  CW011: spec<{ what: Kind; found: unknown }>({
+    severity: 'error',
+    message: (a) => (a.found === undefined ? `${a.what} has no "id"` : `${a.what} id must be a non-empty string, found ${show(a.found)}`),
+    hint: (a) => `Give every ${a.what} a unique, non-empty string id.`,
+  }),
+  CW012: spec<{ id: string; first: string }>({
+    severity: 'error',
+    message: (a) => `duplicate node id "${a.id}" (first used at ${a.first})`,
+    hint: () => 'Node ids must be unique: rename one of the nodes.',
+  }),
+  CW013: spec<{ found: unknown; allowed: readonly string[] }>({
+    severity: 'error',
+    message: (a) => (a.found === undefined ? 'node has no "kind"' : `unknown node kind ${show(a.found)}`),
+    hint: (a) => `Use one of: ${list(a.allowed)}.`,
+  }),
+  CW014: spec<{ kind: string; found: unknown; optional?: boolean }>({
+    severity: 'error',
+    message: (a) => (a.found === undefined
+      ? `${a.kind} node has no "size"`
+      : `"size" must be a positive integer, found ${show(a.found)}`),
+    hint: (a) => (a.optional ? 'Remove "size" (an op takes the size of its inputs) or set it to a positive integer.' : 'Set "size" to the number of units, a positive integer such as 4.'),
+  }),
+  CW015: spec<{ field: string; kind: string; found: unknown; allowed: readonly string[] }>({
+    severity: 'error',
+    message: (a) => (a.found === undefined
+      ? `${a.kind} node has no "${a.field}"`
+      : `unknown ${a.field} ${show(a.found)}`),
+    hint: (a) => `"${a.field}" must be one of: ${list(a.allowed)}.`,
+  }),
+  CW016: spec<{ field: string; found: unknown; expected: string }>({
+    severity: 'error',
+    message: (a) => `"${a.field}" must be ${a.expected}, found ${show(a.found)}`,
+    hint: (a) => `Set "${a.field}" to ${a.expected} or remove it.`,
+  }),
+  CW017: spec<{ field: string; found: unknown }>({
+    severity: 'error',
+    message: (a) => `"${a.field}" is not a finite number (${show(a.found)})`,
+    hint: () => 'Numbers in a graph must be finite: replace NaN or Infinity with a real value.',
+  }),
+  CW018: spec<{ found: unknown }>({
+    severity: 'error',
+    message: (a) => `"position" must be {"x": number, "y": number}, found ${show(a.found)}`,
+    hint: () => 'Fix or remove "position"; the engine ignores it, the editor uses it to draw the node.',
+  }),
+
+  // ── edges and structure ────────────────────────────────────────────────
+  CW030: spec<{ id: string; first: string }>({
+    severity: 'error',
+    message: (a) => `duplicate edge id "${a.id}" (first used at ${a.first})`,
+    hint: () => 'Edge ids must be unique: rename one of the edges.',
+  }),
+  CW031: spec<{ end: 'source' | 'target'; found: unknown }>({
+    severity: 'error',
+    message: (a) => (a.found === undefined
+      ? `edge has no "${a.end}"`
+      : typeof a.found === 'string'
+        ? `edge ${a.end} "${a.found}" is not a node of the graph`
+        : `edge ${a.end} must be a node id (a string), found ${show(a.found)}`),
+    hint: (a) => `Point "${a.end}" at the id of an existing node, or delete the edge.`,
+  }),
+  CW032: spec<{ weight: string; targetKind: string; target: string }>({
+    severity: 'error',
+    message: (a) => `weight "${a.weight}" is not allowed on an edge into ${a.targetKind} node "${a.target}": edges into ${a.targetKind} nodes are "identity"`,
+    hint: () => 'Remove "weight" (or set it to "identity"); put a gate with identity activation in between to learn a weight.',
+  }),
+  CW033: spec<{ weight: string; source: string; sourceSize: number; target: string; targetSize: number }>({
+    severity: 'error',
+    message: (a) => `${a.weight} edge connects "${a.source}" (size ${a.sourceSize}) to "${a.target}" (size ${a.targetSize}): sizes must be equal`,
+    hint: (a) => (a.weight === 'scalar'
+      ? 'A scalar edge needs equal sizes or a source of size 1; use a "full" weight to connect different sizes.'
+      : 'Make the sizes equal, or use a "full" weight (into a gate) to connect different sizes.'),
+  }),
+  CW034: spec<{ target: string; targetKind: string }>({
+    severity: 'error',
+    message: (a) => `edge into ${a.targetKind} node "${a.target}": ${a.targetKind} nodes read the data file and take no inputs`,
+    hint: () => 'Delete the edge, or point it at a gate, op, cell or loss.',
+  }),
+  CW035: spec<{ source: string }>({
+    severity: 'error',
+    message: (a) => `edge out of loss node "${a.source}": a loss is a final scalar and feeds nothing`,
+    hint: () => 'Delete the edge; to reuse the prediction, connect from the node that feeds the loss.',
+  }),
+  CW036: spec<{ source: string; target: string }>({
+    severity: 'error',
+    message: (a) => `target node "${a.source}" is read by "${a.target}": only a loss's "target" port may read a target`,
+    hint: () => 'Connect the target node only to a loss, with "port": "target"; feed the network from an input node.',
+  }),
+  CW037: spec<{ target: string }>({
+    severity: 'error',
+    message: (a) => `edge has a "port" but "${a.target}" is not a loss node`,
+    hint: () => 'Remove "port": only edges into a loss carry a port.',
+  }),
+  CW038: spec<{ target: string; allowed: readonly string[] }>({
+    severity: 'error',
+    message: (a) => `edge into loss "${a.target}" has no "port"`,
+    hint: (a) => `Set "port" to one of: ${list(a.allowed)}.`,
+  }),
+  CW039: spec<{ loss: string; lossKind: string; port: string }>({
+    severity: 'error',
+    message: (a) => `loss "${a.loss}" (${a.lossKind}) has no "${a.port}" input`,
+    hint: (a) => `Connect an edge with "port": "${a.port}" into "${a.loss}"${a.port === 'target' ? ' from a target node' : ''}.`,
+  }),
+  CW040: spec<{ loss: string; port: string; count: number }>({
+    severity: 'error',
+    message: (a) => `loss "${a.loss}" has ${a.count} "${a.port}" inputs; it needs exactly one`,
+    hint: () => 'Delete the extra edges; to combine several predictions, add them with an op node first.',
+  }),
+  CW041: spec<{ loss: string }>({
+    severity: 'error',
+    message: (a) => `loss "${a.loss}" is a "sum" loss and takes no "target" input`,
+    hint: () => 'Delete the target edge, or change the loss to mse, cross_entropy or bce.',
+  }),
+  CW042: spec<{ loss: string; source: string; sourceKind: string }>({
+    severity: 'error',
+    message: (a) => `the "target" port of loss "${a.loss}" reads ${a.sourceKind} node "${a.source}", not a target node`,
+    hint: () => 'Connect the target port from a target node (the data stream of expected outputs).',
+  }),
+  CW043: spec<{ loss: string; prediction: string; predictionSize: number; target: string; targetSize: number }>({
+    severity: 'error',
+    message: (a) => `loss "${a.loss}" compares "${a.prediction}" (size ${a.predictionSize}) with "${a.target}" (size ${a.targetSize}): sizes must match`,
+    hint: () => 'Make the prediction the same size as the target (e.g. an output gate of the target\'s size).',
+  }),
+  CW044: spec<{ cell: string; count: number }>({
+    severity: 'error',
+    message: (a) => (a.count === 0
+      ? `cell "${a.cell}" has no incoming edge: nothing writes its next state`
+      : `cell "${a.cell}" has ${a.count} incoming edges; it needs exactly one (its next state)`),
+    hint: (a) => (a.count === 0
+      ? 'Connect the node that computes the next state into the cell (an identity edge).'
+      : 'Combine the candidates with an op (add) or a gate, and connect that one node into the cell.'),
+  }),
+  CW045: spec<{ op: string }>({
+    severity: 'error',
+    message: (a) => `op "${a.op}" has no inputs`,
+    hint: () => 'Connect at least one node into the op, or delete it.',
+  }),
+  CW046: spec<{ op: string; count: number }>({
+    severity: 'error',
+    message: (a) => `op "${a.op}" is one_minus and has ${a.count} inputs; it needs exactly one`,
+    hint: () => 'one_minus computes 1 − x of a single input: keep one edge into it.',
+  }),
+  CW047: spec<{ op: string; sizes: string }>({
+    severity: 'error',
+    message: (a) => `inputs of op "${a.op}" have different sizes (${a.sizes})`,
+    hint: () => 'Ops work elementwise: every input must have the same size.',
+  }),
+  CW048: spec<{ op: string; size: number; inputSize: number }>({
+    severity: 'error',
+    message: (a) => `op "${a.op}" declares size ${a.size} but its inputs have size ${a.inputSize}`,
+    hint: () => 'Remove "size" from the op (it takes the size of its inputs) or make it match.',
+  }),
+  CW049: spec<Record<string, never>>({
+    severity: 'error',
+    message: () => 'the graph has no loss node: there is nothing to train',
+    hint: () => 'Add a loss node (mse, cross_entropy, bce or sum) and connect a prediction into it.',
+  }),
+  CW050: spec<{ cycle: readonly string[]; more: number }>({
+    severity: 'error',
+    message: (a) => `algebraic loop: ${[...a.cycle, a.cycle[0]].join(' → ')}${a.more > 0 ? ` (and ${a.more} more node${a.more === 1 ? '' : 's'} entangled with it)` : ''}: each node needs the others' value at the same step`,
+    hint: () => 'Break the cycle with a cell node: route the feedback through a cell so it reads the previous step.',
+  }),
+  CW051: spec<{ weight: string; target: string }>({
+    severity: 'error',
+    message: (a) => `edge into gate "${a.target}" has weight "${a.weight}" but the gate's size is unknown`,
+    hint: () => 'Fix the size of the gate.',
+  }),
+
+  // ── parameters ─────────────────────────────────────────────────────────
+  CW060: spec<{ found: unknown }>({
+    severity: 'error',
+    message: (a) => `"parameters" must be an object of tensors, found ${show(a.found)}`,
+    hint: () => 'Write "parameters": {"edge:<id>": {"shape": [..], "data": [..]}, ...} or remove it.',
+  }),
+  CW061: spec<{ key: string }>({
+    severity: 'warning',
+    message: (a) => `parameter key "${a.key}" is not of the form edge:<edgeId>, bias:<nodeId> or init:<cellId>; it is ignored`,
+    hint: () => 'Rename or remove the key.',
+  }),
+  CW062: spec<{ key: string; what: string; id: string }>({
+    severity: 'warning',
+    message: (a) => `parameter "${a.key}" names ${a.what} "${a.id}", which is not in the graph; it is ignored`,
+    hint: () => 'Remove the key, or rename it after the element it belongs to.',
+  }),
+  CW063: spec<{ key: string; why: string }>({
+    severity: 'warning',
+    message: (a) => `parameter "${a.key}" is not used: ${a.why}`,
+    hint: () => 'Remove the key, or change the graph so the parameter exists.',
+  }),
+  CW064: spec<{ what: string; found: unknown }>({
+    severity: 'error',
+    message: (a) => `${a.what} is not a tensor {"shape": [..], "data": [..]}: ${show(a.found)}`,
+    hint: () => '"shape" is an array of non-negative integers and "data" a flat array of numbers in row-major order.',
+  }),
+  CW065: spec<{ key: string; expected: readonly number[]; found: readonly number[] }>({
+    severity: 'error',
+    message: (a) => `parameter "${a.key}" has shape ${shape(a.found)}, expected ${shape(a.expected)}`,
+    hint: (a) => `Give "${a.key}" shape ${shape(a.expected)} with matching data, or remove it to initialize it afresh.`,
+  }),
+  CW066: spec<{ what: string; shape: readonly number[]; expected: number; found: number }>({
+    severity: 'error',
+    message: (a) => `${a.what} has shape ${shape(a.shape)} (${a.expected} numbers) but ${a.found} data values`,
+    hint: () => 'The length of "data" must be the product of "shape" (flat, row-major).',
+  }),
+  CW067: spec<{ what: string; index: number; found: unknown }>({
+    severity: 'error',
+    message: (a) => `${a.what} holds a non-finite or non-number value ${show(a.found)} at data[${a.index}]`,
+    hint: () => 'Every value must be a finite number.',
+  }),
+
+  // ── structural warnings ────────────────────────────────────────────────
+  CW070: spec<{ id: string }>({
+    severity: 'warning',
+    message: (a) => `node "${a.id}" does not contribute to any loss`,
+    hint: () => 'Connect it (through any path) into a loss, or delete it; it gets no gradient and is computed for nothing.',
+  }),
+  CW071: spec<{ id: string }>({
+    severity: 'warning',
+    message: (a) => `gate "${a.id}" has no inputs: it outputs a constant act(bias)`,
+    hint: () => 'Connect inputs into the gate, or ignore this if a learned constant is intended.',
+  }),
+
+  // ── data files ─────────────────────────────────────────────────────────
+  CW080: spec<{ field: string; found: unknown }>({
+    severity: 'error',
+    message: (a) => `data ${a.field === '' ? 'file' : `"${a.field}"`} must be an object, found ${show(a.found)}`,
+    hint: () => 'A data file is {"inputs": {"<inputId>": {"shape": [T, B, size], "data": [..]}}, "targets": {..}}.',
+  }),
+  CW081: spec<{ section: 'inputs' | 'targets'; id: string }>({
+    severity: 'error',
+    message: (a) => `no stream for ${a.section === 'inputs' ? 'input' : 'target'} node "${a.id}" in "${a.section}"`,
+    hint: (a) => `Add "${a.section}": {"${a.id}": {"shape": [T, B, size], "data": [..]}}.`,
+  }),
+  CW082: spec<{ what: string; expected: string; found: readonly number[] }>({
+    severity: 'error',
+    message: (a) => `${a.what} has shape ${shape(a.found)}, expected ${a.expected}`,
+    hint: () => 'Streams are time-major [T, B, size]; initial states are [B, size].',
+  }),
+  CW083: spec<{ what: string; dim: 'T' | 'B'; value: number; expected: number; from: string }>({
+    severity: 'error',
+    message: (a) => `${a.what} has ${a.dim} = ${a.value} but ${a.from} has ${a.dim} = ${a.expected}: all streams share T and B`,
+    hint: () => 'Give every stream the same sequence length T and batch size B.',
+  }),
+  CW084: spec<{ what: string; dim: 'T' | 'B' }>({
+    severity: 'error',
+    message: (a) => `${a.what} has ${a.dim} = 0: there must be at least one ${a.dim === 'T' ? 'time step' : 'sequence'}`,
+    hint: () => 'T ≥ 1 and B ≥ 1.',
+  }),
+  CW085: spec<{ section: string; id: string; expected: string }>({
+    severity: 'error',
+    message: (a) => `"${a.section}" has a stream "${a.id}", but the graph has no ${a.expected} with that id`,
+    hint: (a) => `Remove "${a.id}" from "${a.section}" or rename it after a ${a.expected} of the graph.`,
+  }),
+
+  // ── internal ───────────────────────────────────────────────────────────
+  CW099: spec<{ detail: string }>({
+    severity: 'error',
+    message: (a) => `internal error while checking: ${a.detail}`,
+    hint: () => 'This is a bug in Cellwright; please report it with the file.',
+  }),
+} as const;
+
+export type ProblemCode = keyof typeof PROBLEMS;
+export type ProblemArgs<C extends ProblemCode> = (typeof PROBLEMS)[C] extends ProblemSpec<infer A> ? A : never;
+
+/** Builds a Problem from the table: the only way problems are made. */
+export function problem<C extends ProblemCode>(code: C, args: ProblemArgs<C>, where: Where): Problem {
+  const s = PROBLEMS[code] as ProblemSpec<ProblemArgs<C>>;
+  const p: Problem = { severity: s.severity, code, message: s.message(args), path: where.path };
+  if (where.node !== undefined) p.node = where.node;
+  if (where.edge !== undefined) p.edge = where.edge;
+  if (where.nodes !== undefined) p.nodes = where.nodes;
+  if (s.hint) p.hint = s.hint(args);
+  return p;
+}

@@ -1,0 +1,661 @@
+/**
+ * Validation of a loaded graph: shape checks per element (zod schemas of
+ * schema.ts), then the relations between elements (ids, sizes, weight kinds,
+ * ports, cells, ops, losses, algebraic loops, parameters). It reports every
+ * problem it finds and never throws, whatever it is given.
+ */
+import type { z } from 'zod';
+import { problem, show } from '../errors.ts';
+import type { ProblemArgs } from '../errors.ts';
+import { edgeSchema, enumValues, graphFieldSchemas, nodeBaseSchema, nodeSchemas, PORTS, tensorSchema } from './schema.ts';
+import { INIT_KINDS, LOSSES, NODE_KINDS, WEIGHT_KINDS } from '../meta.ts';
+import type { Graph, NodeKind, Problem, WeightKind } from './types.ts';
+import { GRAPH_FORMAT, GRAPH_VERSION } from './types.ts';
+
+/** Options of validateGraph; none yet (room for thresholds, strictness…). */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface ValidateOptions {}
+
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/** A JSON path: pathOf('nodes', 3, 'size') → `nodes[3].size`; odd keys as `["a:b"]`. */
+export function pathOf(...segments: (string | number)[]): string {
+  let out = '';
+  for (const s of segments) {
+    if (typeof s === 'number') out += `[${s}]`;
+    else if (IDENT.test(s)) out += out === '' ? s : `.${s}`;
+    else out += `[${JSON.stringify(s)}]`;
+  }
+  return out;
+}
+
+// ── the model: what the checks know about nodes and edges ──────────────────
+
+interface NodeInfo {
+  index: number;
+  id: string;
+  /** undefined when the kind is unknown (already reported) */
+  kind: NodeKind | undefined;
+  /** the declared size when it is a positive integer */
+  size: number | undefined;
+  raw: Record<string, unknown>;
+}
+
+interface EdgeInfo {
+  index: number;
+  id: string | undefined;
+  source: NodeInfo | undefined;
+  target: NodeInfo | undefined;
+  /** weight written in the file, when it is a known weight kind */
+  weight: WeightKind | undefined;
+  /** the weight in effect (explicit, or the default for the target) */
+  effective: WeightKind | undefined;
+  port: string | undefined;
+  raw: Record<string, unknown>;
+}
+
+interface Model {
+  nodes: NodeInfo[];
+  byId: Map<string, NodeInfo>;
+  edges: EdgeInfo[];
+  edgeById: Map<string, EdgeInfo>;
+}
+
+function isSize(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v > 0;
+}
+
+function isNodeKind(v: unknown): v is NodeKind {
+  return typeof v === 'string' && (NODE_KINDS as readonly string[]).includes(v);
+}
+
+function isWeightKind(v: unknown): v is WeightKind {
+  return typeof v === 'string' && (WEIGHT_KINDS as readonly string[]).includes(v);
+}
+
+function arrayOf(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [];
+}
+
+/**
+ * Builds the model; with `problems`, also reports the per-element problems
+ * (shape, ids, dangling edges).
+ */
+function buildModel(graph: unknown, problems?: Problem[]): Model {
+  const g = isRecord(graph) ? graph : {};
+  const model: Model = { nodes: [], byId: new Map(), edges: [], edgeById: new Map() };
+  const report = (p: Problem): void => {
+    problems?.push(p);
+  };
+
+  arrayOf(g.nodes).forEach((raw, index) => {
+    const at = pathOf('nodes', index);
+    if (!isRecord(raw)) {
+      report(problem('CW010', { what: 'node', found: raw }, { path: at }));
+      return;
+    }
+    const id = typeof raw.id === 'string' && raw.id !== '' ? raw.id : undefined;
+    const kind = isNodeKind(raw.kind) ? raw.kind : undefined;
+    if (problems) {
+      const node = id;
+      if (id !== undefined && model.byId.has(id)) {
+        const first = model.byId.get(id);
+        report(problem('CW012', { id, first: pathOf('nodes', first ? first.index : 0) }, { path: pathOf('nodes', index, 'id'), node }));
+      }
+      if (kind === undefined) {
+        report(problem('CW013', { found: raw.kind, allowed: NODE_KINDS }, { path: pathOf('nodes', index, 'kind'), node }));
+      }
+      const schema = kind === undefined ? nodeBaseSchema : nodeSchemas[kind];
+      reportShape(schema.safeParse(raw), raw, kind ?? 'node', 'node', index, node, problems);
+    }
+    if (id === undefined || model.byId.has(id)) return;
+    const info: NodeInfo = { index, id, kind, size: isSize(raw.size) ? raw.size : undefined, raw };
+    model.nodes.push(info);
+    model.byId.set(id, info);
+  });
+
+  arrayOf(g.edges).forEach((raw, index) => {
+    const at = pathOf('edges', index);
+    if (!isRecord(raw)) {
+      report(problem('CW010', { what: 'edge', found: raw }, { path: at }));
+      return;
+    }
+    const id = typeof raw.id === 'string' && raw.id !== '' ? raw.id : undefined;
+    if (problems) {
+      if (id !== undefined && model.edgeById.has(id)) {
+        const first = model.edgeById.get(id);
+        report(problem('CW030', { id, first: pathOf('edges', first ? first.index : 0) }, { path: pathOf('edges', index, 'id'), edge: id }));
+      }
+      reportShape(edgeSchema.safeParse(raw), raw, 'edge', 'edge', index, id, problems);
+      for (const end of ['source', 'target'] as const) {
+        const v = raw[end];
+        // a non-string end is reported by the schema; a string must name a node
+        if (typeof v === 'string' && !model.byId.has(v)) {
+          report(problem('CW031', { end, found: v }, { path: pathOf('edges', index, end), edge: id }));
+        }
+      }
+    }
+    const source = typeof raw.source === 'string' ? model.byId.get(raw.source) : undefined;
+    const target = typeof raw.target === 'string' ? model.byId.get(raw.target) : undefined;
+    const weight = isWeightKind(raw.weight) ? raw.weight : undefined;
+    const defaultWeight: WeightKind | undefined = target?.kind === undefined ? undefined : target.kind === 'gate' ? 'full' : 'identity';
+    const effective = raw.weight === undefined ? defaultWeight : weight;
+    const port = typeof raw.port === 'string' && (PORTS as readonly string[]).includes(raw.port) ? raw.port : undefined;
+    const info: EdgeInfo = { index, id, source, target, weight, effective, port, raw };
+    model.edges.push(info);
+    if (id !== undefined && !model.edgeById.has(id)) model.edgeById.set(id, info);
+  });
+  return model;
+}
+
+/** Turns zod issues into problems, one per field, with our own wording. */
+function reportShape(
+  result: z.ZodSafeParseResult<unknown>,
+  raw: Record<string, unknown>,
+  kind: string,
+  what: 'node' | 'edge',
+  index: number,
+  id: string | undefined,
+  problems: Problem[],
+): void {
+  if (result.success) return;
+  const where = (field: string, ...rest: (string | number)[]): { path: string; node?: string; edge?: string } => {
+    const path = pathOf(what === 'node' ? 'nodes' : 'edges', index, field, ...rest);
+    return what === 'node' ? { path, node: id } : { path, edge: id };
+  };
+  const seen = new Set<string>();
+  for (const issue of result.error.issues) {
+    const field = issue.path.length > 0 ? String(issue.path[0]) : '';
+    if (field === 'kind' || seen.has(field)) continue; // the kind is reported before
+    seen.add(field);
+    const value = raw[field];
+    if (field === '') {
+      problems.push(problem('CW010', { what, found: raw }, where('')));
+    } else if (field === 'id') {
+      problems.push(problem('CW011', { what, found: value }, where('id')));
+    } else if (field === 'source' || field === 'target') {
+      problems.push(problem('CW031', { end: field, found: value }, where(field)));
+    } else if (field === 'size' || field === 'initScale') {
+      if (typeof value === 'number' && !Number.isFinite(value)) {
+        problems.push(problem('CW017', { field, found: value }, where(field)));
+      } else if (field === 'size') {
+        problems.push(problem('CW014', { kind, found: value, optional: kind === 'op' }, where(field)));
+      } else {
+        problems.push(problem('CW016', { field, found: value, expected: 'a number' }, where(field)));
+      }
+    } else if (field === 'position') {
+      const sub = issue.path.length > 1 ? String(issue.path[1]) : undefined;
+      const v = isRecord(value) && sub !== undefined ? value[sub] : undefined;
+      if (sub !== undefined && typeof v === 'number' && !Number.isFinite(v)) {
+        problems.push(problem('CW017', { field: `position.${sub}`, found: v }, where('position', sub)));
+      } else {
+        problems.push(problem('CW018', { found: value }, where('position')));
+      }
+    } else {
+      const allowed = enumOf(kind, field);
+      const args: ProblemArgs<'CW015'> = { field, kind, found: value, allowed };
+      if (allowed.length > 0) problems.push(problem('CW015', args, where(field)));
+      else problems.push(problem('CW016', { field, found: value, expected: expectedType(field) }, where(field)));
+    }
+  }
+}
+
+function enumOf(kind: string, field: string): readonly string[] {
+  switch (field) {
+    case 'weight': return WEIGHT_KINDS;
+    case 'init': return INIT_KINDS;
+    case 'port': return PORTS;
+    default: return isNodeKind(kind) ? enumValues(kind, field) : [];
+  }
+}
+
+function expectedType(field: string): string {
+  return field === 'label' ? 'a string' : 'true or false';
+}
+
+// ── sizes ──────────────────────────────────────────────────────────────────
+
+function sizesOf(model: Model): Map<string, number> {
+  const sizes = new Map<string, number>();
+  for (const n of model.nodes) {
+    if (n.kind === 'loss') sizes.set(n.id, 1);
+    else if (n.kind !== undefined && n.kind !== 'op' && n.size !== undefined) sizes.set(n.id, n.size);
+  }
+  const inputs = new Map<string, EdgeInfo[]>();
+  for (const e of model.edges) {
+    if (e.target?.kind === 'op' && e.source) {
+      const list = inputs.get(e.target.id) ?? [];
+      list.push(e);
+      inputs.set(e.target.id, list);
+    }
+  }
+  // Ops take the size of their first input whose size is known; chains of ops
+  // settle in at most (number of ops) rounds.
+  const ops = model.nodes.filter((n) => n.kind === 'op');
+  for (let round = 0; round <= ops.length; round++) {
+    let changed = false;
+    for (const op of ops) {
+      if (sizes.has(op.id)) continue;
+      const known = (inputs.get(op.id) ?? []).find((e) => e.source && e.source.kind !== 'loss' && sizes.has(e.source.id));
+      if (known?.source) {
+        sizes.set(op.id, sizes.get(known.source.id) as number);
+        changed = true;
+      }
+    }
+    if (!changed) break;
+  }
+  for (const op of ops) {
+    if (!sizes.has(op.id) && op.size !== undefined) sizes.set(op.id, op.size);
+  }
+  return sizes;
+}
+
+/**
+ * The size of every node whose size can be known: declared sizes, ops from
+ * their inputs (or their own `size` when no input size is known), losses 1.
+ * Never throws.
+ *
+ * Example: inferSizes(graph).get('h_new') // 3
+ */
+export function inferSizes(graph: Graph): Map<string, number> {
+  try {
+    return sizesOf(buildModel(graph));
+  } catch {
+    return new Map();
+  }
+}
+
+export function hasErrors(problems: Problem[]): boolean {
+  return problems.some((p) => p.severity === 'error');
+}
+
+// ── validation ─────────────────────────────────────────────────────────────
+
+/**
+ * Every problem of a graph, errors and warnings, in file order of the checks.
+ * Never throws.
+ *
+ * Example: hasErrors(validateGraph(graph)) // false for a graph that compiles
+ */
+export function validateGraph(graph: Graph, options?: ValidateOptions): Problem[] {
+  void options;
+  const problems: Problem[] = [];
+  try {
+    check(graph as unknown, problems);
+  } catch (e) {
+    problems.push(problem('CW099', { detail: e instanceof Error ? e.message : show(e) }, { path: '' }));
+  }
+  return problems;
+}
+
+function check(graph: unknown, problems: Problem[]): void {
+  if (!isRecord(graph)) {
+    problems.push(problem('CW002', { found: graph }, { path: '' }));
+    return;
+  }
+  if (graph.format !== GRAPH_FORMAT) problems.push(problem('CW002', { found: graph.format }, { path: 'format' }));
+  const version = graph.version;
+  if (version === undefined) problems.push(problem('CW003', {}, { path: 'version' }));
+  else if (typeof version === 'number' && Number.isInteger(version) && version > GRAPH_VERSION) {
+    problems.push(problem('CW004', { version, supported: GRAPH_VERSION }, { path: 'version' }));
+  } else if (version !== GRAPH_VERSION) problems.push(problem('CW005', { found: version }, { path: 'version' }));
+  for (const [field, { schema, expected }] of Object.entries(graphFieldSchemas)) {
+    if (graph[field] !== undefined && !schema.safeParse(graph[field]).success) {
+      problems.push(problem('CW016', { field, found: graph[field], expected }, { path: field }));
+    }
+  }
+  for (const field of ['nodes', 'edges'] as const) {
+    if (!Array.isArray(graph[field])) problems.push(problem('CW006', { field, found: graph[field] }, { path: field }));
+  }
+
+  const model = buildModel(graph, problems);
+  const sizes = sizesOf(model);
+  checkEdges(model, sizes, problems);
+  checkNodes(model, sizes, problems);
+  const losses = model.nodes.filter((n) => n.kind === 'loss');
+  if (losses.length === 0) problems.push(problem('CW049', {}, { path: 'nodes' }));
+  checkLoops(model, problems);
+  if (losses.length > 0) checkReachable(model, problems);
+  checkParameters(graph, model, sizes, problems);
+}
+
+function edgeWhere(e: EdgeInfo, field?: string): { path: string; edge?: string } {
+  return { path: field === undefined ? pathOf('edges', e.index) : pathOf('edges', e.index, field), edge: e.id };
+}
+
+function checkEdges(model: Model, sizes: Map<string, number>, problems: Problem[]): void {
+  for (const e of model.edges) {
+    const { source, target } = e;
+    if (target?.kind !== undefined && e.raw.port !== undefined && target.kind !== 'loss') {
+      problems.push(problem('CW037', { target: target.id }, edgeWhere(e, 'port')));
+    }
+    if (!source || !target || source.kind === undefined || target.kind === undefined) continue;
+    if (target.kind === 'input' || target.kind === 'target') {
+      problems.push(problem('CW034', { target: target.id, targetKind: target.kind }, edgeWhere(e, 'target')));
+      continue;
+    }
+    if (source.kind === 'loss') {
+      problems.push(problem('CW035', { source: source.id }, edgeWhere(e, 'source')));
+      continue;
+    }
+    if (source.kind === 'target' && !(target.kind === 'loss' && e.port === 'target')) {
+      problems.push(problem('CW036', { source: source.id, target: target.id }, edgeWhere(e, 'source')));
+    }
+    if (target.kind === 'loss' && e.raw.port === undefined) {
+      problems.push(problem('CW038', { target: target.id, allowed: PORTS }, edgeWhere(e)));
+    }
+    if ((target.kind === 'op' || target.kind === 'cell' || target.kind === 'loss') && e.weight !== undefined && e.weight !== 'identity') {
+      problems.push(problem('CW032', { weight: e.weight, targetKind: target.kind, target: target.id }, edgeWhere(e, 'weight')));
+      continue;
+    }
+    // Sizes into ops and losses are compared among the inputs (checkNodes).
+    if (target.kind !== 'gate' && target.kind !== 'cell') continue;
+    const s = sizes.get(source.id);
+    const t = sizes.get(target.id);
+    if (s === undefined || t === undefined || e.effective === undefined) continue;
+    const w = e.effective;
+    if (((w === 'identity' || w === 'diagonal') && s !== t) || (w === 'scalar' && s !== t && s !== 1)) {
+      problems.push(problem('CW033', { weight: w, source: source.id, sourceSize: s, target: target.id, targetSize: t }, edgeWhere(e)));
+    }
+  }
+}
+
+function checkNodes(model: Model, sizes: Map<string, number>, problems: Problem[]): void {
+  const incoming = new Map<string, EdgeInfo[]>();
+  for (const e of model.edges) {
+    if (!e.source || !e.target) continue;
+    const list = incoming.get(e.target.id) ?? [];
+    list.push(e);
+    incoming.set(e.target.id, list);
+  }
+  for (const n of model.nodes) {
+    const ins = incoming.get(n.id) ?? [];
+    const where = { path: pathOf('nodes', n.index), node: n.id };
+    switch (n.kind) {
+      case 'cell':
+        if (ins.length !== 1) problems.push(problem('CW044', { cell: n.id, count: ins.length }, where));
+        break;
+      case 'gate':
+        if (ins.length === 0) problems.push(problem('CW071', { id: n.id }, where));
+        break;
+      case 'op': {
+        if (ins.length === 0) problems.push(problem('CW045', { op: n.id }, where));
+        else if (n.raw.op === 'one_minus' && ins.length !== 1) problems.push(problem('CW046', { op: n.id, count: ins.length }, where));
+        const known = ins.filter((e) => e.source && e.source.kind !== 'loss' && sizes.has(e.source.id));
+        const first = known.length > 0 && known[0].source ? sizes.get(known[0].source.id) : undefined;
+        const odd = known.find((e) => e.source && sizes.get(e.source.id) !== first);
+        if (odd) {
+          const list = known.map((e) => `${e.source?.id}: ${e.source ? sizes.get(e.source.id) : '?'}`).join(', ');
+          problems.push(problem('CW047', { op: n.id, sizes: list }, { path: pathOf('edges', odd.index), node: n.id, edge: odd.id }));
+        } else if (first !== undefined && n.size !== undefined && n.size !== first) {
+          problems.push(problem('CW048', { op: n.id, size: n.size, inputSize: first }, { path: pathOf('nodes', n.index, 'size'), node: n.id }));
+        }
+        break;
+      }
+      case 'loss':
+        checkLoss(n, ins, sizes, problems);
+        break;
+      case 'input':
+      case 'target':
+      case undefined:
+        break;
+      default: {
+        const never: never = n.kind;
+        void never;
+      }
+    }
+  }
+}
+
+function checkLoss(n: NodeInfo, ins: EdgeInfo[], sizes: Map<string, number>, problems: Problem[]): void {
+  const lossKind = typeof n.raw.loss === 'string' ? n.raw.loss : '?';
+  const where = { path: pathOf('nodes', n.index), node: n.id };
+  const usable = ins.filter((e) => e.source?.kind !== undefined && e.source.kind !== 'loss');
+  const preds = usable.filter((e) => e.port === 'prediction');
+  const targets = usable.filter((e) => e.port === 'target');
+  if (preds.length === 0) problems.push(problem('CW039', { loss: n.id, lossKind, port: 'prediction' }, where));
+  if (preds.length > 1) problems.push(problem('CW040', { loss: n.id, port: 'prediction', count: preds.length }, { ...edgeWhere(preds[1]), node: n.id }));
+  if (lossKind === 'sum') {
+    for (const e of targets) problems.push(problem('CW041', { loss: n.id }, { ...edgeWhere(e, 'port'), node: n.id }));
+    return;
+  }
+  // an unknown loss kind is reported already; whether it needs a target is unknown
+  const knownLoss = (LOSSES as readonly string[]).includes(lossKind);
+  if (targets.length === 0 && knownLoss) problems.push(problem('CW039', { loss: n.id, lossKind, port: 'target' }, where));
+  if (targets.length > 1) problems.push(problem('CW040', { loss: n.id, port: 'target', count: targets.length }, { ...edgeWhere(targets[1]), node: n.id }));
+  for (const e of targets) {
+    if (e.source && e.source.kind !== 'target') {
+      problems.push(problem('CW042', { loss: n.id, source: e.source.id, sourceKind: e.source.kind ?? '?' }, { ...edgeWhere(e, 'source'), node: n.id }));
+    }
+  }
+  if (preds.length === 1 && targets.length === 1 && preds[0].source && targets[0].source) {
+    const p = sizes.get(preds[0].source.id);
+    const t = sizes.get(targets[0].source.id);
+    if (p !== undefined && t !== undefined && p !== t) {
+      problems.push(problem('CW043', { loss: n.id, prediction: preds[0].source.id, predictionSize: p, target: targets[0].source.id, targetSize: t }, where));
+    }
+  }
+}
+
+/**
+ * Algebraic loops: cycles left once the edges into cells are removed (a cell
+ * outputs the previous step's value, so its input is no same-step dependency).
+ * Each strongly connected component with a cycle is reported once, naming one
+ * shortest cycle through its first node (in file order).
+ */
+function checkLoops(model: Model, problems: Problem[]): void {
+  const n = model.nodes.length;
+  const indexOf = new Map<string, number>();
+  model.nodes.forEach((node, i) => indexOf.set(node.id, i));
+  const adj: number[][] = model.nodes.map(() => []);
+  const edgeAt = new Map<string, EdgeInfo>();
+  for (const e of model.edges) {
+    if (!e.source || !e.target || e.target.kind === 'cell') continue;
+    const a = indexOf.get(e.source.id) as number;
+    const b = indexOf.get(e.target.id) as number;
+    adj[a].push(b);
+    if (!edgeAt.has(`${a}>${b}`)) edgeAt.set(`${a}>${b}`, e);
+  }
+  const comp = tarjan(n, adj);
+  const members = new Map<number, number[]>();
+  comp.forEach((c, i) => {
+    const list = members.get(c) ?? [];
+    list.push(i);
+    members.set(c, list);
+  });
+  const reported = new Set<number>();
+  for (let start = 0; start < n; start++) {
+    const c = comp[start];
+    if (reported.has(c)) continue;
+    const inComp = members.get(c) ?? [];
+    const selfLoop = adj[start].includes(start);
+    if (inComp.length < 2 && !selfLoop) continue;
+    reported.add(c);
+    // shortest cycle start → … → start inside the component (BFS)
+    let cycle: number[] = [start];
+    if (!selfLoop) {
+      const prev = new Map<number, number>();
+      const queue = [start];
+      let found = -1;
+      for (let q = 0; q < queue.length && found < 0; q++) {
+        const u = queue[q];
+        for (const v of adj[u]) {
+          if (comp[v] !== c) continue;
+          if (v === start) {
+            found = u;
+            break;
+          }
+          if (!prev.has(v)) {
+            prev.set(v, u);
+            queue.push(v);
+          }
+        }
+      }
+      cycle = [];
+      for (let u = found; u !== start && u >= 0; u = prev.get(u) ?? -1) cycle.push(u);
+      cycle.push(start);
+      cycle.reverse();
+    }
+    const ids = cycle.map((i) => model.nodes[i].id);
+    const e = edgeAt.get(`${cycle[0]}>${cycle.length > 1 ? cycle[1] : cycle[0]}`);
+    problems.push(problem('CW050', { cycle: ids, more: inComp.length - cycle.length }, {
+      path: e ? pathOf('edges', e.index) : pathOf('nodes', start), node: ids[0], edge: e?.id, nodes: ids,
+    }));
+  }
+}
+
+/** Strongly connected components (Tarjan), iterative so big graphs cannot overflow the stack. */
+function tarjan(n: number, adj: number[][]): number[] {
+  const index = new Array<number>(n).fill(-1);
+  const low = new Array<number>(n).fill(0);
+  const comp = new Array<number>(n).fill(-1);
+  const onStack = new Array<boolean>(n).fill(false);
+  const stack: number[] = [];
+  let counter = 0;
+  let comps = 0;
+  for (let root = 0; root < n; root++) {
+    if (index[root] >= 0) continue;
+    const work: [number, number][] = [[root, 0]];
+    while (work.length > 0) {
+      const top = work[work.length - 1];
+      const [v, i] = top;
+      if (i === 0 && index[v] < 0) {
+        index[v] = low[v] = counter++;
+        stack.push(v);
+        onStack[v] = true;
+      }
+      if (i < adj[v].length) {
+        top[1] = i + 1;
+        const w = adj[v][i];
+        if (index[w] < 0) work.push([w, 0]);
+        else if (onStack[w]) low[v] = Math.min(low[v], index[w]);
+        continue;
+      }
+      work.pop();
+      if (work.length > 0) {
+        const parent = work[work.length - 1][0];
+        low[parent] = Math.min(low[parent], low[v]);
+      }
+      if (low[v] === index[v]) {
+        for (;;) {
+          const w = stack.pop() as number;
+          onStack[w] = false;
+          comp[w] = comps;
+          if (w === v) break;
+        }
+        comps++;
+      }
+    }
+  }
+  return comp;
+}
+
+/** Warns about nodes with no path (through cells too) to a loss. */
+function checkReachable(model: Model, problems: Problem[]): void {
+  const incoming = new Map<string, string[]>();
+  for (const e of model.edges) {
+    if (!e.source || !e.target) continue;
+    const list = incoming.get(e.target.id) ?? [];
+    list.push(e.source.id);
+    incoming.set(e.target.id, list);
+  }
+  const seen = new Set<string>();
+  const queue = model.nodes.filter((n) => n.kind === 'loss').map((n) => n.id);
+  for (const id of queue) seen.add(id);
+  for (let q = 0; q < queue.length; q++) {
+    for (const s of incoming.get(queue[q]) ?? []) {
+      if (!seen.has(s)) {
+        seen.add(s);
+        queue.push(s);
+      }
+    }
+  }
+  for (const n of model.nodes) {
+    if (n.kind !== undefined && !seen.has(n.id)) problems.push(problem('CW070', { id: n.id }, { path: pathOf('nodes', n.index), node: n.id }));
+  }
+}
+
+/** Checks a tensor's form (shape, data length, finite numbers); returns its shape when well formed. */
+export function checkTensor(value: unknown, what: string, path: string, problems: Problem[], where: { node?: string; edge?: string } = {}): number[] | undefined {
+  const parsed = tensorSchema.safeParse(value);
+  if (!parsed.success || !isRecord(value)) {
+    problems.push(problem('CW064', { what, found: value }, { path, ...where }));
+    return undefined;
+  }
+  const shape = value.shape as number[];
+  const data = value.data as unknown[];
+  const expected = shape.reduce((a, b) => a * b, 1);
+  if (expected !== data.length) {
+    problems.push(problem('CW066', { what, shape, expected, found: data.length }, { path: `${path}.data`, ...where }));
+    return undefined;
+  }
+  const bad = data.findIndex((x) => typeof x !== 'number' || !Number.isFinite(x));
+  if (bad >= 0) {
+    problems.push(problem('CW067', { what, index: bad, found: data[bad] }, { path: `${path}.data[${bad}]`, ...where }));
+    return undefined;
+  }
+  return shape;
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+function checkParameters(graph: Record<string, unknown>, model: Model, sizes: Map<string, number>, problems: Problem[]): void {
+  const params = graph.parameters;
+  if (params === undefined) return;
+  if (!isRecord(params)) {
+    problems.push(problem('CW060', { found: params }, { path: 'parameters' }));
+    return;
+  }
+  for (const [key, value] of Object.entries(params)) {
+    const path = pathOf('parameters', key);
+    const colon = key.indexOf(':');
+    const prefix = colon < 0 ? '' : key.slice(0, colon);
+    const id = key.slice(colon + 1);
+    let expected: number[] | undefined;
+    let where: { node?: string; edge?: string } = {};
+    if (prefix === 'edge') {
+      const e = model.edgeById.get(id);
+      if (!e) {
+        problems.push(problem('CW062', { key, what: 'edge', id }, { path }));
+      } else {
+        where = { edge: id };
+        const w = e.effective;
+        const s = e.source ? sizes.get(e.source.id) : undefined;
+        const t = e.target ? sizes.get(e.target.id) : undefined;
+        const allowedHere = e.target?.kind === 'gate';
+        if (w === 'identity') {
+          problems.push(problem('CW063', { key, why: `edge "${id}" has weight "identity", which has no parameter` }, { path, edge: id }));
+        } else if (allowedHere && w === 'full' && s !== undefined && t !== undefined) expected = [t, s];
+        else if (allowedHere && w === 'diagonal' && (t ?? s) !== undefined) expected = [(t ?? s) as number];
+        else if (allowedHere && w === 'scalar') expected = [1];
+      }
+    } else if (prefix === 'bias' || prefix === 'init') {
+      const n = model.byId.get(id);
+      const wantKind = prefix === 'bias' ? 'gate' : 'cell';
+      if (!n) {
+        problems.push(problem('CW062', { key, what: 'node', id }, { path }));
+      } else {
+        where = { node: id };
+        if (n.kind !== wantKind) {
+          problems.push(problem('CW063', { key, why: `"${id}" is a ${n.kind ?? 'node of unknown kind'}, and only a ${wantKind} has a${prefix === 'init' ? ' learned initial state' : ' bias'}` }, { path, node: id }));
+        } else if (prefix === 'bias' && n.raw.bias === false) {
+          problems.push(problem('CW063', { key, why: `gate "${id}" has "bias": false` }, { path, node: id }));
+        } else if (prefix === 'init' && n.raw.initial !== 'learned') {
+          problems.push(problem('CW063', { key, why: `cell "${id}" does not have "initial": "learned"` }, { path, node: id }));
+        } else if (n.size !== undefined) expected = [n.size];
+      }
+    } else {
+      problems.push(problem('CW061', { key }, { path }));
+    }
+    const found = checkTensor(value, `parameter "${key}"`, path, problems, where);
+    if (found && expected && !sameShape(found, expected)) {
+      problems.push(problem('CW065', { key, expected, found }, { path: `${path}.shape`, ...where }));
+    }
+  }
+}
