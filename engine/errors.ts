@@ -269,11 +269,6 @@ export const PROBLEMS = {
     message: (a) => `algebraic loop: ${[...a.cycle, a.cycle[0]].join(' → ')}${a.more > 0 ? ` (and ${a.more} more node${a.more === 1 ? '' : 's'} entangled with it)` : ''}: each node needs the others' value at the same step`,
     hint: () => 'Break the cycle with a cell node: route the feedback through a cell so it reads the previous step.',
   }),
-  CW051: spec<{ weight: string; target: string }>({
-    severity: 'error',
-    message: (a) => `edge into gate "${a.target}" has weight "${a.weight}" but the gate's size is unknown`,
-    hint: () => 'Fix the size of the gate.',
-  }),
 
   // ── parameters ─────────────────────────────────────────────────────────
   CW060: spec<{ found: unknown }>({
