@@ -266,7 +266,7 @@ export const PROBLEMS = {
   }),
   CW050: spec<{ cycle: readonly string[]; more: number }>({
     severity: 'error',
-    message: (a) => `algebraic loop: ${[...a.cycle, a.cycle[0]].join(' → ')}${a.more > 0 ? ` (and ${a.more} more node${a.more === 1 ? '' : 's'} entangled with it)` : ''}: each node needs the others' value at the same step`,
+    message: (a) => `algebraic loop: ${[...a.cycle, a.cycle[0]].join(' → ')}${a.more > 0 ? ` (and ${a.more} more node${a.more === 1 ? '' : 's'} entangled with it)` : ''}: ${a.cycle.length === 1 ? 'the node needs its own value' : 'each node needs the value of the one before it'} at the same step`,
     hint: () => 'Break the cycle with a cell node: route the feedback through a cell so it reads the previous step.',
   }),
 

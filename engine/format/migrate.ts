@@ -21,16 +21,21 @@ export interface MigrationStep {
 export const MIGRATIONS: readonly MigrationStep[] = [];
 
 /**
- * Runs every step from `version` up to GRAPH_VERSION. The caller has checked
+ * Runs every step from `version` up to `to` (GRAPH_VERSION; other values are for tests). The caller has checked
  * that 1 ≤ version ≤ GRAPH_VERSION.
  *
  * Example: migrateDoc({ version: 1, nodes: [], edges: [] }, 1) // → same doc, no problems
  */
-export function migrateDoc(doc: Doc, version: number, steps: readonly MigrationStep[] = MIGRATIONS): { doc: Doc; problems: Problem[] } {
+export function migrateDoc(
+  doc: Doc,
+  version: number,
+  steps: readonly MigrationStep[] = MIGRATIONS,
+  to: number = GRAPH_VERSION,
+): { doc: Doc; problems: Problem[] } {
   let current = doc;
   let v = version;
   const problems: Problem[] = [];
-  while (v < GRAPH_VERSION) {
+  while (v < to) {
     const step = steps.find((s) => s.from === v);
     if (!step) throw new Error(`no migration from graph version ${v}`);
     const out = step.migrate(current);
