@@ -1,0 +1,43 @@
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { runGraph } from '../../engine/grad.ts';
+import type { DType } from '../../engine/tensor.ts';
+import type { Io } from '../main.ts';
+import { readData, readGraph } from '../io.ts';
+
+export const dtypeOption = (def: DType): Option => new Option('--dtype <dtype>', 'number precision').choices(['float64', 'float32']).default(def);
+
+function fmt(x: number): string {
+  return Number.isInteger(x) ? String(x) : x.toPrecision(6).replace(/\.?0+$/, '');
+}
+
+export function register(program: Command, io: Io): void {
+  program
+    .command('run')
+    .description('Forward only: the value of every node at every step, and the loss.')
+    .argument('<graph>', 'graph file')
+    .argument('<data>', 'data file (inputs, targets, initialStates)')
+    .option('--json', 'print one JSON object {loss, losses, values}')
+    .addOption(dtypeOption('float64'))
+    .action((graphPath: string, dataPath: string, opts: { json?: boolean; dtype: DType }) => {
+      const { graph } = readGraph(graphPath, { validate: true });
+      const data = readData(dataPath, graph);
+      const r = runGraph(graph, data, { dtype: opts.dtype });
+      if (opts.json) {
+        io.out(JSON.stringify(r));
+        return;
+      }
+      io.out(`loss ${fmt(r.loss)}`);
+      for (const [id, l] of Object.entries(r.losses)) io.out(`  ${id}: ${fmt(l)}`);
+      for (const [id, v] of Object.entries(r.values)) {
+        const [T, B, N] = v.shape;
+        if (graph.nodes.find((n) => n.id === id)?.kind === 'loss') continue;
+        io.out(`${id} [T=${T}, B=${B}, size=${N}]`);
+        for (let t = 0; t < T; t++) {
+          const rows: string[] = [];
+          for (let b = 0; b < B; b++) rows.push(v.data.slice((t * B + b) * N, (t * B + b + 1) * N).map(fmt).join(' '));
+          io.out(`  t=${t + 1}: ${rows.join(' | ')}`);
+        }
+      }
+    });
+}

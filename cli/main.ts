@@ -1,0 +1,62 @@
+/**
+ * The `cellwright` command line: check, run, grad, train, export, bench.
+ * Exit codes: 0 success, 1 a problem with the files or the graph, 2 a usage error.
+ */
+import { Command, CommanderError } from 'commander';
+import { CliError } from './io.ts';
+
+/** Each command lives in cli/commands/NAME.ts and exports register(program). */
+const COMMANDS = ['check', 'run', 'grad', 'train', 'export', 'bench'];
+
+export interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+export const stdio: Io = {
+  out: (s) => process.stdout.write(s.endsWith('\n') ? s : s + '\n'),
+  err: (s) => process.stderr.write(s.endsWith('\n') ? s : s + '\n'),
+};
+
+export async function main(argv: string[], io: Io = stdio): Promise<number> {
+  const program = new Command('cellwright')
+    .description('Design, check, run and train recurrent cells from the command line.')
+    .showHelpAfterError('(run `cellwright --help` for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+  let exitCode = 0;
+  const setExit = (c: number): void => { exitCode = c; };
+  for (const name of COMMANDS) {
+    let mod: { register: (p: Command, io: Io, setExit: (c: number) => void) => void };
+    try {
+      mod = await import(`./commands/${name}.ts`);
+    } catch (e) {
+      // A command that is not built yet must not break the others.
+      if ((e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String((e as Error).message).includes(`commands/${name}.ts`)) continue;
+      throw e;
+    }
+    mod.register(program, io, setExit);
+  }
+  for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      if (e.code === 'commander.executeSubCommandAsync') return 0;
+      return 2;
+    }
+    if (e instanceof CliError) {
+      io.err(`cellwright: ${e.message}`);
+      for (const l of e.lines) io.err(l);
+      return e.exitCode;
+    }
+    if (e instanceof Error && e.name === 'GraphError') {
+      io.err(`cellwright: ${e.message}`);
+      return 1;
+    }
+    io.err(`cellwright: internal error: ${e instanceof Error ? e.message : String(e)}`);
+    return 1;
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * The compiler: a validated graph → a Program (resolved sizes, a same-step
+ * schedule, the parameter layout). Pure and deterministic; the runtime
+ * allocates buffers for a given T and B once and reuses them.
+ */
+import type {
+  Activation, CellNode, GateNode, Graph, GraphEdge, GraphNode, InputNode, LossKind, LossNode, LossSteps, NodeKind, OpKind, OpNode, Problem, WeightKind,
+} from './format/types.ts';
+import { hasErrors, inferSizes, validateGraph } from './format/validate.ts';
+import type { ParamEntry, ParamLayout } from './params.ts';
+import { makeLayout } from './params.ts';
+import type { DType } from './tensor.ts';
+
+export interface CEdge {
+  index: number;
+  id: string;
+  source: number;
+  target: number;
+  weight: WeightKind;
+  port?: 'prediction' | 'target';
+  param?: ParamEntry;
+}
+
+export interface CNode {
+  index: number;
+  id: string;
+  kind: NodeKind;
+  size: number;
+  activation?: Activation;
+  op?: OpKind;
+  loss?: LossKind;
+  steps?: LossSteps;
+  reverse?: boolean;
+  /** Incoming edges (for a loss: prediction first, then target). */
+  inEdges: CEdge[];
+  outEdges: CEdge[];
+  /** For a cell: the node whose value at step t becomes the state h_t. */
+  writer?: number;
+  bias?: ParamEntry;
+  init?: ParamEntry;
+}
+
+export interface Program {
+  graph: Graph;
+  nodes: CNode[];
+  edges: CEdge[];
+  byId: Map<string, number>;
+  /** Gates, ops and losses in an order where every same-step source comes first. */
+  order: number[];
+  cells: number[];
+  inputs: number[];
+  targets: number[];
+  losses: number[];
+  layout: ParamLayout;
+  /** Warnings found while validating (errors make compile throw). */
+  warnings: Problem[];
+}
+
+/** Thrown when a graph cannot be compiled; carries every problem found. */
+export class GraphError extends Error {
+  constructor(readonly problems: Problem[]) {
+    super(problems.filter((p) => p.severity === 'error').map((p) => p.message).join('\n') || 'invalid graph');
+    this.name = 'GraphError';
+  }
+}
+
+export interface CompileOptions {
+  dtype?: DType;
+}
+
+/**
+ * Compiles a graph. Throws GraphError listing every problem when it is invalid.
+ *
+ * @example
+ * const program = compile(graph);
+ * const session = new Session(program, { T: 10, B: 4 });
+ */
+export function compile(graph: Graph, _opts: CompileOptions = {}): Program {
+  const problems = validateGraph(graph);
+  if (hasErrors(problems)) throw new GraphError(problems);
+  const sizes = inferSizes(graph);
+  const byId = new Map<string, number>();
+  const nodes: CNode[] = graph.nodes.map((n: GraphNode, index) => {
+    byId.set(n.id, index);
+    const c: CNode = { index, id: n.id, kind: n.kind, size: sizes.get(n.id) ?? 1, inEdges: [], outEdges: [] };
+    if (n.kind === 'gate') c.activation = (n as GateNode).activation;
+    if (n.kind === 'op') c.op = (n as OpNode).op;
+    if (n.kind === 'loss') { c.loss = (n as LossNode).loss; c.steps = (n as LossNode).steps ?? 'all'; }
+    if (n.kind === 'input') c.reverse = (n as InputNode).reverse === true;
+    return c;
+  });
+
+  const entries: Omit<ParamEntry, 'offset' | 'length'>[] = [];
+  const edges: CEdge[] = graph.edges.map((e: GraphEdge, index) => {
+    const source = byId.get(e.source)!;
+    const target = byId.get(e.target)!;
+    const tn = nodes[target];
+    const weight: WeightKind = e.weight ?? (tn.kind === 'gate' ? 'full' : 'identity');
+    const c: CEdge = { index, id: e.id, source, target, weight };
+    if (e.port) c.port = e.port;
+    if (weight !== 'identity') {
+      const sn = nodes[source];
+      const shape = weight === 'full' ? [tn.size, sn.size] : weight === 'diagonal' ? [tn.size] : [1];
+      entries.push({
+        key: `edge:${e.id}`, kind: 'edge', owner: e.id, shape, trainable: e.trainable !== false,
+        init: e.init ?? 'glorot_uniform', ...(e.initScale !== undefined ? { initScale: e.initScale } : {}),
+      });
+    }
+    return c;
+  });
+  for (const n of graph.nodes) {
+    if (n.kind === 'gate' && (n as GateNode).bias !== false) {
+      entries.push({ key: `bias:${n.id}`, kind: 'bias', owner: n.id, shape: [sizes.get(n.id)!], trainable: true, init: 'zeros' });
+    }
+  }
+  for (const n of graph.nodes) {
+    if (n.kind === 'cell' && (n as CellNode).initial === 'learned') {
+      entries.push({ key: `init:${n.id}`, kind: 'init', owner: n.id, shape: [sizes.get(n.id)!], trainable: true, init: 'zeros' });
+    }
+  }
+  const layout = makeLayout(entries);
+  for (const e of edges) {
+    e.param = layout.byKey.get(`edge:${e.id}`);
+    nodes[e.target].inEdges.push(e);
+    nodes[e.source].outEdges.push(e);
+  }
+  for (const n of nodes) {
+    n.bias = layout.byKey.get(`bias:${n.id}`);
+    n.init = layout.byKey.get(`init:${n.id}`);
+    if (n.kind === 'loss') {
+      n.inEdges.sort((a, b) => (a.port === 'prediction' ? 0 : 1) - (b.port === 'prediction' ? 0 : 1));
+    }
+    if (n.kind === 'cell') n.writer = n.inEdges[0].source;
+  }
+
+  const order = schedule(nodes);
+  const of = (k: NodeKind): number[] => nodes.filter((n) => n.kind === k).map((n) => n.index);
+  return {
+    graph, nodes, edges, byId, order,
+    cells: of('cell'), inputs: of('input'), targets: of('target'), losses: of('loss'),
+    layout, warnings: problems,
+  };
+}
+
+/**
+ * Topological order of gates, ops and losses over same-step dependencies.
+ * Cells, inputs and targets are available at the start of a step, so edges
+ * out of them impose no order (that is what makes a cycle through a cell legal).
+ */
+function schedule(nodes: CNode[]): number[] {
+  const computed = (n: CNode): boolean => n.kind === 'gate' || n.kind === 'op' || n.kind === 'loss';
+  const indeg = new Map<number, number>();
+  for (const n of nodes) {
+    if (!computed(n)) continue;
+    indeg.set(n.index, n.inEdges.filter((e) => computed(nodes[e.source])).length);
+  }
+  // Kahn's algorithm, taking ready nodes in file order so the schedule is stable.
+  const ready = nodes.filter((n) => computed(n) && indeg.get(n.index) === 0).map((n) => n.index);
+  const order: number[] = [];
+  while (ready.length > 0) {
+    ready.sort((a, b) => a - b);
+    const i = ready.shift()!;
+    order.push(i);
+    for (const e of nodes[i].outEdges) {
+      if (!computed(nodes[e.target])) continue;
+      const d = indeg.get(e.target)! - 1;
+      indeg.set(e.target, d);
+      if (d === 0) ready.push(e.target);
+    }
+  }
+  if (order.length !== indeg.size) {
+    // The validator reports algebraic loops; reaching here means it missed one.
+    throw new Error('internal: same-step cycle survived validation');
+  }
+  return order;
+}

@@ -1,0 +1,95 @@
+/**
+ * The report of `cellwright grad` and `run` (spec: "What grad reports"):
+ * loss, dL/dθ per parameter key, values per node and step, gradient norms
+ * through time, and the explode/vanish flags.
+ */
+import { batchFromData } from './batch.ts';
+import type { Program } from './compile.ts';
+import { compile } from './compile.ts';
+import type { Flag, FlagThresholds } from './diagnostics/flags.ts';
+import { DEFAULT_FLAG_THRESHOLDS, flagSeries } from './diagnostics/flags.ts';
+import type { DataFile, Graph, TensorJSON } from './format/types.ts';
+import { createParams } from './params.ts';
+import { Session } from './runtime.ts';
+import type { Arr, DType } from './tensor.ts';
+
+export interface GradReport {
+  loss: number;
+  gradients: Record<string, TensorJSON>;
+  values: Record<string, TensorJSON>;
+  gradNorms: Record<string, number[]>;
+  flags: Flag[];
+}
+
+export interface RunReport {
+  loss: number;
+  losses: Record<string, number>;
+  values: Record<string, TensorJSON>;
+}
+
+export interface GradOptions {
+  dtype?: DType;
+  seed?: number;
+  thresholds?: Partial<FlagThresholds>;
+}
+
+function tensor(shape: number[], a: Arr): TensorJSON {
+  return { shape, data: Array.from(a) };
+}
+
+function prepare(graph: Graph, data: DataFile, opts: GradOptions): { program: Program; session: Session; theta: Arr; batch: ReturnType<typeof batchFromData> } {
+  const dtype = opts.dtype ?? 'float64';
+  const program = compile(graph, { dtype });
+  const batch = batchFromData(data, dtype);
+  const theta = createParams(program.layout, graph.parameters, { seed: opts.seed ?? 0, dtype });
+  const session = new Session(program, { T: batch.T, B: batch.B, dtype, inputGrads: true });
+  return { program, session, theta, batch };
+}
+
+function valuesOf(program: Program, session: Session): Record<string, TensorJSON> {
+  const values: Record<string, TensorJSON> = {};
+  for (const n of program.nodes) {
+    if (n.kind === 'loss') values[n.id] = tensor([session.T, 1, 1], Float64Array.from(session.stepLoss[n.index]));
+    else values[n.id] = tensor([session.T, session.B, n.size], session.values(n.index));
+  }
+  return values;
+}
+
+/** Forward only: loss, per-loss totals, values of every node at every step. */
+export function runGraph(graph: Graph, data: DataFile, opts: GradOptions = {}): RunReport {
+  const { program, session, theta, batch } = prepare(graph, data, opts);
+  const loss = session.forward(theta, batch);
+  const losses: Record<string, number> = {};
+  for (const i of program.losses) losses[program.nodes[i].id] = session.stepLoss[i].reduce((a, b) => a + b, 0);
+  return { loss, losses, values: valuesOf(program, session) };
+}
+
+/**
+ * Loss, gradients, values, gradient norms and flags for a graph on a data file.
+ *
+ * @example
+ * const r = gradReport(graph, data); r.gradients['edge:e_hh'].data
+ */
+export function gradReport(graph: Graph, data: DataFile, opts: GradOptions = {}): GradReport {
+  const { program, session, theta, batch } = prepare(graph, data, opts);
+  const loss = session.forward(theta, batch);
+  session.backward(theta);
+  const gradients: Record<string, TensorJSON> = {};
+  for (const e of program.layout.entries) gradients[e.key] = tensor(e.shape, session.gparams.subarray(e.offset, e.offset + e.length));
+  for (const i of program.cells) {
+    const n = program.nodes[i];
+    if (batch.initialStates?.[n.id]) gradients[`state:${n.id}`] = tensor([batch.B, n.size], session.initialStateGrad(i));
+  }
+  const gradNorms: Record<string, number[]> = {};
+  for (const n of program.nodes) {
+    if (n.kind === 'loss' || n.kind === 'target') continue;
+    gradNorms[n.id] = Array.from(session.gradNorms[n.index]);
+  }
+  const th = { ...DEFAULT_FLAG_THRESHOLDS, ...opts.thresholds };
+  const flags: Flag[] = [];
+  for (const i of program.cells) {
+    const f = flagSeries(program.nodes[i].id, session.gradNorms[i], th);
+    if (f) flags.push(f);
+  }
+  return { loss, gradients, values: valuesOf(program, session), gradNorms, flags };
+}

@@ -1,0 +1,286 @@
+/**
+ * The runtime: forward over T steps, backward through time (BPTT), with all
+ * buffers allocated once per (T, B) and reused across calls.
+ *
+ * Storage: every gate/op/input/target node keeps its value at every step,
+ * vals[n][t·B·N + b·N + i]. A cell keeps T+1 state slots: slot 0 is the initial
+ * state, slot t+1 the state written at step t; at step t it outputs slot t
+ * (the previous step's value). Gradients mirror the values.
+ */
+import type { Batch } from './batch.ts';
+import type { CNode, Program } from './compile.ts';
+import { ACTIVATION_OPS } from './ops/activations.ts';
+import type { Slot } from './ops/elementwise.ts';
+import { opBackward, opForward } from './ops/elementwise.ts';
+import { lossBackward, lossForward, lossScale } from './ops/losses.ts';
+import {
+  diagonalBackward, diagonalForward, fullBackward, fullForward, identityBackward, identityForward, scalarBackward, scalarForward,
+} from './ops/weights.ts';
+import type { Arr, DType } from './tensor.ts';
+import { alloc, norm } from './tensor.ts';
+
+export interface SessionOptions {
+  T: number;
+  B: number;
+  dtype?: DType;
+  /** Also back-propagate into input nodes (their gradNorms). Default false. */
+  inputGrads?: boolean;
+}
+
+/**
+ * One compiled graph at a fixed T and B.
+ *
+ * @example
+ * const s = new Session(program, { T, B });
+ * const loss = s.forward(theta, batch);
+ * s.backward(theta);            // s.gparams now holds dL/dθ
+ */
+export class Session {
+  readonly T: number;
+  readonly B: number;
+  readonly dtype: DType;
+  /** Per node: values (cells: T+1 state slots). */
+  readonly vals: Arr[];
+  /** Per node: dL/d(value); null where no gradient is kept (targets, inputs unless asked). */
+  readonly grads: (Arr | null)[];
+  /** dL/dθ, laid out like the parameter vector. */
+  readonly gparams: Arr;
+  /** Per loss node: its contribution at each step. */
+  readonly stepLoss: Float64Array[];
+  /** Per node: ‖dL/d value_t‖ for t = 0..T−1 (filled by backward). */
+  readonly gradNorms: Float64Array[];
+  /** The last forward's total loss. */
+  loss = NaN;
+
+  private readonly scratch: Arr;
+  private readonly scratch2: Arr;
+  private readonly inputGrads: boolean;
+  private batch: Batch | null = null;
+
+  constructor(readonly program: Program, opts: SessionOptions) {
+    this.T = opts.T;
+    this.B = opts.B;
+    this.dtype = opts.dtype ?? 'float64';
+    this.inputGrads = opts.inputGrads === true;
+    const { T, B } = this;
+    let maxN = 1;
+    this.vals = program.nodes.map((n) => {
+      maxN = Math.max(maxN, n.size);
+      if (n.kind === 'loss') return alloc(this.dtype, 0);
+      return alloc(this.dtype, (n.kind === 'cell' ? T + 1 : T) * B * n.size);
+    });
+    this.grads = program.nodes.map((n) => {
+      if (n.kind === 'target' || n.kind === 'loss') return null;
+      if (n.kind === 'input' && !this.inputGrads) return null;
+      return alloc(this.dtype, (n.kind === 'cell' ? T + 1 : T) * B * n.size);
+    });
+    this.gparams = alloc(this.dtype, program.layout.size);
+    this.stepLoss = program.nodes.map((n) => new Float64Array(n.kind === 'loss' ? T : 0));
+    this.gradNorms = program.nodes.map(() => new Float64Array(T));
+    this.scratch = alloc(this.dtype, B * maxN);
+    this.scratch2 = alloc(this.dtype, B * maxN);
+  }
+
+  /** Where node n's output at step t lives (a cell outputs its previous state). */
+  private slot(n: CNode, t: number): Slot {
+    const sz = this.B * n.size;
+    return { buf: this.vals[n.index], off: t * sz };
+  }
+
+  /** Where the gradient of node n's output at step t accumulates, or null. */
+  private gslot(n: CNode, t: number): Slot | null {
+    const g = this.grads[n.index];
+    return g ? { buf: g, off: t * this.B * n.size } : null;
+  }
+
+  /** Runs the graph over the batch; returns the total loss. */
+  forward(params: Arr, batch: Batch): number {
+    const { program: p, B } = this;
+    const T = this.T;
+    if (batch.T !== T || batch.B !== B) throw new Error(`batch is T=${batch.T}, B=${batch.B}; session expects T=${T}, B=${B}`);
+    this.batch = batch;
+    for (const i of p.inputs) {
+      const n = p.nodes[i];
+      const src = batch.inputs[n.id];
+      const dst = this.vals[i];
+      const sz = B * n.size;
+      if (n.reverse) for (let t = 0; t < T; t++) dst.set(src.subarray((T - 1 - t) * sz, (T - t) * sz), t * sz);
+      else dst.set(src.subarray(0, T * sz));
+    }
+    for (const i of p.targets) {
+      const n = p.nodes[i];
+      const src = batch.targets[n.id];
+      if (src) this.vals[i].set(src.subarray(0, T * B * n.size));
+    }
+    for (const i of p.cells) {
+      const n = p.nodes[i];
+      const st = this.vals[i];
+      const given = batch.initialStates?.[n.id];
+      if (given) st.set(given.subarray(0, B * n.size));
+      else if (n.init) for (let b = 0; b < B; b++) st.set(params.subarray(n.init.offset, n.init.offset + n.size), b * n.size);
+      else st.fill(0, 0, B * n.size);
+    }
+
+    let total = 0;
+    for (const i of p.losses) this.stepLoss[i].fill(0);
+    for (let t = 0; t < T; t++) {
+      for (const i of p.order) total += this.forwardNode(p.nodes[i], t, params);
+      for (const i of p.cells) {
+        const n = p.nodes[i];
+        const w = this.slot(p.nodes[n.writer!], t);
+        const sz = B * n.size;
+        this.vals[i].set(w.buf.subarray(w.off, w.off + sz), (t + 1) * sz);
+      }
+    }
+    this.loss = total;
+    return total;
+  }
+
+  private forwardNode(n: CNode, t: number, params: Arr): number {
+    const { B, program: p } = this;
+    const N = n.size;
+    switch (n.kind) {
+      case 'gate': {
+        const z = this.scratch;
+        if (n.bias) for (let b = 0; b < B; b++) for (let k = 0; k < N; k++) z[b * N + k] = params[n.bias.offset + k];
+        else z.fill(0, 0, B * N);
+        for (const e of n.inEdges) {
+          const sn = p.nodes[e.source];
+          const s = this.slot(sn, t);
+          const wo = e.param ? e.param.offset : 0;
+          switch (e.weight) {
+            case 'full': fullForward(params, wo, s.buf, s.off, z, 0, B, sn.size, N); break;
+            case 'diagonal': diagonalForward(params, wo, s.buf, s.off, z, 0, B, N); break;
+            case 'scalar': scalarForward(params, wo, s.buf, s.off, z, 0, B, sn.size, N); break;
+            case 'identity': identityForward(s.buf, s.off, z, 0, B * N); break;
+          }
+        }
+        ACTIVATION_OPS[n.activation!].forward(z, 0, this.vals[n.index], t * B * N, B * N);
+        return 0;
+      }
+      case 'op': {
+        const ins = n.inEdges.map((e) => this.slot(p.nodes[e.source], t));
+        opForward(n.op!, ins, this.vals[n.index], t * B * N, B * N);
+        return 0;
+      }
+      case 'loss': {
+        if (n.steps === 'last' && t !== this.T - 1) return 0;
+        const pred = p.nodes[n.inEdges[0].source];
+        const ps = this.slot(pred, t);
+        const ys = n.inEdges[1] ? this.slot(p.nodes[n.inEdges[1].source], t) : null;
+        const S = n.steps === 'last' ? 1 : this.T;
+        const l = lossForward(n.loss!, ps.buf, ps.off, ys?.buf ?? null, ys?.off ?? 0, B, pred.size, lossScale(n.loss!, S, B, pred.size));
+        this.stepLoss[n.index][t] = l;
+        return l;
+      }
+      default:
+        return 0;
+    }
+  }
+
+  /**
+   * Back-propagates the last forward through time: fills gparams (dL/dθ),
+   * grads (dL/d value of every node at every step) and gradNorms.
+   */
+  backward(params: Arr): void {
+    const { program: p, B, T } = this;
+    if (!this.batch) throw new Error('backward() before forward()');
+    this.gparams.fill(0);
+    for (const g of this.grads) g?.fill(0);
+    for (let t = T - 1; t >= 0; t--) {
+      // The state written at step t is the writer's value at step t: hand the
+      // gradient that step t+1 left on it to the writer.
+      for (const i of p.cells) {
+        const n = p.nodes[i];
+        const sz = B * n.size;
+        const g = this.grads[i]!;
+        const to = this.gslot(p.nodes[n.writer!], t);
+        if (to) identityBackward(g, (t + 1) * sz, to.buf, to.off, sz);
+      }
+      for (let k = p.order.length - 1; k >= 0; k--) this.backwardNode(p.nodes[p.order[k]], t, params);
+      this.recordNorms(t);
+    }
+    // Learned initial states collect the gradient of slot 0 over the batch.
+    for (const i of p.cells) {
+      const n = p.nodes[i];
+      if (!n.init || this.batch.initialStates?.[n.id]) continue;
+      const g = this.grads[i]!;
+      for (let b = 0; b < B; b++) for (let k = 0; k < n.size; k++) this.gparams[n.init.offset + k] += g[b * n.size + k];
+    }
+  }
+
+  private backwardNode(n: CNode, t: number, params: Arr): void {
+    const { B, program: p } = this;
+    const N = n.size;
+    switch (n.kind) {
+      case 'gate': {
+        const dz = this.scratch;
+        ACTIVATION_OPS[n.activation!].backward(this.vals[n.index], t * B * N, this.grads[n.index]!, t * B * N, dz, 0, B * N);
+        if (n.bias) for (let b = 0; b < B; b++) for (let k = 0; k < N; k++) this.gparams[n.bias.offset + k] += dz[b * N + k];
+        for (const e of n.inEdges) {
+          const sn = p.nodes[e.source];
+          const s = this.slot(sn, t);
+          const ds = this.gslot(sn, t);
+          const wo = e.param ? e.param.offset : 0;
+          switch (e.weight) {
+            case 'full': fullBackward(params, wo, s.buf, s.off, dz, 0, ds?.buf ?? null, ds?.off ?? 0, this.gparams, wo, B, sn.size, N); break;
+            case 'diagonal': diagonalBackward(params, wo, s.buf, s.off, dz, 0, ds?.buf ?? null, ds?.off ?? 0, this.gparams, wo, B, N); break;
+            case 'scalar': scalarBackward(params, wo, s.buf, s.off, dz, 0, ds?.buf ?? null, ds?.off ?? 0, this.gparams, wo, B, sn.size, N); break;
+            case 'identity': if (ds) identityBackward(dz, 0, ds.buf, ds.off, B * N); break;
+          }
+        }
+        return;
+      }
+      case 'op': {
+        const ins = n.inEdges.map((e) => this.slot(p.nodes[e.source], t));
+        const dins = n.inEdges.map((e) => this.gslot(p.nodes[e.source], t));
+        opBackward(n.op!, ins, this.grads[n.index]!, t * B * N, dins, B * N);
+        return;
+      }
+      case 'loss': {
+        if (n.steps === 'last' && t !== this.T - 1) return;
+        const pred = p.nodes[n.inEdges[0].source];
+        const ps = this.slot(pred, t);
+        const dp = this.gslot(pred, t);
+        if (!dp) return;
+        const ys = n.inEdges[1] ? this.slot(p.nodes[n.inEdges[1].source], t) : null;
+        const S = n.steps === 'last' ? 1 : this.T;
+        lossBackward(n.loss!, ps.buf, ps.off, ys?.buf ?? null, ys?.off ?? 0, dp.buf, dp.off, B, pred.size, lossScale(n.loss!, S, B, pred.size));
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  /** gradNorms at step t, once every gradient of step t is complete. */
+  private recordNorms(t: number): void {
+    const { program: p, B } = this;
+    for (const n of p.nodes) {
+      if (n.kind === 'loss' || n.kind === 'target') continue;
+      if (n.kind === 'cell') {
+        // dL/dh_t through every path = the gradient of the node that writes h_t.
+        const w = p.nodes[n.writer!];
+        const g = this.gslot(w, t);
+        const sz = B * n.size;
+        this.gradNorms[n.index][t] = g ? norm(g.buf, g.off, sz) : norm(this.grads[n.index]!, (t + 1) * sz, sz);
+        continue;
+      }
+      const g = this.grads[n.index];
+      if (g) this.gradNorms[n.index][t] = norm(g, t * B * n.size, B * n.size);
+    }
+  }
+
+  /** dL/d(initial state) of a cell, [B, size] (after backward). */
+  initialStateGrad(cellIndex: number): Arr {
+    const n = this.program.nodes[cellIndex];
+    return this.grads[cellIndex]!.subarray(0, this.B * n.size);
+  }
+
+  /** Node n's values as [T, B, size] (a cell: the states written, h_1..h_T). */
+  values(nodeIndex: number): Arr {
+    const n = this.program.nodes[nodeIndex];
+    if (n.kind === 'cell') return this.vals[nodeIndex].subarray(this.B * n.size);
+    return this.vals[nodeIndex];
+  }
+}
