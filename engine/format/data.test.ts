@@ -43,7 +43,8 @@ describe('validateData', () => {
   });
 
   it.each<[string, (d: Data) => void, string, string]>([
-    ['data not an object', (d) => { Object.keys(d).forEach((k) => delete d[k]); d.inputs = 3; }, 'CW080', 'inputs'],
+    ['inputs not an object', (d) => { (d as Record<string, unknown>).inputs = 3; }, 'CW080', 'inputs'],
+    ['initialStates not an object', (d) => { (d as Record<string, unknown>).initialStates = [1]; }, 'CW080', 'initialStates'],
     ['no stream for an input', (d) => { delete d.inputs.x; }, 'CW081', 'inputs'],
     ['no stream for a target the loss reads', (d) => { delete d.targets; }, 'CW081', 'targets'],
     ['a stream of rank 2', (d) => { d.inputs.x = { shape: [4, 4], data: range(16) }; }, 'CW082', 'inputs.x.shape'],
