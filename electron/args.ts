@@ -1,0 +1,23 @@
+import * as path from 'node:path';
+
+/**
+ * Graph files named on a command line: `cellwright a.json` from a shell, the
+ * OS on double-click, or a second instance forwarding its argv. Skips the
+ * executable, the app path (`electron .` in development) and switches.
+ */
+export function filesFromArgv(argv: readonly string[], cwd: string, isPackaged: boolean): string[] {
+  // Packaged: argv = [exe, ...args]. Development: argv = [electron, appPath, ...args].
+  const args = argv.slice(isPackaged ? 1 : 2);
+  const files: string[] = [];
+  let afterDashes = false;
+  for (const arg of args) {
+    if (!afterDashes && arg === '--') {
+      afterDashes = true;
+      continue;
+    }
+    if (!afterDashes && arg.startsWith('-')) continue;
+    if (!/\.json$/i.test(arg)) continue;
+    files.push(path.resolve(cwd, arg));
+  }
+  return files;
+}

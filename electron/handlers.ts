@@ -1,0 +1,204 @@
+/**
+ * What each IPC channel does, as plain functions over injected dependencies
+ * (dialogs, files, stores, shell), so they run in tests without Electron.
+ */
+import * as path from 'node:path';
+import type { HostFile, RecentFile, SaveResult } from '../renderer/host/types.ts';
+import type { InvokeName, InvokeParams, InvokeResult, NativeEditCommand, SendApi, SendName } from './ipc/contract.ts';
+import type { WindowSession } from './session.ts';
+import { isAllowedExternal } from './security.ts';
+import { addRecent, removeRecent, samePath } from './recent-files.ts';
+import { MAX_TEXT } from './ipc/validate.ts';
+
+export interface FileFilter { name: string; extensions: string[] }
+
+export interface HandlerDeps {
+  showOpenDialog(session: WindowSession, options: { title: string; defaultPath: string; filters: FileFilter[] }): Promise<string | null>;
+  showSaveDialog(session: WindowSession, options: { title: string; defaultPath: string; filters: FileFilter[] }): Promise<string | null>;
+  readFile(file: string): Promise<string>;
+  fileSize(file: string): Promise<number>;
+  exists(file: string): Promise<boolean>;
+  writeFileAtomic(file: string, data: Uint8Array | string): Promise<void>;
+  recent: { load(): Promise<RecentFile[]>; save(list: RecentFile[]): Promise<void> };
+  settings: { load(): Promise<Record<string, unknown>>; save(value: Record<string, unknown>): Promise<void> };
+  autosave: { write(slot: string, text: string): Promise<void>; read(slot: string): Promise<string | null>; clear(slot: string): Promise<void> };
+  openExternal(url: string): Promise<void>;
+  nativeEdit(session: WindowSession, command: NativeEditCommand): void;
+  /** The folder dialogs start in when nothing better is known (Documents). */
+  defaultDir(): string;
+  /** Called after the recent list changes (main rebuilds the Open Recent menu). */
+  recentChanged(list: RecentFile[]): void;
+  /** Called after setDirty (main updates the title and the macOS edited dot). */
+  dirtyChanged(session: WindowSession): void;
+  /** Close the session's window without asking again. */
+  closeWindow(session: WindowSession): void;
+  now(): Date;
+}
+
+export type InvokeHandlers = {
+  readonly [K in InvokeName]: (session: WindowSession, ...args: InvokeParams<K>) => Promise<InvokeResult<K>>;
+};
+export type SendHandlers = {
+  readonly [K in SendName]: (session: WindowSession, ...args: Parameters<SendApi[K]>) => void;
+};
+
+export const GRAPH_FILTERS: FileFilter[] = [
+  { name: 'Cellwright graph', extensions: ['json'] },
+  { name: 'All files', extensions: ['*'] },
+];
+
+/** Graph files can be big (trained parameters) but not unbounded: refuse what would freeze the renderer. */
+export const MAX_OPEN_BYTES = MAX_TEXT;
+
+/** A suggested name from the renderer becomes a plain file name: no folders, no control characters. */
+export function safeFileName(suggested: string, fallback: string): string {
+  // eslint-disable-next-line no-control-regex
+  const cleaned = path.basename(suggested.replace(/\\/g, '/')).replace(/[\u0000-\u001f<>:"|?*]/g, '_').trim();
+  return cleaned === '' || cleaned === '.' || cleaned === '..' ? fallback : cleaned;
+}
+
+export function exportFilters(suggestedName: string, mime: string): FileFilter[] {
+  const ext = path.extname(suggestedName).slice(1).toLowerCase();
+  const label = ext ? `${ext.toUpperCase()} file (${mime})` : mime;
+  return ext ? [{ name: label, extensions: [ext] }, { name: 'All files', extensions: ['*'] }] : [{ name: 'All files', extensions: ['*'] }];
+}
+
+export function createHandlers(deps: HandlerDeps): { invoke: InvokeHandlers; send: SendHandlers; openPath: (session: WindowSession, file: string) => Promise<HostFile> } {
+  let lastDir: string | null = null;
+
+  async function touchRecent(file: string): Promise<void> {
+    const list = addRecent(await deps.recent.load(), file, deps.now());
+    await deps.recent.save(list);
+    deps.recentChanged(list);
+  }
+
+  async function openPath(session: WindowSession, file: string): Promise<HostFile> {
+    const size = await deps.fileSize(file);
+    if (size > MAX_OPEN_BYTES) {
+      throw new Error(`"${path.basename(file)}" is ${(size / 1e6).toFixed(0)} MB; Cellwright opens graph files up to ${MAX_OPEN_BYTES / 1e6} MB.`);
+    }
+    const text = await deps.readFile(file);
+    session.granted.add(file);
+    lastDir = path.dirname(file);
+    await touchRecent(file);
+    return { name: path.basename(file), path: file, text, handle: file };
+  }
+
+  async function writeTo(session: WindowSession, file: string, text: string): Promise<SaveResult> {
+    await deps.writeFileAtomic(file, text);
+    session.granted.add(file);
+    lastDir = path.dirname(file);
+    await touchRecent(file);
+    return { name: path.basename(file), path: file, handle: file };
+  }
+
+  async function saveAs(session: WindowSession, text: string, suggestedName: string): Promise<SaveResult | null> {
+    const name = safeFileName(suggestedName, 'graph.json');
+    let file = await deps.showSaveDialog(session, {
+      title: 'Save graph',
+      defaultPath: path.join(lastDir ?? deps.defaultDir(), name),
+      filters: GRAPH_FILTERS,
+    });
+    if (file === null) {
+      // The user backed out of "save before closing": keep the window open.
+      session.closeAfterSave = false;
+      return null;
+    }
+    if (path.extname(file) === '') file += '.json';
+    return writeTo(session, file, text);
+  }
+
+  const invoke: InvokeHandlers = {
+    async openFile(session) {
+      const file = await deps.showOpenDialog(session, {
+        title: 'Open graph',
+        defaultPath: lastDir ?? deps.defaultDir(),
+        filters: GRAPH_FILTERS,
+      });
+      return file === null ? null : openPath(session, file);
+    },
+    async saveFile(session, text, suggestedName, handle) {
+      // Only a path this window opened or saved may be written without asking:
+      // a compromised renderer cannot name an arbitrary file to overwrite.
+      if (handle !== null && [...session.granted].some((g) => samePath(g, handle))) return writeTo(session, handle, text);
+      return saveAs(session, text, suggestedName);
+    },
+    saveFileAs: (session, text, suggestedName) => saveAs(session, text, suggestedName),
+    async exportFile(session, data, suggestedName, mime) {
+      const name = safeFileName(suggestedName, 'export');
+      const file = await deps.showSaveDialog(session, {
+        title: 'Export',
+        defaultPath: path.join(lastDir ?? deps.defaultDir(), name),
+        filters: exportFilters(name, mime),
+      });
+      if (file === null) return null;
+      await deps.writeFileAtomic(file, data);
+      lastDir = path.dirname(file);
+      return { name: path.basename(file), path: file };
+    },
+    async recentFiles() {
+      const list = await deps.recent.load();
+      const present: RecentFile[] = [];
+      for (const item of list) if (await deps.exists(item.path)) present.push(item);
+      if (present.length !== list.length) {
+        await deps.recent.save(present);
+        deps.recentChanged(present);
+      }
+      return present;
+    },
+    async openRecent(session, file) {
+      const list = await deps.recent.load();
+      const entry = list.find((item) => samePath(item.path, file));
+      if (!entry) throw new Error(`"${file}" is not in the recent files list; open it with File → Open.`);
+      if (!(await deps.exists(entry.path))) {
+        const pruned = removeRecent(list, entry.path);
+        await deps.recent.save(pruned);
+        deps.recentChanged(pruned);
+        throw new Error(`"${entry.path}" no longer exists; it was removed from the recent files.`);
+      }
+      return openPath(session, entry.path);
+    },
+    async getSetting(_session, key) {
+      const settings = await deps.settings.load();
+      return Object.prototype.hasOwnProperty.call(settings, key) ? { value: settings[key] } : null;
+    },
+    async setSetting(_session, key, value) {
+      const settings = await deps.settings.load();
+      // Round-trip through JSON so what is stored is exactly what will be read back.
+      const stored: unknown = value === undefined ? undefined : JSON.parse(JSON.stringify(value));
+      if (stored === undefined) delete settings[key];
+      else settings[key] = stored;
+      await deps.settings.save(settings);
+    },
+    writeAutosave: (session, text) => deps.autosave.write(session.slot, text),
+    readAutosave: (session) => deps.autosave.read(session.slot),
+    clearAutosave: (session) => deps.autosave.clear(session.slot),
+    async openExternal(_session, url) {
+      if (!isAllowedExternal(url)) return false;
+      await deps.openExternal(url);
+      return true;
+    },
+    async nativeEdit(session, command) {
+      deps.nativeEdit(session, command);
+    },
+    async takePendingFiles(session) {
+      const files = session.pending ?? [];
+      session.pending = null;
+      return files;
+    },
+  };
+
+  const send: SendHandlers = {
+    setDirty(session, dirty, title) {
+      session.dirty = dirty;
+      session.title = title;
+      deps.dirtyChanged(session);
+      if (!dirty && session.closeAfterSave) {
+        session.closeAfterSave = false;
+        deps.closeWindow(session);
+      }
+    },
+  };
+
+  return { invoke, send, openPath };
+}

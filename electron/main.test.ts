@@ -1,0 +1,210 @@
+// Runs electron/main.ts against a fake `electron` module: every IPC channel of
+// the contract is registered and nothing else; foreign senders are refused;
+// recent files, window bounds and unsaved work survive a restart.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createFakeElectron } from './testing/fake-electron.ts';
+import type { FakeElectron, FakeWindow } from './testing/fake-electron.ts';
+import { EVENT_CHANNELS, INVOKE_CHANNELS, SEND_CHANNELS } from './ipc/contract.ts';
+import { CONTENT_SECURITY_POLICY } from './security.ts';
+import type { HostFile, RecentFile } from '../renderer/host/types.ts';
+
+let tmp: string;
+let appPath: string;
+let userData: string;
+let documents: string;
+
+beforeEach(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-main-'));
+  appPath = path.join(tmp, 'app');
+  userData = path.join(tmp, 'userData');
+  documents = path.join(tmp, 'docs');
+  fs.mkdirSync(path.join(appPath, 'dist-web'), { recursive: true });
+  fs.writeFileSync(path.join(appPath, 'dist-web', 'index.html'), '<!doctype html><title>Cellwright</title>');
+  fs.mkdirSync(documents, { recursive: true });
+});
+
+afterEach(() => {
+  vi.doUnmock('electron');
+  vi.resetModules();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+/** Start main.ts as a fresh process would: new module registry, new Electron, same userData. */
+async function launch(argv: string[] = []): Promise<FakeElectron> {
+  vi.resetModules();
+  const fake = createFakeElectron({ appPath, userData, documents });
+  vi.doMock('electron', () => fake.module);
+  const savedArgv = process.argv;
+  process.argv = [savedArgv[0], appPath, ...argv];
+  try {
+    await import('./main.ts');
+  } finally {
+    process.argv = savedArgv;
+  }
+  await vi.waitFor(() => expect(fake.windows[0]?.loadedUrl).toBeTruthy());
+  return fake;
+}
+
+function win(fake: FakeElectron, index = 0): FakeWindow {
+  const w = fake.windows[index];
+  if (!w) throw new Error(`no window ${index}`);
+  return w;
+}
+
+describe('main process', () => {
+  it('registers every channel of the contract, and nothing else', async () => {
+    const fake = await launch();
+    expect([...fake.ipcHandlers.keys()].sort()).toEqual(Object.values(INVOKE_CHANNELS).sort());
+    expect([...fake.ipcListeners.keys()].sort()).toEqual(Object.values(SEND_CHANNELS).sort());
+  });
+
+  it('loads the editor over app://, sandboxed and isolated, with a CSP on every response', async () => {
+    const fake = await launch();
+    const w = win(fake);
+    expect(w.loadedUrl).toBe('app://cellwright/index.html');
+    expect(w.options.webPreferences).toMatchObject({ contextIsolation: true, nodeIntegration: false, sandbox: true, webSecurity: true });
+    expect(fake.app.sandboxEnabled).toBe(true);
+    const handler = fake.protocolHandlers.get('app');
+    if (!handler) throw new Error('app:// not handled');
+    const res = await handler(new Request('app://cellwright/index.html'));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
+    expect(await res.text()).toContain('<title>Cellwright</title>');
+    expect((await handler(new Request('app://cellwright/..%2f..%2fuserData/settings.json'))).status).toBeGreaterThanOrEqual(400);
+  });
+
+  it('refuses IPC from a page that is not its own, and from an iframe', async () => {
+    const fake = await launch();
+    const w = win(fake);
+    const handler = fake.ipcHandlers.get(INVOKE_CHANNELS.readAutosave);
+    if (!handler) throw new Error('missing handler');
+    await expect(handler(w.webContents.ipcEvent('https://evil.example/'), )).rejects.toThrow(/not Cellwright's own window/);
+    await expect(handler({ sender: { id: w.webContents.id }, senderFrame: { url: 'app://cellwright/index.html', parent: {} } })).rejects.toThrow(/Refused/);
+    await expect(handler({ sender: { id: 9999 }, senderFrame: { url: 'app://cellwright/index.html', parent: null } })).rejects.toThrow(/no Cellwright window/);
+    await expect(handler(w.webContents.ipcEvent())).resolves.toBeNull();
+  });
+
+  it('denies new windows and navigation; opens allowed links in the browser only', async () => {
+    const fake = await launch();
+    const contents = win(fake).webContents;
+    expect(contents.windowOpenHandler?.({ url: 'https://evil.example/' })).toEqual({ action: 'deny' });
+    expect(contents.windowOpenHandler?.({ url: 'https://github.com/cellwright' })).toEqual({ action: 'deny' });
+    let prevented = false;
+    contents.emit('will-navigate', { preventDefault: () => { prevented = true; } }, 'https://evil.example/');
+    expect(prevented).toBe(true);
+    expect(fake.externalOpened).toEqual(['https://github.com/cellwright']);
+    expect(await fake.invoke(win(fake), INVOKE_CHANNELS.openExternal, 'file:///etc/passwd')).toBe(false);
+    expect(await fake.invoke(win(fake), INVOKE_CHANNELS.openExternal, 'https://arxiv.org/abs/1503.04069')).toBe(true);
+  });
+
+  it('opens a graph named on the command line and hands it to the renderer when it asks', async () => {
+    const graph = path.join(documents, 'lstm.json');
+    fs.writeFileSync(graph, '{"format":"cellwright-graph","version":1}');
+    const fake = await launch([graph]);
+    const pending = await fake.invoke(win(fake), INVOKE_CHANNELS.takePendingFiles) as HostFile[];
+    expect(pending.map((f) => [f.name, f.path, f.text])).toEqual([['lstm.json', graph, '{"format":"cellwright-graph","version":1}']]);
+    // A second instance started with another file: it opens in a new window.
+    const other = path.join(documents, 'gru.json');
+    fs.writeFileSync(other, '{}');
+    fake.app.emit('second-instance', {}, ['/usr/bin/electron', appPath, other], documents);
+    await vi.waitFor(() => expect(fake.windows).toHaveLength(2));
+    expect(await fake.invoke(win(fake, 1), INVOKE_CHANNELS.takePendingFiles)).toMatchObject([{ name: 'gru.json', path: other }]);
+  });
+
+  it('keeps recent files and the window bounds across a restart', async () => {
+    const graph = path.join(documents, 'mine.json');
+    fs.writeFileSync(graph, '{}');
+    const first = await launch();
+    first.dialogs.open.push(graph);
+    await first.invoke(win(first), INVOKE_CHANNELS.openFile);
+    win(first).setBounds({ x: 300, y: 200, width: 1000, height: 700 });
+    win(first).close();
+    await vi.waitFor(() => expect(fs.existsSync(path.join(userData, 'window-state.json'))).toBe(true));
+
+    const second = await launch();
+    const recent = await second.invoke(win(second), INVOKE_CHANNELS.recentFiles) as RecentFile[];
+    expect(recent.map((r) => r.path)).toEqual([graph]);
+    expect(win(second).options).toMatchObject({ x: 300, y: 200, width: 1000, height: 700 });
+    // The recent file can be reopened by path; an arbitrary path cannot.
+    expect(await second.invoke(win(second), INVOKE_CHANNELS.openRecent, graph)).toMatchObject({ text: '{}' });
+    await expect(second.invoke(win(second), INVOKE_CHANNELS.openRecent, '/etc/passwd')).rejects.toThrow(/not in the recent files/);
+  });
+
+  it('recovers unsaved work after a crash, and forgets it after a deliberate close', async () => {
+    const first = await launch();
+    await first.invoke(win(first), INVOKE_CHANNELS.writeAutosave, '{"unsaved":true}');
+    // Crash: the process dies without closing its window.
+    const second = await launch();
+    expect(await second.invoke(win(second), INVOKE_CHANNELS.readAutosave)).toBe('{"unsaved":true}');
+    win(second).close();
+    await vi.waitFor(() => expect(fs.readdirSync(path.join(userData, 'autosave'))).toEqual([]));
+    const third = await launch();
+    expect(await third.invoke(win(third), INVOKE_CHANNELS.readAutosave)).toBeNull();
+  });
+
+  it('asks before closing a window with unsaved changes: cancel keeps it, save closes after saving, discard closes', async () => {
+    const fake = await launch();
+    const w = win(fake);
+    fake.send(w, SEND_CHANNELS.setDirty, true, 'lstm.json');
+    expect(w.title).toContain('lstm.json');
+
+    fake.dialogs.message.push(2); // Cancel
+    w.close();
+    await vi.waitFor(() => expect(fake.messageBoxes).toHaveLength(1));
+    expect(w.destroyed).toBe(false);
+
+    fake.dialogs.message.push(0); // Save: the renderer is asked to save; the window closes when it reports clean
+    w.close();
+    await vi.waitFor(() => expect(w.webContents.sent).toContainEqual({ channel: EVENT_CHANNELS.onMenuAction, payload: 'save' }));
+    expect(w.destroyed).toBe(false);
+    fake.send(w, SEND_CHANNELS.setDirty, false, 'lstm.json');
+    expect(w.destroyed).toBe(true);
+
+    const fake2 = await launch();
+    const w2 = win(fake2);
+    fake2.send(w2, SEND_CHANNELS.setDirty, true, 'x');
+    fake2.dialogs.message.push(1); // Don't Save
+    w2.close();
+    await vi.waitFor(() => expect(w2.destroyed).toBe(true));
+  });
+
+  it('saves only to paths the user chose: a renderer cannot name a file to overwrite', async () => {
+    const fake = await launch();
+    const target = path.join(documents, 'victim.txt');
+    fs.writeFileSync(target, 'precious');
+    const chosen = path.join(documents, 'chosen.json');
+    fake.dialogs.save.push(chosen);
+    const result = await fake.invoke(win(fake), INVOKE_CHANNELS.saveFile, '{"a":1}', 'x.json', target);
+    expect(result).toMatchObject({ path: chosen });
+    expect(fs.readFileSync(target, 'utf8')).toBe('precious');
+    expect(fs.readFileSync(chosen, 'utf8')).toBe('{"a":1}');
+    // Now granted: saving again writes without a dialog.
+    expect(await fake.invoke(win(fake), INVOKE_CHANNELS.saveFile, '{"a":2}', 'x.json', chosen)).toMatchObject({ path: chosen });
+    expect(fs.readFileSync(chosen, 'utf8')).toBe('{"a":2}');
+  });
+
+  it('sends menu commands to the focused window and routes text editing natively', async () => {
+    const fake = await launch();
+    const menu = fake.menu() as { label?: string; submenu?: { label?: string; click?: () => void }[] }[];
+    expect(menu.map((m) => m.label?.replace('&', ''))).toEqual(process.platform === 'darwin'
+      ? ['Cellwright', 'File', 'Edit', 'View', 'Train', undefined, 'Help']
+      : ['File', 'Edit', 'View', 'Train', 'Help']);
+    const trainMenu = menu.find((m) => m.label === '&Train');
+    trainMenu?.submenu?.[0]?.click?.();
+    expect(win(fake).webContents.sent).toContainEqual({ channel: EVENT_CHANNELS.onMenuAction, payload: 'train' });
+    await fake.invoke(win(fake), INVOKE_CHANNELS.nativeEdit, 'copy');
+    expect(win(fake).webContents.nativeEdits).toEqual(['copy']);
+    await expect(fake.invoke(win(fake), INVOKE_CHANNELS.nativeEdit, 'executeJavaScript')).rejects.toThrow(/invalid arguments/);
+  });
+
+  it('persists settings', async () => {
+    const first = await launch();
+    expect(await first.invoke(win(first), INVOKE_CHANNELS.getSetting, 'theme')).toBeNull();
+    await first.invoke(win(first), INVOKE_CHANNELS.setSetting, 'theme', 'dark');
+    const second = await launch();
+    expect(await second.invoke(win(second), INVOKE_CHANNELS.getSetting, 'theme')).toEqual({ value: 'dark' });
+  });
+});
