@@ -16,13 +16,18 @@ function round(x: number): number {
   return Math.round(x * 1e4) / 1e4;
 }
 
+/** Six significant digits: readable, and small initial weights (IRNN's 0.001 scale) survive. */
+function sig6(x: number): number {
+  return Number(x.toPrecision(6));
+}
+
 /** Draws parameters once (seeded) and stores them rounded, so files stay readable. */
 function withParams(g: Graph, seed: number, tweak?: (key: string, data: number[]) => void): Graph {
   const p = compile(g);
   const theta = createParams(p.layout, g.parameters, { seed, dtype: 'float64' });
   const params = exportParams(p.layout, theta);
   for (const [k, v] of Object.entries(params)) {
-    v.data = v.data.map(round);
+    v.data = v.data.map(sig6);
     tweak?.(k, v.data);
   }
   return { ...g, parameters: params };

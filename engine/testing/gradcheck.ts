@@ -7,7 +7,12 @@ import type { Program } from '../compile.ts';
 import { Session } from '../runtime.ts';
 
 export interface GradcheckResult {
-  /** Largest |analytic − numeric| / max(atol, |analytic| + |numeric|) over all checked entries. */
+  /**
+   * Largest |analytic − numeric| / max(floor, |analytic| + |numeric|) over all
+   * checked entries: a relative error for gradients of magnitude ≥ floor
+   * (default 1e-4), an absolute one, scaled by 1/floor, below it (where the
+   * finite difference's own rounding, ~1e-16·L/h, dominates).
+   */
   maxRelError: number;
   worst: { key: string; index: number; analytic: number; numeric: number } | null;
   checked: number;
@@ -20,16 +25,16 @@ export interface GradcheckResult {
  * @example
  * const r = gradcheck(program, theta, batch); expect(r.maxRelError).toBeLessThan(1e-6);
  */
-export function gradcheck(program: Program, theta: Float64Array, batch: Batch, opts: { h?: number; atol?: number; maxPerParam?: number } = {}): GradcheckResult {
-  const h = opts.h ?? 1e-6;
-  const atol = opts.atol ?? 1e-7;
+export function gradcheck(program: Program, theta: Float64Array, batch: Batch, opts: { h?: number; floor?: number; maxPerParam?: number } = {}): GradcheckResult {
+  const h = opts.h ?? 1e-5;
+  const floor = opts.floor ?? 1e-4;
   const s = new Session(program, { T: batch.T, B: batch.B, dtype: 'float64' });
   s.forward(theta, batch);
   s.backward(theta);
   const analytic = Float64Array.from(s.gparams);
   const result: GradcheckResult = { maxRelError: 0, worst: null, checked: 0 };
   const consider = (key: string, index: number, a: number, n: number): void => {
-    const rel = Math.abs(a - n) / Math.max(atol, Math.abs(a) + Math.abs(n));
+    const rel = Math.abs(a - n) / Math.max(floor, Math.abs(a) + Math.abs(n));
     result.checked++;
     if (rel > result.maxRelError || Number.isNaN(rel)) {
       result.maxRelError = Number.isNaN(rel) ? Infinity : rel;
