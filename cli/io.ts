@@ -40,7 +40,7 @@ export function readGraph(path: string, opts: { validate: boolean }): { graph: G
   const r = loadGraphText(readText(path, 'graph file'));
   if (!r.ok) {
     const [first, ...rest] = r.problems;
-    throw new CliError(`${path}: ${first.message}${first.hint ? ` — ${first.hint}` : ''}`, 1, rest.map(formatProblem));
+    throw new CliError(`${path}: ${formatProblem(first)}`, 1, rest.map(formatProblem));
   }
   const problems = [...r.problems];
   if (opts.validate) {
