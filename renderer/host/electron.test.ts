@@ -10,26 +10,27 @@ function fakeApi(pending: HostFile[] = []) {
   const menuListeners = new Set<(a: MenuAction) => void>();
   const fileListeners = new Set<(f: HostFile) => void>();
   const settings = new Map<string, unknown>();
-  const record = (name: string) => async (...args: unknown[]) => {
+  // Every recorded call resolves to null, which the void-returning channels ignore.
+  const record = <F>(name: string): F => (async (...args: unknown[]) => {
     calls.push({ name, args });
     return null;
-  };
+  }) as F;
   const api: PreloadApi = {
-    openFile: record('openFile') as PreloadApi['openFile'],
-    saveFile: record('saveFile') as PreloadApi['saveFile'],
-    saveFileAs: record('saveFileAs') as PreloadApi['saveFileAs'],
-    exportFile: record('exportFile') as PreloadApi['exportFile'],
+    openFile: record<PreloadApi['openFile']>('openFile'),
+    saveFile: record<PreloadApi['saveFile']>('saveFile'),
+    saveFileAs: record<PreloadApi['saveFileAs']>('saveFileAs'),
+    exportFile: record<PreloadApi['exportFile']>('exportFile'),
     recentFiles: async () => [],
-    openRecent: record('openRecent') as PreloadApi['openRecent'],
+    openRecent: record<PreloadApi['openRecent']>('openRecent'),
     getSetting: async (key) => (settings.has(key) ? { value: settings.get(key) } : null),
     setSetting: async (key, value) => {
       settings.set(key, value);
     },
-    writeAutosave: record('writeAutosave') as PreloadApi['writeAutosave'],
+    writeAutosave: record<PreloadApi['writeAutosave']>('writeAutosave'),
     readAutosave: async () => null,
-    clearAutosave: record('clearAutosave') as PreloadApi['clearAutosave'],
+    clearAutosave: record<PreloadApi['clearAutosave']>('clearAutosave'),
     openExternal: async () => true,
-    nativeEdit: record('nativeEdit') as PreloadApi['nativeEdit'],
+    nativeEdit: record<PreloadApi['nativeEdit']>('nativeEdit'),
     takePendingFiles: async () => {
       calls.push({ name: 'takePendingFiles', args: [] });
       return pending;
