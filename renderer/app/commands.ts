@@ -1,0 +1,321 @@
+/**
+ * Every user command in one place: toolbar buttons, keyboard shortcuts, the
+ * host's native menu and the palette all call these. Each document change is
+ * one `commit`, i.e. one undo entry.
+ */
+import type { Graph, NodeKind } from '../../engine/format/types.ts';
+import type { Host, MenuAction } from '../host/types.ts';
+import { loadGraphText, serializeGraph } from '../doc/engine.ts';
+import { autoLayout, DEFAULT_NODE_SIZE } from '../doc/layout.ts';
+import {
+  addNode, defaultNode, emptyGraph, extractFragment, fragmentFromGraph, hasAllPositions, newNodeId, nodeIds,
+  pasteFragment, removeElements, type XY,
+} from '../doc/ops.ts';
+import { documentStore, isDirty } from '../store/document.ts';
+import { uiStore } from '../store/ui.ts';
+import { validationStore } from '../store/validation.ts';
+import { EXAMPLES, exampleGraph } from '../examples.ts';
+import { exportPng, exportSvg } from './exportImage.ts';
+
+/** What the commands need from the canvas (set by the canvas when it mounts). */
+export interface FlowApi {
+  fitView(): void;
+  centerOn(id: string): void;
+  /** The flow coordinates at the middle of the visible canvas. */
+  viewportCenter(): XY;
+  zoomIn(): void;
+  zoomOut(): void;
+  measuredSize(id: string): { width: number; height: number } | undefined;
+}
+
+let flow: FlowApi | null = null;
+let host: Host | null = null;
+
+export function registerFlow(api: FlowApi | null): void {
+  flow = api;
+}
+
+export function setHost(next: Host): void {
+  host = next;
+}
+
+export function getHost(): Host {
+  if (!host) throw new Error('No host: call setHost() at start-up.');
+  return host;
+}
+
+function commit(label: string, next: Graph): void {
+  documentStore.getState().commit(label, next);
+}
+
+function graph(): Graph {
+  return documentStore.getState().graph;
+}
+
+/** Drop selected ids that no longer exist (after undo, delete, load). */
+function pruneSelection(): void {
+  const { selectedNodes, selectedEdges, select } = uiStore.getState();
+  const g = graph();
+  const nodes = nodeIds(g);
+  const edges = new Set(g.edges.map((edge) => edge.id));
+  const keptNodes = [...selectedNodes].filter((id) => nodes.has(id));
+  const keptEdges = [...selectedEdges].filter((id) => edges.has(id));
+  if (keptNodes.length !== selectedNodes.size || keptEdges.length !== selectedEdges.size) select(keptNodes, keptEdges);
+}
+
+export function undo(): void {
+  if (documentStore.getState().undo()) pruneSelection();
+}
+
+export function redo(): void {
+  if (documentStore.getState().redo()) pruneSelection();
+}
+
+export function deleteSelection(): void {
+  const { selectedNodes, selectedEdges, select } = uiStore.getState();
+  if (selectedNodes.size === 0 && selectedEdges.size === 0) return;
+  commit('Delete', removeElements(graph(), selectedNodes, selectedEdges));
+  select([]);
+}
+
+export function selectAll(): void {
+  const g = graph();
+  uiStore.getState().select(g.nodes.map((node) => node.id), g.edges.map((edge) => edge.id));
+}
+
+export function copySelection(): boolean {
+  const { selectedNodes, setClipboard } = uiStore.getState();
+  if (selectedNodes.size === 0) return false;
+  const fragment = extractFragment(graph(), selectedNodes);
+  setClipboard(fragment);
+  // Also offer it to other apps and other windows; the internal clipboard is what paste uses.
+  navigator.clipboard?.writeText(JSON.stringify({ cellwrightFragment: 1, ...fragment }, null, 2)).catch(() => undefined);
+  return true;
+}
+
+export function cutSelection(): void {
+  if (copySelection()) deleteSelection();
+}
+
+export function paste(): void {
+  const { clipboard, bumpPaste, select } = uiStore.getState();
+  if (!clipboard || clipboard.nodes.length === 0) return;
+  const n = bumpPaste();
+  const result = pasteFragment(graph(), clipboard, { offset: { x: 32 * n, y: 32 * n } });
+  commit('Paste', result.graph);
+  select(result.nodeIds, result.edgeIds);
+}
+
+export function duplicateSelection(): void {
+  const { selectedNodes, select } = uiStore.getState();
+  if (selectedNodes.size === 0) return;
+  const result = pasteFragment(graph(), extractFragment(graph(), selectedNodes), { offset: { x: 32, y: 32 } });
+  commit('Duplicate', result.graph);
+  select(result.nodeIds, result.edgeIds);
+}
+
+function dropPoint(at?: XY): XY {
+  return at ?? flow?.viewportCenter() ?? { x: 0, y: 0 };
+}
+
+export function addNodeOfKind(kind: NodeKind, at?: XY): string {
+  const g = graph();
+  const id = newNodeId(kind, nodeIds(g));
+  const p = dropPoint(at);
+  // Drop under the pointer: React Flow positions are top-left corners.
+  const node = defaultNode(kind, id, { x: p.x - 60, y: p.y - 24 });
+  commit(`Add ${kind}`, addNode(g, node));
+  uiStore.getState().select([id]);
+  return id;
+}
+
+export function insertTemplate(key: string, at?: XY): string[] {
+  const template = exampleGraph(key);
+  if (!template) {
+    uiStore.getState().notify('error', `The template "${key}" is not available.`);
+    return [];
+  }
+  const p = dropPoint(at);
+  const result = pasteFragment(graph(), fragmentFromGraph(template), { at: { x: p.x - 120, y: p.y - 80 } });
+  const title = EXAMPLES.find((example) => example.key === key)?.title ?? key;
+  commit(`Insert ${title}`, result.graph);
+  uiStore.getState().select(result.nodeIds, result.edgeIds);
+  return result.nodeIds;
+}
+
+function confirmDiscard(action: string): boolean {
+  if (!isDirty(documentStore.getState())) return true;
+  return window.confirm(`The current graph has unsaved changes. ${action} anyway and lose them?`);
+}
+
+function suggestedName(): string {
+  const state = documentStore.getState();
+  if (state.file?.name) return state.file.name;
+  const base = (state.graph.name ?? 'graph').trim().toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  return `${base || 'graph'}.json`;
+}
+
+function sizeOfNode(id: string, kind: NodeKind) {
+  return flow?.measuredSize(id) ?? DEFAULT_NODE_SIZE[kind];
+}
+
+async function withLayout(g: Graph): Promise<Graph> {
+  if (hasAllPositions(g)) return g;
+  return autoLayout(g, (node) => sizeOfNode(node.id, node.kind));
+}
+
+export function newDocument(): void {
+  if (!confirmDiscard('Start a new graph')) return;
+  documentStore.getState().load(emptyGraph(), null);
+  uiStore.getState().select([]);
+}
+
+/** Parse a file's text; a file that is not a graph changes nothing and says why. */
+function parseOrComplain(text: string, name: string): Graph | null {
+  const result = loadGraphText(text);
+  if (!result.ok) {
+    const reason = result.problems[0]?.message ?? 'it is not a Cellwright graph';
+    uiStore.getState().notify('error', `${name} was not opened: ${reason}`);
+    return null;
+  }
+  return result.graph;
+}
+
+export async function loadDocumentText(text: string, file: { name: string; path?: string; handle?: unknown } | null, options: { dirty?: boolean } = {}): Promise<boolean> {
+  const parsed = parseOrComplain(text, file?.name ?? 'The file');
+  if (!parsed) return false;
+  const laidOut = await withLayout(parsed);
+  documentStore.getState().load(laidOut, file, { dirty: options.dirty });
+  uiStore.getState().select([]);
+  const count = validationStore.getState().problems.filter((p) => p.severity === 'error').length;
+  if (count > 0) uiStore.getState().notify('info', `Opened ${file?.name ?? parsed.name ?? 'graph'} with ${count} problem${count === 1 ? '' : 's'}: see the list on the right.`);
+  return true;
+}
+
+export async function openDocument(): Promise<void> {
+  if (!confirmDiscard('Open another file')) return;
+  const file = await runHost(() => getHost().openFile());
+  if (!file) return;
+  await loadDocumentText(file.text, { name: file.name, path: file.path, handle: file.handle });
+}
+
+/** Import: on an empty canvas the file becomes the document; otherwise its nodes are added as a group. */
+export async function importDocument(): Promise<void> {
+  const file = await runHost(() => getHost().openFile());
+  if (!file) return;
+  if (graph().nodes.length === 0) {
+    await loadDocumentText(file.text, null, { dirty: true });
+    return;
+  }
+  const parsed = parseOrComplain(file.text, file.name);
+  if (!parsed) return;
+  const laidOut = await withLayout(parsed);
+  const p = dropPoint();
+  const result = pasteFragment(graph(), fragmentFromGraph(laidOut), { at: { x: p.x - 120, y: p.y - 80 } });
+  commit(`Import ${file.name}`, result.graph);
+  uiStore.getState().select(result.nodeIds, result.edgeIds);
+}
+
+async function runHost<T>(action: () => Promise<T>): Promise<T | null> {
+  try {
+    return await action();
+  } catch (error) {
+    uiStore.getState().notify('error', `That did not work: ${(error as Error).message}`);
+    return null;
+  }
+}
+
+export async function save(): Promise<void> {
+  const state = documentStore.getState();
+  const text = serializeGraph(state.graph);
+  const result = await runHost(() => getHost().saveFile(text, suggestedName(), state.file?.handle ?? state.file?.path));
+  if (!result) return;
+  documentStore.getState().markSaved({ name: result.name, path: result.path, handle: result.handle });
+  await getHost().clearAutosave();
+  uiStore.getState().notify('info', `Saved ${result.name}.`);
+}
+
+export async function saveAs(): Promise<void> {
+  const text = serializeGraph(graph());
+  const result = await runHost(() => getHost().saveFileAs(text, suggestedName()));
+  if (!result) return;
+  documentStore.getState().markSaved({ name: result.name, path: result.path, handle: result.handle });
+  await getHost().clearAutosave();
+  uiStore.getState().notify('info', `Saved ${result.name}.`);
+}
+
+export async function exportJson(): Promise<void> {
+  await runHost(() => getHost().exportFile(serializeGraph(graph()), suggestedName(), 'application/json'));
+}
+
+function imageName(ext: string): string {
+  return suggestedName().replace(/\.json$/i, '') + ext;
+}
+
+export async function exportPngImage(): Promise<void> {
+  const blob = await exportPng(uiStore.getState().theme);
+  if (blob) await runHost(() => getHost().exportFile(blob, imageName('.png'), 'image/png'));
+}
+
+export async function exportSvgImage(): Promise<void> {
+  const text = exportSvg(uiStore.getState().theme);
+  if (text) await runHost(() => getHost().exportFile(text, imageName('.svg'), 'image/svg+xml'));
+}
+
+export async function layoutGraph(): Promise<void> {
+  const g = graph();
+  if (g.nodes.length === 0) return;
+  const next = await autoLayout(g, (node) => sizeOfNode(node.id, node.kind));
+  commit('Auto layout', next);
+  requestAnimationFrame(() => flow?.fitView());
+}
+
+export function fitView(): void {
+  flow?.fitView();
+}
+
+export function focusNode(id: string): void {
+  uiStore.getState().select([id]);
+  flow?.centerOn(id);
+}
+
+export function toggleTheme(): void {
+  const next = uiStore.getState().theme === 'dark' ? 'light' : 'dark';
+  uiStore.getState().setTheme(next);
+  host?.setSetting('theme', next).catch(() => undefined);
+}
+
+export function runMenuAction(action: MenuAction): void {
+  switch (action) {
+    case 'new': newDocument(); break;
+    case 'open': void openDocument(); break;
+    case 'save': void save(); break;
+    case 'saveAs': void saveAs(); break;
+    case 'import': void importDocument(); break;
+    case 'exportJson': void exportJson(); break;
+    case 'exportPng': void exportPngImage(); break;
+    case 'exportSvg': void exportSvgImage(); break;
+    case 'undo': undo(); break;
+    case 'redo': redo(); break;
+    case 'cut': cutSelection(); break;
+    case 'copy': copySelection(); break;
+    case 'paste': paste(); break;
+    case 'duplicate': duplicateSelection(); break;
+    case 'delete': deleteSelection(); break;
+    case 'selectAll': selectAll(); break;
+    case 'zoomIn': flow?.zoomIn(); break;
+    case 'zoomOut': flow?.zoomOut(); break;
+    case 'fitView': fitView(); break;
+    case 'toggleTheme': toggleTheme(); break;
+    case 'toggleMinimap': uiStore.getState().toggleMinimap(); break;
+    case 'shortcuts': uiStore.getState().setHelpOpen(true); break;
+    case 'about': uiStore.getState().notify('info', 'Cellwright: design recurrent cells, train them, watch the gradient through time.'); break;
+    case 'exportTorch':
+    case 'train':
+    case 'pause':
+    case 'step':
+    case 'reset':
+      uiStore.getState().notify('info', 'Training arrives with the live training view.');
+      break;
+  }
+}

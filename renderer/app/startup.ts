@@ -1,0 +1,89 @@
+/**
+ * Start-up and the background duties that follow the document: the default
+ * example, the autosave offer, dirty tracking for the host, autosave writes,
+ * shortcuts and host menu commands.
+ */
+import type { Host } from '../host/types.ts';
+import { serializeGraph } from '../doc/engine.ts';
+import { documentStore, isDirty } from '../store/document.ts';
+import { uiStore, type Theme } from '../store/ui.ts';
+import { DEFAULT_EXAMPLE_KEY, EXAMPLES } from '../examples.ts';
+import { loadDocumentText, runMenuAction, setHost } from './commands.ts';
+import { installShortcuts } from './shortcuts.ts';
+
+const AUTOSAVE_DELAY_MS = 800;
+
+interface AutosaveRecord {
+  savedAt: string;
+  name: string;
+  text: string;
+}
+
+function parseAutosave(text: string | null): AutosaveRecord | null {
+  if (!text) return null;
+  try {
+    const value = JSON.parse(text) as Partial<AutosaveRecord>;
+    if (typeof value.text === 'string' && typeof value.savedAt === 'string') {
+      return { savedAt: value.savedAt, name: typeof value.name === 'string' ? value.name : 'Untitled', text: value.text };
+    }
+  } catch {
+    // A corrupt autosave is not worth an error message: there is nothing to restore.
+  }
+  return null;
+}
+
+export async function startApp(host: Host): Promise<() => void> {
+  setHost(host);
+  const prefersDark = window.matchMedia?.('(prefers-color-scheme: dark)').matches ?? false;
+  const theme = await host.getSetting<Theme>('theme', prefersDark ? 'dark' : 'light');
+  uiStore.getState().setTheme(theme === 'dark' ? 'dark' : 'light');
+  if (await host.getSetting('hintDismissed', false)) uiStore.getState().dismissHint();
+
+  // Read the autosave before anything can overwrite it.
+  const offer = parseAutosave(await host.readAutosave());
+
+  const params = new URLSearchParams(window.location.search);
+  const wanted = params.get('example') ?? DEFAULT_EXAMPLE_KEY;
+  const example = params.has('empty') ? null : EXAMPLES.find((entry) => entry.key === wanted) ?? EXAMPLES.find((entry) => entry.key === DEFAULT_EXAMPLE_KEY);
+  if (example) await loadDocumentText(example.text, null);
+  if (offer) uiStore.getState().setRestoreOffer(offer);
+
+  const cleanups: Array<() => void> = [];
+  let timer: number | undefined;
+  let lastDirty: boolean | null = null;
+  let lastTitle = '';
+  const sync = () => {
+    const state = documentStore.getState();
+    const dirty = isDirty(state);
+    const title = state.file?.name ?? state.graph.name ?? 'Untitled';
+    if (dirty !== lastDirty || title !== lastTitle) {
+      host.setDirty(dirty, title);
+      lastDirty = dirty;
+      lastTitle = title;
+    }
+  };
+  sync();
+  cleanups.push(documentStore.subscribe((state, previous) => {
+    sync();
+    if (state.graph === previous.graph) return;
+    window.clearTimeout(timer);
+    timer = window.setTimeout(() => {
+      const now = documentStore.getState();
+      if (!isDirty(now)) return;
+      // Do not overwrite an autosave still on offer until the user has answered.
+      if (uiStore.getState().restoreOffer) return;
+      const record: AutosaveRecord = { savedAt: new Date().toISOString(), name: now.file?.name ?? now.graph.name ?? 'Untitled', text: serializeGraph(now.graph) };
+      void host.writeAutosave(JSON.stringify(record));
+    }, AUTOSAVE_DELAY_MS);
+  }));
+  cleanups.push(uiStore.subscribe((state, previous) => {
+    if (state.hintDismissed && !previous.hintDismissed) void host.setSetting('hintDismissed', true);
+  }));
+  cleanups.push(installShortcuts());
+  cleanups.push(host.onMenuAction(runMenuAction));
+  cleanups.push(host.onOpenFile((file) => void loadDocumentText(file.text, { name: file.name, path: file.path, handle: file.handle })));
+  return () => {
+    window.clearTimeout(timer);
+    cleanups.forEach((cleanup) => cleanup());
+  };
+}

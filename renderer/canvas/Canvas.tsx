@@ -1,0 +1,231 @@
+import { useCallback, useEffect, useMemo, useRef, type DragEvent } from 'react';
+import {
+  Background, BackgroundVariant, ConnectionLineType, Controls, MiniMap, ReactFlow, useReactFlow,
+  type Connection, type EdgeChange, type FinalConnectionState, type IsValidConnection, type NodeChange, type OnConnectEnd,
+} from '@xyflow/react';
+import { useShallow } from 'zustand/react/shallow';
+import type { NodeKind, Port } from '../../engine/format/types.ts';
+import { connect, moveNodes, type XY } from '../doc/ops.ts';
+import { connectionRefusal } from '../doc/rules.ts';
+import { documentStore, useDocument } from '../store/document.ts';
+import { uiStore, useUi } from '../store/ui.ts';
+import { useValidation } from '../store/validation.ts';
+import { addNodeOfKind, insertTemplate, registerFlow } from '../app/commands.ts';
+import { createEdgeDeriver, createNodeDeriver } from './derive.ts';
+import { edgeTypes, type GraphFlowEdge } from './edges.tsx';
+import { nodeTypes, type GraphFlowNode } from './nodes.tsx';
+
+export const PALETTE_MIME = 'application/x-cellwright-palette';
+
+export type PalettePayload = { type: 'kind'; kind: NodeKind } | { type: 'template'; key: string };
+
+const KIND_COLOR: Record<NodeKind, string> = {
+  input: 'var(--cw-k-input)', target: 'var(--cw-k-target)', cell: 'var(--cw-k-cell)',
+  gate: 'var(--cw-k-gate)', op: 'var(--cw-k-op)', loss: 'var(--cw-k-loss)',
+};
+
+function toPort(handle: string | null | undefined): Port | undefined {
+  return handle === 'prediction' || handle === 'target' ? handle : undefined;
+}
+
+export function Canvas() {
+  const graph = useDocument((state) => state.graph);
+  const generation = useDocument((state) => state.generation);
+  const validation = useValidation((state) => state);
+  const { selectedNodes, selectedEdges, measured, dragging, minimap, theme, focusRequest } = useUi(useShallow((state) => ({
+    selectedNodes: state.selectedNodes,
+    selectedEdges: state.selectedEdges,
+    measured: state.measured,
+    dragging: state.dragging,
+    minimap: state.minimap,
+    theme: state.theme,
+    focusRequest: state.focusRequest,
+  })));
+  const rf = useReactFlow<GraphFlowNode, GraphFlowEdge>();
+  const wrapper = useRef<HTMLDivElement>(null);
+  const deriveNodes = useMemo(() => createNodeDeriver(), []);
+  const deriveEdges = useMemo(() => createEdgeDeriver(), []);
+
+  const nodes = useMemo(
+    () => deriveNodes({ graph, problems: validation, sizes: validation.sizes, selected: selectedNodes, measured, dragging }),
+    [deriveNodes, graph, validation, selectedNodes, measured, dragging],
+  );
+  const edges = useMemo(
+    () => deriveEdges({ graph, problems: validation, selected: selectedEdges }),
+    [deriveEdges, graph, validation, selectedEdges],
+  );
+
+  useEffect(() => {
+    registerFlow({
+      fitView: () => void rf.fitView({ padding: 0.12, duration: 250 }),
+      centerOn: (id) => {
+        const node = rf.getInternalNode(id);
+        if (!node) return;
+        const w = node.measured.width ?? 0;
+        const h = node.measured.height ?? 0;
+        void rf.setCenter(node.internals.positionAbsolute.x + w / 2, node.internals.positionAbsolute.y + h / 2, { zoom: Math.max(rf.getZoom(), 1), duration: 300 });
+      },
+      viewportCenter: () => {
+        const box = wrapper.current?.getBoundingClientRect();
+        if (!box) return { x: 0, y: 0 };
+        return rf.screenToFlowPosition({ x: box.left + box.width / 2, y: box.top + box.height / 2 });
+      },
+      zoomIn: () => void rf.zoomIn({ duration: 150 }),
+      zoomOut: () => void rf.zoomOut({ duration: 150 }),
+      measuredSize: (id) => uiStore.getState().measured.get(id),
+    });
+    return () => registerFlow(null);
+  }, [rf]);
+
+  // A new document: fit it once its nodes have been measured.
+  useEffect(() => {
+    const handle = window.setTimeout(() => void rf.fitView({ padding: 0.12 }), 60);
+    return () => window.clearTimeout(handle);
+  }, [generation, rf]);
+
+  useEffect(() => {
+    if (!focusRequest) return;
+    const node = rf.getInternalNode(focusRequest.id);
+    if (!node) return;
+    void rf.setCenter(node.internals.positionAbsolute.x + (node.measured.width ?? 0) / 2, node.internals.positionAbsolute.y + (node.measured.height ?? 0) / 2, { zoom: Math.max(rf.getZoom(), 1), duration: 300 });
+  }, [focusRequest, rf]);
+
+  const onNodesChange = useCallback((changes: NodeChange<GraphFlowNode>[]) => {
+    const ui = uiStore.getState();
+    const sizes: Array<[string, { width: number; height: number }]> = [];
+    let selection: Set<string> | null = null;
+    let moving: Map<string, XY> | null = null;
+    let finished: Map<string, XY> | null = null;
+    for (const change of changes) {
+      switch (change.type) {
+        case 'dimensions':
+          if (change.dimensions) sizes.push([change.id, change.dimensions]);
+          break;
+        case 'select':
+          selection ??= new Set(ui.selectedNodes);
+          if (change.selected) selection.add(change.id);
+          else selection.delete(change.id);
+          break;
+        case 'position':
+          if (!change.position) break;
+          if (change.dragging) {
+            moving ??= new Map(ui.dragging ?? []);
+            moving.set(change.id, change.position);
+          } else {
+            finished ??= new Map(ui.dragging ?? []);
+            finished.set(change.id, change.position);
+          }
+          break;
+        default:
+          // add/remove/replace go through commands, never through React Flow's own keys.
+          break;
+      }
+    }
+    if (sizes.length > 0) ui.setMeasured(sizes);
+    if (selection) ui.select(selection, ui.selectedEdges);
+    if (moving) ui.setDragging(moving);
+    if (finished) {
+      // The whole drag is one history entry.
+      const doc = documentStore.getState();
+      doc.commit(finished.size > 1 ? `Move ${finished.size} nodes` : 'Move', moveNodes(doc.graph, finished));
+      ui.setDragging(null);
+    }
+  }, []);
+
+  const onEdgesChange = useCallback((changes: EdgeChange<GraphFlowEdge>[]) => {
+    const ui = uiStore.getState();
+    let selection: Set<string> | null = null;
+    for (const change of changes) {
+      if (change.type !== 'select') continue;
+      selection ??= new Set(ui.selectedEdges);
+      if (change.selected) selection.add(change.id);
+      else selection.delete(change.id);
+    }
+    if (selection) ui.select(ui.selectedNodes, selection);
+  }, []);
+
+  const isValidConnection: IsValidConnection = useCallback((c) => connectionRefusal(documentStore.getState().graph, {
+    source: c.source, target: c.target, port: toPort(c.targetHandle),
+  }) === null, []);
+
+  const onConnect = useCallback((c: Connection) => {
+    const doc = documentStore.getState();
+    const result = connect(doc.graph, { source: c.source, target: c.target, port: toPort(c.targetHandle) });
+    if (!result.ok) {
+      uiStore.getState().notify('error', result.reason);
+      return;
+    }
+    doc.commit('Connect', result.graph);
+    uiStore.getState().select([], [result.edgeId]);
+  }, []);
+
+  // Say why a drop on a node was refused (isValidConnection only greys the handle).
+  const onConnectEnd: OnConnectEnd = useCallback((_event, state: FinalConnectionState) => {
+    if (state.isValid !== false || !state.fromNode || !state.toNode) return;
+    const fromSource = state.fromHandle?.type !== 'target';
+    const source = fromSource ? state.fromNode.id : state.toNode.id;
+    const target = fromSource ? state.toNode.id : state.fromNode.id;
+    const port = toPort(fromSource ? state.toHandle?.id : state.fromHandle?.id);
+    const reason = connectionRefusal(documentStore.getState().graph, { source, target, port })
+      ?? (fromSource ? 'Drop on an input handle (the dot on the left of a node).' : 'Drop on an output handle (the dot on the right of a node).');
+    uiStore.getState().notify('error', reason);
+  }, []);
+
+  const onDragOver = useCallback((event: DragEvent) => {
+    if (!event.dataTransfer.types.includes(PALETTE_MIME)) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = 'copy';
+  }, []);
+
+  const onDrop = useCallback((event: DragEvent) => {
+    const raw = event.dataTransfer.getData(PALETTE_MIME);
+    if (!raw) return;
+    event.preventDefault();
+    const at = rf.screenToFlowPosition({ x: event.clientX, y: event.clientY });
+    const payload = JSON.parse(raw) as PalettePayload;
+    if (payload.type === 'kind') addNodeOfKind(payload.kind, at);
+    else insertTemplate(payload.key, at);
+  }, [rf]);
+
+  const onPaneClick = useCallback(() => {
+    const ui = uiStore.getState();
+    if (ui.selectedNodes.size > 0 || ui.selectedEdges.size > 0) ui.select([]);
+  }, []);
+
+  return (
+    <div className="cw-canvas" ref={wrapper} onDragOver={onDragOver} onDrop={onDrop} aria-label="Canvas">
+      <ReactFlow<GraphFlowNode, GraphFlowEdge>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={onConnect}
+        onConnectEnd={onConnectEnd}
+        isValidConnection={isValidConnection}
+        onPaneClick={onPaneClick}
+        colorMode={theme}
+        snapToGrid
+        snapGrid={[8, 8]}
+        deleteKeyCode={null}
+        selectionKeyCode="Shift"
+        multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
+        connectionLineType={ConnectionLineType.Bezier}
+        connectionRadius={28}
+        minZoom={0.1}
+        maxZoom={3}
+        fitView
+        fitViewOptions={{ padding: 0.12 }}
+        proOptions={{ hideAttribution: true }}
+        onlyRenderVisibleElements={graph.nodes.length > 150}
+      >
+        <Background variant={BackgroundVariant.Dots} gap={16} size={1.2} />
+        <Controls showInteractive={false} position="bottom-left" />
+        {minimap ? (
+          <MiniMap<GraphFlowNode> pannable zoomable position="bottom-right" nodeColor={(node) => KIND_COLOR[node.data.node.kind]} nodeStrokeWidth={0} maskColor="var(--cw-minimap-mask)" ariaLabel="Minimap" />
+        ) : null}
+      </ReactFlow>
+    </div>
+  );
+}

@@ -1,0 +1,27 @@
+import { memo, useEffect, useRef } from 'react';
+import type { HeatStrip as Strip } from '../store/telemetry.ts';
+
+/** A units × time strip drawn on a canvas (never one DOM node per cell). */
+export const HeatStrip = memo(function HeatStrip({ strip }: { strip: Strip }) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    const canvas = ref.current;
+    const context = canvas?.getContext('2d');
+    if (!canvas || !context) return;
+    canvas.width = strip.steps;
+    canvas.height = strip.units;
+    const image = context.createImageData(strip.steps, strip.units);
+    for (let t = 0; t < strip.steps; t += 1) {
+      for (let u = 0; u < strip.units; u += 1) {
+        const v = Math.max(0, Math.min(1, strip.values[t * strip.units + u] ?? 0));
+        const o = (u * strip.steps + t) * 4;
+        image.data[o] = Math.round(255 * v);
+        image.data[o + 1] = Math.round(120 + 60 * v);
+        image.data[o + 2] = Math.round(255 * (1 - v));
+        image.data[o + 3] = 255;
+      }
+    }
+    context.putImageData(image, 0, 0);
+  }, [strip]);
+  return <canvas ref={ref} className="cw-heat" aria-hidden />;
+});

@@ -1,0 +1,135 @@
+/**
+ * Graph → React Flow nodes and edges. Each flow object is rebuilt only when
+ * something it shows changed, so React Flow re-renders just those nodes (a
+ * drag over a 300-node graph touches only the dragged ones).
+ */
+import { MarkerType } from '@xyflow/react';
+import type { Graph, GraphEdge, GraphNode, Problem } from '../../engine/format/types.ts';
+import { WEIGHT_SYMBOL } from '../../engine/meta.ts';
+import { effectiveWeight, type XY } from '../doc/ops.ts';
+import type { ProblemIndex } from '../store/validation.ts';
+import type { GraphFlowEdge } from './edges.tsx';
+import type { GraphFlowNode } from './nodes.tsx';
+
+function worst(problems: Problem[] | undefined): { severity?: 'error' | 'warning'; message?: string } {
+  if (!problems || problems.length === 0) return {};
+  const error = problems.find((problem) => problem.severity === 'error');
+  const first = error ?? problems[0];
+  return { severity: first.severity, message: problems.map((problem) => problem.message).join('\n') };
+}
+
+interface NodeCacheEntry {
+  node: GraphNode;
+  selected: boolean;
+  severity?: string;
+  message?: string;
+  inLoop: boolean;
+  inferredSize?: number;
+  x: number;
+  y: number;
+  measured?: { width: number; height: number };
+  flow: GraphFlowNode;
+}
+
+export interface NodeInputs {
+  graph: Graph;
+  problems: ProblemIndex;
+  sizes: ReadonlyMap<string, number>;
+  selected: ReadonlySet<string>;
+  measured: ReadonlyMap<string, { width: number; height: number }>;
+  dragging: ReadonlyMap<string, XY> | null;
+  hidden?: ReadonlySet<string>;
+}
+
+export function createNodeDeriver() {
+  let cache = new Map<string, NodeCacheEntry>();
+  return function deriveNodes(inputs: NodeInputs): GraphFlowNode[] {
+    const next = new Map<string, NodeCacheEntry>();
+    const out: GraphFlowNode[] = [];
+    for (const node of inputs.graph.nodes) {
+      if (inputs.hidden?.has(node.id)) continue;
+      const pos = inputs.dragging?.get(node.id) ?? node.position ?? { x: 0, y: 0 };
+      const selected = inputs.selected.has(node.id);
+      const { severity, message } = worst(inputs.problems.byNode.get(node.id));
+      const inLoop = inputs.problems.loopNodes.has(node.id);
+      const inferredSize = inputs.sizes.get(node.id);
+      const measured = inputs.measured.get(node.id);
+      const old = cache.get(node.id);
+      if (old && old.node === node && old.selected === selected && old.severity === severity && old.message === message
+        && old.inLoop === inLoop && old.inferredSize === inferredSize && old.x === pos.x && old.y === pos.y && old.measured === measured) {
+        next.set(node.id, old);
+        out.push(old.flow);
+        continue;
+      }
+      const flow: GraphFlowNode = {
+        id: node.id,
+        type: node.kind,
+        position: { x: pos.x, y: pos.y },
+        data: { node, severity, message, inLoop, inferredSize },
+        selected,
+        ...(measured ? { measured } : {}),
+        ariaLabel: `${node.kind} ${node.id}`,
+      };
+      next.set(node.id, { node, selected, severity, message, inLoop, inferredSize, x: pos.x, y: pos.y, measured, flow });
+      out.push(flow);
+    }
+    cache = next;
+    return out;
+  };
+}
+
+interface EdgeCacheEntry {
+  edge: GraphEdge;
+  key: string;
+  flow: GraphFlowEdge;
+}
+
+export interface EdgeInputs {
+  graph: Graph;
+  problems: ProblemIndex;
+  selected: ReadonlySet<string>;
+  hidden?: ReadonlySet<string>;
+}
+
+export function createEdgeDeriver() {
+  let cache = new Map<string, EdgeCacheEntry>();
+  return function deriveEdges(inputs: EdgeInputs): GraphFlowEdge[] {
+    const kinds = new Map(inputs.graph.nodes.map((node) => [node.id, node.kind]));
+    const lanes = new Map<string, number>();
+    const next = new Map<string, EdgeCacheEntry>();
+    const out: GraphFlowEdge[] = [];
+    for (const edge of inputs.graph.edges) {
+      if (inputs.hidden?.has(edge.id)) continue;
+      const lane = lanes.get(edge.source) ?? 0;
+      lanes.set(edge.source, lane + 1);
+      const weight = effectiveWeight(inputs.graph, edge);
+      const recurrent = kinds.get(edge.source) === 'cell';
+      const { severity, message } = worst(inputs.problems.byEdge.get(edge.id));
+      const inLoop = inputs.problems.loopEdges.has(edge.id);
+      const selected = inputs.selected.has(edge.id);
+      const targetHandle = kinds.get(edge.target) === 'loss' ? (edge.port ?? 'prediction') : null;
+      const key = [weight, recurrent, severity, message, inLoop, selected, lane, targetHandle].join('|');
+      const old = cache.get(edge.id);
+      if (old && old.edge === edge && old.key === key) {
+        next.set(edge.id, old);
+        out.push(old.flow);
+        continue;
+      }
+      const flow: GraphFlowEdge = {
+        id: edge.id,
+        type: 'graph',
+        source: edge.source,
+        target: edge.target,
+        targetHandle,
+        selected,
+        markerEnd: { type: MarkerType.ArrowClosed, width: 14, height: 14, color: 'var(--cw-edge)' },
+        data: { weightSymbol: WEIGHT_SYMBOL[weight] ?? weight, recurrent, severity, inLoop, message, lane },
+        ariaLabel: `edge ${edge.source} to ${edge.target}`,
+      };
+      next.set(edge.id, { edge, key, flow });
+      out.push(flow);
+    }
+    cache = next;
+    return out;
+  };
+}

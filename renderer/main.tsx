@@ -1,0 +1,20 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import '@xyflow/react/dist/style.css';
+import '@fontsource-variable/inter/index.css';
+import '@fontsource/jetbrains-mono/400.css';
+import '@fontsource/jetbrains-mono/600.css';
+import './styles.css';
+import { App } from './app/App.tsx';
+import { startApp } from './app/startup.ts';
+import { createBrowserHost } from './host/browser.ts';
+
+const root = document.getElementById('root');
+if (!root) throw new Error('index.html has no #root');
+
+// Test and demo switch: ?fallback-files forces upload/download instead of the File System Access API.
+const host = createBrowserHost({ forceFallback: new URLSearchParams(window.location.search).has('fallback-files') });
+
+void startApp(host).then(() => {
+  createRoot(root).render(<StrictMode><App /></StrictMode>);
+});

@@ -1,0 +1,245 @@
+import { memo } from 'react';
+import type { Graph, GraphEdge, GraphNode } from '../../engine/format/types.ts';
+import { ACTIVATION_SYMBOL, INIT_KINDS, NODE_KIND_META, OP_SYMBOL, WEIGHT_KINDS, type FieldMeta } from '../../engine/meta.ts';
+import { idRefusal, renameEdge, renameNode, updateEdge, updateGraphFields, updateNode, edgeIds, nodeIds, effectiveWeight } from '../doc/ops.ts';
+import { documentStore, useDocument } from '../store/document.ts';
+import { uiStore, useUi } from '../store/ui.ts';
+import { useValidation } from '../store/validation.ts';
+import { focusNode } from '../app/commands.ts';
+import { CheckField, NumberField, parseSize, SelectField, TextField, type Option } from './fields.tsx';
+
+function commit(label: string, next: Graph) {
+  documentStore.getState().commit(label, next);
+}
+
+function g(): Graph {
+  return documentStore.getState().graph;
+}
+
+const WEIGHT_LABEL: Record<string, string> = {
+  full: 'full — W, a learned matrix',
+  diagonal: 'diagonal — a learned vector (peephole)',
+  scalar: 'scalar — one learned number',
+  identity: 'identity — no parameter (=)',
+};
+
+function enumLabel(field: FieldMeta, value: string): string {
+  if (field.name === 'activation') {
+    const symbol = ACTIVATION_SYMBOL[value as keyof typeof ACTIVATION_SYMBOL];
+    return symbol && symbol !== value ? `${value} (${symbol})` : value;
+  }
+  if (field.name === 'op') {
+    const symbol = OP_SYMBOL[value as keyof typeof OP_SYMBOL];
+    return symbol ? `${value} (${symbol})` : value;
+  }
+  return value;
+}
+
+function NodeFields({ node }: { node: GraphNode }) {
+  const meta = NODE_KIND_META[node.kind];
+  const incoming = useDocument((state) => state.graph.edges.filter((edge) => edge.target === node.id).length);
+  const inferred = useValidation((state) => state.sizes.get(node.id));
+  const record = node as Record<string, unknown>;
+  return (
+    <>
+      <TextField
+        label="Id"
+        mono
+        value={node.id}
+        help={node.kind === 'input' || node.kind === 'target' ? 'Also the name of the data stream it reads.' : 'Unique among nodes; parameters are keyed by it.'}
+        validate={(value) => idRefusal(value, nodeIds(g()), node.id, 'node')}
+        onCommit={(value) => {
+          commit('Rename node', renameNode(g(), node.id, value));
+          uiStore.getState().select([value]);
+        }}
+      />
+      <TextField
+        label="Label"
+        value={node.label ?? ''}
+        placeholder="optional display name"
+        onCommit={(value) => commit('Edit label', updateNode(g(), node.id, { label: value === '' ? undefined : value }))}
+      />
+      {meta.fields.map((field) => {
+        const value = record[field.name];
+        switch (field.field.type) {
+          case 'size':
+            return (
+              <NumberField
+                key={field.name}
+                label={field.label}
+                help={field.help}
+                value={typeof value === 'number' ? value : undefined}
+                parse={parseSize}
+                onCommit={(n) => commit(`Set ${field.label.toLowerCase()}`, updateNode(g(), node.id, { [field.name]: n }))}
+              />
+            );
+          case 'boolean':
+            return (
+              <CheckField
+                key={field.name}
+                label={field.label}
+                help={field.help}
+                checked={typeof value === 'boolean' ? value : field.default === true}
+                onCommit={(checked) => commit(`Set ${field.label.toLowerCase()}`, updateNode(g(), node.id, { [field.name]: checked }))}
+              />
+            );
+          case 'enum': {
+            const options: Option[] = field.field.values.map((v) => ({ value: v, label: enumLabel(field, v) }));
+            if (field.name === 'op') {
+              for (const option of options) {
+                if (option.value === 'one_minus' && incoming > 1) option.refused = `1−x takes exactly one input; this node has ${incoming}.`;
+              }
+            }
+            if (field.name === 'loss') {
+              const hasTarget = documentStore.getState().graph.edges.some((edge) => edge.target === node.id && edge.port === 'target');
+              for (const option of options) {
+                if (option.value === 'sum' && hasTarget) option.refused = 'A sum loss has no target: remove the edge into the target port first.';
+              }
+            }
+            return (
+              <SelectField
+                key={field.name}
+                label={field.label}
+                help={field.help}
+                value={typeof value === 'string' ? value : String(field.default ?? field.field.values[0])}
+                options={options}
+                onCommit={(v) => commit(`Set ${field.label.toLowerCase()}`, updateNode(g(), node.id, { [field.name]: v }))}
+              />
+            );
+          }
+        }
+        return null;
+      })}
+      {node.kind === 'op' ? <p className="cw-note">Size {inferred ?? '—'} (taken from its inputs).</p> : null}
+    </>
+  );
+}
+
+function EdgeFields({ edge }: { edge: GraphEdge }) {
+  const graph = useDocument((state) => state.graph);
+  const source = graph.nodes.find((node) => node.id === edge.source);
+  const target = graph.nodes.find((node) => node.id === edge.target);
+  const intoGate = target?.kind === 'gate';
+  const weight = effectiveWeight(graph, edge);
+  const learned = weight !== 'identity';
+  const notGateReason = target ? `Edges into a ${target.kind} carry the value unchanged (identity).` : undefined;
+  const weightOptions: Option[] = WEIGHT_KINDS.map((kind) => ({ value: kind, label: WEIGHT_LABEL[kind] ?? kind }));
+  return (
+    <>
+      <TextField
+        label="Id"
+        mono
+        value={edge.id}
+        help="Unique among edges; the learned weight is stored as edge:<id>."
+        validate={(value) => idRefusal(value, edgeIds(g()), edge.id, 'edge')}
+        onCommit={(value) => {
+          commit('Rename edge', renameEdge(g(), edge.id, value));
+          uiStore.getState().select([], [value]);
+        }}
+      />
+      <div className="cw-field">
+        <span className="cw-field-label">Connects</span>
+        <div className="cw-connects">
+          <button type="button" className="cw-link" onClick={() => focusNode(edge.source)}>{edge.source}</button>
+          <span aria-hidden>→</span>
+          <button type="button" className="cw-link" onClick={() => focusNode(edge.target)}>{edge.target}</button>
+          {source?.kind === 'cell' ? <span className="cw-tag cw-tag-delay" title="Reads the cell's value from the previous step">t−1</span> : null}
+        </div>
+      </div>
+      {target?.kind === 'loss' ? (
+        <SelectField
+          label="Port"
+          help="Which input of the loss this edge feeds."
+          value={edge.port ?? 'prediction'}
+          options={(['prediction', 'target'] as const).map((port) => ({
+            value: port,
+            label: port,
+            refused: port === 'target' && target.loss === 'sum' ? 'A sum loss has no target port.'
+              : graph.edges.some((other) => other.id !== edge.id && other.target === edge.target && (other.port ?? 'prediction') === port) ? `The ${port} port is already connected.` : undefined,
+          }))}
+          onCommit={(port) => commit('Set port', updateEdge(g(), edge.id, { port }))}
+        />
+      ) : null}
+      <SelectField
+        label="Weight"
+        help="How the source is mixed into the gate's weighted sum."
+        value={weight}
+        options={weightOptions}
+        disabledReason={intoGate ? undefined : notGateReason}
+        onCommit={(value) => commit('Set weight', updateEdge(g(), edge.id, { weight: value }))}
+      />
+      {intoGate && learned ? (
+        <>
+          <SelectField
+            label="Initializer"
+            help="How the weight starts before training."
+            value={edge.init ?? 'glorot_uniform'}
+            options={INIT_KINDS.map((kind) => ({ value: kind, label: kind }))}
+            onCommit={(value) => commit('Set initializer', updateEdge(g(), edge.id, { init: value }))}
+          />
+          <NumberField
+            label="Scale"
+            help="Multiplies the initial values (empty: 1)."
+            value={edge.initScale}
+            parse={(text) => {
+              const t = text.trim();
+              if (t === '') return { value: undefined };
+              const n = Number(t);
+              if (!Number.isFinite(n)) return { error: `"${t}" is not a number.` };
+              if (n <= 0) return { error: 'A scale must be greater than 0.' };
+              return { value: n };
+            }}
+            onCommit={(value) => commit('Set scale', updateEdge(g(), edge.id, { initScale: value }))}
+          />
+          <CheckField
+            label="Trainable"
+            help="Unticked keeps the weight fixed while training."
+            checked={edge.trainable !== false}
+            onCommit={(checked) => commit('Set trainable', updateEdge(g(), edge.id, { trainable: checked }))}
+          />
+        </>
+      ) : null}
+    </>
+  );
+}
+
+function GraphFields() {
+  const graph = useDocument((state) => state.graph);
+  const cells = graph.nodes.filter((node) => node.kind === 'cell').length;
+  const gates = graph.nodes.filter((node) => node.kind === 'gate').length;
+  return (
+    <>
+      <TextField label="Graph name" value={graph.name ?? ''} onCommit={(value) => commit('Rename graph', updateGraphFields(g(), { name: value === '' ? undefined : value }))} />
+      <TextField label="Description" value={graph.description ?? ''} placeholder="what this cell is for" onCommit={(value) => commit('Edit description', updateGraphFields(g(), { description: value === '' ? undefined : value }))} />
+      <p className="cw-note">{graph.nodes.length} nodes · {graph.edges.length} edges · {cells} cell{cells === 1 ? '' : 's'} · {gates} gate{gates === 1 ? '' : 's'}</p>
+      <p className="cw-note">Select a node or an edge to edit it. Shift-drag selects several.</p>
+    </>
+  );
+}
+
+export const Inspector = memo(function Inspector() {
+  const selectedNodes = useUi((state) => state.selectedNodes);
+  const selectedEdges = useUi((state) => state.selectedEdges);
+  const graph = useDocument((state) => state.graph);
+  const onlyNode = selectedNodes.size === 1 && selectedEdges.size === 0 ? graph.nodes.find((node) => selectedNodes.has(node.id)) : undefined;
+  const onlyEdge = selectedEdges.size === 1 && selectedNodes.size === 0 ? graph.edges.find((edge) => selectedEdges.has(edge.id)) : undefined;
+  const many = selectedNodes.size + selectedEdges.size > 1;
+  let title = 'Graph';
+  let body = <GraphFields />;
+  if (onlyNode) {
+    title = NODE_KIND_META[onlyNode.kind].label;
+    body = <NodeFields key={onlyNode.id} node={onlyNode} />;
+  } else if (onlyEdge) {
+    title = 'Edge';
+    body = <EdgeFields key={onlyEdge.id} edge={onlyEdge} />;
+  } else if (many) {
+    title = 'Selection';
+    body = <p className="cw-note">{selectedNodes.size} nodes and {selectedEdges.size} edges selected. Copy, duplicate or delete them together.</p>;
+  }
+  return (
+    <section className="cw-inspector" aria-label="Inspector">
+      <h2 className="cw-section-title">{title}{onlyNode ? <span className="cw-kind-help">{NODE_KIND_META[onlyNode.kind].help}</span> : null}</h2>
+      <div className="cw-inspector-body">{body}</div>
+    </section>
+  );
+});

@@ -1,0 +1,53 @@
+import { memo } from 'react';
+import type { Problem } from '../../engine/format/types.ts';
+import { focusNode } from '../app/commands.ts';
+import { documentStore } from '../store/document.ts';
+import { uiStore } from '../store/ui.ts';
+import { useValidation } from '../store/validation.ts';
+
+function reveal(problem: Problem) {
+  const nodeId = problem.node ?? problem.nodes?.[0];
+  if (problem.edge && !nodeId) {
+    const edge = documentStore.getState().graph.edges.find((entry) => entry.id === problem.edge);
+    uiStore.getState().select([], [problem.edge]);
+    if (edge) uiStore.getState().focusNode(edge.target);
+    return;
+  }
+  if (nodeId) {
+    focusNode(nodeId);
+    if (problem.nodes && problem.nodes.length > 1) uiStore.getState().select(problem.nodes);
+  }
+}
+
+export const Problems = memo(function Problems() {
+  const problems = useValidation((state) => state.problems);
+  const errors = problems.filter((problem) => problem.severity === 'error').length;
+  const warnings = problems.length - errors;
+  return (
+    <section className="cw-problems" aria-label="Problems">
+      <h2 className="cw-section-title">
+        Problems
+        <span className={`cw-count ${errors ? 'is-error' : warnings ? 'is-warning' : 'is-ok'}`}>
+          {problems.length === 0 ? 'none' : `${errors} error${errors === 1 ? '' : 's'}${warnings ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}`}
+        </span>
+      </h2>
+      {problems.length === 0 ? (
+        <p className="cw-note cw-ok">The graph is valid: every node has what it needs.</p>
+      ) : (
+        <ul className="cw-problem-list">
+          {problems.map((problem, i) => (
+            <li key={`${problem.code}:${problem.path}:${i}`}>
+              <button type="button" className={`cw-problem is-${problem.severity}`} onClick={() => reveal(problem)} title={problem.path ? `at ${problem.path}` : undefined}>
+                <span className="cw-problem-icon" aria-hidden>{problem.severity === 'error' ? '●' : '▲'}</span>
+                <span className="cw-problem-text">
+                  <span className="cw-problem-message">{problem.message}</span>
+                  {problem.hint ? <span className="cw-problem-hint">{problem.hint}</span> : null}
+                </span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+});

@@ -1,0 +1,144 @@
+/**
+ * Ephemeral UI state: selection, panels, theme, notices, the clipboard and
+ * what React Flow measures. None of it is in the document or its history.
+ */
+import { createStore, useStore } from 'zustand';
+import type { Fragment, XY } from '../doc/ops.ts';
+
+export type Theme = 'light' | 'dark';
+
+export interface Notice {
+  id: number;
+  kind: 'error' | 'info';
+  text: string;
+}
+
+/** Work found in the autosave at start-up, offered back to the user. */
+export interface RestoreOffer {
+  savedAt: string;
+  name: string;
+  text: string;
+}
+
+export interface UiState {
+  selectedNodes: ReadonlySet<string>;
+  selectedEdges: ReadonlySet<string>;
+  theme: Theme;
+  minimap: boolean;
+  helpOpen: boolean;
+  hintDismissed: boolean;
+  notice: Notice | null;
+  clipboard: Fragment | null;
+  pasteCount: number;
+  /** Node sizes as React Flow measured them (needed on controlled nodes). */
+  measured: ReadonlyMap<string, { width: number; height: number }>;
+  /** Positions of nodes being dragged; committed to the document as one entry at drag end. */
+  dragging: ReadonlyMap<string, XY> | null;
+  /** A node to bring into view (problem list, paste); consumed by the canvas. */
+  focusRequest: { id: string; seq: number } | null;
+  /** Template groups shown as one box. */
+  collapsedGroups: ReadonlySet<string>;
+  restoreOffer: RestoreOffer | null;
+
+  select(nodes: Iterable<string>, edges?: Iterable<string>): void;
+  setTheme(theme: Theme): void;
+  toggleMinimap(): void;
+  setHelpOpen(open: boolean): void;
+  dismissHint(): void;
+  notify(kind: Notice['kind'], text: string): void;
+  clearNotice(id?: number): void;
+  setClipboard(fragment: Fragment | null): void;
+  bumpPaste(): number;
+  setMeasured(updates: Array<[string, { width: number; height: number }]>): void;
+  setDragging(positions: ReadonlyMap<string, XY> | null): void;
+  focusNode(id: string): void;
+  toggleGroup(group: string): void;
+  setRestoreOffer(offer: RestoreOffer | null): void;
+}
+
+let noticeSeq = 0;
+let focusSeq = 0;
+
+export function createUiStore() {
+  return createStore<UiState>()((set, get) => ({
+    selectedNodes: new Set(),
+    selectedEdges: new Set(),
+    theme: 'light',
+    minimap: true,
+    helpOpen: false,
+    hintDismissed: false,
+    notice: null,
+    clipboard: null,
+    pasteCount: 0,
+    measured: new Map(),
+    dragging: null,
+    focusRequest: null,
+    collapsedGroups: new Set(),
+    restoreOffer: null,
+
+    select(nodes, edges = []) {
+      set({ selectedNodes: new Set(nodes), selectedEdges: new Set(edges) });
+    },
+    setTheme(theme) {
+      set({ theme });
+    },
+    toggleMinimap() {
+      set((state) => ({ minimap: !state.minimap }));
+    },
+    setHelpOpen(open) {
+      set({ helpOpen: open });
+    },
+    dismissHint() {
+      set({ hintDismissed: true });
+    },
+    notify(kind, text) {
+      noticeSeq += 1;
+      set({ notice: { id: noticeSeq, kind, text } });
+    },
+    clearNotice(id) {
+      if (id === undefined || get().notice?.id === id) set({ notice: null });
+    },
+    setClipboard(fragment) {
+      set({ clipboard: fragment, pasteCount: 0 });
+    },
+    bumpPaste() {
+      const next = get().pasteCount + 1;
+      set({ pasteCount: next });
+      return next;
+    },
+    setMeasured(updates) {
+      if (updates.length === 0) return;
+      const measured = new Map(get().measured);
+      let changed = false;
+      for (const [id, size] of updates) {
+        const old = measured.get(id);
+        if (old && old.width === size.width && old.height === size.height) continue;
+        measured.set(id, size);
+        changed = true;
+      }
+      if (changed) set({ measured });
+    },
+    setDragging(positions) {
+      set({ dragging: positions });
+    },
+    focusNode(id) {
+      focusSeq += 1;
+      set({ focusRequest: { id, seq: focusSeq } });
+    },
+    toggleGroup(group) {
+      const collapsed = new Set(get().collapsedGroups);
+      if (collapsed.has(group)) collapsed.delete(group);
+      else collapsed.add(group);
+      set({ collapsedGroups: collapsed });
+    },
+    setRestoreOffer(offer) {
+      set({ restoreOffer: offer });
+    },
+  }));
+}
+
+export const uiStore = createUiStore();
+
+export function useUi<T>(selector: (state: UiState) => T): T {
+  return useStore(uiStore, selector);
+}

@@ -1,0 +1,9 @@
+import { existsSync } from 'node:fs';
+
+/** Debian's Chromium (`apt-get install -y chromium`), or CHROMIUM_PATH. Null when absent. */
+export function chromiumPath(): string | null {
+  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter((p): p is string => !!p);
+  return candidates.find((p) => existsSync(p)) ?? null;
+}
+
+export const INSTALL_HINT = 'Chromium not found at /usr/bin/chromium: install it with `apt-get install -y chromium` (or set CHROMIUM_PATH).';
