@@ -1,0 +1,31 @@
+"""Shared by the PyTorch cross-checks: tensors from Cellwright JSON and the error measure."""
+import math
+
+import torch
+
+
+def tensor(t, requires_grad=False):
+    """A Cellwright {"shape", "data"} tensor as a float64 torch tensor."""
+    out = torch.tensor(t["data"], dtype=torch.float64).reshape(t["shape"])
+    return out.requires_grad_(requires_grad)
+
+
+def rel_err(a, b):
+    """max |a − b| over max(max |a|, max |b|): the error relative to the tensor's scale.
+
+    0 when both are exactly equal (also when both are zero), inf when the shapes differ
+    or only one side is not finite at some position.
+    """
+    a = torch.as_tensor(a, dtype=torch.float64).reshape(-1)
+    b = torch.as_tensor(b, dtype=torch.float64).reshape(-1)
+    if a.shape != b.shape:
+        return math.inf
+    same = (a == b) | (torch.isnan(a) & torch.isnan(b))
+    if bool(same.all()):
+        return 0.0
+    if not bool((torch.isfinite(a) | same).all()) or not bool((torch.isfinite(b) | same).all()):
+        return math.inf
+    fa = torch.where(same, torch.zeros_like(a), a)
+    fb = torch.where(same, torch.zeros_like(b), b)
+    scale = max(a[torch.isfinite(a)].abs().max().item(), b[torch.isfinite(b)].abs().max().item())
+    return (fa - fb).abs().max().item() / scale
