@@ -1,0 +1,263 @@
+/**
+ * `cellwright train GRAPH --out TRAINED.json`: trains a graph on its task (or
+ * on a data file) and writes the graph back with trained parameters and the
+ * task and training blocks that reproduce the run. Ctrl-C stops after the
+ * current step and still writes --out.
+ */
+import { writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { SingleBar } from 'cli-progress';
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import type { DataFile, Graph } from '../../engine/format/types.ts';
+import { serializeGraph } from '../../engine/format/parse.ts';
+import type { Block } from '../../engine/tasks/read.ts';
+import { TaskError } from '../../engine/tasks/types.ts';
+import type { MetricRow, Trainer } from '../../engine/train/trainer.ts';
+import { createTrainer } from '../../engine/train/trainer.ts';
+import { OPTIMIZERS } from '../../engine/train/optimizers.ts';
+import type { Io } from '../main.ts';
+import { CliError, readData, readGraph, readText } from '../io.ts';
+
+interface TrainOpts {
+  task?: string;
+  length?: number;
+  symbols?: number;
+  sequence?: number;
+  delay?: number;
+  components?: number;
+  noise?: number;
+  csv?: string;
+  text?: string;
+  inputs?: string;
+  targets?: string;
+  window?: number;
+  shift?: number;
+  normalize?: string;
+  validationFraction?: number;
+  csvSkipBad?: boolean;
+  data?: string;
+  optimizer?: string;
+  lr?: number;
+  momentum?: number;
+  nesterov?: boolean;
+  clipNorm?: number;
+  clipValue?: number;
+  steps?: number;
+  batch?: number;
+  seed?: number;
+  dtype?: string;
+  validateEvery?: number;
+  out: string;
+  metrics?: string;
+  quiet?: boolean;
+}
+
+function num(name: string, o: { int?: boolean; positive?: boolean; min?: number } = {}) {
+  return (v: string): number => {
+    const x = Number(v);
+    const bad = v.trim() === '' || !Number.isFinite(x) || (o.int && !Number.isInteger(x)) || (o.positive && x <= 0) || (o.min !== undefined && x < o.min);
+    if (bad) throw new CliError(`${name} must be ${o.int ? 'an integer' : 'a number'}${o.positive ? ' > 0' : o.min !== undefined ? ` ≥ ${o.min}` : ''}, got "${v}"`, 2);
+    return x;
+  };
+}
+
+/** A path in a task block is relative to the graph file it is in. */
+function fromGraph(graphPath: string, p: string): string {
+  return isAbsolute(p) ? p : resolve(dirname(graphPath), p);
+}
+
+/** The task block: the graph's, with the command line's choices on top. */
+function taskBlock(graph: Graph, graphPath: string, o: TrainOpts): { block: Block | undefined; csvPath?: string; textPath?: string } {
+  const base = graph.task ? { ...graph.task } : undefined;
+  let block: Block | undefined = base;
+  if (o.task) block = base && base.name === o.task ? base : { name: o.task };
+  const set: Block = {
+    length: o.length, symbols: o.symbols, sequence: o.sequence, delay: o.delay, components: o.components, noise: o.noise,
+    window: o.window, shift: o.shift, normalize: o.normalize, validationFraction: o.validationFraction,
+    inputs: o.inputs?.split(',').map((s) => s.trim()), targets: o.targets?.split(',').map((s) => s.trim()),
+    ...(o.csvSkipBad ? { badRows: 'skip' } : {}),
+  };
+  const given = Object.entries(set).filter(([, v]) => v !== undefined);
+  if (o.csv && !block) block = { name: 'csv' };
+  if (given.length > 0 && !block) throw new CliError('task options were given but there is no task: add --task NAME (parity, adding, copy, sine, text, csv)', 2);
+  if (block) for (const [k, v] of given) block[k] = v;
+  let csvPath: string | undefined;
+  let textPath: string | undefined;
+  if (block?.name === 'csv') {
+    if (o.csv) { csvPath = resolve(o.csv); block.file = o.csv; } else if (typeof block.file === 'string') csvPath = fromGraph(graphPath, block.file);
+    else throw new CliError('the csv task needs a file: give --csv FILE.csv (or "file" in the task block)', 2);
+  }
+  if (block?.name === 'text') {
+    if (o.text) { textPath = resolve(o.text); block.file = o.text; } else if (typeof block.file === 'string') textPath = fromGraph(graphPath, block.file);
+  }
+  return { block, csvPath, textPath };
+}
+
+function fmt(x: number | undefined): string {
+  if (x === undefined || !Number.isFinite(x)) return '-';
+  return Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(3) : x.toFixed(4);
+}
+
+function metricText(m: Record<string, number | undefined>): string {
+  return Object.entries(m).map(([k, v]) => `${k} ${k === 'accuracy' ? `${((v ?? NaN) * 100).toFixed(2)}%` : fmt(v)}`).join(' ');
+}
+
+/** The metrics file: CSV with a header, or JSON lines. Only numbers of the run, so the same seed gives the same file. */
+function metricsText(path: string, trainer: Trainer): string {
+  const names = trainer.metricNames();
+  const rows = trainer.history;
+  const n = (x: number | undefined): string => (x === undefined || Number.isNaN(x) ? '' : String(x));
+  if (path.endsWith('.jsonl')) {
+    const j = (x: number | undefined): number | null => (x === undefined || !Number.isFinite(x) ? null : x);
+    return rows.map((r) => JSON.stringify({
+      step: r.step, loss: j(r.loss), ...Object.fromEntries(names.map((k) => [k, j(r.metrics[k as keyof MetricRow['metrics']])])),
+      grad_norm: j(r.gradNorm), clipped: r.clipped, lr: j(r.lr),
+      val_loss: j(r.val?.loss), ...Object.fromEntries(names.map((k) => [`val_${k}`, j(r.val?.metrics[k as keyof MetricRow['metrics']])])),
+    })).join('\n') + '\n';
+  }
+  const head = ['step', 'loss', ...names, 'grad_norm', 'clipped', 'lr', 'val_loss', ...names.map((k) => `val_${k}`)];
+  const lines = [head.join(',')];
+  for (const r of rows) {
+    lines.push([
+      String(r.step), n(r.loss), ...names.map((k) => n(r.metrics[k as keyof MetricRow['metrics']])), n(r.gradNorm), r.step === 0 ? '' : r.clipped ? '1' : '0', n(r.lr),
+      n(r.val?.loss), ...names.map((k) => n(r.val?.metrics[k as keyof MetricRow['metrics']])),
+    ].join(','));
+  }
+  return lines.join('\n') + '\n';
+}
+
+export function register(program: Command, io: Io, setExit: (code: number) => void): void {
+  program
+    .command('train')
+    .description('Train a graph on its task (or on a data file) and write it back with trained parameters.')
+    .argument('<graph>', 'graph file; its "task" and "training" blocks are the defaults of every option below')
+    .requiredOption('--out <file>', 'where to write the trained graph (may be the input file)')
+    .option('--task <name>', 'parity | adding | copy | sine | text | csv')
+    .addOption(new Option('--length <T>', 'sequence length (parity, adding, sine, text)').argParser(num('--length', { int: true, positive: true })))
+    .addOption(new Option('--symbols <K>', 'copy: number of symbols').argParser(num('--symbols', { int: true, positive: true })))
+    .addOption(new Option('--sequence <L>', 'copy: symbols to remember').argParser(num('--sequence', { int: true, positive: true })))
+    .addOption(new Option('--delay <D>', 'copy: steps between the sequence and its recall').argParser(num('--delay', { int: true, positive: true })))
+    .addOption(new Option('--components <C>', 'sine: number of sines mixed').argParser(num('--components', { int: true, positive: true })))
+    .addOption(new Option('--noise <sigma>', 'sine: input noise').argParser(num('--noise', { min: 0 })))
+    .option('--csv <file>', 'csv: the CSV file (implies --task csv)')
+    .option('--inputs <columns>', 'csv: input columns, comma-separated')
+    .option('--targets <columns>', 'csv: target columns, comma-separated')
+    .addOption(new Option('--window <T>', 'csv: rows per sequence').argParser(num('--window', { int: true, positive: true })))
+    .addOption(new Option('--shift <n>', 'csv: predict targets n rows ahead (default 1 when a target is also an input, else 0)').argParser(num('--shift', { int: true, min: 0 })))
+    .addOption(new Option('--normalize <how>', 'csv: column normalization').choices(['zscore', 'minmax', 'none']))
+    .addOption(new Option('--validation-fraction <x>', 'csv, text: share of rows/characters (at the end) used for validation').argParser(num('--validation-fraction', { positive: true })))
+    .option('--csv-skip-bad', 'csv: drop bad rows (reported with their line numbers) instead of stopping')
+    .option('--text <file>', 'text: train on this text file instead of the bundled one')
+    .option('--data <file>', 'train on this data file instead of a task: each step is all of it')
+    .addOption(new Option('--optimizer <name>', 'optimizer').choices([...OPTIMIZERS]))
+    .addOption(new Option('--lr <x>', 'learning rate').argParser(num('--lr', { positive: true })))
+    .addOption(new Option('--momentum <x>', 'momentum factor (momentum, rmsprop)').argParser(num('--momentum', { min: 0 })))
+    .option('--nesterov', 'Nesterov momentum')
+    .addOption(new Option('--clip-norm <x>', 'clip the gradient\'s global norm to x').argParser(num('--clip-norm', { positive: true })).conflicts('clipValue'))
+    .addOption(new Option('--clip-value <x>', 'clamp every gradient entry to [−x, x]').argParser(num('--clip-value', { positive: true })))
+    .addOption(new Option('--steps <n>', 'training steps').argParser(num('--steps', { int: true, min: 0 })))
+    .addOption(new Option('--batch <B>', 'sequences per step').argParser(num('--batch', { int: true, positive: true })))
+    .addOption(new Option('--seed <s>', 'seed of the initial parameters and the training sequences').argParser(num('--seed', { int: true })))
+    .addOption(new Option('--dtype <dtype>', 'number precision').choices(['float64', 'float32']))
+    .addOption(new Option('--validate-every <n>', 'validate every n steps').argParser(num('--validate-every', { int: true, positive: true })))
+    .option('--metrics <file>', 'write every step\'s metrics to FILE.csv or FILE.jsonl')
+    .option('--quiet', 'no progress output')
+    .action(async (graphPath: string, o: TrainOpts) => {
+      const { graph } = readGraph(graphPath, { validate: true });
+      if (o.metrics && !o.metrics.endsWith('.csv') && !o.metrics.endsWith('.jsonl')) throw new CliError(`--metrics must end in .csv or .jsonl, got "${o.metrics}"`, 2);
+      let data: DataFile | undefined;
+      let block: Block | undefined;
+      let resources: { csv?: string; text?: string } = {};
+      if (o.data) {
+        if (o.task) throw new CliError('give either --task or --data, not both', 2);
+        data = readData(o.data, graph);
+      } else {
+        const t = taskBlock(graph, graphPath, o);
+        block = t.block;
+        if (t.csvPath) resources = { csv: readText(t.csvPath, 'CSV file') };
+        if (t.textPath) resources = { text: readText(t.textPath, 'text file') };
+        // A path given on the command line is stored relative to the output file.
+        if (block && typeof block.file === 'string' && (o.csv || o.text)) {
+          block.file = relative(dirname(resolve(o.out)), resolve(block.file as string)) || block.file;
+        }
+      }
+      const training: Block = {
+        optimizer: o.optimizer, lr: o.lr, momentum: o.momentum, nesterov: o.nesterov, clipNorm: o.clipNorm, clipValue: o.clipValue,
+        steps: o.steps, batch: o.batch, seed: o.seed, dtype: o.dtype, validateEvery: o.validateEvery,
+      };
+      let trainer: Trainer;
+      try {
+        trainer = createTrainer(graph, { data, task: block, training, resources });
+      } catch (e) {
+        if (e instanceof TaskError) throw new CliError(`${graphPath}: ${e.message}`, 1, e.lines);
+        throw e;
+      }
+      const c = trainer.config;
+      const meta = trainer.meta;
+      for (const w of meta?.warnings ?? []) io.err(w);
+      if (!o.quiet) {
+        io.err(`training ${graph.name ? `"${graph.name}"` : graphPath} on ${meta ? meta.description : `${o.data} (T×B×size ${data ? Object.values(data.inputs)[0]?.shape.join('×') : ''})`}`);
+        io.err(`  ${c.optimizer.name} lr ${c.lr}${c.clipNorm !== null ? `, clip norm ${c.clipNorm}` : ''}${c.clipValue !== null ? `, clip value ${c.clipValue}` : ''}, batch ${data ? 'the data file' : c.batch}, ${c.steps} steps, seed ${c.seed}, ${c.dtype}${meta ? `; ${meta.note}` : ''}`);
+      }
+      const tty = !o.quiet && process.stderr.isTTY === true;
+      const bar = tty ? new SingleBar({
+        format: 'step {value}/{total} |{bar}| loss {loss} {metric} | {rate} steps/s | ETA {eta_formatted}',
+        barsize: 24, hideCursor: true, etaBuffer: 50,
+      }, undefined) : null;
+      bar?.start(c.steps, 0, { loss: '-', metric: '', rate: '-' });
+      const started = Date.now();
+      let lastLine = 0;
+      const onSigint = (): void => { trainer.pause(); };
+      process.on('SIGINT', onSigint);
+      let state;
+      try {
+        const every = Math.max(1, c.validateEvery);
+        state = await trainerRun(trainer, (r) => {
+          if (bar) {
+            const secs = (Date.now() - started) / 1000;
+            bar.update(r.step, { loss: fmt(r.loss), metric: metricText(r.metrics), rate: secs > 0 ? (r.step / secs).toFixed(1) : '-' });
+          } else if (!o.quiet && (r.val || r.step - lastLine >= every)) {
+            lastLine = r.step;
+            const secs = (Date.now() - started) / 1000;
+            io.err(`step ${r.step}/${c.steps} loss ${fmt(r.loss)} ${metricText(r.metrics)}${r.val ? ` | val loss ${fmt(r.val.loss)} ${metricText(r.val.metrics)}` : ''} | ${secs > 0 ? (r.step / secs).toFixed(1) : '-'} steps/s`);
+          }
+        });
+      } finally {
+        process.off('SIGINT', onSigint);
+        bar?.stop();
+      }
+      writeFileSync(o.out, serializeGraph(trainer.graphWithParameters()));
+      if (o.metrics) writeFileSync(o.metrics, metricsText(o.metrics, trainer));
+      const secs = (Date.now() - started) / 1000;
+      const v = trainer.validate(false);
+      const d = trainer.diagnose();
+      const last = trainer.history[trainer.history.length - 1];
+      io.out(`${state === 'paused' && !trainer.failure ? 'interrupted' : 'trained'}: ${trainer.stepCount} steps in ${secs.toFixed(1)} s (${(trainer.stepCount / Math.max(secs, 1e-9)).toFixed(1)} steps/s), clipped ${(trainer.clippedFraction * 100).toFixed(1)}% of steps`);
+      if (last && Number.isFinite(last.loss)) io.out(`  training loss ${fmt(last.loss)} ${metricText(last.metrics)}`);
+      if (v) io.out(`  validation loss ${fmt(v.loss)} ${metricText(v.metrics)}${meta?.baseline ? ` (baseline: ${fmt(meta.baseline.value)}, ${meta.baseline.what})` : ''}`);
+      for (const f of d.flags) io.out(`  flag: ${f.node} ${f.kind}${f.kind === 'nonfinite' ? ` at step ${f.step}` : ` (gradient ratio first/last ${f.ratio.toExponential(2)}, ×${f.perStep.toPrecision(3)} per step)`}`);
+      io.out(`  wrote ${o.out}${o.metrics ? ` and ${o.metrics}` : ''}`);
+      if (trainer.failure) {
+        io.err(`cellwright: ${trainer.failure.message}`);
+        io.err(`  ${o.out} holds the parameters before the failing step`);
+        setExit(1);
+      } else if (state === 'paused') {
+        setExit(130);
+      }
+    });
+}
+
+/** Runs the trainer to its end, calling `onRow` for each new metric row. */
+async function trainerRun(trainer: Trainer, onRow: (r: MetricRow) => void): Promise<string> {
+  let seen = 0;
+  const flush = (): void => {
+    const h = trainer.history;
+    for (; seen < h.length; seen++) if (h[seen].step > 0) onRow(h[seen]);
+  };
+  const state = await trainer.run({
+    yieldFn: () => { flush(); return new Promise((r) => setImmediate(r)); },
+  });
+  flush();
+  return state;
+}

@@ -1,0 +1,131 @@
+/**
+ * The `training` block of a graph file: how a graph is trained. With the
+ * `task` block and the graph's parameters it holds everything to reproduce a
+ * run bit for bit (docs/training-format.md).
+ *
+ * ```json
+ * "training": {
+ *   "optimizer": "adam", "lr": 0.01, "batch": 32, "steps": 2000, "seed": 1,
+ *   "dtype": "float64", "clipNorm": 1,
+ *   "schedule": {"kind": "step", "every": 500, "gamma": 0.5},
+ *   "validateEvery": 100, "diagnosticsEvery": 100
+ * }
+ * ```
+ */
+import type { FlagThresholds } from '../diagnostics/flags.ts';
+import { DEFAULT_FLAG_THRESHOLDS } from '../diagnostics/flags.ts';
+import type { Block } from '../tasks/read.ts';
+import { BlockReader } from '../tasks/read.ts';
+import { TaskError } from '../tasks/types.ts';
+import type { DType } from '../tensor.ts';
+import type { OptimizerConfig, OptimizerName, Schedule } from './optimizers.ts';
+import { OPTIMIZERS } from './optimizers.ts';
+
+export interface TrainingConfig {
+  optimizer: OptimizerConfig;
+  /** Base learning rate. Default: adam 0.001, rmsprop 0.01, sgd/momentum 0.01 (torch's defaults where it has one). */
+  lr: number;
+  schedule: Schedule;
+  /** Clip the gradient's global norm to this (torch clip_grad_norm_), or null. */
+  clipNorm: number | null;
+  /** Clamp every gradient entry to [−v, v] (torch clip_grad_value_), or null. */
+  clipValue: number | null;
+  /** Sequences per step (ignored with a data file: its B is the batch). */
+  batch: number;
+  /** Steps of a full run. */
+  steps: number;
+  /** Seeds the parameters that the graph does not give and the training sequences. */
+  seed: number;
+  dtype: DType;
+  /** Validate every this many steps (and at step 0 and the end). */
+  validateEvery: number;
+  /** Measure diagnostics every this many steps (and at step 0). */
+  diagnosticsEvery: number;
+  /** Explode/vanish flag thresholds (flags.ts). */
+  flags: FlagThresholds;
+}
+
+export const DEFAULT_LR: Record<OptimizerName, number> = { sgd: 0.01, momentum: 0.01, adam: 0.001, rmsprop: 0.01 };
+
+/**
+ * Reads a training block (merged: `overrides` win over `block`). Throws a
+ * TaskError naming the field for a bad value.
+ *
+ * @example
+ * resolveTraining({ optimizer: 'sgd', lr: 0.1 }).clipNorm // null
+ */
+export function resolveTraining(block: Block = {}, overrides: Block = {}): TrainingConfig {
+  const merged: Block = { ...block };
+  for (const [k, v] of Object.entries(overrides)) if (v !== undefined) merged[k] = v;
+  // A CLI flag for one kind of clipping replaces the block's other kind.
+  if (overrides.clipNorm !== undefined && overrides.clipNorm !== null) delete merged.clipValue;
+  if (overrides.clipValue !== undefined && overrides.clipValue !== null) delete merged.clipNorm;
+  const r = new BlockReader(merged, 'training');
+  const name = r.oneOf<OptimizerName>('optimizer', OPTIMIZERS, 'adam');
+  const optimizer: OptimizerConfig = { name };
+  const mom = r.optNum('momentum', { min: 0, max: 1 });
+  if (mom !== undefined) optimizer.momentum = mom;
+  if (r.has('nesterov')) optimizer.nesterov = r.bool('nesterov', false);
+  if (r.has('dampening')) optimizer.dampening = r.num('dampening', 0, { min: 0, max: 1 });
+  if (r.has('betas')) {
+    const b = merged.betas;
+    if (!Array.isArray(b) || b.length !== 2 || !b.every((x) => typeof x === 'number' && x >= 0 && x < 1)) {
+      throw new TaskError(`training.betas must be two numbers in [0, 1), such as [0.9, 0.999], got ${JSON.stringify(b)}`, 'training.betas');
+    }
+    optimizer.betas = [b[0] as number, b[1] as number];
+  }
+  if (r.has('eps')) optimizer.eps = r.num('eps', 1e-8, { gt: 0 });
+  if (r.has('alpha')) optimizer.alpha = r.num('alpha', 0.99, { min: 0, max: 1 });
+  if (r.has('centered')) optimizer.centered = r.bool('centered', false);
+  if (r.has('weightDecay')) optimizer.weightDecay = r.num('weightDecay', 0, { min: 0 });
+  if (optimizer.nesterov && (optimizer.momentum ?? (name === 'momentum' ? 0.9 : 0)) <= 0) {
+    throw new TaskError('training.nesterov needs a momentum > 0: use "optimizer": "momentum" or set training.momentum', 'training.nesterov');
+  }
+  const lr = r.num('lr', DEFAULT_LR[name], { gt: 0 });
+  let schedule: Schedule = { kind: 'constant' };
+  const s = merged.schedule;
+  if (s !== undefined && s !== null && s !== 'constant') {
+    const sr = new BlockReader(typeof s === 'object' && !Array.isArray(s) ? (s as Block) : { kind: s }, 'training.schedule');
+    const kind = sr.oneOf<'constant' | 'step'>('kind', ['constant', 'step'], 'constant');
+    if (kind === 'step') schedule = { kind, every: sr.num('every', 1000, { int: true, min: 1 }), gamma: sr.num('gamma', 0.5, { gt: 0 }) };
+  }
+  const clipNorm = r.optNum('clipNorm', { gt: 0 }) ?? null;
+  const clipValue = r.optNum('clipValue', { gt: 0 }) ?? null;
+  if (clipNorm !== null && clipValue !== null) {
+    throw new TaskError('training has both clipNorm and clipValue: keep one (clipping by norm is the usual choice)', 'training.clipValue');
+  }
+  const steps = r.num('steps', 1000, { int: true, min: 0 });
+  const fl = merged.flags;
+  const flags = { ...DEFAULT_FLAG_THRESHOLDS };
+  if (fl !== undefined && fl !== null) {
+    const fr = new BlockReader(fl as Block, 'training.flags');
+    flags.exploding = fr.num('exploding', flags.exploding, { gt: 0 });
+    flags.vanishing = fr.num('vanishing', flags.vanishing, { gt: 0 });
+  }
+  return {
+    optimizer, lr, schedule, clipNorm, clipValue,
+    batch: r.num('batch', 32, { int: true, min: 1, max: 1 << 16 }),
+    steps,
+    seed: r.num('seed', 1, { int: true }),
+    dtype: r.oneOf<DType>('dtype', ['float64', 'float32'], 'float64'),
+    validateEvery: r.num('validateEvery', 100, { int: true, min: 1 }),
+    diagnosticsEvery: r.num('diagnosticsEvery', 100, { int: true, min: 1 }),
+    flags,
+  };
+}
+
+/** The training block to write back into a graph file: every resolved value, so the run reproduces. */
+export function trainingBlock(c: TrainingConfig, original: Block = {}): Block {
+  const o = c.optimizer;
+  const out: Block = { ...original, optimizer: o.name, lr: c.lr };
+  for (const k of ['momentum', 'nesterov', 'dampening', 'betas', 'eps', 'alpha', 'centered', 'weightDecay'] as const) {
+    if (o[k] !== undefined) out[k] = o[k];
+  }
+  out.schedule = c.schedule.kind === 'constant' ? 'constant' : { ...c.schedule };
+  delete out.clipNorm;
+  delete out.clipValue;
+  if (c.clipNorm !== null) out.clipNorm = c.clipNorm;
+  if (c.clipValue !== null) out.clipValue = c.clipValue;
+  Object.assign(out, { batch: c.batch, steps: c.steps, seed: c.seed, dtype: c.dtype, validateEvery: c.validateEvery, diagnosticsEvery: c.diagnosticsEvery });
+  return out;
+}
