@@ -32,25 +32,6 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** The webPreferences of every window; `preload` is the bundled preload's absolute path. */
-export function secureWebPreferences(preload: string) {
-  return {
-    preload,
-    contextIsolation: true,
-    nodeIntegration: false,
-    nodeIntegrationInWorker: false,
-    nodeIntegrationInSubFrames: false,
-    sandbox: true,
-    webSecurity: true,
-    allowRunningInsecureContent: false,
-    experimentalFeatures: false,
-    webviewTag: false,
-    navigateOnDragDrop: false,
-    spellcheck: false,
-    safeDialogs: true,
-  } as const;
-}
-
 /** True for URLs of our own renderer (app://cellwright/...). */
 export function isAppUrl(url: string): boolean {
   let parsed: URL;
