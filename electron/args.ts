@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /**
  * Graph files named on a command line: `cellwright a.json` from a shell, the
@@ -17,6 +18,15 @@ export function filesFromArgv(argv: readonly string[], cwd: string, isPackaged: 
     }
     if (!afterDashes && arg.startsWith('-')) continue;
     if (!/\.json$/i.test(arg)) continue;
+    // Linux desktop entries pass files as URLs (Exec=... %U).
+    if (arg.startsWith('file://')) {
+      try {
+        files.push(fileURLToPath(arg));
+      } catch {
+        // Not a local file URL (file://host/...): skip it.
+      }
+      continue;
+    }
     files.push(path.resolve(cwd, arg));
   }
   return files;

@@ -66,7 +66,7 @@ describe('built main and preload bundles', () => {
     });
     expect(prefs.preload).toBe(bundles.preload);
     expect(fs.existsSync(String(prefs.preload))).toBe(true);
-    expect(fake.privilegedSchemes).toEqual([{ scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true, supportFetchAPI: true }) }]);
+    expect(fake.privilegedSchemes).toEqual([{ scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true, supportFetchAPI: true, corsEnabled: true }) }]);
 
     const handler = fake.protocolHandlers.get('app');
     if (!handler) throw new Error('app:// protocol not handled');

@@ -37,10 +37,13 @@ import {
 const PRODUCT = 'Cellwright';
 const DOCS_URL = 'https://github.com/cellwright/cellwright#readme';
 
-// Must run before `ready`: the scheme is standard (relative URLs, origin),
-// secure (like https), and may be fetched and host module workers.
+// Must run before `ready`, in one call (a second call replaces the first).
+// standard: relative URLs and an origin; secure: a secure context like https;
+// corsEnabled: Vite's `<script type="module" crossorigin>` and module workers
+// are CORS-mode fetches, which Chromium refuses for schemes without it (our
+// responses carry no Access-Control-Allow-Origin, so no other origin can read them).
 protocol.registerSchemesAsPrivileged([
-  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true, codeCache: true } },
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true, stream: true, codeCache: true } },
 ]);
 // Every renderer is sandboxed, whatever a future window's options say.
 app.enableSandbox();

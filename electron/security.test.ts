@@ -73,6 +73,9 @@ describe('command line', () => {
       .toEqual([path.resolve('/home/u/a.json'), path.resolve('/x/b.cellwright.json')]);
     expect(filesFromArgv(['electron', '.', 'assets/examples/lstm.json'], '/repo', false)).toEqual([path.resolve('/repo/assets/examples/lstm.json')]);
     expect(filesFromArgv(['electron', '.', '--', '--weird.json'], '/r', false)).toEqual([path.resolve('/r/--weird.json')]);
+    if (process.platform !== 'win32') {
+      expect(filesFromArgv(['/opt/Cellwright/cellwright', 'file:///home/u/My%20Graph.json'], '/', true)).toEqual(['/home/u/My Graph.json']);
+    }
   });
 });
 
