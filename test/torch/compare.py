@@ -10,11 +10,16 @@ def tensor(t, requires_grad=False):
     return out.requires_grad_(requires_grad)
 
 
-def rel_err(a, b):
-    """max |a − b| over max(max |a|, max |b|): the error relative to the tensor's scale.
+# Below this magnitude a tensor counts as zero: an analytically zero gradient comes out of
+# both sides as rounding noise (~1e-17) whose relative difference means nothing.
+ZERO_SCALE = 1e-6
 
-    0 when both are exactly equal (also when both are zero), inf when the shapes differ
-    or only one side is not finite at some position.
+
+def rel_err(a, b):
+    """max |a − b| over max(max |a|, max |b|, ZERO_SCALE): the error relative to the tensor's scale.
+
+    0 when both are exactly equal (NaN matching NaN), inf when the shapes differ or only
+    one side is not finite at some position.
     """
     a = torch.as_tensor(a, dtype=torch.float64).reshape(-1)
     b = torch.as_tensor(b, dtype=torch.float64).reshape(-1)
@@ -27,5 +32,5 @@ def rel_err(a, b):
         return math.inf
     fa = torch.where(same, torch.zeros_like(a), a)
     fb = torch.where(same, torch.zeros_like(b), b)
-    scale = max(a[torch.isfinite(a)].abs().max().item(), b[torch.isfinite(b)].abs().max().item())
+    scale = max(a[torch.isfinite(a)].abs().max().item(), b[torch.isfinite(b)].abs().max().item(), ZERO_SCALE)
     return (fa - fb).abs().max().item() / scale

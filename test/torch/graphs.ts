@@ -1,0 +1,110 @@
+/**
+ * Graphs beyond the examples for the PyTorch export tests: together they use
+ * every node kind, activation, op, loss (both `steps`), weight kind, learned
+ * and given initial states, input reversal, a frozen edge, a gate without
+ * inputs, a cell written by an input and a cell written by a cell, and ids
+ * that are not Python names.
+ */
+import type { DataFile, Graph, TensorJSON } from '../../engine/format/types.ts';
+
+/** A small deterministic generator (the tests must not depend on Math.random). */
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+function stream(rand: () => number, shape: number[], f: (r: number) => number = (r) => 2 * r - 1): TensorJSON {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return { shape, data: Array.from({ length: n }, () => Number(f(rand()).toFixed(4))) };
+}
+
+/** Every kind of the spec in one graph. */
+export function everything(): Graph {
+  return {
+    format: 'cellwright-graph',
+    version: 1,
+    name: 'Every node kind',
+    description: 'A graph that uses everything the spec has.\nLine two with a backslash \\ and """quotes""".',
+    nodes: [
+      { id: 'in-1', kind: 'input', size: 2, reverse: true },
+      { id: 'u', kind: 'input', size: 1 },
+      { id: 'class', kind: 'cell', size: 3, initial: 'learned' },
+      { id: 's2', kind: 'cell', size: 1 },
+      { id: 'c3', kind: 'cell', size: 3 },
+      { id: 'g 1', kind: 'gate', size: 3, activation: 'sigmoid' },
+      { id: 'sp', kind: 'gate', size: 3, activation: 'softplus' },
+      { id: 'r', kind: 'gate', size: 3, activation: 'relu', bias: false },
+      { id: 'st', kind: 'gate', size: 3, activation: 'step' },
+      { id: 'state', kind: 'gate', size: 3, activation: 'tanh' },
+      { id: 'logits', kind: 'gate', size: 3, activation: 'identity' },
+      { id: '1m', kind: 'op', op: 'one_minus' },
+      { id: 'prod', kind: 'op', op: 'mul' },
+      { id: 'class_new', kind: 'op', op: 'add' },
+      { id: 'tgt', kind: 'target', size: 3 },
+      { id: 'tb', kind: 'target', size: 3 },
+      { id: 'tm', kind: 'target', size: 3 },
+      { id: 'ce', kind: 'loss', loss: 'cross_entropy' },
+      { id: 'bce', kind: 'loss', loss: 'bce', steps: 'last' },
+      { id: 'mse', kind: 'loss', loss: 'mse' },
+      { id: 'total', kind: 'loss', loss: 'sum', steps: 'last' },
+      { id: 'all-sum', kind: 'loss', loss: 'sum' },
+    ],
+    edges: [
+      { id: 'e:1', source: 'in-1', target: 'g 1', trainable: false },
+      { id: 'e-1', source: 'class', target: 'g 1' },
+      { id: 'peep', source: 'c3', target: 'g 1', weight: 'diagonal', init: 'uniform', initScale: 0.5 },
+      { id: 'g_sp', source: 'g 1', target: 'sp', weight: 'identity' },
+      { id: 'bcast', source: 's2', target: 'sp', weight: 'scalar', init: 'normal' },
+      { id: 'sc', source: 'sp', target: 'r', weight: 'scalar', init: 'normal' },
+      { id: 'dg', source: 'class', target: 'r', weight: 'diagonal', init: 'uniform' },
+      { id: 'full_st', source: 'r', target: 'st' },
+      { id: 'om', source: 'g 1', target: '1m' },
+      { id: 'p1', source: '1m', target: 'prod' },
+      { id: 'p2', source: 'class', target: 'prod' },
+      { id: 'p3', source: 'sp', target: 'prod' },
+      { id: 'a1', source: 'prod', target: 'class_new' },
+      { id: 'a2', source: 'st', target: 'class_new' },
+      { id: 'a3', source: 'state', target: 'class_new' },
+      { id: 'a4', source: 'r', target: 'class_new' },
+      { id: 'next', source: 'class_new', target: 'class' },
+      { id: 'shift', source: 'class', target: 'c3' },
+      { id: 'feed', source: 'u', target: 's2' },
+      { id: 'lg', source: 'class_new', target: 'logits', init: 'orthogonal' },
+      { id: 'lu', source: 'u', target: 'logits', weight: 'scalar' },
+      { id: 'ce_p', source: 'logits', target: 'ce', port: 'prediction' },
+      { id: 'ce_t', source: 'tgt', target: 'ce', port: 'target' },
+      { id: 'b_p', source: 'sp', target: 'bce', port: 'prediction' },
+      { id: 'b_t', source: 'tb', target: 'bce', port: 'target' },
+      { id: 'm_p', source: 'class', target: 'mse', port: 'prediction' },
+      { id: 'm_t', source: 'tm', target: 'mse', port: 'target' },
+      { id: 's_p', source: 'r', target: 'total', port: 'prediction' },
+      { id: 'as_p', source: 'c3', target: 'all-sum', port: 'prediction' },
+    ],
+    training: { seed: 3 },
+  };
+}
+
+/** Data for `everything`: T = 5, B = 2; `givenClass` also overrides the learned initial state of "class". */
+export function everythingData(givenClass: boolean): DataFile {
+  const rand = lcg(givenClass ? 7 : 11);
+  const T = 5;
+  const B = 2;
+  const dist = (): TensorJSON => {
+    const t = stream(rand, [T, B, 3], (r) => 0.05 + r);
+    for (let i = 0; i < t.data.length; i += 3) {
+      const s = t.data[i] + t.data[i + 1] + t.data[i + 2];
+      for (let k = 0; k < 3; k++) t.data[i + k] /= s;
+    }
+    return t;
+  };
+  const data: DataFile = {
+    inputs: { 'in-1': stream(rand, [T, B, 2]), u: stream(rand, [T, B, 1]) },
+    targets: { tgt: dist(), tb: stream(rand, [T, B, 3], (r) => (r < 0.5 ? 0 : 1)), tm: stream(rand, [T, B, 3]) },
+    initialStates: { c3: stream(rand, [B, 3]) },
+  };
+  if (givenClass) data.initialStates!.class = stream(rand, [B, 3]);
+  return data;
+}
