@@ -12,8 +12,8 @@
  */
 import type { Program } from '../compile.ts';
 import { ACTIVATION_OPS } from '../ops/activations.ts';
-import type { Session } from '../runtime.ts';
 import type { Arr } from '../tensor.ts';
+import type { PassView } from './jacobian.ts';
 import type { FixedPointDiag } from './fixedpoints.ts';
 import { FixedPointFinder } from './fixedpoints.ts';
 import type { Flag, FlagThresholds } from './flags.ts';
@@ -101,7 +101,7 @@ export class Diagnoser {
   }
 
   /** Diagnostics of the pass held by `session` (after forward and backward) at parameters theta. */
-  measure(session: Session, theta: Arr, step: number, opts: DiagnoseOptions = {}): Diagnostics {
+  measure(session: PassView, theta: Arr, step: number, opts: DiagnoseOptions = {}): Diagnostics {
     const p = this.program;
     const th = opts.thresholds ?? DEFAULT_FLAG_THRESHOLDS;
     const jacobian = opts.jacobian === false ? null : this.jac.measure(session, theta);

@@ -37,7 +37,7 @@ import { Session } from '../runtime.ts';
 import type { Task, TaskBinding, TaskMeta, TaskResources } from '../tasks/index.ts';
 import { bindTask, createTask, TaskError } from '../tasks/index.ts';
 import type { Block } from '../tasks/read.ts';
-import type { Arr } from '../tensor.ts';
+import type { Arr, DType } from '../tensor.ts';
 import { alloc } from '../tensor.ts';
 import type { TrainingConfig } from './config.ts';
 import { resolveTraining, trainingBlock } from './config.ts';
@@ -47,6 +47,26 @@ import type { Optimizer, OptimizerState, Ranges } from './optimizers.ts';
 import { clipGradNorm, clipGradValue, createOptimizer, gradNorm, learningRate, trainableRanges } from './optimizers.ts';
 
 export type TrainerState = 'idle' | 'running' | 'paused' | 'done' | 'cancelled';
+
+/**
+ * What the trainer needs of a runtime session: the reference Session and any
+ * faster one with the same API (engine/fast's SessionLike) fit.
+ */
+export interface TrainSession {
+  readonly T: number;
+  readonly B: number;
+  readonly vals: Arr[];
+  readonly gparams: Arr;
+  readonly gradNorms: Float64Array[];
+  readonly stepLoss: Float64Array[];
+  loss: number;
+  forward(params: Arr, batch: Batch): number;
+  backward(params: Arr): void;
+  values(nodeIndex: number): Arr;
+}
+
+/** Makes the sessions that train and validate (default: the reference runtime). */
+export type SessionFactory = (program: Program, opts: { T: number; B: number; dtype: DType }) => TrainSession;
 
 /** One row of the metrics history (and of the --metrics file). */
 export interface MetricRow {
@@ -121,6 +141,8 @@ export interface TrainerOptions {
   sample?: number;
   /** Node ids whose sample values a snapshot carries (default: every node but losses). */
   sampleNodes?: string[];
+  /** Makes the training and validation sessions (default: new Session, the reference runtime). */
+  createSession?: SessionFactory;
   /** Clock for throttling and steps/s (default Date.now). Never affects the numbers. */
   now?: () => number;
 }
@@ -179,10 +201,11 @@ export class Trainer {
   private theta: Arr;
   private readonly theta0: Arr;
   private readonly optimizer: Optimizer;
-  private readonly session: Session;
+  private readonly session: TrainSession;
+  private readonly makeSession: SessionFactory;
   private readonly batch: Batch;
   private dataRng: Rng;
-  private valSession: Session | null = null;
+  private valSession: TrainSession | null = null;
   private valBatch: Batch | null = null;
   private probe: Session | null = null;
   private probeBatch: Batch | null = null;
@@ -202,6 +225,7 @@ export class Trainer {
     this.graph = graph;
     this.opts = opts;
     this.now = opts.now ?? Date.now;
+    this.makeSession = opts.createSession ?? ((prog, o) => new Session(prog, o));
     this.config = resolveTraining(graph.training ?? {}, opts.training ?? {});
     const c = this.config;
     this.program = compile(graph, { dtype: c.dtype });
@@ -229,7 +253,7 @@ export class Trainer {
     this.theta = createParams(p.layout, graph.parameters, { seed: c.seed, dtype: c.dtype });
     this.theta0 = this.theta.slice();
     this.optimizer = createOptimizer(c.optimizer, p.layout.size, this.ranges, c.dtype);
-    this.session = new Session(p, { T: this.batch.T, B: this.batch.B, dtype: c.dtype });
+    this.session = this.makeSession(p, { T: this.batch.T, B: this.batch.B, dtype: c.dtype });
     this.dataRng = this.freshDataRng();
     this.diagnoser = new Diagnoser(p);
     this.checkpoint = { step: 0, theta: this.theta.slice(), opt: this.optimizer.saveState() };
@@ -418,7 +442,7 @@ export class Trainer {
     this.validate(false);
   }
 
-  private metricsOf(s: Session): Metrics {
+  private metricsOf(s: TrainSession): Metrics {
     if (!this.task || !this.binding) return {};
     const p = this.program;
     const m = this.task.meta;
@@ -481,7 +505,7 @@ export class Trainer {
     return result;
   }
 
-  private validationPass(): { s: Session } {
+  private validationPass(): { s: TrainSession } {
     const p = this.program;
     const b = this.binding!;
     const m = this.task!.meta;
@@ -493,7 +517,7 @@ export class Trainer {
       const y = alloc(dt, vs.y.length);
       y.set(vs.y);
       this.valBatch = { T: m.T, B: vs.B, inputs: { [p.nodes[b.input].id]: x }, targets: { [p.nodes[b.target].id]: y } };
-      this.valSession = new Session(p, { T: m.T, B: vs.B, dtype: dt });
+      this.valSession = this.makeSession(p, { T: m.T, B: vs.B, dtype: dt });
     }
     this.valSession.forward(this.theta, this.valBatch!);
     return { s: this.valSession };
@@ -504,7 +528,7 @@ export class Trainer {
    * parameters, on demand — e.g. the flags at the end of a run.
    */
   diagnose(): Diagnostics {
-    let s: Session;
+    let s: TrainSession;
     if (this.task) {
       s = this.validationPass().s;
     } else {
