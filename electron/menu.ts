@@ -29,6 +29,11 @@ function item(label: string, action: MenuAction, cb: MenuCallbacks, accelerator?
  * The native menu: File, Edit, View, Train, Help (plus the app menu and
  * Window menu on macOS). Every command is a MenuAction handled by the same
  * code as the toolbar; main only sends it.
+ *
+ * Keys reach the page first: a shortcut the editor handles (and
+ * preventDefaults) never also fires its menu item, and a key a text field
+ * consumes (Ctrl+C while typing) does not reach the menu. So accelerators
+ * here all carry a modifier or are function keys.
  */
 export function buildMenuTemplate(options: MenuOptions, cb: MenuCallbacks): MenuItemConstructorOptions[] {
   const mac = options.platform === 'darwin';
@@ -74,9 +79,10 @@ export function buildMenuTemplate(options: MenuOptions, cb: MenuCallbacks): Menu
       item('&Copy', 'copy', cb, 'CmdOrCtrl+C'),
       item('&Paste', 'paste', cb, 'CmdOrCtrl+V'),
       item('&Duplicate', 'duplicate', cb, 'CmdOrCtrl+D'),
-      // No accelerator on macOS: there the Delete key is Backspace, and a menu
-      // accelerator on it would take it from text fields.
-      item('De&lete', 'delete', cb, mac ? undefined : 'Delete'),
+      // Shown, not registered: the editor handles Delete/Backspace itself, and a
+      // menu accelerator on a plain key could also fire while typing in a text
+      // field. (macOS cannot show a key without registering it, so none there.)
+      mac ? item('Delete', 'delete', cb) : { ...item('De&lete', 'delete', cb, 'Delete'), registerAccelerator: false },
       sep,
       item('Select &All', 'selectAll', cb, 'CmdOrCtrl+A'),
     ],
