@@ -1,0 +1,420 @@
+/**
+ * The fast runtime: the same computation, public API and storage layout as the
+ * reference Session (engine/runtime.ts), reorganized for speed (see plan.ts):
+ * input-only and readout nodes run over all T·B rows at once, full edges that
+ * share a source are one fused matrix product, input projections are hoisted
+ * out of the time loop, weight gradients are one product over all steps, and
+ * every buffer is allocated once, up front, by a Backend (plain typed arrays
+ * with JavaScript kernels, or WebAssembly memory with SIMD kernels).
+ *
+ * The elementwise parts (activations, ops, losses, diagonal/scalar/identity
+ * edges) call the reference op functions, so their semantics cannot drift.
+ */
+import type { Batch } from '../batch.ts';
+import type { CNode, Program } from '../compile.ts';
+import { ACTIVATION_OPS } from '../ops/activations.ts';
+import type { Slot } from '../ops/elementwise.ts';
+import { opBackward, opForward } from '../ops/elementwise.ts';
+import { lossBackward, lossForward, lossScale } from '../ops/losses.ts';
+import {
+  diagonalBackward, diagonalForward, identityBackward, identityForward, scalarBackward, scalarForward,
+} from '../ops/weights.ts';
+import type { SessionOptions } from '../runtime.ts';
+import type { Arr, DType } from '../tensor.ts';
+import { norm } from '../tensor.ts';
+import type { Backend, Kernels } from './kernels.ts';
+import { jsBackend } from './kernels.ts';
+import type { FastPlan } from './plan.ts';
+import { bufferSizes, makePlan } from './plan.ts';
+
+export interface FastSessionOptions extends SessionOptions {
+  /** Where buffers live and which kernels run (default: plain typed arrays, JavaScript kernels). */
+  backend?: Backend;
+  /** A plan made earlier for the same program (makePlan is cheap; this only saves repeating it). */
+  plan?: FastPlan;
+}
+
+/**
+ * A compiled graph at a fixed T and B, computed fast. Drop-in for Session.
+ *
+ * @example
+ * const s = new FastSession(program, { T, B, dtype: 'float32' });
+ * const loss = s.forward(theta, batch);
+ * s.backward(theta);            // s.gparams now holds dL/dθ
+ */
+export class FastSession {
+  readonly T: number;
+  readonly B: number;
+  readonly dtype: DType;
+  readonly vals: Arr[];
+  readonly grads: (Arr | null)[];
+  readonly gparams: Arr;
+  readonly stepLoss: Float64Array[];
+  readonly gradNorms: Float64Array[];
+  loss = NaN;
+  readonly plan: FastPlan;
+  /** Which kernels run ('js' or 'wasm-simd'). */
+  readonly kernelName: string;
+
+  private readonly k: Kernels;
+  private readonly slabs: Arr[];
+  private readonly products: Arr[];
+  private readonly wcat: Arr[];
+  private readonly wcatT: Arr[];
+  private readonly zbuf: Arr;
+  private readonly dzbuf: Arr;
+  private readonly dwcat: Arr;
+  private readonly ins: Slot[][];
+  private readonly dins: (Slot | null)[][];
+  private readonly inputGrads: boolean;
+  private batch: Batch | null = null;
+
+  constructor(readonly program: Program, opts: FastSessionOptions) {
+    this.T = opts.T;
+    this.B = opts.B;
+    this.dtype = opts.dtype ?? 'float64';
+    this.inputGrads = opts.inputGrads === true;
+    const backend = opts.backend ?? jsBackend(this.dtype);
+    if (backend.dtype !== this.dtype) throw new Error(`backend is ${backend.dtype}, session asks for ${this.dtype}`);
+    this.k = backend.kernels;
+    this.kernelName = backend.kernels.name;
+    const plan = opts.plan ?? makePlan(program);
+    this.plan = plan;
+    const sz = bufferSizes(program, plan, this.T, this.B, this.inputGrads);
+    const nn = program.nodes.length;
+    const ng = plan.groups.length;
+    const ownProducts = sz.products.filter((n) => n > 0);
+    const list = [
+      ...sz.vals, ...sz.grads, sz.gparams, ...sz.slabs, ...ownProducts,
+      ...plan.groups.map((g) => g.width * g.ns), ...plan.groups.map((g) => g.width * g.ns),
+      sz.scratchZ, sz.scratchDz, sz.dwcat,
+    ];
+    const bufs = backend.allocate(list);
+    let at = 0;
+    const take = (n: number): Arr[] => { const out = bufs.slice(at, at + n); at += n; return out; };
+    this.vals = take(nn);
+    this.grads = take(nn).map((g, i) => (sz.grads[i] > 0 ? g : null));
+    [this.gparams] = take(1);
+    this.slabs = take(plan.slabs.length);
+    const own = take(ownProducts.length);
+    let o = 0;
+    this.products = plan.groups.map((g, i) => (sz.products[i] > 0 ? own[o++] : this.slabs[g.slab]));
+    this.wcat = take(ng);
+    this.wcatT = take(ng);
+    [this.zbuf, this.dzbuf, this.dwcat] = take(3);
+    this.stepLoss = program.nodes.map((n) => new Float64Array(n.kind === 'loss' ? this.T : 0));
+    this.gradNorms = program.nodes.map(() => new Float64Array(this.T));
+    this.ins = program.nodes.map((n) => n.inEdges.map((e) => ({ buf: this.vals[e.source], off: 0 })));
+    this.dins = program.nodes.map((n) => n.inEdges.map((e) => {
+      const g = this.grads[e.source];
+      return g ? { buf: g, off: 0 } : null;
+    }));
+  }
+
+  /** Runs the graph over the batch; returns the total loss. */
+  forward(params: Arr, batch: Batch): number {
+    const { program: p, B, T, plan } = this;
+    if (batch.T !== T || batch.B !== B) throw new Error(`batch is T=${batch.T}, B=${batch.B}; session expects T=${T}, B=${B}`);
+    this.batch = batch;
+    for (const i of p.inputs) {
+      const n = p.nodes[i];
+      const src = batch.inputs[n.id];
+      const dst = this.vals[i];
+      const sz = B * n.size;
+      if (n.reverse) for (let t = 0; t < T; t++) dst.set(src.subarray((T - 1 - t) * sz, (T - t) * sz), t * sz);
+      else dst.set(src.subarray(0, T * sz));
+    }
+    for (const i of p.targets) {
+      const n = p.nodes[i];
+      const src = batch.targets[n.id];
+      if (src) this.vals[i].set(src.subarray(0, T * B * n.size));
+    }
+    for (const i of p.cells) {
+      const n = p.nodes[i];
+      const st = this.vals[i];
+      const given = batch.initialStates?.[n.id];
+      if (given) st.set(given.subarray(0, B * n.size));
+      else if (n.init) for (let b = 0; b < B; b++) st.set(params.subarray(n.init.offset, n.init.offset + n.size), b * n.size);
+      else st.fill(0, 0, B * n.size);
+    }
+    // Wcatᵀ [ns, width]: the forward product is S · Wcatᵀ.
+    for (const g of plan.groups) {
+      const wT = this.wcatT[g.index];
+      const { ns, width } = g;
+      for (const ge of g.edges) {
+        const wo = ge.edge.param!.offset;
+        for (let i = 0; i < ge.n; i++) {
+          const row = wo + i * ns;
+          for (let j = 0; j < ns; j++) wT[j * width + ge.col + i] = params[row + j];
+        }
+      }
+    }
+    for (const i of p.losses) this.stepLoss[i].fill(0);
+
+    const TB = T * B;
+    for (const gi of plan.start.pre) this.groupForward(gi, 0, TB);
+    for (const i of plan.pre) {
+      this.nodeForward(p.nodes[i], 0, TB, params);
+      for (const gi of plan.after[i]) this.groupForward(gi, 0, TB);
+    }
+    for (const gi of plan.hoisted) this.groupForward(gi, 0, TB);
+    for (let t = 0; t < T; t++) {
+      const r0 = t * B;
+      for (const gi of plan.start.loop) this.groupForward(gi, r0, B);
+      for (const i of plan.loop) {
+        this.nodeForward(p.nodes[i], r0, B, params);
+        for (const gi of plan.after[i]) this.groupForward(gi, r0, B);
+      }
+      for (const i of p.cells) {
+        const n = p.nodes[i];
+        const sz = B * n.size;
+        const w = this.vals[n.writer!];
+        this.vals[i].set(w.subarray(t * sz, (t + 1) * sz), (t + 1) * sz);
+      }
+    }
+    for (const gi of plan.start.post) this.groupForward(gi, 0, TB);
+    for (const i of plan.post) {
+      this.nodeForward(p.nodes[i], 0, TB, params);
+      for (const gi of plan.after[i]) this.groupForward(gi, 0, TB);
+    }
+    let total = 0;
+    for (let t = 0; t < T; t++) for (const i of p.order) if (p.nodes[i].kind === 'loss') total += this.stepLoss[i][t];
+    this.loss = total;
+    return total;
+  }
+
+  /** The fused product of group gi over rows r0 .. r0+rows: C = S · Wcatᵀ. */
+  private groupForward(gi: number, r0: number, rows: number): void {
+    const g = this.plan.groups[gi];
+    const co = g.perStep ? 0 : r0 * g.width;
+    this.k.gemmNN(rows, g.width, g.ns, this.vals[g.source], r0 * g.ns, g.ns, this.wcatT[gi], 0, g.width, this.products[gi], co, g.width, false);
+  }
+
+  private setIns(n: CNode, r0: number): Slot[] {
+    const ins = this.ins[n.index];
+    for (let k = 0; k < ins.length; k++) ins[k].off = r0 * this.program.nodes[n.inEdges[k].source].size;
+    return ins;
+  }
+
+  /** Computes node n over rows r0 .. r0+R (R = B for one step, T·B for all steps). */
+  private nodeForward(n: CNode, r0: number, R: number, params: Arr): void {
+    const N = n.size;
+    switch (n.kind) {
+      case 'gate': {
+        // All-T gates build z in their value buffer and activate in place.
+        const perStep = this.plan.phase[n.index] === 'loop';
+        const z = perStep ? this.zbuf : this.vals[n.index];
+        const zo = perStep ? 0 : r0 * N;
+        if (n.bias) {
+          const bo = n.bias.offset;
+          for (let r = 0; r < R; r++) for (let k = 0; k < N; k++) z[zo + r * N + k] = params[bo + k];
+        } else z.fill(0, zo, zo + R * N);
+        for (const m of this.plan.gateGroups[n.index]) {
+          const g = this.plan.groups[m.group];
+          const C = this.products[m.group];
+          const w = g.width;
+          let base = (g.perStep ? 0 : r0) * w + m.col;
+          let zr = zo;
+          for (let r = 0; r < R; r++, base += w, zr += N) for (let k = 0; k < N; k++) z[zr + k] += C[base + k];
+        }
+        const ins = this.setIns(n, r0);
+        for (const e of this.plan.otherEdges[n.index]) {
+          const s = ins[n.inEdges.indexOf(e)];
+          const ns = this.program.nodes[e.source].size;
+          const wo = e.param ? e.param.offset : 0;
+          switch (e.weight) {
+            case 'diagonal': diagonalForward(params, wo, s.buf, s.off, z, zo, R, N); break;
+            case 'scalar': scalarForward(params, wo, s.buf, s.off, z, zo, R, ns, N); break;
+            case 'identity': identityForward(s.buf, s.off, z, zo, R * N); break;
+            case 'full': break;
+          }
+        }
+        ACTIVATION_OPS[n.activation!].forward(z, zo, this.vals[n.index], r0 * N, R * N);
+        return;
+      }
+      case 'op':
+        opForward(n.op!, this.setIns(n, r0), this.vals[n.index], r0 * N, R * N);
+        return;
+      case 'loss': {
+        const { B, T } = this;
+        const pred = this.program.nodes[n.inEdges[0].source];
+        const np = pred.size;
+        const pv = this.vals[pred.index];
+        const yv = n.inEdges[1] ? this.vals[n.inEdges[1].source] : null;
+        const S = n.steps === 'last' ? 1 : T;
+        const scale = lossScale(n.loss!, S, B, np);
+        const sl = this.stepLoss[n.index];
+        for (let t = n.steps === 'last' ? T - 1 : 0; t < T; t++) {
+          sl[t] = lossForward(n.loss!, pv, t * B * np, yv, t * B * np, B, np, scale);
+        }
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  /**
+   * Back-propagates the last forward through time: fills gparams, grads and
+   * gradNorms exactly as Session.backward does.
+   */
+  backward(params: Arr): void {
+    const { program: p, B, T, plan } = this;
+    if (!this.batch) throw new Error('backward() before forward()');
+    this.gparams.fill(0);
+    for (const g of this.grads) g?.fill(0);
+    for (const g of plan.groups) {
+      const w = this.wcat[g.index];
+      for (const ge of g.edges) w.set(params.subarray(ge.edge.param!.offset, ge.edge.param!.offset + ge.n * g.ns), ge.col * g.ns);
+    }
+    const TB = T * B;
+    this.phaseBackward(plan.post, plan.start.post, params);
+    for (let t = T - 1; t >= 0; t--) {
+      const r0 = t * B;
+      for (const i of p.cells) {
+        const n = p.nodes[i];
+        const sz = B * n.size;
+        const to = this.grads[n.writer!];
+        if (to) identityBackward(this.grads[i]!, (t + 1) * sz, to, t * sz, sz);
+      }
+      for (let k = plan.loop.length - 1; k >= 0; k--) {
+        const i = plan.loop[k];
+        for (const gi of plan.after[i]) this.groupBackward(gi, r0, B);
+        this.nodeBackward(p.nodes[i], r0, B, params);
+      }
+      for (const gi of plan.start.loop) this.groupBackward(gi, r0, B);
+    }
+    for (const gi of plan.hoisted) this.groupBackward(gi, 0, TB);
+    this.phaseBackward(plan.pre, plan.start.pre, params);
+    // Weight gradients: one product over all T·B rows per group.
+    for (const g of plan.groups) {
+      this.k.gemmTN(g.width, g.ns, TB, this.slabs[g.slab], 0, this.plan.slabs[g.slab].width, this.vals[g.source], 0, g.ns, this.dwcat, 0, g.ns, false);
+      for (const ge of g.edges) {
+        const off = ge.edge.param!.offset;
+        const from = ge.col * g.ns;
+        const len = ge.n * g.ns;
+        for (let q = 0; q < len; q++) this.gparams[off + q] += this.dwcat[from + q];
+      }
+    }
+    for (const i of p.cells) {
+      const n = p.nodes[i];
+      if (!n.init || this.batch.initialStates?.[n.id]) continue;
+      const g = this.grads[i]!;
+      for (let b = 0; b < B; b++) for (let k = 0; k < n.size; k++) this.gparams[n.init.offset + k] += g[b * n.size + k];
+    }
+    for (let t = 0; t < T; t++) this.recordNorms(t);
+  }
+
+  private phaseBackward(nodes: number[], start: number[], params: Arr): void {
+    const TB = this.T * this.B;
+    for (let k = nodes.length - 1; k >= 0; k--) {
+      const i = nodes[k];
+      for (const gi of this.plan.after[i]) this.groupBackward(gi, 0, TB);
+      this.nodeBackward(this.program.nodes[i], 0, TB, params);
+    }
+    for (const gi of start) this.groupBackward(gi, 0, TB);
+  }
+
+  /** dS += dZ · Wcat over rows r0 .. r0+rows, into the source's gradient. */
+  private groupBackward(gi: number, r0: number, rows: number): void {
+    const g = this.plan.groups[gi];
+    const ds = this.grads[g.source];
+    if (!ds) return;
+    const w = this.plan.slabs[g.slab].width;
+    this.k.gemmNN(rows, g.ns, w, this.slabs[g.slab], r0 * w, w, this.wcat[gi], 0, g.ns, ds, r0 * g.ns, g.ns, true);
+  }
+
+  private nodeBackward(n: CNode, r0: number, R: number, params: Arr): void {
+    const N = n.size;
+    switch (n.kind) {
+      case 'gate': {
+        const dz = this.dzbuf;
+        ACTIVATION_OPS[n.activation!].backward(this.vals[n.index], r0 * N, this.grads[n.index]!, r0 * N, dz, 0, R * N);
+        if (n.bias) {
+          const bo = n.bias.offset;
+          const gp = this.gparams;
+          for (let r = 0; r < R; r++) for (let k = 0; k < N; k++) gp[bo + k] += dz[r * N + k];
+        }
+        for (const s of this.plan.gateSlabs[n.index]) {
+          const S = this.slabs[s.slab];
+          const w = this.plan.slabs[s.slab].width;
+          let base = r0 * w + s.col;
+          let d = 0;
+          for (let r = 0; r < R; r++, base += w, d += N) for (let k = 0; k < N; k++) S[base + k] = dz[d + k];
+        }
+        const ins = this.setIns(n, r0);
+        const dins = this.setDins(n, r0);
+        for (const e of this.plan.otherEdges[n.index]) {
+          const at = n.inEdges.indexOf(e);
+          const s = ins[at];
+          const ds = dins[at];
+          const ns = this.program.nodes[e.source].size;
+          const wo = e.param ? e.param.offset : 0;
+          switch (e.weight) {
+            case 'diagonal': diagonalBackward(params, wo, s.buf, s.off, dz, 0, ds?.buf ?? null, ds?.off ?? 0, this.gparams, wo, R, N); break;
+            case 'scalar': scalarBackward(params, wo, s.buf, s.off, dz, 0, ds?.buf ?? null, ds?.off ?? 0, this.gparams, wo, R, ns, N); break;
+            case 'identity': if (ds) identityBackward(dz, 0, ds.buf, ds.off, R * N); break;
+            case 'full': break;
+          }
+        }
+        return;
+      }
+      case 'op':
+        opBackward(n.op!, this.setIns(n, r0), this.grads[n.index]!, r0 * N, this.setDins(n, r0), R * N);
+        return;
+      case 'loss': {
+        const { B, T } = this;
+        const pred = this.program.nodes[n.inEdges[0].source];
+        const dp = this.grads[pred.index];
+        if (!dp) return;
+        const np = pred.size;
+        const yv = n.inEdges[1] ? this.vals[n.inEdges[1].source] : null;
+        const S = n.steps === 'last' ? 1 : T;
+        const scale = lossScale(n.loss!, S, B, np);
+        // Every step has the same scale, so all steps are one call over T·B rows.
+        const o = n.steps === 'last' ? (T - 1) * B * np : 0;
+        lossBackward(n.loss!, this.vals[pred.index], o, yv, o, dp, o, n.steps === 'last' ? B : T * B, np, scale);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private setDins(n: CNode, r0: number): (Slot | null)[] {
+    const d = this.dins[n.index];
+    for (let k = 0; k < d.length; k++) {
+      const s = d[k];
+      if (s) s.off = r0 * this.program.nodes[n.inEdges[k].source].size;
+    }
+    return d;
+  }
+
+  private recordNorms(t: number): void {
+    const { program: p, B } = this;
+    for (const n of p.nodes) {
+      if (n.kind === 'loss' || n.kind === 'target') continue;
+      if (n.kind === 'cell') {
+        const g = this.grads[n.writer!];
+        const sz = B * n.size;
+        this.gradNorms[n.index][t] = g ? norm(g, t * sz, sz) : norm(this.grads[n.index]!, (t + 1) * sz, sz);
+        continue;
+      }
+      const g = this.grads[n.index];
+      if (g) this.gradNorms[n.index][t] = norm(g, t * B * n.size, B * n.size);
+    }
+  }
+
+  /** dL/d(initial state) of a cell, [B, size] (after backward). */
+  initialStateGrad(cellIndex: number): Arr {
+    const n = this.program.nodes[cellIndex];
+    return this.grads[cellIndex]!.subarray(0, this.B * n.size);
+  }
+
+  /** Node n's values as [T, B, size] (a cell: the states written, h_1..h_T). */
+  values(nodeIndex: number): Arr {
+    const n = this.program.nodes[nodeIndex];
+    if (n.kind === 'cell') return this.vals[nodeIndex].subarray(this.B * n.size);
+    return this.vals[nodeIndex];
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * The WebAssembly backend: every buffer of a session lives in one
+ * WebAssembly.Memory (grown once, before the views are made, so they never
+ * detach), and the matrix products run in the SIMD kernels of
+ * wasm/gemm.as. One module instance per session; the module is compiled
+ * once. Works wherever WebAssembly with SIMD does (node ≥ 16, every current
+ * browser, workers) with no fetch: the bytes are in wasm/gemm.wasm.ts.
+ */
+import type { Arr, DType } from '../tensor.ts';
+import type { Backend, Kernels } from './kernels.ts';
+import { jsKernels } from './kernels.ts';
+import { GEMM_WASM_BASE64 } from './wasm/gemm.wasm.ts';
+
+// The engine builds without DOM types, so WebAssembly is described here, just as far as it is used.
+interface WasmMemory { readonly buffer: ArrayBuffer; grow(pages: number): number }
+interface WasmExports {
+  memory: WasmMemory;
+  scratchBytes(): number;
+  setScratch(at: number): void;
+  gemm32(M: number, N: number, K: number, a: number, sam: number, sak: number, b: number, ldb: number, c: number, ldc: number, acc: number): void;
+  gemm64(M: number, N: number, K: number, a: number, sam: number, sak: number, b: number, ldb: number, c: number, ldc: number, acc: number): void;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+  validate(bytes: Uint8Array): boolean;
+}
+
+const PAGE = 65536;
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+function decodeBase64(s: string): Uint8Array {
+  const clean = s.replace(/=+$/, '');
+  const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
+  let bits = 0;
+  let acc = 0;
+  let o = 0;
+  for (let i = 0; i < clean.length; i++) {
+    acc = (acc << 6) | B64.indexOf(clean[i]);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (acc >> bits) & 0xff;
+    }
+  }
+  return out;
+}
+
+function api(): WasmApi | undefined {
+  return (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+}
+
+let bytes: Uint8Array | null = null;
+let compiled: object | null = null;
+let available: boolean | null = null;
+
+/** True when this runtime can run the SIMD kernels. */
+export function wasmAvailable(): boolean {
+  if (available !== null) return available;
+  const wa = api();
+  try {
+    bytes ??= decodeBase64(GEMM_WASM_BASE64);
+    available = wa !== undefined && wa.validate(bytes);
+  } catch {
+    available = false;
+  }
+  return available;
+}
+
+function instantiate(): WasmExports {
+  const wa = api();
+  if (!wa || !wasmAvailable()) throw new Error('WebAssembly with SIMD is not available here; use the JavaScript kernels');
+  compiled ??= new wa.Module(bytes!);
+  return new wa.Instance(compiled, { env: {} }).exports as WasmExports;
+}
+
+/**
+ * A backend whose buffers live in a fresh WebAssembly memory and whose
+ * products run in WebAssembly SIMD.
+ *
+ * @example
+ * const s = new FastSession(program, { T, B, dtype, backend: wasmBackend(dtype) });
+ */
+export function wasmBackend(dtype: DType): Backend {
+  const ex = instantiate();
+  const es = dtype === 'float64' ? 8 : 4;
+  let mem: ArrayBuffer | null = null;
+  const ptr = (a: Arr, off: number): number => {
+    if (a.buffer !== mem) throw new Error('internal: a buffer outside the WebAssembly memory reached a WebAssembly kernel');
+    return a.byteOffset + off * es;
+  };
+  const gemm = dtype === 'float64' ? ex.gemm64 : ex.gemm32;
+  const kernels: Kernels = {
+    name: 'wasm-simd',
+    gemmNN(M, N, K, A, ao, lda, B, bo, ldb, C, co, ldc, acc) {
+      if (A.buffer !== mem || B.buffer !== mem || C.buffer !== mem) { jsKernels.gemmNN(M, N, K, A, ao, lda, B, bo, ldb, C, co, ldc, acc); return; }
+      gemm(M, N, K, ptr(A, ao), lda, 1, ptr(B, bo), ldb, ptr(C, co), ldc, acc ? 1 : 0);
+    },
+    gemmTN(M, N, K, A, ao, lda, B, bo, ldb, C, co, ldc, acc) {
+      if (A.buffer !== mem || B.buffer !== mem || C.buffer !== mem) { jsKernels.gemmTN(M, N, K, A, ao, lda, B, bo, ldb, C, co, ldc, acc); return; }
+      gemm(M, N, K, ptr(A, ao), 1, lda, ptr(B, bo), ldb, ptr(C, co), ldc, acc ? 1 : 0);
+    },
+  };
+  return {
+    kernels,
+    dtype,
+    allocate(sizes) {
+      if (mem) throw new Error('internal: a WebAssembly backend allocates once');
+      const align = (n: number): number => Math.ceil(n / 64) * 64;
+      const scratch = align(ex.memory.buffer.byteLength);
+      let at = align(scratch + ex.scratchBytes());
+      const offsets = sizes.map((n) => {
+        const o = at;
+        at = align(at + n * es);
+        return o;
+      });
+      const need = Math.ceil(at / PAGE) - ex.memory.buffer.byteLength / PAGE;
+      if (need > 0) {
+        if (at > 4 * 1024 * 1024 * 1024 - PAGE) throw new RangeError(`the session needs ${Math.round(at / 1048576)} MB, more than WebAssembly's 4 GB`);
+        ex.memory.grow(need);
+      }
+      ex.setScratch(scratch);
+      mem = ex.memory.buffer;
+      return sizes.map((n, i) => (dtype === 'float64' ? new Float64Array(mem!, offsets[i], n) : new Float32Array(mem!, offsets[i], n)));
+    },
+  };
+}
