@@ -33,6 +33,8 @@ export interface HandlerDeps {
   /** Close the session's window without asking again. */
   closeWindow(session: WindowSession): void;
   now(): Date;
+  /** Folders whose files open as templates: no path, no handle, not in recent files (Save asks where). */
+  templateDirs: readonly string[];
 }
 
 export type InvokeHandlers = {
@@ -57,6 +59,11 @@ export function safeFileName(suggested: string, fallback: string): string {
   return cleaned === '' || cleaned === '.' || cleaned === '..' ? fallback : cleaned;
 }
 
+export function isInside(dir: string, file: string): boolean {
+  const rel = path.relative(path.resolve(dir), path.resolve(file));
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}
+
 export function exportFilters(suggestedName: string, mime: string): FileFilter[] {
   const ext = path.extname(suggestedName).slice(1).toLowerCase();
   const label = ext ? `${ext.toUpperCase()} file (${mime})` : mime;
@@ -78,6 +85,8 @@ export function createHandlers(deps: HandlerDeps): { invoke: InvokeHandlers; sen
       throw new Error(`"${path.basename(file)}" is ${(size / 1e6).toFixed(0)} MB; Cellwright opens graph files up to ${MAX_OPEN_BYTES / 1e6} MB.`);
     }
     const text = await deps.readFile(file);
+    // The bundled examples open as templates, so Save never writes into the app (or the source tree).
+    if (deps.templateDirs.some((dir) => isInside(dir, file))) return { name: path.basename(file), text };
     session.granted.add(file);
     lastDir = path.dirname(file);
     await touchRecent(file);

@@ -114,6 +114,18 @@ describe('main process', () => {
     expect(await fake.invoke(win(fake, 1), INVOKE_CHANNELS.takePendingFiles)).toMatchObject([{ name: 'gru.json', path: other }]);
   });
 
+  it('opens a bundled example as a template: Save asks where instead of writing into the app', async () => {
+    const example = path.join(appPath, 'assets', 'examples', 'lstm.json');
+    fs.mkdirSync(path.dirname(example), { recursive: true });
+    fs.writeFileSync(example, '{"name":"LSTM"}');
+    const fake = await launch([example]);
+    const [file] = await fake.invoke(win(fake), INVOKE_CHANNELS.takePendingFiles) as HostFile[];
+    expect(file).toEqual({ name: 'lstm.json', text: '{"name":"LSTM"}' });
+    expect(await fake.invoke(win(fake), INVOKE_CHANNELS.saveFile, '{"changed":true}', 'lstm.json', example)).toBeNull(); // dialog cancelled
+    expect(fs.readFileSync(example, 'utf8')).toBe('{"name":"LSTM"}');
+    expect(await fake.invoke(win(fake), INVOKE_CHANNELS.recentFiles)).toEqual([]);
+  });
+
   it('keeps recent files and the window bounds across a restart', async () => {
     const graph = path.join(documents, 'mine.json');
     fs.writeFileSync(graph, '{}');

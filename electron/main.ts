@@ -150,6 +150,7 @@ const deps: HandlerDeps = {
     entryOfSession(session)?.win.close();
   },
   now: () => new Date(),
+  templateDirs: [path.join(appRoot, 'assets', 'examples')],
 };
 
 const handlers = createHandlers(deps);
