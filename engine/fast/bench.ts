@@ -123,3 +123,26 @@ export function runBench(o: BenchOptions): BenchResult {
     loss_first: first, loss_last: last,
   };
 }
+
+/**
+ * A large graph for the compile-time benchmark: `layers` stacked LSTMs
+ * (13 nodes each: input, readout, target and loss added once), each layer
+ * reading the one below; about 300 nodes at 23 layers.
+ */
+export function stackedLstm(layers: number, size = 8): Graph {
+  const g = lstm({ x: size, h: size, y: size });
+  const base = g.nodes.filter((n) => n.kind !== 'input' && n.kind !== 'target' && n.kind !== 'loss' && n.id !== 'y');
+  const baseEdges = g.edges.filter((e) => base.some((n) => n.id === e.target) && (e.source === 'x' || base.some((n) => n.id === e.source)));
+  const nodes: Graph['nodes'] = [{ id: 'x', kind: 'input', size }];
+  const edges: Graph['edges'] = [];
+  let below = 'x';
+  for (let l = 0; l < layers; l++) {
+    const id = (s: string): string => (s === 'x' ? below : `${s}${l}`);
+    for (const n of base) nodes.push({ ...n, id: id(n.id) });
+    for (const e of baseEdges) edges.push({ ...e, id: `${e.id}${l}`, source: id(e.source), target: id(e.target) });
+    below = id('m');
+  }
+  nodes.push({ id: 'y', kind: 'gate', size, activation: 'identity' }, { id: 'y_t', kind: 'target', size }, { id: 'loss', kind: 'loss', loss: 'mse' });
+  edges.push({ id: 'm_y', source: below, target: 'y' }, { id: 'y_loss', source: 'y', target: 'loss', port: 'prediction' }, { id: 't_loss', source: 'y_t', target: 'loss', port: 'target' });
+  return { ...g, name: `${layers} stacked LSTMs`, nodes, edges };
+}
