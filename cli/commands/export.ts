@@ -1,0 +1,65 @@
+/**
+ * `cellwright export torch GRAPH -o DIR`: writes the graph as a PyTorch project
+ * (model.py, params.json, graph.json, train.py, tasks.py, README.md).
+ */
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { exportTorch, TorchExportError } from '../../engine/export/torch.ts';
+import type { Io } from '../main.ts';
+import { CliError, readGraph } from '../io.ts';
+
+function integer(name: string) {
+  return (v: string): number => {
+    const x = Number(v);
+    if (!Number.isInteger(x)) throw new CliError(`${name} must be an integer, got "${v}"`, 2);
+    return x;
+  };
+}
+
+/** Writes the files into dir; refuses to replace a different file unless forced. */
+export function writeExport(dir: string, files: Record<string, string>, force: boolean): string[] {
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new CliError(`cannot export into ${dir}: it is a file, not a folder`);
+  const clashes = Object.entries(files)
+    .filter(([name, text]) => existsSync(join(dir, name)) && readFileSync(join(dir, name), 'utf8') !== text)
+    .map(([name]) => name);
+  if (clashes.length > 0 && !force) {
+    throw new CliError(`${dir} already has ${clashes.join(', ')} with other contents; pass --force to replace ${clashes.length === 1 ? 'it' : 'them'}, or choose another folder with -o`);
+  }
+  try {
+    mkdirSync(dir, { recursive: true });
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  } catch (e) {
+    throw new CliError(`cannot write into ${dir}: ${(e as Error).message}`);
+  }
+  return Object.keys(files);
+}
+
+export function register(program: Command, io: Io): void {
+  const exp = program
+    .command('export')
+    .description('Export a graph to another framework (torch: a PyTorch module, its parameters and a training script).');
+  const torch = exp
+    .command('torch')
+    .description('Write GRAPH as a PyTorch project: model.py (a torch.nn.Module), params.json, train.py (python or torchrun), tasks.py, README.md.')
+    .argument('<graph>', 'graph file')
+    .requiredOption('-o, --out <dir>', 'folder to write the project into')
+    .addOption(new Option('--seed <n>', 'seed for parameters the graph does not give (default: training.seed, else 0)').argParser(integer('--seed')))
+    .option('--force', 'replace files of an earlier export that differ')
+    .action((graphPath: string, opts: { out: string; seed?: number; force?: boolean }) => {
+      const { graph } = readGraph(graphPath, { validate: true });
+      let result;
+      try {
+        result = exportTorch(graph, opts.seed !== undefined ? { seed: opts.seed } : {});
+      } catch (e) {
+        if (e instanceof TorchExportError) throw new CliError(`${graphPath}: ${e.message}`);
+        throw e;
+      }
+      const names = writeExport(opts.out, result.files, opts.force === true);
+      io.out(`wrote ${names.join(', ')} to ${opts.out}`);
+      io.out(`next: cd ${opts.out} && python train.py   (or torchrun --nproc_per_node=N train.py; see README.md)`);
+    });
+  // Nested commands need the same no-exit, captured-output setup main() gives top-level ones.
+  for (const c of [exp, torch]) c.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+}
