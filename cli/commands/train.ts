@@ -79,7 +79,12 @@ function taskBlock(graph: Graph, graphPath: string, o: TrainOpts): { block: Bloc
     ...(o.csvSkipBad ? { badRows: 'skip' } : {}),
   };
   const given = Object.entries(set).filter(([, v]) => v !== undefined);
-  if (o.csv && !block) block = { name: 'csv' };
+  // --csv and --text name their task.
+  for (const [flag, name] of [[o.csv, 'csv'], [o.text, 'text']] as const) {
+    if (!flag) continue;
+    if (o.task && o.task !== name) throw new CliError(`--${name} belongs to the ${name} task, but --task is ${o.task}`, 2);
+    if (!block || block.name !== name) block = base && base.name === name ? base : { name };
+  }
   if (given.length > 0 && !block) throw new CliError('task options were given but there is no task: add --task NAME (parity, adding, copy, sine, text, csv)', 2);
   if (block) for (const [k, v] of given) block[k] = v;
   let csvPath: string | undefined;

@@ -58,8 +58,9 @@ export function resolveTraining(block: Block = {}, overrides: Block = {}): Train
   const merged: Block = { ...block };
   for (const [k, v] of Object.entries(overrides)) if (v !== undefined) merged[k] = v;
   // A CLI flag for one kind of clipping replaces the block's other kind.
-  if (overrides.clipNorm !== undefined && overrides.clipNorm !== null) delete merged.clipValue;
-  if (overrides.clipValue !== undefined && overrides.clipValue !== null) delete merged.clipNorm;
+  const given = (k: string): boolean => overrides[k] !== undefined && overrides[k] !== null;
+  if (given('clipNorm') && !given('clipValue')) delete merged.clipValue;
+  if (given('clipValue') && !given('clipNorm')) delete merged.clipNorm;
   const r = new BlockReader(merged, 'training');
   const name = r.oneOf<OptimizerName>('optimizer', OPTIMIZERS, 'adam');
   const optimizer: OptimizerConfig = { name };

@@ -458,7 +458,7 @@ export class Trainer {
     let t: number | null = null;
     if (where === 'loss') {
       // The first node, in forward order, with a non-finite value.
-      const order = [...p.cells, ...p.order];
+      const order = [...p.order, ...p.cells];
       search: for (let k = 0; k < s.T; k++) {
         for (const i of order) {
           const n = p.nodes[i];
