@@ -43,7 +43,7 @@ function exampleCases(): Case[] {
       const name = f.replace(/\.json$/, '');
       const graph = JSON.parse(readFileSync(join(EXAMPLES, f), 'utf8')) as Graph;
       const data = JSON.parse(readFileSync(join(EXAMPLES, `${name}.data.json`), 'utf8')) as DataFile;
-      const seed = typeof graph.training?.seed === 'number' ? graph.training.seed : 0;
+      const seed = typeof graph.training?.seed === 'number' ? graph.training.seed : 1;
       return { name, graph, data, seed };
     });
 }
@@ -159,6 +159,26 @@ describe.runIf(run)('train.py: torchrun with DDP, and the round trip back into C
     // The parameters moved: the trained graph is not the exported one.
     const before = gradReport(JSON.parse(readFileSync(join(dir, 'graph.json'), 'utf8')) as Graph, JSON.parse(readFileSync(ddp.eval_data, 'utf8')) as DataFile);
     expect(before.loss).toBeGreaterThan(report.loss);
+  });
+
+  it('on a data file split unevenly over 2 processes (3 sequences: 2 + 1), one SGD step is θ − lr·(the engine\'s gradient)', () => {
+    const gruDir = join(dir, 'gru');
+    const graph = JSON.parse(readFileSync(join(EXAMPLES, 'gru.json'), 'utf8')) as Graph;
+    const data = JSON.parse(readFileSync(join(EXAMPLES, 'gru.data.json'), 'utf8')) as DataFile;
+    expect(data.inputs.x.shape[1]).toBe(3);
+    mkdirSync(gruDir);
+    for (const [name, text] of Object.entries(exportTorch(graph).files)) writeFileSync(join(gruDir, name), text);
+    const r = spawnSync('/usr/bin/torchrun', ['--standalone', '--nproc_per_node=2', '--redirects', '1', '--tee', '1', '--log_dir', join(gruDir, 'logs'),
+      'train.py', '--data', join(EXAMPLES, 'gru.data.json'), '--optimizer', 'sgd', '--lr', '0.1', '--steps', '1', '--dtype', 'float64',
+      '--out', 'sgd.json', '--checkpoint-every', '0'], { cwd: gruDir, encoding: 'utf8', timeout: 300_000, env: { ...process.env, OMP_NUM_THREADS: '1' } });
+    expect(r.status, describeRun(r as ReturnType<typeof runPython>)).toBe(0);
+    const trained = (JSON.parse(readFileSync(join(gruDir, 'sgd.json'), 'utf8')) as Graph).parameters!;
+    const g = gradReport(graph, data).gradients;
+    for (const [key, p] of Object.entries(graph.parameters!)) {
+      const want = p.data.map((v, i) => v - 0.1 * g[key].data[i]);
+      const err = Math.max(...want.map((v, i) => Math.abs(v - trained[key].data[i]))) / Math.max(1e-6, ...want.map(Math.abs));
+      expect(err, key).toBeLessThanOrEqual(TOL);
+    }
   });
 
   it('one process computes what two computed: the same losses step by step', () => {

@@ -45,7 +45,7 @@ export function register(program: Command, io: Io): void {
     .description('Write GRAPH as a PyTorch project: model.py (a torch.nn.Module), params.json, train.py (python or torchrun), tasks.py, README.md.')
     .argument('<graph>', 'graph file')
     .requiredOption('-o, --out <dir>', 'folder to write the project into')
-    .addOption(new Option('--seed <n>', 'seed for parameters the graph does not give (default: training.seed, else 0)').argParser(integer('--seed')))
+    .addOption(new Option('--seed <n>', 'seed for parameters the graph does not give (default: training.seed, else 1, as cellwright train)').argParser(integer('--seed')))
     .option('--force', 'replace files of an earlier export that differ')
     .action((graphPath: string, opts: { out: string; seed?: number; force?: boolean }) => {
       const { graph } = readGraph(graphPath, { validate: true });

@@ -56,7 +56,7 @@ def parse_args(argv=None):
     p.add_argument("--seed", type=int, help="seed of the training batches (training.seed)")
     p.add_argument("--clip-norm", type=float, help="clip the global gradient norm (training.clipNorm)")
     p.add_argument("--clip-value", type=float, help="clip every gradient value (training.clipValue)")
-    p.add_argument("--dtype", choices=("float32", "float64"), help="training precision (training.dtype, default float32)")
+    p.add_argument("--dtype", choices=("float32", "float64"), help="training precision (training.dtype, default float64 as in the app; float32 is faster on a GPU)")
     p.add_argument("--device", help="cpu, cuda, cuda:1 … (default: the local GPU when there is one)")
     p.add_argument("--out", default="trained.json", help="where to write the trained graph file")
     p.add_argument("--eval-data", help="data file for the final loss (default: --data, or the task's validation set)")
@@ -64,28 +64,49 @@ def parse_args(argv=None):
     p.add_argument("--checkpoint-every", type=int, default=500, help="save a checkpoint every N steps (0: only at the end)")
     p.add_argument("--resume", help="continue from this checkpoint (.pt)")
     p.add_argument("--log-every", type=int, default=10, help="print the loss every N steps")
+    p.add_argument("--validate-every", type=int, help="print the validation loss every N steps (training.validateEvery; 0: never)")
     p.add_argument("--summary", help="write a JSON summary (per-step losses, final loss, files) here")
     return p.parse_args(argv)
 
 
 # ── configuration ───────────────────────────────────────────────────────────
 
+DEFAULT_LR = {"sgd": 0.01, "momentum": 0.01, "adam": 0.001, "rmsprop": 0.01}  # as the app (and torch where it has one)
+
+
 def training_config(graph, args):
-    """The graph's training block with the command line's overrides and torch's defaults."""
+    """The graph's training block with the command line's overrides, and the app's defaults."""
     tr = dict(graph.get("training") or {})
     opt = tr.get("optimizer", "adam")
     if isinstance(opt, dict):
         tr = {**tr, **opt}
         opt = opt.get("name", "adam")
+    name = args.optimizer or opt
+    if name not in OPTIMIZERS:
+        raise SystemExit(f"train.py: training.optimizer must be one of {', '.join(OPTIMIZERS)}, got {name!r}")
+    # A command-line clip of one kind replaces the block's other kind (as cellwright train does).
+    if args.clip_norm is not None:
+        tr["clipNorm"] = args.clip_norm
+        if args.clip_value is None:
+            tr.pop("clipValue", None)
+    if args.clip_value is not None:
+        tr["clipValue"] = args.clip_value
+        if args.clip_norm is None:
+            tr.pop("clipNorm", None)
+    if tr.get("clipNorm") is not None and tr.get("clipValue") is not None:
+        raise SystemExit("train.py: training has both clipNorm and clipValue: keep one")
+    schedule = tr.get("schedule") or "constant"
+    if isinstance(schedule, str):
+        schedule = {"kind": schedule}
     cfg = {
-        "optimizer": args.optimizer or opt,
-        "lr": args.lr if args.lr is not None else float(tr.get("lr", 0.01)),
+        "optimizer": name,
+        "lr": args.lr if args.lr is not None else float(tr.get("lr", DEFAULT_LR[name])),
         "steps": args.steps if args.steps is not None else int(tr.get("steps", 1000)),
         "batch": args.batch if args.batch is not None else int(tr.get("batch", 32)),
-        "seed": args.seed if args.seed is not None else int(tr.get("seed", 0)),
-        "clip_norm": args.clip_norm if args.clip_norm is not None else tr.get("clipNorm"),
-        "clip_value": args.clip_value if args.clip_value is not None else tr.get("clipValue"),
-        "dtype": args.dtype or tr.get("dtype", "float32"),
+        "seed": args.seed if args.seed is not None else int(tr.get("seed", 1)),
+        "clip_norm": tr.get("clipNorm"),
+        "clip_value": tr.get("clipValue"),
+        "dtype": args.dtype or tr.get("dtype", "float64"),
         "momentum": tr.get("momentum"),
         "dampening": float(tr.get("dampening", 0)),
         "nesterov": bool(tr.get("nesterov", False)),
@@ -94,10 +115,9 @@ def training_config(graph, args):
         "alpha": float(tr.get("alpha", 0.99)),
         "centered": bool(tr.get("centered", False)),
         "weight_decay": float(tr.get("weightDecay", 0)),
-        "schedule": tr.get("schedule") or {"kind": "constant"},
+        "schedule": schedule,
+        "validate_every": args.validate_every if args.validate_every is not None else int(tr.get("validateEvery", 100)),
     }
-    if cfg["optimizer"] not in OPTIMIZERS:
-        raise SystemExit(f"train.py: training.optimizer must be one of {', '.join(OPTIMIZERS)}, got {cfg['optimizer']!r}")
     if cfg["steps"] < 0 or cfg["batch"] < 1:
         raise SystemExit("train.py: steps must be >= 0 and batch >= 1")
     return cfg
@@ -120,7 +140,7 @@ def make_schedule(cfg, optimizer):
     if s.get("kind", "constant") == "constant":
         return None
     if s.get("kind") == "step":
-        return torch.optim.lr_scheduler.StepLR(optimizer, step_size=int(s["every"]), gamma=float(s["gamma"]))
+        return torch.optim.lr_scheduler.StepLR(optimizer, step_size=int(s.get("every", 1000)), gamma=float(s.get("gamma", 0.5)))
     raise SystemExit(f"train.py: training.schedule {s!r} is not supported (constant or step)")
 
 
@@ -289,6 +309,31 @@ def main(argv=None):
         torch.save(ck, path)
         torch.save(ck, os.path.join(args.checkpoint_dir, "latest.pt"))
 
+    # The evaluation data (rank 0): --eval-data, else --data, else the task's validation set,
+    # written next to --out so that "cellwright grad" can be run on exactly the same sequences.
+    eval_path = args.eval_data or args.data
+    if rank == 0:
+        os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+        if eval_path:
+            ex, ey, es = read_data(eval_path)
+        else:
+            ex, ey = task_streams(*tasks.validation(task))
+            es = {}
+            eval_path = os.path.splitext(os.path.abspath(args.out))[0] + ".val.data.json"
+            write_data(eval_path, ex, ey)
+
+    def evaluate(dtype_, device_):
+        """The loss of the current parameters on the evaluation data (no gradient)."""
+        m = copy.deepcopy(model).to(device=device_, dtype=dtype_)
+        cast = lambda d: {k: v.to(device=device_, dtype=dtype_) for k, v in d.items()}  # noqa: E731
+        with torch.no_grad():
+            eb = next(iter({**ex, **ey}.values())).shape[1]
+            state = None
+            if es:
+                state = m.initial_state(eb)
+                state.update(cast(es))
+            return m(cast(ex), cast(ey), state=state, keep_values=False)["loss"].item()
+
     say(f"training {graph.get('name', 'graph')} on {source}: {cfg['optimizer']} lr {cfg['lr']}, "
         f"{cfg['steps']} steps, {cfg['dtype']}, {world} process{'es' if world > 1 else ''} on {device.type}")
     losses = []
@@ -313,31 +358,16 @@ def main(argv=None):
         if args.log_every and (done % args.log_every == 0 or done == cfg["steps"]):
             rate = (done - start) / max(time.time() - t0, 1e-9)
             say(f"step {done}/{cfg['steps']}  loss {total:.6f}  ({rate:.1f} steps/s)", flush=True)
+        if rank == 0 and cfg["validate_every"] and done % cfg["validate_every"] == 0 and done != cfg["steps"]:
+            say(f"step {done}/{cfg['steps']}  validation loss {evaluate(dtype, device):.6f}", flush=True)
         if args.checkpoint_every and done % args.checkpoint_every == 0:
             save_checkpoint(done)
     save_checkpoint(cfg["steps"])
 
     # Final loss in float64 of the trained parameters, on the evaluation data.
     final = None
-    eval_path = args.eval_data or args.data
     if rank == 0:
-        out_dir = os.path.dirname(os.path.abspath(args.out))
-        os.makedirs(out_dir, exist_ok=True)
-        if eval_path:
-            ex, ey, es = read_data(eval_path)
-        else:
-            ex, ey = task_streams(*tasks.validation(task))
-            es = {}
-            eval_path = os.path.splitext(os.path.abspath(args.out))[0] + ".val.data.json"
-            write_data(eval_path, ex, ey)
-        evaluator = copy.deepcopy(model).to(device="cpu", dtype=torch.float64)
-        with torch.no_grad():
-            eb = next(iter({**ex, **ey}.values())).shape[1]
-            state = None
-            if es:
-                state = evaluator.initial_state(eb)
-                state.update(es)
-            final = evaluator(ex, ey, state=state, keep_values=False)["loss"].item()
+        final = evaluate(torch.float64, torch.device("cpu"))
         trained = dict(graph)
         trained["parameters"] = model.export_parameters()
         with open(args.out, "w", encoding="utf-8") as f:

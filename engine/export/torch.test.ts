@@ -79,7 +79,7 @@ describe('exportTorch', () => {
     for (const n of program.nodes) {
       if (n.kind === 'gate' || n.kind === 'op' || n.kind === 'loss') expect(model).toContain(`# ${n.kind} ${n.id} = `);
     }
-    const seed = typeof g.training?.seed === 'number' ? g.training.seed : 0;
+    const seed = typeof g.training?.seed === 'number' ? g.training.seed : 1;
     const expected = exportParams(program.layout, createParams(program.layout, g.parameters, { seed, dtype: 'float64' }));
     expect(JSON.parse(files['params.json'])).toEqual(expected);
     expect(JSON.parse(files['graph.json'])).toEqual(g);

@@ -23,7 +23,8 @@ export { TorchExportError } from './torch-model.ts';
 export interface TorchExportOptions {
   /**
    * Seed for parameters the graph does not give (drawn from their initializers
-   * exactly as the engine draws them). Default: the graph's training.seed, else 0.
+   * exactly as the engine draws them). Default: the graph's training.seed, else 1,
+   * the seed `cellwright train` starts from (engine/train/config.ts).
    */
   seed?: number;
 }
@@ -40,7 +41,7 @@ export interface TorchExport {
 function seedOf(graph: Graph, opts: TorchExportOptions): number {
   if (opts.seed !== undefined) return opts.seed;
   const s = graph.training?.seed;
-  return typeof s === 'number' && Number.isInteger(s) ? s : 0;
+  return typeof s === 'number' && Number.isInteger(s) ? s : 1;
 }
 
 /**
@@ -114,6 +115,10 @@ python train.py --data DATA.json --steps 500      # a Cellwright data file, all 
 torchrun --nproc_per_node=4 train.py              # DistributedDataParallel (gloo on CPU, nccl on GPU)
 python train.py --resume checkpoints/latest.pt    # continue from a checkpoint
 \`\`\`
+
+With torch 1.13 on Python 3.11 or later (Debian 12's \`python3-torch\`), torchrun
+fails before it starts the workers (\`'NoneType' object has no attribute 'get'\`,
+fixed in torch 2.0); add \`--redirects 1 --tee 1\` to its options.
 
 Every process draws the same global batch (\`training.batch\`) and trains on its
 share of the sequences, with the loss normalized over the whole batch, so N
