@@ -24,6 +24,8 @@ const KIND_COLOR: Record<NodeKind, string> = {
   gate: 'var(--cw-k-gate)', op: 'var(--cw-k-op)', loss: 'var(--cw-k-loss)',
 };
 
+const FIT_OPTIONS = { padding: 0.12, maxZoom: 1.25 };
+
 function toPort(handle: string | null | undefined): Port | undefined {
   return handle === 'prediction' || handle === 'target' ? handle : undefined;
 }
@@ -57,7 +59,7 @@ export function Canvas() {
 
   useEffect(() => {
     registerFlow({
-      fitView: () => void rf.fitView({ padding: 0.12, duration: 250 }),
+      fitView: () => void rf.fitView({ ...FIT_OPTIONS, duration: 250 }),
       centerOn: (id) => {
         const node = rf.getInternalNode(id);
         if (!node) return;
@@ -77,9 +79,12 @@ export function Canvas() {
     return () => registerFlow(null);
   }, [rf]);
 
-  // A new document: fit it once its nodes have been measured.
+  // A new document: fit it once its nodes have been measured (an empty one starts at 100 %).
   useEffect(() => {
-    const handle = window.setTimeout(() => void rf.fitView({ padding: 0.12 }), 60);
+    const handle = window.setTimeout(() => {
+      if (documentStore.getState().graph.nodes.length > 0) void rf.fitView(FIT_OPTIONS);
+      else void rf.setViewport({ x: 0, y: 0, zoom: 1 });
+    }, 60);
     return () => window.clearTimeout(handle);
   }, [generation, rf]);
 
@@ -160,8 +165,18 @@ export function Canvas() {
   }, []);
 
   // Say why a drop on a node was refused (isValidConnection only greys the handle).
-  const onConnectEnd: OnConnectEnd = useCallback((_event, state: FinalConnectionState) => {
-    if (state.isValid !== false || !state.fromNode || !state.toNode) return;
+  const onConnectEnd: OnConnectEnd = useCallback((event, state: FinalConnectionState) => {
+    if (!state.fromNode) return;
+    if (!state.toNode) {
+      // Dropped on a node with no matching handle (an input, a target): say why nothing happened.
+      const point = 'changedTouches' in event ? event.changedTouches[0] : event;
+      const over = document.elementFromPoint(point.clientX, point.clientY)?.closest('.react-flow__node')?.getAttribute('data-id');
+      if (!over || over === state.fromNode.id || state.fromHandle?.type === 'target') return;
+      const reason = connectionRefusal(documentStore.getState().graph, { source: state.fromNode.id, target: over });
+      if (reason) uiStore.getState().notify('error', reason);
+      return;
+    }
+    if (state.isValid !== false) return;
     const fromSource = state.fromHandle?.type !== 'target';
     const source = fromSource ? state.fromNode.id : state.toNode.id;
     const target = fromSource ? state.toNode.id : state.fromNode.id;
@@ -215,8 +230,6 @@ export function Canvas() {
         connectionRadius={28}
         minZoom={0.1}
         maxZoom={3}
-        fitView
-        fitViewOptions={{ padding: 0.12 }}
         proOptions={{ hideAttribution: true }}
         onlyRenderVisibleElements={graph.nodes.length > 150}
       >

@@ -101,8 +101,14 @@ function splitParamKey(key: string): [string, string] {
 
 export type FieldPatch = Record<string, unknown>;
 
+function patchChanges(object: object, patch: FieldPatch): boolean {
+  const record = object as Record<string, unknown>;
+  return Object.entries(patch).some(([key, value]) => (value === undefined ? key in record : record[key] !== value));
+}
+
 /** Set fields; a value of `undefined` removes the field (so defaults stay implicit in the file). */
 function patchObject<T extends object>(object: T, patch: FieldPatch): T {
+  if (!patchChanges(object, patch)) return object;
   const out: Record<string, unknown> = { ...(object as Record<string, unknown>) };
   for (const [key, value] of Object.entries(patch)) {
     if (value === undefined) delete out[key];
@@ -115,8 +121,9 @@ export function updateNode(graph: Graph, id: string, patch: FieldPatch): Graph {
   let changed = false;
   const nodes = graph.nodes.map((node) => {
     if (node.id !== id) return node;
-    changed = true;
-    return patchObject(node, patch);
+    const next = patchObject(node, patch);
+    changed ||= next !== node;
+    return next;
   });
   return changed ? { ...graph, nodes } : graph;
 }
@@ -125,8 +132,9 @@ export function updateEdge(graph: Graph, id: string, patch: FieldPatch): Graph {
   let changed = false;
   const edges = graph.edges.map((edge) => {
     if (edge.id !== id) return edge;
-    changed = true;
-    return patchObject(edge, patch);
+    const next = patchObject(edge, patch);
+    changed ||= next !== edge;
+    return next;
   });
   return changed ? { ...graph, edges } : graph;
 }

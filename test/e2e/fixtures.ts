@@ -50,9 +50,9 @@ export async function dragFromPalette(page: Page, name: string, at: { x: number;
 /** Drag from a node's output handle to another node's input handle (or a loss port). */
 export async function connect(page: Page, source: string, target: string, port?: 'prediction' | 'target'): Promise<void> {
   const from = nodeLocator(page, source).locator('.react-flow__handle.source');
-  const to = port
-    ? nodeLocator(page, target).locator(`.react-flow__handle.target[data-handleid="${port}"]`)
-    : nodeLocator(page, target).locator('.react-flow__handle.target').first();
+  // Into the handle; a node with no input handle (input, target) is aimed at its middle.
+  const handles = nodeLocator(page, target).locator(port ? `.react-flow__handle.target[data-handleid="${port}"]` : '.react-flow__handle.target');
+  const to = (await handles.count()) > 0 ? handles.first() : nodeLocator(page, target);
   const a = await from.boundingBox();
   const b = await to.boundingBox();
   if (!a || !b) throw new Error(`handles not visible for ${source} → ${target}`);
