@@ -6,10 +6,30 @@
  * 4×4: sixteen accumulators in locals, each loaded value used four times);
  * wasm.ts provides the same interface with WebAssembly SIMD kernels.
  */
+import type { Activation } from '../format/types.ts';
+import { ACTIVATION_OPS } from '../ops/activations.ts';
 import type { Arr, DType } from '../tensor.ts';
+
+/** A [rows, n] block read or written with a leading dimension: element (r, k) at buf[off + r·ld + k]. */
+export interface Strided { buf: Arr; off: number; ld: number }
+
+/** Elementwise: add y=a+b, mul y=a·b, oneMinus y=1−a, copy y=a, acc y+=a, sub y−=a. */
+export type EwOp = 'add' | 'mul' | 'oneMinus' | 'copy' | 'acc' | 'sub';
 
 export interface Kernels {
   readonly name: string;
+  /** y[r,k] = act(bias[bo+k] + Σ_c c.buf[c.off + r·c.ld + k]) for r < R, k < N (at most 3 contributions). */
+  gateForward(act: Activation, R: number, N: number, bias: Arr | null, bo: number, contribs: readonly Strided[], y: Arr, yo: number): void;
+  /**
+   * dz[dzo + r·N + k] = act′(y)·dy; the same value also into every dest (at most 2),
+   * and Σ_r of it into gbias[gbo + k] when gbias is given.
+   */
+  gateBackward(act: Activation, R: number, N: number, y: Arr, yo: number, dy: Arr, dyo: number, dz: Arr, dzo: number, gbias: Arr | null, gbo: number, dests: readonly Strided[]): void;
+  ew(op: EwOp, n: number, a: Arr, ao: number, b: Arr | null, bo: number, y: Arr, yo: number): void;
+  /** da += dy·b, db += dy·a (either may be null; they may alias). */
+  mulBackward(n: number, dy: Arr, dyo: number, a: Arr, ao: number, b: Arr, bo: number, da: Arr | null, dao: number, db: Arr | null, dbo: number): void;
+  /** Σ a[ao+i]² for i < n. */
+  sumsq(n: number, a: Arr, ao: number): number;
   /** C[M,N] (acc ? += : =) A[M,K] · B[K,N]. */
   gemmNN(M: number, N: number, K: number, A: Arr, ao: number, lda: number, B: Arr, bo: number, ldb: number, C: Arr, co: number, ldc: number, acc: boolean): void;
   /** C[M,N] (acc ? += : =) Aᵀ · B with A stored [K,M], B [K,N]. */
@@ -94,6 +114,53 @@ export const jsKernels: Kernels = {
   name: 'js',
   gemmNN: (M, N, K, A, ao, lda, B, bo, ldb, C, co, ldc, acc) => gemm(false, M, N, K, A, ao, lda, B, bo, ldb, C, co, ldc, acc),
   gemmTN: (M, N, K, A, ao, lda, B, bo, ldb, C, co, ldc, acc) => gemm(true, M, N, K, A, ao, lda, B, bo, ldb, C, co, ldc, acc),
+  gateForward(act, R, N, bias, bo, contribs, y, yo) {
+    for (let r = 0; r < R; r++) {
+      const yr = yo + r * N;
+      if (bias) for (let k = 0; k < N; k++) y[yr + k] = bias[bo + k];
+      else for (let k = 0; k < N; k++) y[yr + k] = 0;
+      for (const c of contribs) {
+        const cb = c.buf;
+        const co = c.off + r * c.ld;
+        for (let k = 0; k < N; k++) y[yr + k] += cb[co + k];
+      }
+    }
+    ACTIVATION_OPS[act].forward(y, yo, y, yo, R * N);
+  },
+  gateBackward(act, R, N, y, yo, dy, dyo, dz, dzo, gbias, gbo, dests) {
+    ACTIVATION_OPS[act].backward(y, yo, dy, dyo, dz, dzo, R * N);
+    for (let r = 0; r < R; r++) {
+      const d = dzo + r * N;
+      if (gbias) for (let k = 0; k < N; k++) gbias[gbo + k] += dz[d + k];
+      for (const s of dests) {
+        const sb = s.buf;
+        const so = s.off + r * s.ld;
+        for (let k = 0; k < N; k++) sb[so + k] = dz[d + k];
+      }
+    }
+  },
+  ew(op, n, a, ao, b, bo, y, yo) {
+    switch (op) {
+      case 'add': for (let i = 0; i < n; i++) y[yo + i] = a[ao + i] + b![bo + i]; return;
+      case 'mul': for (let i = 0; i < n; i++) y[yo + i] = a[ao + i] * b![bo + i]; return;
+      case 'oneMinus': for (let i = 0; i < n; i++) y[yo + i] = 1 - a[ao + i]; return;
+      case 'copy': y.set(a.subarray(ao, ao + n), yo); return;
+      case 'acc': for (let i = 0; i < n; i++) y[yo + i] += a[ao + i]; return;
+      case 'sub': for (let i = 0; i < n; i++) y[yo + i] -= a[ao + i]; return;
+    }
+  },
+  mulBackward(n, dy, dyo, a, ao, b, bo, da, dao, db, dbo) {
+    for (let i = 0; i < n; i++) {
+      const g = dy[dyo + i];
+      if (da) da[dao + i] += g * b[bo + i];
+      if (db) db[dbo + i] += g * a[ao + i];
+    }
+  },
+  sumsq(n, a, ao) {
+    let s = 0;
+    for (let i = ao; i < ao + n; i++) s += a[i] * a[i];
+    return s;
+  },
 };
 
 /** Plain typed arrays (one per buffer) with the JavaScript kernels. */

@@ -173,8 +173,7 @@ export interface BufferSizes {
   /** Per group: its forward product (0 when it reuses its slab), Wcat and Wcatᵀ. */
   products: number[];
   packed: number[];
-  /** Shared scratch: a loop gate's pre-activation ([B, size]), a gate's dz ([T·B, size]), one group's dWcat. */
-  scratchZ: number;
+  /** Shared scratch: a gate's dz ([T·B, size]) and one group's dWcat. */
   scratchDz: number;
   dwcat: number;
 }
@@ -200,7 +199,7 @@ export function bufferSizes(p: Program, plan: FastPlan, T: number, B: number, in
   let maxGate = 1;
   for (const n of p.nodes) if (n.kind === 'gate') maxGate = Math.max(maxGate, n.size);
   const dwcat = plan.groups.reduce((m, g) => Math.max(m, g.width * g.ns), 1);
-  return { vals, grads, gparams: p.layout.size, slabs, products, packed, scratchZ: B * maxGate, scratchDz: T * B * maxGate, dwcat };
+  return { vals, grads, gparams: p.layout.size, slabs, products, packed, scratchDz: T * B * maxGate, dwcat };
 }
 
 const sum = (a: number[]): number => a.reduce((x, y) => x + y, 0);
@@ -224,8 +223,8 @@ export function estimateMemory(p: Program, opts: { T: number; B: number; dtype?:
   const s = bufferSizes(p, plan, opts.T, opts.B, opts.inputGrads === true);
   const values = sum(s.vals) * el;
   const gradients = sum(s.grads) * el;
-  const products = (sum(s.slabs) + sum(s.products) + sum(s.packed) + s.scratchZ + s.scratchDz + s.dwcat) * el;
-  // gparams, plus the caller's θ and one optimizer state of the same size.
-  const parameters = 3 * s.gparams * el;
+  const products = (sum(s.slabs) + sum(s.products) + sum(s.packed) + s.scratchDz + s.dwcat) * el;
+  // gparams and the session's copy of θ, plus the caller's θ and one optimizer state of the same size.
+  const parameters = 4 * s.gparams * el;
   return { bytes: values + gradients + products + parameters, parts: { values, gradients, products, parameters } };
 }

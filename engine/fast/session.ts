@@ -12,20 +12,21 @@
  */
 import type { Batch } from '../batch.ts';
 import type { CNode, Program } from '../compile.ts';
-import { ACTIVATION_OPS } from '../ops/activations.ts';
 import type { Slot } from '../ops/elementwise.ts';
 import { opBackward, opForward } from '../ops/elementwise.ts';
 import { lossBackward, lossForward, lossScale } from '../ops/losses.ts';
 import {
-  diagonalBackward, diagonalForward, identityBackward, identityForward, scalarBackward, scalarForward,
+  diagonalBackward, diagonalForward, scalarBackward, scalarForward,
 } from '../ops/weights.ts';
 import type { SessionOptions } from '../runtime.ts';
 import type { Arr, DType } from '../tensor.ts';
-import { norm } from '../tensor.ts';
-import type { Backend, Kernels } from './kernels.ts';
+import type { Backend, Kernels, Strided } from './kernels.ts';
 import { jsBackend } from './kernels.ts';
 import type { FastPlan } from './plan.ts';
 import { bufferSizes, makePlan } from './plan.ts';
+
+/** One term of a gate's pre-activation: a column block of a fused product, an identity edge, or the diagonal/scalar edges summed in scratch. */
+interface Contrib { kind: 'group' | 'identity' | 'scratch'; group: number; col: number; src: number }
 
 export interface FastSessionOptions extends SessionOptions {
   /** Where buffers live and which kernels run (default: plain typed arrays, JavaScript kernels). */
@@ -61,9 +62,13 @@ export class FastSession {
   private readonly products: Arr[];
   private readonly wcat: Arr[];
   private readonly wcatT: Arr[];
-  private readonly zbuf: Arr;
   private readonly dzbuf: Arr;
   private readonly dwcat: Arr;
+  /** A copy of θ in the backend's memory (biases are read from here by the kernels). */
+  private readonly pbuf: Arr;
+  private readonly fwdContribs: Contrib[][];
+  private readonly strided: Strided[][];
+  private readonly dests: Strided[][];
   private readonly ins: Slot[][];
   private readonly dins: (Slot | null)[][];
   private readonly inputGrads: boolean;
@@ -87,7 +92,7 @@ export class FastSession {
     const list = [
       ...sz.vals, ...sz.grads, sz.gparams, ...sz.slabs, ...ownProducts,
       ...plan.groups.map((g) => g.width * g.ns), ...plan.groups.map((g) => g.width * g.ns),
-      sz.scratchZ, sz.scratchDz, sz.dwcat,
+      sz.scratchDz, sz.dwcat, sz.gparams,
     ];
     const bufs = backend.allocate(list);
     let at = 0;
@@ -101,7 +106,15 @@ export class FastSession {
     this.products = plan.groups.map((g, i) => (sz.products[i] > 0 ? own[o++] : this.slabs[g.slab]));
     this.wcat = take(ng);
     this.wcatT = take(ng);
-    [this.zbuf, this.dzbuf, this.dwcat] = take(3);
+    [this.dzbuf, this.dwcat, this.pbuf] = take(3);
+    this.fwdContribs = program.nodes.map((n) => {
+      const out: Contrib[] = plan.gateGroups[n.index].map((m) => ({ kind: 'group' as const, group: m.group, col: m.col, src: -1 }));
+      for (const e of plan.otherEdges[n.index]) if (e.weight === 'identity') out.push({ kind: 'identity', group: -1, col: 0, src: e.source });
+      if (plan.otherEdges[n.index].some((e) => e.weight === 'diagonal' || e.weight === 'scalar')) out.push({ kind: 'scratch', group: -1, col: 0, src: -1 });
+      return out;
+    });
+    this.strided = program.nodes.map((n) => this.fwdContribs[n.index].map(() => ({ buf: this.dzbuf, off: 0, ld: 0 })));
+    this.dests = program.nodes.map((n) => plan.gateSlabs[n.index].map((s) => ({ buf: this.slabs[s.slab], off: 0, ld: plan.slabs[s.slab].width })));
     this.stepLoss = program.nodes.map((n) => new Float64Array(n.kind === 'loss' ? this.T : 0));
     this.gradNorms = program.nodes.map(() => new Float64Array(this.T));
     this.ins = program.nodes.map((n) => n.inEdges.map((e) => ({ buf: this.vals[e.source], off: 0 })));
@@ -137,6 +150,7 @@ export class FastSession {
       else if (n.init) for (let b = 0; b < B; b++) st.set(params.subarray(n.init.offset, n.init.offset + n.size), b * n.size);
       else st.fill(0, 0, B * n.size);
     }
+    this.pbuf.set(params);
     // Wcatᵀ [ns, width]: the forward product is S · Wcatᵀ.
     for (const g of plan.groups) {
       const wT = this.wcatT[g.index];
@@ -201,40 +215,54 @@ export class FastSession {
     const N = n.size;
     switch (n.kind) {
       case 'gate': {
-        // All-T gates build z in their value buffer and activate in place.
-        const perStep = this.plan.phase[n.index] === 'loop';
-        const z = perStep ? this.zbuf : this.vals[n.index];
-        const zo = perStep ? 0 : r0 * N;
-        if (n.bias) {
-          const bo = n.bias.offset;
-          for (let r = 0; r < R; r++) for (let k = 0; k < N; k++) z[zo + r * N + k] = params[bo + k];
-        } else z.fill(0, zo, zo + R * N);
-        for (const m of this.plan.gateGroups[n.index]) {
-          const g = this.plan.groups[m.group];
-          const C = this.products[m.group];
-          const w = g.width;
-          let base = (g.perStep ? 0 : r0) * w + m.col;
-          let zr = zo;
-          for (let r = 0; r < R; r++, base += w, zr += N) for (let k = 0; k < N; k++) z[zr + k] += C[base + k];
-        }
-        const ins = this.setIns(n, r0);
-        for (const e of this.plan.otherEdges[n.index]) {
-          const s = ins[n.inEdges.indexOf(e)];
-          const ns = this.program.nodes[e.source].size;
-          const wo = e.param ? e.param.offset : 0;
-          switch (e.weight) {
-            case 'diagonal': diagonalForward(params, wo, s.buf, s.off, z, zo, R, N); break;
-            case 'scalar': scalarForward(params, wo, s.buf, s.off, z, zo, R, ns, N); break;
-            case 'identity': identityForward(s.buf, s.off, z, zo, R * N); break;
-            case 'full': break;
+        const cs = this.fwdContribs[n.index];
+        const st = this.strided[n.index];
+        for (let k = 0; k < cs.length; k++) {
+          const c = cs[k];
+          const d = st[k];
+          if (c.kind === 'group') {
+            const g = this.plan.groups[c.group];
+            d.buf = this.products[c.group];
+            d.ld = g.width;
+            d.off = (g.perStep ? 0 : r0) * g.width + c.col;
+          } else if (c.kind === 'identity') {
+            d.buf = this.vals[c.src];
+            d.ld = N;
+            d.off = r0 * N;
+          } else {
+            // Diagonal and scalar edges: summed into scratch by the reference ops.
+            const z = this.dzbuf;
+            z.fill(0, 0, R * N);
+            const ins = this.setIns(n, r0);
+            for (let j = 0; j < n.inEdges.length; j++) {
+              const e = n.inEdges[j];
+              const sl = ins[j];
+              const wo = e.param ? e.param.offset : 0;
+              if (e.weight === 'diagonal') diagonalForward(params, wo, sl.buf, sl.off, z, 0, R, N);
+              else if (e.weight === 'scalar') scalarForward(params, wo, sl.buf, sl.off, z, 0, R, this.program.nodes[e.source].size, N);
+            }
+            d.buf = z;
+            d.ld = N;
+            d.off = 0;
           }
         }
-        ACTIVATION_OPS[n.activation!].forward(z, zo, this.vals[n.index], r0 * N, R * N);
+        this.k.gateForward(n.activation!, R, N, n.bias ? this.pbuf : null, n.bias ? n.bias.offset : 0, st, this.vals[n.index], r0 * N);
         return;
       }
-      case 'op':
-        opForward(n.op!, this.setIns(n, r0), this.vals[n.index], r0 * N, R * N);
+      case 'op': {
+        const ins = this.setIns(n, r0);
+        const y = this.vals[n.index];
+        const yo = r0 * N;
+        const len = R * N;
+        if (n.op === 'one_minus') this.k.ew('oneMinus', len, ins[0].buf, ins[0].off, null, 0, y, yo);
+        else if (ins.length === 1) this.k.ew('copy', len, ins[0].buf, ins[0].off, null, 0, y, yo);
+        else if (n.op === 'add' || n.op === 'mul') {
+          const op = n.op === 'add' ? 'add' : 'mul';
+          this.k.ew(op, len, ins[0].buf, ins[0].off, ins[1].buf, ins[1].off, y, yo);
+          for (let k = 2; k < ins.length; k++) this.k.ew(op, len, y, yo, ins[k].buf, ins[k].off, y, yo);
+        } else opForward(n.op!, ins, y, yo, len);
         return;
+      }
       case 'loss': {
         const { B, T } = this;
         const pred = this.program.nodes[n.inEdges[0].source];
@@ -275,7 +303,7 @@ export class FastSession {
         const n = p.nodes[i];
         const sz = B * n.size;
         const to = this.grads[n.writer!];
-        if (to) identityBackward(this.grads[i]!, (t + 1) * sz, to, t * sz, sz);
+        if (to) this.k.ew('acc', sz, this.grads[i]!, (t + 1) * sz, null, 0, to, t * sz);
       }
       for (let k = plan.loop.length - 1; k >= 0; k--) {
         const i = plan.loop[k];
@@ -293,7 +321,7 @@ export class FastSession {
         const off = ge.edge.param!.offset;
         const from = ge.col * g.ns;
         const len = ge.n * g.ns;
-        for (let q = 0; q < len; q++) this.gparams[off + q] += this.dwcat[from + q];
+        this.k.ew('acc', len, this.dwcat, from, null, 0, this.gparams, off);
       }
     }
     for (const i of p.cells) {
@@ -329,23 +357,17 @@ export class FastSession {
     switch (n.kind) {
       case 'gate': {
         const dz = this.dzbuf;
-        ACTIVATION_OPS[n.activation!].backward(this.vals[n.index], r0 * N, this.grads[n.index]!, r0 * N, dz, 0, R * N);
-        if (n.bias) {
-          const bo = n.bias.offset;
-          const gp = this.gparams;
-          for (let r = 0; r < R; r++) for (let k = 0; k < N; k++) gp[bo + k] += dz[r * N + k];
-        }
-        for (const s of this.plan.gateSlabs[n.index]) {
-          const S = this.slabs[s.slab];
-          const w = this.plan.slabs[s.slab].width;
-          let base = r0 * w + s.col;
-          let d = 0;
-          for (let r = 0; r < R; r++, base += w, d += N) for (let k = 0; k < N; k++) S[base + k] = dz[d + k];
-        }
+        const dests = this.dests[n.index];
+        const places = this.plan.gateSlabs[n.index];
+        for (let k = 0; k < dests.length; k++) dests[k].off = r0 * dests[k].ld + places[k].col;
+        this.k.gateBackward(n.activation!, R, N, this.vals[n.index], r0 * N, this.grads[n.index]!, r0 * N, dz, 0, n.bias ? this.gparams : null, n.bias ? n.bias.offset : 0, dests);
+        const others = this.plan.otherEdges[n.index];
+        if (others.length === 0) return;
         const ins = this.setIns(n, r0);
         const dins = this.setDins(n, r0);
-        for (const e of this.plan.otherEdges[n.index]) {
-          const at = n.inEdges.indexOf(e);
+        for (let at = 0; at < n.inEdges.length; at++) {
+          const e = n.inEdges[at];
+          if (e.weight === 'full') continue;
           const s = ins[at];
           const ds = dins[at];
           const ns = this.program.nodes[e.source].size;
@@ -353,15 +375,29 @@ export class FastSession {
           switch (e.weight) {
             case 'diagonal': diagonalBackward(params, wo, s.buf, s.off, dz, 0, ds?.buf ?? null, ds?.off ?? 0, this.gparams, wo, R, N); break;
             case 'scalar': scalarBackward(params, wo, s.buf, s.off, dz, 0, ds?.buf ?? null, ds?.off ?? 0, this.gparams, wo, R, ns, N); break;
-            case 'identity': if (ds) identityBackward(dz, 0, ds.buf, ds.off, R * N); break;
-            case 'full': break;
+            case 'identity': if (ds) this.k.ew('acc', R * N, dz, 0, null, 0, ds.buf, ds.off); break;
           }
         }
         return;
       }
-      case 'op':
-        opBackward(n.op!, this.setIns(n, r0), this.grads[n.index]!, r0 * N, this.setDins(n, r0), R * N);
+      case 'op': {
+        const ins = this.setIns(n, r0);
+        const dins = this.setDins(n, r0);
+        const dy = this.grads[n.index]!;
+        const dyo = r0 * N;
+        const len = R * N;
+        if (n.op === 'mul' && ins.length === 2) {
+          const [a, b] = ins;
+          const [da, db] = dins;
+          this.k.mulBackward(len, dy, dyo, a.buf, a.off, b.buf, b.off, da?.buf ?? null, da?.off ?? 0, db?.buf ?? null, db?.off ?? 0);
+        } else if (n.op === 'add' || (n.op === 'mul' && ins.length === 1)) {
+          for (const d of dins) if (d) this.k.ew('acc', len, dy, dyo, null, 0, d.buf, d.off);
+        } else if (n.op === 'one_minus') {
+          const d = dins[0];
+          if (d) this.k.ew('sub', len, dy, dyo, null, 0, d.buf, d.off);
+        } else opBackward(n.op!, ins, dy, dyo, dins, len);
         return;
+      }
       case 'loss': {
         const { B, T } = this;
         const pred = this.program.nodes[n.inEdges[0].source];
@@ -397,11 +433,11 @@ export class FastSession {
       if (n.kind === 'cell') {
         const g = this.grads[n.writer!];
         const sz = B * n.size;
-        this.gradNorms[n.index][t] = g ? norm(g, t * sz, sz) : norm(this.grads[n.index]!, (t + 1) * sz, sz);
+        this.gradNorms[n.index][t] = Math.sqrt(g ? this.k.sumsq(sz, g, t * sz) : this.k.sumsq(sz, this.grads[n.index]!, (t + 1) * sz));
         continue;
       }
       const g = this.grads[n.index];
-      if (g) this.gradNorms[n.index][t] = norm(g, t * B * n.size, B * n.size);
+      if (g) this.gradNorms[n.index][t] = Math.sqrt(this.k.sumsq(B * n.size, g, t * B * n.size));
     }
   }
 

@@ -6,8 +6,9 @@
  * once. Works wherever WebAssembly with SIMD does (node ≥ 16, every current
  * browser, workers) with no fetch: the bytes are in wasm/gemm.wasm.ts.
  */
+import type { Activation } from '../format/types.ts';
 import type { Arr, DType } from '../tensor.ts';
-import type { Backend, Kernels } from './kernels.ts';
+import type { Backend, EwOp, Kernels } from './kernels.ts';
 import { jsKernels } from './kernels.ts';
 import { GEMM_WASM_BASE64 } from './wasm/gemm.wasm.ts';
 
@@ -19,6 +20,11 @@ interface WasmExports {
   setScratch(at: number): void;
   gemm32(M: number, N: number, K: number, a: number, sam: number, sak: number, b: number, ldb: number, c: number, ldc: number, acc: number): void;
   gemm64(M: number, N: number, K: number, a: number, sam: number, sak: number, b: number, ldb: number, c: number, ldc: number, acc: number): void;
+  gateFwd32(act: number, R: number, N: number, bias: number, c1: number, ld1: number, c2: number, ld2: number, c3: number, ld3: number, y: number): void;
+  gateBwd32(act: number, R: number, N: number, y: number, dy: number, dz: number, gbias: number, s1: number, ld1: number, s2: number, ld2: number): void;
+  ew32(op: number, n: number, a: number, b: number, y: number): void;
+  mulBwd32(n: number, dy: number, a: number, b: number, da: number, db: number): void;
+  sumsq32(n: number, a: number): number;
 }
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
@@ -27,6 +33,9 @@ interface WasmApi {
 }
 
 const PAGE = 65536;
+/** Activations with a SIMD kernel (softplus runs in JavaScript). */
+const ACT: Partial<Record<Activation, number>> = { identity: 0, sigmoid: 1, tanh: 2, relu: 3, step: 4 };
+const EW: Record<EwOp, number> = { add: 0, mul: 1, oneMinus: 2, copy: 3, acc: 4, sub: 5 };
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
 function decodeBase64(s: string): Uint8Array {
@@ -90,8 +99,12 @@ export function wasmBackend(dtype: DType): Backend {
     return a.byteOffset + off * es;
   };
   const gemm = dtype === 'float64' ? ex.gemm64 : ex.gemm32;
+  const inMem = (a: Arr | null): boolean => a === null || a.buffer === mem;
+  const p = (a: Arr | null, off: number): number => (a === null ? 0 : a.byteOffset + off * es);
+  const f32 = dtype === 'float32';
   const kernels: Kernels = {
-    name: 'wasm-simd',
+    ...jsKernels,
+    name: f32 ? 'wasm-simd' : 'wasm-simd (products only)',
     gemmNN(M, N, K, A, ao, lda, B, bo, ldb, C, co, ldc, acc) {
       if (A.buffer !== mem || B.buffer !== mem || C.buffer !== mem) { jsKernels.gemmNN(M, N, K, A, ao, lda, B, bo, ldb, C, co, ldc, acc); return; }
       gemm(M, N, K, ptr(A, ao), lda, 1, ptr(B, bo), ldb, ptr(C, co), ldc, acc ? 1 : 0);
@@ -101,6 +114,37 @@ export function wasmBackend(dtype: DType): Backend {
       gemm(M, N, K, ptr(A, ao), 1, lda, ptr(B, bo), ldb, ptr(C, co), ldc, acc ? 1 : 0);
     },
   };
+  // The elementwise kernels exist in float32 only: in float64 the JavaScript
+  // loops (the reference's own activation code) are as fast as scalar WebAssembly.
+  if (f32) {
+    kernels.gateForward = (act, R, N, bias, bo, cs, y, yo) => {
+      const code = ACT[act];
+      if (code === undefined || cs.length > 3 || !inMem(bias) || !inMem(y) || cs.some((c) => c.buf.buffer !== mem)) {
+        jsKernels.gateForward(act, R, N, bias, bo, cs, y, yo);
+        return;
+      }
+      const c1 = cs[0], c2 = cs[1], c3 = cs[2];
+      ex.gateFwd32(code, R, N, p(bias, bo), c1 ? p(c1.buf, c1.off) : 0, c1 ? c1.ld : 0, c2 ? p(c2.buf, c2.off) : 0, c2 ? c2.ld : 0, c3 ? p(c3.buf, c3.off) : 0, c3 ? c3.ld : 0, p(y, yo));
+    };
+    kernels.gateBackward = (act, R, N, y, yo, dy, dyo, dz, dzo, gbias, gbo, ds) => {
+      const code = ACT[act];
+      if (code === undefined || ds.length > 2 || !inMem(y) || !inMem(dy) || !inMem(dz) || !inMem(gbias) || ds.some((d) => d.buf.buffer !== mem)) {
+        jsKernels.gateBackward(act, R, N, y, yo, dy, dyo, dz, dzo, gbias, gbo, ds);
+        return;
+      }
+      const s1 = ds[0], s2 = ds[1];
+      ex.gateBwd32(code, R, N, p(y, yo), p(dy, dyo), p(dz, dzo), p(gbias, gbo), s1 ? p(s1.buf, s1.off) : 0, s1 ? s1.ld : 0, s2 ? p(s2.buf, s2.off) : 0, s2 ? s2.ld : 0);
+    };
+    kernels.ew = (op, n, a, ao, b, bo, y, yo) => {
+      if (!inMem(a) || !inMem(b) || !inMem(y)) { jsKernels.ew(op, n, a, ao, b, bo, y, yo); return; }
+      ex.ew32(EW[op], n, p(a, ao), p(b, bo), p(y, yo));
+    };
+    kernels.mulBackward = (n, dy, dyo, a, ao, b, bo, da, dao, db, dbo) => {
+      if (!inMem(dy) || !inMem(a) || !inMem(b) || !inMem(da) || !inMem(db)) { jsKernels.mulBackward(n, dy, dyo, a, ao, b, bo, da, dao, db, dbo); return; }
+      ex.mulBwd32(n, p(dy, dyo), p(a, ao), p(b, bo), p(da, dao), p(db, dbo));
+    };
+    kernels.sumsq = (n, a, ao) => (inMem(a) ? ex.sumsq32(n, p(a, ao)) : jsKernels.sumsq(n, a, ao));
+  }
   return {
     kernels,
     dtype,

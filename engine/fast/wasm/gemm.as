@@ -20,8 +20,9 @@ const MC: i32 = 64;
 let AP: usize = 0;
 let BP: usize = 0;
 let TILE: usize = 0;
+let TMP: usize = 0;
 
-/** Bytes of scratch the kernels need (packed A block, packed B block, one tile). */
+/** Bytes of scratch the kernels need (packed A block, packed B block, one tile, one vector). */
 export function scratchBytes(): i32 {
   return MC * KC32 * 4 + KC32 * NC32 * 4 + 256;
 }
@@ -30,6 +31,7 @@ export function setScratch(at: usize): void {
   AP = at;
   BP = at + <usize>(MC * KC32 * 4);
   TILE = BP + <usize>(KC32 * NC32 * 4);
+  TMP = TILE + 128;
 }
 
 // ---------------------------------------------------------------- float32
@@ -230,4 +232,163 @@ export function gemm64(M: i32, N: i32, K: i32, a: usize, sam: i32, sak: i32, b: 
       }
     }
   }
+}
+
+// ------------------------------------------------- float32 elementwise
+// Activations by code: 0 identity, 1 sigmoid, 2 tanh, 3 relu, 4 step
+// (softplus stays in JavaScript). exp and tanh are the Cephes single-precision
+// approximations (a few ulp), vectorized; the reference computes in double
+// and rounds, so the two agree to float32 precision.
+
+
+@inline function L(p: usize, c: i32): v128 {
+  if (c == 4) return v128.load(p);
+  memory.fill(TMP, 0, 16);
+  memory.copy(TMP, p, <usize>c << 2);
+  return v128.load(TMP);
+}
+@inline function S(p: usize, v: v128, c: i32): void {
+  if (c == 4) { v128.store(p, v); return; }
+  v128.store(TMP, v);
+  memory.copy(p, TMP, <usize>c << 2);
+}
+
+@inline function exp4(x0: v128): v128 {
+  const x = f32x4.min(f32x4.max(x0, f32x4.splat(-87.3)), f32x4.splat(88.3));
+  const fx = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504088896341)));
+  let r = f32x4.sub(x, f32x4.mul(fx, f32x4.splat(0.693359375)));
+  r = f32x4.sub(r, f32x4.mul(fx, f32x4.splat(-2.12194440e-4)));
+  let p = f32x4.splat(1.9875691500e-4);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
+  p = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), f32x4.splat(1));
+  const e = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(fx), i32x4.splat(127)), 23);
+  return f32x4.mul(p, e);
+}
+
+@inline function sigmoid4(z: v128): v128 {
+  const one = f32x4.splat(1);
+  return f32x4.div(one, f32x4.add(one, exp4(f32x4.neg(z))));
+}
+
+@inline function tanh4(z: v128): v128 {
+  const a = f32x4.abs(z);
+  const one = f32x4.splat(1);
+  // |z| ≥ 0.625: 1 − 2 / (e^{2|z|} + 1), with z's sign
+  const big = f32x4.sub(one, f32x4.div(f32x4.splat(2), f32x4.add(exp4(f32x4.add(a, a)), one)));
+  // |z| < 0.625: z + z·z²·P(z²)
+  const s = f32x4.mul(z, z);
+  let p = f32x4.splat(-5.70498872745e-3);
+  p = f32x4.add(f32x4.mul(p, s), f32x4.splat(2.06390887954e-2));
+  p = f32x4.add(f32x4.mul(p, s), f32x4.splat(-5.37397155531e-2));
+  p = f32x4.add(f32x4.mul(p, s), f32x4.splat(1.33314422036e-1));
+  p = f32x4.add(f32x4.mul(p, s), f32x4.splat(-3.33332819422e-1));
+  const small = f32x4.add(z, f32x4.mul(f32x4.mul(p, s), z));
+  const signed = v128.or(big, v128.and(z, i32x4.splat(0x80000000)));
+  return v128.bitselect(small, signed, f32x4.lt(a, f32x4.splat(0.625)));
+}
+
+@inline function act4(act: i32, z: v128): v128 {
+  if (act == 1) return sigmoid4(z);
+  if (act == 2) return tanh4(z);
+  if (act == 3) return v128.and(z, f32x4.gt(z, f32x4.splat(0)));
+  if (act == 4) return v128.and(f32x4.splat(1), f32x4.gt(z, f32x4.splat(0)));
+  return z;
+}
+
+/** dL/dz from the output y and dL/dy. */
+@inline function dact4(act: i32, y: v128, dy: v128): v128 {
+  if (act == 1) return f32x4.mul(dy, f32x4.mul(y, f32x4.sub(f32x4.splat(1), y)));
+  if (act == 2) return f32x4.mul(dy, f32x4.sub(f32x4.splat(1), f32x4.mul(y, y)));
+  if (act == 3) return v128.and(dy, f32x4.gt(y, f32x4.splat(0)));
+  if (act == 4) return f32x4.splat(0);
+  return dy;
+}
+
+/**
+ * y[r,k] = act(bias[k] + c1[r·ld1 + k] + c2[r·ld2 + k] + c3[r·ld3 + k]) for r < R, k < N.
+ * A zero pointer means "absent" (bias, c1, c2, c3).
+ */
+export function gateFwd32(act: i32, R: i32, N: i32, bias: usize, c1: usize, ld1: i32, c2: usize, ld2: i32, c3: usize, ld3: i32, y: usize): void {
+  for (let r = 0; r < R; r++) {
+    const p1 = c1 + <usize>(r * ld1) * 4;
+    const p2 = c2 + <usize>(r * ld2) * 4;
+    const p3 = c3 + <usize>(r * ld3) * 4;
+    const py = y + <usize>(r * N) * 4;
+    for (let k = 0; k < N; k += 4) {
+      const c = min(4, N - k);
+      const o = <usize>k << 2;
+      let z = bias ? L(bias + o, c) : f32x4.splat(0);
+      if (c1) z = f32x4.add(z, L(p1 + o, c));
+      if (c2) z = f32x4.add(z, L(p2 + o, c));
+      if (c3) z = f32x4.add(z, L(p3 + o, c));
+      S(py + o, act4(act, z), c);
+    }
+  }
+}
+
+/**
+ * dz[r,k] = act′(y)·dy (contiguous [R,N]); also written to s1[r·ld1 + k] and
+ * s2[r·ld2 + k] when given, and summed over rows into gbias[k] when given.
+ */
+export function gateBwd32(act: i32, R: i32, N: i32, y: usize, dy: usize, dz: usize, gbias: usize, s1: usize, ld1: i32, s2: usize, ld2: i32): void {
+  for (let r = 0; r < R; r++) {
+    const o0 = <usize>(r * N) * 4;
+    const q1 = s1 + <usize>(r * ld1) * 4;
+    const q2 = s2 + <usize>(r * ld2) * 4;
+    for (let k = 0; k < N; k += 4) {
+      const c = min(4, N - k);
+      const o = <usize>k << 2;
+      const d = dact4(act, L(y + o0 + o, c), L(dy + o0 + o, c));
+      S(dz + o0 + o, d, c);
+      if (s1) S(q1 + o, d, c);
+      if (s2) S(q2 + o, d, c);
+      if (gbias) S(gbias + o, f32x4.add(L(gbias + o, c), d), c);
+    }
+  }
+}
+
+/** op 0: y = a + b; 1: y = a·b; 2: y = 1 − a; 3: y = a (copy); 4: y += a; 5: y −= a. */
+export function ew32(op: i32, n: i32, a: usize, b: usize, y: usize): void {
+  for (let i = 0; i < n; i += 4) {
+    const c = min(4, n - i);
+    const o = <usize>i << 2;
+    const va = L(a + o, c);
+    let v: v128;
+    if (op == 0) v = f32x4.add(va, L(b + o, c));
+    else if (op == 1) v = f32x4.mul(va, L(b + o, c));
+    else if (op == 2) v = f32x4.sub(f32x4.splat(1), va);
+    else if (op == 3) v = va;
+    else if (op == 4) v = f32x4.add(L(y + o, c), va);
+    else v = f32x4.sub(L(y + o, c), va);
+    S(y + o, v, c);
+  }
+}
+
+/** Backward of y = a·b: da += dy·b, db += dy·a (either may be 0; they may be the same buffer). */
+export function mulBwd32(n: i32, dy: usize, a: usize, b: usize, da: usize, db: usize): void {
+  for (let i = 0; i < n; i += 4) {
+    const c = min(4, n - i);
+    const o = <usize>i << 2;
+    const g = L(dy + o, c);
+    if (da) S(da + o, f32x4.add(L(da + o, c), f32x4.mul(g, L(b + o, c))), c);
+    if (db) S(db + o, f32x4.add(L(db + o, c), f32x4.mul(g, L(a + o, c))), c);
+  }
+}
+
+/** Σ a[i]², accumulated in double. */
+export function sumsq32(n: i32, a: usize): f64 {
+  let s0 = f64x2.splat(0);
+  let s1 = f64x2.splat(0);
+  for (let i = 0; i < n; i += 4) {
+    const v = L(a + (<usize>i << 2), min(4, n - i));
+    const sq = f32x4.mul(v, v);
+    s0 = f64x2.add(s0, f64x2.promote_low_f32x4(sq));
+    s1 = f64x2.add(s1, f64x2.promote_low_f32x4(v128.shuffle<f32>(sq, sq, 2, 3, 0, 1)));
+  }
+  const s = f64x2.add(s0, s1);
+  return f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
 }
