@@ -18,6 +18,7 @@ const ROOT = resolve(import.meta.dirname, '..');
 const EXAMPLES = join(ROOT, 'assets/examples');
 const SCRIPT = join(ROOT, 'test/torch/crosscheck_nn.py');
 const TOL = 1e-9;
+const SLOW = 300_000;
 
 type Kind = 'lstm' | 'gru' | 'elman' | 'irnn';
 
@@ -87,7 +88,7 @@ describe.runIf(available || mustRun())('engine = torch.nn.LSTM / nn.GRU / nn.RNN
     const r = runPython([SCRIPT, join(dir, 'cases.json')]);
     if (r.status !== 0) throw new Error(`crosscheck_nn.py failed: ${describeRun(r)}`);
     results = JSON.parse(r.stdout) as Record<string, Result>;
-  });
+  }, SLOW);
 
   afterAll(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });

@@ -22,6 +22,8 @@ const EXAMPLES = join(ROOT, 'assets/examples');
 const CHECK = join(ROOT, 'test/torch/check_export.py');
 const CLI = join(ROOT, 'cli/cellwright.mjs');
 const TOL = 1e-9;
+/** torchrun starts two Python processes with torch: allow for a busy 2-core machine. */
+const SLOW = 300_000;
 
 interface CaseResult {
   error?: string;
@@ -77,7 +79,7 @@ describe.runIf(run)('PyTorch export equals the engine (float64)', () => {
     const r = runPython([CHECK, join(dir, 'cases.json')]);
     if (r.status !== 0) throw new Error(`check_export.py failed: ${describeRun(r)}`);
     results = JSON.parse(r.stdout) as Record<string, CaseResult>;
-  });
+  }, SLOW);
 
   afterAll(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -100,7 +102,7 @@ describe.runIf(run)('PyTorch export equals the engine (float64)', () => {
     for (const [k, e] of Object.entries(r.gradNorms)) expect(e, `gradNorms ${k}`).toBeLessThanOrEqual(TOL);
   });
 
-  it('the generated Python compiles (model.py, train.py, tasks.py)', () => {
+  it('the generated Python compiles (model.py, train.py, tasks.py)', { timeout: SLOW }, () => {
     const folder = join(dir, 'lstm');
     const r = runPython(['-m', 'py_compile', 'model.py', 'train.py', 'tasks.py'], { cwd: folder });
     expect(r.status, describeRun(r)).toBe(0);
@@ -119,7 +121,7 @@ describe.runIf(run)('train.py: torchrun with DDP, and the round trip back into C
     const graph = JSON.parse(readFileSync(join(EXAMPLES, 'lstm.json'), 'utf8')) as Graph;
     const { files } = exportTorch(graph);
     for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-  });
+  }, SLOW);
   afterAll(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -147,7 +149,7 @@ describe.runIf(run)('train.py: torchrun with DDP, and the round trip back into C
     const mean = (a: number[]): number => a.reduce((s, x) => s + x, 0) / a.length;
     expect(mean(ddp.losses.slice(-10))).toBeLessThan(mean(ddp.losses.slice(0, 10)));
     expect(readdirSync(join(dir, 'ddp-ck')).sort()).toEqual(['latest.pt', 'step_000025.pt', 'step_000050.pt']);
-  });
+  }, SLOW);
 
   it('the graph file it writes passes `cellwright check`, and `cellwright grad` gives the loss PyTorch reported', () => {
     const check = cli(['check', join(dir, 'ddp.json')]);
@@ -159,7 +161,7 @@ describe.runIf(run)('train.py: torchrun with DDP, and the round trip back into C
     // The parameters moved: the trained graph is not the exported one.
     const before = gradReport(JSON.parse(readFileSync(join(dir, 'graph.json'), 'utf8')) as Graph, JSON.parse(readFileSync(ddp.eval_data, 'utf8')) as DataFile);
     expect(before.loss).toBeGreaterThan(report.loss);
-  });
+  }, SLOW);
 
   it('on a data file split unevenly over 2 processes (3 sequences: 2 + 1), one SGD step is θ − lr·(the engine\'s gradient)', () => {
     const gruDir = join(dir, 'gru');
@@ -179,12 +181,12 @@ describe.runIf(run)('train.py: torchrun with DDP, and the round trip back into C
       const err = Math.max(...want.map((v, i) => Math.abs(v - trained[key].data[i]))) / Math.max(1e-6, ...want.map(Math.abs));
       expect(err, key).toBeLessThanOrEqual(TOL);
     }
-  });
+  }, SLOW);
 
   it('one process computes what two computed: the same losses step by step', () => {
     const single = train([PYTHON], 'single');
     expect(single.world_size).toBe(1);
     for (let i = 0; i < 50; i++) expect(Math.abs(single.losses[i] - ddp.losses[i]) / ddp.losses[i], `step ${i + 1}`).toBeLessThanOrEqual(1e-9);
     expect(Math.abs(single.final_loss - ddp.final_loss) / ddp.final_loss).toBeLessThanOrEqual(1e-9);
-  });
+  }, SLOW);
 });
