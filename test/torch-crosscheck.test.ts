@@ -63,6 +63,7 @@ function cases(): Case[] {
 const available = hasTorch();
 
 if (!available && !mustRun()) {
+  console.warn(`skipping the cross-check: ${TORCH_HINT}`);
   it.skip(`PyTorch cross-check: ${TORCH_HINT}`, () => {});
 }
 
