@@ -5,12 +5,13 @@ import {
 } from '@xyflow/react';
 import { useShallow } from 'zustand/react/shallow';
 import type { NodeKind, Port } from '../../engine/format/types.ts';
-import { connect, moveNodes, type XY } from '../doc/ops.ts';
+import { connect } from '../doc/ops.ts';
 import { connectionRefusal } from '../doc/rules.ts';
 import { documentStore, useDocument } from '../store/document.ts';
 import { uiStore, useUi } from '../store/ui.ts';
 import { useValidation } from '../store/validation.ts';
 import { addNodeOfKind, insertTemplate, registerFlow } from '../app/commands.ts';
+import { handleEdgeChanges, handleNodeChanges } from './changes.ts';
 import { createEdgeDeriver, createNodeDeriver } from './derive.ts';
 import { edgeTypes, type GraphFlowEdge } from './edges.tsx';
 import { nodeTypes, type GraphFlowNode } from './nodes.tsx';
@@ -95,59 +96,8 @@ export function Canvas() {
     void rf.setCenter(node.internals.positionAbsolute.x + (node.measured.width ?? 0) / 2, node.internals.positionAbsolute.y + (node.measured.height ?? 0) / 2, { zoom: Math.max(rf.getZoom(), 1), duration: 300 });
   }, [focusRequest, rf]);
 
-  const onNodesChange = useCallback((changes: NodeChange<GraphFlowNode>[]) => {
-    const ui = uiStore.getState();
-    const sizes: Array<[string, { width: number; height: number }]> = [];
-    let selection: Set<string> | null = null;
-    let moving: Map<string, XY> | null = null;
-    let finished: Map<string, XY> | null = null;
-    for (const change of changes) {
-      switch (change.type) {
-        case 'dimensions':
-          if (change.dimensions) sizes.push([change.id, change.dimensions]);
-          break;
-        case 'select':
-          selection ??= new Set(ui.selectedNodes);
-          if (change.selected) selection.add(change.id);
-          else selection.delete(change.id);
-          break;
-        case 'position':
-          if (!change.position) break;
-          if (change.dragging) {
-            moving ??= new Map(ui.dragging ?? []);
-            moving.set(change.id, change.position);
-          } else {
-            finished ??= new Map(ui.dragging ?? []);
-            finished.set(change.id, change.position);
-          }
-          break;
-        default:
-          // add/remove/replace go through commands, never through React Flow's own keys.
-          break;
-      }
-    }
-    if (sizes.length > 0) ui.setMeasured(sizes);
-    if (selection) ui.select(selection, ui.selectedEdges);
-    if (moving) ui.setDragging(moving);
-    if (finished) {
-      // The whole drag is one history entry.
-      const doc = documentStore.getState();
-      doc.commit(finished.size > 1 ? `Move ${finished.size} nodes` : 'Move', moveNodes(doc.graph, finished));
-      ui.setDragging(null);
-    }
-  }, []);
-
-  const onEdgesChange = useCallback((changes: EdgeChange<GraphFlowEdge>[]) => {
-    const ui = uiStore.getState();
-    let selection: Set<string> | null = null;
-    for (const change of changes) {
-      if (change.type !== 'select') continue;
-      selection ??= new Set(ui.selectedEdges);
-      if (change.selected) selection.add(change.id);
-      else selection.delete(change.id);
-    }
-    if (selection) ui.select(ui.selectedNodes, selection);
-  }, []);
+  const onNodesChange = useCallback((changes: NodeChange<GraphFlowNode>[]) => handleNodeChanges(changes, uiStore, documentStore), []);
+  const onEdgesChange = useCallback((changes: EdgeChange<GraphFlowEdge>[]) => handleEdgeChanges(changes, uiStore), []);
 
   const isValidConnection: IsValidConnection = useCallback((c) => connectionRefusal(documentStore.getState().graph, {
     source: c.source, target: c.target, port: toPort(c.targetHandle),
@@ -236,7 +186,7 @@ export function Canvas() {
         <Background variant={BackgroundVariant.Dots} gap={16} size={1.2} />
         <Controls showInteractive={false} position="bottom-left" />
         {minimap ? (
-          <MiniMap<GraphFlowNode> pannable zoomable position="bottom-right" nodeColor={(node) => KIND_COLOR[node.data.node.kind]} nodeStrokeWidth={0} maskColor="var(--cw-minimap-mask)" ariaLabel="Minimap" />
+          <MiniMap<GraphFlowNode> pannable zoomable position="bottom-right" nodeColor={(node) => KIND_COLOR[node.data.node.kind]} nodeStrokeWidth={0} nodeBorderRadius={3} maskColor="var(--cw-minimap-mask)" ariaLabel="Minimap" style={{ width: 168, height: 112 }} />
         ) : null}
       </ReactFlow>
     </div>

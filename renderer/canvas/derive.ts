@@ -9,7 +9,7 @@ import { WEIGHT_SYMBOL } from '../../engine/meta.ts';
 import { effectiveWeight, type XY } from '../doc/ops.ts';
 import type { ProblemIndex } from '../store/validation.ts';
 import type { GraphFlowEdge } from './edges.tsx';
-import type { GraphFlowNode } from './nodes.tsx';
+import { nodeTypeOf, type GraphFlowNode } from './nodes.tsx';
 
 function worst(problems: Problem[] | undefined): { severity?: 'error' | 'warning'; message?: string } {
   if (!problems || problems.length === 0) return {};
@@ -63,7 +63,7 @@ export function createNodeDeriver() {
       }
       const flow: GraphFlowNode = {
         id: node.id,
-        type: node.kind,
+        type: nodeTypeOf(node.kind),
         position: { x: pos.x, y: pos.y },
         data: { node, severity, message, inLoop, inferredSize },
         selected,

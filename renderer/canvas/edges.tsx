@@ -48,7 +48,8 @@ export interface RoutedPath {
 }
 
 export function routeEdge(sx: number, sy: number, tx: number, ty: number, lane: number): RoutedPath {
-  if (tx >= sx + 24) {
+  // Small backward offsets still read best as a curve; only real loops go round.
+  if (tx >= sx - 40) {
     const [path, labelX, labelY] = getBezierPath({ sourceX: sx, sourceY: sy, targetX: tx, targetY: ty, sourcePosition: Position.Right, targetPosition: Position.Left });
     return { path, labelX, labelY, looping: false };
   }
@@ -70,13 +71,13 @@ export const GraphEdgeView = memo(function GraphEdgeView(props: EdgeProps<GraphF
     selected ? 'is-selected' : '',
   ].filter(Boolean).join(' ');
   const label = d.weightSymbol;
-  const labelWidth = Math.max(14, label.length * 6.4 + 8);
+  const labelWidth = Math.max(16, label.length * 7 + 9);
   return (
     <g className={className} data-edge-id={id}>
       <BaseEdge id={id} path={route.path} markerEnd={markerEnd} interactionWidth={14} />
       {label ? (
         <g className={`cw-edge-label ${label === '=' ? 'is-identity' : ''}`} transform={`translate(${route.labelX} ${route.labelY})`}>
-          <rect x={-labelWidth / 2} y={-8} width={labelWidth} height={16} rx={4} />
+          <rect x={-labelWidth / 2} y={-9} width={labelWidth} height={18} rx={4} />
           <text textAnchor="middle" dominantBaseline="central">{label}</text>
         </g>
       ) : null}

@@ -174,22 +174,29 @@ export const LossNodeView = memo(function LossNodeView({ data, selected }: NodeP
     <Card data={data} selected={selected} kind="loss" size={null}
       glyph={<span className="cw-loss-kind">{LOSS_TITLE[node.loss] ?? node.loss}</span>}
       notes={<span>{node.steps === 'last' ? 'last step' : 'every step'}</span>}>
-      <Handle type="target" id="prediction" position={Position.Left} className="cw-handle" style={{ top: hasTarget ? 20 : '50%' }} />
-      {hasTarget ? <Handle type="target" id="target" position={Position.Left} className="cw-handle cw-handle-target" style={{ top: 46 }} /> : null}
+      <Handle type="target" id="prediction" position={Position.Left} className="cw-handle" style={{ top: hasTarget ? 22 : '50%' }} />
+      {hasTarget ? <Handle type="target" id="target" position={Position.Left} className="cw-handle cw-handle-target" style={{ top: 50 }} /> : null}
       <div className="cw-ports" aria-hidden>
-        <span style={{ top: hasTarget ? 20 : '50%' }}>pred</span>
-        {hasTarget ? <span style={{ top: 46 }}>target</span> : null}
+        <span style={{ top: hasTarget ? 22 : '50%' }}>pred</span>
+        {hasTarget ? <span style={{ top: 50 }}>target</span> : null}
       </div>
     </Card>
   );
 });
 
-/** Declared once at module scope: React Flow re-mounts every node when this object changes. */
+/**
+ * Declared once at module scope: React Flow re-mounts every node when this
+ * object changes. Prefixed so React Flow's own "input" node styles never apply.
+ */
 export const nodeTypes = {
-  input: InputNodeView,
-  target: TargetNodeView,
-  cell: CellNodeView,
-  gate: GateNodeView,
-  op: OpNodeView,
-  loss: LossNodeView,
+  'cw-input': InputNodeView,
+  'cw-target': TargetNodeView,
+  'cw-cell': CellNodeView,
+  'cw-gate': GateNodeView,
+  'cw-op': OpNodeView,
+  'cw-loss': LossNodeView,
 };
+
+export function nodeTypeOf(kind: GraphNode['kind']): keyof typeof nodeTypes {
+  return `cw-${kind}`;
+}

@@ -137,6 +137,8 @@ export function createUiStore() {
   }));
 }
 
+export type UiStore = ReturnType<typeof createUiStore>;
+
 export const uiStore = createUiStore();
 
 export function useUi<T>(selector: (state: UiState) => T): T {
