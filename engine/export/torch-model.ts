@@ -116,6 +116,15 @@ function opExpr(op: OpKind, ins: string[]): string {
 
 const OP_SYMBOL: Record<OpKind, string> = { mul: ' ⊙ ', add: ' + ', one_minus: '' };
 
+/**
+ * A node that only passes its input on (an identity gate with one identity edge
+ * and no bias, a one-input add or mul) gets a copy, so that it is a tensor of its
+ * own: its gradient (retain_grad, hooks) is then its own, as in the engine.
+ */
+function ownTensor(expr: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(expr) ? `${expr}.clone()  # a node of its own, not an alias of ${expr}` : expr;
+}
+
 /** 4-space indented block. */
 function indent(lines: string[], n: number): string[] {
   const pad = ' '.repeat(n);
@@ -171,7 +180,7 @@ function gateLines(c: Ctx, n: CNode): string[] {
   const formula = act === 'identity' ? notes.join(' + ') || '0' : `${act}(${notes.join(' + ') || '0'})`;
   return [
     `# gate ${commentText(n.id)} = ${commentText(formula)}${edges ? `    [edges ${commentText(edges)}]` : ''}`,
-    `${v} = ${activationCall(act, pre)}`,
+    `${v} = ${ownTensor(activationCall(act, pre))}`,
   ];
 }
 
@@ -181,7 +190,7 @@ function opLines(c: Ctx, n: CNode): string[] {
   const formula = n.op === 'one_minus' ? `1 − ${srcIds[0]}` : srcIds.join(OP_SYMBOL[n.op!]);
   return [
     `# op ${commentText(n.id)} = ${commentText(formula)}    [${n.op}]`,
-    `${c.names.nodes.get(n.id)!} = ${opExpr(n.op!, ins)}`,
+    `${c.names.nodes.get(n.id)!} = ${ownTensor(opExpr(n.op!, ins))}`,
   ];
 }
 

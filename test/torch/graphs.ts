@@ -2,8 +2,8 @@
  * Graphs beyond the examples for the PyTorch export tests: together they use
  * every node kind, activation, op, loss (both `steps`), weight kind, learned
  * and given initial states, input reversal, a frozen edge, a gate without
- * inputs, a cell written by an input and a cell written by a cell, and ids
- * that are not Python names.
+ * inputs, a cell written by an input and a cell written by a cell, nodes
+ * that only pass their input on, and ids that are not Python names.
  */
 import type { DataFile, Graph, TensorJSON } from '../../engine/format/types.ts';
 
@@ -43,6 +43,9 @@ export function everything(): Graph {
       { id: '1m', kind: 'op', op: 'one_minus' },
       { id: 'prod', kind: 'op', op: 'mul' },
       { id: 'class_new', kind: 'op', op: 'add' },
+      { id: 'pass', kind: 'gate', size: 3, activation: 'identity', bias: false },
+      { id: 'solo', kind: 'op', op: 'add' },
+      { id: 'solo2', kind: 'op', op: 'mul' },
       { id: 'tgt', kind: 'target', size: 3 },
       { id: 'tb', kind: 'target', size: 3 },
       { id: 'tm', kind: 'target', size: 3 },
@@ -80,7 +83,10 @@ export function everything(): Graph {
       { id: 'b_t', source: 'tb', target: 'bce', port: 'target' },
       { id: 'm_p', source: 'class', target: 'mse', port: 'prediction' },
       { id: 'm_t', source: 'tm', target: 'mse', port: 'target' },
-      { id: 's_p', source: 'r', target: 'total', port: 'prediction' },
+      { id: 'pass_in', source: 'r', target: 'pass', weight: 'identity' },
+      { id: 'solo_in', source: 'pass', target: 'solo' },
+      { id: 'solo2_in', source: 'solo', target: 'solo2' },
+      { id: 's_p', source: 'solo2', target: 'total', port: 'prediction' },
       { id: 'as_p', source: 'c3', target: 'all-sum', port: 'prediction' },
     ],
     training: { seed: 3 },
