@@ -1,6 +1,6 @@
 /**
- * The PyTorch export against the engine (issue 8): for every example graph and
- * for graphs that use every kind of the spec, the exported model.py gives the
+ * The PyTorch export against the engine (issue 8): for every example graph, for
+ * graphs that use every kind of the spec and for random valid graphs, the exported model.py gives the
  * engine's loss, gradients, per-step values and gradient norms to 1e-9 in
  * float64; train.py trains under torchrun (2 processes, gloo) and its graph
  * file comes back into `cellwright check` and `cellwright grad` with the loss
@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportTorch } from '../engine/export/torch.ts';
 import type { DataFile, Graph } from '../engine/format/types.ts';
 import { gradReport } from '../engine/grad.ts';
-import { everything, everythingData } from './torch/graphs.ts';
+import { everything, everythingData, randomCase } from './torch/graphs.ts';
 import { describeRun, hasTorch, mustRun, PYTHON, runPython, TORCH_HINT } from './torch/python.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -61,7 +61,8 @@ if (!run) {
 describe.runIf(run)('PyTorch export equals the engine (float64)', () => {
   let dir = '';
   const cases: Case[] = [...exampleCases(), { name: 'everything', graph: everything(), data: everythingData(false), seed: 3 },
-    { name: 'everything-given-states', graph: everything(), data: everythingData(true), seed: 3 }];
+    { name: 'everything-given-states', graph: everything(), data: everythingData(true), seed: 3 },
+    ...Array.from({ length: 24 }, (_, i) => ({ name: `random graph ${i + 1}`, ...randomCase(i + 1), seed: i + 1 }))];
   let results: Record<string, CaseResult> = {};
 
   beforeAll(() => {

@@ -397,9 +397,13 @@ ${indent(paramDecl, 8).join('\n') || '        pass'}
             out[key] = {"shape": list(p.shape), "data": p.reshape(-1).tolist()}
         return out
 
-    def initial_state(self, batch_size):
-        """Each cell's state before step 1: zeros, or its learned initial state for every sequence."""
-        p = next(iter(self.parameters()), None)
+    def initial_state(self, batch_size, like=None):
+        """Each cell's state before step 1: zeros, or its learned initial state for every sequence.
+
+        Zeros take the dtype and device of the module's parameters, or of \`like\` (a tensor) when
+        the module has none.
+        """
+        p = next(iter(self.parameters()), like)
         kw = {"dtype": p.dtype, "device": p.device} if p is not None else {"dtype": torch.get_default_dtype()}
         state = {}
         for cell, spec in CELLS.items():
@@ -433,10 +437,10 @@ ${indent(body, 8).join('\n')}
                     state written at that step; an input: the sequence as fed) when keep_values;
           "steps":  the same values as a list of per-step dicts of the tensors step() used.
         """
-        T, B = _length_and_batch(x, y, state)
+        T, B, like = _length_and_batch(x, y)
         x = {k: (v.flip(0) if INPUTS[k]["reverse"] else v) for k, v in x.items()}
         if state is None:
-            state = self.initial_state(B)
+            state = self.initial_state(B, like)
         norm_b = B if batch_size is None else batch_size
         y = y or {}
         per_step = {name: [] for name in LOSSES}
@@ -475,10 +479,10 @@ ${indent(body, 8).join('\n')}
 PARAMETER_KEYS_BY_KEY = {key: attr for attr, key in PARAMETER_KEYS.items()}
 
 
-def _length_and_batch(x, y, state):
+def _length_and_batch(x, y):
     for d in (x, y or {}):
         for v in d.values():
-            return v.shape[0], v.shape[1]
+            return v.shape[0], v.shape[1], v
     raise ValueError("forward() needs at least one input or target stream [T, B, size]")
 `;
   return { text: text.replace(/\n{4,}/g, '\n\n\n'), names };

@@ -230,6 +230,8 @@ def main(argv=None):
 
     model = Model.from_json(args.params).to(device=device, dtype=dtype)
     trainable = [p for p in model.parameters() if p.requires_grad]
+    if not trainable:
+        raise SystemExit("train.py: the graph has no trainable parameter (every learned edge has \"trainable\": false, or it has none)")
 
     # The training batches: the data file (every step the same batch), or fresh task batches.
     task = dict(graph.get("task") or {})
@@ -264,7 +266,7 @@ def main(argv=None):
         x, y, s = cast(x), cast(y), cast(s)
         state = None
         if s:
-            state = model.initial_state(hi - lo)
+            state = model.initial_state(hi - lo, like=next(iter(s.values())))
             state.update(s)
         return x, y, state
 
@@ -330,7 +332,7 @@ def main(argv=None):
             eb = next(iter({**ex, **ey}.values())).shape[1]
             state = None
             if es:
-                state = m.initial_state(eb)
+                state = m.initial_state(eb, like=next(iter(cast(es).values())))
                 state.update(cast(es))
             return m(cast(ex), cast(ey), state=state, keep_values=False)["loss"].item()
 

@@ -42,7 +42,10 @@ def grad_norms(mod, model, data, state):
     y = {k: tensor(v) for k, v in (data.get("targets") or {}).items()}
     T, B = next(iter({**x, **y}.values())).shape[:2]
     if state is None:
-        state = model.initial_state(B)
+        state = model.initial_state(B, like=next(iter({**x, **y}.values())))
+    # Zero initial states become leaves that require a gradient, so that autograd follows
+    # nodes that depend on no parameter too (the engine's gradNorms cover every node).
+    state = {k: (v if v.requires_grad else v.clone().requires_grad_(True)) for k, v in state.items()}
     trace = []
     loss = 0
     for t in range(T):
@@ -82,7 +85,7 @@ def run_case(case, index):
     state = None
     leaves = {}
     if data.get("initialStates"):
-        state = model.initial_state(B)
+        state = model.initial_state(B, like=next(iter({**x, **y}.values())))
         for k, v in data["initialStates"].items():
             leaves[k] = tensor(v, requires_grad=True)
             state[k] = leaves[k]

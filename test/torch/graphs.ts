@@ -5,7 +5,10 @@
  * inputs, a cell written by an input and a cell written by a cell, nodes
  * that only pass their input on, and ids that are not Python names.
  */
+import { compile } from '../../engine/compile.ts';
 import type { DataFile, Graph, TensorJSON } from '../../engine/format/types.ts';
+import { randomBatch } from '../../engine/testing/build.ts';
+import { randomGraph } from '../../engine/testing/random-graph.ts';
 
 /** A small deterministic generator (the tests must not depend on Math.random). */
 function lcg(seed: number): () => number {
@@ -113,4 +116,24 @@ export function everythingData(givenClass: boolean): DataFile {
   };
   if (givenClass) data.initialStates!.class = stream(rand, [B, 3]);
   return data;
+}
+
+/**
+ * A random valid graph (engine/testing/random-graph.ts) with every activation,
+ * and a random data file for it (T = 4, B = 2; initial states for odd seeds).
+ */
+export function randomCase(seed: number): { graph: Graph; data: DataFile } {
+  const graph = randomGraph(seed, { activations: ['identity', 'sigmoid', 'tanh', 'relu', 'step', 'softplus'], maxComputed: 8 });
+  const program = compile(graph);
+  const T = 4;
+  const B = 2;
+  const batch = randomBatch(program, T, B, seed + 1000, { initialStates: seed % 2 === 1 });
+  const json = (a: ArrayLike<number>, shape: number[]): TensorJSON => ({ shape, data: Array.from(a) });
+  const size = (id: string): number => program.nodes[program.byId.get(id)!].size;
+  const data: DataFile = {
+    inputs: Object.fromEntries(Object.entries(batch.inputs).map(([k, a]) => [k, json(a, [T, B, size(k)])])),
+    targets: Object.fromEntries(Object.entries(batch.targets).map(([k, a]) => [k, json(a, [T, B, size(k)])])),
+  };
+  if (batch.initialStates) data.initialStates = Object.fromEntries(Object.entries(batch.initialStates).map(([k, a]) => [k, json(a, [B, size(k)])]));
+  return { graph, data };
 }
