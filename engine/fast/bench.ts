@@ -100,6 +100,14 @@ export function runBench(o: BenchOptions): BenchResult {
     for (let i = 0; i < theta.length; i++) theta[i] -= lr * g[i];
     return l;
   };
+  try {
+    return timeSteps(o, s, step, w);
+  } finally {
+    s.dispose?.();
+  }
+}
+
+function timeSteps(o: BenchOptions, s: SessionLike, step: () => number, w: Workload): BenchResult {
   const first = step();
   for (let k = 1; k < (o.warmup ?? 2); k++) step();
   const times: number[] = [];
@@ -119,7 +127,7 @@ export function runBench(o: BenchOptions): BenchResult {
     cell: o.cell, workload: o.workload, dtype: o.dtype, threads: o.threads ?? 1,
     ms_per_step: med, min: sorted[0], max: sorted[sorted.length - 1], steps_per_s: 1000 / med,
     gflops: flopsPerStep(o.cell, w) / (med * 1e6), steps: times.length,
-    memory_bytes: o.memoryBytes(p), kernels: 'kernelName' in s && typeof s.kernelName === 'string' ? s.kernelName : 'reference',
+    memory_bytes: o.memoryBytes(s.program), kernels: 'kernelName' in s && typeof s.kernelName === 'string' ? s.kernelName : 'reference',
     loss_first: first, loss_last: last,
   };
 }

@@ -17,7 +17,11 @@ import { jsBackend } from './kernels.ts';
 import type { MemoryEstimate } from './plan.ts';
 import { estimateMemory, makePlan } from './plan.ts';
 import { FastSession } from './session.ts';
+import type { ThreadHost } from './threads.ts';
 import { wasmAvailable, wasmBackend } from './wasm.ts';
+
+export type { ThreadHost } from './threads.ts';
+export { serveGemm } from './threads.ts';
 
 export { FastSession } from './session.ts';
 export { estimateMemory, makePlan } from './plan.ts';
@@ -39,6 +43,8 @@ export interface SessionLike {
   backward(params: Arr): void;
   initialStateGrad(cellIndex: number): Arr;
   values(nodeIndex: number): Arr;
+  /** Releases helper threads (fast sessions with threads); absent or a no-op otherwise. */
+  dispose?(): void;
 }
 
 export interface CreateSessionOptions extends SessionOptions {
@@ -48,6 +54,10 @@ export interface CreateSessionOptions extends SessionOptions {
   kernels?: 'auto' | 'wasm' | 'js';
   /** Refuse (MemoryBudgetError) when one training step would need more than this many bytes. */
   memoryBudget?: number;
+  /** Threads for large matrix products (default 1); more need `threadHost` and SharedArrayBuffer, else 1 is used. */
+  threads?: number;
+  /** Starts helper threads (node: cli/threads.ts). */
+  threadHost?: ThreadHost;
 }
 
 /** Thrown by createSession when a graph at (T, B) would not fit the memory budget. */
@@ -77,6 +87,14 @@ export function createSession(program: Program, opts: CreateSessionOptions): Ses
   if (opts.engine === 'reference') return new Session(program, opts);
   const kernels = opts.kernels ?? 'auto';
   const useWasm = kernels === 'wasm' || (kernels === 'auto' && wasmAvailable());
-  const backend = useWasm ? wasmBackend(dtype) : jsBackend(dtype);
+  let backend = jsBackend(dtype);
+  if (useWasm) {
+    try {
+      backend = wasmBackend(dtype, { threads: opts.threads ?? 1, ...(opts.threadHost ? { host: opts.threadHost } : {}) });
+    } catch (e) {
+      // e.g. a browser's main thread refuses to compile a module this size synchronously.
+      if (kernels === 'wasm') throw e;
+    }
+  }
   return new FastSession(program, { ...opts, dtype, backend, plan });
 }

@@ -42,6 +42,10 @@ export interface Backend {
   readonly dtype: DType;
   /** Allocates all buffers at once (sizes in elements); the views stay valid for the backend's life. */
   allocate(sizes: number[]): Arr[];
+  /** Releases what the backend holds beyond memory (helper threads). */
+  dispose?(): void;
+  /** Helper threads started and ready to take products. */
+  threadsReady?(): number;
 }
 
 function gemm(tA: boolean, M: number, N: number, K: number, A: Arr, ao: number, lda: number, B: Arr, bo: number, ldb: number, C: Arr, co: number, ldc: number, acc: boolean): void {

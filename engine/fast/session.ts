@@ -58,6 +58,7 @@ export class FastSession {
   readonly kernelName: string;
 
   private readonly k: Kernels;
+  private readonly backend: Backend;
   private readonly slabs: Arr[];
   private readonly products: Arr[];
   private readonly wcat: Arr[];
@@ -82,6 +83,7 @@ export class FastSession {
     const backend = opts.backend ?? jsBackend(this.dtype);
     if (backend.dtype !== this.dtype) throw new Error(`backend is ${backend.dtype}, session asks for ${this.dtype}`);
     this.k = backend.kernels;
+    this.backend = backend;
     this.kernelName = backend.kernels.name;
     const plan = opts.plan ?? makePlan(program);
     this.plan = plan;
@@ -445,6 +447,11 @@ export class FastSession {
   initialStateGrad(cellIndex: number): Arr {
     const n = this.program.nodes[cellIndex];
     return this.grads[cellIndex]!.subarray(0, this.B * n.size);
+  }
+
+  /** Stops the backend's helper threads, if any (the session stays usable on one thread). */
+  dispose(): void {
+    this.backend.dispose?.();
   }
 
   /** Node n's values as [T, B, size] (a cell: the states written, h_1..h_T). */

@@ -10,7 +10,9 @@ import type { Activation } from '../format/types.ts';
 import type { Arr, DType } from '../tensor.ts';
 import type { Backend, EwOp, Kernels } from './kernels.ts';
 import { jsKernels } from './kernels.ts';
-import { GEMM_WASM_BASE64 } from './wasm/gemm.wasm.ts';
+import type { ThreadHost } from './threads.ts';
+import { GemmCrew, OP_GEMM32, OP_GEMM64 } from './threads.ts';
+import { GEMM_SHARED_WASM_BASE64, GEMM_WASM_BASE64 } from './wasm/gemm.wasm.ts';
 
 // The engine builds without DOM types, so WebAssembly is described here, just as far as it is used.
 interface WasmMemory { readonly buffer: ArrayBuffer; grow(pages: number): number }
@@ -28,6 +30,7 @@ interface WasmExports {
 }
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
+  Memory: new (desc: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
   Instance: new (module: object, imports: object) => { exports: unknown };
   validate(bytes: Uint8Array): boolean;
 }
@@ -61,6 +64,7 @@ function api(): WasmApi | undefined {
 
 let bytes: Uint8Array | null = null;
 let compiled: object | null = null;
+let compiledShared: object | null = null;
 let available: boolean | null = null;
 
 /** True when this runtime can run the SIMD kernels. */
@@ -83,6 +87,27 @@ function instantiate(): WasmExports {
   return new wa.Instance(compiled, { env: {} }).exports as WasmExports;
 }
 
+/** True when helper threads can share a session's memory here (SharedArrayBuffer and shared WebAssembly memory). */
+export function threadsAvailable(): boolean {
+  const wa = api();
+  if (!wa || !wasmAvailable() || typeof SharedArrayBuffer === 'undefined') return false;
+  try {
+    compiledShared ??= new wa.Module(decodeBase64(GEMM_SHARED_WASM_BASE64));
+    new wa.Memory({ initial: 1, maximum: 1, shared: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface WasmBackendOptions {
+  /** Threads for large matrix products (default 1). More than 1 needs `host`. */
+  threads?: number;
+  host?: ThreadHost;
+  /** Products smaller than this many multiply-adds stay on the calling thread (default 2^21). */
+  minWork?: number;
+}
+
 /**
  * A backend whose buffers live in a fresh WebAssembly memory and whose
  * products run in WebAssembly SIMD.
@@ -90,21 +115,34 @@ function instantiate(): WasmExports {
  * @example
  * const s = new FastSession(program, { T, B, dtype, backend: wasmBackend(dtype) });
  */
-export function wasmBackend(dtype: DType): Backend {
-  const ex = instantiate();
+export function wasmBackend(dtype: DType, opts: WasmBackendOptions = {}): Backend {
+  const threads = opts.threads ?? 1;
+  const shared = threads > 1 && opts.host !== undefined && threadsAvailable();
+  let sharedMemory: WasmMemory | null = null;
+  let ex: WasmExports;
+  if (shared) {
+    sharedMemory = new (api()!).Memory({ initial: 2, maximum: 65536, shared: true });
+    ex = new (api()!).Instance(compiledShared!, { env: { memory: sharedMemory } }).exports as WasmExports;
+  } else ex = instantiate();
+  const memory = sharedMemory ?? ex.memory;
   const es = dtype === 'float64' ? 8 : 4;
-  let mem: ArrayBuffer | null = null;
+  let mem: ArrayBuffer | SharedArrayBuffer | null = null;
+  let crew: GemmCrew | null = null;
   const ptr = (a: Arr, off: number): number => {
     if (a.buffer !== mem) throw new Error('internal: a buffer outside the WebAssembly memory reached a WebAssembly kernel');
     return a.byteOffset + off * es;
   };
-  const gemm = dtype === 'float64' ? ex.gemm64 : ex.gemm32;
+  const kernel = dtype === 'float64' ? ex.gemm64 : ex.gemm32;
+  const gemm = (M: number, N: number, K: number, a: number, sam: number, sak: number, b: number, ldb: number, c: number, ldc: number, acc: number): void => {
+    if (crew) crew.run(kernel, M, N, K, a, sam, sak, b, ldb, c, ldc, acc);
+    else kernel(M, N, K, a, sam, sak, b, ldb, c, ldc, acc);
+  };
   const inMem = (a: Arr | null): boolean => a === null || a.buffer === mem;
   const p = (a: Arr | null, off: number): number => (a === null ? 0 : a.byteOffset + off * es);
   const f32 = dtype === 'float32';
   const kernels: Kernels = {
     ...jsKernels,
-    name: f32 ? 'wasm-simd' : 'wasm-simd (products only)',
+    name: (f32 ? 'wasm-simd' : 'wasm-simd (products only)') + (shared ? `, ${threads} threads for products` : ''),
     gemmNN(M, N, K, A, ao, lda, B, bo, ldb, C, co, ldc, acc) {
       if (A.buffer !== mem || B.buffer !== mem || C.buffer !== mem) { jsKernels.gemmNN(M, N, K, A, ao, lda, B, bo, ldb, C, co, ldc, acc); return; }
       gemm(M, N, K, ptr(A, ao), lda, 1, ptr(B, bo), ldb, ptr(C, co), ldc, acc ? 1 : 0);
@@ -151,21 +189,31 @@ export function wasmBackend(dtype: DType): Backend {
     allocate(sizes) {
       if (mem) throw new Error('internal: a WebAssembly backend allocates once');
       const align = (n: number): number => Math.ceil(n / 64) * 64;
-      const scratch = align(ex.memory.buffer.byteLength);
-      let at = align(scratch + ex.scratchBytes());
+      const scratches: number[] = [];
+      let at = align(memory.buffer.byteLength);
+      for (let t = 0; t < (shared ? threads : 1); t++) {
+        scratches.push(at);
+        at = align(at + ex.scratchBytes());
+      }
       const offsets = sizes.map((n) => {
         const o = at;
         at = align(at + n * es);
         return o;
       });
-      const need = Math.ceil(at / PAGE) - ex.memory.buffer.byteLength / PAGE;
+      const need = Math.ceil(at / PAGE) - memory.buffer.byteLength / PAGE;
       if (need > 0) {
         if (at > 4 * 1024 * 1024 * 1024 - PAGE) throw new RangeError(`the session needs ${Math.round(at / 1048576)} MB, more than WebAssembly's 4 GB`);
-        ex.memory.grow(need);
+        memory.grow(need);
       }
-      ex.setScratch(scratch);
-      mem = ex.memory.buffer;
+      ex.setScratch(scratches[0]);
+      mem = memory.buffer;
+      if (shared) crew = new GemmCrew(opts.host!, compiledShared!, memory, scratches.slice(1), dtype === 'float64' ? OP_GEMM64 : OP_GEMM32, es, opts.minWork ?? 1 << 21);
       return sizes.map((n, i) => (dtype === 'float64' ? new Float64Array(mem!, offsets[i], n) : new Float32Array(mem!, offsets[i], n)));
+    },
+    threadsReady: () => crew?.ready() ?? 0,
+    dispose() {
+      crew?.stop();
+      crew = null;
     },
   };
 }
