@@ -15,6 +15,7 @@ import { documentStore, isDirty } from '../store/document.ts';
 import { uiStore } from '../store/ui.ts';
 import { validationStore } from '../store/validation.ts';
 import { EXAMPLES, exampleGraph } from '../examples.ts';
+import { tagGroup, ungroup } from '../doc/groups.ts';
 import { exportPng, exportSvg } from './exportImage.ts';
 
 /** What the commands need from the canvas (set by the canvas when it mounts). */
@@ -138,7 +139,9 @@ export function insertTemplate(key: string, at?: XY): string[] {
   const p = dropPoint(at);
   const result = pasteFragment(graph(), fragmentFromGraph(template), { at: { x: p.x - 120, y: p.y - 80 } });
   const title = EXAMPLES.find((example) => example.key === key)?.title ?? key;
-  commit(`Insert ${title}`, result.graph);
+  // The template arrives as one group that can be collapsed into a box.
+  const grouped = tagGroup(result.graph, result.nodeIds, title, key);
+  commit(`Insert ${title}`, grouped.graph);
   uiStore.getState().select(result.nodeIds, result.edgeIds);
   return result.nodeIds;
 }
@@ -268,6 +271,10 @@ export async function layoutGraph(): Promise<void> {
   const next = await autoLayout(g, (node) => sizeOfNode(node.id, node.kind));
   commit('Auto layout', next);
   requestAnimationFrame(() => flow?.fitView());
+}
+
+export function ungroupNodes(group: string): void {
+  commit('Ungroup', ungroup(graph(), group));
 }
 
 export function fitView(): void {

@@ -32,6 +32,11 @@ function symbolOf(node: GraphNode): string {
   }
 }
 
+/** Label text with "_{…}" / "_x" drawn as subscripts. */
+function mathText(text: string): string {
+  return esc(text).replace(/_\{([^}]*)\}|_([^\s_{}⊙·+,()]+)/g, (_m, a: string | undefined, b: string | undefined) => `<tspan baseline-shift="sub" font-size="75%">${a ?? b}</tspan>`);
+}
+
 export function exportSvg(_theme: Theme): string | null {
   const { graph } = documentStore.getState();
   if (graph.nodes.length === 0) return null;
@@ -95,15 +100,15 @@ export function exportSvg(_theme: Theme): string | null {
       const r = Math.min(w, h) / 2;
       return `<g><circle cx="${x + w / 2}" cy="${y + h / 2}" r="${r - 1}" fill="${colors.node}" stroke="${color}" stroke-width="1.5"/>`
         + `<text x="${x + w / 2}" y="${y + h / 2}" text-anchor="middle" dominant-baseline="central" font-size="18" fill="${colors.text}">${esc(symbolOf(node))}</text>`
-        + `<text x="${x + w / 2}" y="${y + h + 12}" text-anchor="middle" font-size="10" fill="${colors.muted}">${esc(node.id)}</text></g>`;
+        + `<text x="${x + w / 2}" y="${y + h + 13}" text-anchor="middle" font-size="11" fill="${colors.muted}">${mathText(node.label ?? node.id)}</text></g>`;
     }
     const dash = node.kind === 'cell' ? ` stroke-width="2"` : ' stroke-width="1"';
     return `<g><rect x="${x}" y="${y}" width="${w}" height="${h}" rx="8" fill="${colors.node}" stroke="${node.kind === 'cell' ? color : colors.border}"${dash}/>`
       + `<rect x="${x}" y="${y + 6}" width="3" height="${h - 12}" rx="1.5" fill="${color}"/>`
       + `<text x="${x + 12}" y="${y + 20}" font-size="13" font-weight="600" fill="${color}">${esc(symbolOf(node))}</text>`
-      + `<text x="${x + 12 + symbolOf(node).length * 8 + 8}" y="${y + 20}" font-size="13" font-weight="600" fill="${colors.text}">${esc(node.id)}</text>`
+      + `<text x="${x + 12 + symbolOf(node).length * 8 + 8}" y="${y + 20}" font-size="13" font-weight="600" fill="${colors.text}">${mathText(node.label ?? node.id)}</text>`
       + (size ? `<text x="${x + w - 10}" y="${y + 20}" text-anchor="end" font-size="11" fill="${colors.muted}">${size}</text>` : '')
-      + `<text x="${x + 12}" y="${y + h - 12}" font-size="10" fill="${colors.muted}">${esc(node.kind === 'cell' ? `memory · out = ${node.id}(t−1)` : node.kind)}</text></g>`;
+      + `<text x="${x + 12}" y="${y + h - 12}" font-size="10.5" fill="${colors.muted}">${esc(node.id)} · ${esc(node.kind === 'cell' ? `memory, out = ${node.id}(t−1)` : node.kind)}</text></g>`;
   });
   const pad = 32;
   const vx = Math.floor(minX - pad);

@@ -14,7 +14,9 @@ import { addNodeOfKind, insertTemplate, registerFlow } from '../app/commands.ts'
 import { handleEdgeChanges, handleNodeChanges } from './changes.ts';
 import { createEdgeDeriver, createNodeDeriver } from './derive.ts';
 import { edgeTypes, type GraphFlowEdge } from './edges.tsx';
-import { nodeTypes, type GraphFlowNode } from './nodes.tsx';
+import { type GraphFlowNode } from './nodes.tsx';
+import { nodeTypes } from './nodeTypes.ts';
+import { computeGroupView, GROUP_PREFIX, resolveEnd } from './groupView.ts';
 
 export const PALETTE_MIME = 'application/x-cellwright-palette';
 
@@ -35,7 +37,8 @@ export function Canvas() {
   const graph = useDocument((state) => state.graph);
   const generation = useDocument((state) => state.generation);
   const validation = useValidation((state) => state);
-  const { selectedNodes, selectedEdges, measured, dragging, minimap, theme, focusRequest } = useUi(useShallow((state) => ({
+  const { selectedNodes, selectedEdges, measured, dragging, minimap, theme, focusRequest, collapsedGroups } = useUi(useShallow((state) => ({
+    collapsedGroups: state.collapsedGroups,
     selectedNodes: state.selectedNodes,
     selectedEdges: state.selectedEdges,
     measured: state.measured,
@@ -49,13 +52,18 @@ export function Canvas() {
   const deriveNodes = useMemo(() => createNodeDeriver(), []);
   const deriveEdges = useMemo(() => createEdgeDeriver(), []);
 
-  const nodes = useMemo(
-    () => deriveNodes({ graph, problems: validation, sizes: validation.sizes, selected: selectedNodes, measured, dragging }),
-    [deriveNodes, graph, validation, selectedNodes, measured, dragging],
+  const groups = useMemo(
+    () => computeGroupView(graph, collapsedGroups, selectedNodes, measured, dragging, validation),
+    [graph, collapsedGroups, selectedNodes, measured, dragging, validation],
   );
+  const nodes = useMemo(() => {
+    const graphNodes = deriveNodes({ graph, problems: validation, sizes: validation.sizes, selected: selectedNodes, measured, dragging, hidden: groups.hiddenNodes });
+    if (groups.frames.length === 0 && groups.boxes.length === 0) return graphNodes;
+    return [...groups.frames, ...graphNodes, ...groups.boxes] as unknown as GraphFlowNode[];
+  }, [deriveNodes, graph, validation, selectedNodes, measured, dragging, groups]);
   const edges = useMemo(
-    () => deriveEdges({ graph, problems: validation, selected: selectedEdges }),
-    [deriveEdges, graph, validation, selectedEdges],
+    () => deriveEdges({ graph, problems: validation, selected: selectedEdges, hidden: groups.hiddenEdges, boxOf: groups.boxOf }),
+    [deriveEdges, graph, validation, selectedEdges, groups],
   );
 
   useEffect(() => {
@@ -99,13 +107,17 @@ export function Canvas() {
   const onNodesChange = useCallback((changes: NodeChange<GraphFlowNode>[]) => handleNodeChanges(changes, uiStore, documentStore), []);
   const onEdgesChange = useCallback((changes: EdgeChange<GraphFlowEdge>[]) => handleEdgeChanges(changes, uiStore), []);
 
-  const isValidConnection: IsValidConnection = useCallback((c) => connectionRefusal(documentStore.getState().graph, {
-    source: c.source, target: c.target, port: toPort(c.targetHandle),
-  }) === null, []);
+  const isValidConnection: IsValidConnection = useCallback((c) => {
+    const source = resolveEnd(c.source, c.sourceHandle);
+    const target = resolveEnd(c.target, c.targetHandle);
+    return connectionRefusal(documentStore.getState().graph, { source: source.node, target: target.node, port: toPort(target.handle) }) === null;
+  }, []);
 
   const onConnect = useCallback((c: Connection) => {
     const doc = documentStore.getState();
-    const result = connect(doc.graph, { source: c.source, target: c.target, port: toPort(c.targetHandle) });
+    const source = resolveEnd(c.source, c.sourceHandle);
+    const target = resolveEnd(c.target, c.targetHandle);
+    const result = connect(doc.graph, { source: source.node, target: target.node, port: toPort(target.handle) });
     if (!result.ok) {
       uiStore.getState().notify('error', result.reason);
       return;
@@ -128,9 +140,11 @@ export function Canvas() {
     }
     if (state.isValid !== false) return;
     const fromSource = state.fromHandle?.type !== 'target';
-    const source = fromSource ? state.fromNode.id : state.toNode.id;
-    const target = fromSource ? state.toNode.id : state.fromNode.id;
-    const port = toPort(fromSource ? state.toHandle?.id : state.fromHandle?.id);
+    const a = resolveEnd(state.fromNode.id, state.fromHandle?.id);
+    const b = resolveEnd(state.toNode.id, state.toHandle?.id);
+    const source = fromSource ? a.node : b.node;
+    const target = fromSource ? b.node : a.node;
+    const port = toPort(fromSource ? b.handle : a.handle);
     const reason = connectionRefusal(documentStore.getState().graph, { source, target, port })
       ?? (fromSource ? 'Drop on an input handle (the dot on the left of a node).' : 'Drop on an output handle (the dot on the right of a node).');
     uiStore.getState().notify('error', reason);
@@ -152,6 +166,10 @@ export function Canvas() {
     else insertTemplate(payload.key, at);
   }, [rf]);
 
+  const onNodeDoubleClick = useCallback((_event: unknown, node: { id: string }) => {
+    if (node.id.startsWith(GROUP_PREFIX)) uiStore.getState().toggleGroup(node.id.slice(GROUP_PREFIX.length));
+  }, []);
+
   const onPaneClick = useCallback(() => {
     const ui = uiStore.getState();
     if (ui.selectedNodes.size > 0 || ui.selectedEdges.size > 0) ui.select([]);
@@ -170,6 +188,8 @@ export function Canvas() {
         onConnectEnd={onConnectEnd}
         isValidConnection={isValidConnection}
         onPaneClick={onPaneClick}
+        onNodeDoubleClick={onNodeDoubleClick}
+        zoomOnDoubleClick={false}
         colorMode={theme}
         snapToGrid
         snapGrid={[8, 8]}
@@ -186,7 +206,7 @@ export function Canvas() {
         <Background variant={BackgroundVariant.Dots} gap={16} size={1.2} />
         <Controls showInteractive={false} position="bottom-left" />
         {minimap ? (
-          <MiniMap<GraphFlowNode> pannable zoomable position="bottom-right" nodeColor={(node) => KIND_COLOR[node.data.node.kind]} nodeStrokeWidth={0} nodeBorderRadius={3} maskColor="var(--cw-minimap-mask)" ariaLabel="Minimap" style={{ width: 168, height: 112 }} />
+          <MiniMap<GraphFlowNode> pannable zoomable position="bottom-right" nodeColor={(node) => (node.data.node ? KIND_COLOR[node.data.node.kind] : node.type === 'cw-groupbox' ? 'var(--cw-accent)' : 'transparent')} nodeStrokeWidth={0} nodeBorderRadius={3} maskColor="var(--cw-minimap-mask)" ariaLabel="Minimap" style={{ width: 168, height: 112 }} />
         ) : null}
       </ReactFlow>
     </div>

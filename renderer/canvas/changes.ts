@@ -6,6 +6,7 @@
  */
 import type { EdgeChange, NodeChange } from '@xyflow/react';
 import { moveNodes, type XY } from '../doc/ops.ts';
+import { FRAME_PREFIX, GROUP_PREFIX, groupOrigin, membersOfGroupNode } from './groupView.ts';
 import type { DocumentStore } from '../store/document.ts';
 import type { UiStore } from '../store/ui.ts';
 
@@ -15,7 +16,28 @@ export function handleNodeChanges(changes: readonly NodeChange[], ui: UiStore, d
   let selection: Set<string> | null = null;
   let moving: Map<string, XY> | null = null;
   let finished: Map<string, XY> | null = null;
+  const graph = doc.getState().graph;
   for (const change of changes) {
+    if (change.type !== 'dimensions' && 'id' in change && change.id.startsWith(FRAME_PREFIX)) continue;
+    if (change.type !== 'dimensions' && 'id' in change && change.id.startsWith(GROUP_PREFIX)) {
+      // A collapsed group stands for its members: selecting or moving it selects or moves them.
+      const members = membersOfGroupNode(graph, change.id);
+      if (change.type === 'select') {
+        selection ??= new Set(state.selectedNodes);
+        for (const id of members) {
+          if (change.selected) selection.add(id);
+          else selection.delete(id);
+        }
+      } else if (change.type === 'position' && change.position) {
+        const nodes = graph.nodes.filter((node) => members.includes(node.id));
+        const origin = groupOrigin(nodes);
+        const dx = change.position.x - origin.x;
+        const dy = change.position.y - origin.y;
+        const target = change.dragging ? (moving ??= new Map(state.dragging ?? [])) : (finished ??= new Map(state.dragging ?? []));
+        for (const node of nodes) target.set(node.id, { x: (node.position?.x ?? 0) + dx, y: (node.position?.y ?? 0) + dy });
+      }
+      continue;
+    }
     switch (change.type) {
       case 'dimensions':
         if (change.dimensions) sizes.push([change.id, change.dimensions]);

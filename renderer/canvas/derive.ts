@@ -89,6 +89,8 @@ export interface EdgeInputs {
   problems: ProblemIndex;
   selected: ReadonlySet<string>;
   hidden?: ReadonlySet<string>;
+  /** Members of collapsed groups → their box: edges attach to the box's port for the member. */
+  boxOf?: ReadonlyMap<string, string>;
 }
 
 export function createEdgeDeriver() {
@@ -107,8 +109,11 @@ export function createEdgeDeriver() {
       const { severity, message } = worst(inputs.problems.byEdge.get(edge.id));
       const inLoop = inputs.problems.loopEdges.has(edge.id);
       const selected = inputs.selected.has(edge.id);
-      const targetHandle = kinds.get(edge.target) === 'loss' ? (edge.port ?? 'prediction') : null;
-      const key = [weight, recurrent, severity, message, inLoop, selected, lane, targetHandle].join('|');
+      const sourceBox = inputs.boxOf?.get(edge.source);
+      const targetBox = inputs.boxOf?.get(edge.target);
+      const targetHandle = targetBox ? `in:${edge.target}` : kinds.get(edge.target) === 'loss' ? (edge.port ?? 'prediction') : null;
+      const sourceHandle = sourceBox ? `out:${edge.source}` : null;
+      const key = [weight, recurrent, severity, message, inLoop, selected, lane, targetHandle, sourceBox, targetBox].join('|');
       const old = cache.get(edge.id);
       if (old && old.edge === edge && old.key === key) {
         next.set(edge.id, old);
@@ -118,8 +123,9 @@ export function createEdgeDeriver() {
       const flow: GraphFlowEdge = {
         id: edge.id,
         type: 'graph',
-        source: edge.source,
-        target: edge.target,
+        source: sourceBox ?? edge.source,
+        target: targetBox ?? edge.target,
+        sourceHandle,
         targetHandle,
         selected,
         markerEnd: { type: MarkerType.ArrowClosed, width: 14, height: 14, color: 'var(--cw-edge)' },

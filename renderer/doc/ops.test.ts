@@ -7,6 +7,7 @@ import {
   pasteFragment, removeElements, renameEdge, renameNode, uniqueId, updateEdge, updateNode,
 } from './ops.ts';
 import { connectionRefusal } from './rules.ts';
+import { groupsOf, tagGroup, ungroup } from './groups.ts';
 
 function example(name: string): Graph {
   const result = loadGraphText(readFileSync(new URL(`../../assets/examples/${name}.json`, import.meta.url), 'utf8'));
@@ -131,6 +132,23 @@ describe('copy and paste', () => {
     expect(errors.map((p) => p.message)).toEqual([]);
     const moved = twice.graph.nodes.find((n) => n.id === `${gru.nodes[0].id}_2`)!;
     expect(moved.position).toEqual({ x: gru.nodes[0].position!.x + 40, y: gru.nodes[0].position!.y + 40 });
+  });
+});
+
+describe('template groups', () => {
+  it('a pasted group becomes a new group with the same name; deleting it drops its entry', () => {
+    const tagged = tagGroup(pasteFragment(emptyGraph(), fragmentFromGraph(example('elman'))).graph, ['x', 'h', 'h_new', 'y', 'y_t', 'loss'], 'Elman RNN', 'elman');
+    expect(tagged.group).toBe('elman');
+    const copy = pasteFragment(tagged.graph, extractFragment(tagged.graph, ['h', 'h_new']));
+    const groups = groupsOf(copy.graph);
+    expect(Object.keys(groups).sort()).toEqual(['elman', 'elman_2']);
+    expect(groups.elman_2.name).toBe('Elman RNN');
+    expect(copy.graph.nodes.filter((n) => n.group === 'elman_2').map((n) => n.id)).toEqual(['h_2', 'h_new_2']);
+    const removed = removeElements(copy.graph, ['h_2', 'h_new_2'], []);
+    expect(Object.keys(groupsOf(removed))).toEqual(['elman']);
+    const dissolved = ungroup(removed, 'elman');
+    expect('groups' in dissolved).toBe(false);
+    expect(dissolved.nodes.some((n) => 'group' in n)).toBe(false);
   });
 });
 

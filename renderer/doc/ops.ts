@@ -91,6 +91,15 @@ export function removeElements(graph: Graph, nodes: Iterable<string>, edges: Ite
       return prefix === 'edge' ? deadEdges.has(id) : (prefix === 'bias' || prefix === 'init') && deadNodes.has(id);
     });
   }
+  const groups = graphGroups(next);
+  if (Object.keys(groups).length > 0) {
+    const used = new Set(next.nodes.map((node) => node.group));
+    const kept = Object.fromEntries(Object.entries(groups).filter(([id]) => used.has(id)));
+    if (Object.keys(kept).length !== Object.keys(groups).length) {
+      if (Object.keys(kept).length > 0) next.groups = kept;
+      else delete next.groups;
+    }
+  }
   return next;
 }
 
@@ -215,6 +224,13 @@ export interface Fragment {
   nodes: GraphNode[];
   edges: GraphEdge[];
   parameters: Record<string, TensorJSON>;
+  /** Names of the template groups the nodes belong to. */
+  groups?: Record<string, { name: string }>;
+}
+
+function graphGroups(graph: Graph): Record<string, { name: string }> {
+  const value = graph.groups;
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? value as Record<string, { name: string }> : {};
 }
 
 /** The selected nodes, every edge between two of them, and their parameters. */
@@ -228,11 +244,14 @@ export function extractFragment(graph: Graph, selected: Iterable<string>): Fragm
     const [prefix, id] = splitParamKey(key);
     if ((prefix === 'edge' && edgeSet.has(id)) || ((prefix === 'bias' || prefix === 'init') && ids.has(id))) parameters[key] = value;
   }
-  return { nodes, edges, parameters };
+  const all = graphGroups(graph);
+  const groups: Record<string, { name: string }> = {};
+  for (const node of nodes) if (typeof node.group === 'string' && all[node.group]) groups[node.group] = all[node.group];
+  return { nodes, edges, parameters, groups };
 }
 
 export function fragmentFromGraph(graph: Graph): Fragment {
-  return { nodes: graph.nodes, edges: graph.edges, parameters: graph.parameters ?? {} };
+  return { nodes: graph.nodes, edges: graph.edges, parameters: graph.parameters ?? {}, groups: graphGroups(graph) };
 }
 
 export interface PasteResult {
@@ -273,11 +292,26 @@ export function pasteFragment(graph: Graph, fragment: Fragment, placement: { off
     const box = boundsOf(fragment.nodes);
     shift = { x: placement.at.x - box.x, y: placement.at.y - box.y };
   }
+  // A pasted group is a new group: its id is renamed like the nodes'.
+  const existingGroups = graphGroups(graph);
+  const takenGroups = new Set([...Object.keys(existingGroups), ...graph.nodes.map((node) => node.group).filter((g): g is string => typeof g === 'string')]);
+  const groupRenamed = new Map<string, string>();
+  const newGroups: Record<string, { name: string }> = {};
+  for (const node of fragment.nodes) {
+    if (typeof node.group !== 'string' || groupRenamed.has(node.group)) continue;
+    const id = uniqueId(node.group, takenGroups);
+    takenGroups.add(id);
+    groupRenamed.set(node.group, id);
+    newGroups[id] = fragment.groups?.[node.group] ?? { name: node.group };
+  }
   const nodes = fragment.nodes.map((node, i) => {
     const base = node.position ?? { x: (i % 4) * 180, y: Math.floor(i / 4) * 120 };
-    return { ...node, id: renamed.get(node.id)!, position: { ...base, x: Math.round(base.x + shift.x), y: Math.round(base.y + shift.y) } };
+    const moved: GraphNode = { ...node, id: renamed.get(node.id)!, position: { ...base, x: Math.round(base.x + shift.x), y: Math.round(base.y + shift.y) } };
+    if (typeof node.group === 'string') moved.group = groupRenamed.get(node.group);
+    return moved;
   });
   const next: Graph = { ...graph, nodes: [...graph.nodes, ...nodes], edges: [...graph.edges, ...edges] };
+  if (groupRenamed.size > 0) next.groups = { ...existingGroups, ...newGroups };
   const params = Object.entries(fragment.parameters);
   if (params.length > 0) {
     const parameters = { ...(graph.parameters ?? {}) };

@@ -5,7 +5,8 @@ import { idRefusal, renameEdge, renameNode, updateEdge, updateGraphFields, updat
 import { documentStore, useDocument } from '../store/document.ts';
 import { uiStore, useUi } from '../store/ui.ts';
 import { useValidation } from '../store/validation.ts';
-import { focusNode } from '../app/commands.ts';
+import { focusNode, ungroupNodes } from '../app/commands.ts';
+import { groupName, groupOf } from '../doc/groups.ts';
 import { CheckField, NumberField, parseSize, SelectField, TextField, type Option } from './fields.tsx';
 
 function commit(label: string, next: Graph) {
@@ -217,6 +218,21 @@ function GraphFields() {
   );
 }
 
+/** Shown when the selection lies in one template group: collapse, expand, dissolve. */
+function GroupControls({ group }: { group: string }) {
+  const name = useDocument((state) => groupName(state.graph, group));
+  const collapsed = useUi((state) => state.collapsedGroups.has(group));
+  return (
+    <div className="cw-group-controls">
+      <span className="cw-field-label">Template group <b>{name}</b></span>
+      <div className="cw-button-row">
+        <button type="button" className="cw-small-button" onClick={() => uiStore.getState().toggleGroup(group)}>{collapsed ? `Expand ${name}` : `Collapse ${name}`}</button>
+        <button type="button" className="cw-small-button" onClick={() => ungroupNodes(group)} title="Keep the nodes, drop the grouping">Ungroup</button>
+      </div>
+    </div>
+  );
+}
+
 export const Inspector = memo(function Inspector() {
   const selectedNodes = useUi((state) => state.selectedNodes);
   const selectedEdges = useUi((state) => state.selectedEdges);
@@ -236,10 +252,15 @@ export const Inspector = memo(function Inspector() {
     title = 'Selection';
     body = <p className="cw-note">{selectedNodes.size} nodes and {selectedEdges.size} edges selected. Copy, duplicate or delete them together.</p>;
   }
+  const selectedGroups = new Set(graph.nodes.filter((node) => selectedNodes.has(node.id)).map(groupOf));
+  const sharedGroup = selectedNodes.size > 0 && selectedGroups.size === 1 ? [...selectedGroups][0] : undefined;
   return (
     <section className="cw-inspector" aria-label="Inspector">
       <h2 className="cw-section-title">{title}{onlyNode ? <span className="cw-kind-help">{NODE_KIND_META[onlyNode.kind].help}</span> : null}</h2>
-      <div className="cw-inspector-body">{body}</div>
+      <div className="cw-inspector-body">
+        {sharedGroup ? <GroupControls group={sharedGroup} /> : null}
+        {body}
+      </div>
     </section>
   );
 });

@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Graph } from '../../engine/format/types.ts';
-import { connect, dragFromPalette, EXAMPLES_DIR, expect, exportJson, nodeLocator, openApp, openFile, RESULTS, screenshot, test } from './fixtures.ts';
+import { connect, download, dragFromPalette, EXAMPLES_DIR, expect, exportJson, nodeLocator, openApp, openFile, RESULTS, screenshot, SCREENSHOTS, test } from './fixtures.ts';
 
 test('an algebraic loop is reported and drawn on the nodes that form it', async ({ page }) => {
   await openApp(page, 'empty');
@@ -124,4 +124,66 @@ test('dark theme', async ({ page }) => {
   await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeVisible();
   await expect(page.getByRole('dialog')).toContainText('Undo');
   await screenshot(page, 'shortcuts-dark.png');
+});
+
+test('a template collapses into one box with its outside ports and expands again', async ({ page }) => {
+  await openApp(page, 'empty');
+  await dragFromPalette(page, 'Input', { x: 110, y: 420 });
+  await dragFromPalette(page, 'IRNN', { x: 420, y: 300 });
+  // Feed the template's cell update from outside so the box has an input port.
+  const before = JSON.parse(await exportJson(page)) as Graph & { groups?: Record<string, { name: string }> };
+  const group = before.nodes.find((n) => n.id !== 'x')?.group as string;
+  expect(before.groups?.[group]?.name).toBe('IRNN');
+  const gate = before.nodes.find((n) => n.group === group && n.kind === 'gate')!;
+  await page.keyboard.press('Escape');
+  await connect(page, 'x', gate.id);
+  await page.getByRole('button', { name: 'Collapse IRNN' }).click();
+  const box = page.locator(`.react-flow__node[data-id="group:${group}"]`);
+  await expect(box).toContainText('IRNN');
+  await expect(box).toContainText(gate.id);
+  await expect(nodeLocator(page, gate.id)).toHaveCount(0);
+  // The edge from x now ends on the box.
+  await expect(page.locator('.react-flow__edge')).toHaveCount(1);
+  // Moving the box moves every member; it is one undo entry.
+  const b = (await box.boundingBox())!;
+  await page.mouse.move(b.x + 40, b.y + 12);
+  await page.mouse.down();
+  await page.mouse.move(b.x + 140, b.y + 72, { steps: 10 });
+  await page.mouse.up();
+  const moved = JSON.parse(await exportJson(page)) as Graph;
+  const dx = moved.nodes.find((n) => n.id === gate.id)!.position!.x - gate.position!.x;
+  expect(dx).toBeGreaterThan(50);
+  for (const node of moved.nodes.filter((n) => n.group === group)) {
+    expect(node.position!.x - before.nodes.find((n) => n.id === node.id)!.position!.x).toBe(dx);
+  }
+  await box.getByRole('button', { name: 'Expand IRNN' }).click();
+  await expect(nodeLocator(page, gate.id)).toBeVisible();
+  await page.getByRole('button', { name: 'Undo' }).click();
+  expect((JSON.parse(await exportJson(page)) as Graph).nodes.find((n) => n.id === gate.id)!.position).toEqual(gate.position);
+});
+
+test('the canvas exports as PNG and SVG', async ({ page }) => {
+  await openApp(page);
+  const png = await download(page, () => page.getByRole('button', { name: 'Export PNG' }).click());
+  expect(png.download.suggestedFilename()).toMatch(/\.png$/);
+  const bytes = readFileSync(await png.download.path());
+  expect(bytes.subarray(1, 4).toString()).toBe('PNG');
+  expect(bytes.length).toBeGreaterThan(10_000);
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  writeFileSync(path.join(SCREENSHOTS, 'export-lstm.png'), bytes);
+  const svg = await download(page, () => page.getByRole('button', { name: 'Export SVG' }).click());
+  expect(svg.download.suggestedFilename()).toMatch(/\.svg$/);
+  expect(svg.text).toContain('<svg');
+  for (const text of ['forget', 'candidate', 'readout', 'memory']) expect(svg.text).toContain(text);
+  expect((svg.text.match(/<path d=/g) ?? []).length).toBeGreaterThanOrEqual(22);
+});
+
+test('closing with unsaved changes asks first', async ({ page }) => {
+  await openApp(page);
+  await nodeLocator(page, 'f').click();
+  await page.keyboard.press('Delete');
+  await expect(page.locator('.cw-dirty')).toBeVisible();
+  const dialog = page.waitForEvent('dialog');
+  await page.close({ runBeforeUnload: true });
+  expect((await dialog).type()).toBe('beforeunload');
 });
