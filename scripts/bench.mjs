@@ -6,7 +6,10 @@
 // noisy, so compare ratios from one run, not absolute times.
 //
 //   npm run bench [-- --workload S|M|L|all] [--cell lstm|gru|rnn|all] [--dtype float32|float64]
-//                    [--rounds N] [--min-seconds S] [--no-torch] [--json]
+//                    [--threads N] [--rounds N] [--min-seconds S] [--no-torch] [--json]
+// --threads (default 2, like PyTorch here): threads for Cellwright's large
+// matrix products (only products of at least 2^23 multiply-adds are split, so
+// in practice workload L); elementwise work runs on one thread.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -17,6 +20,7 @@ import { register } from 'tsx/esm/api';
 register();
 const { runBench, WORKLOADS, BENCH_CELLS, stackedLstm } = await import('../engine/fast/bench.ts');
 const { createSession, estimateMemory, makePlan } = await import('../engine/fast/index.ts');
+const { nodeThreadHost } = await import('../cli/threads.ts');
 const { compile } = await import('../engine/compile.ts');
 
 const { values: a } = parseArgs({
@@ -25,6 +29,7 @@ const { values: a } = parseArgs({
     cell: { type: 'string', default: 'all' },
     dtype: { type: 'string', default: 'float32' },
     rounds: { type: 'string', default: '1' },
+    threads: { type: 'string', default: '2' },
     'min-seconds': { type: 'string', default: '2' },
     'no-torch': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
@@ -35,6 +40,7 @@ const loads = a.workload === 'all' ? Object.keys(WORKLOADS) : [a.workload];
 const cells = a.cell === 'all' ? BENCH_CELLS : [a.cell];
 const rounds = Number(a.rounds);
 const minMs = Number(a['min-seconds']) * 1000;
+const threads = Number(a.threads);
 const GOAL = { S: 0.5, M: 2, L: 4 };
 const out = (s) => process.stdout.write(s + '\n');
 
@@ -68,8 +74,8 @@ async function startTorch() {
 function ours(cell, w) {
   const W = WORKLOADS[w];
   return runBench({
-    cell, workload: w, dtype: a.dtype, now: () => performance.now(), minMs,
-    session: (p, o) => createSession(p, o),
+    cell, workload: w, dtype: a.dtype, now: () => performance.now(), minMs, threads,
+    session: (p, o) => createSession(p, { ...o, threads, threadHost: nodeThreadHost }),
     memoryBytes: (p) => estimateMemory(p, { T: W.T, B: W.B, dtype: a.dtype }).bytes,
   });
 }
@@ -80,7 +86,7 @@ const torch = await startTorch();
 const cpu = cpus();
 const machine = `${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GB, Node ${process.version}` +
   (torch ? `, PyTorch ${torch.version} (${torch.threads} threads)` : ', PyTorch not measured');
-if (!a.json) out(`machine: ${machine}\ndtype: ${a.dtype}; Cellwright on 1 thread; rounds: ${rounds}; each measurement ≥ 5 steps and ≥ ${minMs / 1000} s after 2 warm-up steps\n`);
+if (!a.json) out(`machine: ${machine}\ndtype: ${a.dtype}; Cellwright with ${threads} thread${threads === 1 ? '' : 's'} for large products; rounds: ${rounds}; each measurement ≥ 5 steps and ≥ ${minMs / 1000} s after 2 warm-up steps\n`);
 
 const rows = [];
 for (const w of loads) {
@@ -124,5 +130,5 @@ if (a.json) {
     out(`| ${r.workload} (${W.X}, ${W.H}, ${W.T}, ${W.B}) | ${r.cell} | ${r.ms_per_step.toFixed(2)} | ${Number.isNaN(r.torch_ms_per_step) ? '—' : r.torch_ms_per_step.toFixed(2)} | ` +
       `${Number.isNaN(r.ratio) ? '—' : r.ratio.toFixed(2)} | ≤ ${r.goal} | ${r.met === null ? '—' : r.met ? 'yes' : 'no'} |`);
   }
-  out(`\n${machine}; ${a.dtype}`);
+  out(`\n${machine}; ${a.dtype}; Cellwright with ${threads} thread${threads === 1 ? '' : 's'} for large products`);
 }

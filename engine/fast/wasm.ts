@@ -104,7 +104,7 @@ export interface WasmBackendOptions {
   /** Threads for large matrix products (default 1). More than 1 needs `host`. */
   threads?: number;
   host?: ThreadHost;
-  /** Products smaller than this many multiply-adds stay on the calling thread (default 2^21). */
+  /** Products smaller than this many multiply-adds stay on the calling thread (default 2^23: the per-step products of workload L split, those of M do not). */
   minWork?: number;
 }
 
@@ -207,7 +207,7 @@ export function wasmBackend(dtype: DType, opts: WasmBackendOptions = {}): Backen
       }
       ex.setScratch(scratches[0]);
       mem = memory.buffer;
-      if (shared) crew = new GemmCrew(opts.host!, compiledShared!, memory, scratches.slice(1), dtype === 'float64' ? OP_GEMM64 : OP_GEMM32, es, opts.minWork ?? 1 << 21);
+      if (shared) crew = new GemmCrew(opts.host!, compiledShared!, memory, scratches.slice(1), dtype === 'float64' ? OP_GEMM64 : OP_GEMM32, es, opts.minWork ?? 1 << 23);
       return sizes.map((n, i) => (dtype === 'float64' ? new Float64Array(mem!, offsets[i], n) : new Float32Array(mem!, offsets[i], n)));
     },
     threadsReady: () => crew?.ready() ?? 0,
