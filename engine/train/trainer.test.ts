@@ -103,6 +103,17 @@ describe('trainer', () => {
     expect(again.graphWithParameters().extra).toBe('kept');
   });
 
+  it('keeps the learned parameters that still fit when the graph changes', () => {
+    const t = createTrainer(adding(), { training: { steps: 3 } });
+    t.step(3);
+    const bigger = { ...elman({ x: 2, h: 7, y: 1, steps: 'last' as const }), task: adding().task };
+    const u = createTrainer(bigger);
+    const kept = u.setParameters(t.exportParameters());
+    // Only the input-free pieces whose shapes did not change: the readout bias.
+    expect(kept).toEqual(['bias:y']);
+    expect(u.exportParameters()['bias:y'].data).toEqual(t.exportParameters()['bias:y'].data);
+  });
+
   it('a non-finite loss pauses training, names where it appeared, keeps finite parameters, and rolls back', () => {
     // A linear RNN with recurrent weight 10 overflows over 400 steps.
     const g: Graph = { ...elman({ x: 1, h: 1, y: 1 }, 'identity'), task: { name: 'sine', length: 400, validation: 4 } };

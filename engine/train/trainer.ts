@@ -389,13 +389,17 @@ export class Trainer {
   /**
    * Replaces the parameters (e.g. the ones a recompiled graph kept): a
    * parameters object like a graph file's; keys that are absent or do not fit
-   * keep their current values.
+   * keep their current values. Returns the keys it took.
    */
-  setParameters(params: Record<string, TensorJSON>): void {
+  setParameters(params: Record<string, TensorJSON>): string[] {
+    const taken: string[] = [];
     for (const e of this.program.layout.entries) {
       const g = params[e.key];
-      if (g && g.data.length === e.length) for (let i = 0; i < e.length; i++) this.theta[e.offset + i] = g.data[i];
+      if (!g || g.data.length !== e.length || g.shape.join('x') !== e.shape.join('x')) continue;
+      for (let i = 0; i < e.length; i++) this.theta[e.offset + i] = g.data[i];
+      taken.push(e.key);
     }
+    return taken;
   }
 
   // ------------------------------------------------------------- one step
