@@ -8,12 +8,14 @@ import './styles.css';
 import { App } from './app/App.tsx';
 import { startApp } from './app/startup.ts';
 import { createBrowserHost } from './host/browser.ts';
+import { createElectronHost } from './host/electron.ts';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root');
 
+// Inside the desktop shell the preload's API is there; otherwise this is the browser edition.
 // Test and demo switch: ?fallback-files forces upload/download instead of the File System Access API.
-const host = createBrowserHost({ forceFallback: new URLSearchParams(window.location.search).has('fallback-files') });
+const host = createElectronHost() ?? createBrowserHost({ forceFallback: new URLSearchParams(window.location.search).has('fallback-files') });
 
 void startApp(host).then(() => {
   createRoot(root).render(<StrictMode><App /></StrictMode>);
