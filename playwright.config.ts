@@ -1,10 +1,11 @@
 import { defineConfig } from '@playwright/test';
-import { chromiumPath } from './test/e2e/chromium.ts';
+import { chromiumPath, INSTALL_HINT } from './test/e2e/chromium.ts';
 
 // End-to-end tests of the editor, against `vite preview` of dist-web/ (build
 // first: `npm run test:e2e` does) in Debian's Chromium. Without Chromium the
 // specs skip with how to install it, except under CI=true where they fail.
 const PORT = Number(process.env.CW_E2E_PORT ?? 4317);
+if (!chromiumPath()) console.warn(process.env.CI ? `${INSTALL_HINT} (CI: the e2e tests fail)` : `${INSTALL_HINT} The e2e tests are skipped.`);
 
 export default defineConfig({
   testDir: 'test/e2e',

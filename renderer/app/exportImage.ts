@@ -78,6 +78,8 @@ export function exportSvg(_theme: Theme): string | null {
     if (!d) continue;
     const recurrent = graph.nodes.find((node) => node.id === edge.source)?.kind === 'cell';
     paths.push(`<path d="${d}" fill="none" stroke="${colors.edge}" stroke-width="1.6"${recurrent ? ' stroke-dasharray="6 4"' : ''} marker-end="url(#arrow)"/>`);
+    const delay = el?.closest('[data-edge-id]')?.querySelector('.cw-edge-delay')?.getAttribute('transform');
+    if (recurrent && delay) labels.push(`<g transform="${delay}"><text dominant-baseline="central" font-size="11" font-weight="700" fill="${colors.kind.cell}">t−1</text></g>`);
     const label = el?.closest('[data-edge-id]')?.querySelector('.cw-edge-label');
     const transform = label?.getAttribute('transform');
     if (transform) {
@@ -106,7 +108,7 @@ export function exportSvg(_theme: Theme): string | null {
     return `<g><rect x="${x}" y="${y}" width="${w}" height="${h}" rx="8" fill="${colors.node}" stroke="${node.kind === 'cell' ? color : colors.border}"${dash}/>`
       + `<rect x="${x}" y="${y + 6}" width="3" height="${h - 12}" rx="1.5" fill="${color}"/>`
       + `<text x="${x + 12}" y="${y + 20}" font-size="13" font-weight="600" fill="${color}">${esc(symbolOf(node))}</text>`
-      + `<text x="${x + 12 + symbolOf(node).length * 8 + 8}" y="${y + 20}" font-size="13" font-weight="600" fill="${colors.text}">${mathText(node.label ?? node.id)}</text>`
+      + `<text x="${x + 12 + symbolOf(node).length * 9 + 6}" y="${y + 20}" font-size="13" font-weight="600" fill="${colors.text}">${mathText(node.label ?? node.id)}</text>`
       + (size ? `<text x="${x + w - 10}" y="${y + 20}" text-anchor="end" font-size="11" fill="${colors.muted}">${size}</text>` : '')
       + `<text x="${x + 12}" y="${y + h - 12}" font-size="10.5" fill="${colors.muted}">${esc(node.id)} · ${esc(node.kind === 'cell' ? `memory, out = ${node.id}(t−1)` : node.kind)}</text></g>`;
   });

@@ -19,11 +19,13 @@ export const test = base.extend<{ app: Page }>({
   },
 });
 
-test.beforeEach(() => {
-  if (chromiumPath()) return;
-  if (process.env.CI) throw new Error(INSTALL_HINT);
-  test.skip(true, INSTALL_HINT);
-});
+// Decided before any browser fixture is made: skip locally, fail under CI.
+if (!chromiumPath() && process.env.CI) {
+  test('Chromium is installed', () => {
+    throw new Error(INSTALL_HINT);
+  });
+}
+test.skip(() => !chromiumPath() && !process.env.CI, INSTALL_HINT);
 
 export { expect };
 
