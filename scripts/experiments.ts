@@ -5,7 +5,8 @@
  * its seed) goes to docs/experiments/, so
  * `cellwright train docs/experiments/NAME.json --out trained.json` repeats it.
  *
- * Options: --only NAME[,NAME] runs a subset (the report is still written).
+ * Options: --only NAME[,NAME] runs a subset and only prints (the report is
+ * written by a full run).
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { main } from '../cli/main.ts';
 import type { Flag } from '../engine/diagnostics/flags.ts';
 import type { Graph } from '../engine/format/types.ts';
 import { serializeGraph } from '../engine/format/parse.ts';
+import { createTask } from '../engine/tasks/index.ts';
 import * as T from '../engine/templates.ts';
 import { createTrainer } from '../engine/train/trainer.ts';
 
@@ -64,6 +66,13 @@ const graphs: Record<string, Graph> = {
     { 'bias:f': { shape: [8], data: ones(8) } },
   ),
 };
+
+const V = createTask({ name: 'text' }).meta.inputSize;
+graphs['lstm-text'] = experiment(
+  { ...T.lstm({ x: V, h: 32, y: V, loss: 'cross_entropy' }), name: 'LSTM language model on the bundled text' }, { name: 'text', length: 32 },
+  { optimizer: 'adam', lr: 0.01, clipNorm: 1, batch: 16, steps: 400, seed: 1, validateEvery: 100 },
+  { 'bias:f': { shape: [32], data: ones(32) } },
+);
 
 /** A linear RNN whose recurrent weight is 1.2·I: the reference text's w > 1. */
 function linear(clipNorm: number | null): Graph {
@@ -116,6 +125,12 @@ const runs: Record<string, () => Promise<Result>> = {
     const acc = val!.metrics.accuracy!;
     return { name: 'lstm-parity', what: graphs['lstm-parity'].name!, target: '≥ 99 % per-step accuracy', result: `validation accuracy ${(acc * 100).toFixed(2)} %`, pass: acc >= 0.99, seconds, steps: t.stepCount, notes: [] };
   },
+  'lstm-text': async () => {
+    const { t, seconds, val } = await train('lstm-text');
+    const bpc = val!.metrics.bpc!;
+    const base = t.meta!.baseline!.value;
+    return { name: 'lstm-text', what: graphs['lstm-text'].name!, target: `bits per character below ${base.toFixed(2)} (character frequencies, no memory)`, result: `validation ${bpc.toFixed(3)} bpc, next-character accuracy ${(val!.metrics.accuracy! * 100).toFixed(1)} %`, pass: bpc < base, seconds, steps: t.stepCount, notes: [] };
+  },
   'linear-1.2': async () => {
     const a = await train('linear-1.2-noclip');
     const b = await train('linear-1.2-clip');
@@ -165,6 +180,10 @@ async function runAll(): Promise<void> {
   const rows = results.map((r) => `| ${r.what} | ${r.target} | ${r.result}${r.notes.filter(Boolean).length ? `; ${r.notes.filter(Boolean).join('; ')}` : ''} | ${r.pass ? 'yes' : '**no**'} | ${r.steps} | ${r.seconds.toFixed(1)} s |`);
   const table = [head, ...rows].join('\n');
   process.stdout.write(`${table}\n`);
+  if (only) {
+    if (results.some((r) => !r.pass)) process.exitCode = 1;
+    return;
+  }
   const cpu = cpus();
   const md = `# Experiments: the reference text's story, trained
 
@@ -177,6 +196,7 @@ What the runs show (reference text §4–5):
 - **LSTM vs Elman on adding, T = 50.** The same budget (Adam, lr 0.01, clip norm 1, batch 32, ${String((graphs['lstm-adding'].training as { steps: number }).steps)} steps, 16 units, LSTM forget-gate bias 1). The LSTM's memory cell carries the marked values across the sequence by addition; the Elman RNN's gradient shrinks at every step back in time (the \`vanishing\` flag: ‖dL/dh_1‖/‖dL/dh_T‖ below 0.01), so it learns only to predict the mean (MSE ≈ 1/6 ≈ 0.167).
 - **IRNN with clipping.** ReLU with an identity-initialized recurrent weight (Le, Jaitly & Hinton 2015), 32 units, Adam lr 3e-4 (×0.3 after step 8000), clip norm 1: the identity keeps the gradient from vanishing, but it learns far more slowly than the LSTM (thousands of steps on a plateau near 0.167 first).
 - **LSTM on running parity (example 3).** 8 units learn XOR of the input and the previous parity at every step.
+- **Bits per character.** A 32-unit LSTM on the bundled text (the Declaration of Independence, 38 symbols) beats the no-memory baseline within a few hundred steps; far from a good language model at this size and budget, but the metric the UI shows for text.
 - **Exploding gradients.** A linear RNN with recurrent weight 1.2·I multiplies the gradient by 1.2 per step back in time (1.2^49 ≈ 7600 over 50 steps): flagged \`exploding\` at initialization. Plain SGD (lr 0.01) takes one huge step and the next forward pass overflows; with the gradient's norm clipped to 1 the same run stays finite.
 - **Determinism.** The same graph, task and seed give byte-identical metrics files.
 `;

@@ -24,7 +24,7 @@ import type { WeightDiag } from './spectral.ts';
 import { recurrentWeights } from './spectral.ts';
 
 export type { FixedPoint, FixedPointDiag, FixedPointKind } from './fixedpoints.ts';
-export type { JacobianDiag } from './jacobian.ts';
+export type { JacobianDiag, PassView } from './jacobian.ts';
 export type { Eigen, WeightDiag } from './spectral.ts';
 export { eigen } from './spectral.ts';
 
