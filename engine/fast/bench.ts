@@ -89,9 +89,10 @@ export interface BenchOptions {
 export function runBench(o: BenchOptions): BenchResult {
   const w = WORKLOADS[o.workload];
   const p = compile(benchGraph(o.cell, w));
+  // The session first: a memory budget refuses before anything large is made.
+  const s = o.session(p, { T: w.T, B: w.B, dtype: o.dtype });
   const theta = createParams(p.layout, undefined, { seed: 0, dtype: o.dtype });
   const batch = benchBatch(p, w, o.dtype);
-  const s = o.session(p, { T: w.T, B: w.B, dtype: o.dtype });
   const lr = o.lr ?? 0.01;
   const step = (): number => {
     const l = s.forward(theta, batch);

@@ -123,7 +123,8 @@ describe('the plan', () => {
 
 describe('matrix-product kernels', () => {
   // Sizes that cross every block edge of the WebAssembly kernels (MC 64, KC 128/256, NC 512) and leave partial tiles.
-  const shapes: [number, number, number][] = [[1, 1, 1], [5, 7, 3], [70, 530, 300], [129, 13, 513], [4, 8, 0]];
+  // Whole 4×8 tiles with a small B take the unpacked path: [16, 128, 32], [8, 16, 1000].
+  const shapes: [number, number, number][] = [[1, 1, 1], [5, 7, 3], [70, 530, 300], [129, 13, 513], [4, 8, 0], [16, 128, 32], [8, 16, 1000]];
   it.each(['float64', 'float32'] as DType[])('%s: WebAssembly SIMD equals the plain loops, for A·B and Aᵀ·B, overwriting and accumulating', (dtype) => {
     for (const [M, N, K] of shapes) {
       const be = wasmBackend(dtype);
@@ -160,5 +161,9 @@ describe('matrix-product kernels', () => {
   it('long sequences and wide gates (weight gradients over more rows than one block)', () => {
     const p = compile(templates.lstm({ x: 6, h: 33, y: 3 }));
     for (const dtype of ['float64', 'float32'] as DType[]) check(p, randomParams(p, 2, 0.3), randomBatch(p, 45, 7, 9), dtype, (d) => wasmBackend(d));
+  });
+  it('the benchmark\'s small LSTM (whole tiles: the unpacked product path)', () => {
+    const p = compile(templates.lstm({ x: 8, h: 32, y: 8 }));
+    for (const dtype of ['float64', 'float32'] as DType[]) check(p, randomParams(p, 4, 0.3), randomBatch(p, 6, 16, 3), dtype, (d) => wasmBackend(d));
   });
 });

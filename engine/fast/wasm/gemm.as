@@ -64,11 +64,53 @@ export function setScratch(at: usize): void {
   v128.store(c, f32x4.add(v128.load(c), c30)); v128.store(c, f32x4.add(v128.load(c, 16), c31), 16);
 }
 
+/** The 4×8 tile read straight from A and B (no packing), for products whose B fits in cache. */
+@inline function direct32(kc: i32, a: usize, samb: usize, sakb: usize, b: usize, ldbb: usize, c: usize, ldcb: usize): void {
+  let c00 = f32x4.splat(0); let c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0); let c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0); let c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0); let c31 = f32x4.splat(0);
+  const a1 = samb;
+  const a2 = samb * 2;
+  const a3 = samb * 3;
+  for (let k = 0; k < kc; k++) {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    let x = v128.load32_splat(a);
+    c00 = f32x4.add(c00, f32x4.mul(x, b0)); c01 = f32x4.add(c01, f32x4.mul(x, b1));
+    x = v128.load32_splat(a + a1);
+    c10 = f32x4.add(c10, f32x4.mul(x, b0)); c11 = f32x4.add(c11, f32x4.mul(x, b1));
+    x = v128.load32_splat(a + a2);
+    c20 = f32x4.add(c20, f32x4.mul(x, b0)); c21 = f32x4.add(c21, f32x4.mul(x, b1));
+    x = v128.load32_splat(a + a3);
+    c30 = f32x4.add(c30, f32x4.mul(x, b0)); c31 = f32x4.add(c31, f32x4.mul(x, b1));
+    a += sakb;
+    b += ldbb;
+  }
+  v128.store(c, f32x4.add(v128.load(c), c00)); v128.store(c, f32x4.add(v128.load(c, 16), c01), 16);
+  c += ldcb;
+  v128.store(c, f32x4.add(v128.load(c), c10)); v128.store(c, f32x4.add(v128.load(c, 16), c11), 16);
+  c += ldcb;
+  v128.store(c, f32x4.add(v128.load(c), c20)); v128.store(c, f32x4.add(v128.load(c, 16), c21), 16);
+  c += ldcb;
+  v128.store(c, f32x4.add(v128.load(c), c30)); v128.store(c, f32x4.add(v128.load(c, 16), c31), 16);
+}
+
 export function gemm32(M: i32, N: i32, K: i32, a: usize, sam: i32, sak: i32, b: usize, ldb: i32, c: usize, ldc: i32, acc: i32): void {
   if (M <= 0 || N <= 0) return;
   if (!acc) for (let m = 0; m < M; m++) memory.fill(c + <usize>(m * ldc) * 4, 0, <usize>N * 4);
   if (K <= 0) return;
   const ldcb = <usize>ldc * 4;
+  // Small products with whole tiles (the per-step products of small cells):
+  // packing would cost about as much as the product, and B stays in cache anyway.
+  if ((M & 3) == 0 && (N & 7) == 0 && K * N <= 16384) {
+    for (let n = 0; n < N; n += 8) {
+      for (let m = 0; m < M; m += 4) {
+        direct32(K, a + <usize>(m * sam) * 4, <usize>sam * 4, <usize>sak * 4, b + <usize>n * 4, <usize>ldb * 4, c + (<usize>m * ldc + n) * 4, ldcb);
+      }
+    }
+    return;
+  }
   for (let n0 = 0; n0 < N; n0 += NC32) {
     const nc = min(NC32, N - n0);
     const nstrips = (nc + 7) >> 3;
@@ -379,16 +421,21 @@ export function mulBwd32(n: i32, dy: usize, a: usize, b: usize, da: usize, db: u
   }
 }
 
-/** Σ a[i]², accumulated in double. */
+/** Σ a[i]², in four float32 lanes (two vectors), added up in double. */
 export function sumsq32(n: i32, a: usize): f64 {
-  let s0 = f64x2.splat(0);
-  let s1 = f64x2.splat(0);
-  for (let i = 0; i < n; i += 4) {
-    const v = L(a + (<usize>i << 2), min(4, n - i));
-    const sq = f32x4.mul(v, v);
-    s0 = f64x2.add(s0, f64x2.promote_low_f32x4(sq));
-    s1 = f64x2.add(s1, f64x2.promote_low_f32x4(v128.shuffle<f32>(sq, sq, 2, 3, 0, 1)));
+  let s0 = f32x4.splat(0);
+  let s1 = f32x4.splat(0);
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const v = v128.load(a + (<usize>i << 2));
+    const w = v128.load(a + (<usize>i << 2), 16);
+    s0 = f32x4.add(s0, f32x4.mul(v, v));
+    s1 = f32x4.add(s1, f32x4.mul(w, w));
   }
-  const s = f64x2.add(s0, s1);
-  return f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+  for (; i < n; i += 4) {
+    const v = L(a + (<usize>i << 2), min(4, n - i));
+    s0 = f32x4.add(s0, f32x4.mul(v, v));
+  }
+  const s = f32x4.add(s0, s1);
+  return <f64>f32x4.extract_lane(s, 0) + <f64>f32x4.extract_lane(s, 1) + <f64>f32x4.extract_lane(s, 2) + <f64>f32x4.extract_lane(s, 3);
 }
