@@ -103,7 +103,7 @@ export function gemm32(M: i32, N: i32, K: i32, a: usize, sam: i32, sak: i32, b: 
   const ldcb = <usize>ldc * 4;
   // Small products with whole tiles (the per-step products of small cells):
   // packing would cost about as much as the product, and B stays in cache anyway.
-  if ((M & 3) == 0 && (N & 7) == 0 && K * N <= 16384) {
+  if ((M & 3) == 0 && (N & 7) == 0 && K * N <= 65536) {
     for (let n = 0; n < N; n += 8) {
       for (let m = 0; m < M; m += 4) {
         direct32(K, a + <usize>(m * sam) * 4, <usize>sam * 4, <usize>sak * 4, b + <usize>n * 4, <usize>ldb * 4, c + (<usize>m * ldc + n) * 4, ldcb);
