@@ -6,7 +6,7 @@
 // noisy, so compare ratios from one run, not absolute times.
 //
 //   npm run bench [-- --workload S|M|L|all] [--cell lstm|gru|rnn|all] [--dtype float32|float64]
-//                    [--threads N] [--rounds N] [--min-seconds S] [--no-torch] [--json]
+//                    [--threads N] [--torch-threads N] [--rounds N] [--min-seconds S] [--no-torch] [--json]
 // --threads (default 2, like PyTorch here): threads for Cellwright's large
 // matrix products (only products of at least 2^23 multiply-adds are split, so
 // in practice workload L); elementwise work runs on one thread.
@@ -30,6 +30,7 @@ const { values: a } = parseArgs({
     dtype: { type: 'string', default: 'float32' },
     rounds: { type: 'string', default: '1' },
     threads: { type: 'string', default: '2' },
+    'torch-threads': { type: 'string', default: '2' },
     'min-seconds': { type: 'string', default: '2' },
     'no-torch': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
@@ -48,7 +49,7 @@ const out = (s) => process.stdout.write(s + '\n');
 async function startTorch() {
   if (a['no-torch'] || !existsSync(a.python)) return null;
   const script = new URL('../bench/torch_bench.py', import.meta.url).pathname;
-  const child = spawn(a.python, [script, '--serve', '--threads', '2', '--min-seconds', String(minMs / 1000)], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(a.python, [script, '--serve', '--threads', a['torch-threads'], '--min-seconds', String(minMs / 1000)], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => { stderr += d; });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();

@@ -84,14 +84,17 @@ export function register(program: Command, io: Io, setExit: (c: number) => void)
     .action((opts: BenchOpts) => {
       if (opts.compile) {
         const g = stackedLstm(27);
-        let program: Program | null = null;
-        for (let i = 0; i < 3; i++) program = compile(g); // warm up the JIT
+        const t0 = performance.now();
+        let program: Program | null = compile(g);
+        makePlan(program);
+        const cold = performance.now() - t0; // the first compile in this process: nothing JIT-compiled yet
+        for (let i = 0; i < 3; i++) program = compile(g);
         const validate = timeIt(15, () => validateGraph(g));
         const comp = timeIt(15, () => { program = compile(g); });
         const plan = timeIt(15, () => makePlan(program!));
-        const r = { graph: g.name, nodes: g.nodes.length, edges: g.edges.length, validate_ms: validate, compile_ms: comp, plan_ms: plan, total_ms: comp + plan };
+        const r = { graph: g.name, nodes: g.nodes.length, edges: g.edges.length, validate_ms: validate, compile_ms: comp, plan_ms: plan, total_ms: comp + plan, first_ms: cold };
         if (opts.json) io.out(JSON.stringify(r));
-        else io.out(`${r.nodes} nodes, ${r.edges} edges: compile ${comp.toFixed(2)} ms (of which validate ${validate.toFixed(2)} ms), fast-runtime plan ${plan.toFixed(2)} ms; total ${(comp + plan).toFixed(2)} ms (goal ≤ 50 ms)`);
+        else io.out(`${r.nodes} nodes, ${r.edges} edges: compile ${comp.toFixed(2)} ms (of which validate ${validate.toFixed(2)} ms), fast-runtime plan ${plan.toFixed(2)} ms; total ${(comp + plan).toFixed(2)} ms, the first time in a fresh process ${cold.toFixed(1)} ms (goal ≤ 50 ms)`);
         return;
       }
       const cells = opts.cell === 'all' ? BENCH_CELLS : [opts.cell];
