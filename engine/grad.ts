@@ -29,6 +29,7 @@ export interface RunReport {
 
 export interface GradOptions {
   dtype?: DType;
+  /** Seed for parameters the graph does not give (default: training.seed, else 1 — as the trainer does). */
   seed?: number;
   thresholds?: Partial<FlagThresholds>;
 }
@@ -41,7 +42,8 @@ function prepare(graph: Graph, data: DataFile, opts: GradOptions): { program: Pr
   const dtype = opts.dtype ?? 'float64';
   const program = compile(graph, { dtype });
   const batch = batchFromData(data, dtype);
-  const theta = createParams(program.layout, graph.parameters, { seed: opts.seed ?? 0, dtype });
+  const seed = opts.seed ?? (typeof graph.training?.seed === 'number' ? graph.training.seed : 1);
+  const theta = createParams(program.layout, graph.parameters, { seed, dtype });
   const session = new Session(program, { T: batch.T, B: batch.B, dtype, inputGrads: true });
   return { program, session, theta, batch };
 }

@@ -68,13 +68,20 @@ export interface Sizes {
   /** The loss on the readout (default mse). */
   loss?: LossKind;
   steps?: LossSteps;
+  /** LSTM templates: the forget gate's bias, stored as the parameter bias:f (e.g. 1, so the cell remembers by default). */
+  forgetBias?: number;
 }
 
-function readout(b: Builder, from: string, s: Sizes, col: number): void {
-  b.gate('y', s.y, 'identity', col, 1, { label: 'readout' })
+function withForgetBias(g: Graph, s: Sizes): Graph {
+  if (s.forgetBias === undefined) return g;
+  return { ...g, parameters: { ...g.parameters, 'bias:f': { shape: [s.h], data: new Array<number>(s.h).fill(s.forgetBias) } } };
+}
+
+function readout(b: Builder, from: string, s: Sizes, col: number, row = 1): void {
+  b.gate('y', s.y, 'identity', col, row, { label: 'readout' })
     .edge(from, 'y')
-    .target('y_t', s.y, col, 3, 'target')
-    .loss('loss', s.loss ?? 'mse', col + 1, 2, s.steps)
+    .target('y_t', s.y, col, row + 1.1, 'target')
+    .loss('loss', s.loss ?? 'mse', col + 1.1, row + 0.55, s.steps)
     .edge('y', 'loss', { port: 'prediction' })
     .edge('y_t', 'loss', { port: 'target' });
 }
@@ -82,26 +89,26 @@ function readout(b: Builder, from: string, s: Sizes, col: number): void {
 /** Elman RNN: h_t = tanh(W_x x_t + W_h h_{t−1} + b), y_t = W_y h_t + b_y. PyTorch's nn.RNN. */
 export function elman(s: Sizes, activation: Activation = 'tanh'): Graph {
   const b = new Builder()
-    .input('x', s.x, 0, 1, 'x_t')
-    .cell('h', s.h, 0, 3, 'h_{t−1}')
-    .gate('h_new', s.h, activation, 1.5, 2, { label: 'h_t' })
+    .input('x', s.x, 0, 0.6, 'x_t')
+    .cell('h', s.h, 0, 2.2, 'h_{t−1}')
+    .gate('h_new', s.h, activation, 1.3, 1.4, { label: 'h_t' })
     .edge('x', 'h_new')
     .edge('h', 'h_new', { init: 'orthogonal' })
     .edge('h_new', 'h');
-  readout(b, 'h_new', s, 3);
+  readout(b, 'h_new', s, 2.6, 0.6);
   return b.build('Elman RNN (tanh)', 'h_t = tanh(W_x·x_t + W_h·h_{t−1} + b); the plain recurrent network whose gradient vanishes over long distances.');
 }
 
 /** IRNN (Le, Jaitly & Hinton 2015): ReLU, recurrent weight initialized to the identity. */
 export function irnn(s: Sizes): Graph {
   const b = new Builder()
-    .input('x', s.x, 0, 1, 'x_t')
-    .cell('h', s.h, 0, 3, 'h_{t−1}')
-    .gate('h_new', s.h, 'relu', 1.5, 2, { label: 'h_t' })
+    .input('x', s.x, 0, 0.6, 'x_t')
+    .cell('h', s.h, 0, 2.2, 'h_{t−1}')
+    .gate('h_new', s.h, 'relu', 1.3, 1.4, { label: 'h_t' })
     .edge('x', 'h_new', { init: 'normal', initScale: 0.001 })
     .edge('h', 'h_new', { init: 'identity' })
     .edge('h_new', 'h');
-  readout(b, 'h_new', s, 3);
+  readout(b, 'h_new', s, 2.6, 0.6);
   return b.build('IRNN (ReLU, identity init)', 'A ReLU RNN whose recurrent weight starts as the identity, so the step map neither shrinks nor grows the signal at first (Le, Jaitly & Hinton 2015).');
 }
 
@@ -112,15 +119,15 @@ function lstmCore(b: Builder, s: Sizes, rec: string, recSize: number, peep: bool
     ['f', 'sigmoid', 0, 'forget f_t'], ['i', 'sigmoid', 1, 'input i_t'], ['g', 'tanh', 2, 'candidate C̃_t'], ['o', 'sigmoid', 3, 'output o_t'],
   ];
   for (const [id, act, row, label] of gates) {
-    b.gate(id, s.h, act, 1.2, row, { label });
+    b.gate(id, s.h, act, 1.15, row, { label });
     b.edge('x', id);
     b.edge(rec, id, { init: 'orthogonal' });
   }
-  b.op('fc', 'mul', 2.4, 0.5, 'f ⊙ C_{t−1}')
-    .op('ig', 'mul', 2.4, 1.5, 'i ⊙ C̃')
-    .op('c_new', 'add', 3.4, 1, 'C_t')
-    .gate('tc', s.h, 'tanh', 4.4, 1.8, { bias: false, label: 'tanh C_t' })
-    .op('m', 'mul', 5.4, 2.6, peep ? 'm_t' : 'h_t')
+  b.op('fc', 'mul', 2.3, 0.35, 'f ⊙ C_{t−1}')
+    .op('ig', 'mul', 2.3, 1.4, 'i ⊙ C̃')
+    .op('c_new', 'add', 2.95, 0.85, 'C_t')
+    .gate('tc', s.h, 'tanh', 3.4, 1.9, { bias: false, label: 'tanh C_t' })
+    .op('m', 'mul', 4.55, 3.05, peep ? 'm_t' : 'h_t')
     .edge('f', 'fc').edge('c', 'fc')
     .edge('i', 'ig').edge('g', 'ig')
     .edge('fc', 'c_new').edge('ig', 'c_new')
@@ -140,25 +147,25 @@ function lstmCore(b: Builder, s: Sizes, rec: string, recSize: number, peep: bool
  */
 export function lstm(s: Sizes): Graph {
   const b = new Builder()
-    .input('x', s.x, 0, 0.5, 'x_t')
-    .cell('h', s.h, 0, 2.5, 'h_{t−1}')
-    .cell('c', s.h, 0, 4, 'C_{t−1}');
+    .input('x', s.x, 0, 0.6, 'x_t')
+    .cell('h', s.h, 0, 2.2, 'h_{t−1}')
+    .cell('c', s.h, 0, 3.6, 'C_{t−1}');
   lstmCore(b, s, 'h', s.h, false);
   b.edge('m', 'h', { id: 'm_h' });
-  readout(b, 'm', s, 6.6);
-  return b.build('LSTM (colah)', 'Long short-term memory: a memory cell C carried by addition and guarded by forget, input and output gates.');
+  readout(b, 'm', s, 4.85, 3.9);
+  return withForgetBias(b.build('LSTM (colah)', 'Long short-term memory: a memory cell C carried by addition and guarded by forget, input and output gates.'), s);
 }
 
 /** LSTM with peepholes (Gers & Schmidhuber; Sak et al. 2014): diagonal weights from the cell into the gates. */
 export function peepholeLstm(s: Sizes): Graph {
   const b = new Builder()
-    .input('x', s.x, 0, 0.5, 'x_t')
-    .cell('h', s.h, 0, 2.5, 'h_{t−1}')
-    .cell('c', s.h, 0, 4, 'C_{t−1}');
+    .input('x', s.x, 0, 0.6, 'x_t')
+    .cell('h', s.h, 0, 2.2, 'h_{t−1}')
+    .cell('c', s.h, 0, 3.6, 'C_{t−1}');
   lstmCore(b, s, 'h', s.h, true);
   b.edge('m', 'h', { id: 'm_h' });
-  readout(b, 'm', s, 6.6);
-  return b.build('Peephole LSTM', 'An LSTM whose gates also see the cell state through diagonal peephole weights: f and i see C_{t−1}, o sees C_t.');
+  readout(b, 'm', s, 4.85, 3.9);
+  return withForgetBias(b.build('Peephole LSTM', 'An LSTM whose gates also see the cell state through diagonal peephole weights: f and i see C_{t−1}, o sees C_t.'), s);
 }
 
 /**
@@ -167,15 +174,15 @@ export function peepholeLstm(s: Sizes): Graph {
  */
 export function lstmp(s: Sizes & { p: number }): Graph {
   const b = new Builder()
-    .input('x', s.x, 0, 0.5, 'x_t')
-    .cell('r', s.p, 0, 2.5, 'r_{t−1}')
-    .cell('c', s.h, 0, 4, 'C_{t−1}');
+    .input('x', s.x, 0, 0.6, 'x_t')
+    .cell('r', s.p, 0, 2.2, 'r_{t−1}')
+    .cell('c', s.h, 0, 3.6, 'C_{t−1}');
   lstmCore(b, s, 'r', s.p, true);
-  b.gate('r_new', s.p, 'identity', 6.4, 3.4, { bias: false, label: 'projection r_t' })
+  b.gate('r_new', s.p, 'identity', 5.1, 3.9, { bias: false, label: 'projection r_t' })
     .edge('m', 'r_new')
     .edge('r_new', 'r');
-  readout(b, 'r_new', s, 7.6);
-  return b.build('LSTMP (LSTM with projection)', 'Sak, Senior & Beaufays 2014: a peephole LSTM whose output m_t is projected to a smaller r_t = W_rm·m_t, which feeds back in place of h.');
+  readout(b, 'r_new', s, 5.45, 5.0);
+  return withForgetBias(b.build('LSTMP (LSTM with projection)', 'Sak, Senior & Beaufays 2014: a peephole LSTM whose output m_t is projected to a smaller r_t = W_rm·m_t, which feeds back in place of h.'), s);
 }
 
 /**
@@ -184,17 +191,17 @@ export function lstmp(s: Sizes & { p: number }): Graph {
  */
 export function gru(s: Sizes): Graph {
   const b = new Builder()
-    .input('x', s.x, 0, 0.5, 'x_t')
-    .cell('h', s.h, 0, 3, 'h_{t−1}')
-    .gate('r', s.h, 'sigmoid', 1.2, 0, { label: 'reset r_t' })
-    .gate('z', s.h, 'sigmoid', 1.2, 1, { label: 'update z_t' })
-    .gate('hn', s.h, 'identity', 1.2, 2.2, { label: 'U_n·h + b' })
-    .op('rhn', 'mul', 2.3, 1.6, 'r ⊙ (U_n h)')
-    .gate('n', s.h, 'tanh', 3.3, 1.2, { label: 'candidate n_t' })
-    .op('one_minus_z', 'one_minus', 3.3, 0.2, '1 − z')
-    .op('zn', 'mul', 4.3, 0.6, '(1−z) ⊙ n')
-    .op('zh', 'mul', 4.3, 2.4, 'z ⊙ h_{t−1}')
-    .op('h_new', 'add', 5.3, 1.5, 'h_t')
+    .input('x', s.x, 0, 0.6, 'x_t')
+    .cell('h', s.h, 0, 2.4, 'h_{t−1}')
+    .gate('r', s.h, 'sigmoid', 1.15, 0, { label: 'reset r_t' })
+    .gate('z', s.h, 'sigmoid', 1.15, 1, { label: 'update z_t' })
+    .gate('hn', s.h, 'identity', 1.15, 2.1, { label: 'U_n·h + b' })
+    .op('rhn', 'mul', 2.3, 1.75, 'r ⊙ (U_n h)')
+    .gate('n', s.h, 'tanh', 2.85, 0.85, { label: 'candidate n_t' })
+    .op('one_minus_z', 'one_minus', 2.3, 0.0, '1 − z')
+    .op('zn', 'mul', 4.0, 0.45, '(1−z) ⊙ n')
+    .op('zh', 'mul', 4.0, 2.4, 'z ⊙ h_{t−1}')
+    .op('h_new', 'add', 4.6, 1.45, 'h_t')
     .edge('x', 'r').edge('h', 'r', { init: 'orthogonal' })
     .edge('x', 'z').edge('h', 'z', { init: 'orthogonal' })
     .edge('h', 'hn', { init: 'orthogonal' })
@@ -205,7 +212,7 @@ export function gru(s: Sizes): Graph {
     .edge('z', 'zh').edge('h', 'zh')
     .edge('zn', 'h_new').edge('zh', 'h_new')
     .edge('h_new', 'h');
-  readout(b, 'h_new', s, 6.5);
+  readout(b, 'h_new', s, 4.9, 2.9);
   return b.build('GRU', 'Gated recurrent unit (as PyTorch computes it): the update gate z mixes the old state with a candidate; the reset gate r decides how much of the old state the candidate sees.');
 }
 
@@ -286,7 +293,7 @@ export function workedParity(): Graph {
 
 /**
  * The reference text's iterated map x ↦ x² + 0.15 as a cell of size 1 (a sink
- * near 0.1775, a source near 0.8225). The loss reads the last state.
+ * at (1 − √0.4)/2 ≈ 0.1838, a source at ≈ 0.8162; the text says 0.1775 and 0.8225). The loss reads the last state.
  */
 export function quadraticMap(): Graph {
   const b = new Builder()
@@ -301,7 +308,7 @@ export function quadraticMap(): Graph {
     .edge('x', 'h_new', { weight: 'scalar', init: 'zeros', id: 'w_x' })
     .edge('h_new', 'h')
     .edge('h_new', 'loss', { port: 'prediction' });
-  return b.build('Iterated map x ↦ x² + 0.15', 'A one-unit cell iterating f(h) = h² + 0.15: fixed points near 0.1775 (a sink: |f′| < 1) and 0.8225 (a source: |f′| > 1).', {
+  return b.build('Iterated map x ↦ x² + 0.15', 'A one-unit cell iterating f(h) = h² + 0.15 (the reference text\'s example): fixed points at (1 ± √0.4)/2 ≈ 0.1838, a sink (|f′| < 1), and ≈ 0.8162, a source (|f′| > 1) (the text gives 0.1775 and 0.8225).', {
     parameters: { 'edge:w_x': { shape: [1], data: [0] }, 'bias:h_new': { shape: [1], data: [0.15] } },
   });
 }
