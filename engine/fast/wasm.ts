@@ -12,7 +12,7 @@ import type { Backend, EwOp, Kernels } from './kernels.ts';
 import { jsKernels } from './kernels.ts';
 import type { ThreadHost } from './threads.ts';
 import { GemmCrew, OP_GEMM32, OP_GEMM64 } from './threads.ts';
-import { GEMM_SHARED_WASM_BASE64, GEMM_WASM_BASE64 } from './wasm/gemm.wasm.ts';
+import { GEMM_RELAXED_WASM_BASE64, GEMM_SHARED_RELAXED_WASM_BASE64, GEMM_SHARED_WASM_BASE64, GEMM_WASM_BASE64 } from './wasm/gemm.wasm.ts';
 
 // The engine builds without DOM types, so WebAssembly is described here, just as far as it is used.
 interface WasmMemory { readonly buffer: ArrayBuffer; grow(pages: number): number }
@@ -66,13 +66,17 @@ let bytes: Uint8Array | null = null;
 let compiled: object | null = null;
 let compiledShared: object | null = null;
 let available: boolean | null = null;
+/** Whether the relaxed-SIMD (fused multiply-add) variant runs here. */
+let relaxed = false;
 
 /** True when this runtime can run the SIMD kernels. */
 export function wasmAvailable(): boolean {
   if (available !== null) return available;
   const wa = api();
   try {
-    bytes ??= decodeBase64(GEMM_WASM_BASE64);
+    const fma = decodeBase64(GEMM_RELAXED_WASM_BASE64);
+    relaxed = wa !== undefined && wa.validate(fma);
+    bytes = relaxed ? fma : decodeBase64(GEMM_WASM_BASE64);
     available = wa !== undefined && wa.validate(bytes);
   } catch {
     available = false;
@@ -92,7 +96,7 @@ export function threadsAvailable(): boolean {
   const wa = api();
   if (!wa || !wasmAvailable() || typeof SharedArrayBuffer === 'undefined') return false;
   try {
-    compiledShared ??= new wa.Module(decodeBase64(GEMM_SHARED_WASM_BASE64));
+    compiledShared ??= new wa.Module(decodeBase64(relaxed ? GEMM_SHARED_RELAXED_WASM_BASE64 : GEMM_SHARED_WASM_BASE64));
     new wa.Memory({ initial: 1, maximum: 1, shared: true });
     return true;
   } catch {
@@ -142,7 +146,7 @@ export function wasmBackend(dtype: DType, opts: WasmBackendOptions = {}): Backen
   const f32 = dtype === 'float32';
   const kernels: Kernels = {
     ...jsKernels,
-    name: (f32 ? 'wasm-simd' : 'wasm-simd (products only)') + (shared ? `, ${threads} threads for products` : ''),
+    name: (relaxed ? 'wasm-relaxed-simd' : 'wasm-simd') + (f32 ? '' : ' (products only)') + (shared ? `, ${threads} threads for products` : ''),
     gemmNN(M, N, K, A, ao, lda, B, bo, ldb, C, co, ldc, acc) {
       if (A.buffer !== mem || B.buffer !== mem || C.buffer !== mem) { jsKernels.gemmNN(M, N, K, A, ao, lda, B, bo, ldb, C, co, ldc, acc); return; }
       gemm(M, N, K, ptr(A, ao), lda, 1, ptr(B, bo), ldb, ptr(C, co), ldc, acc ? 1 : 0);
