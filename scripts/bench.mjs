@@ -7,6 +7,11 @@
 //
 //   npm run bench [-- --workload S|M|L|all] [--cell lstm|gru|rnn|all] [--dtype float32|float64]
 //                    [--threads N] [--torch-threads N] [--rounds N] [--min-seconds S] [--no-torch] [--json]
+// package.json runs this with --experimental-wasm-relaxed-simd: node 20 has
+// relaxed SIMD (fused multiply-add) behind that flag; Chromium and so the
+// Electron app have it on by default (node ≥ 22 too). Without the flag the
+// kernels fall back to plain SIMD (about 12 % slower products); the
+// "kernels" field says which ran.
 // --threads (default 2, like PyTorch here): threads for Cellwright's large
 // matrix products (only products of at least 2^23 multiply-adds are split, so
 // in practice workload L); elementwise work runs on one thread.
@@ -72,10 +77,10 @@ async function startTorch() {
   }
 }
 
-function ours(cell, w) {
+function ours(cell, w, ms = minMs) {
   const W = WORKLOADS[w];
   return runBench({
-    cell, workload: w, dtype: a.dtype, now: () => performance.now(), minMs, threads,
+    cell, workload: w, dtype: a.dtype, now: () => performance.now(), minMs: ms, threads,
     session: (p, o) => createSession(p, { ...o, threads, threadHost: nodeThreadHost }),
     memoryBytes: (p) => estimateMemory(p, { T: W.T, B: W.B, dtype: a.dtype }).bytes,
   });
@@ -87,7 +92,7 @@ const torch = await startTorch();
 const cpu = cpus();
 const machine = `${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GB, Node ${process.version}` +
   (torch ? `, PyTorch ${torch.version} (${torch.threads} threads)` : ', PyTorch not measured');
-if (!a.json) out(`machine: ${machine}\ndtype: ${a.dtype}; Cellwright with ${threads} thread${threads === 1 ? '' : 's'} for large products; rounds: ${rounds}; each measurement ≥ 5 steps and ≥ ${minMs / 1000} s after 2 warm-up steps\n`);
+if (!a.json) out(`machine: ${machine}\ndtype: ${a.dtype}; Cellwright with ${threads} thread${threads === 1 ? '' : 's'} for large products, kernels ${ours('rnn', 'S', 1).kernels}; rounds: ${rounds}; each measurement ≥ 5 steps and ≥ ${minMs / 1000} s after 2 warm-up steps\n`);
 
 const rows = [];
 for (const w of loads) {
