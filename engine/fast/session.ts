@@ -7,8 +7,11 @@
  * every buffer is allocated once, up front, by a Backend (plain typed arrays
  * with JavaScript kernels, or WebAssembly memory with SIMD kernels).
  *
- * The elementwise parts (activations, ops, losses, diagonal/scalar/identity
- * edges) call the reference op functions, so their semantics cannot drift.
+ * Elementwise work runs in the backend's kernels: the JavaScript kernels use
+ * the reference's own activation code; the WebAssembly float32 kernels fuse a
+ * gate's sum and activation into one pass with vectorized exp/tanh (equal to
+ * float32 precision). Losses, diagonal and scalar edges call the reference op
+ * functions. engine/fast/fast.test.ts holds all of it to the reference Session.
  */
 import type { Batch } from '../batch.ts';
 import type { CNode, Program } from '../compile.ts';
