@@ -1,4 +1,5 @@
 import { StrictMode } from 'react';
+import { z } from 'zod';
 import { createRoot } from 'react-dom/client';
 import '@xyflow/react/dist/style.css';
 import '@fontsource-variable/inter/index.css';
@@ -9,6 +10,9 @@ import { App } from './app/App.tsx';
 import { startApp } from './app/startup.ts';
 import { createBrowserHost } from './host/browser.ts';
 import { createElectronHost } from './host/electron.ts';
+
+// zod's eval probe would trip the app's Content-Security-Policy ('unsafe-eval' is not allowed).
+z.config({ jitless: true });
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root');

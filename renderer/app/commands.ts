@@ -318,11 +318,13 @@ export function runMenuAction(action: MenuAction): void {
     case 'shortcuts': uiStore.getState().setHelpOpen(true); break;
     case 'about': uiStore.getState().notify('info', 'Cellwright: design recurrent cells, train them, watch the gradient through time.'); break;
     case 'exportTorch':
+      uiStore.getState().notify('info', 'Export to PyTorch is in the command line: cellwright export torch GRAPH -o DIR.');
+      break;
     case 'train':
     case 'pause':
     case 'step':
     case 'reset':
-      uiStore.getState().notify('info', 'Training arrives with the live training view.');
+      // Handled by the training commands (startup.ts routes them); nothing to do here.
       break;
   }
 }

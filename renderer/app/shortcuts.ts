@@ -3,6 +3,8 @@
  * help dialog, so they cannot disagree.
  */
 import * as commands from './commands.ts';
+import * as training from './training.ts';
+import { trainingStore } from '../store/training.ts';
 import { uiStore } from '../store/ui.ts';
 
 export interface Shortcut {
@@ -29,6 +31,8 @@ export const SHORTCUTS: Shortcut[] = [
   { keys: 'Ctrl+Shift+S', label: 'Save as', match: (e, mod) => mod && e.shiftKey && key(e) === 's', run: () => void commands.saveAs() },
   { keys: 'Ctrl+E', label: 'Export JSON', match: (e, mod) => mod && !e.shiftKey && key(e) === 'e', run: () => void commands.exportJson() },
   { keys: 'Ctrl+I', label: 'Import a graph into this one', match: (e, mod) => mod && key(e) === 'i', run: () => void commands.importDocument() },
+  { keys: 'Ctrl+Enter', label: 'Train / pause', match: (e, mod) => mod && !e.shiftKey && e.key === 'Enter', run: () => (trainingStore.getState().run.kind === 'training' ? training.pause() : training.train()) },
+  { keys: 'Ctrl+Shift+Enter', label: 'One training step', match: (e, mod) => mod && e.shiftKey && e.key === 'Enter', run: training.step },
   { keys: 'Shift+L', label: 'Auto layout', match: (e, mod) => !mod && e.shiftKey && key(e) === 'l', run: () => void commands.layoutGraph() },
   { keys: 'Shift+1', label: 'Fit the graph in view', match: (e, mod) => !mod && e.shiftKey && (e.key === '!' || e.code === 'Digit1'), run: commands.fitView },
   { keys: '+ / −', label: 'Zoom in / out', match: (e, mod) => !mod && (e.key === '+' || e.key === '='), run: () => commands.runMenuAction('zoomIn') },

@@ -8,8 +8,22 @@ import { serializeGraph } from '../doc/engine.ts';
 import { documentStore, isDirty } from '../store/document.ts';
 import { uiStore, type Theme } from '../store/ui.ts';
 import { DEFAULT_EXAMPLE_KEY, EXAMPLES } from '../examples.ts';
+import type { MenuAction } from '../host/types.ts';
+import { startTraining } from '../train/client.ts';
 import { loadDocumentText, runMenuAction, setHost } from './commands.ts';
 import { installShortcuts } from './shortcuts.ts';
+import * as training from './training.ts';
+
+/** The host's Train / Pause / Step / Reset menu items go to the training client; the rest to the editor. */
+function menuAction(action: MenuAction): void {
+  switch (action) {
+    case 'train': training.train(); break;
+    case 'pause': training.pause(); break;
+    case 'step': training.step(); break;
+    case 'reset': training.reset(); break;
+    default: runMenuAction(action);
+  }
+}
 
 const AUTOSAVE_DELAY_MS = 800;
 
@@ -80,7 +94,9 @@ export async function startApp(host: Host): Promise<() => void> {
     if (state.hintDismissed && !previous.hintDismissed) void host.setSetting('hintDismissed', true);
   }));
   cleanups.push(installShortcuts());
-  cleanups.push(host.onMenuAction(runMenuAction));
+  cleanups.push(host.onMenuAction(menuAction));
+  // Training runs in a Web Worker that follows the document from here on.
+  cleanups.push(startTraining(training.exampleDataFor));
   cleanups.push(host.onOpenFile((file) => void loadDocumentText(file.text, { name: file.name, path: file.path, handle: file.handle })));
   return () => {
     window.clearTimeout(timer);

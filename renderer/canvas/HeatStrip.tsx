@@ -1,5 +1,6 @@
 import { memo, useEffect, useRef } from 'react';
 import type { HeatStrip as Strip } from '../store/telemetry.ts';
+import { heatInto } from '../views/colormap.ts';
 
 /** A units × time strip drawn on a canvas (never one DOM node per cell). */
 export const HeatStrip = memo(function HeatStrip({ strip }: { strip: Strip }) {
@@ -13,15 +14,10 @@ export const HeatStrip = memo(function HeatStrip({ strip }: { strip: Strip }) {
     const image = context.createImageData(strip.steps, strip.units);
     for (let t = 0; t < strip.steps; t += 1) {
       for (let u = 0; u < strip.units; u += 1) {
-        const v = Math.max(0, Math.min(1, strip.values[t * strip.units + u] ?? 0));
-        const o = (u * strip.steps + t) * 4;
-        image.data[o] = Math.round(255 * v);
-        image.data[o + 1] = Math.round(120 + 60 * v);
-        image.data[o + 2] = Math.round(255 * (1 - v));
-        image.data[o + 3] = 255;
+        heatInto(image.data, (u * strip.steps + t) * 4, strip.values[t * strip.units + u]);
       }
     }
     context.putImageData(image, 0, 0);
   }, [strip]);
-  return <canvas ref={ref} className="cw-heat" aria-hidden />;
+  return <canvas ref={ref} className="cw-heat" aria-hidden title="Activation on one validation sequence: time t → across, one row per unit" />;
 });

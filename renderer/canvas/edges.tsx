@@ -6,6 +6,7 @@
  */
 import { memo } from 'react';
 import { BaseEdge, getBezierPath, Position, type Edge, type EdgeProps } from '@xyflow/react';
+import { useTelemetry } from '../store/telemetry.ts';
 
 export interface EdgeViewData extends Record<string, unknown> {
   /** W, diag, scalar, = */
@@ -63,8 +64,11 @@ export const GraphEdgeView = memo(function GraphEdgeView(props: EdgeProps<GraphF
   const { id, sourceX, sourceY, targetX, targetY, data, selected, markerEnd } = props;
   const d = data ?? { weightSymbol: '', recurrent: false, inLoop: false, lane: 0 };
   const route = routeEdge(sourceX, sourceY, targetX, targetY, d.lane);
+  // Live training: colour and width follow the gradient flowing back through the edge (0..1 on a log scale).
+  const grad = useTelemetry((state) => state.edgeGrad[id]);
   const className = [
     'cw-edge',
+    grad !== undefined ? 'has-grad' : '',
     d.recurrent ? 'is-recurrent' : '',
     d.inLoop ? 'in-loop' : '',
     d.severity ? `has-${d.severity}` : '',
@@ -73,7 +77,7 @@ export const GraphEdgeView = memo(function GraphEdgeView(props: EdgeProps<GraphF
   const label = d.weightSymbol;
   const labelWidth = Math.max(16, label.length * 7 + 9);
   return (
-    <g className={className} data-edge-id={id}>
+    <g className={className} data-edge-id={id} style={grad !== undefined ? { ['--g' as string]: grad.toFixed(3) } : undefined}>
       <BaseEdge id={id} path={route.path} markerEnd={markerEnd} interactionWidth={14} />
       {label ? (
         <g className={`cw-edge-label ${label === '=' ? 'is-identity' : ''}`} transform={`translate(${route.labelX} ${route.labelY})`}>
@@ -86,7 +90,7 @@ export const GraphEdgeView = memo(function GraphEdgeView(props: EdgeProps<GraphF
           <text textAnchor="start" dominantBaseline="central">t−1</text>
         </g>
       ) : null}
-      {d.message ? <title>{d.message}</title> : null}
+      {d.message ? <title>{d.message}</title> : grad !== undefined ? <title>Gradient through this edge: {Math.round(grad * 100)} % of the log scale (the widest, reddest edges carry the most)</title> : null}
     </g>
   );
 });

@@ -8,6 +8,8 @@ import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
 import type { GraphNode, LossKind } from '../../engine/format/types.ts';
 import { ACTIVATION_SYMBOL, OP_SYMBOL } from '../../engine/meta.ts';
 import { useTelemetry } from '../store/telemetry.ts';
+import { uiStore } from '../store/ui.ts';
+import { FLAG_WORD } from './FlagPopover.tsx';
 import { HeatStrip } from './HeatStrip.tsx';
 
 export interface NodeViewData extends Record<string, unknown> {
@@ -54,6 +56,32 @@ function ProblemBadge({ data }: { data: NodeViewData }) {
   );
 }
 
+const FLAG_ICON = { vanishing: '↘', exploding: '↗', nonfinite: '!' } as const;
+
+/** A gradient flag from training: opens the explanation and its one-click fixes. */
+function FlagBadge({ id }: { id: string }) {
+  const kind = useTelemetry((state) => state.flags[id]?.kind);
+  if (!kind) return null;
+  const open = () => uiStore.getState().setFlagOpen(id);
+  return (
+    <button
+      type="button"
+      className={`cw-flag cw-flag-${kind} nodrag nopan`}
+      data-flag-for={id}
+      aria-label={`${FLAG_WORD[kind]} gradient at ${id}`}
+      aria-haspopup="dialog"
+      title="What is happening, and how to fix it"
+      onClick={(event) => {
+        event.stopPropagation();
+        open();
+      }}
+      onMouseEnter={open}
+    >
+      <span aria-hidden>{FLAG_ICON[kind]}</span>{FLAG_WORD[kind]}
+    </button>
+  );
+}
+
 function In() {
   return <Handle type="target" position={Position.Left} className="cw-handle" />;
 }
@@ -85,11 +113,12 @@ function Card({ data, selected, kind, glyph, size, notes, extra, children }: {
       </div>
       {children}
       <ProblemBadge data={data} />
+      <FlagBadge id={node.id} />
     </div>
   );
 }
 
-/** Live activation over time, filled by the training view later; nothing drawn until then. */
+/** Live activation over time on one validation sequence, from the training worker's probe. */
 function LiveStrip({ id }: { id: string }) {
   const strip = useTelemetry((state) => state.strips[id]);
   return strip ? <HeatStrip strip={strip} /> : null;
@@ -159,6 +188,7 @@ export const OpNodeView = memo(function OpNodeView({ data, selected }: NodeProps
       <div className="cw-op-symbol">{OP_SYMBOL[node.op] ?? node.op}</div>
       <div className="cw-op-caption">{node.label ? formatMath(node.label) : node.id}</div>
       <ProblemBadge data={data} />
+      <FlagBadge id={node.id} />
       <Out />
     </div>
   );

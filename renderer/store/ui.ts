@@ -39,6 +39,16 @@ export interface UiState {
   /** Template groups shown as one box. */
   collapsedGroups: ReadonlySet<string>;
   restoreOffer: RestoreOffer | null;
+  /** The side panel's tab: the selection's inspector or the training settings. */
+  sideTab: 'inspector' | 'training';
+  /** The training charts under the canvas. */
+  dockOpen: boolean;
+  /** The last dock pane's view. */
+  dockView: 'dynamics' | 'unrolled';
+  /** Steps the unrolled view draws. */
+  unrolledSteps: number;
+  /** The flagged node whose explanation and fixes are open. */
+  flagOpen: string | null;
 
   select(nodes: Iterable<string>, edges?: Iterable<string>): void;
   setTheme(theme: Theme): void;
@@ -54,6 +64,11 @@ export interface UiState {
   focusNode(id: string): void;
   toggleGroup(group: string): void;
   setRestoreOffer(offer: RestoreOffer | null): void;
+  setSideTab(tab: UiState['sideTab']): void;
+  toggleDock(): void;
+  setDockView(view: UiState['dockView']): void;
+  setUnrolledSteps(k: number): void;
+  setFlagOpen(node: string | null): void;
 }
 
 let noticeSeq = 0;
@@ -75,6 +90,11 @@ export function createUiStore() {
     focusRequest: null,
     collapsedGroups: new Set(),
     restoreOffer: null,
+    sideTab: 'inspector',
+    dockOpen: true,
+    dockView: 'dynamics',
+    unrolledSteps: 4,
+    flagOpen: null,
 
     select(nodes, edges = []) {
       set({ selectedNodes: new Set(nodes), selectedEdges: new Set(edges) });
@@ -133,6 +153,21 @@ export function createUiStore() {
     },
     setRestoreOffer(offer) {
       set({ restoreOffer: offer });
+    },
+    setSideTab(tab) {
+      set({ sideTab: tab });
+    },
+    toggleDock() {
+      set((state) => ({ dockOpen: !state.dockOpen }));
+    },
+    setDockView(view) {
+      set({ dockView: view });
+    },
+    setUnrolledSteps(k) {
+      set({ unrolledSteps: Math.max(1, Math.min(64, Math.round(k))) });
+    },
+    setFlagOpen(node) {
+      set({ flagOpen: node });
     },
   }));
 }

@@ -1,0 +1,199 @@
+/**
+ * Training commands: the run controls, data files, and the one-click fixes a
+ * flagged node offers. Each fix is one document edit (one undo entry); the
+ * training client recompiles after it.
+ */
+import type { FlagKind } from '../../engine/diagnostics/flags.ts';
+import type { DataFile, Graph } from '../../engine/format/types.ts';
+import {
+  forgetGates, recurrentEdges, switchCore, taskLength, withForgetBias, withIdentityRelu, withNormClipping, withRecurrentInit, withShorterSequence,
+} from '../doc/fixes.ts';
+import { autoLayout } from '../doc/layout.ts';
+import { exampleGraph } from '../examples.ts';
+import { documentStore } from '../store/document.ts';
+import { trainingStore } from '../store/training.ts';
+import { uiStore } from '../store/ui.ts';
+import * as client from '../train/client.ts';
+import { fitView, getHost } from './commands.ts';
+
+export const train = client.train;
+export const pause = client.pause;
+export const step = (): void => client.step(1);
+export const reset = client.reset;
+export const rollback = client.rollback;
+
+export type FixKind = 'clipNorm' | 'identityRelu' | 'orthogonal' | 'forgetBias' | 'shorter' | 'lstm' | 'gru' | 'rollback' | 'lowerLr';
+
+export interface FixOption {
+  kind: FixKind;
+  /** The button's text (also its accessible name). */
+  label: string;
+  /** Why it helps, in one line (reference text §5). */
+  help: string;
+}
+
+/** One sentence per flag: what is happening (reference text §4). */
+export function explainFlag(kind: FlagKind, node: string, ratio: number, perStep: number, T: number | null): string {
+  const steps = T ? `${T - 1} steps` : 'the sequence';
+  switch (kind) {
+    case 'vanishing':
+      return `Vanishing gradient: going back through ${steps}, ‖dL/d${node}‖ is multiplied by about ${fmt(perStep)} per step (like w^(T−t) with |w| < 1, or saturated σ/tanh), so the first steps get ${fmtRatio(ratio)} of the last step's signal and early inputs cannot be learned.`;
+    case 'exploding':
+      return `Exploding gradient: going back through ${steps}, ‖dL/d${node}‖ grows by about ${fmt(perStep)} per step (like w^(T−t) with |w| > 1), so the first steps get ${fmtRatio(ratio)} times the last step's gradient and updates become huge.`;
+    case 'nonfinite':
+      return `Non-finite values: the loss or the gradient at ${node} became NaN or infinite, so training stopped before the update.`;
+    default: {
+      const never: never = kind;
+      return String(never);
+    }
+  }
+}
+
+function fmt(x: number): string {
+  if (!Number.isFinite(x)) return '?';
+  return x >= 100 || x < 0.01 ? x.toExponential(1) : x.toFixed(2);
+}
+
+function fmtRatio(x: number): string {
+  if (!Number.isFinite(x)) return 'an unknown share';
+  return x.toExponential(1).replace('e', '×10^').replace('^+', '^');
+}
+
+function hasCoreOf(graph: Graph, template: 'lstm' | 'gru'): boolean {
+  // An LSTM has a forget gate; a GRU has a 1 − z op.
+  if (template === 'lstm') return forgetGates(graph).length > 0;
+  return graph.nodes.some((node) => node.kind === 'op' && node.op === 'one_minus');
+}
+
+/** The fixes that apply to this node and graph, most useful first. */
+export function fixesFor(graph: Graph, node: string, kind: FlagKind): FixOption[] {
+  const out: FixOption[] = [];
+  const isCell = graph.nodes.some((n) => n.id === node && n.kind === 'cell');
+  const clipping = typeof graph.training?.clipNorm === 'number';
+  const length = taskLength(graph);
+  const recurrent = isCell ? recurrentEdges(graph, node) : [];
+  const forget = forgetGates(graph);
+  const forgetAtOne = forget.length > 0 && forget.every((gate) => {
+    const p = graph.parameters?.[`bias:${gate.id}`];
+    return p !== undefined && p.data.every((v) => v === 1);
+  });
+  const shorter = length && length.value > 2 ? { kind: 'shorter' as const, label: `Shorter sequence (T ${length.value} → ${Math.max(2, Math.floor(length.value / 2))})`, help: 'Fewer steps for the gradient to travel back through.' } : null;
+  const lstm = { kind: 'lstm' as const, label: 'Switch to LSTM', help: 'A memory cell carried by addition, guarded by gates: the gradient can pass many steps unchanged. Keeps the task.' };
+  const gru = { kind: 'gru' as const, label: 'Switch to GRU', help: 'Update and reset gates mix the old state in directly. Keeps the task.' };
+  if (kind === 'vanishing') {
+    if (forget.length > 0 && !forgetAtOne) out.push({ kind: 'forgetBias', label: 'Forget-gate bias 1', help: 'σ(1) ≈ 0.73: the cell keeps most of its memory from the start.' });
+    if (isCell && !hasCoreOf(graph, 'lstm')) out.push(lstm);
+    if (isCell && !hasCoreOf(graph, 'gru') && !hasCoreOf(graph, 'lstm')) out.push(gru);
+    if (recurrent.length > 0 && !hasCoreOf(graph, 'lstm') && !hasCoreOf(graph, 'gru')) out.push({ kind: 'identityRelu', label: 'Identity init + ReLU', help: 'IRNN: W_hh = I and ReLU start out neither shrinking nor growing the signal.' });
+    if (shorter) out.push(shorter);
+  } else if (kind === 'exploding') {
+    if (!clipping) out.push({ kind: 'clipNorm', label: 'Turn on norm clipping', help: 'Rescale the gradient to norm 1 when it is larger (g ← g/‖g‖).' });
+    if (recurrent.length > 0) out.push({ kind: 'orthogonal', label: 'Orthogonal init', help: 'Every eigenvalue of W_hh starts at |λ| = 1: no direction grows or shrinks.' });
+    if (shorter) out.push(shorter);
+    if (isCell && !hasCoreOf(graph, 'lstm')) out.push(lstm);
+  } else {
+    if (trainingStore.getState().failure) out.push({ kind: 'rollback', label: 'Roll back', help: 'Back to the last parameters that validated finite.' });
+    if (!clipping) out.push({ kind: 'clipNorm', label: 'Turn on norm clipping', help: 'Rescale the gradient to norm 1 when it is larger.' });
+    out.push({ kind: 'lowerLr', label: 'Lower the learning rate (÷10)', help: 'Smaller steps overshoot less.' });
+  }
+  return out;
+}
+
+function commit(label: string, next: Graph): void {
+  documentStore.getState().commit(label, next);
+}
+
+/** Apply a fix to the document (or the run). Returns false when it did not apply. */
+export async function applyFix(kind: FixKind, node: string): Promise<boolean> {
+  const graph = documentStore.getState().graph;
+  switch (kind) {
+    case 'rollback':
+      client.rollback();
+      return true;
+    case 'clipNorm':
+      commit('Turn on norm clipping', withNormClipping(graph, 1));
+      return true;
+    case 'lowerLr': {
+      const lr = typeof graph.training?.lr === 'number' ? graph.training.lr : 0.001;
+      commit('Lower the learning rate', { ...graph, training: { ...(graph.training ?? {}), lr: lr / 10 } });
+      return true;
+    }
+    case 'identityRelu':
+      commit('Identity init + ReLU', withIdentityRelu(graph, node));
+      return true;
+    case 'orthogonal':
+      commit('Orthogonal init', withRecurrentInit(graph, node, 'orthogonal'));
+      return true;
+    case 'forgetBias':
+      commit('Forget-gate bias 1', withForgetBias(graph, 1));
+      return true;
+    case 'shorter':
+      commit('Shorter sequence', withShorterSequence(graph));
+      return true;
+    case 'lstm':
+    case 'gru': {
+      const template = exampleGraph(kind);
+      if (!template) return false;
+      const name = kind === 'lstm' ? 'LSTM' : 'GRU';
+      const switched = switchCore(graph, node, template, name);
+      if (switched.added.length === 0) {
+        uiStore.getState().notify('error', `Could not find the recurrent part around "${node}" to replace.`);
+        return false;
+      }
+      const laidOut = await autoLayout(switched.graph);
+      commit(`Switch to ${name}`, laidOut);
+      uiStore.getState().select([]);
+      requestAnimationFrame(() => fitView());
+      uiStore.getState().notify('info', `The recurrent part is now an ${name}; the task, readout and loss are kept. Press Train.`);
+      return true;
+    }
+    default: {
+      const never: never = kind;
+      return Boolean(never);
+    }
+  }
+}
+
+// ------------------------------------------------------------- data files
+
+const dataFiles = import.meta.glob('../../assets/examples/*.data.json', { eager: true, query: '?raw', import: 'default' }) as Record<string, string>;
+
+/** A bundled example without a task trains on its own data file (the quadratic map's h₀ = 0.5, zero inputs). */
+export function exampleDataFor(graph: Graph): { name: string; file: DataFile } | null {
+  if (graph.task) return null;
+  for (const [path, text] of Object.entries(dataFiles)) {
+    const key = path.slice(path.lastIndexOf('/') + 1).replace(/\.data\.json$/, '');
+    const example = exampleGraph(key);
+    if (!example || example.name !== graph.name) continue;
+    try {
+      return { name: `${key}.data.json`, file: JSON.parse(text) as DataFile };
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
+
+export async function chooseDataFile(): Promise<void> {
+  let file;
+  try {
+    file = await getHost().openFile();
+  } catch (error) {
+    uiStore.getState().notify('error', `That did not work: ${(error as Error).message}`);
+    return;
+  }
+  if (!file) return;
+  try {
+    const data = JSON.parse(file.text) as DataFile;
+    if (typeof data !== 'object' || data === null || typeof data.inputs !== 'object') throw new Error('it has no "inputs"');
+    trainingStore.getState().set({ data: { name: file.name, file: data } });
+    client.recompile();
+  } catch (error) {
+    uiStore.getState().notify('error', `${file.name} is not a data file: ${(error as Error).message}.`);
+  }
+}
+
+export function clearDataFile(): void {
+  trainingStore.getState().set({ data: null });
+  client.recompile();
+}

@@ -1,0 +1,133 @@
+/**
+ * The run bar above the canvas: Train / Pause / Step / Reset, the run state,
+ * the step counter and speed, the latest numbers, and what training needs
+ * from the user (a failure to roll back, parameters to keep after an edit,
+ * a graph or task that does not fit yet).
+ */
+import { memo, type ReactNode } from 'react';
+import * as training from '../app/training.ts';
+import { focusNode } from '../app/commands.ts';
+import { answerKeep, keepTrainedParameters } from '../train/client.ts';
+import { RUN_LABEL, useTraining, type RunState } from '../store/training.ts';
+import { useTelemetry } from '../store/telemetry.ts';
+import { uiStore, useUi } from '../store/ui.ts';
+
+function Icon({ d }: { d: ReactNode }) {
+  return <svg viewBox="0 0 16 16" width="14" height="14" fill="currentColor" aria-hidden>{d}</svg>;
+}
+
+const ICONS = {
+  train: <path d="M4.5 2.8v10.4a.6.6 0 0 0 .9.5l8.2-5.2a.6.6 0 0 0 0-1L5.4 2.3a.6.6 0 0 0-.9.5Z" />,
+  pause: <><rect x="3.5" y="2.5" width="3.2" height="11" rx=".8" /><rect x="9.3" y="2.5" width="3.2" height="11" rx=".8" /></>,
+  step: <><path d="M3 3v10a.6.6 0 0 0 .9.5l6.8-5a.6.6 0 0 0 0-1l-6.8-5A.6.6 0 0 0 3 3Z" /><rect x="11.3" y="2.5" width="2.4" height="11" rx=".7" /></>,
+  reset: <path d="M8 2.5a5.5 5.5 0 1 1-5.3 7h1.6A4 4 0 1 0 8 4v2L4.8 3.3 8 .5Z" />,
+};
+
+function stateText(run: RunState): string {
+  if (run.kind === 'paused') return run.reason === 'done' ? 'finished' : run.reason === 'failure' ? 'stopped' : 'paused';
+  return RUN_LABEL[run.kind];
+}
+
+function fmt(x: number, digits = 3): string {
+  if (!Number.isFinite(x)) return '—';
+  if (x !== 0 && (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e5)) return x.toExponential(2);
+  return x.toPrecision(digits);
+}
+
+function Numbers() {
+  const info = useTraining((state) => state.info);
+  const loss = useTraining((state) => state.loss);
+  const val = useTelemetry((state) => {
+    const c = state.curves;
+    const i = c.valStep.length - 1;
+    return i >= 0 ? `${c.valLoss[i]}|${c.valMetric[i]}` : '';
+  });
+  const [valLoss, valMetric] = val ? val.split('|').map(Number) : [NaN, NaN];
+  const metric = info?.metricNames[0];
+  const metricText = metric === 'accuracy' && Number.isFinite(valMetric) ? `${(valMetric * 100).toFixed(1)} %` : fmt(valMetric);
+  return (
+    <div className="cw-run-numbers">
+      <span title="Training loss of the latest batch">loss <b>{fmt(loss)}</b></span>
+      {info?.task ? <span title="Loss and metric on the task's fixed validation set">val. <b>{fmt(valLoss)}</b>{metric ? <> · {metric === 'accuracy' ? 'acc.' : metric} <b>{metricText}</b></> : null}</span> : null}
+    </div>
+  );
+}
+
+function Message() {
+  const run = useTraining((state) => state.run);
+  const failure = useTraining((state) => state.failure);
+  const keep = useTraining((state) => state.keepOffer);
+  const info = useTraining((state) => state.info);
+  const sideTab = useUi((state) => state.sideTab);
+  if (keep) {
+    return (
+      <div className="cw-run-message is-question" role="group" aria-label="Keep learned parameters">
+        <span>The graph changed after {keep.fromStep} training step{keep.fromStep === 1 ? '' : 's'}. Keep the <b>{keep.keys.length}</b> of {keep.total} learned parameters that still fit (same name and shape)?</span>
+        <button type="button" className="cw-primary" onClick={() => answerKeep(true)}>Keep learned parameters</button>
+        <button type="button" onClick={() => answerKeep(false)}>Start fresh</button>
+      </div>
+    );
+  }
+  if (failure) {
+    return (
+      <div className="cw-run-message is-error" role="alert">
+        <span>{failure.message}</span>
+        {failure.node ? <button type="button" onClick={() => focusNode(failure.node!)}>Show {failure.node}</button> : null}
+        <button type="button" className="cw-primary" onClick={training.rollback}>Roll back</button>
+      </div>
+    );
+  }
+  if (run.kind === 'error') {
+    return (
+      <div className={`cw-run-message ${run.source === 'worker' ? 'is-error' : 'is-warning'}`} role={run.source === 'worker' ? 'alert' : 'status'}>
+        <span>{run.source === 'graph' ? 'Cannot train yet. ' : run.source === 'task' ? 'The task does not fit the graph: ' : ''}{run.message}</span>
+        {run.source === 'task' && sideTab !== 'training' ? <button type="button" onClick={() => uiStore.getState().setSideTab('training')}>Training settings</button> : null}
+      </div>
+    );
+  }
+  if (run.kind === 'paused' && run.reason === 'done') {
+    return <div className="cw-run-message" role="status"><span>The run reached its {info?.steps ?? ''} steps. Train continues for another run; the Training tab sets the length.</span></div>;
+  }
+  return null;
+}
+
+export const RunBar = memo(function RunBar() {
+  const run = useTraining((state) => state.run);
+  const step = useTraining((state) => state.step);
+  const steps = useTraining((state) => state.steps);
+  const rate = useTraining((state) => state.stepsPerSecond);
+  const info = useTraining((state) => state.info);
+  const data = useTraining((state) => state.data);
+  const failure = useTraining((state) => state.failure);
+  const dockOpen = useUi((state) => state.dockOpen);
+  const training_ = run.kind === 'training';
+  const blocked = run.kind === 'compiling' || (run.kind === 'error' && run.source !== 'worker');
+  const task = info?.task;
+  return (
+    <div className="cw-runbar-wrap">
+      <div className="cw-runbar" role="toolbar" aria-label="Training">
+        <div className="cw-run-buttons">
+          <button type="button" className="cw-run-button is-train" aria-label="Train" title="Train (Ctrl+Enter): run the training loop in the background" onClick={training.train} disabled={training_ || blocked || failure !== null}><Icon d={ICONS.train} />Train</button>
+          <button type="button" className="cw-run-button" aria-label="Pause" title="Pause (Ctrl+Enter)" onClick={training.pause} disabled={!training_}><Icon d={ICONS.pause} />Pause</button>
+          <button type="button" className="cw-run-button" aria-label="Step" title="One training step: forward over T, backward through time, one update" onClick={training.step} disabled={blocked || failure !== null}><Icon d={ICONS.step} />Step</button>
+          <button type="button" className="cw-run-button" aria-label="Reset" title="Back to the starting parameters; the curves start over" onClick={training.reset} disabled={blocked}><Icon d={ICONS.reset} />Reset</button>
+        </div>
+        <span className={`cw-run-state is-${run.kind}`} role="status" aria-label="Run state" data-state={run.kind}>{stateText(run)}</span>
+        <span className="cw-run-step" title="Training steps done / steps of a run">
+          step <output aria-label="Step count">{step}</output>{steps ? <span className="cw-faint"> / {steps}</span> : null}
+        </span>
+        <span className="cw-run-rate" title="Training steps per second" aria-label="Steps per second">{training_ && rate > 0 ? `${rate < 10 ? rate.toFixed(1) : Math.round(rate)} steps/s` : ''}</span>
+        <Numbers />
+        <span className="cw-tb-spacer" />
+        <button type="button" className="cw-tb-button cw-run-task" title={`${task ? task.description : data ? `Training on ${data.name}` : 'No task yet'} — open the training settings`} onClick={() => uiStore.getState().setSideTab('training')}>
+          {task ? <>{task.name} · T = {info?.T}</> : data ? <>data · T = {info?.T ?? '?'}</> : 'no task'}
+        </button>
+        <button type="button" className="cw-tb-button" title="Write the trained parameters into the graph, so Save keeps them (one undo step)" onClick={() => void keepTrainedParameters()} disabled={step === 0 || training_}>Keep weights</button>
+        <button type="button" className="cw-tb-button" aria-label="Charts" aria-pressed={dockOpen} title="Show or hide the training charts" onClick={() => uiStore.getState().toggleDock()}>
+          <svg viewBox="0 0 16 16" width="16" height="16" fill="none" stroke="currentColor" strokeWidth="1.5" strokeLinecap="round" aria-hidden><path d="M2.5 13.5h11M4 11l3-4 2.5 2 3.5-5" /></svg>
+        </button>
+      </div>
+      <Message />
+    </div>
+  );
+});

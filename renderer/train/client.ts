@@ -1,0 +1,327 @@
+/**
+ * The UI side of the training worker: starts it (and restarts it after a
+ * crash, the document untouched), keeps it compiled against the document,
+ * sends the controls, and turns snapshots into the training and telemetry
+ * stores. Editing the graph while training pauses, recompiles and offers to
+ * keep the learned parameters that still fit.
+ */
+import type { Flag } from '../../engine/diagnostics/flags.ts';
+import type { Graph } from '../../engine/format/types.ts';
+import { documentStore } from '../store/document.ts';
+import { telemetryStore, type TelemetryState } from '../store/telemetry.ts';
+import { trainingStore, type RunState, type TrainingState } from '../store/training.ts';
+import { uiStore } from '../store/ui.ts';
+import { edgeMagnitudes, perStepGrowth, stripsFromProbe, trainingSignature } from './derive.ts';
+import type { CompiledInfo, FromWorker, LiveSnapshot, ToWorker } from './protocol.ts';
+
+const RECOMPILE_DELAY_MS = 250;
+
+let worker: Worker | null = null;
+let seq = 0;
+/** The signature of the graph the worker holds (or is compiling). */
+let compiledSignature: string | null = null;
+let compiledGraph: Graph | null = null;
+let timer: number | undefined;
+let started = false;
+let paramsWaiter: ((message: Extract<FromWorker, { type: 'parameters' }>) => void) | null = null;
+
+function setRun(run: RunState): void {
+  trainingStore.getState().set({ run });
+}
+
+function spawn(): Worker {
+  const w = new Worker(new URL('./trainer.worker.ts', import.meta.url), { type: 'module', name: 'cellwright-trainer' });
+  w.addEventListener('message', (event: MessageEvent<FromWorker>) => receive(event.data));
+  w.addEventListener('error', (event) => {
+    event.preventDefault();
+    crashed(event.message || 'unknown error');
+  });
+  w.addEventListener('messageerror', () => crashed('a message could not be read'));
+  return w;
+}
+
+function post(message: ToWorker): void {
+  worker?.postMessage(message);
+}
+
+/** A crashed worker is replaced; the document is untouched and compiled again. */
+function crashed(reason: string): void {
+  worker?.terminate();
+  worker = spawn();
+  const restarts = trainingStore.getState().restarts + 1;
+  trainingStore.getState().set({ restarts, keepOffer: null });
+  compile(documentStore.getState().graph, true);
+  // Compiling sets the state; the crash stays visible until the next run.
+  setRun({ kind: 'error', source: 'worker', path: null, message: `The training worker crashed (${reason}) and was restarted; your graph is unchanged. Press Train to start again.` });
+}
+
+type DataChooser = (graph: Graph) => TrainingState['data'];
+
+/**
+ * Start the worker and follow the document. `defaultData` gives the data file
+ * a graph without a task trains on (a bundled example's own). Returns a cleanup.
+ */
+export function startTraining(defaultData: DataChooser = () => null): () => void {
+  if (started) return () => undefined;
+  started = true;
+  worker = spawn();
+  trainingStore.getState().set({ data: defaultData(documentStore.getState().graph) });
+  compile(documentStore.getState().graph, true);
+  const unsubscribe = documentStore.subscribe((state, previous) => {
+    if (state.generation !== previous.generation) {
+      // Another document: the old run's data file and sample choice do not carry over.
+      trainingStore.getState().set({ data: defaultData(state.graph), sample: 0 });
+      compile(state.graph, true);
+      return;
+    }
+    if (state.graph === previous.graph) return;
+    scheduleCompile();
+  });
+  return () => {
+    unsubscribe();
+    window.clearTimeout(timer);
+    worker?.terminate();
+    worker = null;
+    started = false;
+  };
+}
+
+function scheduleCompile(): void {
+  const graph = documentStore.getState().graph;
+  if (trainingSignature(graph) === compiledSignature) {
+    compiledGraph = graph;
+    return;
+  }
+  const run = trainingStore.getState().run;
+  if (run.kind === 'training') {
+    // Stop at once; the recompile follows when the edits settle.
+    post({ type: 'pause' });
+    setRun({ kind: 'paused', reason: 'edited' });
+  }
+  window.clearTimeout(timer);
+  timer = window.setTimeout(() => compile(documentStore.getState().graph), RECOMPILE_DELAY_MS);
+}
+
+function compile(graph: Graph, force = false): void {
+  const signature = trainingSignature(graph);
+  if (!force && signature === compiledSignature) return;
+  compiledSignature = signature;
+  compiledGraph = graph;
+  seq += 1;
+  const data = trainingStore.getState().data;
+  setRun({ kind: 'compiling' });
+  trainingStore.getState().set({ keepOffer: null, failure: null });
+  post({ type: 'load', seq, graph, data: data?.file ?? null });
+}
+
+/** Recompile now, e.g. after choosing a data file. */
+export function recompile(): void {
+  compile(documentStore.getState().graph, true);
+}
+
+function receive(message: FromWorker): void {
+  if (message.type === 'notice') {
+    uiStore.getState().notify('info', message.text);
+    return;
+  }
+  if (message.seq !== seq) return;
+  switch (message.type) {
+    case 'compiled':
+      telemetryStore.getState().clear();
+      {
+        const previous = trainingStore.getState().run;
+        // A crash report stays up until the next run.
+        const run: RunState = previous.kind === 'error' && previous.source === 'worker' ? previous : { kind: 'idle' };
+        trainingStore.getState().set({ info: message.info, step: 0, steps: message.info.steps, stepsPerSecond: 0, loss: NaN, failure: null, run });
+      }
+      return;
+    case 'compileError':
+      telemetryStore.getState().clear();
+      trainingStore.getState().set({ info: null, step: 0, stepsPerSecond: 0, loss: NaN, failure: null, run: { kind: 'error', message: message.message, path: message.path, source: message.kind } });
+      return;
+    case 'snapshot':
+      applySnapshot(message.snapshot);
+      return;
+    case 'keepOffer':
+      trainingStore.getState().set({ keepOffer: { keys: message.keys, total: message.total, fromStep: message.fromStep } });
+      return;
+    case 'parameters':
+      paramsWaiter?.(message);
+      paramsWaiter = null;
+      return;
+    default: {
+      const never: never = message;
+      throw new Error(`unknown worker message ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+function runStateOf(s: LiveSnapshot, previous: RunState): RunState {
+  switch (s.state) {
+    case 'running': return { kind: 'training' };
+    case 'idle': return previous.kind === 'error' && previous.source === 'worker' ? previous : { kind: 'idle' };
+    case 'paused': return { kind: 'paused', reason: s.failure ? 'failure' : previous.kind === 'paused' ? previous.reason : 'user' };
+    case 'done': return { kind: 'paused', reason: 'done' };
+    case 'cancelled': return previous;
+    default: {
+      const never: never = s.state;
+      return never;
+    }
+  }
+}
+
+function applySnapshot(s: LiveSnapshot): void {
+  const training = trainingStore.getState();
+  const info = training.info;
+  const graph = compiledGraph ?? documentStore.getState().graph;
+  training.set({
+    run: runStateOf(s, training.run),
+    step: s.step,
+    steps: s.steps,
+    stepsPerSecond: s.stepsPerSecond,
+    loss: s.loss,
+    failure: s.failure,
+  });
+  const tel = telemetryStore.getState();
+  // Before the first step the compile-time diagnostics (validation set) give the picture.
+  let gradNorms = s.gradNorms;
+  if (Object.keys(gradNorms).length === 0 && s.diagnostics) gradNorms = Object.fromEntries(s.diagnostics.cells.map((c) => [c.node, c.gradNorms]));
+  else if (Object.keys(gradNorms).length === 0 && s.step === 0) gradNorms = tel.gradNorms;
+  const patch: Partial<TelemetryState> = { seq: tel.seq + 1, gradNorms };
+  if (s.step === 0 && s.rows.length === 0 && tel.curves.step.length > 0 && s.state === 'idle') {
+    // Reset: the curves start over.
+    patch.curves = { step: [], loss: [], metric: [], valStep: [], valLoss: [], valMetric: [] };
+    patch.growth = { step: [], perStep: {} };
+    patch.dynamics = { step: [], weights: {}, jacobian: [] };
+  }
+  const curves = patch.curves ?? tel.curves;
+  if (s.rows.length > 0) {
+    const metric = info?.metricNames[0];
+    for (const row of s.rows) {
+      if (Number.isFinite(row.loss)) {
+        curves.step.push(row.step);
+        curves.loss.push(row.loss);
+        curves.metric.push(metric ? row.metrics[metric] ?? NaN : NaN);
+      }
+      if (row.val) {
+        curves.valStep.push(row.step);
+        curves.valLoss.push(row.val.loss);
+        curves.valMetric.push(metric ? row.val.metrics[metric] ?? NaN : NaN);
+      }
+    }
+    patch.curvesVersion = tel.curvesVersion + 1;
+  }
+  const growth = patch.growth ?? tel.growth;
+  const cells = Object.keys(gradNorms);
+  if (cells.length > 0 && growth.step.at(-1) !== s.step) {
+    growth.step.push(s.step);
+    for (const cell of cells) {
+      const series = growth.perStep[cell] ?? (growth.perStep[cell] = new Array<number>(growth.step.length - 1).fill(NaN));
+      series.push(perStepGrowth(gradNorms[cell]));
+    }
+    for (const series of Object.values(growth.perStep)) if (series.length < growth.step.length) series.push(NaN);
+    patch.growthVersion = tel.growthVersion + 1;
+  }
+  if (s.diagnostics) {
+    const d = s.diagnostics;
+    const dyn = patch.dynamics ?? tel.dynamics;
+    if (dyn.step.at(-1) !== d.step) {
+      dyn.step.push(d.step);
+      for (const w of d.weights) {
+        const series = dyn.weights[w.edge] ?? (dyn.weights[w.edge] = new Array<number>(dyn.step.length - 1).fill(NaN));
+        series.push(w.spectralRadius);
+      }
+      for (const series of Object.values(dyn.weights)) if (series.length < dyn.step.length) series.push(NaN);
+      dyn.jacobian.push(d.jacobian?.radius ?? NaN);
+      patch.dynamicsVersion = tel.dynamicsVersion + 1;
+    }
+    patch.diagnostics = d;
+  }
+  const flags: Record<string, Flag> = {};
+  for (const flag of s.flags) flags[flag.node] = flag;
+  if (s.failure?.node) flags[s.failure.node] = { node: s.failure.node, kind: 'nonfinite', ratio: NaN, perStep: NaN, ...(s.failure.t !== null ? { step: s.failure.t } : {}) };
+  patch.flags = sameFlags(tel.flags, flags) ? tel.flags : flags;
+  if (s.probe) {
+    patch.probe = s.probe;
+    patch.strips = stripsFromProbe(graph, s.probe);
+    patch.edgeGrad = edgeMagnitudes(graph, s.probe);
+  }
+  telemetryStore.setState(patch);
+}
+
+function sameFlags(a: TelemetryState['flags'], b: TelemetryState['flags']): boolean {
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  return ka.length === kb.length && ka.every((k) => b[k]?.kind === a[k].kind);
+}
+
+// ------------------------------------------------------------------ controls
+
+export function train(): void {
+  const run = trainingStore.getState().run;
+  if (run.kind === 'compiling' || (run.kind === 'error' && run.source !== 'worker')) {
+    uiStore.getState().notify('info', run.kind === 'compiling' ? 'Still compiling: press Train again in a moment.' : 'The graph cannot train yet: see the message in the run bar.');
+    return;
+  }
+  trainingStore.getState().set({ keepOffer: null });
+  setRun({ kind: 'training' });
+  post({ type: 'train' });
+}
+
+export function pause(): void {
+  if (trainingStore.getState().run.kind !== 'training') return;
+  post({ type: 'pause' });
+}
+
+export function step(n = 1): void {
+  const run = trainingStore.getState().run;
+  if (run.kind === 'compiling' || (run.kind === 'error' && run.source !== 'worker')) return;
+  post({ type: 'step', n });
+}
+
+export function reset(): void {
+  post({ type: 'reset' });
+  telemetryStore.getState().clear();
+}
+
+export function rollback(): void {
+  post({ type: 'rollback' });
+}
+
+export function answerKeep(keep: boolean): void {
+  trainingStore.getState().set({ keepOffer: null });
+  post({ type: 'keep', keep });
+}
+
+export function chooseSample(index: number): void {
+  trainingStore.getState().set({ sample: index });
+  post({ type: 'sample', index });
+}
+
+/** Test hook (Playwright): crash the worker as an uncaught error would. */
+export function crashWorker(): void {
+  post({ type: 'crash' });
+}
+
+/**
+ * Write the trained parameters into the document (one undo entry), so Save
+ * keeps them. The worker already holds them: no recompile follows.
+ */
+export async function keepTrainedParameters(): Promise<boolean> {
+  if (!worker) return false;
+  const message = await new Promise<Extract<FromWorker, { type: 'parameters' }>>((resolve) => {
+    paramsWaiter = resolve;
+    post({ type: 'parameters' });
+  });
+  const doc = documentStore.getState();
+  const next: Graph = { ...doc.graph, parameters: message.parameters };
+  compiledSignature = trainingSignature(next);
+  compiledGraph = next;
+  doc.commit(`Trained parameters (step ${message.step})`, next);
+  uiStore.getState().notify('info', `The parameters of step ${message.step} are now in the graph: Save keeps them.`);
+  return true;
+}
+
+export function compiledInfo(): CompiledInfo | null {
+  return trainingStore.getState().info;
+}

@@ -1,0 +1,106 @@
+/**
+ * The one contract between the UI and the training worker: every message in
+ * either direction, typed. The UI never trains on its own thread; it sends
+ * commands and draws what comes back. Large arrays travel as transferables.
+ *
+ * `seq` names the document version a trainer was compiled from, so the UI
+ * can drop late messages about a graph it has since changed.
+ */
+import type { Diagnostics } from '../../engine/diagnostics/index.ts';
+import type { Flag } from '../../engine/diagnostics/flags.ts';
+import type { DataFile, Graph, TensorJSON } from '../../engine/format/types.ts';
+import type { MetricName, TaskMeta } from '../../engine/tasks/types.ts';
+import type { Failure, MetricRow, TrainerState } from '../../engine/train/trainer.ts';
+
+export type ToWorker =
+  /** Compile this graph (replacing any trainer); `data` instead of the graph's task. */
+  | { type: 'load'; seq: number; graph: Graph; data: DataFile | null }
+  | { type: 'train' }
+  | { type: 'pause' }
+  | { type: 'step'; n: number }
+  | { type: 'reset' }
+  | { type: 'rollback' }
+  /** The answer to a keepOffer. */
+  | { type: 'keep'; keep: boolean }
+  /** Which validation sequence the heatmaps show. */
+  | { type: 'sample'; index: number }
+  /** Ask for the current parameters (to write them into the document). */
+  | { type: 'parameters' }
+  /** Test hook: make the worker throw, as a crash would. */
+  | { type: 'crash' };
+
+/** What the UI needs to know of a compiled graph and its task. */
+export interface CompiledInfo {
+  T: number;
+  steps: number;
+  /** null when training on a data file. */
+  task: Pick<TaskMeta, 'name' | 'description' | 'kind' | 'metric' | 'metricGoal' | 'note' | 'inputLabels' | 'targetLabels' | 'lossSteps' | 'baseline'> | null;
+  metricNames: MetricName[];
+  /** Node ids the task's streams bind to (null with a data file). */
+  binding: { input: string; target: string; prediction: string; loss: string; lossKind: string } | null;
+  cells: string[];
+  /** How many sequences the sample selector can choose from. */
+  samples: number;
+  clipNorm: number | null;
+  flagThresholds: { exploding: number; vanishing: number };
+  /** Which runtime trains: the fast one (WebAssembly or JavaScript kernels) or the reference. */
+  runtime: string;
+}
+
+/** One sequence run through the current parameters: every node's values and gradient norms over time. */
+export interface Probe {
+  index: number;
+  T: number;
+  /** values: data[t·size + unit]; grad: ‖dL/d value‖ per step (t = 1..T). */
+  nodes: Record<string, { size: number; values: Float32Array; grad: Float32Array }>;
+  /** Initial state of each cell for this sequence (the h_0 of a return map). */
+  initial: Record<string, Float32Array>;
+}
+
+/** A trainer snapshot as the UI receives it (the trainer's own, with the probe in place of its sample). */
+export interface LiveSnapshot {
+  step: number;
+  steps: number;
+  state: TrainerState;
+  loss: number;
+  rows: MetricRow[];
+  validation: { step: number; loss: number; metrics: Partial<Record<MetricName, number>> } | null;
+  /** New diagnostics since the previous snapshot (or the ones measured at compile time). */
+  diagnostics: Diagnostics | null;
+  /** The flags of the latest diagnostics (kept while no newer ones arrive). */
+  flags: Flag[];
+  gradNorms: Record<string, Float64Array>;
+  probe: Probe | null;
+  lr: number;
+  clippedFraction: number;
+  stepsPerSecond: number;
+  failure: Failure | null;
+}
+
+export type FromWorker =
+  | { type: 'compiled'; seq: number; info: CompiledInfo }
+  | { type: 'compileError'; seq: number; message: string; path: string | null; kind: 'graph' | 'task' | 'other' }
+  | { type: 'snapshot'; seq: number; snapshot: LiveSnapshot }
+  /** After a recompile of a trained graph: these learned parameters still fit (same key and shape). */
+  | { type: 'keepOffer'; seq: number; keys: string[]; total: number; fromStep: number }
+  | { type: 'parameters'; seq: number; step: number; parameters: Record<string, TensorJSON> }
+  /** A command that could not run (e.g. Step before compiling). */
+  | { type: 'notice'; seq: number; text: string };
+
+/** The ArrayBuffers of a snapshot, for postMessage's transfer list. */
+export function snapshotTransferables(s: LiveSnapshot): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  const add = (a: Float32Array | Float64Array): void => {
+    if (a.buffer instanceof ArrayBuffer) out.add(a.buffer);
+  };
+  for (const v of Object.values(s.gradNorms)) add(v);
+  if (s.diagnostics) for (const c of s.diagnostics.cells) add(c.gradNorms);
+  if (s.probe) {
+    for (const n of Object.values(s.probe.nodes)) {
+      add(n.values);
+      add(n.grad);
+    }
+    for (const v of Object.values(s.probe.initial)) add(v);
+  }
+  return [...out];
+}

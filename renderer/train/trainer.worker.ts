@@ -1,0 +1,293 @@
+/**
+ * The training worker: wraps the engine's trainer (engine/train/trainer.ts)
+ * on its own thread and speaks protocol.ts. Besides the trainer's snapshots
+ * it runs one "probe" sequence through the current parameters, forward and
+ * backward, so the UI can colour every node and edge by its activation and
+ * its gradient through time.
+ */
+import { z } from 'zod';
+import { GraphError } from '../../engine/compile.ts';
+import type { Diagnostics } from '../../engine/diagnostics/index.ts';
+import type { Flag } from '../../engine/diagnostics/flags.ts';
+import { createSession } from '../../engine/fast/index.ts';
+import { wasmAvailable } from '../../engine/fast/wasm.ts';
+import type { DataFile, TensorJSON } from '../../engine/format/types.ts';
+import { Session } from '../../engine/runtime.ts';
+import type { Batch } from '../../engine/batch.ts';
+import { TaskError } from '../../engine/tasks/types.ts';
+import type { SessionFactory, Snapshot, Trainer } from '../../engine/train/trainer.ts';
+import { createTrainer } from '../../engine/train/trainer.ts';
+import type { MetricName } from '../../engine/tasks/types.ts';
+import type { CompiledInfo, FromWorker, LiveSnapshot, Probe, ToWorker } from './protocol.ts';
+import { snapshotTransferables } from './protocol.ts';
+
+// zod's eval probe would trip a Content-Security-Policy without 'unsafe-eval'.
+z.config({ jitless: true });
+
+/** Diagnostics often enough for live badges and the dynamics charts (they never change the numbers). */
+const LIVE_DIAGNOSTICS_EVERY = 10;
+/** Under the trainer's 100 ms default, so snapshots arrive at ≥ 10 Hz even when a slice runs long. */
+const SNAPSHOT_EVERY_MS = 70;
+const SLICE_MS = 35;
+
+interface Current {
+  seq: number;
+  trainer: Trainer;
+  data: DataFile | null;
+  probe: Session | null;
+  probeBatch: Batch | null;
+  sample: number;
+  flags: Flag[];
+  /** Diagnostics measured at compile time, sent with the first snapshot. */
+  pendingDiagnostics: Diagnostics | null;
+  keep: Record<string, TensorJSON> | null;
+}
+
+let current: Current | null = null;
+let runtimeName = wasmAvailable() ? 'fast, WebAssembly kernels' : 'fast, JavaScript kernels';
+
+function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
+  (self as unknown as { postMessage(m: unknown, t: ArrayBuffer[]): void }).postMessage(message, transfer);
+}
+
+const fastSessions: SessionFactory = (program, opts) => {
+  try {
+    return createSession(program, opts);
+  } catch {
+    runtimeName = 'reference';
+    return new Session(program, opts);
+  }
+};
+
+function probeBatch(cur: Current, index: number): Batch {
+  const t = cur.trainer;
+  const p = t.program;
+  if (t.task && t.binding) {
+    const vs = t.task.validation();
+    const m = t.task.meta;
+    const b = Math.max(0, Math.min(vs.B - 1, index));
+    const x = new Float64Array(m.T * m.inputSize);
+    const y = new Float64Array(m.T * m.targetSize);
+    for (let s = 0; s < m.T; s++) {
+      for (let k = 0; k < m.inputSize; k++) x[s * m.inputSize + k] = vs.x[(s * vs.B + b) * m.inputSize + k];
+      for (let k = 0; k < m.targetSize; k++) y[s * m.targetSize + k] = vs.y[(s * vs.B + b) * m.targetSize + k];
+    }
+    return { T: m.T, B: 1, inputs: { [p.nodes[t.binding.input].id]: x }, targets: { [p.nodes[t.binding.target].id]: y } };
+  }
+  const data = cur.data!;
+  const first = Object.values(data.inputs)[0] ?? Object.values(data.targets ?? {})[0];
+  const T = first.shape[0];
+  const B = first.shape[1];
+  const b = Math.max(0, Math.min(B - 1, index));
+  const pick = (r: Record<string, TensorJSON> | undefined): Record<string, Float64Array> => Object.fromEntries(Object.entries(r ?? {}).map(([id, a]) => {
+    const n = a.shape[2] ?? 1;
+    const out = new Float64Array(T * n);
+    for (let s = 0; s < T; s++) for (let k = 0; k < n; k++) out[s * n + k] = a.data[(s * B + b) * n + k];
+    return [id, out];
+  }));
+  const batch: Batch = { T, B: 1, inputs: pick(data.inputs), targets: pick(data.targets) };
+  if (data.initialStates) {
+    batch.initialStates = Object.fromEntries(Object.entries(data.initialStates).map(([id, a]) => {
+      const n = a.shape[1] ?? 1;
+      return [id, Float64Array.from(a.data.slice(b * n, (b + 1) * n))];
+    }));
+  }
+  return batch;
+}
+
+/** Forward and backward of one sequence at the current parameters. */
+function runProbe(cur: Current): Probe | null {
+  const t = cur.trainer;
+  const p = t.program;
+  cur.probeBatch ??= probeBatch(cur, cur.sample);
+  const batch = cur.probeBatch;
+  cur.probe ??= new Session(p, { T: batch.T, B: 1, dtype: 'float64' });
+  const s = cur.probe;
+  s.forward(t.parameters, batch);
+  s.backward(t.parameters);
+  const nodes: Probe['nodes'] = {};
+  for (const n of p.nodes) {
+    if (n.kind === 'loss') continue;
+    nodes[n.id] = { size: n.size, values: Float32Array.from(s.values(n.index)), grad: Float32Array.from(s.gradNorms[n.index]) };
+  }
+  const initial: Probe['initial'] = {};
+  for (const i of p.cells) {
+    const n = p.nodes[i];
+    initial[n.id] = Float32Array.from(s.vals[i].subarray(0, n.size));
+  }
+  return { index: cur.sample, T: batch.T, nodes, initial };
+}
+
+function live(cur: Current, s: Snapshot): LiveSnapshot {
+  let diagnostics = s.diagnostics;
+  if (cur.pendingDiagnostics && !diagnostics) diagnostics = cur.pendingDiagnostics;
+  cur.pendingDiagnostics = null;
+  if (diagnostics) cur.flags = diagnostics.flags;
+  let probe: Probe | null = null;
+  try {
+    probe = runProbe(cur);
+  } catch {
+    // A probe that fails (non-finite parameters after a failure) leaves the last picture up.
+  }
+  return {
+    step: s.step, steps: s.steps, state: s.state, loss: s.loss, rows: s.rows, validation: s.validation,
+    diagnostics, flags: cur.flags, gradNorms: s.gradNorms, probe, lr: s.lr,
+    clippedFraction: s.clippedFraction, stepsPerSecond: s.stepsPerSecond, failure: s.failure,
+  };
+}
+
+function send(cur: Current, s: Snapshot): void {
+  if (current !== cur) return;
+  const snapshot = live(cur, s);
+  post({ type: 'snapshot', seq: cur.seq, snapshot }, snapshotTransferables(snapshot));
+}
+
+function info(t: Trainer, data: DataFile | null): CompiledInfo {
+  const p = t.program;
+  const m = t.task?.meta ?? null;
+  const b = t.binding;
+  let samples = 1;
+  if (t.task) samples = t.task.meta.validationSize;
+  else if (data) samples = (Object.values(data.inputs)[0]?.shape[1]) ?? 1;
+  const T = m?.T ?? (data ? (Object.values(data.inputs)[0]?.shape[0] ?? 0) : 0);
+  return {
+    T, steps: t.config.steps,
+    task: m ? {
+      name: m.name, description: m.description, kind: m.kind, metric: m.metric, metricGoal: m.metricGoal, note: m.note,
+      inputLabels: m.inputLabels, targetLabels: m.targetLabels, lossSteps: m.lossSteps, baseline: m.baseline,
+    } : null,
+    metricNames: t.metricNames() as MetricName[],
+    binding: b ? { input: p.nodes[b.input].id, target: p.nodes[b.target].id, prediction: p.nodes[b.prediction].id, loss: p.nodes[b.loss].id, lossKind: p.nodes[b.loss].loss ?? 'mse' } : null,
+    cells: p.cells.map((i) => p.nodes[i].id),
+    samples,
+    clipNorm: t.config.clipNorm,
+    flagThresholds: { ...t.config.flags },
+    runtime: runtimeName,
+  };
+}
+
+function load(seq: number, graph: ToWorker & { type: 'load' }): void {
+  const old = current;
+  let oldParams: Record<string, TensorJSON> | null = null;
+  let oldStep = 0;
+  if (old) {
+    current = null;
+    oldStep = old.trainer.stepCount;
+    if (oldStep > 0) oldParams = old.trainer.exportParameters();
+    old.trainer.cancel();
+  }
+  let trainer: Trainer;
+  const cur: Current = { seq, trainer: null as unknown as Trainer, data: graph.data, probe: null, probeBatch: null, sample: old?.sample ?? 0, flags: [], pendingDiagnostics: null, keep: null };
+  try {
+    const every = Math.min(LIVE_DIAGNOSTICS_EVERY, Number(graph.graph.training?.diagnosticsEvery ?? LIVE_DIAGNOSTICS_EVERY) || LIVE_DIAGNOSTICS_EVERY);
+    trainer = createTrainer(graph.graph, {
+      ...(graph.data ? { data: graph.data } : {}),
+      training: { diagnosticsEvery: every },
+      onSnapshot: (s) => send(cur, s),
+      snapshotEveryMs: SNAPSHOT_EVERY_MS,
+      sampleNodes: [],
+      createSession: fastSessions,
+    });
+  } catch (error) {
+    const kind = error instanceof GraphError ? 'graph' : error instanceof TaskError ? 'task' : 'other';
+    const path = error instanceof TaskError ? error.path : null;
+    const message = error instanceof GraphError ? `The graph has problems: ${error.message}` : (error as Error).message;
+    post({ type: 'compileError', seq, message, path, kind });
+    return;
+  }
+  cur.trainer = trainer;
+  if (cur.sample >= 0) cur.sample = Math.min(cur.sample, Math.max(0, info(trainer, graph.data).samples - 1));
+  current = cur;
+  post({ type: 'compiled', seq, info: info(trainer, graph.data) });
+  try {
+    // Flags and dynamics before the first step: a vanishing gradient shows before anyone trains.
+    cur.pendingDiagnostics = trainer.diagnose();
+  } catch {
+    cur.pendingDiagnostics = null;
+  }
+  send(cur, trainer.snapshot());
+  if (oldParams) {
+    const entries = trainer.program.layout.entries;
+    const keys = entries.filter((e) => {
+      const g = oldParams![e.key];
+      return g !== undefined && g.shape.join('x') === e.shape.join('x') && g.data.length === e.length;
+    }).map((e) => e.key);
+    if (keys.length > 0) {
+      cur.keep = oldParams;
+      post({ type: 'keepOffer', seq, keys, total: entries.length, fromStep: oldStep });
+    }
+  }
+}
+
+function untilOf(t: Trainer): number {
+  const steps = t.config.steps;
+  // Train again after a finished run: another run of the same length.
+  return t.stepCount < steps ? steps : t.stepCount + Math.max(1, steps);
+}
+
+function handle(message: ToWorker): void {
+  if (message.type === 'load') {
+    load(message.seq, message);
+    return;
+  }
+  if (message.type === 'crash') {
+    setTimeout(() => {
+      throw new Error('the training worker was made to crash (test hook)');
+    }, 0);
+    return;
+  }
+  const cur = current;
+  if (!cur) {
+    if (message.type !== 'pause') post({ type: 'notice', seq: -1, text: 'Nothing to train yet: the graph did not compile.' });
+    return;
+  }
+  const t = cur.trainer;
+  switch (message.type) {
+    case 'train':
+      if (t.failure) {
+        post({ type: 'notice', seq: cur.seq, text: 'Training stopped on a non-finite value: roll back first (or Reset).' });
+        return;
+      }
+      void t.run({ until: untilOf(t), sliceMs: SLICE_MS });
+      return;
+    case 'pause':
+      t.pause();
+      return;
+    case 'step':
+      if (t.state === 'running') t.pause();
+      t.step(message.n);
+      return;
+    case 'reset':
+      t.reset();
+      return;
+    case 'rollback':
+      t.rollback();
+      return;
+    case 'keep':
+      if (message.keep && cur.keep) {
+        t.setParameters(cur.keep);
+        try {
+          cur.pendingDiagnostics = t.diagnose();
+        } catch {
+          cur.pendingDiagnostics = null;
+        }
+      }
+      cur.keep = null;
+      send(cur, t.snapshot());
+      return;
+    case 'sample':
+      cur.sample = Math.max(0, Math.floor(message.index));
+      cur.probeBatch = null;
+      if (t.state !== 'running') send(cur, t.snapshot());
+      return;
+    case 'parameters':
+      post({ type: 'parameters', seq: cur.seq, step: t.stepCount, parameters: t.exportParameters() });
+      return;
+    default: {
+      const never: never = message;
+      throw new Error(`unknown message ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+self.addEventListener('message', (event: MessageEvent<ToWorker>) => handle(event.data));

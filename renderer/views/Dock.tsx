@@ -1,0 +1,32 @@
+/**
+ * The training charts under the canvas: loss, gradient flow through time,
+ * gate activations, and dynamics or the unrolled view. Every chart draws on
+ * canvas elements and exports as PNG and CSV.
+ */
+import { memo } from 'react';
+import { uiStore, useUi } from '../store/ui.ts';
+import { DynamicsPane } from './DynamicsPane.tsx';
+import { GatesPane } from './GatesPane.tsx';
+import { GradientPane } from './GradientPane.tsx';
+import { LossPane } from './LossPane.tsx';
+import { UnrolledPane } from './UnrolledPane.tsx';
+
+export const Dock = memo(function Dock() {
+  const open = useUi((s) => s.dockOpen);
+  const view = useUi((s) => s.dockView);
+  if (!open) return null;
+  return (
+    <div className="cw-dock" role="region" aria-label="Training charts">
+      <LossPane />
+      <GradientPane />
+      <GatesPane />
+      <div className="cw-dock-last">
+        <div className="cw-dock-tabs" role="tablist" aria-label="Fourth chart">
+          <button type="button" role="tab" aria-selected={view === 'dynamics'} onClick={() => uiStore.getState().setDockView('dynamics')}>Dynamics</button>
+          <button type="button" role="tab" aria-selected={view === 'unrolled'} onClick={() => uiStore.getState().setDockView('unrolled')}>Unrolled</button>
+        </div>
+        {view === 'dynamics' ? <DynamicsPane /> : <UnrolledPane />}
+      </div>
+    </div>
+  );
+});

@@ -1,0 +1,138 @@
+/**
+ * Gradient flow through time: for each cell ‖dL/dh_t‖ against t, relative
+ * to the last step, on a log axis, with the exploding and vanishing zones as
+ * bands and w^(T−t) for w = 0.9 and 1.1 as guides (reference text §4); below
+ * it, the per-step growth factor over training.
+ */
+import { useMemo } from 'react';
+import type uPlot from 'uplot';
+import { telemetryStore, useTelemetry } from '../store/telemetry.ts';
+import { useTraining } from '../store/training.ts';
+import { useUi } from '../store/ui.ts';
+import { SERIES } from './colormap.ts';
+import { Pane, toCsv } from './Pane.tsx';
+import { axis, chartTheme, decadeSplits, logRange, logTick, tick, UChart } from './UChart.tsx';
+
+const VANISH_FILL = 'rgba(72, 128, 196, 0.13)';
+const EXPLODE_FILL = 'rgba(214, 60, 40, 0.12)';
+
+function relative(norms: Float64Array): Array<number | null> {
+  let last = -1;
+  for (let t = norms.length - 1; t >= 0; t--) if (norms[t] !== 0 && Number.isFinite(norms[t])) { last = t; break; }
+  const ref = last >= 0 ? norms[last] : 1;
+  return Array.from(norms, (v) => (v > 0 && Number.isFinite(v) ? Math.min(1e15, Math.max(1e-15, v / ref)) : null));
+}
+
+/** Draws the zones: y above `hi` (exploding) and below `lo` (vanishing), with their names. */
+function bandsPlugin(lo: () => number, hi: () => number): uPlot.Plugin {
+  return {
+    hooks: {
+      drawClear: (u: uPlot) => {
+        const ctx = u.ctx;
+        const { left, top, width, height } = u.bbox;
+        const yLo = u.valToPos(lo(), 'y', true);
+        const yHi = u.valToPos(hi(), 'y', true);
+        ctx.save();
+        ctx.beginPath();
+        ctx.rect(left, top, width, height);
+        ctx.clip();
+        ctx.fillStyle = VANISH_FILL;
+        if (yLo < top + height) ctx.fillRect(left, Math.max(top, yLo), width, top + height - Math.max(top, yLo));
+        ctx.fillStyle = EXPLODE_FILL;
+        if (yHi > top) ctx.fillRect(left, top, width, Math.min(top + height, yHi) - top);
+        const dpr = devicePixelRatio || 1;
+        ctx.font = `${600 * 1} ${10 * dpr}px Inter, system-ui, sans-serif`;
+        ctx.fillStyle = 'rgba(40, 90, 160, 0.85)';
+        if (yLo < top + height - 12 * dpr) ctx.fillText('vanishing', left + 4 * dpr, Math.min(top + height, yLo + 12 * dpr));
+        ctx.fillStyle = 'rgba(180, 40, 30, 0.85)';
+        if (yHi > top + 12 * dpr) ctx.fillText('exploding', left + 4 * dpr, Math.max(top + 11 * dpr, yHi - 4 * dpr));
+        ctx.restore();
+      },
+    },
+  };
+}
+
+function flowData(): { data: uPlot.AlignedData; cells: string[] } {
+  const norms = telemetryStore.getState().gradNorms;
+  const cells = Object.keys(norms);
+  const T = cells.length ? norms[cells[0]].length : 0;
+  const xs = Array.from({ length: T }, (_, i) => i + 1);
+  const guide = (w: number) => xs.map((t) => Math.pow(w, T - t));
+  return { data: [xs, ...cells.map((c) => relative(norms[c])), guide(0.9), guide(1.1)] as uPlot.AlignedData, cells };
+}
+
+function growthData(): { data: uPlot.AlignedData; cells: string[] } {
+  const g = telemetryStore.getState().growth;
+  const cells = Object.keys(g.perStep);
+  return { data: [g.step, ...cells.map((c) => g.perStep[c].map((v) => (Number.isFinite(v) && v > 0 ? Math.min(1e6, Math.max(1e-6, v)) : null)))] as uPlot.AlignedData, cells };
+}
+
+export function GradientPane() {
+  const seq = useTelemetry((s) => s.seq);
+  const growthVersion = useTelemetry((s) => s.growthVersion);
+  const theme = useUi((s) => s.theme);
+  const info = useTraining((s) => s.info);
+  const th = info?.flagThresholds ?? { exploding: 100, vanishing: 0.01 };
+  const T = info?.T ?? 0;
+  const flow = useMemo(() => flowData(), [seq]);
+  const growth = useMemo(() => growthData(), [growthVersion]);
+  const cellsKey = flow.cells.join(',');
+  const perStepLo = T > 1 ? Math.pow(th.vanishing, 1 / (T - 1)) : th.vanishing;
+  const perStepHi = T > 1 ? Math.pow(th.exploding, 1 / (T - 1)) : th.exploding;
+
+  const flowOptions = (size: { width: number; height: number }): uPlot.Options => {
+    const t = chartTheme();
+    return {
+      ...size,
+      legend: { show: false },
+      cursor: { points: { size: 5 } },
+      scales: { x: { time: false }, y: { distr: 3, range: (_u, min, max) => logRange(min, max, th.vanishing / 10, th.exploding * 10) } },
+      axes: [axis(t, { label: 'time step t', size: 30 }), axis(t, { label: '‖dL/dh_t‖ ÷ last', splits: (u, i, min, max) => decadeSplits(u, i, min, max, 5), values: (_u, vals) => vals.map(logTick), size: 44, space: 14 })],
+      series: [
+        {},
+        ...flow.cells.map((c, i) => ({ label: c, stroke: SERIES[i % SERIES.length], width: 2, points: { show: false } })),
+        { label: '0.9^(T−t)', stroke: 'rgba(72, 128, 196, 0.7)', width: 1, dash: [3, 3], points: { show: false } },
+        { label: '1.1^(T−t)', stroke: 'rgba(214, 60, 40, 0.6)', width: 1, dash: [3, 3], points: { show: false } },
+      ],
+      plugins: [bandsPlugin(() => th.vanishing, () => th.exploding)],
+    };
+  };
+  const growthOptions = (size: { width: number; height: number }): uPlot.Options => {
+    const t = chartTheme();
+    return {
+      ...size,
+      legend: { show: false },
+      cursor: { points: { size: 4 } },
+      scales: { x: { time: false }, y: { range: (_u, min, max) => [Math.max(0, Math.min(min !== null && min > 0 ? min : 1, perStepLo) - 0.03), Math.min(1e6, Math.max(max !== null && max > 0 ? max : 1, perStepHi) + 0.03)] } },
+      axes: [axis(t, { label: 'training step', size: 28 }), axis(t, { label: '× / step', values: (_u, vals) => vals.map(tick), size: 44, space: 14 })],
+      series: [{}, ...growth.cells.map((c, i) => ({ label: c, stroke: SERIES[i % SERIES.length], width: 1.5, points: { show: false } }))],
+      plugins: [bandsPlugin(() => perStepLo, () => perStepHi)],
+    };
+  };
+  const csv = () => {
+    const norms = telemetryStore.getState().gradNorms;
+    const cells = Object.keys(norms);
+    if (cells.length === 0) return null;
+    const T0 = norms[cells[0]].length;
+    const g = telemetryStore.getState().growth;
+    const rows: Array<Array<number | string>> = [];
+    for (let t = 0; t < T0; t++) rows.push(['gradNorm', t + 1, ...cells.map((c) => norms[c][t])]);
+    g.step.forEach((s, i) => rows.push(['perStepGrowth', s, ...cells.map((c) => g.perStep[c]?.[i] ?? '')]));
+    return toCsv(['series', 't_or_step', ...cells], rows);
+  };
+  const empty = flow.cells.length === 0;
+  return (
+    <Pane
+      id="gradient"
+      title="Gradient flow through time"
+      csv={csv}
+      hint={<>{flow.cells.map((c, i) => <span key={c} className="cw-key" style={{ ['--c' as string]: SERIES[i % SERIES.length] }}>{c}</span>)} How much of the loss's gradient reaches step t, relative to the last step. Below the blue band early steps learn nothing (w<sup>T−t</sup> with |w| &lt; 1); above the red one updates blow up.</>}
+    >
+      <div className="cw-stack">
+        <div className="cw-stack-main"><UChart optionsKey={`${theme}|${cellsKey}|${th.vanishing}|${th.exploding}`} options={flowOptions} data={flow.data} label="Gradient norm against time step, per cell" /></div>
+        <div className="cw-stack-sub"><UChart optionsKey={`${theme}|${growth.cells.join(',')}|${T}`} options={growthOptions} data={growth.data} label="Growth factor per step over training" /></div>
+      </div>
+      {empty ? <div className="cw-pane-empty"><span>Press <b>Step</b> or <b>Train</b>: ‖dL/dh<sub>t</sub>‖ of each cell appears here, from the last step back to the first.</span></div> : null}
+    </Pane>
+  );
+}
