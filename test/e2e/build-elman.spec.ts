@@ -30,7 +30,7 @@ async function place(page: Page, kind: string, at: { x: number; y: number }, id:
   await setField(page, 'Id', id);
   await expect(nodeLocator(page, id)).toBeVisible();
   for (const [label, value] of Object.entries(fields)) {
-    if (label === 'Activation' || label === 'Loss') await field(page, label).selectOption(value);
+    if (label === 'Activation' || label === 'Loss' || label === 'Steps') await field(page, label).selectOption(value);
     else await setField(page, label, value);
   }
 }
@@ -54,7 +54,7 @@ test('build the Elman RNN by hand, export it, check it, and undo/redo the whole 
   await place(page, 'Gate', { x: 350, y: 300 }, 'h_new', { Size: '16', Activation: 'tanh' });
   await place(page, 'Gate', { x: 570, y: 180 }, 'y', { Size: '1', Activation: 'identity' });
   await place(page, 'Target', { x: 570, y: 420 }, 'y_t', { Size: '1' });
-  await place(page, 'Loss', { x: 770, y: 300 }, 'loss', { Loss: 'mse' });
+  await place(page, 'Loss', { x: 770, y: 300 }, 'loss', { Loss: 'mse', Steps: 'last' });
 
   // A size the inspector refuses, with the reason, and nothing changes.
   await nodeLocator(page, 'x').click();
