@@ -124,9 +124,9 @@ test('build the Elman RNN by hand, export it, check it, and undo/redo the whole 
   }
   await expect(page.locator('.react-flow__node')).toHaveCount(0);
   // One entry per gesture: 6 drops, 3 renames (x, h and loss already had their
-  // names), 5 changed fields (choosing a value already set records nothing, nor
+  // names), 6 changed fields (choosing a value already set records nothing, nor
   // does the refused size), 6 connections.
-  expect(undos).toBe(20);
+  expect(undos).toBe(21);
   while (await redo.isEnabled()) await redo.click();
   await expect(page.locator('.react-flow__node')).toHaveCount(6);
   await expect(page.locator('.react-flow__edge')).toHaveCount(6);
