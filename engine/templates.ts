@@ -113,8 +113,7 @@ export function irnn(s: Sizes): Graph {
 }
 
 /** The four LSTM gates reading x_t and h_{t−1}, with peepholes if asked. */
-function lstmCore(b: Builder, s: Sizes, rec: string, recSize: number, peep: boolean): void {
-  void recSize;
+function lstmCore(b: Builder, s: Sizes, rec: string, peep: boolean): void {
   const gates: [string, Activation, number, string][] = [
     ['f', 'sigmoid', 0, 'forget f_t'], ['i', 'sigmoid', 1, 'input i_t'], ['g', 'tanh', 2, 'candidate C̃_t'], ['o', 'sigmoid', 3, 'output o_t'],
   ];
@@ -141,31 +140,29 @@ function lstmCore(b: Builder, s: Sizes, rec: string, recSize: number, peep: bool
   }
 }
 
+/** An LSTM with memory cells h and c, with or without peepholes. */
+function lstmGraph(s: Sizes, peep: boolean, name: string, description: string): Graph {
+  const b = new Builder()
+    .input('x', s.x, 0, 0.6, 'x_t')
+    .cell('h', s.h, 0, 2.2, 'h_{t−1}')
+    .cell('c', s.h, 0, 3.6, 'C_{t−1}');
+  lstmCore(b, s, 'h', peep);
+  b.edge('m', 'h', { id: 'm_h' });
+  readout(b, 'm', s, 4.85, 3.9);
+  return withForgetBias(b.build(name, description), s);
+}
+
 /**
  * LSTM (colah's equations): f, i, o = σ(W·[x_t, h_{t−1}] + b), C̃ = tanh(…),
  * C_t = f ⊙ C_{t−1} + i ⊙ C̃, h_t = o ⊙ tanh(C_t). Matches PyTorch's nn.LSTM.
  */
 export function lstm(s: Sizes): Graph {
-  const b = new Builder()
-    .input('x', s.x, 0, 0.6, 'x_t')
-    .cell('h', s.h, 0, 2.2, 'h_{t−1}')
-    .cell('c', s.h, 0, 3.6, 'C_{t−1}');
-  lstmCore(b, s, 'h', s.h, false);
-  b.edge('m', 'h', { id: 'm_h' });
-  readout(b, 'm', s, 4.85, 3.9);
-  return withForgetBias(b.build('LSTM (colah)', 'Long short-term memory: a memory cell C carried by addition and guarded by forget, input and output gates.'), s);
+  return lstmGraph(s, false, 'LSTM (colah)', 'Long short-term memory: a memory cell C carried by addition and guarded by forget, input and output gates.');
 }
 
 /** LSTM with peepholes (Gers & Schmidhuber; Sak et al. 2014): diagonal weights from the cell into the gates. */
 export function peepholeLstm(s: Sizes): Graph {
-  const b = new Builder()
-    .input('x', s.x, 0, 0.6, 'x_t')
-    .cell('h', s.h, 0, 2.2, 'h_{t−1}')
-    .cell('c', s.h, 0, 3.6, 'C_{t−1}');
-  lstmCore(b, s, 'h', s.h, true);
-  b.edge('m', 'h', { id: 'm_h' });
-  readout(b, 'm', s, 4.85, 3.9);
-  return withForgetBias(b.build('Peephole LSTM', 'An LSTM whose gates also see the cell state through diagonal peephole weights: f and i see C_{t−1}, o sees C_t.'), s);
+  return lstmGraph(s, true, 'Peephole LSTM', 'An LSTM whose gates also see the cell state through diagonal peephole weights: f and i see C_{t−1}, o sees C_t.');
 }
 
 /**
@@ -177,7 +174,7 @@ export function lstmp(s: Sizes & { p: number }): Graph {
     .input('x', s.x, 0, 0.6, 'x_t')
     .cell('r', s.p, 0, 2.2, 'r_{t−1}')
     .cell('c', s.h, 0, 3.6, 'C_{t−1}');
-  lstmCore(b, s, 'r', s.p, true);
+  lstmCore(b, s, 'r', true);
   b.gate('r_new', s.p, 'identity', 5.1, 3.9, { bias: false, label: 'projection r_t' })
     .edge('m', 'r_new')
     .edge('r_new', 'r');
