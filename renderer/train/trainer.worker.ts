@@ -27,8 +27,8 @@ z.config({ jitless: true });
 /** Diagnostics often enough for live badges and the dynamics charts (they never change the numbers). */
 const LIVE_DIAGNOSTICS_EVERY = 10;
 /** Under the trainer's 100 ms default, so snapshots arrive at ≥ 10 Hz even when a slice runs long. */
-const SNAPSHOT_EVERY_MS = 70;
-const SLICE_MS = 35;
+const SNAPSHOT_EVERY_MS = 60;
+const SLICE_MS = 30;
 
 interface Current {
   seq: number;

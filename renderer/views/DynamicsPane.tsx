@@ -265,7 +265,7 @@ export function DynamicsPane() {
         ? <>One unit iterates h<sub>t</sub> = f(h<sub>t−1</sub>): where the curve crosses the diagonal is a fixed point, a <b>sink</b> if |f′| &lt; 1 (nearby states converge, the gradient vanishes), a <b>source</b> if |f′| &gt; 1 (they run away).</>
         : <>{history.names.map((n, i) => <span key={n} className="cw-key" style={{ ['--c' as string]: SERIES[i % SERIES.length] }}>{n}</span>)}<span className="cw-key is-dashed" style={{ ['--c' as string]: 'var(--cw-text)' }}>step Jacobian</span> Radius above 1 stretches the gradient each step back, below 1 squashes it.</>}
     >
-      <div className="cw-split">
+      <div className={`cw-split ${fixed ? 'is-map' : ''}`}>
         <div className="cw-split-left"><UChart optionsKey={`${theme}|${history.names.join(',')}`} options={options} data={history.data} label="Spectral radius over training" /></div>
         <div className="cw-split-right"><canvas ref={canvas} className="cw-dyn-canvas" role="img" aria-label={fixed ? `Return map of ${fixed.cell} with fixed points` : 'Eigenvalues against the unit circle'} data-fixed-points={fixed ? fixed.points.map((q) => `${q.kind}:${q.h.toFixed(4)}`).join(' ') : undefined} /></div>
       </div>
