@@ -33,6 +33,7 @@ import { Diagnoser } from '../diagnostics/index.ts';
 import type { DataFile, Graph, TensorJSON } from '../format/types.ts';
 import { createParams, exportParams } from '../params.ts';
 import { Rng } from '../rng.ts';
+import { createSession } from '../fast/index.ts';
 import { Session } from '../runtime.ts';
 import type { Task, TaskBinding, TaskMeta, TaskResources } from '../tasks/index.ts';
 import { bindTask, createTask, TaskError } from '../tasks/index.ts';
@@ -141,7 +142,7 @@ export interface TrainerOptions {
   sample?: number;
   /** Node ids whose sample values a snapshot carries (default: every node but losses). */
   sampleNodes?: string[];
-  /** Makes the training and validation sessions (default: new Session, the reference runtime). */
+  /** Makes the training and validation sessions (default: engine/fast's createSession, the fused runtime). */
   createSession?: SessionFactory;
   /** Clock for throttling and steps/s (default Date.now). Never affects the numbers. */
   now?: () => number;
@@ -225,7 +226,7 @@ export class Trainer {
     this.graph = graph;
     this.opts = opts;
     this.now = opts.now ?? Date.now;
-    this.makeSession = opts.createSession ?? ((prog, o) => new Session(prog, o));
+    this.makeSession = opts.createSession ?? ((prog, o) => createSession(prog, o));
     this.config = resolveTraining(graph.training ?? {}, opts.training ?? {});
     const c = this.config;
     this.program = compile(graph, { dtype: c.dtype });
