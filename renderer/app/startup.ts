@@ -60,6 +60,8 @@ export async function startApp(host: Host): Promise<() => void> {
   const wanted = params.get('example') ?? DEFAULT_EXAMPLE_KEY;
   const example = params.has('empty') ? null : EXAMPLES.find((entry) => entry.key === wanted) ?? EXAMPLES.find((entry) => entry.key === DEFAULT_EXAMPLE_KEY);
   if (example) await loadDocumentText(example.text, null);
+  // An empty canvas has nothing to train yet: give the editor the full height (Charts brings them back).
+  if (!example && uiStore.getState().dockOpen) uiStore.getState().toggleDock();
   if (offer) uiStore.getState().setRestoreOffer(offer);
 
   const cleanups: Array<() => void> = [];

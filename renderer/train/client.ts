@@ -22,6 +22,8 @@ let seq = 0;
 let compiledSignature: string | null = null;
 let compiledGraph: Graph | null = null;
 let timer: number | undefined;
+/** A recompile is waiting for the edits to settle: the worker's trainer is stale. */
+let pendingCompile = false;
 let started = false;
 let paramsWaiter: ((message: Extract<FromWorker, { type: 'parameters' }>) => void) | null = null;
 
@@ -93,17 +95,19 @@ function scheduleCompile(): void {
     return;
   }
   const run = trainingStore.getState().run;
-  if (run.kind === 'training') {
-    // Stop at once; the recompile follows when the edits settle.
-    post({ type: 'pause' });
-    setRun({ kind: 'paused', reason: 'edited' });
-  }
+  // Stop at once; the recompile follows when the edits settle. Until then the
+  // old trainer no longer matches the document, so nothing may train on it.
+  if (run.kind === 'training') post({ type: 'pause' });
+  if (run.kind !== 'error' || run.source === 'worker') setRun({ kind: 'compiling' });
+  pendingCompile = true;
   window.clearTimeout(timer);
   timer = window.setTimeout(() => compile(documentStore.getState().graph), RECOMPILE_DELAY_MS);
 }
 
 function compile(graph: Graph, force = false): void {
   const signature = trainingSignature(graph);
+  pendingCompile = false;
+  window.clearTimeout(timer);
   if (!force && signature === compiledSignature) return;
   compiledSignature = signature;
   compiledGraph = graph;
@@ -175,7 +179,7 @@ function applySnapshot(s: LiveSnapshot): void {
   const info = training.info;
   const graph = compiledGraph ?? documentStore.getState().graph;
   training.set({
-    run: runStateOf(s, training.run),
+    run: pendingCompile ? training.run : runStateOf(s, training.run),
     step: s.step,
     steps: s.steps,
     stepsPerSecond: s.stepsPerSecond,

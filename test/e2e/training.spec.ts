@@ -86,10 +86,10 @@ test('an Elman RNN on adding (T = 100) is flagged vanishing; the LSTM fix clears
   await expect(page.locator('.react-flow__node[data-id="f"]')).toBeVisible();
   // The task is kept.
   await expect(page.getByRole('button', { name: /adding · T = 100/ })).toBeVisible();
-  await expect.poll(() => runState(page), { timeout: 20_000 }).toBe('idle');
   // Untrained, the LSTM's gradient still fades over 100 steps (σ(1)^99 through the forget gate).
+  await expect(nodeLocator(page, 'c').getByRole('button', { name: 'vanishing gradient at c' })).toBeVisible({ timeout: 20_000 });
+  await expect.poll(() => runState(page), { timeout: 20_000 }).toBe('idle');
   const flags = page.getByRole('button', { name: /vanishing gradient at/ });
-  await expect(flags.first()).toBeVisible({ timeout: 20_000 });
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect.poll(() => runState(page)).toBe('training');
   // Learning to carry the marked numbers opens the gradient path: the badges go.
