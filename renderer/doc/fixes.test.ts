@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { loadGraphText } from '../../engine/format/parse.ts';
+import { validateGraph } from '../../engine/format/validate.ts';
+import type { Graph } from '../../engine/format/types.ts';
+import { forgetGates, recurrentCore, switchCore, withForgetBias, withIdentityRelu, withNormClipping, withShorterSequence } from './fixes.ts';
+
+function example(key: string): Graph {
+  const result = loadGraphText(readFileSync(new URL(`../../assets/examples/${key}.json`, import.meta.url), 'utf8'));
+  if (!result.ok) throw new Error(key);
+  return result.graph;
+}
+
+describe('one-click fixes', () => {
+  it('finds the recurrent core of an Elman RNN and of an LSTM', () => {
+    expect([...recurrentCore(example('elman'), 'h')].sort()).toEqual(['h', 'h_new']);
+    expect(recurrentCore(example('lstm'), 'c').size).toBe(11);
+  });
+
+  it('switching an Elman RNN to an LSTM keeps input, readout, loss, task and size, with forget bias 1', () => {
+    const elman = { ...example('elman'), task: { name: 'adding', length: 100 } };
+    const { graph, added } = switchCore(elman, 'h', example('lstm'), 'LSTM');
+    expect(added).toContain('f');
+    expect(graph.task).toEqual({ name: 'adding', length: 100 });
+    expect(graph.nodes.map((n) => n.id)).toEqual(expect.arrayContaining(['x', 'y', 'y_t', 'loss', 'h', 'c', 'f', 'm']));
+    expect(graph.nodes.filter((n) => n.kind === 'cell').map((n) => (n as { size: number }).size)).toEqual([16, 16]);
+    expect(graph.parameters?.['bias:f']?.data).toEqual(new Array(16).fill(1));
+    // The input now feeds the gates, the readout reads h_t.
+    expect(graph.edges.some((e) => e.source === 'x' && e.target === 'f')).toBe(true);
+    expect(graph.edges.some((e) => e.source === 'm' && e.target === 'y')).toBe(true);
+    expect(validateGraph(graph).filter((p) => p.severity === 'error')).toEqual([]);
+  });
+
+  it('IRNN fix: identity recurrent init, ReLU writer, old recurrent weights dropped', () => {
+    const g = withIdentityRelu(example('elman'), 'h');
+    expect(g.edges.find((e) => e.id === 'h_h_new')?.init).toBe('identity');
+    expect(g.nodes.find((n) => n.id === 'h_new')).toMatchObject({ activation: 'relu' });
+    expect(g.parameters?.['edge:h_h_new']).toBeUndefined();
+    expect(g.parameters?.['edge:x_h_new']).toBeDefined();
+  });
+
+  it('clipping, forget bias and a shorter sequence edit the blocks the trainer reads', () => {
+    expect(withNormClipping({ ...example('elman'), training: { clipValue: 5 } }).training).toEqual({ clipNorm: 1 });
+    expect(forgetGates(example('lstm')).map((n) => n.id)).toEqual(['f']);
+    expect(withForgetBias({ ...example('lstm'), parameters: {} }).parameters?.['bias:f']?.data).toEqual(new Array(8).fill(1));
+    expect(withShorterSequence({ ...example('elman'), task: { name: 'adding', length: 100 } }).task).toEqual({ name: 'adding', length: 50 });
+  });
+});
