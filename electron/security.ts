@@ -14,11 +14,14 @@ export const APP_ENTRY = `${APP_ORIGIN}/index.html`;
  * No remote content at all: everything comes from our own origin. Module
  * workers are same-origin files; blob: covers workers built from a Blob.
  * style-src needs 'unsafe-inline' because React Flow positions nodes with
- * inline style attributes.
+ * inline style attributes. 'wasm-unsafe-eval' lets the training worker compile
+ * the engine's bundled WebAssembly kernels (it allows WebAssembly compilation
+ * only, not eval of JavaScript); without it the worker falls back to the
+ * slower JavaScript kernels.
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
-  "script-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
   "worker-src 'self' blob:",
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data: blob:",

@@ -21,7 +21,7 @@ const DEFAULT_PORT = 5173;
 // Same policy as the desktop window (electron/security.ts), so the browser
 // edition fails the same way if something would break under it.
 export const CSP = [
-  "default-src 'none'", "script-src 'self'", "worker-src 'self' blob:", "style-src 'self' 'unsafe-inline'",
+  "default-src 'none'", "script-src 'self' 'wasm-unsafe-eval'", "worker-src 'self' blob:", "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data: blob:", "font-src 'self' data:", "connect-src 'self'", "manifest-src 'self'",
   "object-src 'none'", "base-uri 'none'", "form-action 'none'", "frame-src 'none'", "frame-ancestors 'none'",
 ].join('; ');
