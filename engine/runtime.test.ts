@@ -12,6 +12,7 @@ import { gradReport, runGraph } from './grad.ts';
 import { createParams } from './params.ts';
 import { Session } from './runtime.ts';
 import * as templates from './templates.ts';
+import { norm } from './tensor.ts';
 import { randomBatch, randomParams } from './testing/build.ts';
 import { gradcheck } from './testing/gradcheck.ts';
 
@@ -202,5 +203,46 @@ describe('runtime semantics', () => {
     expect(Array.from(a)).not.toEqual(Array.from(c));
     const rec = p.layout.byKey.get('edge:h_h_new')!;
     expect(Array.from(a.subarray(rec.offset, rec.offset + rec.length))).toEqual([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
+  });
+});
+
+describe('edgeGradNorms: the gradient each edge carries back', () => {
+  it('the flows out of a node add up to its gradient (checked where a node has one consumer, and by the sum of squares bound)', async () => {
+    const { randomGraph } = await import('./testing/random-graph.ts');
+    for (let seed = 1; seed <= 40; seed++) {
+      const p = compile(randomGraph(seed));
+      const theta = randomParams(p, seed, 0.6);
+      const s = new Session(p, { T: 4, B: 2, inputGrads: true });
+      s.forward(theta, randomBatch(p, 4, 2, seed));
+      s.backward(theta);
+      const flows = s.edgeGradNorms(theta);
+      for (const n of p.nodes) {
+        if (n.kind === 'loss' || n.kind === 'target') continue;
+        // A cell's value at step t is slot t (h_{t−1}); its out-edges feed the steps that read it.
+        const consumers = n.outEdges.filter((e) => !(p.nodes[e.target].kind === 'loss' && e.port === 'target'));
+        const g = s.grads[n.index]!;
+        const sz = 2 * n.size;
+        for (let t = 0; t < 4; t++) {
+          const total = norm(g, t * sz, sz);
+          const parts = consumers.map((e) => flows[e.index][t]);
+          // Triangle inequality both ways: ‖Σ v_e‖ ≤ Σ ‖v_e‖, and equality with one consumer.
+          expect(total).toBeLessThanOrEqual(parts.reduce((a, b) => a + b, 0) + 1e-12);
+          if (consumers.length === 1) expect(parts[0]).toBeCloseTo(total, 12);
+        }
+      }
+    }
+  });
+  it('a linear chain carries w^(T−t) back through the recurrent edge', () => {
+    const g = linearRnn(1.1);
+    const p = compile(g);
+    const s = new Session(p, { T: 10, B: 1 });
+    const batch = batchFromData(linearData(10), 'float64');
+    const theta = createParams(p.layout, g.parameters, { seed: 1, dtype: 'float64' });
+    s.forward(theta, batch);
+    s.backward(theta);
+    const rec = p.edges.find((e) => e.id === 'w_h')!;
+    const f = s.edgeGradNorms(theta)[rec.index];
+    // At step t (0-based) the edge h → z carries w_h · dL/dz_t = 1.1 · 1.1^(T−1−t).
+    for (let t = 0; t < 10; t++) expect(f[t]).toBeCloseTo(Math.pow(1.1, 10 - t), 10);
   });
 });

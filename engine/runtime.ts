@@ -271,6 +271,72 @@ export class Session {
     }
   }
 
+  /**
+   * The gradient each edge carries back at each step (after backward): for an
+   * edge e from s into n, ‖∂L/∂s_t through e alone‖ — what the editor colours
+   * an edge by. Through a gate it is Wᵀ·dz (diagonal: w ⊙ dz, scalar: w·dz,
+   * identity: dz); into an op, the op's partial derivative times its output's
+   * gradient; into a cell, the gradient of the state it writes; into a loss,
+   * the loss's gradient on the prediction (the target port carries none).
+   * For every source, these per-edge vectors add up to grads[s].
+   *
+   * @example
+   * s.forward(theta, batch); s.backward(theta); s.edgeGradNorms(theta)[e][t]
+   */
+  edgeGradNorms(params: Arr): Float64Array[] {
+    const { program: p, B, T } = this;
+    const out = p.edges.map(() => new Float64Array(T));
+    const dz = alloc('float64', B * Math.max(1, ...p.nodes.map((n) => n.size)));
+    const flow = alloc('float64', dz.length);
+    for (let t = 0; t < T; t++) {
+      for (const n of p.nodes) {
+        if (n.kind === 'cell') {
+          // The writer → cell edge carries the gradient the state h_t received from later steps.
+          const e = n.inEdges[0];
+          out[e.index][t] = norm(this.grads[n.index]!, (t + 1) * B * n.size, B * n.size);
+          continue;
+        }
+        if (n.kind !== 'gate' && n.kind !== 'op' && n.kind !== 'loss') continue;
+        const N = n.size;
+        if (n.kind === 'gate') {
+          ACTIVATION_OPS[n.activation!].backward(this.vals[n.index], t * B * N, this.grads[n.index]!, t * B * N, dz, 0, B * N);
+        }
+        for (let k = 0; k < n.inEdges.length; k++) {
+          const e = n.inEdges[k];
+          const sn = p.nodes[e.source];
+          const ns = sn.size;
+          flow.fill(0, 0, B * ns);
+          if (n.kind === 'gate') {
+            const wo = e.param ? e.param.offset : 0;
+            switch (e.weight) {
+              case 'full':
+                for (let b = 0; b < B; b++) for (let i = 0; i < N; i++) {
+                  const g = dz[b * N + i];
+                  if (g !== 0) for (let j = 0; j < ns; j++) flow[b * ns + j] += g * params[wo + i * ns + j];
+                }
+                break;
+              case 'diagonal': for (let i = 0; i < B * N; i++) flow[i] = dz[i] * params[wo + (i % N)]; break;
+              case 'scalar': for (let b = 0; b < B; b++) for (let i = 0; i < N; i++) flow[b * ns + (ns === 1 ? 0 : i)] += dz[b * N + i] * params[wo]; break;
+              case 'identity': for (let i = 0; i < B * N; i++) flow[i] = dz[i]; break;
+            }
+          } else if (n.kind === 'op') {
+            const ins = n.inEdges.map((x) => this.slot(p.nodes[x.source], t));
+            const dins = n.inEdges.map((_, j) => (j === k ? { buf: flow, off: 0 } : null));
+            opBackward(n.op!, ins, this.grads[n.index]!, t * B * N, dins, B * N);
+          } else {
+            if (e.port !== 'prediction' || (n.steps === 'last' && t !== T - 1)) continue;
+            const ps = this.slot(sn, t);
+            const ys = n.inEdges[1] ? this.slot(p.nodes[n.inEdges[1].source], t) : null;
+            const S = n.steps === 'last' ? 1 : T;
+            lossBackward(n.loss!, ps.buf, ps.off, ys?.buf ?? null, ys?.off ?? 0, flow, 0, B, ns, lossScale(n.loss!, S, B, ns));
+          }
+          out[e.index][t] = norm(flow, 0, B * ns);
+        }
+      }
+    }
+    return out;
+  }
+
   /** dL/d(initial state) of a cell, [B, size] (after backward). */
   initialStateGrad(cellIndex: number): Arr {
     const n = this.program.nodes[cellIndex];

@@ -19,8 +19,8 @@ describe('snapshot → view data', () => {
 
   it('edges are coloured from the weakest (0) to the strongest (1) gradient, non-finite at 1', () => {
     const graph = { format: 'cellwright-graph', version: 1, nodes: [], edges: [{ id: 'a', source: 's', target: 'p' }, { id: 'b', source: 's', target: 'q' }, { id: 'c', source: 's', target: 'r' }] } as unknown as Graph;
-    const node = (g: number) => ({ size: 1, values: new Float32Array(2), grad: Float32Array.of(g, g) });
-    const probe: Probe = { index: 0, T: 2, initial: {}, nodes: { p: node(1e-3), q: node(1), r: node(Infinity) } };
+    const flow = (g: number) => Float32Array.of(g, g);
+    const probe: Probe = { index: 0, T: 2, initial: {}, nodes: {}, edges: { a: flow(1e-3), b: flow(1), c: flow(Infinity) } };
     const m = edgeMagnitudes(graph, probe);
     expect(m.a).toBe(0);
     expect(m.b).toBe(1);

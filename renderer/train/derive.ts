@@ -65,8 +65,9 @@ function meanGrad(series: ArrayLike<number>): number {
 export const EDGE_DECADES = 4;
 
 /**
- * The gradient flowing back through each edge, measured at its head: the
- * mean over t of ‖dL/d(target)‖ on the probe sequence, mapped to [0, 1] on a
+ * The gradient flowing back through each edge (the engine's edgeGradNorms:
+ * what the edge alone contributes to dL/d(source)), averaged over t on the
+ * probe sequence, mapped to [0, 1] on a
  * log axis from the weakest edge (at most EDGE_DECADES below the strongest)
  * to the strongest; non-finite → 1.
  */
@@ -75,9 +76,9 @@ export function edgeMagnitudes(graph: Graph, probe: Probe): Record<string, numbe
   let top = -Infinity;
   let bottom = Infinity;
   for (const edge of graph.edges) {
-    const target = probe.nodes[edge.target];
-    if (!target) continue;
-    const g = meanGrad(target.grad);
+    const flow = probe.edges[edge.id];
+    if (!flow) continue;
+    const g = meanGrad(flow);
     raw.set(edge.id, g);
     if (Number.isFinite(g) && g > 0) {
       top = Math.max(top, Math.log10(g));

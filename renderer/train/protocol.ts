@@ -55,6 +55,8 @@ export interface Probe {
   nodes: Record<string, { size: number; values: Float32Array; grad: Float32Array }>;
   /** Initial state of each cell for this sequence (the h_0 of a return map). */
   initial: Record<string, Float32Array>;
+  /** Per edge: the norm of the gradient it carries back at each step (t = 1..T). */
+  edges: Record<string, Float32Array>;
 }
 
 /** A trainer snapshot as the UI receives it (the trainer's own, with the probe in place of its sample). */

@@ -115,7 +115,10 @@ function runProbe(cur: Current): Probe | null {
     const n = p.nodes[i];
     initial[n.id] = Float32Array.from(s.vals[i].subarray(0, n.size));
   }
-  return { index: cur.sample, T: batch.T, nodes, initial };
+  const flows = s.edgeGradNorms(t.parameters);
+  const edges: Probe['edges'] = {};
+  for (const e of p.edges) edges[e.id] = Float32Array.from(flows[e.index]);
+  return { index: cur.sample, T: batch.T, nodes, initial, edges };
 }
 
 function live(cur: Current, s: Snapshot): LiveSnapshot {
