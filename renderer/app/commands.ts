@@ -17,6 +17,8 @@ import { validationStore } from '../store/validation.ts';
 import { EXAMPLES, exampleGraph } from '../examples.ts';
 import { tagGroup, ungroup } from '../doc/groups.ts';
 import { exportPng, exportSvg } from './exportImage.ts';
+import { strToU8, zipSync } from 'fflate';
+import { exportTorch } from '../../engine/export/torch.ts';
 
 /** What the commands need from the canvas (set by the canvas when it mounts). */
 export interface FlowApi {
@@ -265,6 +267,24 @@ export async function exportSvgImage(): Promise<void> {
   if (text) await runHost(() => getHost().exportFile(text, imageName('.svg'), 'image/svg+xml'));
 }
 
+/**
+ * File → Export → PyTorch: the engine's exporter (model.py, params.json,
+ * train.py, tasks.py, README.md, graph.json) as one zip with a folder inside.
+ */
+export async function exportPytorch(): Promise<void> {
+  let files: Record<string, string>;
+  try {
+    files = exportTorch(graph()).files;
+  } catch (error) {
+    uiStore.getState().notify('error', `Not exported to PyTorch: ${(error as Error).message}`);
+    return;
+  }
+  const folder = `${imageName('')}-torch`;
+  const zip = zipSync(Object.fromEntries(Object.entries(files).map(([name, text]) => [`${folder}/${name}`, strToU8(text)])));
+  const saved = await runHost(() => getHost().exportFile(new Blob([zip], { type: 'application/zip' }), `${folder}.zip`, 'application/zip'));
+  if (saved) uiStore.getState().notify('info', `Exported ${saved.name}: unzip it and run \`python train.py\` (or torchrun) — see its README.md.`);
+}
+
 export async function layoutGraph(): Promise<void> {
   const g = graph();
   if (g.nodes.length === 0) return;
@@ -317,9 +337,7 @@ export function runMenuAction(action: MenuAction): void {
     case 'toggleMinimap': uiStore.getState().toggleMinimap(); break;
     case 'shortcuts': uiStore.getState().setHelpOpen(true); break;
     case 'about': uiStore.getState().notify('info', 'Cellwright: design recurrent cells, train them, watch the gradient through time.'); break;
-    case 'exportTorch':
-      uiStore.getState().notify('info', 'Export to PyTorch is in the command line: cellwright export torch GRAPH -o DIR.');
-      break;
+    case 'exportTorch': void exportPytorch(); break;
     case 'train':
     case 'pause':
     case 'step':

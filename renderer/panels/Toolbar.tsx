@@ -62,6 +62,7 @@ export const Toolbar = memo(function Toolbar() {
         <Button label="Export JSON" title="Export the graph file (Ctrl+E)" onClick={() => void commands.exportJson()}>JSON</Button>
         <Button label="Export PNG" title="Export the canvas as a PNG image" onClick={() => void commands.exportPngImage()}>PNG</Button>
         <Button label="Export SVG" title="Export the canvas as an SVG drawing" onClick={() => void commands.exportSvgImage()}>SVG</Button>
+        <Button label="Export PyTorch" title="Export the cell as a PyTorch module with its parameters and a training script (a zip)" onClick={() => void commands.exportPytorch()}>PyTorch</Button>
       </div>
       <div className="cw-tb-group" aria-label="Edit">
         <Button label="Undo" title={undoLabel ? `Undo ${undoLabel} (Ctrl+Z)` : 'Undo (Ctrl+Z)'} onClick={commands.undo} disabled={!canUndo}><Icon name="undo" /></Button>
