@@ -8,6 +8,7 @@ import type { DataFile, Graph } from '../../engine/format/types.ts';
 import {
   forgetGates, recurrentEdges, switchCore, taskLength, withForgetBias, withIdentityRelu, withNormClipping, withRecurrentInit, withShorterSequence,
 } from '../doc/fixes.ts';
+import { csvPreview, defaultColumns, fitToColumns } from '../doc/csv.ts';
 import { autoLayout } from '../doc/layout.ts';
 import { exampleGraph } from '../examples.ts';
 import { documentStore } from '../store/document.ts';
@@ -195,5 +196,66 @@ export async function chooseDataFile(): Promise<void> {
 
 export function clearDataFile(): void {
   trainingStore.getState().set({ data: null });
+  client.recompile();
+}
+
+// ------------------------------------------------------------- task files
+
+type Block = Record<string, unknown>;
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+/**
+ * The csv task block and graph for these columns: the block names them, the
+ * graph's streams are made as wide as they are (one undo entry for both).
+ */
+function commitCsv(label: string, block: Block, inputs: string[], targets: string[]): void {
+  const doc = documentStore.getState();
+  const task: Block = { ...block, name: 'csv', inputs, targets };
+  const fitted = fitToColumns({ ...doc.graph, task }, inputs.length, targets.length);
+  doc.commit(label, fitted.graph);
+  if (fitted.changes.length > 0) uiStore.getState().notify('info', `To fit the columns: ${fitted.changes.join(', ')}.`);
+}
+
+/**
+ * A CSV the user chose for the csv task: its text stays in this session
+ * (the task block saves only the name), the columns found are offered, and
+ * when the block names none that the file has, the last numeric column is
+ * forecast from itself.
+ */
+export function loadCsvText(name: string, text: string): void {
+  trainingStore.getState().set({ resources: { ...trainingStore.getState().resources, csv: { name, text } } });
+  const block: Block = { ...(documentStore.getState().graph.task ?? {}), name: 'csv', file: name };
+  const preview = csvPreview(text, { delimiter: typeof block.delimiter === 'string' ? block.delimiter : ',', header: block.header !== false });
+  const fits = (cols: string[]): boolean => cols.length > 0 && cols.every((c) => preview.columns.includes(c));
+  let inputs = strings(block.inputs);
+  let targets = strings(block.targets);
+  if (!fits(inputs) || !fits(targets)) {
+    const first = defaultColumns(preview);
+    if (first) ({ inputs, targets } = first);
+  }
+  if (preview.columns.length === 0) uiStore.getState().notify('error', `${name} has no rows.`);
+  if (inputs.length > 0 && targets.length > 0) commitCsv(`Choose ${name}`, block, inputs, targets);
+  else documentStore.getState().commit(`Choose ${name}`, { ...documentStore.getState().graph, task: block });
+  // The same name as before changes nothing the compiler sees: compile now with the new text.
+  client.recompile();
+}
+
+/** The csv task's input and target columns (and the graph fitted to them). */
+export function setCsvColumns(inputs: string[], targets: string[]): void {
+  const block: Block = { ...(documentStore.getState().graph.task ?? {}) };
+  commitCsv('Choose columns', block, inputs, targets);
+}
+
+/** A text file for the text task (its name is saved, its text stays in this session); null: the bundled text. */
+export function loadTextFile(file: { name: string; text: string } | null): void {
+  trainingStore.getState().set({ resources: { ...trainingStore.getState().resources, text: file } });
+  const doc = documentStore.getState();
+  const block: Block = { ...(doc.graph.task ?? {}), name: 'text' };
+  if (file) block.file = file.name;
+  else delete block.file;
+  doc.commit(file ? `Choose ${file.name}` : 'Bundled text', { ...doc.graph, task: block });
   client.recompile();
 }

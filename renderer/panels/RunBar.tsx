@@ -93,7 +93,7 @@ function Message() {
   if (run.kind === 'error') {
     return (
       <div className={`cw-run-message ${run.source === 'worker' ? 'is-error' : 'is-warning'}`} role={run.source === 'worker' ? 'alert' : 'status'}>
-        <span>{run.source === 'graph' ? 'Cannot train yet. ' : run.source === 'task' ? 'The task does not fit the graph: ' : ''}{run.message}</span>
+        <span>{run.source === 'graph' ? 'Cannot train yet. ' : run.source === 'task' && !run.path?.startsWith('task.file') ? 'The task does not fit the graph: ' : ''}{run.message}</span>
         {run.source === 'task' && sideTab !== 'training' ? <button type="button" onClick={() => uiStore.getState().setSideTab('training')}>Training settings</button> : null}
       </div>
     );

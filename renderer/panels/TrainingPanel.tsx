@@ -3,14 +3,15 @@
  * proper controls, so they are saved with the file (docs/training-format.md).
  * Each change is one undo entry; the training client recompiles after it.
  */
-import { memo } from 'react';
+import { memo, useMemo, useState, type ChangeEvent } from 'react';
 import type { Graph } from '../../engine/format/types.ts';
 import { TASK_NAMES } from '../../engine/tasks/types.ts';
 import { taskLength } from '../doc/fixes.ts';
 import { documentStore, useDocument } from '../store/document.ts';
 import { useTraining } from '../store/training.ts';
-import { chooseDataFile, clearDataFile } from '../app/training.ts';
-import { NumberField, SelectField, type Option } from './fields.tsx';
+import { chooseDataFile, clearDataFile, loadCsvText, loadTextFile, setCsvColumns } from '../app/training.ts';
+import { csvPreview } from '../doc/csv.ts';
+import { CheckField, NumberField, SelectField, type Option } from './fields.tsx';
 
 type Block = Record<string, unknown>;
 
@@ -73,9 +74,10 @@ function TaskFields({ task }: { task: Block }) {
   const length = taskLength(g());
   return (
     <>
-      {length ? (
+      {/* The csv fields place their window after the columns. */}
+      {length && name !== 'csv' ? (
         <NumberField
-          label={name === 'copy' ? 'Delay (steps between the symbols and their recall)' : name === 'csv' ? 'Window (rows per sequence)' : 'Sequence length T'}
+          label={name === 'copy' ? 'Delay (steps between the symbols and their recall)' : 'Sequence length T'}
           help={name === 'copy' ? 'T = 2 × symbols shown + delay.' : 'How many steps the gradient must travel back through.'}
           value={num(task, length.field) ?? length.value}
           parse={numberParser({ int: true, min: name === 'copy' ? 0 : 2, max: 100000 })}
@@ -95,6 +97,179 @@ function TaskFields({ task }: { task: Block }) {
         </>
       ) : null}
     </>
+  );
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+/** Read a chosen file's text; the input is cleared so choosing the same file again reloads it. */
+async function readChosen(event: ChangeEvent<HTMLInputElement>): Promise<{ name: string; text: string } | null> {
+  const input = event.currentTarget;
+  const file = input.files?.[0];
+  if (!file) return null;
+  const text = await file.text();
+  input.value = '';
+  return { name: file.name, text };
+}
+
+/** A file button: a plain file input (browser and desktop alike), labelled for screen readers. */
+function FilePicker({ label, text, accept, onFile }: { label: string; text: string; accept: string; onFile: (file: { name: string; text: string }) => void }) {
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <>
+      <label className="cw-small-button cw-file-button">
+        {text}
+        <input
+          type="file"
+          accept={accept}
+          aria-label={label}
+          onChange={(event) => {
+            readChosen(event).then((file) => {
+              setError(null);
+              if (file) onFile(file);
+            }, (reason: unknown) => setError(`The file could not be read: ${(reason as Error).message}`));
+          }}
+        />
+      </label>
+      {error ? <div className="cw-field-error" role="alert">{error}</div> : null}
+    </>
+  );
+}
+
+function CsvFields({ task }: { task: Block }) {
+  const csv = useTraining((state) => state.resources.csv);
+  const fileName = typeof task.file === 'string' ? task.file : null;
+  const loaded = csv && csv.name === (fileName ?? 'data.csv') ? csv : null;
+  const delimiter = typeof task.delimiter === 'string' ? task.delimiter : ',';
+  const header = task.header !== false;
+  const preview = useMemo(() => (loaded ? csvPreview(loaded.text, { delimiter, header }) : null), [loaded, delimiter, header]);
+  const inputs = strings(task.inputs);
+  const targets = strings(task.targets);
+  const toggle = (list: string[], column: string, on: boolean): string[] => {
+    const set = new Set(list);
+    if (on) set.add(column);
+    else set.delete(column);
+    // In file order, as the task block lists them.
+    return (preview?.columns ?? []).filter((c) => set.has(c));
+  };
+  return (
+    <>
+      <div className="cw-field">
+        <span className="cw-field-label">CSV file</span>
+        <div className="cw-button-row cw-file-row">
+          <FilePicker label="Choose CSV file" text={loaded ? 'Another CSV…' : 'Choose CSV…'} accept=".csv,text/csv" onFile={(file) => loadCsvText(file.name, file.text)} />
+          {fileName ? <span className="cw-file-name" title={fileName}>{fileName}</span> : null}
+        </div>
+        {loaded && preview ? (
+          <div className="cw-field-help" aria-label="CSV summary">{preview.rows} row{preview.rows === 1 ? '' : 's'} · {preview.columns.length} column{preview.columns.length === 1 ? '' : 's'}. The graph saves only the file&apos;s name.</div>
+        ) : fileName ? (
+          <div className="cw-field-error" role="status">Not loaded: choose the CSV file again ({fileName}); a graph file keeps only its name.</div>
+        ) : (
+          <div className="cw-field-help">Rows in time order, one column per series; a first row of column names.</div>
+        )}
+      </div>
+      {preview && preview.columns.length > 0 ? (
+        <fieldset className="cw-field cw-columns">
+          <legend className="cw-field-label">Columns found</legend>
+          <table>
+            <thead><tr><th scope="col">column</th><th scope="col">input</th><th scope="col">target</th></tr></thead>
+            <tbody>
+              {preview.columns.map((column, i) => (
+                <tr key={`${i}:${column}`} className={preview.numeric[i] ? '' : 'is-text'}>
+                  <th scope="row" title={preview.numeric[i] ? column : `${column}: not numbers in the first rows`}>{column}{preview.numeric[i] ? null : <span className="cw-faint"> (text)</span>}</th>
+                  <td><input type="checkbox" aria-label={`Input column ${column}`} checked={inputs.includes(column)} disabled={!preview.numeric[i]} onChange={(e) => setCsvColumns(toggle(inputs, column, e.target.checked), targets)} /></td>
+                  <td><input type="checkbox" aria-label={`Target column ${column}`} checked={targets.includes(column)} disabled={!preview.numeric[i]} onChange={(e) => setCsvColumns(inputs, toggle(targets, column, e.target.checked))} /></td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <div className="cw-field-help">A target that is also an input is forecast {typeof task.shift === 'number' ? task.shift : 1} row ahead; the input and target nodes take one number per chosen column.</div>
+        </fieldset>
+      ) : null}
+      <NumberField
+        label="Window (rows per sequence)"
+        help="Sequence length T: how many rows the gradient travels back through."
+        value={num(task, 'window') ?? 20}
+        parse={numberParser({ int: true, min: 1, max: 100000 })}
+        onCommit={(v) => setBlock('Set window', 'task', { window: v })}
+      />
+      <div className="cw-field-row">
+        <SelectField
+          label="Normalize"
+          help="Statistics of the training rows only."
+          value={typeof task.normalize === 'string' ? task.normalize : 'zscore'}
+          options={[{ value: 'zscore', label: 'z-score' }, { value: 'minmax', label: 'min–max' }, { value: 'none', label: 'none' }]}
+          onCommit={(v) => setBlock('Set normalization', 'task', { normalize: v })}
+        />
+        <NumberField
+          label="Validation split"
+          help="The last rows, never trained on."
+          value={num(task, 'validationFraction') ?? 0.2}
+          parse={numberParser({ gt: 0, max: 0.9 })}
+          onCommit={(v) => setBlock('Set validation split', 'task', { validationFraction: v })}
+        />
+      </div>
+      <div className="cw-field-row">
+        <NumberField
+          label="Shift (rows ahead)"
+          help="Empty: 1 when a target is an input, else 0."
+          value={num(task, 'shift')}
+          parse={numberParser({ int: true, min: 0, max: 100000, optional: true })}
+          onCommit={(v) => setBlock('Set shift', 'task', { shift: v })}
+        />
+        <SelectField
+          label="Bad rows"
+          value={task.badRows === 'skip' ? 'skip' : 'error'}
+          options={[{ value: 'error', label: 'stop and list them' }, { value: 'skip', label: 'skip them' }]}
+          onCommit={(v) => setBlock('Set bad rows', 'task', { badRows: v === 'skip' ? 'skip' : undefined })}
+        />
+      </div>
+      <div className="cw-field-row">
+        <SelectField
+          label="Delimiter"
+          value={delimiter}
+          options={[{ value: ',', label: 'comma ,' }, { value: ';', label: 'semicolon ;' }, { value: '\t', label: 'tab' }, { value: '|', label: 'bar |' }]}
+          onCommit={(v) => setBlock('Set delimiter', 'task', { delimiter: v === ',' ? undefined : v })}
+        />
+        <CheckField label="First row names the columns" checked={header} onCommit={(v) => setBlock('Set header', 'task', { header: v ? undefined : false })} />
+      </div>
+    </>
+  );
+}
+
+function TextFileField({ task }: { task: Block }) {
+  const text = useTraining((state) => state.resources.text);
+  const fileName = typeof task.file === 'string' ? task.file : null;
+  const loaded = text && text.name === fileName ? text : null;
+  return (
+    <div className="cw-field">
+      <span className="cw-field-label">Text</span>
+      <div className="cw-button-row cw-file-row">
+        <FilePicker label="Choose text file" text="Choose text…" accept=".txt,.md,text/plain" onFile={(file) => loadTextFile(file)} />
+        {fileName ? <button type="button" className="cw-small-button" onClick={() => loadTextFile(null)}>Bundled text</button> : null}
+      </div>
+      {loaded ? (
+        <div className="cw-field-help">{fileName}: {Array.from(loaded.text).length.toLocaleString('en')} characters. The graph saves only the file&apos;s name.</div>
+      ) : fileName ? (
+        <div className="cw-field-error" role="status">Not loaded: choose the text file again ({fileName}), or use the bundled text.</div>
+      ) : (
+        <div className="cw-field-help">The bundled Declaration of Independence, or a plain-text file of your own.</div>
+      )}
+    </div>
+  );
+}
+
+/** The engine's reason a task does not fit, with its detail lines (each bad CSV row and its line number). */
+function TaskProblem() {
+  const run = useTraining((state) => state.run);
+  if (run.kind !== 'error' || run.source !== 'task') return null;
+  return (
+    <div className="cw-task-problem" role="group" aria-label="Task problem">
+      <p>{run.message}</p>
+      {run.lines && run.lines.length > 0 ? <ul>{run.lines.map((line, i) => <li key={i}><code>{line}</code></li>)}</ul> : null}
+    </div>
   );
 }
 
@@ -133,6 +308,7 @@ export const TrainingPanel = memo(function TrainingPanel() {
   const training = useDocument((state) => state.graph.training) ?? {};
   const data = useTraining((state) => state.data);
   const info = useTraining((state) => state.info);
+  const csvLoaded = useTraining((state) => state.resources.csv);
   const taskName = typeof task?.name === 'string' ? task.name : '';
   const optimizer = typeof training.optimizer === 'string' ? training.optimizer : 'adam';
   const taskOptions: Option[] = [{ value: '', label: data ? `data file: ${data.name}` : 'none (train on a data file)' }, ...TASK_NAMES.map((name) => ({ value: name, label: `${name} — ${TASK_BLURB[name] ?? ''}` }))];
@@ -146,6 +322,7 @@ export const TrainingPanel = memo(function TrainingPanel() {
           options={taskOptions}
           onCommit={(v) => {
             if (v === '') setBlock('Remove task', 'task', { name: undefined, length: undefined });
+            else if (v === 'csv' && csvLoaded) loadCsvText(csvLoaded.name, csvLoaded.text);
             else {
               // A new task keeps only the stream bindings of the old block.
               const keep: Block = { name: v };
@@ -156,6 +333,9 @@ export const TrainingPanel = memo(function TrainingPanel() {
             }
           }}
         />
+        <TaskProblem />
+        {taskName === 'csv' && task ? <CsvFields task={task} /> : null}
+        {taskName === 'text' && task ? <TextFileField task={task} /> : null}
         {task ? <TaskFields task={task} /> : (
           <div className="cw-field">
             <span className="cw-field-label">Data file</span>

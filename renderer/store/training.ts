@@ -14,7 +14,13 @@ export type RunState =
   | { kind: 'compiling' }
   | { kind: 'training' }
   | { kind: 'paused'; reason: 'user' | 'done' | 'failure' | 'edited' }
-  | { kind: 'error'; message: string; path: string | null; source: 'graph' | 'task' | 'worker' | 'other' };
+  | { kind: 'error'; message: string; path: string | null; source: 'graph' | 'task' | 'worker' | 'other'; lines?: string[] };
+
+/** A file a task reads (csv, text): its name as the task block saves it, and its contents, which only live here. */
+export interface TaskFile {
+  name: string;
+  text: string;
+}
 
 export interface KeepOffer {
   keys: string[];
@@ -33,6 +39,11 @@ export interface TrainingState {
   keepOffer: KeepOffer | null;
   /** A data file to train on instead of a task (not part of the graph file). */
   data: { name: string; file: DataFile } | null;
+  /**
+   * Files the task reads, chosen by the user. The graph keeps only the name
+   * (`task.file`); a contents is used while the task block names its file.
+   */
+  resources: { csv: TaskFile | null; text: TaskFile | null };
   /** Which validation sequence the heatmaps show. */
   sample: number;
   /** How many times the worker was restarted after a crash. */
@@ -50,6 +61,7 @@ export const trainingStore = createStore<TrainingState>()((set) => ({
   failure: null,
   keepOffer: null,
   data: null,
+  resources: { csv: null, text: null },
   sample: 0,
   restarts: 0,
   set(patch) {

@@ -7,6 +7,7 @@
  */
 import type { Flag } from '../../engine/diagnostics/flags.ts';
 import type { Graph } from '../../engine/format/types.ts';
+import type { TaskResources } from '../../engine/tasks/types.ts';
 import { documentStore } from '../store/document.ts';
 import { telemetryStore, type TelemetryState } from '../store/telemetry.ts';
 import { trainingStore, type RunState, type TrainingState } from '../store/training.ts';
@@ -115,7 +116,38 @@ function compile(graph: Graph, force = false): void {
   const data = trainingStore.getState().data;
   setRun({ kind: 'compiling' });
   trainingStore.getState().set({ keepOffer: null, failure: null });
-  post({ type: 'load', seq, graph, data: data?.file ?? null });
+  post({ type: 'load', seq, graph, data: data?.file ?? null, resources: taskResources(graph) });
+}
+
+/** The file a csv or text task block names (csv defaults to data.csv, text to its bundled corpus). */
+export function taskFileName(graph: Graph): string | null {
+  const task = graph.task;
+  const file = typeof task?.file === 'string' ? task.file : null;
+  if (task?.name === 'csv') return file ?? 'data.csv';
+  if (task?.name === 'text') return file;
+  return null;
+}
+
+/**
+ * The chosen files the task needs, for the trainer. A chosen file is used only
+ * while the task block names it, so a graph opened later never trains on
+ * another graph's file.
+ */
+export function taskResources(graph: Graph): TaskResources {
+  const name = taskFileName(graph);
+  const { csv, text } = trainingStore.getState().resources;
+  const out: TaskResources = {};
+  if (graph.task?.name === 'csv' && csv && csv.name === name) out.csv = csv.text;
+  if (graph.task?.name === 'text' && text && text.name === name) out.text = text.text;
+  return out;
+}
+
+/** The task names a file whose contents were not chosen in this session (a reopened graph). */
+export function missingTaskFile(graph: Graph): string | null {
+  const name = taskFileName(graph);
+  if (name === null) return null;
+  const res = taskResources(graph);
+  return (graph.task?.name === 'csv' ? res.csv : res.text) === undefined ? name : null;
 }
 
 /** Recompile now, e.g. after choosing a data file. */
@@ -141,7 +173,16 @@ function receive(message: FromWorker): void {
       return;
     case 'compileError':
       telemetryStore.getState().clear();
-      trainingStore.getState().set({ info: null, step: 0, stepsPerSecond: 0, loss: NaN, failure: null, run: { kind: 'error', message: message.message, path: message.path, source: message.kind } });
+      {
+        // A graph file keeps a task file's name, not its contents: ask for the file instead of an engine message.
+        const missing = message.kind === 'task' && message.path === 'task.file' && compiledGraph ? missingTaskFile(compiledGraph) : null;
+        const what = compiledGraph?.task?.name === 'csv' ? 'CSV' : 'text';
+        const named = typeof compiledGraph?.task?.file === 'string';
+        const text = missing === null ? message.message
+          : named ? `Choose the ${what} file again: this graph trains on "${missing}", and a graph file keeps only the file's name.`
+            : `Choose a ${what} file in the Training tab: the ${compiledGraph?.task?.name} task trains on your own file.`;
+        trainingStore.getState().set({ info: null, step: 0, stepsPerSecond: 0, loss: NaN, failure: null, run: { kind: 'error', message: text, path: message.path, source: message.kind, lines: message.lines } });
+      }
       return;
     case 'snapshot':
       applySnapshot(message.snapshot);

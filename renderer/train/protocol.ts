@@ -9,12 +9,12 @@
 import type { Diagnostics } from '../../engine/diagnostics/index.ts';
 import type { Flag } from '../../engine/diagnostics/flags.ts';
 import type { DataFile, Graph, TensorJSON } from '../../engine/format/types.ts';
-import type { MetricName, TaskMeta } from '../../engine/tasks/types.ts';
+import type { MetricName, TaskMeta, TaskResources } from '../../engine/tasks/types.ts';
 import type { Failure, MetricRow, TrainerState } from '../../engine/train/trainer.ts';
 
 export type ToWorker =
-  /** Compile this graph (replacing any trainer); `data` instead of the graph's task. */
-  | { type: 'load'; seq: number; graph: Graph; data: DataFile | null }
+  /** Compile this graph (replacing any trainer); `data` instead of the graph's task; `resources` the files the task reads. */
+  | { type: 'load'; seq: number; graph: Graph; data: DataFile | null; resources: TaskResources }
   | { type: 'train' }
   | { type: 'pause' }
   | { type: 'step'; n: number }
@@ -81,7 +81,8 @@ export interface LiveSnapshot {
 
 export type FromWorker =
   | { type: 'compiled'; seq: number; info: CompiledInfo }
-  | { type: 'compileError'; seq: number; message: string; path: string | null; kind: 'graph' | 'task' | 'other' }
+  /** `lines`: the details of a TaskError (e.g. each bad CSV row with its line number). */
+  | { type: 'compileError'; seq: number; message: string; path: string | null; kind: 'graph' | 'task' | 'other'; lines: string[] }
   | { type: 'snapshot'; seq: number; snapshot: LiveSnapshot }
   /** After a recompile of a trained graph: these learned parameters still fit (same key and shape). */
   | { type: 'keepOffer'; seq: number; keys: string[]; total: number; fromStep: number }

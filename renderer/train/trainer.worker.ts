@@ -185,6 +185,7 @@ function load(seq: number, graph: ToWorker & { type: 'load' }): void {
     const every = Math.min(LIVE_DIAGNOSTICS_EVERY, Number(graph.graph.training?.diagnosticsEvery ?? LIVE_DIAGNOSTICS_EVERY) || LIVE_DIAGNOSTICS_EVERY);
     trainer = createTrainer(graph.graph, {
       ...(graph.data ? { data: graph.data } : {}),
+      resources: graph.resources,
       training: { diagnosticsEvery: every },
       onSnapshot: (s) => send(cur, s),
       snapshotEveryMs: SNAPSHOT_EVERY_MS,
@@ -194,8 +195,9 @@ function load(seq: number, graph: ToWorker & { type: 'load' }): void {
   } catch (error) {
     const kind = error instanceof GraphError ? 'graph' : error instanceof TaskError ? 'task' : 'other';
     const path = error instanceof TaskError ? error.path : null;
+    const lines = error instanceof TaskError ? error.lines.map((line) => line.trim()) : [];
     const message = error instanceof GraphError ? `The graph has problems: ${error.message}` : (error as Error).message;
-    post({ type: 'compileError', seq, message, path, kind });
+    post({ type: 'compileError', seq, message, path, kind, lines });
     return;
   }
   cur.trainer = trainer;
