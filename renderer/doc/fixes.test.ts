@@ -22,6 +22,10 @@ describe('one-click fixes', () => {
     const { graph, added } = switchCore(elman, 'h', example('lstm'), 'LSTM');
     expect(added).toContain('f');
     expect(graph.task).toEqual({ name: 'adding', length: 100 });
+    // Named after what it now is; the task stays.
+    expect(elman.name).toMatch(/Elman/);
+    expect(graph.name).toBe(example('lstm').name);
+    expect(graph.description).toBe(example('lstm').description);
     expect(graph.nodes.map((n) => n.id)).toEqual(expect.arrayContaining(['x', 'y', 'y_t', 'loss', 'h', 'c', 'f', 'm']));
     expect(graph.nodes.filter((n) => n.kind === 'cell').map((n) => (n as { size: number }).size)).toEqual([16, 16]);
     expect(graph.parameters?.['bias:f']?.data).toEqual(new Array(16).fill(1));

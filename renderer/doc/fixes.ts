@@ -164,7 +164,8 @@ export function withShorterSequence(graph: Graph): Graph {
  * the template's hidden output feeds what the old core fed (readout), sizes
  * follow the old cell, the task and training blocks stay. Learned weights of
  * the old core are dropped; the template's constant biases (an LSTM's forget
- * bias of 1) come along, resized.
+ * bias of 1) come along, resized. The graph takes the template's name and
+ * description: an "Elman RNN" whose core is now an LSTM is an LSTM.
  */
 export function switchCore(graph: Graph, cellId: string, template: Graph, name: string): { graph: Graph; added: string[] } {
   const nodes = byId(graph);
@@ -242,7 +243,9 @@ export function switchCore(graph: Graph, cellId: string, template: Graph, name: 
     const n = node && node.kind === 'gate' ? node.size : value.data.length;
     params[`bias:${fresh}`] = { shape: [n], data: new Array<number>(n).fill(value.data[0]) };
   }
-  const next: Graph = { ...graph, nodes: [...keep, ...added], edges, groups: { ...groupsOf(graph), [group]: { name } } };
+  const next: Graph = { ...graph, name: template.name, nodes: [...keep, ...added], edges, groups: { ...groupsOf(graph), [group]: { name } } };
+  if (template.description !== undefined) next.description = template.description;
+  else delete next.description;
   return { graph: setParams(next, params), added: added.map((n) => n.id) };
 }
 

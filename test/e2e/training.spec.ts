@@ -84,8 +84,10 @@ test('an Elman RNN on adding (T = 100) is flagged vanishing; the LSTM fix clears
 
   await pop.getByRole('button', { name: /Switch to LSTM/ }).click();
   await expect(page.locator('.react-flow__node[data-id="f"]')).toBeVisible();
-  // The task is kept.
+  // The task is kept; the graph is named after what it now is.
   await expect(page.getByRole('button', { name: /adding · T = 100/ })).toBeVisible();
+  await expect(page.locator('.cw-doc-name')).toContainText('LSTM');
+  await expect(page.locator('.cw-doc-name')).not.toContainText('Elman');
   // Untrained, the LSTM's gradient still fades over 100 steps (σ(1)^99 through the forget gate).
   await expect(nodeLocator(page, 'c').getByRole('button', { name: 'vanishing gradient at c' })).toBeVisible({ timeout: 20_000 });
   await expect.poll(() => runState(page), { timeout: 20_000 }).toBe('idle');
