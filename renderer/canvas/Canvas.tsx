@@ -27,7 +27,42 @@ const KIND_COLOR: Record<NodeKind, string> = {
   gate: 'var(--cw-k-gate)', op: 'var(--cw-k-op)', loss: 'var(--cw-k-loss)',
 };
 
-const FIT_OPTIONS = { padding: 0.12, maxZoom: 1.25 };
+const FIT_MAX_ZOOM = 1.25;
+/** Room around the graph after fit view, in screen pixels. */
+const FIT_MARGIN = 24;
+const MINIMAP_SIZE = { width: 136, height: 90 };
+
+/**
+ * Fit-view padding that keeps the graph clear of what floats over the
+ * canvas: the "Start here" hint at the top, and at the bottom the minimap
+ * (right) and the zoom controls and legend (left). The graph ends above the
+ * tallest of them, so no node is hidden under the minimap after a fit.
+ */
+function fitOptions(canvas: HTMLElement | null): { padding: { top: `${number}px`; bottom: `${number}px`; left: `${number}px`; right: `${number}px` }; maxZoom: number } {
+  const px = (n: number): `${number}px` => `${Math.round(n)}px`;
+  let top = FIT_MARGIN;
+  let bottom = FIT_MARGIN;
+  const wrap = canvas?.parentElement;
+  if (canvas && wrap) {
+    const box = canvas.getBoundingClientRect();
+    for (const el of Array.from(wrap.querySelectorAll<HTMLElement>('.cw-hint'))) {
+      const r = el.getBoundingClientRect();
+      if (r.height > 0) top = Math.max(top, r.bottom - box.top + 12);
+    }
+    for (const el of Array.from(canvas.querySelectorAll<HTMLElement>('.react-flow__minimap, .react-flow__controls'))) {
+      const r = el.getBoundingClientRect();
+      if (r.height > 0) bottom = Math.max(bottom, box.bottom - r.top + 10);
+    }
+    // Keep at least half the height for the graph on a short canvas.
+    const spare = box.height / 2;
+    if (top + bottom > spare) {
+      const k = spare / (top + bottom);
+      top *= k;
+      bottom *= k;
+    }
+  }
+  return { padding: { top: px(top), bottom: px(bottom), left: px(FIT_MARGIN), right: px(FIT_MARGIN) }, maxZoom: FIT_MAX_ZOOM };
+}
 
 function toPort(handle: string | null | undefined): Port | undefined {
   return handle === 'prediction' || handle === 'target' ? handle : undefined;
@@ -68,7 +103,7 @@ export function Canvas() {
 
   useEffect(() => {
     registerFlow({
-      fitView: () => void rf.fitView({ ...FIT_OPTIONS, duration: 250 }),
+      fitView: () => void rf.fitView({ ...fitOptions(wrapper.current), duration: 250 }),
       centerOn: (id) => {
         const node = rf.getInternalNode(id);
         if (!node) return;
@@ -89,13 +124,46 @@ export function Canvas() {
   }, [rf]);
 
   // A new document: fit it once its nodes have been measured (an empty one starts at 100 %).
+  // Until the user pans, zooms or edits, the view stays fitted as the canvas
+  // settles (the dock, the run bar's messages and the hint change its size after load).
+  const autoFit = useRef(false);
+  const fittedGraph = useRef<unknown>(null);
   useEffect(() => {
+    autoFit.current = false;
     const handle = window.setTimeout(() => {
-      if (documentStore.getState().graph.nodes.length > 0) void rf.fitView(FIT_OPTIONS);
-      else void rf.setViewport({ x: 0, y: 0, zoom: 1 });
+      if (documentStore.getState().graph.nodes.length > 0) {
+        void rf.fitView(fitOptions(wrapper.current));
+        autoFit.current = true;
+        fittedGraph.current = documentStore.getState().graph;
+      } else void rf.setViewport({ x: 0, y: 0, zoom: 1 });
     }, 60);
     return () => window.clearTimeout(handle);
   }, [generation, rf]);
+  useEffect(() => {
+    const el = wrapper.current;
+    if (!el) return undefined;
+    let frame = 0;
+    const observer = new ResizeObserver(() => {
+      if (!autoFit.current) return;
+      if (documentStore.getState().graph !== fittedGraph.current) {
+        autoFit.current = false;
+        return;
+      }
+      cancelAnimationFrame(frame);
+      frame = requestAnimationFrame(() => {
+        if (autoFit.current) void rf.fitView(fitOptions(wrapper.current));
+      });
+    });
+    observer.observe(el);
+    return () => {
+      observer.disconnect();
+      cancelAnimationFrame(frame);
+    };
+  }, [rf]);
+  // A pan or zoom by the user (an event, not a programmatic move) ends the automatic fitting.
+  const onMoveStart = useCallback((event: MouseEvent | TouchEvent | null) => {
+    if (event) autoFit.current = false;
+  }, []);
 
   useEffect(() => {
     if (!focusRequest) return;
@@ -178,6 +246,7 @@ export function Canvas() {
   return (
     <div className="cw-canvas" ref={wrapper} onDragOver={onDragOver} onDrop={onDrop} aria-label="Canvas">
       <ReactFlow<GraphFlowNode, GraphFlowEdge>
+        onMoveStart={onMoveStart}
         nodes={nodes}
         edges={edges}
         nodeTypes={nodeTypes}
@@ -204,9 +273,10 @@ export function Canvas() {
         onlyRenderVisibleElements={graph.nodes.length > 150}
       >
         <Background variant={BackgroundVariant.Dots} gap={16} size={1.2} />
-        <Controls showInteractive={false} position="bottom-left" />
+        {/* The control's own fit runs first with React Flow's padding; ours then leaves room for the overlays. */}
+        <Controls showInteractive={false} position="bottom-left" onFitView={() => void rf.fitView(fitOptions(wrapper.current))} />
         {minimap ? (
-          <MiniMap<GraphFlowNode> pannable zoomable position="bottom-right" nodeColor={(node) => (node.data.node ? KIND_COLOR[node.data.node.kind] : node.type === 'cw-groupbox' ? 'var(--cw-accent)' : 'transparent')} nodeStrokeWidth={0} nodeBorderRadius={3} maskColor="var(--cw-minimap-mask)" ariaLabel="Minimap" style={{ width: 168, height: 112 }} />
+          <MiniMap<GraphFlowNode> pannable zoomable position="bottom-right" nodeColor={(node) => (node.data.node ? KIND_COLOR[node.data.node.kind] : node.type === 'cw-groupbox' ? 'var(--cw-accent)' : 'transparent')} nodeStrokeWidth={0} nodeBorderRadius={3} maskColor="var(--cw-minimap-mask)" ariaLabel="Minimap" style={MINIMAP_SIZE} />
         ) : null}
       </ReactFlow>
     </div>
