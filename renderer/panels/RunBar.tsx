@@ -113,12 +113,13 @@ export const RunBar = memo(function RunBar() {
   const data = useTraining((state) => state.data);
   const failure = useTraining((state) => state.failure);
   const dockOpen = useUi((state) => state.dockOpen);
+  const busy = useTraining((state) => state.busy);
   const training_ = run.kind === 'training';
   const blocked = run.kind === 'compiling' || (run.kind === 'error' && run.source !== 'worker');
   const task = info?.task;
   return (
     <div className="cw-runbar-wrap">
-      <div className="cw-runbar" role="toolbar" aria-label="Training">
+      <div className="cw-runbar" role="toolbar" aria-label="Training" aria-busy={busy}>
         <div className="cw-run-buttons">
           <button type="button" className="cw-run-button is-train" aria-label="Train" title="Train (Ctrl+Enter): run the training loop in the background" onClick={training.train} disabled={training_ || blocked || failure !== null}><Icon d={ICONS.train} />Train</button>
           <button type="button" className="cw-run-button" aria-label="Pause" title="Pause (Ctrl+Enter)" onClick={training.pause} disabled={!training_}><Icon d={ICONS.pause} /><span className="cw-run-label">Pause</span></button>

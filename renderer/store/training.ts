@@ -48,6 +48,8 @@ export interface TrainingState {
   sample: number;
   /** How many times the worker was restarted after a crash. */
   restarts: number;
+  /** A compile is scheduled or running: the run state may change at any moment (the run bar is aria-busy). */
+  busy: boolean;
   set(patch: Partial<Omit<TrainingState, 'set'>>): void;
 }
 
@@ -64,6 +66,7 @@ export const trainingStore = createStore<TrainingState>()((set) => ({
   resources: { csv: null, text: null },
   sample: 0,
   restarts: 0,
+  busy: true,
   set(patch) {
     set(patch);
   },

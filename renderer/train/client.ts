@@ -101,6 +101,7 @@ function scheduleCompile(): void {
   if (run.kind === 'training') post({ type: 'pause' });
   if (run.kind !== 'error' || run.source === 'worker') setRun({ kind: 'compiling' });
   pendingCompile = true;
+  trainingStore.getState().set({ busy: true });
   window.clearTimeout(timer);
   timer = window.setTimeout(() => compile(documentStore.getState().graph), RECOMPILE_DELAY_MS);
 }
@@ -114,8 +115,10 @@ function compile(graph: Graph, force = false): void {
   compiledGraph = graph;
   seq += 1;
   const data = trainingStore.getState().data;
-  setRun({ kind: 'compiling' });
-  trainingStore.getState().set({ keepOffer: null, failure: null });
+  const run = trainingStore.getState().run;
+  // A graph or task message stays up until the new result replaces it: no flicker (and no canvas jump) on every edit.
+  if (!(run.kind === 'error' && run.source !== 'worker')) setRun({ kind: 'compiling' });
+  trainingStore.getState().set({ keepOffer: null, failure: null, busy: true });
   post({ type: 'load', seq, graph, data: data?.file ?? null, resources: taskResources(graph) });
 }
 
@@ -168,7 +171,7 @@ function receive(message: FromWorker): void {
         const previous = trainingStore.getState().run;
         // A crash report stays up until the next run.
         const run: RunState = previous.kind === 'error' && previous.source === 'worker' ? previous : { kind: 'idle' };
-        trainingStore.getState().set({ info: message.info, step: 0, steps: message.info.steps, stepsPerSecond: 0, loss: NaN, failure: null, run });
+        trainingStore.getState().set({ info: message.info, step: 0, steps: message.info.steps, stepsPerSecond: 0, loss: NaN, failure: null, run, busy: pendingCompile });
       }
       return;
     case 'compileError':
@@ -181,7 +184,7 @@ function receive(message: FromWorker): void {
         const text = missing === null ? message.message
           : named ? `Choose the ${what} file again: this graph trains on "${missing}", and a graph file keeps only the file's name.`
             : `Choose a ${what} file in the Training tab: the ${compiledGraph?.task?.name} task trains on your own file.`;
-        trainingStore.getState().set({ info: null, step: 0, stepsPerSecond: 0, loss: NaN, failure: null, run: { kind: 'error', message: text, path: message.path, source: message.kind, lines: message.lines } });
+        trainingStore.getState().set({ info: null, step: 0, stepsPerSecond: 0, loss: NaN, failure: null, run: { kind: 'error', message: text, path: message.path, source: message.kind, lines: message.lines }, busy: pendingCompile });
       }
       return;
     case 'snapshot':

@@ -42,8 +42,17 @@ export function nodeLocator(page: Page, id: string): Locator {
   return page.locator(`.react-flow__node[data-id="${id}"]`);
 }
 
+/**
+ * Wait until no compile is pending: its result can add or remove the run
+ * bar's message row, which moves the canvas under a gesture in progress.
+ */
+export async function trainingSettled(page: Page): Promise<void> {
+  await expect(page.getByRole('toolbar', { name: 'Training' })).not.toHaveAttribute('aria-busy', 'true', { timeout: 20_000 });
+}
+
 /** Drag a palette item (a node kind or a template) onto the canvas at a point relative to the canvas. */
 export async function dragFromPalette(page: Page, name: string, at: { x: number; y: number }): Promise<void> {
+  await trainingSettled(page);
   const item = page.getByRole('button', { name, exact: true });
   const pane = page.locator('.react-flow__pane');
   await item.dragTo(pane, { targetPosition: at });
@@ -51,6 +60,7 @@ export async function dragFromPalette(page: Page, name: string, at: { x: number;
 
 /** Drag from a node's output handle to another node's input handle (or a loss port). */
 export async function connect(page: Page, source: string, target: string, port?: 'prediction' | 'target'): Promise<void> {
+  await trainingSettled(page);
   const from = nodeLocator(page, source).locator('.react-flow__handle.source');
   // Into the handle; a node with no input handle (input, target) is aimed at its middle.
   const handles = nodeLocator(page, target).locator(port ? `.react-flow__handle.target[data-handleid="${port}"]` : '.react-flow__handle.target');
