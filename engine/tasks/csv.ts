@@ -84,7 +84,7 @@ export function csvTask(block: Block, res: TaskResources = {}): Task {
     const lines = problems.slice(0, MAX_LISTED).map((p) => `  ${file}:${p.line}: ${p.message}`);
     if (problems.length > MAX_LISTED) lines.push(`  … and ${problems.length - MAX_LISTED} more`);
     if (badRows === 'error') {
-      throw new TaskError(`${file}: ${problems.length} bad row${problems.length === 1 ? '' : 's'}; fix them, or set "badRows": "skip" in the task block (--csv-skip-bad) to drop them`, 'task.file', lines);
+      throw new TaskError(`${file}: ${problems.length} bad row${problems.length === 1 ? '' : 's'}; fix them, or skip them ("badRows": "skip" in the task block: the Training tab's "Bad rows" setting, or --csv-skip-bad on the command line)`, 'task.file', lines);
     }
     warnings.push(`${problems.length} bad row${problems.length === 1 ? '' : 's'} skipped`, ...lines);
   }

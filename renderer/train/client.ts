@@ -181,7 +181,10 @@ function receive(message: FromWorker): void {
         const missing = message.kind === 'task' && message.path === 'task.file' && compiledGraph ? missingTaskFile(compiledGraph) : null;
         const what = compiledGraph?.task?.name === 'csv' ? 'CSV' : 'text';
         const named = typeof compiledGraph?.task?.file === 'string';
-        const text = missing === null ? message.message
+        // A graph being built has no task yet: say what to do, not what failed.
+        const noTask = message.kind === 'task' && message.path === 'task' && !compiledGraph?.task;
+        const text = noTask ? 'No task yet: choose one in the Training tab (parity, adding, copy, sine, text or your own CSV) to train this graph.'
+          : missing === null ? message.message
           : named ? `Choose the ${what} file again: this graph trains on "${missing}", and a graph file keeps only the file's name.`
             : `Choose a ${what} file in the Training tab: the ${compiledGraph?.task?.name} task trains on your own file.`;
         trainingStore.getState().set({ info: null, step: 0, stepsPerSecond: 0, loss: NaN, failure: null, run: { kind: 'error', message: text, path: message.path, source: message.kind, lines: message.lines }, busy: pendingCompile });
