@@ -86,7 +86,8 @@ describe('cellwright train', () => {
     writeFileSync(join(dir, 'bad.csv'), rows.join('\n') + '\n');
     const r = await run('train', ex('elman.json'), '--csv', join(dir, 'bad.csv'), '--inputs', 'a,b', '--targets', 'b', '--window', '5', '--out', join(dir, 'o.json'));
     expect(r.code).toBe(1);
-    expect(r.err).toContain('2 bad rows; fix them, or set "badRows": "skip"');
+    expect(r.err).toContain('2 bad rows; fix them, or skip them ("badRows": "skip"');
+    expect(r.err).toContain('--csv-skip-bad');
     expect(r.err).toContain('bad.csv:5: column "a" is "oops", not a number');
     expect(r.err).toContain('bad.csv:10: has 2 fields, needs at least 3');
     // With --csv-skip-bad it trains on the good rows and says what it dropped.
