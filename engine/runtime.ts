@@ -97,29 +97,8 @@ export class Session {
   forward(params: Arr, batch: Batch): number {
     const { program: p, B } = this;
     const T = this.T;
-    if (batch.T !== T || batch.B !== B) throw new Error(`batch is T=${batch.T}, B=${batch.B}; session expects T=${T}, B=${B}`);
+    loadBatch(p, this.vals, params, batch, T, B);
     this.batch = batch;
-    for (const i of p.inputs) {
-      const n = p.nodes[i];
-      const src = batch.inputs[n.id];
-      const dst = this.vals[i];
-      const sz = B * n.size;
-      if (n.reverse) for (let t = 0; t < T; t++) dst.set(src.subarray((T - 1 - t) * sz, (T - t) * sz), t * sz);
-      else dst.set(src.subarray(0, T * sz));
-    }
-    for (const i of p.targets) {
-      const n = p.nodes[i];
-      const src = batch.targets[n.id];
-      if (src) this.vals[i].set(src.subarray(0, T * B * n.size));
-    }
-    for (const i of p.cells) {
-      const n = p.nodes[i];
-      const st = this.vals[i];
-      const given = batch.initialStates?.[n.id];
-      if (given) st.set(given.subarray(0, B * n.size));
-      else if (n.init) for (let b = 0; b < B; b++) st.set(params.subarray(n.init.offset, n.init.offset + n.size), b * n.size);
-      else st.fill(0, 0, B * n.size);
-    }
 
     let total = 0;
     for (const i of p.losses) this.stepLoss[i].fill(0);
@@ -348,5 +327,33 @@ export class Session {
     const n = this.program.nodes[nodeIndex];
     if (n.kind === 'cell') return this.vals[nodeIndex].subarray(this.B * n.size);
     return this.vals[nodeIndex];
+  }
+}
+
+/**
+ * Writes a batch into a session's value buffers: inputs (reversed where the
+ * node asks), targets, and every cell's initial state (slot 0: the data's
+ * initialStates, else the learned init:<cell>, else zeros). Shared by the
+ * reference and the fast runtime, which store values the same way.
+ */
+export function loadBatch(p: Program, vals: Arr[], params: Arr, batch: Batch, T: number, B: number): void {
+  if (batch.T !== T || batch.B !== B) throw new Error(`batch is T=${batch.T}, B=${batch.B}; session expects T=${T}, B=${B}`);
+  for (const i of p.inputs) {
+    const n = p.nodes[i];
+    const src = batch.inputs[n.id];
+    const sz = B * n.size;
+    if (n.reverse) for (let t = 0; t < T; t++) vals[i].set(src.subarray((T - 1 - t) * sz, (T - t) * sz), t * sz);
+    else vals[i].set(src.subarray(0, T * sz));
+  }
+  for (const i of p.targets) {
+    const src = batch.targets[p.nodes[i].id];
+    if (src) vals[i].set(src.subarray(0, T * B * p.nodes[i].size));
+  }
+  for (const i of p.cells) {
+    const n = p.nodes[i];
+    const given = batch.initialStates?.[n.id];
+    if (given) vals[i].set(given.subarray(0, B * n.size));
+    else if (n.init) for (let b = 0; b < B; b++) vals[i].set(params.subarray(n.init.offset, n.init.offset + n.size), b * n.size);
+    else vals[i].fill(0, 0, B * n.size);
   }
 }

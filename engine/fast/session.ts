@@ -22,6 +22,7 @@ import {
   diagonalBackward, diagonalForward, scalarBackward, scalarForward,
 } from '../ops/weights.ts';
 import type { SessionOptions } from '../runtime.ts';
+import { loadBatch } from '../runtime.ts';
 import type { Arr, DType } from '../tensor.ts';
 import type { Backend, Kernels, Strided } from './kernels.ts';
 import { jsBackend } from './kernels.ts';
@@ -132,29 +133,8 @@ export class FastSession {
   /** Runs the graph over the batch; returns the total loss. */
   forward(params: Arr, batch: Batch): number {
     const { program: p, B, T, plan } = this;
-    if (batch.T !== T || batch.B !== B) throw new Error(`batch is T=${batch.T}, B=${batch.B}; session expects T=${T}, B=${B}`);
+    loadBatch(p, this.vals, params, batch, T, B);
     this.batch = batch;
-    for (const i of p.inputs) {
-      const n = p.nodes[i];
-      const src = batch.inputs[n.id];
-      const dst = this.vals[i];
-      const sz = B * n.size;
-      if (n.reverse) for (let t = 0; t < T; t++) dst.set(src.subarray((T - 1 - t) * sz, (T - t) * sz), t * sz);
-      else dst.set(src.subarray(0, T * sz));
-    }
-    for (const i of p.targets) {
-      const n = p.nodes[i];
-      const src = batch.targets[n.id];
-      if (src) this.vals[i].set(src.subarray(0, T * B * n.size));
-    }
-    for (const i of p.cells) {
-      const n = p.nodes[i];
-      const st = this.vals[i];
-      const given = batch.initialStates?.[n.id];
-      if (given) st.set(given.subarray(0, B * n.size));
-      else if (n.init) for (let b = 0; b < B; b++) st.set(params.subarray(n.init.offset, n.init.offset + n.size), b * n.size);
-      else st.fill(0, 0, B * n.size);
-    }
     this.pbuf.set(params);
     // Wcatᵀ [ns, width]: the forward product is S · Wcatᵀ.
     for (const g of plan.groups) {
