@@ -6,7 +6,7 @@
  * one-unit cell, the return map h_{t−1} → h_t with the cobweb of the actual
  * trajectory and the fixed points marked sink or source.
  */
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import type uPlot from 'uplot';
 import type { Diagnostics, FixedPointDiag } from '../../engine/diagnostics/index.ts';
 import type { Probe } from '../train/protocol.ts';
@@ -15,6 +15,7 @@ import { useUi } from '../store/ui.ts';
 import { SERIES } from './colormap.ts';
 import { Pane, toCsv } from './Pane.tsx';
 import { axis, chartTheme, UChart } from './UChart.tsx';
+import { useResizeTick } from './useResizeTick.ts';
 
 interface Ink { text: string; muted: string; rule: string }
 
@@ -189,18 +190,10 @@ export function DynamicsPane() {
   const seq = useTelemetry((s) => s.seq);
   const theme = useUi((s) => s.theme);
   const canvas = useRef<HTMLCanvasElement>(null);
-  const [size, setSize] = useState(0);
+  const size = useResizeTick(canvas);
   const history = useMemo(() => historyData(), [version]);
   const diagnostics = useTelemetry((s) => s.diagnostics);
   const fixed = diagnostics?.fixedPoints[0] ?? null;
-
-  useEffect(() => {
-    const el = canvas.current;
-    if (!el) return;
-    const observer = new ResizeObserver(() => setSize((n) => n + 1));
-    observer.observe(el);
-    return () => observer.disconnect();
-  }, []);
 
   useEffect(() => {
     const el = canvas.current;

@@ -15,6 +15,7 @@ import { trainingStore, useTraining } from '../store/training.ts';
 import { useUi } from '../store/ui.ts';
 import { heatInto } from './colormap.ts';
 import { Pane, toCsv } from './Pane.tsx';
+import { useResizeTick } from './useResizeTick.ts';
 
 interface Block {
   id: string;
@@ -131,15 +132,7 @@ export function GatesPane() {
   const canvas = useRef<HTMLCanvasElement>(null);
   const placed = useRef<Array<{ block: Block; y0: number; y1: number; rows: number }>>([]);
   const [readout, setReadout] = useState('');
-  const [size, setSize] = useState(0);
-
-  useEffect(() => {
-    const el = canvas.current;
-    if (!el) return;
-    const observer = new ResizeObserver(() => setSize((n) => n + 1));
-    observer.observe(el);
-    return () => observer.disconnect();
-  }, []);
+  const size = useResizeTick(canvas);
 
   useEffect(() => {
     const el = canvas.current;

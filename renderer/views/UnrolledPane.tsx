@@ -6,7 +6,7 @@
  * gradient reaching their head at that step — the same colouring as the
  * canvas. Clicking a box selects the node in both views.
  */
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import type { Graph } from '../../engine/format/types.ts';
 import type { Probe } from '../train/protocol.ts';
 import { scaleValues } from '../train/derive.ts';
@@ -15,6 +15,7 @@ import { telemetryStore, useTelemetry } from '../store/telemetry.ts';
 import { uiStore, useUi } from '../store/ui.ts';
 import { heatCss } from './colormap.ts';
 import { Pane, toCsv } from './Pane.tsx';
+import { useResizeTick } from './useResizeTick.ts';
 
 interface Layout {
   ids: string[];
@@ -195,15 +196,7 @@ export function UnrolledPane() {
   const layout = useMemo(() => stepLayout(graph), [graph]);
   const canvas = useRef<HTMLCanvasElement>(null);
   const boxes = useRef<Box[]>([]);
-  const [size, setSize] = useState(0);
-
-  useEffect(() => {
-    const el = canvas.current;
-    if (!el) return;
-    const observer = new ResizeObserver(() => setSize((n) => n + 1));
-    observer.observe(el);
-    return () => observer.disconnect();
-  }, []);
+  const size = useResizeTick(canvas);
 
   useEffect(() => {
     const el = canvas.current;
