@@ -53,7 +53,6 @@ export class Session {
   loss = NaN;
 
   private readonly scratch: Arr;
-  private readonly scratch2: Arr;
   private readonly inputGrads: boolean;
   private batch: Batch | null = null;
 
@@ -78,7 +77,6 @@ export class Session {
     this.stepLoss = program.nodes.map((n) => new Float64Array(n.kind === 'loss' ? T : 0));
     this.gradNorms = program.nodes.map(() => new Float64Array(T));
     this.scratch = alloc(this.dtype, B * maxN);
-    this.scratch2 = alloc(this.dtype, B * maxN);
   }
 
   /** Where node n's output at step t lives (a cell outputs its previous state). */
