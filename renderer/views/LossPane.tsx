@@ -40,13 +40,26 @@ function aligned(log: boolean): uPlot.AlignedData {
   return [xs, loss, val, metric];
 }
 
+/** True when the validation metric is the validation loss itself (an MSE task scored by MSE): one line is enough. */
+function metricIsLoss(): boolean {
+  const c = telemetryStore.getState().curves;
+  if (c.valStep.length === 0) return false;
+  return c.valStep.every((_, i) => {
+    const l = c.valLoss[i];
+    const m = c.valMetric[i];
+    return !Number.isFinite(l) || !Number.isFinite(m) || Math.abs(l - m) <= 1e-9 * Math.max(Math.abs(l), 1e-12);
+  });
+}
+
 export function LossPane() {
   const version = useTelemetry((s) => s.curvesVersion);
   const theme = useUi((s) => s.theme);
   const info = useTraining((s) => s.info);
   const [log, setLog] = useState(true);
-  const metric = info?.metricNames[0] ?? null;
+  const taskMetric = info?.metricNames[0] ?? null;
   const data = useMemo(() => aligned(log), [version, log]);
+  const sameAsLoss = useMemo(() => metricIsLoss(), [version]); // the curves change with `version`
+  const metric = sameAsLoss ? null : taskMetric;
   const empty = data[0].length === 0;
   const baseline = info?.task?.baseline;
   const options = (size: { width: number; height: number }): uPlot.Options => {
@@ -77,7 +90,7 @@ export function LossPane() {
     const steps = [...new Set([...c.step, ...c.valStep])].sort((a, b) => a - b);
     const train = new Map<number, [number, number]>();
     c.step.forEach((s, i) => train.set(s, [c.loss[i], c.metric[i]]));
-    const m = metric ?? 'metric';
+    const m = taskMetric ?? 'metric';
     return toCsv(['step', 'train_loss', `train_${m}`, 'val_loss', `val_${m}`], steps.map((s) => [s, train.get(s)?.[0] ?? '', train.get(s)?.[1] ?? '', val.get(s)?.[0] ?? '', val.get(s)?.[1] ?? '']));
   };
   return (
