@@ -80,7 +80,7 @@ export const HintLine = memo(function HintLine() {
   return (
     <div className="cw-hint" role="note">
       <span>
-        <b>Start here:</b> drag a block or a template from the left onto the canvas, connect a node's right dot to another's left dot, and edit the selection on the right. Dashed edges read a cell's value from the previous step. <kbd>?</kbd> lists the shortcuts.
+        <b>Start here:</b> press <b>Train</b> to watch this cell learn: every gate and the gradient through time update live. To build your own, drag blocks from the left and connect a node's right dot to another's left dot; dashed edges read the previous step. <kbd>?</kbd> lists the shortcuts.
       </span>
       <button type="button" aria-label="Hide the hint" onClick={() => uiStore.getState().dismissHint()}>✕</button>
     </div>

@@ -315,6 +315,8 @@ export function train(): void {
     return;
   }
   trainingStore.getState().set({ keepOffer: null });
+  // Whoever pressed Train has found where to start: give the canvas its room back.
+  uiStore.getState().dismissHint();
   setRun({ kind: 'training' });
   post({ type: 'train' });
 }
