@@ -10,32 +10,12 @@ import { loadGraph, loadGraphText, serializeGraph } from './parse.ts';
 import { PORTS } from './schema.ts';
 import { hasErrors, inferSizes, validateGraph } from './validate.ts';
 import type { Graph, Problem } from './types.ts';
+import { smallElman } from '../testing/fixtures.ts';
 
 type Obj = Record<string, unknown>;
 interface Doc extends Obj { nodes: Obj[]; edges: Obj[] }
 
-function elman(): Doc {
-  return {
-    format: 'cellwright-graph',
-    version: 1,
-    nodes: [
-      { id: 'x', kind: 'input', size: 2 },
-      { id: 'h_new', kind: 'gate', size: 3, activation: 'tanh' },
-      { id: 'h', kind: 'cell', size: 3 },
-      { id: 'y', kind: 'gate', size: 2, activation: 'identity' },
-      { id: 'y_t', kind: 'target', size: 2 },
-      { id: 'L', kind: 'loss', loss: 'mse' },
-    ],
-    edges: [
-      { id: 'e_xh', source: 'x', target: 'h_new' },
-      { id: 'e_hh', source: 'h', target: 'h_new' },
-      { id: 'e_hc', source: 'h_new', target: 'h' },
-      { id: 'e_hy', source: 'h_new', target: 'y' },
-      { id: 'e_p', source: 'y', target: 'L', port: 'prediction' },
-      { id: 'e_t', source: 'y_t', target: 'L', port: 'target' },
-    ],
-  };
-}
+const elman = (): Doc => smallElman() as unknown as Doc;
 
 const REQUIRED: Record<string, string[]> = {
   input: ['id', 'kind', 'size'],

@@ -3,29 +3,14 @@ import { PROBLEMS } from '../errors.ts';
 import { ACTIVATIONS } from '../meta.ts';
 import { hasErrors, inferSizes, validateGraph } from './validate.ts';
 import type { Graph, Problem } from './types.ts';
+import { smallElman } from '../testing/fixtures.ts';
 
-/** Elman RNN: h = tanh(W x + U h_prev + b), y = V h + c, mse against y_t. */
+/** The shared small Elman RNN, with a position and an explicit recurrent weight kind and initializer. */
 function elman(): Graph {
-  return {
-    format: 'cellwright-graph',
-    version: 1,
-    nodes: [
-      { id: 'x', kind: 'input', size: 2, position: { x: 0, y: 0 } },
-      { id: 'h_new', kind: 'gate', size: 3, activation: 'tanh' },
-      { id: 'h', kind: 'cell', size: 3 },
-      { id: 'y', kind: 'gate', size: 2, activation: 'identity' },
-      { id: 'y_t', kind: 'target', size: 2 },
-      { id: 'L', kind: 'loss', loss: 'mse' },
-    ],
-    edges: [
-      { id: 'e_xh', source: 'x', target: 'h_new' },
-      { id: 'e_hh', source: 'h', target: 'h_new', weight: 'full', init: 'orthogonal' },
-      { id: 'e_hc', source: 'h_new', target: 'h' },
-      { id: 'e_hy', source: 'h_new', target: 'y' },
-      { id: 'e_p', source: 'y', target: 'L', port: 'prediction' },
-      { id: 'e_t', source: 'y_t', target: 'L', port: 'target' },
-    ],
-  };
+  const g = smallElman();
+  g.nodes[0].position = { x: 0, y: 0 };
+  Object.assign(g.edges[1], { weight: 'full', init: 'orthogonal' });
+  return g;
 }
 
 /** A mutable view for tests that break the graph on purpose. */
