@@ -3,8 +3,7 @@
  * (dialogs, files, stores, shell), so they run in tests without Electron.
  */
 import * as path from 'node:path';
-import type { HostFile, RecentFile, SaveResult } from '../renderer/host/types.ts';
-import type { InvokeName, InvokeParams, InvokeResult, NativeEditCommand, SendApi, SendName } from './ipc/contract.ts';
+import type { HostFile, InvokeName, InvokeParams, InvokeResult, NativeEditCommand, RecentFile, SaveResult, SendApi, SendName } from '../common/ipc-contract.ts';
 import type { WindowSession } from './session.ts';
 import { isAllowedExternal } from './security.ts';
 import { addRecent, removeRecent, samePath } from './recent-files.ts';

@@ -7,9 +7,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createFakeElectron } from './testing/fake-electron.ts';
 import type { FakeElectron, FakeWindow } from './testing/fake-electron.ts';
-import { EVENT_CHANNELS, INVOKE_CHANNELS, SEND_CHANNELS } from './ipc/contract.ts';
+import { EVENT_CHANNELS, INVOKE_CHANNELS, SEND_CHANNELS } from '../common/ipc-contract.ts';
 import { CONTENT_SECURITY_POLICY } from './security.ts';
-import type { HostFile, RecentFile } from '../renderer/host/types.ts';
+import type { HostFile, RecentFile } from '../common/ipc-contract.ts';
 
 let tmp: string;
 let appPath: string;

@@ -5,8 +5,8 @@ import { candidateFiles, createAppProtocolHandler } from './protocol.ts';
 import { filesFromArgv } from './args.ts';
 import { restoreBounds } from './window-state.ts';
 import { buildMenuTemplate } from './menu.ts';
-import { MENU_ACTIONS } from './ipc/contract.ts';
-import type { MenuAction } from '../renderer/host/types.ts';
+import { MENU_ACTIONS } from '../common/ipc-contract.ts';
+import type { MenuAction } from '../common/ipc-contract.ts';
 import type { MenuItemConstructorOptions } from 'electron';
 
 describe('sender check', () => {

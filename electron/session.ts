@@ -1,4 +1,4 @@
-import type { HostFile } from '../renderer/host/types.ts';
+import type { HostFile } from '../common/ipc-contract.ts';
 
 /** What main knows about one window. Handlers read and update it; main.ts maps it to a BrowserWindow. */
 export interface WindowSession {

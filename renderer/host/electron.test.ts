@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { describe, expect, it, vi } from 'vitest';
 import { ElectronHost, desktopApi, isEditableFocused } from './electron.ts';
-import type { PreloadApi } from '../../electron/ipc/contract.ts';
+import type { PreloadApi } from '../../common/ipc-contract.ts';
 import type { HostFile, MenuAction } from './types.ts';
 
 /** A stand-in for window.cellwright: records calls and lets the test push events. */

@@ -1,10 +1,10 @@
 /**
  * The Host the renderer uses inside the desktop app: a thin typed layer over
- * `window.cellwright`, the API the preload exposes (see electron/ipc/contract.ts).
+ * `window.cellwright`, the API the preload exposes (see common/ipc-contract.ts).
  */
 import type { HostFile, Host, MenuAction, RecentFile, SaveResult } from './types.ts';
-import { NATIVE_EDIT_COMMANDS, PRELOAD_GLOBAL } from '../../electron/ipc/contract.ts';
-import type { NativeEditCommand, PreloadApi } from '../../electron/ipc/contract.ts';
+import { NATIVE_EDIT_COMMANDS, PRELOAD_GLOBAL } from '../../common/ipc-contract.ts';
+import type { NativeEditCommand, PreloadApi } from '../../common/ipc-contract.ts';
 
 /** The preload's API, or null outside Electron (the browser edition). */
 export function desktopApi(scope: object = globalThis): PreloadApi | null {
