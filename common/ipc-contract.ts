@@ -61,7 +61,7 @@ export interface InvokeApi {
   writeAutosave(text: string): Promise<void>;
   readAutosave(): Promise<string | null>;
   clearAutosave(): Promise<void>;
-  /** Opens http(s) links on the allow-list in the system browser; false when refused. */
+  /** Opens https links to allow-listed hosts in the system browser; false when refused. */
   openExternal(url: string): Promise<boolean>;
   /** Run a native edit command on the focused text field of the calling window. */
   nativeEdit(command: NativeEditCommand): Promise<void>;

@@ -8,6 +8,7 @@ import type { WindowSession } from './session.ts';
 import { isAllowedExternal } from './security.ts';
 import { addRecent, removeRecent, samePath } from './recent-files.ts';
 import { MAX_TEXT } from './ipc/validate.ts';
+import { GRAPH_EXTENSION, OPENABLE_EXTENSIONS, saveExtensionFor } from '../common/graph-files.ts';
 
 export interface FileFilter { name: string; extensions: string[] }
 
@@ -43,10 +44,19 @@ export type SendHandlers = {
   readonly [K in SendName]: (session: WindowSession, ...args: Parameters<SendApi[K]>) => void;
 };
 
-export const GRAPH_FILTERS: FileFilter[] = [
-  { name: 'Cellwright graph', extensions: ['json'] },
+/** Open lists Cellwright's own files and plain JSON graphs. */
+export const OPEN_FILTERS: FileFilter[] = [
+  { name: 'Cellwright graph', extensions: [...OPENABLE_EXTENSIONS] },
   { name: 'All files', extensions: ['*'] },
 ];
+
+/** Save offers .cellwright and .json, the suggested name's kind first (a .json file stays .json). */
+export function saveFilters(suggestedName: string): FileFilter[] {
+  const own: FileFilter = { name: 'Cellwright graph', extensions: [GRAPH_EXTENSION] };
+  const json: FileFilter = { name: 'Cellwright graph as JSON', extensions: ['json'] };
+  const ordered = saveExtensionFor(suggestedName) === 'json' ? [json, own] : [own, json];
+  return [...ordered, { name: 'All files', extensions: ['*'] }];
+}
 
 /** Graph files can be big (trained parameters) but not unbounded: refuse what would freeze the renderer. */
 export const MAX_OPEN_BYTES = MAX_TEXT;
@@ -101,18 +111,18 @@ export function createHandlers(deps: HandlerDeps): { invoke: InvokeHandlers; sen
   }
 
   async function saveAs(session: WindowSession, text: string, suggestedName: string): Promise<SaveResult | null> {
-    const name = safeFileName(suggestedName, 'graph.json');
+    const name = safeFileName(suggestedName, `graph.${GRAPH_EXTENSION}`);
     let file = await deps.showSaveDialog(session, {
       title: 'Save graph',
       defaultPath: path.join(lastDir ?? deps.defaultDir(), name),
-      filters: GRAPH_FILTERS,
+      filters: saveFilters(name),
     });
     if (file === null) {
       // The user backed out of "save before closing": keep the window open.
       session.closeAfterSave = false;
       return null;
     }
-    if (path.extname(file) === '') file += '.json';
+    if (path.extname(file) === '') file += `.${saveExtensionFor(name)}`;
     return writeTo(session, file, text);
   }
 
@@ -121,7 +131,7 @@ export function createHandlers(deps: HandlerDeps): { invoke: InvokeHandlers; sen
       const file = await deps.showOpenDialog(session, {
         title: 'Open graph',
         defaultPath: lastDir ?? deps.defaultDir(),
-        filters: GRAPH_FILTERS,
+        filters: OPEN_FILTERS,
       });
       return file === null ? null : openPath(session, file);
     },
@@ -178,9 +188,17 @@ export function createHandlers(deps: HandlerDeps): { invoke: InvokeHandlers; sen
       else settings[key] = stored;
       await deps.settings.save(settings);
     },
-    writeAutosave: (session, text) => deps.autosave.write(session.slot, text),
+    async writeAutosave(session, text) {
+      // The renderer writes only once the recovery offer is answered: the slot now holds this session's work.
+      await deps.autosave.write(session.slot, text);
+      session.recoverable = false;
+    },
     readAutosave: (session) => deps.autosave.read(session.slot),
-    clearAutosave: (session) => deps.autosave.clear(session.slot),
+    async clearAutosave(session) {
+      // The user saved or discarded: the work is no longer needed.
+      await deps.autosave.clear(session.slot);
+      session.recoverable = false;
+    },
     async openExternal(_session, url) {
       if (!isAllowedExternal(url)) return false;
       await deps.openExternal(url);

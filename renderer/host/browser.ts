@@ -4,13 +4,22 @@
  * and the autosave live in localStorage.
  */
 import type { Host, HostFile, MenuAction, RecentFile, SaveResult } from './types.ts';
+import { GRAPH_EXTENSION, GRAPH_MIME, OPENABLE_EXTENSIONS, saveExtensionFor } from '../../common/graph-files.ts';
 
 const KEY_PREFIX = 'cellwright:';
 const AUTOSAVE_KEY = `${KEY_PREFIX}autosave`;
 const SETTINGS_KEY = `${KEY_PREFIX}settings`;
 const RECENT_KEY = `${KEY_PREFIX}recent`;
 
-const JSON_TYPES = [{ description: 'Cellwright graph', accept: { 'application/json': ['.json'] } }];
+/** Open lists Cellwright's own files and plain JSON graphs. */
+export const OPEN_TYPES: PickerType[] = [{ description: 'Cellwright graph', accept: { [GRAPH_MIME]: [`.${GRAPH_EXTENSION}`], 'application/json': ['.json'] } }];
+
+/** Save offers .cellwright and .json, the suggested name's kind first (a .json file stays .json). */
+export function saveTypes(suggestedName: string): PickerType[] {
+  const own: PickerType = { description: 'Cellwright graph', accept: { [GRAPH_MIME]: [`.${GRAPH_EXTENSION}`] } };
+  const json: PickerType = { description: 'Cellwright graph as JSON', accept: { 'application/json': ['.json'] } };
+  return saveExtensionFor(suggestedName) === 'json' ? [json, own] : [own, json];
+}
 
 /** The subset of the File System Access API used here (not in TypeScript's DOM lib yet). */
 interface WritableLike {
@@ -23,7 +32,7 @@ interface FileHandleLike {
   getFile(): Promise<File>;
   createWritable(): Promise<WritableLike>;
 }
-interface PickerType { description: string; accept: Record<string, string[]> }
+export interface PickerType { description: string; accept: Record<string, string[]> }
 interface FsAccessWindow {
   showOpenFilePicker?: (options?: { types?: PickerType[]; multiple?: boolean }) => Promise<FileHandleLike[]>;
   showSaveFilePicker?: (options?: { suggestedName?: string; types?: PickerType[] }) => Promise<FileHandleLike>;
@@ -156,10 +165,11 @@ export function createBrowserHost(options: BrowserHostOptions = {}): Host {
     }
   }
 
-  async function saveAs(data: Blob | string, suggestedName: string, mime: string): Promise<SaveResult | null> {
+  /** `graph`: a Save of the document (both graph extensions offered), not an export. */
+  async function saveAs(data: Blob | string, suggestedName: string, mime: string, graph = false): Promise<SaveResult | null> {
     if (useFsAccess()) {
       try {
-        const handle = await fsAccess().showSaveFilePicker!({ suggestedName, types: mime === 'application/json' ? JSON_TYPES : mimeExtension(mime, suggestedName) });
+        const handle = await fsAccess().showSaveFilePicker!({ suggestedName, types: graph ? saveTypes(suggestedName) : mimeExtension(mime, suggestedName) });
         await writeHandle(handle, data);
         return { name: handle.name, handle };
       } catch (error) {
@@ -177,7 +187,7 @@ export function createBrowserHost(options: BrowserHostOptions = {}): Host {
     async openFile() {
       if (useFsAccess()) {
         try {
-          const [handle] = await fsAccess().showOpenFilePicker!({ types: JSON_TYPES, multiple: false });
+          const [handle] = await fsAccess().showOpenFilePicker!({ types: OPEN_TYPES, multiple: false });
           const file = await handle.getFile();
           remember(file.name);
           return { name: file.name, text: await file.text(), handle };
@@ -186,7 +196,7 @@ export function createBrowserHost(options: BrowserHostOptions = {}): Host {
           throw error;
         }
       }
-      const file = await pickWithInput('.json,application/json');
+      const file = await pickWithInput([...OPENABLE_EXTENSIONS.map((ext) => `.${ext}`), 'application/json'].join(','));
       if (!file) return null;
       remember(file.name);
       return { name: file.name, text: await file.text() };
@@ -197,11 +207,11 @@ export function createBrowserHost(options: BrowserHostOptions = {}): Host {
         await writeHandle(handle, text);
         return { name: handle.name, handle };
       }
-      return saveAs(text, suggestedName, 'application/json');
+      return saveAs(text, suggestedName, 'application/json', true);
     },
 
     saveFileAs(text, suggestedName) {
-      return saveAs(text, suggestedName, 'application/json');
+      return saveAs(text, suggestedName, 'application/json', true);
     },
 
     exportFile(data, suggestedName, mime) {
