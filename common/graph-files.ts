@@ -22,3 +22,17 @@ export function isGraphFileName(name: string): boolean {
 export function saveExtensionFor(suggestedName: string): string {
   return /\.json$/i.test(suggestedName) ? 'json' : GRAPH_EXTENSION;
 }
+
+/**
+ * The largest graph file either edition opens (trained parameters make files
+ * big, but a file past this would freeze the editor). Also the IPC limit on
+ * text crossing to main.
+ */
+export const MAX_GRAPH_FILE_BYTES = 64 * 1024 * 1024;
+
+/** Null when a file of `bytes` may be opened, else why not (with the limit). */
+export function fileTooBig(name: string, bytes: number): string | null {
+  if (bytes <= MAX_GRAPH_FILE_BYTES) return null;
+  const mb = (n: number) => `${Math.ceil(n / (1024 * 1024))} MB`;
+  return `"${name}" is ${mb(bytes)}; Cellwright opens graph files up to ${mb(MAX_GRAPH_FILE_BYTES)}.`;
+}

@@ -7,8 +7,7 @@ import type { HostFile, InvokeName, InvokeParams, InvokeResult, NativeEditComman
 import type { WindowSession } from './session.ts';
 import { isAllowedExternal } from './security.ts';
 import { addRecent, removeRecent, samePath } from './recent-files.ts';
-import { MAX_TEXT } from './ipc/validate.ts';
-import { GRAPH_EXTENSION, OPENABLE_EXTENSIONS, saveExtensionFor } from '../common/graph-files.ts';
+import { fileTooBig, GRAPH_EXTENSION, OPENABLE_EXTENSIONS, saveExtensionFor } from '../common/graph-files.ts';
 
 export interface FileFilter { name: string; extensions: string[] }
 
@@ -58,8 +57,24 @@ export function saveFilters(suggestedName: string): FileFilter[] {
   return [...ordered, { name: 'All files', extensions: ['*'] }];
 }
 
-/** Graph files can be big (trained parameters) but not unbounded: refuse what would freeze the renderer. */
-export const MAX_OPEN_BYTES = MAX_TEXT;
+/**
+ * Why `file` could not be read, in words: the system's error codes become
+ * what the user can act on.
+ */
+export function describeOpenError(file: string, error: unknown): string {
+  const name = path.basename(file);
+  const code = (error as { code?: unknown } | null)?.code;
+  switch (code) {
+    case 'ENOENT': return `"${name}" was not opened: it does not exist any more (moved, renamed or deleted?). Looked for ${file}.`;
+    case 'EACCES':
+    case 'EPERM': return `"${name}" was not opened: permission denied. Check that your user may read ${file}.`;
+    case 'EISDIR': return `"${name}" was not opened: it is a folder, not a graph file.`;
+    case 'ELOOP': return `"${name}" was not opened: it is a symbolic link that points back at itself.`;
+    case 'EMFILE':
+    case 'ENFILE': return `"${name}" was not opened: too many files are open; close some programs and try again.`;
+    default: return `"${name}" could not be read: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
 
 /** A suggested name from the renderer becomes a plain file name: no folders, no control characters. */
 export function safeFileName(suggested: string, fallback: string): string {
@@ -89,11 +104,14 @@ export function createHandlers(deps: HandlerDeps): { invoke: InvokeHandlers; sen
   }
 
   async function openPath(session: WindowSession, file: string): Promise<HostFile> {
-    const size = await deps.fileSize(file);
-    if (size > MAX_OPEN_BYTES) {
-      throw new Error(`"${path.basename(file)}" is ${(size / 1e6).toFixed(0)} MB; Cellwright opens graph files up to ${MAX_OPEN_BYTES / 1e6} MB.`);
+    let text: string;
+    try {
+      const tooBig = fileTooBig(path.basename(file), await deps.fileSize(file));
+      if (tooBig) throw new Error(tooBig);
+      text = await deps.readFile(file);
+    } catch (error) {
+      throw (error as { code?: unknown }).code === undefined && error instanceof Error ? error : new Error(describeOpenError(file, error));
     }
-    const text = await deps.readFile(file);
     // The bundled examples open as templates, so Save never writes into the app (or the source tree).
     if (deps.templateDirs.some((dir) => isInside(dir, file))) return { name: path.basename(file), text };
     session.granted.add(file);

@@ -261,6 +261,29 @@ describe('main process', () => {
     expect(await launched.invoke(win(launched), INVOKE_CHANNELS.takePendingFiles)).toMatchObject([{ name: 'mine.cellwright', path: own }]);
   });
 
+  it('says why a file cannot be opened: missing, a folder, unreadable, too big, not a graph file on the command line', async () => {
+    const fake = await launch();
+    const w = win(fake);
+    fake.dialogs.open.push(path.join(documents, 'gone.cellwright'));
+    await expect(fake.invoke(w, INVOKE_CHANNELS.openFile)).rejects.toThrow(/"gone\.cellwright" was not opened: it does not exist any more/);
+    fake.dialogs.open.push(documents);
+    await expect(fake.invoke(w, INVOKE_CHANNELS.openFile)).rejects.toThrow(/"docs" was not opened: it is a folder, not a graph file/);
+    const big = path.join(documents, 'big.json');
+    fs.writeFileSync(big, '');
+    fs.truncateSync(big, 65 * 1024 * 1024 + 1);
+    fake.dialogs.open.push(big);
+    await expect(fake.invoke(w, INVOKE_CHANNELS.openFile)).rejects.toThrow('"big.json" is 66 MB; Cellwright opens graph files up to 64 MB.');
+    if (process.platform !== 'win32' && process.getuid?.() !== 0) {
+      const locked = path.join(documents, 'locked.json');
+      fs.writeFileSync(locked, '{}', { mode: 0o000 });
+      fake.dialogs.open.push(locked);
+      await expect(fake.invoke(w, INVOKE_CHANNELS.openFile)).rejects.toThrow(/permission denied/);
+    }
+    // From the command line the reason goes into an error box (the window may not be showing yet).
+    const second = await launch([path.join(documents, 'missing.json')]);
+    expect(second.errorBoxes).toEqual([{ title: 'Cannot open missing.json', content: expect.stringContaining('does not exist any more') }]);
+  });
+
   it('opens links only over https, on the allow-list', async () => {
     const fake = await launch();
     expect(await fake.invoke(win(fake), INVOKE_CHANNELS.openExternal, 'http://github.com/cellwright')).toBe(false);

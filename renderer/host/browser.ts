@@ -4,7 +4,7 @@
  * and the autosave live in localStorage.
  */
 import type { Host, HostFile, MenuAction, RecentFile, SaveResult } from './types.ts';
-import { GRAPH_EXTENSION, GRAPH_MIME, OPENABLE_EXTENSIONS, saveExtensionFor } from '../../common/graph-files.ts';
+import { fileTooBig, GRAPH_EXTENSION, GRAPH_MIME, OPENABLE_EXTENSIONS, saveExtensionFor } from '../../common/graph-files.ts';
 
 const KEY_PREFIX = 'cellwright:';
 const AUTOSAVE_KEY = `${KEY_PREFIX}autosave`;
@@ -121,6 +121,21 @@ function download(data: Blob | string, name: string, mime: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
+function reason(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The text of a file the user picked, or an error that names the file and says why it cannot be opened. */
+export async function readPickedFile(file: Pick<File, 'name' | 'size' | 'text'>): Promise<string> {
+  const tooBig = fileTooBig(file.name, file.size);
+  if (tooBig) throw new Error(tooBig);
+  try {
+    return await file.text();
+  } catch (error) {
+    throw new Error(`"${file.name}" could not be read: ${reason(error)} (was it moved, or is it still being written?)`);
+  }
+}
+
 async function writeHandle(handle: FileHandleLike, data: Blob | string): Promise<void> {
   const writable = await handle.createWritable();
   await writable.write(data);
@@ -188,9 +203,16 @@ export function createBrowserHost(options: BrowserHostOptions = {}): Host {
       if (useFsAccess()) {
         try {
           const [handle] = await fsAccess().showOpenFilePicker!({ types: OPEN_TYPES, multiple: false });
-          const file = await handle.getFile();
+          let file: File;
+          try {
+            file = await handle.getFile();
+          } catch (error) {
+            if (isAbort(error)) throw error;
+            throw new Error(`"${handle.name}" could not be read: ${reason(error)}`);
+          }
+          const text = await readPickedFile(file);
           remember(file.name);
-          return { name: file.name, text: await file.text(), handle };
+          return { name: file.name, text, handle };
         } catch (error) {
           if (isAbort(error)) return null;
           throw error;
@@ -198,8 +220,9 @@ export function createBrowserHost(options: BrowserHostOptions = {}): Host {
       }
       const file = await pickWithInput([...OPENABLE_EXTENSIONS.map((ext) => `.${ext}`), 'application/json'].join(','));
       if (!file) return null;
+      const text = await readPickedFile(file);
       remember(file.name);
-      return { name: file.name, text: await file.text() };
+      return { name: file.name, text };
     },
 
     async saveFile(text, suggestedName, handle) {
