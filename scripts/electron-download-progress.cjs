@@ -17,12 +17,12 @@ function report(name, done, total, last) {
     ? `Downloading ${name}: ${size(done, done)}`
     : `Downloading ${name}: ${percent}% (${size(done, total)} of ${size(total, total)})`;
   if (process.stdout.isTTY) {
-    process.stdout.write(`\r${text}\u001b[K${last ? '\n' : ''}`);
-    return null;
+    // One line rewritten in place, each time the percentage (or megabyte) changes.
+    return { step: percent ?? Math.floor(done / 1e6), text: `\r${text}\u001b[K${last ? '\n' : ''}` };
   }
   // Not a terminal (a log, CI): one line per 10%, not one per chunk.
   const step = percent === null ? Math.floor(done / 10e6) : Math.floor(percent / 10);
-  return { step, text };
+  return { step, text: `${text}\n` };
 }
 
 if (typeof realFetch === 'function') {
@@ -46,15 +46,16 @@ if (typeof realFetch === 'function') {
       transform(chunk, controller) {
         done += chunk.byteLength;
         const line = report(name, done, total, false);
-        if (line && line.step !== lastStep) {
+        if (line.step !== lastStep) {
           lastStep = line.step;
-          process.stdout.write(`${line.text}\n`);
+          process.stdout.write(line.text);
         }
         controller.enqueue(chunk);
       },
       flush() {
         const line = report(name, done, total ?? done, true);
-        if (line && line.step !== lastStep) process.stdout.write(`${line.text}\n`);
+        // The last line always (on a terminal it ends the line in place).
+        if (line.step !== lastStep || process.stdout.isTTY) process.stdout.write(line.text);
       },
     });
     const wrapped = new Response(response.body.pipeThrough(counter), { status: response.status, statusText: response.statusText, headers: response.headers });
