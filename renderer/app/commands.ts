@@ -230,13 +230,18 @@ async function runHost<T>(action: () => Promise<T>): Promise<T | null> {
   }
 }
 
+/** The saved work needs no autosave; work recovered from a crash and still on offer is not this document's, so it stays. */
+async function clearAutosaveAfterSave(): Promise<void> {
+  if (!uiStore.getState().restoreOffer) await getHost().clearAutosave();
+}
+
 export async function save(): Promise<void> {
   const state = documentStore.getState();
   const text = serializeGraph(state.graph);
   const result = await runHost(() => getHost().saveFile(text, suggestedName(), state.file?.handle ?? state.file?.path));
   if (!result) return;
   documentStore.getState().markSaved({ name: result.name, path: result.path, handle: result.handle });
-  await getHost().clearAutosave();
+  await clearAutosaveAfterSave();
   uiStore.getState().notify('info', `Saved ${result.name}.`);
 }
 
@@ -245,7 +250,7 @@ export async function saveAs(): Promise<void> {
   const result = await runHost(() => getHost().saveFileAs(text, suggestedName()));
   if (!result) return;
   documentStore.getState().markSaved({ name: result.name, path: result.path, handle: result.handle });
-  await getHost().clearAutosave();
+  await clearAutosaveAfterSave();
   uiStore.getState().notify('info', `Saved ${result.name}.`);
 }
 
