@@ -46,6 +46,7 @@ import type { Metrics } from './metrics.ts';
 import { metricNames, taskMetrics } from './metrics.ts';
 import type { Optimizer, OptimizerState, Ranges } from './optimizers.ts';
 import { clipGradNorm, clipGradValue, createOptimizer, gradNorm, learningRate, trainableRanges } from './optimizers.ts';
+import { idTable } from '../format/dict.ts';
 
 export type TrainerState = 'idle' | 'running' | 'paused' | 'done' | 'cancelled';
 
@@ -593,7 +594,7 @@ export class Trainer {
     this.probe ??= new Session(p, { T: src.T, B: 1, dtype: 'float64' });
     this.probe.forward(this.theta, src);
     const want = this.opts.sampleNodes ? new Set(this.opts.sampleNodes) : null;
-    const nodes: SampleValues['nodes'] = {};
+    const nodes: SampleValues['nodes'] = idTable();
     for (const n of p.nodes) {
       if (n.kind === 'loss' || (want && !want.has(n.id))) continue;
       nodes[n.id] = { size: n.size, data: Float32Array.from(this.probe.values(n.index)) };
@@ -608,7 +609,7 @@ export class Trainer {
     this.rowsSent = this.history.length;
     const diagnostics = this.lastDiagnostics !== this.diagnosticsSent ? this.lastDiagnostics : null;
     this.diagnosticsSent = this.lastDiagnostics;
-    const gradNorms: Record<string, Float64Array> = {};
+    const gradNorms = idTable<Float64Array>();
     if (this._step > 0) for (const i of this.program.cells) gradNorms[this.program.nodes[i].id] = Float64Array.from(this.session.gradNorms[i]);
     const now = this.now();
     if (now - this.rate.t >= 250) {
