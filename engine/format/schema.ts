@@ -40,8 +40,9 @@ export const nodeBaseSchema = z.looseObject({ ...common, kind: z.unknown() });
 export const nodeSchemas: Record<NodeKind, z.ZodType> = {
   input: z.looseObject({ ...common, size: sizeSchema, reverse: z.boolean().optional() }),
   target: z.looseObject({ ...common, size: sizeSchema }),
-  cell: z.looseObject({ ...common, size: sizeSchema, initial: oneOf(enumValues('cell', 'initial')).optional() }),
+  cell: z.looseObject({ ...common, size: sizeSchema, initial: oneOf(enumValues('cell', 'initial')).optional(), zoneout: z.number().optional() }),
   gate: z.looseObject({ ...common, size: sizeSchema, activation: oneOf(ACTIVATIONS), bias: z.boolean().optional() }),
+  // The op's own fields (factor, eps, p, start, affine) are checked against the op registry in validate.ts.
   op: z.looseObject({ ...common, op: oneOf(OPS), size: sizeSchema.optional() }),
   loss: z.looseObject({ ...common, loss: oneOf(LOSSES), steps: oneOf(enumValues('loss', 'steps')).optional() }),
 };
@@ -56,6 +57,8 @@ export const edgeSchema = z.looseObject({
   trainable: z.boolean().optional(),
   port: oneOf(PORTS).optional(),
   label: z.string().optional(),
+  slot: z.number().int().nonnegative().optional(),
+  tie: z.string().optional(),
 });
 
 export const tensorSchema = z.looseObject({
