@@ -79,13 +79,14 @@ export const NODE_KIND_META: Record<NodeKind, NodeKindMeta> = {
     kind: 'gate', label: 'Gate', help: 'act(Σ W·source + b): a learned layer with an activation.',
     fields: [
       size,
-      { name: 'activation', label: 'Activation', field: { type: 'enum', values: ACTIVATIONS }, required: true, help: 'The nonlinearity applied to the weighted sum (see the docs line of each).' },
+      // Live lists: an activation or op registered later (a plugin, a test) is offered and accepted too.
+      { name: 'activation', label: 'Activation', field: { type: 'enum', get values() { return activationNames(); } }, required: true, help: 'The nonlinearity applied to the weighted sum (see the docs line of each).' },
       { name: 'bias', label: 'Bias', field: { type: 'boolean' }, required: false, default: true, help: 'Add a learned bias vector.' },
     ],
   },
   op: {
     kind: 'op', label: 'Op', help: 'A fixed operation on its inputs: ⊙, +, −, ÷, exp, log, softmax, layer norm, concat, slice, dropout…',
-    fields: [{ name: 'op', label: 'Operation', field: { type: 'enum', values: OPS }, required: true, help: 'The operation; each has its own fields (slots, factor, eps, start, p).' }],
+    fields: [{ name: 'op', label: 'Operation', field: { type: 'enum', get values() { return opNames(); } }, required: true, help: 'The operation; each has its own fields (slots, factor, eps, start, p).' }],
   },
   loss: {
     kind: 'loss', label: 'Loss', help: 'A scalar: compares the prediction port with the target port.',

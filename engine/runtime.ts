@@ -49,6 +49,8 @@ export class Session {
   readonly gradNorms: Float64Array[];
   /** The last forward's total loss. */
   loss = NaN;
+  /** Which runtime this is (the fast one says 'fast'). */
+  readonly engine = 'reference' as const;
 
   private readonly scratch: Arr;
   /** Per gate whose activation's derivative needs its input: the pre-activations z at every step. */

@@ -57,6 +57,8 @@ export class FastSession {
   readonly plan: FastPlan;
   /** Which kernels run ('js' or 'wasm-simd'). */
   readonly kernelName: string;
+  /** Which runtime this is: every graph the compiler accepts runs here (no fallback to the reference). */
+  readonly engine = 'fast' as const;
 
   private readonly k: Kernels;
   private readonly backend: Backend;

@@ -18,7 +18,10 @@ export interface ActivationDef {
   doc: string;
   /** Scalar forward. */
   f(z: number): number;
-  /** f′(z), given z and y = f(z) (PyTorch's autograd value at kinks). */
+  /**
+   * f′ given z and y = f(z) (PyTorch's autograd value at kinks). Unless
+   * `usesInput`, the runtimes keep only y and call df(NaN, y): write it in y.
+   */
   df(z: number, y: number): number;
   /**
    * True when f′ cannot be written in y alone: the runtimes then keep the
@@ -164,11 +167,11 @@ def _softplus(z):
   },
   leaky_relu: {
     name: 'leaky_relu', symbol: 'LReLU', doc: 'y = z for z > 0, else 0.01·z; derivative 0.01 at z = 0 (as PyTorch).',
-    f: (z) => (z > 0 ? z : 0.01 * z), df: (z) => (z > 0 ? 1 : 0.01), torch: (x) => `F.leaky_relu(${x}, 0.01)`, kinks: [0],
+    f: (z) => (z > 0 ? z : 0.01 * z), df: (_z, y) => (y > 0 ? 1 : 0.01), torch: (x) => `F.leaky_relu(${x}, 0.01)`, kinks: [0],
   },
   elu: {
     name: 'elu', symbol: 'ELU', doc: 'y = z for z > 0, else e^z − 1 (α = 1); derivative 1 at z = 0.',
-    f: (z) => (z > 0 ? z : Math.expm1(z)), df: (z, y) => (z > 0 ? 1 : y + 1), torch: (x) => `F.elu(${x})`, kinks: [0],
+    f: (z) => (z > 0 ? z : Math.expm1(z)), df: (_z, y) => (y > 0 ? 1 : y + 1), torch: (x) => `F.elu(${x})`, kinks: [0],
   },
   gelu: {
     name: 'gelu', symbol: 'GELU', doc: 'y = z·Φ(z), Φ the normal CDF (exact, with erf).',
@@ -182,12 +185,12 @@ def _softplus(z):
   },
   hard_sigmoid: {
     name: 'hard_sigmoid', symbol: 'hσ', doc: 'y = clamp(z/6 + 1/2, 0, 1) (PyTorch\'s Hardsigmoid); derivative 0 at z = ±3.',
-    f: (z) => (z <= -3 ? 0 : z >= 3 ? 1 : z / 6 + 0.5), df: (z) => (z > -3 && z < 3 ? 1 / 6 : 0),
+    f: (z) => (z <= -3 ? 0 : z >= 3 ? 1 : z / 6 + 0.5), df: (_z, y) => (y > 0 && y < 1 ? 1 / 6 : 0),
     torch: (x) => `F.hardsigmoid(${x})`, kinks: [-3, 3],
   },
   hard_tanh: {
     name: 'hard_tanh', symbol: 'htanh', doc: 'y = clamp(z, −1, 1); derivative 0 at z = ±1 (as PyTorch).',
-    f: (z) => (z < -1 ? -1 : z > 1 ? 1 : z), df: (z) => (z > -1 && z < 1 ? 1 : 0), torch: (x) => `F.hardtanh(${x})`, kinks: [-1, 1],
+    f: (z) => (z < -1 ? -1 : z > 1 ? 1 : z), df: (_z, y) => (y > -1 && y < 1 ? 1 : 0), torch: (x) => `F.hardtanh(${x})`, kinks: [-1, 1],
   },
   sin: { name: 'sin', symbol: 'sin', doc: 'y = sin(z).', f: Math.sin, df: (z) => Math.cos(z), usesInput: true, torch: (x) => `torch.sin(${x})` },
   exp: { name: 'exp', symbol: 'exp', doc: 'y = e^z (unbounded: keep the pre-activation small).', f: Math.exp, df: (_z, y) => y, torch: (x) => `torch.exp(${x})` },
