@@ -186,7 +186,9 @@ def _softplus(z):
   hard_sigmoid: {
     name: 'hard_sigmoid', symbol: 'hσ', doc: 'y = clamp(z/6 + 1/2, 0, 1) (PyTorch\'s Hardsigmoid); derivative 0 at z = ±3.',
     f: (z) => (z <= -3 ? 0 : z >= 3 ? 1 : z / 6 + 0.5), df: (_z, y) => (y > 0 && y < 1 ? 1 / 6 : 0),
-    torch: (x) => `F.hardsigmoid(${x})`, kinks: [-3, 3],
+    // Not F.hardsigmoid: torch 1.13's Hardsigmoid backward rounds 1/6 to float32 (0.16666667163…);
+    // relu6(x + 3)/6 is the same function with the same zero derivative at ±3, exact in float64.
+    torch: (x) => `F.relu6(${x} + 3) / 6`, kinks: [-3, 3],
   },
   hard_tanh: {
     name: 'hard_tanh', symbol: 'htanh', doc: 'y = clamp(z, −1, 1); derivative 0 at z = ±1 (as PyTorch).',
