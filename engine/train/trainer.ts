@@ -34,6 +34,7 @@ import type { DataFile, Graph, TensorJSON } from '../format/types.ts';
 import { createParams, exportParams } from '../params.ts';
 import { Rng } from '../rng.ts';
 import { createSession } from '../fast/index.ts';
+import type { Noise } from '../ops/noise.ts';
 import { Session } from '../runtime.ts';
 import type { Task, TaskBinding, TaskMeta, TaskResources } from '../tasks/index.ts';
 import { bindTask, createTask, TaskError } from '../tasks/index.ts';
@@ -65,6 +66,8 @@ export interface TrainSession {
   forward(params: Arr, batch: Batch): number;
   backward(params: Arr): void;
   values(nodeIndex: number): Arr;
+  /** Training noise (dropout, zoneout masks) for the next passes; null = evaluation. */
+  setNoise?(noise: Noise | null): void;
 }
 
 /** Makes the sessions that train and validate (default: the reference runtime). */
@@ -414,12 +417,16 @@ export class Trainer {
       this.task.fill(this.dataRng, c.batch, this.batch.inputs[p.nodes[this.binding.input].id], this.batch.targets[p.nodes[this.binding.target].id]);
     }
     const s = this.session;
+    // Dropout and zoneout masks: fresh for every update, drawn from the training seed.
+    s.setNoise?.({ seed: c.seed, round: this._step });
     const loss = s.forward(this.theta, this.batch);
     if (!Number.isFinite(loss)) {
+      s.setNoise?.(null);
       this.fail('loss', loss);
       return;
     }
     s.backward(this.theta);
+    s.setNoise?.(null);
     const g = s.gparams;
     const norm0 = gradNorm(g, this.ranges);
     if (!Number.isFinite(norm0)) {
