@@ -304,14 +304,14 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
         const last = trainer.history[trainer.history.length - 1];
         const done = trainer.stepCount - from;
         const interrupted = state === 'paused' && !trainer.failure;
-        say(`${interrupted ? 'interrupted' : 'trained'}: ${done} steps in ${secs.toFixed(1)} s (${(done / Math.max(secs, 1e-9)).toFixed(1)} steps/s)${from > 0 ? `, now at step ${trainer.stepCount}` : ''}, clipped ${(trainer.clippedFraction * 100).toFixed(1)}% of steps`);
+        say(`${trainer.failure ? 'stopped' : interrupted ? 'interrupted' : 'trained'}: ${done} steps in ${secs.toFixed(1)} s (${(done / Math.max(secs, 1e-9)).toFixed(1)} steps/s)${from > 0 ? `, now at step ${trainer.stepCount}` : ''}, clipped ${(trainer.clippedFraction * 100).toFixed(1)}% of steps`);
         if (last && Number.isFinite(last.loss)) say(`  training loss ${fmt(last.loss)} ${metricText(last.metrics)}`);
         if (v) say(`  validation loss ${fmt(v.loss)} ${metricText(v.metrics)}${meta?.baseline ? ` (baseline: ${fmt(meta.baseline.value)}, ${meta.baseline.what})` : ''}`);
         for (const f of d.flags) say(`  flag: ${f.node} ${f.kind}${f.kind === 'nonfinite' ? ` at step ${f.step}` : ` (gradient ratio first/last ${f.ratio.toExponential(2)}, ×${f.perStep.toPrecision(3)} per step)`}`);
         say(`  wrote ${outName}${o.metrics ? ` and ${o.metrics}` : ''}`);
         if (trainer.failure) {
           io.err(`cellwright: ${trainer.failure.message}`);
-          io.err(`  ${outName} holds the parameters of step ${trainer.stepCount}, the last finite ones, with their training state`);
+          io.err(`  ${outName} holds the parameters of step ${trainer.stepCount}, the last finite ones${trainer.stepCount > 0 ? ', with their training state' : ''}`);
           setExit(1);
         } else if (stoppedBy) {
           if (!o.quiet) io.err(`  stopped at step ${trainer.stepCount} of ${until}; to finish the run: cellwright train ${toStdout ? 'SAVED.json' : o.out} --steps ${until - trainer.stepCount} --out FILE`);
