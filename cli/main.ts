@@ -30,7 +30,7 @@ export const stdio: Io = {
 
 export async function main(argv: string[], io: Io = stdio): Promise<number> {
   const program = new Command('cellwright')
-    .description('Design, check, run and train recurrent cells from the command line.')
+    .description('Design, check, run and train recurrent cells from the command line.\nA graph or data file argument of - reads standard input; train --out - writes to standard output.')
     .version(version, '-V, --version', 'print the version')
     .showHelpAfterError('(run `cellwright --help` for usage)')
     .exitOverride()

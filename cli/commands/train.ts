@@ -144,7 +144,7 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
   program
     .command('train')
     .description('Train a graph on its task (or on a data file) and write it back with trained parameters.')
-    .argument('<graph>', 'graph file; its "task" and "training" blocks are the defaults of every option below')
+    .argument('<graph>', 'graph file (- reads standard input); its "task" and "training" blocks are the defaults of every option below, and its training state (if any) is resumed')
     .requiredOption('--out <file>', 'where to write the trained graph (may be the input file); - writes it to standard output (messages then go to standard error)')
     .option('--task <name>', 'parity | adding | copy | sine | text | csv')
     .addOption(new Option('--length <T>', 'sequence length (parity, adding, sine, text)').argParser(num('--length', { int: true, positive: true })))
@@ -314,7 +314,7 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
           io.err(`  ${outName} holds the parameters of step ${trainer.stepCount}, the last finite ones${trainer.stepCount > 0 ? ', with their training state' : ''}`);
           setExit(1);
         } else if (stoppedBy) {
-          if (!o.quiet) io.err(`  stopped at step ${trainer.stepCount} of ${until}; to finish the run: cellwright train ${toStdout ? 'SAVED.json' : o.out} --steps ${until - trainer.stepCount} --out FILE`);
+          if (!o.quiet && trainer.stepCount < until) io.err(`  stopped at step ${trainer.stepCount} of ${until}; to finish the run: cellwright train ${toStdout ? 'SAVED.json' : o.out} --steps ${until - trainer.stepCount} --out FILE`);
           setExit(SIGNAL_EXIT[stoppedBy]);
         }
       } finally {
