@@ -170,11 +170,14 @@ describe('cellwright train', () => {
     expect((a.training!.state as { step: number }).step).toBe(k + 3);
   });
 
-  it('100 + 100 resumed steps equal 200 steps bit for bit, metrics included: Adam with clipping on a task, Nesterov on a data file', async () => {
+  it.each([
+    ['sgd', '0.05'], ['momentum', '0.01', '--nesterov'], ['adam', '0.01'], ['rmsprop', '0.002'],
+  ])('100 + 100 resumed steps equal 200 steps bit for bit, metrics included: %s with clipping, on a task and on a data file', async (optimizer, lr, ...extra) => {
     const dir = tmp();
     writeFileSync(join(dir, 'g.json'), JSON.stringify(elman({ x: 2, h: 4, y: 1, steps: 'last' })));
-    const task = ['--task', 'adding', '--length', '8', '--batch', '8', '--optimizer', 'adam', '--lr', '0.01', '--clip-norm', '0.5', '--validate-every', '30', '--seed', '5'];
-    const data = ['--data', ex('gru.data.json'), '--optimizer', 'momentum', '--nesterov', '--lr', '0.01', '--clip-value', '0.05'];
+    const opt = ['--optimizer', optimizer, '--lr', lr, ...extra];
+    const task = ['--task', 'adding', '--length', '8', '--batch', '8', ...opt, '--clip-norm', '0.5', '--validate-every', '30', '--seed', '5'];
+    const data = ['--data', ex('gru.data.json'), ...opt, '--clip-value', '0.05'];
     for (const [name, graph, flags] of [['task', join(dir, 'g.json'), task], ['data', ex('gru.json'), data]] as const) {
       const go = async (src: string, steps: number, out: string): Promise<void> => {
         const r = await run('train', src, ...flags, '--steps', String(steps), '--quiet', '--out', join(dir, `${name}-${out}.json`), '--metrics', join(dir, `${name}-${out}.csv`));
@@ -185,6 +188,7 @@ describe('cellwright train', () => {
       await go(join(dir, `${name}-half.json`), 100, 'resumed');
       await go(graph, 200, 'full');
       const read = (f: string): Graph => JSON.parse(readFileSync(join(dir, `${name}-${f}.json`), 'utf8')) as Graph;
+      expect(read('half').parameters).not.toEqual(read('full').parameters);
       expect(read('resumed').parameters).toEqual(read('full').parameters);
       expect(JSON.stringify(read('resumed').parameters)).toBe(JSON.stringify(read('full').parameters));
       expect(read('resumed').training!.state).toEqual(read('full').training!.state);
