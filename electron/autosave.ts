@@ -1,7 +1,7 @@
 import * as nodeFs from 'node:fs/promises';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { atomicWrite } from './atomic-write.ts';
+import { atomicWrite } from '../common/node/atomic-write.ts';
 
 export interface AutosaveFs {
   readFile(file: string): Promise<string>;

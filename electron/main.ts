@@ -20,7 +20,7 @@ import type { HandlerDeps } from './handlers.ts';
 import { createSession } from './session.ts';
 import type { WindowSession } from './session.ts';
 import { AutosaveStore } from './autosave.ts';
-import { atomicWrite } from './atomic-write.ts';
+import { atomicWrite } from '../common/node/atomic-write.ts';
 import { JsonFile, isPlainObject } from './json-file.ts';
 import { parseRecent } from './recent-files.ts';
 import { cascade, DEFAULT_WINDOW, MIN_HEIGHT, MIN_WIDTH, parseWindowState, restoreBounds } from './window-state.ts';
