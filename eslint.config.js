@@ -45,13 +45,18 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         paths: [{ name: 'electron', message: 'renderer/ reaches the desktop only through the Host interface (renderer/host/).' }],
-        patterns: [{ group: upTo('electron'), message: 'renderer/ must not import electron/: share types and constants through common/ipc-contract.ts.' }],
+        patterns: [
+          { group: upTo('electron'), message: 'renderer/ must not import electron/: share types and constants through common/ipc-contract.ts.' },
+          { group: upTo('common/node'), message: 'common/node/ is node-only (CLI and main); the renderer runs in a browser.' },
+        ],
       }],
     },
   },
   {
     // Neutral ground, imported by main, preload and renderer alike: types and plain constants only.
+    // (common/node/ is node-only code shared by the CLI and main, never by the renderer.)
     files: ['common/**/*.ts'],
+    ignores: ['common/node/**'],
     rules: {
       'no-restricted-imports': ['error', {
         paths: ['react', 'react-dom', 'electron'].map((name) => ({ name, message: 'common/ is shared by electron/ and renderer/: no UI or desktop modules.' })),

@@ -110,7 +110,8 @@ describe('main process', () => {
     const other = path.join(documents, 'gru.json');
     fs.writeFileSync(other, '{}');
     fake.app.emit('second-instance', {}, ['/usr/bin/electron', appPath, other], documents);
-    await vi.waitFor(() => expect(fake.windows).toHaveLength(2));
+    // The new window's page must be loaded before it may call main.
+    await vi.waitFor(() => expect(fake.windows[1]?.loadedUrl).toBeTruthy());
     expect(await fake.invoke(win(fake, 1), INVOKE_CHANNELS.takePendingFiles)).toMatchObject([{ name: 'gru.json', path: other }]);
   });
 
