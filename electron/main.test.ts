@@ -281,8 +281,12 @@ describe('main process', () => {
       await expect(fake.invoke(w, INVOKE_CHANNELS.openFile)).rejects.toThrow(/permission denied/);
     }
     // From the command line the reason goes into an error box (the window may not be showing yet).
-    const second = await launch([path.join(documents, 'missing.json')]);
-    expect(second.errorBoxes).toEqual([{ title: 'Cannot open missing.json', content: expect.stringContaining('does not exist any more') }]);
+    const second = await launch([path.join(documents, 'missing.json'), 'notes.txt']);
+    await vi.waitFor(() => expect(second.errorBoxes).toHaveLength(2));
+    expect(second.errorBoxes).toEqual(expect.arrayContaining([
+      { title: 'Cannot open missing.json', content: expect.stringContaining('does not exist any more') },
+      { title: 'Cannot open notes.txt', content: '"notes.txt" is not a Cellwright graph file: Cellwright opens .cellwright and .json files.' },
+    ]));
   });
 
   it('opens links only over https, on the allow-list', async () => {
