@@ -5,6 +5,7 @@ import { runGraph } from '../grad.ts';
 import type { TensorJSON } from '../format/types.ts';
 import { validateGraph } from '../format/validate.ts';
 import { importOnnx } from './onnx.ts';
+import { decodeModel, encodeModel } from './onnx-proto.ts';
 import { dataFromSource, outputFromValues, valuesInOriginalOrder } from './tensors.ts';
 import { ImportError } from './types.ts';
 
@@ -102,5 +103,50 @@ describe('the imported graph', () => {
   it('stacked layers get one named set of gates each and list h_n per layer', () => {
     const r = importOnnx(model('torch_lstm_2layers'));
     expect(r.outputs.h_n.map((e) => e.node)).toEqual(['h_l0', 'h_l1']);
+  });
+});
+
+describe('bad, truncated or hostile ONNX files get a clear error, never a crash or a hang', () => {
+  const refusal = (bytes: Uint8Array, file = 'm.onnx'): string => {
+    try {
+      importOnnx(bytes, file);
+    } catch (e) {
+      expect(e).toBeInstanceOf(ImportError);
+      return (e as ImportError).message;
+    }
+    throw new Error('expected a refusal');
+  };
+  it('every truncation of a real model is refused with the file name and a byte offset', () => {
+    const full = model('torch_lstm_head');
+    for (let cut = 0; cut < full.length; cut += Math.max(1, Math.floor(full.length / 97))) {
+      expect(refusal(full.subarray(0, cut), 'cut.onnx')).toMatch(/^cut\.onnx: cannot read the model/);
+    }
+  });
+  it('random bytes', () => {
+    let seed = 3;
+    const rnd = (): number => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed >> 8; };
+    for (let k = 0; k < 200; k++) {
+      const junk = Uint8Array.from({ length: 1 + (rnd() % 400) }, () => rnd() & 255);
+      expect(refusal(junk, 'junk.onnx')).toMatch(/junk\.onnx|ONNX node/);
+    }
+  });
+  it('a tensor declaring huge dims is refused before anything is allocated', () => {
+    // TensorProto{dims: [2^31, 2^31], data_type: FLOAT, name: "W"} inside GraphProto.initializer inside ModelProto.graph.
+    const varint = (v: number): number[] => { const o: number[] = []; while (v >= 128) { o.push((v % 128) | 128); v = Math.floor(v / 128); } o.push(v); return o; };
+    const len = (field: number, body: number[]): number[] => [field * 8 + 2, ...varint(body.length), ...body];
+    const tensor = [8, ...varint(2 ** 31), 8, ...varint(2 ** 31), 16, 1, ...len(8, [87])];
+    const bytes = Uint8Array.from(len(7, len(5, tensor)));
+    expect(refusal(bytes, 'huge.onnx')).toMatch(/huge\.onnx: cannot read the model .*tensor "W" declares shape \[2147483648, 2147483648\]/);
+  });
+  it('an unsupported op is named with its node', () => {
+    const m = decodeModel(model('torch_lstm_head'));
+    const add = m.graph.nodes.find((n) => n.opType === 'Add')!;
+    add.opType = 'LpNormalization';
+    expect(refusal(encodeModel(m))).toBe(`ONNX node "${add.name}" (LpNormalization): operator LpNormalization is not supported`);
+  });
+  it('an unknown attribute of a recurrent op is named', () => {
+    const m = decodeModel(model('gru_lbr1'));
+    m.graph.nodes[0].attributes.set('frobnicate', { type: 'int', i: 1 });
+    expect(refusal(encodeModel(m))).toMatch(/"gru_node" \(GRU\): attribute frobnicate = 1 is not supported: GRU has no such attribute/);
   });
 });

@@ -265,8 +265,81 @@ class Last(torch.nn.Module):
         return torch.sigmoid(self.fc(h[-1]))
 
 
+def save_safetensors(sd, path):
+    """The safetensors layout written by hand (the package is not on Debian): u64 header size, JSON, data."""
+    header, blobs, off = {}, [], 0
+    for k, v in sd.items():
+        a = v.detach().contiguous().numpy()
+        b = a.astype('<f4' if a.dtype == np.float32 else '<f8').tobytes()
+        header[k] = {"dtype": "F32" if a.dtype == np.float32 else "F64", "shape": list(a.shape), "data_offsets": [off, off + len(b)]}
+        blobs.append(b)
+        off += len(b)
+    h = json.dumps(header).encode()
+    h += b' ' * ((8 - len(h) % 8) % 8)
+    with open(path, 'wb') as f:
+        f.write(len(h).to_bytes(8, 'little') + h + b''.join(blobs))
+
+
+class Stack(torch.nn.Module):
+    def __init__(self, kind, head=True, dtype=torch.float32, **kw):
+        super().__init__()
+        self.rnn = getattr(torch.nn, kind)(3, 4, **kw)
+        out = (kw.get('proj_size') or 4) * (2 if kw.get('bidirectional') else 1)
+        self.head = torch.nn.Linear(out, 2) if head else None
+        self.to(dtype)
+
+    def forward(self, x, h0):
+        y, h = self.rnn(x, h0)
+        res = {'output': y}
+        if isinstance(h, tuple):
+            res['h_n'], res['c_n'] = h
+        else:
+            res['h_n'] = h
+        if self.head is not None: res['head'] = self.head(y)
+        return res
+
+
+def state_dict_fixture(name, kind, ext='.pt', dtype=torch.float32, arch=None, head=True, **kw):
+    torch.manual_seed(11)
+    net = Stack(kind, head=head, dtype=dtype, **kw).eval()
+    L = kw.get('num_layers', 1) * (2 if kw.get('bidirectional') else 1)
+    x = torch.randn(6, 2, 3, dtype=dtype)
+    hs = kw.get('proj_size') or 4
+    h0 = torch.randn(L, 2, hs, dtype=dtype)
+    c0 = torch.randn(L, 2, 4, dtype=dtype)
+    with torch.no_grad():
+        res = net(x, (h0, c0) if kind == 'LSTM' else h0)
+    path = os.path.join(OUT, name + ext)
+    if ext == '.pt':
+        torch.save(net.state_dict(), path)
+    else:
+        save_safetensors(net.state_dict(), path)
+    inputs = {'input': x.numpy(), 'h0': h0.numpy()}
+    if kind == 'LSTM': inputs['c0'] = c0.numpy()
+    save(name, 'torch-state-dict', inputs, {k: v.numpy() for k, v in res.items()},
+         'float32' if dtype == torch.float32 else 'float64', arch or '')
+
+
+def hostile_pickles():
+    """A torch.save zip whose pickle calls os.system: the importer must refuse it without running anything."""
+    import zipfile
+    evil = b'\x80\x02cos\nsystem\nq\x00X\x0c\x00\x00\x00touch /tmp/pwq\x01\x85q\x02Rq\x03.'
+    with zipfile.ZipFile(os.path.join(OUT, 'hostile_os_system.pt'), 'w') as z:
+        z.writestr('archive/data.pkl', evil)
+        z.writestr('archive/version', '3\n')
+
+
 def main():
     check_ref()
+    state_dict_fixture('sd_lstm_2layers_head', 'LSTM', num_layers=2)
+    state_dict_fixture('sd_lstm_proj', 'LSTM', proj_size=2, head=False)
+    state_dict_fixture('sd_lstm_no_bias_f64', 'LSTM', dtype=torch.float64, bias=False)
+    state_dict_fixture('sd_gru_safetensors', 'GRU', ext='.safetensors')
+    state_dict_fixture('sd_gru_f64_safetensors', 'GRU', ext='.safetensors', dtype=torch.float64, num_layers=3, head=False)
+    state_dict_fixture('sd_rnn_relu', 'RNN', arch='rnn_relu', nonlinearity='relu')
+    state_dict_fixture('sd_rnn_tanh_2layers', 'RNN', arch='rnn_tanh', num_layers=2)
+    state_dict_fixture('sd_lstm_bidirectional', 'LSTM', bidirectional=True, head=False)
+    hostile_pickles()
     torch.manual_seed(0)
     export('torch_lstm_head', Net('LSTM'))
     export('torch_gru_batch_first', Net('GRU', bf=True), bf=True)
