@@ -1,12 +1,12 @@
 /**
- * The `cellwright` command line: check, run, grad, train, export, bench.
+ * The `cellwright` command line: check, run, grad, train, export, bench, import.
  * Exit codes: 0 success, 1 a problem with the files or the graph, 2 a usage error.
  */
 import { Command, CommanderError } from 'commander';
 import { CliError } from './io.ts';
 
 /** Each command lives in cli/commands/NAME.ts and exports register(program). */
-const COMMANDS = ['check', 'run', 'grad', 'train', 'export', 'bench'];
+const COMMANDS = ['check', 'run', 'grad', 'train', 'export', 'bench', 'import'];
 
 export interface Io {
   out: (s: string) => void;

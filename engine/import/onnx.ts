@@ -68,15 +68,12 @@ class Importer {
   /** Gates created for one tensor that a following Add/activation may still complete. */
   private fresh = new Map<string, string>();
   private col = 0;
-  private singleInput: boolean;
   private multiLayer: boolean;
 
   constructor(private model: OnnxModel, private file: string) {
     const g = model.graph;
     for (const n of g.nodes) for (const i of n.inputs) this.uses.set(i, (this.uses.get(i) ?? 0) + 1);
     for (const o of g.outputs) this.uses.set(o.name, (this.uses.get(o.name) ?? 0) + 1);
-    const inits = new Set(g.initializers.map((t) => t.name));
-    this.singleInput = g.inputs.filter((i) => !inits.has(i.name)).length === 1;
     this.multiLayer = g.nodes.filter((n) => n.opType in GATES).length > 1;
   }
 
@@ -714,7 +711,7 @@ class Importer {
       X.perm.forEach((orig, k) => { axes[orig] = want[k]; });
       let id = this.inputNode.get(X.name);
       if (!id) {
-        id = this.d.uid(this.singleInput ? 'x' : X.name);
+        id = this.d.uid(this.inputNode.size === 0 ? 'x' : X.name);
         this.d.add({ id, kind: 'input', size: I, position: { x: 0, y: 66 }, label: X.name, ...(direction === 'reverse' ? { reverse: true } : {}) });
         this.inputNode.set(X.name, id);
         this.inputAxes.set(X.name, axes.join(''));
