@@ -5,17 +5,12 @@ import { describe, expect, it } from 'vitest';
 import type { TensorJSON } from '../../engine/format/types.ts';
 import { dataFromSource, outputFromValues } from '../../engine/import/tensors.ts';
 import type { ImportResult } from '../../engine/import/types.ts';
-import { main } from '../main.ts';
+import { runCli } from '../testing.ts';
 
 const models = join(import.meta.dirname, '../../test/fixtures/models');
 const tmp = mkdtempSync(join(tmpdir(), 'cw-import-'));
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { out: (s) => { out += s.endsWith('\n') ? s : s + '\n'; }, err: (s) => { err += s.endsWith('\n') ? s : s + '\n'; } });
-  return { code, out, err };
-}
+const cli = runCli;
 
 describe('cellwright import', () => {
   it('--json prints the mapping from the source names to graph nodes, as the issue shows', async () => {
