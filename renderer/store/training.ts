@@ -26,6 +26,8 @@ export interface KeepOffer {
   keys: string[];
   total: number;
   fromStep: number;
+  /** Learned parameters that fit but were re-initialized since: not kept. */
+  except?: string[];
 }
 
 export interface TrainingState {

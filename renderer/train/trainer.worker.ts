@@ -12,6 +12,7 @@ import type { Flag } from '../../engine/diagnostics/flags.ts';
 import { createSession } from '../../engine/fast/index.ts';
 import { wasmAvailable } from '../../engine/fast/wasm.ts';
 import type { DataFile, TensorJSON } from '../../engine/format/types.ts';
+import { createParams, exportParams } from '../../engine/params.ts';
 import { Session } from '../../engine/runtime.ts';
 import type { Batch } from '../../engine/batch.ts';
 import { TaskError } from '../../engine/tasks/types.ts';
@@ -270,7 +271,8 @@ function handle(message: ToWorker): void {
       return;
     case 'keep':
       if (message.keep && cur.keep) {
-        t.setParameters(cur.keep);
+        const except = new Set(message.except ?? []);
+        t.setParameters(Object.fromEntries(Object.entries(cur.keep).filter(([key]) => !except.has(key))));
         try {
           cur.pendingDiagnostics = t.diagnose();
         } catch {
@@ -279,6 +281,21 @@ function handle(message: ToWorker): void {
       }
       cur.keep = null;
       send(cur, t.snapshot());
+      return;
+    case 'reinit':
+      if (message.keys === null) {
+        t.reset({ reinitialize: true });
+      } else {
+        const fresh = exportParams(t.program.layout, createParams(t.program.layout, undefined, { seed: t.config.seed, dtype: t.config.dtype }));
+        const wanted = new Set(message.keys);
+        t.setParameters(Object.fromEntries(Object.entries(fresh).filter(([key]) => wanted.has(key))));
+        try {
+          cur.pendingDiagnostics = t.diagnose();
+        } catch {
+          cur.pendingDiagnostics = null;
+        }
+        send(cur, t.snapshot());
+      }
       return;
     case 'sample':
       cur.sample = Math.max(0, Math.floor(message.index));
