@@ -9,6 +9,9 @@ import {
   forgetGates, recurrentEdges, switchCore, taskLength, withForgetBias, withIdentityRelu, withNormClipping, withRecurrentInit, withShorterSequence,
 } from '../doc/fixes.ts';
 import { scopeCovers, withoutStoredParameters, type ReinitScope } from '../doc/params.ts';
+import { fitGraphToTask, taskMismatches, type TaskMismatch } from '../doc/taskfit.ts';
+import { createTask } from '../../engine/tasks/index.ts';
+import type { TaskMeta } from '../../engine/tasks/types.ts';
 import { csvPreview, defaultColumns, fitToColumns } from '../doc/csv.ts';
 import { autoLayout } from '../doc/layout.ts';
 import { exampleGraph } from '../examples.ts';
@@ -189,6 +192,35 @@ export async function applyFix(kind: FixKind, node: string): Promise<boolean> {
       return Boolean(never);
     }
   }
+}
+
+// ------------------------------------------------------------- task fit
+
+/** The task's needs and every way the graph misses them; null when the task itself cannot be built (no name, no CSV yet). */
+export function taskFit(graph: Graph): { meta: TaskMeta; problems: TaskMismatch[] } | null {
+  if (!graph.task) return null;
+  try {
+    const meta = createTask(graph.task, client.taskResources(graph)).meta;
+    return { meta, problems: taskMismatches(graph, meta) };
+  } catch {
+    return null;
+  }
+}
+
+/** Fit graph to task: sizes, loss kind and steps in one undoable edit. */
+export function fitGraphToTaskNow(): boolean {
+  const graph = documentStore.getState().graph;
+  const fit = taskFit(graph);
+  if (!fit) return false;
+  const { graph: next, changes } = fitGraphToTask(graph, fit.meta);
+  if (changes.length === 0) {
+    const left = fit.problems.filter((p) => !p.fixable);
+    if (left.length > 0) uiStore.getState().notify('error', left[0].message);
+    return false;
+  }
+  commit('Fit graph to task', next);
+  uiStore.getState().notify('info', `Fitted to the ${fit.meta.name} task: ${changes.join(', ')}.`, { label: 'Undo', run: () => documentStore.getState().undo() });
+  return true;
 }
 
 // ------------------------------------------------------------- data files

@@ -11,6 +11,7 @@ import { answerKeep, keepTrainedParameters } from '../train/client.ts';
 import { RUN_LABEL, useTraining, type RunState } from '../store/training.ts';
 import { useTelemetry } from '../store/telemetry.ts';
 import { uiStore, useUi } from '../store/ui.ts';
+import { TaskFit } from './TaskFit.tsx';
 
 function Icon({ d }: { d: ReactNode }) {
   return <svg viewBox="0 0 16 16" width="14" height="14" fill="currentColor" aria-hidden>{d}</svg>;
@@ -93,7 +94,9 @@ function Message() {
   if (run.kind === 'error') {
     return (
       <div className={`cw-run-message ${run.source === 'worker' ? 'is-error' : 'is-warning'}`} role={run.source === 'worker' ? 'alert' : 'status'}>
-        <span>{run.source === 'graph' ? 'Cannot train yet. ' : run.source === 'task' && !run.path?.startsWith('task.file') ? 'The task does not fit the graph: ' : ''}{run.message}</span>
+        {run.source === 'task' && !run.path?.startsWith('task.file')
+          ? <TaskFit fallback={`The task does not fit the graph: ${run.message}`} />
+          : <span>{run.source === 'graph' ? 'Cannot train yet. ' : ''}{run.message}</span>}
         {run.source === 'task' && sideTab !== 'training' ? <button type="button" onClick={() => uiStore.getState().setSideTab('training')}>Training settings</button> : null}
       </div>
     );
