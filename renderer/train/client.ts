@@ -12,7 +12,7 @@ import { documentStore } from '../store/document.ts';
 import { telemetryStore, type TelemetryState } from '../store/telemetry.ts';
 import { trainingStore, type RunState, type TrainingState } from '../store/training.ts';
 import { uiStore } from '../store/ui.ts';
-import { edgeMagnitudes, perStepGrowth, stripsFromProbe, trainingSignature } from './derive.ts';
+import { diverged, edgeMagnitudes, perStepGrowth, stripsFromProbe, trainingSignature } from './derive.ts';
 import type { CompiledInfo, FromWorker, LiveSnapshot, ToWorker } from './protocol.ts';
 
 const RECOMPILE_DELAY_MS = 250;
@@ -227,7 +227,7 @@ function runStateOf(s: LiveSnapshot, previous: RunState): RunState {
     case 'running': return { kind: 'training' };
     case 'idle': return previous.kind === 'error' && previous.source === 'worker' ? previous : { kind: 'idle' };
     case 'paused': return { kind: 'paused', reason: s.failure ? 'failure' : previous.kind === 'paused' ? previous.reason : 'user' };
-    case 'done': return { kind: 'paused', reason: 'done' };
+    case 'done': return { kind: 'paused', reason: s.step > 0 && diverged(s.loss, telemetryStore.getState().curves.loss[0], s.validation?.loss) ? 'diverged' : 'done' };
     case 'cancelled': return previous;
     default: {
       const never: never = s.state;

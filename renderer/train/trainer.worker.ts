@@ -42,6 +42,8 @@ interface Current {
   /** Diagnostics measured at compile time, sent with the first snapshot. */
   pendingDiagnostics: Diagnostics | null;
   keep: Record<string, TensorJSON> | null;
+  /** Where the current (or next) run stops: the step counter's "of". */
+  until: number;
 }
 
 let current: Current | null = null;
@@ -134,7 +136,8 @@ function live(cur: Current, s: Snapshot): LiveSnapshot {
     // A probe that fails (non-finite parameters after a failure) leaves the last picture up.
   }
   return {
-    step: s.step, steps: s.steps, state: s.state, loss: s.loss, rows: s.rows, validation: s.validation,
+    // A run continued past training.steps plans another run of the same length: the counter shows that plan, never less than the steps done.
+    step: s.step, steps: Math.max(s.steps, cur.until, s.step), state: s.state, loss: s.loss, rows: s.rows, validation: s.validation,
     diagnostics, flags: cur.flags, gradNorms: s.gradNorms, probe, lr: s.lr,
     clippedFraction: s.clippedFraction, stepsPerSecond: s.stepsPerSecond, failure: s.failure,
   };
@@ -181,7 +184,7 @@ function load(seq: number, graph: ToWorker & { type: 'load' }): void {
     old.trainer.cancel();
   }
   let trainer: Trainer;
-  const cur: Current = { seq, trainer: null as unknown as Trainer, data: graph.data, probe: null, probeBatch: null, sample: old?.sample ?? 0, flags: [], pendingDiagnostics: null, keep: null };
+  const cur: Current = { seq, trainer: null as unknown as Trainer, data: graph.data, probe: null, probeBatch: null, sample: old?.sample ?? 0, flags: [], pendingDiagnostics: null, keep: null, until: 0 };
   try {
     const every = Math.min(LIVE_DIAGNOSTICS_EVERY, Number(graph.graph.training?.diagnosticsEvery ?? LIVE_DIAGNOSTICS_EVERY) || LIVE_DIAGNOSTICS_EVERY);
     trainer = createTrainer(graph.graph, {
@@ -254,16 +257,19 @@ function handle(message: ToWorker): void {
         post({ type: 'notice', seq: cur.seq, text: 'Training stopped on a non-finite value: roll back first (or Reset).' });
         return;
       }
-      void t.run({ until: untilOf(t), sliceMs: SLICE_MS });
+      cur.until = untilOf(t);
+      void t.run({ until: cur.until, sliceMs: SLICE_MS });
       return;
     case 'pause':
       t.pause();
       return;
     case 'step':
       if (t.state === 'running') t.pause();
+      if (t.stepCount + message.n > Math.max(t.config.steps, cur.until)) cur.until = untilOf(t);
       t.step(message.n);
       return;
     case 'reset':
+      cur.until = 0;
       t.reset();
       return;
     case 'rollback':
@@ -284,6 +290,7 @@ function handle(message: ToWorker): void {
       return;
     case 'reinit':
       if (message.keys === null) {
+        cur.until = 0;
         t.reset({ reinitialize: true });
       } else {
         const fresh = exportParams(t.program.layout, createParams(t.program.layout, undefined, { seed: t.config.seed, dtype: t.config.dtype }));
