@@ -4,6 +4,7 @@
  * canvas elements and exports as PNG and CSV.
  */
 import { memo } from 'react';
+import { PanelBoundary } from '../app/PanelBoundary.tsx';
 import { uiStore, useUi } from '../store/ui.ts';
 import { DynamicsPane } from './DynamicsPane.tsx';
 import { GatesPane } from './GatesPane.tsx';
@@ -17,15 +18,17 @@ export const Dock = memo(function Dock() {
   if (!open) return null;
   return (
     <div className="cw-dock" role="region" aria-label="Training charts">
-      <LossPane />
-      <GradientPane />
-      <GatesPane />
+      <PanelBoundary name="Loss and metric"><LossPane /></PanelBoundary>
+      <PanelBoundary name="Gradient flow"><GradientPane /></PanelBoundary>
+      <PanelBoundary name="Gate activations"><GatesPane /></PanelBoundary>
       <div className="cw-dock-last">
         <div className="cw-dock-tabs" role="tablist" aria-label="Fourth chart">
           <button type="button" role="tab" aria-selected={view === 'dynamics'} onClick={() => uiStore.getState().setDockView('dynamics')}>Dynamics</button>
           <button type="button" role="tab" aria-selected={view === 'unrolled'} onClick={() => uiStore.getState().setDockView('unrolled')}>Unrolled</button>
         </div>
-        {view === 'dynamics' ? <DynamicsPane /> : <UnrolledPane />}
+        {view === 'dynamics'
+          ? <PanelBoundary name="Dynamics"><DynamicsPane /></PanelBoundary>
+          : <PanelBoundary name="Unrolled view"><UnrolledPane /></PanelBoundary>}
       </div>
     </div>
   );
