@@ -10,6 +10,8 @@ import { DynamicsPane } from './DynamicsPane.tsx';
 import { GatesPane } from './GatesPane.tsx';
 import { GradientPane } from './GradientPane.tsx';
 import { LossPane } from './LossPane.tsx';
+import { NumbersPane } from './NumbersPane.tsx';
+import { PredictionPane } from './PredictionPane.tsx';
 import { UnrolledPane } from './UnrolledPane.tsx';
 
 export const Dock = memo(function Dock() {
@@ -25,10 +27,13 @@ export const Dock = memo(function Dock() {
         <div className="cw-dock-tabs" role="tablist" aria-label="Fourth chart">
           <button type="button" role="tab" aria-selected={view === 'dynamics'} onClick={() => uiStore.getState().setDockView('dynamics')}>Dynamics</button>
           <button type="button" role="tab" aria-selected={view === 'unrolled'} onClick={() => uiStore.getState().setDockView('unrolled')}>Unrolled</button>
+          <button type="button" role="tab" aria-selected={view === 'prediction'} onClick={() => uiStore.getState().setDockView('prediction')}>Prediction</button>
+          <button type="button" role="tab" aria-selected={view === 'numbers'} onClick={() => uiStore.getState().setDockView('numbers')}>Numbers</button>
         </div>
-        {view === 'dynamics'
-          ? <PanelBoundary name="Dynamics"><DynamicsPane /></PanelBoundary>
-          : <PanelBoundary name="Unrolled view"><UnrolledPane /></PanelBoundary>}
+        {view === 'dynamics' ? <PanelBoundary name="Dynamics"><DynamicsPane /></PanelBoundary> : null}
+        {view === 'unrolled' ? <PanelBoundary name="Unrolled view"><UnrolledPane /></PanelBoundary> : null}
+        {view === 'prediction' ? <PanelBoundary name="Prediction vs target"><PredictionPane /></PanelBoundary> : null}
+        {view === 'numbers' ? <PanelBoundary name="Numbers"><NumbersPane /></PanelBoundary> : null}
       </div>
     </div>
   );
