@@ -34,6 +34,7 @@ import type { DataFile, Graph, TensorJSON } from '../format/types.ts';
 import { createParams, exportParams } from '../params.ts';
 import { Rng } from '../rng.ts';
 import { createSession } from '../fast/index.ts';
+import type { Noise } from '../ops/noise.ts';
 import { Session } from '../runtime.ts';
 import type { Task, TaskBinding, TaskMeta, TaskResources } from '../tasks/index.ts';
 import { bindTask, createTask, TaskError } from '../tasks/index.ts';
@@ -46,6 +47,7 @@ import type { Metrics } from './metrics.ts';
 import { metricNames, taskMetrics } from './metrics.ts';
 import type { Optimizer, OptimizerState, Ranges } from './optimizers.ts';
 import { clipGradNorm, clipGradValue, createOptimizer, gradNorm, learningRate, trainableRanges } from './optimizers.ts';
+import { idTable } from '../format/dict.ts';
 import type { TrainState } from './state.ts';
 import { decodeState, encodeState } from './state.ts';
 
@@ -66,6 +68,8 @@ export interface TrainSession {
   forward(params: Arr, batch: Batch): number;
   backward(params: Arr): void;
   values(nodeIndex: number): Arr;
+  /** Training noise (dropout, zoneout masks) for the next passes; null = evaluation. */
+  setNoise?(noise: Noise | null): void;
 }
 
 /** Makes the sessions that train and validate (default: the reference runtime). */
@@ -483,13 +487,17 @@ export class Trainer {
       this.task.fill(this.dataRng, c.batch, this.batch.inputs[p.nodes[this.binding.input].id], this.batch.targets[p.nodes[this.binding.target].id]);
     }
     const s = this.session;
+    // Dropout and zoneout masks: fresh for every update, drawn from the training seed.
+    s.setNoise?.({ seed: c.seed, round: this._step });
     const loss = s.forward(this.theta, this.batch);
     if (!Number.isFinite(loss)) {
+      s.setNoise?.(null);
       if (rng0) this.dataRng.setState(rng0);
       this.fail('loss', loss);
       return;
     }
     s.backward(this.theta);
+    s.setNoise?.(null);
     const g = s.gparams;
     const norm0 = gradNorm(g, this.ranges);
     if (!Number.isFinite(norm0)) {
@@ -688,7 +696,7 @@ export class Trainer {
     this.probe ??= new Session(p, { T: src.T, B: 1, dtype: 'float64' });
     this.probe.forward(this.theta, src);
     const want = this.opts.sampleNodes ? new Set(this.opts.sampleNodes) : null;
-    const nodes: SampleValues['nodes'] = {};
+    const nodes: SampleValues['nodes'] = idTable();
     for (const n of p.nodes) {
       if (n.kind === 'loss' || (want && !want.has(n.id))) continue;
       nodes[n.id] = { size: n.size, data: Float32Array.from(this.probe.values(n.index)) };
@@ -703,7 +711,7 @@ export class Trainer {
     this.rowsSent = this.history.length;
     const diagnostics = this.lastDiagnostics !== this.diagnosticsSent ? this.lastDiagnostics : null;
     this.diagnosticsSent = this.lastDiagnostics;
-    const gradNorms: Record<string, Float64Array> = {};
+    const gradNorms = idTable<Float64Array>();
     if (this._step > 0) for (const i of this.program.cells) gradNorms[this.program.nodes[i].id] = Float64Array.from(this.session.gradNorms[i]);
     const now = this.now();
     if (now - this.rate.t >= 250) {
