@@ -45,13 +45,17 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         paths: [{ name: 'electron', message: 'renderer/ reaches the desktop only through the Host interface (renderer/host/).' }],
-        patterns: [{ group: upTo('electron'), message: 'renderer/ must not import electron/: share types and constants through common/ipc-contract.ts.' }],
+        patterns: [
+          { group: upTo('electron'), message: 'renderer/ must not import electron/: share types and constants through common/ipc-contract.ts.' },
+          { group: upTo('common/node'), message: 'common/node/ is node-only (electron main and cli).' },
+        ],
       }],
     },
   },
   {
     // Neutral ground, imported by main, preload and renderer alike: types and plain constants only.
     files: ['common/**/*.ts'],
+    ignores: ['common/node/**'],
     rules: {
       'no-restricted-imports': ['error', {
         paths: ['react', 'react-dom', 'electron'].map((name) => ({ name, message: 'common/ is shared by electron/ and renderer/: no UI or desktop modules.' })),
@@ -59,6 +63,16 @@ export default tseslint.config(
           { group: ['node:*', '@xyflow/*', 'electron/*'], message: 'common/ is shared by electron/ and renderer/: no node-only, UI or desktop modules.' },
           { group: [...upTo('renderer'), ...upTo('electron'), ...upTo('cli')], message: 'common/ must not depend on the app layers.' },
         ],
+      }],
+    },
+  },
+  {
+    // Node-only helpers shared by the desktop's main process and the CLI (atomic file writes).
+    files: ['common/node/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: ['react', 'react-dom', 'electron'].map((name) => ({ name, message: 'common/node/ is shared by electron/ main and cli/: no UI or desktop modules.' })),
+        patterns: [{ group: [...upTo('renderer'), ...upTo('electron'), ...upTo('cli')], message: 'common/node/ must not depend on the app layers.' }],
       }],
     },
   },

@@ -71,6 +71,19 @@ describe('resume: N + N steps equal 2N steps bit for bit', () => {
     resumeCheck(parity(), { optimizer: 'adam', lr: 0.02, clipNorm: 1, dtype: 'float32', batch: 4, schedule: { kind: 'step', every: 11, gamma: 0.5 } }, 8);
   });
 
+  it('with zoneout on the cell: the masks of each update come back with the step count', () => {
+    const g = adding();
+    const cell = g.nodes.find((n) => n.kind === 'cell')!;
+    (cell as unknown as Record<string, unknown>).zoneout = 0.3;
+    resumeCheck(g, { optimizer: 'adam', lr: 0.01, clipNorm: 1, batch: 4 }, 7);
+    // The masks matter: without zoneout the run differs.
+    const plain = createTrainer(adding(), { training: { optimizer: 'adam', lr: 0.01, clipNorm: 1, batch: 4, seed: 11 } });
+    const noisy = createTrainer(g, { training: { optimizer: 'adam', lr: 0.01, clipNorm: 1, batch: 4, seed: 11 } });
+    plain.step(3);
+    noisy.step(3);
+    expect(Array.from(noisy.parameters)).not.toEqual(Array.from(plain.parameters));
+  });
+
   it('some clipped steps and some not: the count is carried over', () => {
     const t = createTrainer(adding(), { training: { clipNorm: 0.2, steps: 10, batch: 4 } });
     t.step(10);
