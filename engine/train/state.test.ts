@@ -156,6 +156,7 @@ describe('the saved state', () => {
   it('a malformed state is an error naming the JSON path, never a crash', () => {
     const cases: [(s: Record<string, unknown>) => void, string][] = [
       [(s) => { s.step = -1; }, 'training.state.step must be a whole number'],
+      [(s) => { s.step = 1e300; }, 'training.state.step must be a whole number from 0 to 2^53 − 1'],
       [(s) => { s.format = 99; }, 'training.state.format must be 1'],
       [(s) => { (s.rng as { data: { words: unknown } }).data.words = [0, 0, 0, 0]; }, 'training.state.rng.data.words'],
       [(s) => { (s.optimizer as { moments: Record<string, Record<string, unknown>> }).moments.exp_avg['edge:x_h_new'] = [1, 2]; }, 'training.state.optimizer.moments.exp_avg["edge:x_h_new"] must be an array of 10 numbers'],
