@@ -3,7 +3,7 @@ import { Option } from 'commander';
 import { runGraph } from '../../engine/grad.ts';
 import type { DType } from '../../engine/tensor.ts';
 import type { Io } from '../main.ts';
-import { readData, readGraph } from '../io.ts';
+import { limitsOf, limitsOption, maxMemoryOption, readData, readGraph } from '../io.ts';
 
 export const dtypeOption = (def: DType): Option => new Option('--dtype <dtype>', 'number precision').choices(['float64', 'float32']).default(def);
 
@@ -19,10 +19,13 @@ export function register(program: Command, io: Io): void {
     .argument('<data>', 'data file (inputs, targets, initialStates)')
     .option('--json', 'print one JSON object {loss, losses, values}')
     .addOption(dtypeOption('float64'))
-    .action((graphPath: string, dataPath: string, opts: { json?: boolean; dtype: DType }) => {
-      const { graph } = readGraph(graphPath, { validate: true });
-      const data = readData(dataPath, graph);
-      const r = runGraph(graph, data, { dtype: opts.dtype });
+    .addOption(maxMemoryOption())
+    .addOption(limitsOption())
+    .action((graphPath: string, dataPath: string, opts: { json?: boolean; dtype: DType; maxMemory?: string; limits?: string }) => {
+      const limits = limitsOf(opts);
+      const { graph } = readGraph(graphPath, { validate: true, limits });
+      const data = readData(dataPath, graph, limits);
+      const r = runGraph(graph, data, { dtype: opts.dtype, limits });
       if (opts.json) {
         io.out(JSON.stringify(r));
         return;

@@ -219,10 +219,10 @@ function paramInit(e: ParamEntry): string {
   return `torch.zeros(${e.shape.join(', ')}, dtype=torch.float64)`;
 }
 
-function describeParam(program: Program, e: ParamEntry): string {
+function describeParam(program: Program, edges: ReadonlyMap<string, CEdge>, e: ParamEntry): string {
   if (e.kind === 'bias') return `bias of gate ${e.owner}`;
   if (e.kind === 'init') return `learned initial state of cell ${e.owner}`;
-  const edge = program.edges.find((x) => x.id === e.owner)!;
+  const edge = edges.get(e.owner)!;
   return `${edge.weight} weight of edge ${e.owner}: ${program.nodes[edge.source].id} → ${program.nodes[edge.target].id}`;
 }
 
@@ -282,7 +282,8 @@ export function modelPy(graph: Graph, program: Program): { text: string; names: 
   const nodeTable = program.nodes.filter((n) => n.kind !== 'loss').map((n) => `    ${pyStr(n.id)}: ${n.size},`);
   const paramTable = program.layout.entries.map((e) => `    ${pyStr(names.params.get(e.key)!)}: ${pyStr(e.key)},`);
 
-  const paramDoc = program.layout.entries.map((e) => `    ${names.params.get(e.key)!.padEnd(18)} ${docText(e.key).padEnd(20)} [${e.shape.join(', ')}]  ${docText(describeParam(program, e))}${e.trainable ? '' : ' (not trainable)'}`);
+  const learnedEdges = new Map(program.edges.filter((e) => e.param).map((e) => [e.id, e]));
+  const paramDoc = program.layout.entries.map((e) => `    ${names.params.get(e.key)!.padEnd(18)} ${docText(e.key).padEnd(20)} [${e.shape.join(', ')}]  ${docText(describeParam(program, learnedEdges, e))}${e.trainable ? '' : ' (not trainable)'}`);
   const paramDecl = program.layout.entries.map((e) => {
     const attr = names.params.get(e.key)!;
     return `self.${attr} = nn.Parameter(${paramInit(e)}${e.trainable ? '' : ', requires_grad=False'})  # ${commentText(e.key)}${e.trainable ? '' : ' (trainable: false)'}`;

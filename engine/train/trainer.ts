@@ -27,7 +27,7 @@
 import type { Batch } from '../batch.ts';
 import { batchFromData } from '../batch.ts';
 import type { Program } from '../compile.ts';
-import { compile } from '../compile.ts';
+import { compile, GraphError } from '../compile.ts';
 import type { Diagnostics } from '../diagnostics/index.ts';
 import { Diagnoser } from '../diagnostics/index.ts';
 import type { DataFile, Graph, TensorJSON } from '../format/types.ts';
@@ -47,6 +47,8 @@ import { metricNames, taskMetrics } from './metrics.ts';
 import type { Optimizer, OptimizerState, Ranges } from './optimizers.ts';
 import { clipGradNorm, clipGradValue, createOptimizer, gradNorm, learningRate, trainableRanges } from './optimizers.ts';
 import { idTable } from '../format/dict.ts';
+import type { Limits } from '../limits.ts';
+import { checkRun } from '../limits.ts';
 
 export type TrainerState = 'idle' | 'running' | 'paused' | 'done' | 'cancelled';
 
@@ -147,6 +149,8 @@ export interface TrainerOptions {
   createSession?: SessionFactory;
   /** Clock for throttling and steps/s (default Date.now). Never affects the numbers. */
   now?: () => number;
+  /** Size limits over the defaults (engine/limits.ts): a graph or run over them throws GraphError before allocating. */
+  limits?: Partial<Limits>;
 }
 
 interface Checkpoint {
@@ -230,7 +234,7 @@ export class Trainer {
     this.makeSession = opts.createSession ?? ((prog, o) => createSession(prog, o));
     this.config = resolveTraining(graph.training ?? {}, opts.training ?? {});
     const c = this.config;
-    this.program = compile(graph, { dtype: c.dtype });
+    this.program = compile(graph, { dtype: c.dtype, limits: opts.limits });
     const p = this.program;
     if (opts.data) {
       this.task = null;
@@ -245,6 +249,8 @@ export class Trainer {
       this.binding = bindTask(p, this.task, this.taskBlock);
       const m = this.task.meta;
       const B = c.batch;
+      const refused = checkRun(p, { T: m.T, B, dtype: c.dtype, from: { T: 'task', B: 'training.batch' } }, opts.limits);
+      if (refused.length > 0) throw new GraphError(refused);
       this.batch = {
         T: m.T, B,
         inputs: { [p.nodes[this.binding.input].id]: alloc(c.dtype, m.T * B * m.inputSize) },
