@@ -63,9 +63,10 @@ export function readGraph(path: string, opts: { validate: boolean; limits?: Part
     const [first, ...rest] = r.problems;
     throw new CliError(`${path}: ${formatProblem(first)}`, 1, rest.map(formatProblem));
   }
-  const problems = [...r.problems];
+  let problems = [...r.problems];
   if (opts.validate) {
-    problems.push(...validateGraph(r.graph, { limits: opts.limits }));
+    // concat, not push(...): a graph can have more problems than a call has room for arguments
+    problems = problems.concat(validateGraph(r.graph, { limits: opts.limits }));
     if (hasErrors(problems)) {
       const errors = problems.filter((p) => p.severity === 'error');
       throw new CliError(`${path}: ${errors.length} problem${errors.length === 1 ? '' : 's'} in the graph`, 1, problems.map(formatProblem));

@@ -247,17 +247,16 @@ export function modelPy(graph: Graph, program: Program): { text: string; names: 
   body.push('');
   for (const i of program.order) {
     const n = program.nodes[i];
-    if (n.kind === 'gate') body.push(...gateLines(c, n));
-    else if (n.kind === 'op') body.push(...opLines(c, n));
+    if (n.kind === 'gate') for (const l of gateLines(c, n)) body.push(l);
+    else if (n.kind === 'op') for (const l of opLines(c, n)) body.push(l);
   }
   body.push('');
   const outs = program.order.map((i) => program.nodes[i]).filter((n) => n.kind === 'gate' || n.kind === 'op');
   body.push('outputs = {');
   for (const n of outs) body.push(`    ${pyStr(n.id)}: ${names.nodes.get(n.id)!},`);
   body.push('}');
-  const lossBody: string[] = [];
-  for (const n of losses) lossBody.push(...lossLines(c, n));
-  if (lossBody.length > 0) body.push(...lossBody);
+  // (loops, not push(...): a graph may have more lines than a call has room for arguments)
+  for (const n of losses) for (const l of lossLines(c, n)) body.push(l);
   body.push('new_state = {');
   for (const n of cells) {
     const w = program.nodes[n.writer!];
