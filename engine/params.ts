@@ -1,9 +1,12 @@
 /**
  * The parameter layout: every learned value of a compiled graph in one flat
  * vector (so optimizers, clipping and workers see one array), with a named
- * entry per key of the spec: `edge:<edgeId>`, `bias:<nodeId>`, `init:<cellId>`.
+ * entry per key of the spec: `edge:<edgeId>`, `bias:<nodeId>`, `init:<cellId>`,
+ * `gain:<nodeId>` and `shift:<nodeId>` (layer_norm ops). A tied edge has no
+ * entry: it reads its owner's.
  */
-import type { Graph, InitKind, TensorJSON } from './format/types.ts';
+import type { Graph, TensorJSON } from './format/types.ts';
+import type { InitName } from './init.ts';
 import { initialize } from './init.ts';
 import { Rng } from './rng.ts';
 import type { Arr, DType } from './tensor.ts';
@@ -12,14 +15,14 @@ import { idTable, own } from './format/dict.ts';
 
 export interface ParamEntry {
   key: string;
-  kind: 'edge' | 'bias' | 'init';
+  kind: 'edge' | 'bias' | 'init' | 'gain' | 'shift';
   /** Edge or node id. */
   owner: string;
   shape: number[];
   offset: number;
   length: number;
   trainable: boolean;
-  init: InitKind;
+  init: InitName;
   initScale?: number;
 }
 

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { runGraph } from '../../engine/grad.ts';
+import { valuesInOriginalOrder } from '../../engine/import/tensors.ts';
 import type { DType } from '../../engine/tensor.ts';
 import type { Io } from '../main.ts';
 import { limitsOf, limitsOption, maxMemoryOption, readData, readGraph } from '../io.ts';
@@ -25,7 +26,9 @@ export function register(program: Command, io: Io): void {
       const limits = limitsOf(opts);
       const { graph } = readGraph(graphPath, { validate: true, limits });
       const data = readData(dataPath, graph, limits);
-      const r = runGraph(graph, data, { dtype: opts.dtype, limits });
+      const run = runGraph(graph, data, { dtype: opts.dtype, limits });
+      // An imported reverse layer reports in the data's time order, like its source.
+      const r = { ...run, values: valuesInOriginalOrder(graph, run.values) };
       if (opts.json) {
         io.out(JSON.stringify(r));
         return;
