@@ -6,6 +6,7 @@
  */
 import type { Graph, GraphEdge, GraphNode, NodeKind, Port, TensorJSON } from '../../engine/format/types.ts';
 import { GRAPH_FORMAT, GRAPH_VERSION } from '../../engine/format/types.ts';
+import { getOp } from '../../engine/ops/ops.ts';
 import { connectionRefusal } from './rules.ts';
 
 export interface XY { x: number; y: number }
@@ -216,6 +217,13 @@ export function connect(graph: Graph, request: ConnectRequest): ConnectResult {
   const edge: GraphEdge = { id: edgeId, source: request.source, target: request.target };
   if (target.kind === 'gate') edge.weight = 'full';
   if (target.kind === 'loss') edge.port = request.port ?? 'prediction';
+  // Ops that tell inputs apart (sub, div, concat): the next free slot, so a new edge is valid at once.
+  if (target.kind === 'op' && getOp(target.op)?.slots) {
+    const used = new Set(graph.edges.filter((e) => e.target === target.id && typeof e.slot === 'number').map((e) => e.slot));
+    let slot = 0;
+    while (used.has(slot)) slot += 1;
+    edge.slot = slot;
+  }
   return { ok: true, graph: { ...graph, edges: [...graph.edges, edge] }, edgeId };
 }
 

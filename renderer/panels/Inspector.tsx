@@ -1,6 +1,7 @@
 import { memo } from 'react';
 import type { Graph, GraphEdge, GraphNode } from '../../engine/format/types.ts';
-import { ACTIVATION_SYMBOL, INIT_KINDS, NODE_KIND_META, OP_SYMBOL, WEIGHT_KINDS, type FieldMeta } from '../../engine/meta.ts';
+import { INIT_KINDS, NODE_KIND_META, nodeFields, parseNumberField, primitiveDoc, primitiveSymbol, WEIGHT_KINDS, type FieldMeta } from '../../engine/meta.ts';
+import { getOp } from '../../engine/ops/ops.ts';
 import { idRefusal, renameEdge, renameNode, updateEdge, updateGraphFields, updateNode, edgeIds, nodeIds, effectiveWeight } from '../doc/ops.ts';
 import { documentStore, useDocument } from '../store/document.ts';
 import { uiStore, useUi } from '../store/ui.ts';
@@ -25,19 +26,16 @@ const WEIGHT_LABEL: Record<string, string> = {
 };
 
 function enumLabel(field: FieldMeta, value: string): string {
-  if (field.name === 'activation') {
-    const symbol = ACTIVATION_SYMBOL[value as keyof typeof ACTIVATION_SYMBOL];
+  if (field.name === 'activation' || field.name === 'op') {
+    const symbol = primitiveSymbol(field.name, value);
     return symbol && symbol !== value ? `${value} (${symbol})` : value;
-  }
-  if (field.name === 'op') {
-    const symbol = OP_SYMBOL[value as keyof typeof OP_SYMBOL];
-    return symbol ? `${value} (${symbol})` : value;
   }
   return value;
 }
 
 function NodeFields({ node }: { node: GraphNode }) {
-  const meta = NODE_KIND_META[node.kind];
+  // The kind's fields, then the op's own (factor, eps, p, start…) from the op registry.
+  const fields = nodeFields(node);
   const incoming = useDocument((state) => state.graph.edges.filter((edge) => edge.target === node.id).length);
   const inferred = useValidation((state) => state.sizes.get(node.id));
   const record = node as Record<string, unknown>;
@@ -60,9 +58,22 @@ function NodeFields({ node }: { node: GraphNode }) {
         placeholder="optional display name"
         onCommit={(value) => commit('Edit label', updateNode(g(), node.id, { label: value === '' ? undefined : value }))}
       />
-      {meta.fields.map((field) => {
+      {fields.map((field) => {
         const value = record[field.name];
         switch (field.field.type) {
+          case 'number': {
+            const type = field.field;
+            return (
+              <NumberField
+                key={field.name}
+                label={field.label}
+                help={field.help}
+                value={typeof value === 'number' ? value : undefined}
+                parse={(text) => parseNumberField(type, text, field.required)}
+                onCommit={(n) => commit(`Set ${field.label.toLowerCase()}`, updateNode(g(), node.id, { [field.name]: n }))}
+              />
+            );
+          }
           case 'size':
             return (
               <NumberField
@@ -111,7 +122,8 @@ function NodeFields({ node }: { node: GraphNode }) {
         }
         return null;
       })}
-      {node.kind === 'op' ? <p className="cw-note">Size {inferred ?? '—'} (taken from its inputs).</p> : null}
+      {primitiveDoc(node) ? <p className="cw-note cw-primitive-doc">{primitiveDoc(node)}</p> : null}
+      {node.kind === 'op' && !fields.some((f) => f.name === 'size') ? <p className="cw-note">Size {inferred ?? '—'} ({node.op === 'concat' ? 'the sum of its inputs' : 'taken from its inputs'}).</p> : null}
     </>
   );
 }
@@ -159,6 +171,15 @@ function EdgeFields({ edge }: { edge: GraphEdge }) {
               : graph.edges.some((other) => other.id !== edge.id && other.target === edge.target && (other.port ?? 'prediction') === port) ? `The ${port} port is already connected.` : undefined,
           }))}
           onCommit={(port) => commit('Set port', updateEdge(g(), edge.id, { port }))}
+        />
+      ) : null}
+      {target?.kind === 'op' && getOp(target.op)?.slots ? (
+        <NumberField
+          label="Slot"
+          help={target.op === 'concat' ? 'Position of this piece in the concatenation (0, 1, …).' : 'Operand position: 0 is the first (in0), 1 the second.'}
+          value={edge.slot}
+          parse={(text) => parseNumberField({ type: 'number', integer: true, min: 0 }, text, true)}
+          onCommit={(value) => commit('Set slot', updateEdge(g(), edge.id, { slot: value }))}
         />
       ) : null}
       <SelectField
