@@ -61,7 +61,8 @@ function NodeFields({ node }: { node: GraphNode }) {
       {fields.map((field) => {
         const value = record[field.name];
         switch (field.field.type) {
-          case 'number': {
+          case 'number':
+          case 'size': {
             const type = field.field;
             return (
               <NumberField
@@ -69,22 +70,11 @@ function NodeFields({ node }: { node: GraphNode }) {
                 label={field.label}
                 help={field.help}
                 value={typeof value === 'number' ? value : undefined}
-                parse={(text) => parseNumberField(type, text, field.required)}
+                parse={type.type === 'size' ? parseSize : (text) => parseNumberField(type, text, field.required)}
                 onCommit={(n) => commit(`Set ${field.label.toLowerCase()}`, updateNode(g(), node.id, { [field.name]: n }))}
               />
             );
           }
-          case 'size':
-            return (
-              <NumberField
-                key={field.name}
-                label={field.label}
-                help={field.help}
-                value={typeof value === 'number' ? value : undefined}
-                parse={parseSize}
-                onCommit={(n) => commit(`Set ${field.label.toLowerCase()}`, updateNode(g(), node.id, { [field.name]: n }))}
-              />
-            );
           case 'boolean':
             return (
               <CheckField
