@@ -418,6 +418,43 @@ export const PROBLEMS = {
     hint: () => 'Set "zoneout" to a number such as 0.1, or remove it.',
   }),
 
+  // ── model import and export (ONNX, PyTorch) ───────────────────────────
+  CW200: spec<{ file: string; detail: string; offset?: number }>({
+    severity: 'error',
+    message: (a) => `${a.file}: cannot read the model${a.offset !== undefined ? ` (at byte ${a.offset})` : ''}: ${a.detail}`,
+    hint: () => 'Check that the file is a complete .onnx, .pt/.pth (torch.save) or .safetensors file; re-export it if it was cut short.',
+  }),
+  CW201: spec<{ node: string; op: string; why: string }>({
+    severity: 'error',
+    message: (a) => `ONNX node "${a.node}" (${a.op}): ${a.why}`,
+    hint: () => 'Cellwright imports recurrent models (LSTM, GRU, RNN) and the ops torch.onnx.export writes around them; simplify the model or export only its recurrent part.',
+  }),
+  CW202: spec<{ node: string; op: string; attribute: string; value: string; why: string }>({
+    severity: 'error',
+    message: (a) => `ONNX node "${a.node}" (${a.op}): attribute ${a.attribute} = ${a.value} is not supported: ${a.why}`,
+    hint: () => 'Export the model without this attribute, or with the value named as supported.',
+  }),
+  CW203: spec<{ node: string; op: string; input: string; why: string }>({
+    severity: 'error',
+    message: (a) => `ONNX node "${a.node}" (${a.op}): input ${a.input}: ${a.why}`,
+    hint: () => 'Make this input a constant (an initializer) of the model, or leave it out.',
+  }),
+  CW210: spec<{ file: string; what: string; where: string }>({
+    severity: 'error',
+    message: (a) => `${a.file}: refused ${a.what} in ${a.where}: a state_dict holds only tensors, and loading anything else could run code`,
+    hint: () => 'Save only the state_dict: torch.save(model.state_dict(), path), or use safetensors.',
+  }),
+  CW211: spec<{ file: string; detail: string }>({
+    severity: 'error',
+    message: (a) => `${a.file}: ${a.detail}`,
+    hint: () => 'Cellwright recognizes nn.LSTM / nn.GRU / nn.RNN keys (weight_ih_l0, weight_hh_l0, bias_ih_l0, …, weight_hr_l0) and nn.Linear heads (*.weight, *.bias); pass --arch lstm|gru|rnn_tanh|rnn_relu when it cannot tell.',
+  }),
+  CW220: spec<{ what: string; where: string }>({
+    severity: 'error',
+    message: (a) => `cannot export to ONNX: ${a.what} (${a.where})`,
+    hint: () => 'Change the graph so that it uses only what the message names as supported.',
+  }),
+
   // ── internal ───────────────────────────────────────────────────────────
   CW099: spec<{ detail: string }>({
     severity: 'error',

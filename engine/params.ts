@@ -11,6 +11,7 @@ import { initialize } from './init.ts';
 import { Rng } from './rng.ts';
 import type { Arr, DType } from './tensor.ts';
 import { alloc } from './tensor.ts';
+import { idTable, own } from './format/dict.ts';
 
 export interface ParamEntry {
   key: string;
@@ -64,7 +65,7 @@ export function createParams(
     // Every entry draws from its own sub-stream, so giving one parameter does
     // not shift the random values of the others.
     const sub = rng.fork();
-    const g = given?.[e.key];
+    const g = own(given, e.key);
     if (g && g.data.length === e.length) {
       for (let i = 0; i < e.length; i++) out[e.offset + i] = g.data[i];
     } else {
@@ -76,7 +77,7 @@ export function createParams(
 
 /** The parameters as the graph file's `parameters` object (plain numbers). */
 export function exportParams(layout: ParamLayout, values: Arr): Record<string, TensorJSON> {
-  const out: Record<string, TensorJSON> = {};
+  const out = idTable<TensorJSON>();
   for (const e of layout.entries) {
     out[e.key] = { shape: [...e.shape], data: Array.from(values.subarray(e.offset, e.offset + e.length)) };
   }

@@ -16,6 +16,7 @@ import type { OpBack, OpRun, Slot } from './ops/ops.ts';
 import { identityBackward } from './ops/weights.ts';
 import type { Arr, DType } from './tensor.ts';
 import { alloc, norm } from './tensor.ts';
+import { own } from './format/dict.ts';
 
 export interface SessionOptions {
   T: number;
@@ -208,7 +209,7 @@ export class Session {
     // Learned initial states collect the gradient of slot 0 over the batch.
     for (const i of p.cells) {
       const n = p.nodes[i];
-      if (!n.init || this.batch.initialStates?.[n.id]) continue;
+      if (!n.init || own(this.batch.initialStates, n.id)) continue;
       const g = this.grads[i]!;
       for (let b = 0; b < B; b++) for (let k = 0; k < n.size; k++) this.gparams[n.init.offset + k] += g[b * n.size + k];
     }
@@ -408,12 +409,12 @@ export function loadBatch(p: Program, vals: Arr[], params: Arr, batch: Batch, T:
     else vals[i].set(src.subarray(0, T * sz));
   }
   for (const i of p.targets) {
-    const src = batch.targets[p.nodes[i].id];
+    const src = own(batch.targets, p.nodes[i].id);
     if (src) vals[i].set(src.subarray(0, T * B * p.nodes[i].size));
   }
   for (const i of p.cells) {
     const n = p.nodes[i];
-    const given = batch.initialStates?.[n.id];
+    const given = own(batch.initialStates, n.id);
     if (given) vals[i].set(given.subarray(0, B * n.size));
     else if (n.init) for (let b = 0; b < B; b++) vals[i].set(params.subarray(n.init.offset, n.init.offset + n.size), b * n.size);
     else vals[i].fill(0, 0, B * n.size);

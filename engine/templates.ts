@@ -360,8 +360,9 @@ export function layerNormLstm(s: Sizes): Graph {
  * C_t = f ⊙ C_{t−1} + i ⊙ z, n_t = f ⊙ n_{t−1} + i, h_t = o ⊙ C_t / n_t with
  * z = tanh(·), o = σ(·). Without the paper's stabilizer state m_t the exp can
  * overflow for large pre-activations; n_t > 0 always since exp(ĩ) > 0.
- * From zero initial states a constant shift of ĩ scales C and n alike and
- * cancels in C/n, so the input gate's bias gets no gradient there.
+ * The normalizer starts from a learned state n_0, initialized to ones: from
+ * n_0 = 0 a constant shift of ĩ would scale C and n alike and cancel in C/n,
+ * leaving the input gate's bias without a gradient.
  */
 export function sLstm(s: Sizes): Graph {
   const b = new Builder()
@@ -369,6 +370,7 @@ export function sLstm(s: Sizes): Graph {
     .cell('h', s.h, 0, 2.2, 'h_{t−1}')
     .cell('c', s.h, 0, 3.6, 'C_{t−1}')
     .cell('n', s.h, 0, 4.8, 'n_{t−1} (normalizer)');
+  Object.assign(b.nodes[b.nodes.length - 1], { initial: 'learned' });
   const gates: [string, Activation, string][] = [['i', 'exp', 'input i_t = exp(ĩ)'], ['f', 'sigmoid', 'forget f_t'], ['z', 'tanh', 'cell input z_t'], ['o', 'sigmoid', 'output o_t']];
   gates.forEach(([id, act, label], row) => {
     b.gate(id, s.h, act, 1.15, row, { label }).edge('x', id, { ...(id === 'i' ? { initScale: 0.5 } : {}) }).edge('h', id, { init: 'orthogonal', ...(id === 'i' ? { initScale: 0.5 } : {}) });
@@ -391,7 +393,9 @@ export function sLstm(s: Sizes): Graph {
     .edge('o', 'h_new').edge('c_norm', 'h_new')
     .edge('h_new', 'h');
   readout(b, 'h_new', s, 5.2, 3.6);
-  return b.build('sLSTM (exponential gating)', 'An sLSTM-style cell (Beck et al. 2024, xLSTM), simple form: an exponential input gate, a sigmoid forget gate and a normalizer state n; h_t = o ⊙ C_t / n_t.');
+  return b.build('sLSTM (exponential gating)', 'An sLSTM-style cell (Beck et al. 2024, xLSTM), simple form: an exponential input gate, a sigmoid forget gate and a normalizer state n (learned start, ones); h_t = o ⊙ C_t / n_t.', {
+    parameters: { 'init:n': { shape: [s.h], data: new Array<number>(s.h).fill(1) } },
+  });
 }
 
 /**

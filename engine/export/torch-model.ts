@@ -222,7 +222,7 @@ export function modelPy(graph: Graph, program: Program): { text: string; names: 
   const nodeTable = program.nodes.filter((n) => n.kind !== 'loss').map((n) => `    ${pyStr(n.id)}: ${n.size},`);
   const paramTable = program.layout.entries.map((e) => `    ${pyStr(names.params.get(e.key)!)}: ${pyStr(e.key)},`);
 
-  const paramDoc = program.layout.entries.map((e) => `    ${names.params.get(e.key)!.padEnd(18)} ${e.key.padEnd(20)} [${e.shape.join(', ')}]  ${docText(describeParam(program, e))}${e.trainable ? '' : ' (not trainable)'}`);
+  const paramDoc = program.layout.entries.map((e) => `    ${names.params.get(e.key)!.padEnd(18)} ${docText(e.key).padEnd(20)} [${e.shape.join(', ')}]  ${docText(describeParam(program, e))}${e.trainable ? '' : ' (not trainable)'}`);
   const paramDecl = program.layout.entries.map((e) => {
     const attr = names.params.get(e.key)!;
     return `self.${attr} = nn.Parameter(${paramInit(e)}${e.trainable ? '' : ', requires_grad=False'})  # ${commentText(e.key)}${e.trainable ? '' : ' (trainable: false)'}`;
@@ -232,7 +232,7 @@ export function modelPy(graph: Graph, program: Program): { text: string; names: 
 
   const title = graph.name ?? 'Cellwright graph';
   const text = `"""${docText(title)} — a recurrent cell exported from Cellwright.
-${graph.description ? `\n${docText(graph.description)}\n` : ''}
+${graph.description ? `\n${docText(graph.description, true)}\n` : ''}
 \`Model.step\` is one time step of the graph, line by line; \`Model.forward\`
 unrolls it over T. Streams are time-major [T, B, size]; states are [B, size].
 The numbers are the Cellwright engine's (loss, gradients and every node's

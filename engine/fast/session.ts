@@ -25,6 +25,7 @@ import type { Backend, Kernels, Strided } from './kernels.ts';
 import { jsBackend } from './kernels.ts';
 import type { FastPlan } from './plan.ts';
 import { bufferSizes, makePlan } from './plan.ts';
+import { own } from '../format/dict.ts';
 
 /** One term of a gate's pre-activation: a column block of a fused product, an identity edge, or the diagonal/scalar edges summed in scratch. */
 interface Contrib { kind: 'group' | 'identity' | 'scratch'; group: number; col: number; src: number }
@@ -330,7 +331,7 @@ export class FastSession {
     }
     for (const i of p.cells) {
       const n = p.nodes[i];
-      if (!n.init || this.batch.initialStates?.[n.id]) continue;
+      if (!n.init || own(this.batch.initialStates, n.id)) continue;
       const g = this.grads[i]!;
       for (let b = 0; b < B; b++) for (let k = 0; k < n.size; k++) this.gparams[n.init.offset + k] += g[b * n.size + k];
     }

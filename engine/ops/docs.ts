@@ -60,7 +60,7 @@ export function primitivesMarkdown(): string {
     const inputs = `${arity(d.arity.min, d.arity.max)}${d.slots ? (d.slots === 'pair' ? ', slots 0 and 1' : ', distinct slots') : ''}`;
     const fields = [...d.fields.map(fieldText), ...(name === 'slice' ? ['`size` (integer ≥ 1, required)'] : [])].join(', ') || '—';
     const params = d.params ? d.params({}).map((p) => `\`${p.prefix}:<id>\` (init ${p.init})`).join(', ') : '—';
-    const torch = d.torch(d.slots === 'pair' ? ['a', 'b'] : d.arity.max > 1 ? ['a', 'b', '…'] : ['x'], Object.fromEntries(d.fields.map((f) => [f.name, f.default ?? f.initial ?? f.name])), 4, d.params ? ['gain', 'shift'] : []);
+    const torch = d.torch(d.slots === 'pair' ? ['a', 'b'] : d.arity.max > 1 ? ['a', 'b', '…'] : ['x'], Object.fromEntries(d.fields.map((f) => [f.name, f.default ?? f.initial ?? 0])), 4, d.params ? ['gain', 'shift'] : []);
     lines.push(`| \`${name}\` | ${cell(d.symbol)} | ${inputs} | ${cell(fields)} | ${cell(d.doc)} | ${params} | \`${cell(torch)}\` |`);
   }
   lines.push('', '## Losses (`"kind": "loss"`, field `loss`)', '', '| name | target port | definition |', '| --- | --- | --- |');

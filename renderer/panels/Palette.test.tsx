@@ -33,6 +33,8 @@ describe('palette from the registry', () => {
       render(<Palette />);
       const item = screen.getByRole('button', { name: 'cube_test gate' });
       expect(item.textContent).toContain('x³');
+      // A symbol too long for a chip is replaced by the kind's glyph; the name stays.
+      expect(screen.getByRole('button', { name: 'softplus gate' }).textContent).toBe('ƒsoftplus');
       expect(item.getAttribute('title')).toContain('test-only');
       const before = documentStore.getState().graph.nodes.length;
       fireEvent.keyDown(item, { key: 'Enter' });
