@@ -354,6 +354,25 @@ export function hasAllPositions(graph: Graph): boolean {
 }
 
 /** The weight kind an edge has when the file leaves it out. */
+/**
+ * The edges whose weight `edgeId` may share ("tie"): other learned edges into
+ * gates, not tied themselves, of the same weight kind and shape (sizes as
+ * inferred by the validator).
+ */
+export function tieCandidates(graph: Graph, edgeId: string, sizes: ReadonlyMap<string, number>): string[] {
+  const edge = graph.edges.find((e) => e.id === edgeId);
+  if (!edge) return [];
+  const shape = (e: GraphEdge): string => {
+    const w = effectiveWeight(graph, e);
+    const ns = sizes.get(e.source);
+    const nt = sizes.get(e.target);
+    return `${w}:${w === 'full' ? `${nt}x${ns}` : w === 'diagonal' ? `${nt}` : ''}`;
+  };
+  const intoGate = (e: GraphEdge): boolean => graph.nodes.some((n) => n.id === e.target && n.kind === 'gate') && effectiveWeight(graph, e) !== 'identity';
+  if (!intoGate(edge) || graph.edges.some((e) => e.tie === edgeId)) return [];
+  return graph.edges.filter((e) => e.id !== edgeId && e.tie === undefined && intoGate(e) && shape(e) === shape(edge)).map((e) => e.id);
+}
+
 export function effectiveWeight(graph: Graph, edge: GraphEdge): NonNullable<GraphEdge['weight']> {
   if (edge.weight) return edge.weight;
   const target = graph.nodes.find((node) => node.id === edge.target);

@@ -2,7 +2,7 @@ import { memo } from 'react';
 import type { Graph, GraphEdge, GraphNode } from '../../engine/format/types.ts';
 import { INIT_KINDS, NODE_KIND_META, nodeFields, parseNumberField, primitiveDoc, primitiveSymbol, WEIGHT_KINDS, type FieldMeta } from '../../engine/meta.ts';
 import { getOp } from '../../engine/ops/ops.ts';
-import { idRefusal, renameEdge, renameNode, updateEdge, updateGraphFields, updateNode, edgeIds, nodeIds, effectiveWeight } from '../doc/ops.ts';
+import { idRefusal, renameEdge, renameNode, updateEdge, updateGraphFields, updateNode, edgeIds, nodeIds, effectiveWeight, tieCandidates } from '../doc/ops.ts';
 import { documentStore, useDocument } from '../store/document.ts';
 import { uiStore, useUi } from '../store/ui.ts';
 import { useValidation } from '../store/validation.ts';
@@ -126,6 +126,8 @@ function EdgeFields({ edge }: { edge: GraphEdge }) {
   const weight = effectiveWeight(graph, edge);
   const learned = weight !== 'identity';
   const notGateReason = target ? `Edges into a ${target.kind} carry the value unchanged (identity).` : undefined;
+  const sizes = useValidation((state) => state.sizes);
+  const tieOptions = tieCandidates(graph, edge.id, sizes);
   const weightOptions: Option[] = WEIGHT_KINDS.map((kind) => ({ value: kind, label: WEIGHT_LABEL[kind] ?? kind }));
   return (
     <>
@@ -180,7 +182,16 @@ function EdgeFields({ edge }: { edge: GraphEdge }) {
         disabledReason={intoGate ? undefined : notGateReason}
         onCommit={(value) => commit('Set weight', updateEdge(g(), edge.id, { weight: value }))}
       />
-      {intoGate && learned ? (
+      {intoGate && learned && (edge.tie !== undefined || tieOptions.length > 0) ? (
+        <SelectField
+          label="Shares weight of"
+          help="Tie this edge to another learned edge of the same kind and shape: both use one parameter, and its gradient sums both uses."
+          value={edge.tie ?? ''}
+          options={[{ value: '', label: 'its own weight' }, ...[...new Set([...(edge.tie !== undefined ? [edge.tie] : []), ...tieOptions])].map((id) => ({ value: id, label: `edge ${id}` }))]}
+          onCommit={(value) => commit(value === '' ? 'Untie edge' : 'Tie edge', updateEdge(g(), edge.id, { tie: value === '' ? undefined : value }))}
+        />
+      ) : null}
+      {intoGate && learned && edge.tie === undefined ? (
         <>
           <SelectField
             label="Initializer"

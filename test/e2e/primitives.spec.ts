@@ -46,7 +46,7 @@ for (const name of ['layernorm-lstm', 'slstm', 'tied-transition-rnn']) {
     await expect(page.getByRole('region', { name: 'Problems' })).not.toContainText('error', { ignoreCase: true });
     await page.getByRole('button', { name: 'Train', exact: true }).click();
     await expect.poll(async () => Number(await page.getByLabel('Step count').textContent()), { timeout: 60_000 }).toBeGreaterThan(5);
-    await page.getByRole('button', { name: 'Pause', exact: true }).click();
+    // The run may finish on its own (short tasks): read the live loss without pausing.
     const loss = Number(await page.locator('.cw-run-num').first().locator('b').textContent());
     expect(Number.isFinite(loss), `${name}: loss ${loss}`).toBe(true);
     if (name === 'layernorm-lstm') await screenshot(page, 'template-layernorm-lstm.png');
