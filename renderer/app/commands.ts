@@ -180,7 +180,7 @@ function suggestedName(): string {
   const state = documentStore.getState();
   if (state.file?.name) return state.file.name;
   const base = (state.graph.name ?? 'graph').trim().toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
-  return `${base || 'graph'}.json`;
+  return `${base || 'graph'}.cellwright`;
 }
 
 function sizeOfNode(id: string, kind: NodeKind) {
@@ -253,6 +253,11 @@ async function runHost<T>(action: () => Promise<T>): Promise<T | null> {
   }
 }
 
+/** The saved work needs no autosave; work recovered from a crash and still on offer is not this document's, so it stays. */
+async function clearAutosaveAfterSave(): Promise<void> {
+  if (!uiStore.getState().restoreOffer) await getHost().clearAutosave();
+}
+
 /**
  * Before a save: with "with weights" ticked, the trained parameters go into
  * the graph first (one undo entry), so the file reopens with the same numbers.
@@ -278,7 +283,7 @@ export async function save(): Promise<void> {
   const result = await runHost(() => getHost().saveFile(text, suggestedName(), state.file?.handle ?? state.file?.path));
   if (!result) return;
   documentStore.getState().markSaved({ name: result.name, path: result.path, handle: result.handle });
-  await getHost().clearAutosave();
+  await clearAutosaveAfterSave();
   uiStore.getState().notify('info', `Saved ${result.name}: ${what}.`);
 }
 
@@ -288,18 +293,18 @@ export async function saveAs(): Promise<void> {
   const result = await runHost(() => getHost().saveFileAs(text, suggestedName()));
   if (!result) return;
   documentStore.getState().markSaved({ name: result.name, path: result.path, handle: result.handle });
-  await getHost().clearAutosave();
+  await clearAutosaveAfterSave();
   uiStore.getState().notify('info', `Saved ${result.name}: ${what}.`);
 }
 
 export async function exportJson(): Promise<void> {
   const what = await prepareSave();
-  const result = await runHost(() => getHost().exportFile(serializeGraph(graph()), suggestedName(), 'application/json'));
+  const result = await runHost(() => getHost().exportFile(serializeGraph(graph()), suggestedName().replace(/\.cellwright$/i, '.json'), 'application/json'));
   if (result) uiStore.getState().notify('info', `Exported ${result.name}: ${what}.`);
 }
 
 function imageName(ext: string): string {
-  return suggestedName().replace(/\.json$/i, '') + ext;
+  return suggestedName().replace(/\.(json|cellwright)$/i, '') + ext;
 }
 
 export async function exportPngImage(): Promise<void> {
