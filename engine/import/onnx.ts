@@ -147,7 +147,7 @@ class Importer {
     const graph: Graph = {
       format: GRAPH_FORMAT,
       version: GRAPH_VERSION,
-      name: g.name ? `${g.name} (imported)` : 'Imported ONNX model',
+      name: g.name || 'Imported ONNX model',
       description: `Imported from ${this.file}${this.model.producerName ? ` (written by ${this.model.producerName})` : ''}.`,
       nodes: this.d.nodes,
       edges: this.d.edges,
@@ -442,6 +442,8 @@ class Importer {
     const v = this.need(n, 0, 'input');
     const dims = this.symList(n, 1, 'shape');
     if ((v.k === 'const' && v.data.every((x) => x === 0)) || v.k === 'zeros') return this.set(n, 0, { k: 'zeros', dims });
+    // A constant broadcast over a batch that the input decides (an exported learned initial state).
+    if (v.k === 'const' && v.dims.slice(0, -1).every((d) => d === 1)) return this.set(n, 0, v);
     if (v.k === 'stream' && dims.every((d) => d === 1)) return this.set(n, 0, v);
     this.fail(n, 'Expand is supported only for zero initial states');
   }
