@@ -1,5 +1,6 @@
 /** `cellwright export onnx GRAPH -o model.onnx`: registered by export.ts. */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { atomicWrite } from '../../common/node/atomic-write.ts';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { formatProblem } from '../../engine/format/data.ts';
@@ -19,7 +20,7 @@ export function registerOnnx(exp: Command, io: Io, integer: (name: string) => (v
     .option('--initial-states', 'add an input <cellId>.initial [B, size] per cell (otherwise the initial states are in the model)')
     .addOption(new Option('--seed <n>', 'seed for parameters the graph does not give (default: training.seed, else 1)').argParser(integer('--seed')))
     .option('--force', 'replace an existing file')
-    .action((graphPath: string, opts: { out: string; outputs?: string; initialStates?: boolean; seed?: number; force?: boolean }) => {
+    .action(async (graphPath: string, opts: { out: string; outputs?: string; initialStates?: boolean; seed?: number; force?: boolean }) => {
       const { graph } = readGraph(graphPath, { validate: true });
       let r: OnnxExport;
       try {
@@ -34,7 +35,7 @@ export function registerOnnx(exp: Command, io: Io, integer: (name: string) => (v
       }
       if (existsSync(opts.out) && !opts.force) throw new CliError(`${opts.out} already exists; pass --force to replace it, or choose another file with -o`);
       try {
-        writeFileSync(opts.out, r.bytes);
+        await atomicWrite(opts.out, r.bytes);
       } catch (e) {
         throw new CliError(`cannot write ${opts.out}: ${(e as Error).message}`);
       }
