@@ -217,6 +217,7 @@ export function matchLayer(p: Program, theta: Arr): Layer | undefined {
   const x = input(p);
   if (!x) return undefined;
   const cells = p.cells.map((i) => p.nodes[i]);
+  if (cells.some((c) => c.zoneout)) return undefined;
   if (cells.length === 1) return matchRnn(p, theta, x, cells[0]) ?? matchGru(p, theta, x, cells[0]);
   if (cells.length === 2) {
     const [a, b] = cells;

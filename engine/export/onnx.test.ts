@@ -111,6 +111,48 @@ describe('export → import → export', () => {
   });
 });
 
+describe('imported models and every primitive export too', () => {
+  const fixtures = readdirSync(MODELS).filter((f) => f.endsWith('.onnx')).map((f) => f.slice(0, -5));
+  const importable = fixtures.filter((n) => { try { importOnnx(new Uint8Array(readFileSync(join(MODELS, `${n}.onnx`)))); return true; } catch { return false; } });
+  it('most fixtures import', () => expect(importable.length).toBeGreaterThan(25));
+  it.each(importable)('%s', async (name) => {
+    const g = importOnnx(new Uint8Array(readFileSync(join(MODELS, `${name}.onnx`)))).graph;
+    const r = await compare(g, { T: 8, B: 2, initial: true });
+    expect(r.worst).toBeLessThan(2e-5);
+  });
+  it('a graph of the registry\'s ops and activations (sub, div, concat, slice, scale, softmax, layer_norm, exp, log, square, neg, dropout, zoneout, tied edges)', async () => {
+    const gate = (id: string, size: number, activation: string, extra: Record<string, unknown> = {}) => ({ id, kind: 'gate', size, activation, ...extra });
+    const op = (id: string, o: string, extra: Record<string, unknown> = {}) => ({ id, kind: 'op', op: o, ...extra });
+    const e = (source: string, target: string, extra: Record<string, unknown> = {}) => ({ id: `${source}_${target}`, source, target, ...extra });
+    const acts = ['identity', 'sigmoid', 'tanh', 'relu', 'step', 'softplus', 'leaky_relu', 'elu', 'gelu', 'silu', 'hard_sigmoid', 'hard_tanh', 'sin', 'exp'];
+    const graph = {
+      format: 'cellwright-graph', version: 1, name: 'primitives',
+      nodes: [
+        { id: 'x', kind: 'input', size: 3 }, { id: 'h', kind: 'cell', size: 3, zoneout: 0.25 }, { id: 'y_t', kind: 'target', size: 3 },
+        ...acts.map((a) => gate(`a_${a}`, 3, a)),
+        op('sum', 'add'), op('d', 'sub'), op('q', 'div'), op('cat', 'concat'), op('sl', 'slice', { start: 1, size: 3 }),
+        op('sc', 'scale', { factor: 0.5 }), op('sm', 'softmax'), op('ln', 'layer_norm'), op('ex', 'exp'), op('lg', 'log'),
+        op('sq', 'square'), op('ng', 'neg'), op('dr', 'dropout', { p: 0.3 }), gate('pos', 3, 'softplus'), gate('new', 3, 'tanh'),
+        { id: 'loss', kind: 'loss', loss: 'mse' },
+      ],
+      edges: [
+        ...acts.flatMap((a) => [e('x', `a_${a}`), e('h', `a_${a}`, { weight: 'diagonal' })]),
+        ...acts.map((a) => e(`a_${a}`, 'sum')),
+        e('a_tanh', 'd', { slot: 0 }), e('a_sigmoid', 'd', { slot: 1 }),
+        e('x', 'pos'), e('pos', 'q', { slot: 1 }), e('d', 'q', { slot: 0 }),
+        e('q', 'cat', { slot: 1 }), e('sum', 'cat', { slot: 0 }), e('cat', 'sl'), e('sl', 'sc'), e('sc', 'sm'), e('sm', 'ln'),
+        e('ln', 'ex'), e('pos', 'lg'), e('ex', 'sq'), e('sq', 'ng'), e('ng', 'dr'),
+        e('dr', 'new'), e('lg', 'new'), e('x', 'new', { id: 'w1' }), { id: 'w2', source: 'x', target: 'a_relu', tie: 'w1' },
+        e('new', 'h'), e('new', 'loss', { port: 'prediction' }), e('y_t', 'loss', { port: 'target' }),
+      ],
+    } as unknown as Graph;
+    graph.edges = graph.edges.filter((x) => x.id !== 'x_a_relu');
+    const r = await compare(graph, { T: 6, B: 2, initial: true });
+    expect(r.form).toBe('scan');
+    expect(r.worst).toBeLessThan(2e-5);
+  });
+});
+
 describe('export refusals and choices', () => {
   it('--outputs chooses the outputs; asking for the LSTM memory cell gives the Scan form', async () => {
     const g = load('lstm.json');

@@ -93,10 +93,33 @@ function nodeValue(program: Program, n: CNode, theta: Arr, em: Emitter, val: Map
   const where = `node "${n.id}"`;
   if (n.kind === 'op') {
     const ins = n.inEdges.map(src);
+    const attr = (k: string): number => Number(n.attrs?.[k]);
+    const last = { axis: { type: 'int', i: -1 } } as Record<string, AttrValue>;
     switch (n.op) {
       case 'add': return ins.length === 1 ? em.node('Identity', ins, n.id) : em.node('Sum', ins, n.id);
-      case 'mul': return ins.slice(1).reduce((acc, x) => em.node('Mul', [acc, x], n.id), ins[0]);
+      case 'mul': return ins.length === 1 ? em.node('Identity', ins, n.id) : ins.slice(1).reduce((acc, x) => em.node('Mul', [acc, x], n.id), ins[0]);
       case 'one_minus': return em.node('Sub', [em.const('one', [], [1]), ins[0]], n.id);
+      case 'sub': return em.node('Sub', ins, n.id);
+      case 'div': return em.node('Div', ins, n.id);
+      case 'exp': return em.node('Exp', ins, n.id);
+      case 'log': return em.node('Log', ins, n.id);
+      case 'square': return em.node('Mul', [ins[0], ins[0]], n.id);
+      case 'neg': return em.node('Neg', ins, n.id);
+      case 'scale': return em.node('Mul', [ins[0], em.const('factor', [], [attr('factor')])], n.id);
+      case 'softmax': return em.node('Softmax', ins, n.id, last);
+      case 'dropout': return em.node('Identity', ins, n.id); // evaluation: x
+      case 'concat': return ins.length === 1 ? em.node('Identity', ins, n.id) : em.node('Concat', ins, n.id, last);
+      case 'slice': {
+        const start = attr('start');
+        return em.node('Slice', [ins[0], em.const('start', [1], [start], DT.INT64), em.const('end', [1], [start + attr('size')], DT.INT64), em.const('axis', [1], [-1], DT.INT64)], n.id);
+      }
+      case 'layer_norm': {
+        const [gain, shift] = n.opParams ?? [];
+        const scale = gain ? em.const(`gain_${n.id}`, [n.size], theta.subarray(gain.offset, gain.offset + n.size)) : em.const('ones', [n.size], new Array<number>(n.size).fill(1));
+        const bias = shift ? em.const(`shift_${n.id}`, [n.size], theta.subarray(shift.offset, shift.offset + n.size)) : em.const('zeros', [n.size], new Array<number>(n.size).fill(0));
+        const eps = Number.isFinite(attr('eps')) ? attr('eps') : 1e-5;
+        return em.node('LayerNormalization', [ins[0], scale, bias], n.id, { axis: { type: 'int', i: -1 }, epsilon: { type: 'float', f: eps } });
+      }
       default: return refuse(`op "${String(n.op)}" has no ONNX translation yet`, where);
     }
   }
@@ -125,6 +148,15 @@ function nodeValue(program: Program, n: CNode, theta: Arr, em: Emitter, val: Map
     case 'relu': return em.node('Relu', [z], n.id);
     case 'softplus': return em.node('Softplus', [z], n.id);
     case 'step': return em.node('Cast', [em.node('Greater', [z, em.const('zero', [], [0])], n.id)], n.id, { to: { type: 'int', i: DT.FLOAT } });
+    case 'leaky_relu': return em.node('LeakyRelu', [z], n.id, { alpha: { type: 'float', f: 0.01 } });
+    case 'elu': return em.node('Elu', [z], n.id, { alpha: { type: 'float', f: 1 } });
+    case 'hard_tanh': return em.node('Clip', [z, em.const('lo', [], [-1]), em.const('hi', [], [1])], n.id);
+    // PyTorch's Hardsigmoid: clamp(z/6 + 1/2, 0, 1).
+    case 'hard_sigmoid': return em.node('HardSigmoid', [z], n.id, { alpha: { type: 'float', f: 1 / 6 }, beta: { type: 'float', f: 0.5 } });
+    case 'silu': return em.node('Mul', [z, em.node('Sigmoid', [z], n.id)], n.id);
+    case 'gelu': return em.node('Mul', [em.node('Mul', [z, em.const('half', [], [0.5])], n.id), em.node('Add', [em.const('one', [], [1]), em.node('Erf', [em.node('Mul', [z, em.const('rsqrt2', [], [Math.SQRT1_2])], n.id)], n.id)], n.id)], n.id);
+    case 'sin': return em.node('Sin', [z], n.id);
+    case 'exp': return em.node('Exp', [z], n.id);
     default: return refuse(`activation "${String(n.activation)}" has no ONNX translation yet`, where);
   }
 }
@@ -170,10 +202,17 @@ export function exportOnnx(graph: Graph, opts: OnnxExportOptions = {}): OnnxExpo
   for (const x of inputs) val.set(x.index, `in:${x.id}`);
   stepBody(program, theta, body, val);
   const bodyOutputs: string[] = [];
-  for (const c of cells) bodyOutputs.push(body.node('Identity', [val.get(c.writer!)!], c.id, {}, `next:${c.id}`));
+  // A cell's new state; with zoneout p (evaluation) p·previous + (1 − p)·new.
+  const next = new Map<number, string>();
+  for (const c of cells) {
+    const w = val.get(c.writer!)!;
+    const z = c.zoneout ?? 0;
+    next.set(c.index, z ? body.node('Add', [body.node('Mul', [`state:${c.id}`, body.const('p', [], [z])], c.id), body.node('Mul', [w, body.const('1-p', [], [1 - z])], c.id)], c.id) : w);
+  }
+  for (const c of cells) bodyOutputs.push(body.node('Identity', [next.get(c.index)!], c.id, {}, `next:${c.id}`));
   const valueOf = (id: string): string => {
     const n = program.nodes[program.byId.get(id)!];
-    return val.get(n.kind === 'cell' ? n.writer! : n.index)!;
+    return n.kind === 'cell' ? next.get(n.index)! : val.get(n.index)!;
   };
   for (const id of outIds) bodyOutputs.push(body.node('Identity', [valueOf(id)], id, {}, `out:${id}`));
   const bodyGraph: OnnxGraph = {

@@ -43,6 +43,8 @@ const SUPPORTED = [
   'lstm_default', 'lstm_f64', 'lstm_no_bias', 'lstm_peepholes', 'lstm_input_forget', 'lstm_reverse', 'lstm_layout1',
   'lstm_initial_inputs', 'lstm_initial_const', 'lstm_activations', 'gru_lbr0', 'gru_lbr1', 'gru_lbr0_f64',
   'gru_reverse_layout1', 'gru_activations', 'rnn_tanh', 'rnn_relu_f64', 'rnn_reverse',
+  'lstm_clip', 'lstm_clip_peepholes_f64', 'gru_affine_clip', 'rnn_thresholded_clip', 'lstm_activations_alpha',
+  'lstm_leaky_elu_softsign', 'gru_leaky_default_elu', 'rnn_scaledtanh',
 ];
 
 describe('ONNX import matches the source outputs', () => {
@@ -55,11 +57,9 @@ describe('ONNX import matches the source outputs', () => {
 });
 
 const REFUSED: Record<string, RegExp> = {
-  lstm_clip: /"lstm_node" \(LSTM\): attribute clip = 0\.4/,
   lstm_sequence_lens: /"lstm_node" \(LSTM\): input sequence_lens/,
   lstm_bidirectional: /"lstm_node" \(LSTM\): attribute direction = "bidirectional"/,
   torch_lstm_bidirectional: /\(LSTM\): attribute direction = "bidirectional"/,
-  lstm_activations_alpha: /attribute activations = "HardSigmoid"/,
 };
 
 describe('what cannot be expressed yet is refused naming the node, op and attribute', () => {

@@ -14,8 +14,8 @@ import { GRAPH_FORMAT, GRAPH_VERSION } from '../format/types.ts';
 import type { AttrValue, OnnxModel, OnnxNode, OnnxTensor } from './onnx-proto.ts';
 import { decodeModel } from './onnx-proto.ts';
 import { WireError } from './protobuf.ts';
-import type { LayerSpec, Mat, RecurrentOp } from './recurrent.ts';
-import { buildLayer, GraphDraft } from './recurrent.ts';
+import type { ActSpec, LayerSpec, Mat, RecurrentOp } from './recurrent.ts';
+import { ACT_DEFAULTS, buildLayer, GraphDraft, ONNX_ACTIVATIONS } from './recurrent.ts';
 import type { ImportResult, MappingEntry } from './types.ts';
 import { ImportError } from './types.ts';
 
@@ -665,7 +665,6 @@ class Importer {
     const layout = this.attrInt(n, 'layout', 0);
     if (layout !== 0 && layout !== 1) this.failAttr(n, 'layout', String(layout), 'expected 0 or 1');
     const clip = n.attributes.get('clip');
-    if (clip) this.failAttr(n, 'clip', fmt(clip), 'clipping the pre-activations has no primitive in the graph format yet');
     const inputForget = op === 'LSTM' && this.attrInt(n, 'input_forget', 0) !== 0;
     const lbr = op === 'GRU' && this.attrInt(n, 'linear_before_reset', 0) !== 0;
 
@@ -692,16 +691,35 @@ class Importer {
       if (p.data.some((x) => x !== 0)) P = p.data;
     }
 
-    // Activations (per direction; one direction here).
+    // Activations (per direction; one direction here), consuming activation_alpha/beta in order.
     const actsAttr = n.attributes.get('activations');
     const actNames = actsAttr ? (actsAttr.type === 'strings' ? actsAttr.strings : this.failAttr(n, 'activations', fmt(actsAttr), 'expected a list of strings')) : DEFAULT_ACTS[op];
     const need = DEFAULT_ACTS[op].length;
     if (actNames.length < need) this.failAttr(n, 'activations', fmt(actsAttr!), `${op} needs ${need} activations per direction`);
-    const activations = actNames.slice(0, need).map((a) => {
-      const act = ACTIVATIONS[a.toLowerCase()];
-      if (!act) this.failAttr(n, 'activations', JSON.stringify(a), `no ${a} activation in the graph format (supported: Sigmoid, Tanh, Relu, Softplus)${['affine', 'leakyrelu', 'thresholdedrelu', 'scaledtanh', 'hardsigmoid', 'elu'].includes(a.toLowerCase()) ? `; ${a} with activation_alpha/activation_beta has no exact primitive yet` : ''}`);
-      return act;
+    const floats = (name: string): number[] => {
+      const a = n.attributes.get(name);
+      if (!a) return [];
+      if (a.type !== 'floats') this.failAttr(n, name, fmt(a), 'expected a list of floats');
+      return a.floats;
+    };
+    const alphas = floats('activation_alpha');
+    const betas = floats('activation_beta');
+    let ia = 0;
+    let ib = 0;
+    const activations: ActSpec[] = actNames.slice(0, need).map((raw) => {
+      const name = raw.toLowerCase();
+      if (!ONNX_ACTIVATIONS.includes(name)) this.failAttr(n, 'activations', JSON.stringify(raw), `no activation ${raw} in the ONNX spec (${ONNX_ACTIVATIONS.length} are)`);
+      const [da, db] = ACT_DEFAULTS[name] ?? [undefined, undefined];
+      const spec: ActSpec = { name };
+      if (da !== undefined) spec.alpha = ia < alphas.length ? alphas[ia++] : da;
+      if (db !== undefined) spec.beta = ib < betas.length ? betas[ib++] : db;
+      return spec;
     });
+    let clipValue: number | undefined;
+    if (clip) {
+      if (clip.type !== 'float' || !(clip.f > 0)) this.failAttr(n, 'clip', fmt(clip), 'expected a positive number');
+      clipValue = clip.f;
+    }
 
     // X: bind the graph input's axes, or read the previous layer.
     const X = this.need(n, 0, 'X');
@@ -756,7 +774,7 @@ class Importer {
     const spec: LayerSpec = {
       op, suffix, source, inputSize: I, hidden: H,
       W: { rows: G * H, cols: I, data: W.data }, R: { rows: G * H, cols: H, data: R.data },
-      Wb, Rb, P, activations, inputForget, linearBeforeReset: lbr,
+      Wb, Rb, P, activations, clip: clipValue, inputForget, linearBeforeReset: lbr,
       initialH: h0.learned, initialC: c0.learned, col: this.col,
     };
     const out = buildLayer(this.d, spec);
