@@ -31,7 +31,7 @@ describe('the NumPy reference of the fixtures agrees with onnxruntime', () => {
     const f = JSON.parse(readFileSync(join(DIR, `${name}.json`), 'utf8')) as Fixture;
     const session = await ort.InferenceSession.create(new Uint8Array(readFileSync(join(DIR, `${name}.onnx`))), { logSeverityLevel: 3 });
     const feeds: Record<string, ort.Tensor> = {};
-    for (const [k, v] of Object.entries(f.inputs)) feeds[k] = new ort.Tensor('float32', Float32Array.from(v.data), v.shape);
+    for (const [k, v] of Object.entries(f.inputs)) feeds[k] = k === 'sequence_lens' ? new ort.Tensor('int32', Int32Array.from(v.data), v.shape) : new ort.Tensor('float32', Float32Array.from(v.data), v.shape);
     const got = await session.run(feeds);
     for (const [k, want] of Object.entries(f.outputs)) {
       expect([...got[k].dims]).toEqual(want.shape);

@@ -683,7 +683,20 @@ class Importer {
       Wb = B.data.slice(0, G * H);
       Rb = B.data.slice(G * H);
     }
-    if (this.get(n, 4)) this.failInput(n, 'sequence_lens', 'per-sequence lengths are not expressible yet: the engine runs every sequence for all T steps; leave sequence_lens out (all sequences full length)');
+    let mask: string | undefined;
+    const lens = this.get(n, 4);
+    if (lens) {
+      if (direction === 'reverse') this.failInput(n, 'sequence_lens', 'a reverse layer with per-sequence lengths starts each sequence at its own last step, which one reversed input stream cannot express; pad the sequences to one length instead');
+      const name = n.inputs[4];
+      if (lens.k !== 'const' && lens.k !== 'ginput') this.failInput(n, 'sequence_lens', 'must be a model input or a constant');
+      mask = this.inputNode.get(`${name}\u0000mask`);
+      if (!mask) {
+        mask = this.d.uid('mask');
+        this.d.add({ id: mask, kind: 'input', size: 1, position: { x: 0, y: 480 }, label: `step < ${name}` });
+        this.inputNode.set(`${name}\u0000mask`, mask);
+        this.inputs[name] = [{ node: mask, as: 'lengths', ...(lens.k === 'const' ? { lengths: Array.from(lens.data) } : {}) }];
+      }
+    }
     let P: Float64Array | undefined;
     if (op === 'LSTM' && this.get(n, 7)) {
       const p = this.constOf(n, 7, 'P');
@@ -775,7 +788,7 @@ class Importer {
       op, suffix, source, inputSize: I, hidden: H,
       W: { rows: G * H, cols: I, data: W.data }, R: { rows: G * H, cols: H, data: R.data },
       Wb, Rb, P, activations, clip: clipValue, inputForget, linearBeforeReset: lbr,
-      initialH: h0.learned, initialC: c0.learned, col: this.col,
+      initialH: h0.learned, initialC: c0.learned, col: this.col, mask,
     };
     const out = buildLayer(this.d, spec);
     this.layers++;
@@ -785,12 +798,10 @@ class Importer {
     if (c0.from && out.c) ((this.inputs[c0.from.name] ??= [])[c0.from.index] = { node: out.c, as: 'initialState', ...stateAxes });
     const yAxes: Axis[] = layout === 0 ? ['T', 'D', 'B', 'F'] : ['B', 'T', 'D', 'F'];
     const hAxes: Axis[] = layout === 0 ? ['D', 'B', 'F'] : ['B', 'D', 'F'];
-    this.set(n, 0, { k: 'stream', axes: yAxes, wire: [out.out], report: [out.h], size: out.outSize, step: 'all' });
-    this.set(n, 1, { k: 'stream', axes: hAxes, wire: [out.out], report: [out.h], size: out.outSize, step: 'final' });
-    if (op === 'LSTM' && out.c) {
-      const cn = this.d.edges.find((e) => e.target === out.c)!.source;
-      this.set(n, 2, { k: 'stream', axes: hAxes, wire: [cn], report: [out.c], size: H, step: 'final' });
-    }
+    // With sequence_lens Y is zero past a sequence's end while the state is held: Y names the masked node.
+    this.set(n, 0, { k: 'stream', axes: yAxes, wire: [out.out], report: [mask ? out.out : out.h], size: out.outSize, step: 'all' });
+    this.set(n, 1, { k: 'stream', axes: hAxes, wire: [out.hNext], report: [out.h], size: out.outSize, step: 'final' });
+    if (op === 'LSTM' && out.c) this.set(n, 2, { k: 'stream', axes: hAxes, wire: [out.cNext!], report: [out.c], size: H, step: 'final' });
   }
 }
 

@@ -44,6 +44,12 @@ export interface LayerSpec {
   initialC?: Float64Array;
   /** Column offset for the layout (layers stand side by side). */
   col: number;
+  /**
+   * ONNX sequence_lens: an input node (size 1) that is 1 while t < the
+   * sequence's length, else 0. Past its length a sequence keeps its state and
+   * outputs zeros.
+   */
+  mask?: string;
 }
 
 /**
@@ -68,6 +74,9 @@ export interface LayerOut {
   /** The node holding h_t at step t (what the layer's output Y reads). */
   out: string;
   outSize: number;
+  /** The nodes writing h and c (differ from out / c_new when a mask holds the state). */
+  hNext: string;
+  cNext?: string;
 }
 
 /** Nodes, edges and parameters being assembled into one graph. */
@@ -369,7 +378,8 @@ export function buildLayer(d: GraphDraft, spec: LayerSpec): LayerOut {
     d.edge(gg, ig, 'identity');
     d.edge(fc, cn, 'identity');
     d.edge(ig, cn, 'identity');
-    d.edge(cn, c, 'identity');
+    const cNext = hold(d, spec, c, cn, H, s);
+    d.edge(cNext, c, 'identity');
     d.edge(cn, tc, 'identity');
     d.edge(o, m, 'identity');
     d.edge(tc, m, 'identity');
@@ -388,11 +398,59 @@ export function buildLayer(d: GraphDraft, spec: LayerSpec): LayerOut {
       d.edge(m, rn, 'full', { shape: [spec.proj.rows, spec.proj.cols], data: Array.from(spec.proj.data) });
       out = rn;
     }
-    d.edge(out, h, 'identity');
+    const hNext = hold(d, spec, h, out, stateSize, s);
+    d.edge(hNext, h, 'identity');
     learnedInitial(d, h, spec.initialH);
-    return { h, c, out, outSize: stateSize };
+    return { h, c, out: masked(d, spec, out, stateSize, s), outSize: stateSize, hNext, cNext };
   }
-  d.edge(out, h, 'identity');
+  const hNext = hold(d, spec, h, out, stateSize, s);
+  d.edge(hNext, h, 'identity');
   learnedInitial(d, h, spec.initialH);
-  return { h, out, outSize: stateSize };
+  return { h, out: masked(d, spec, out, stateSize, s), outSize: stateSize, hNext };
+}
+
+/** The mask broadcast to `size` units (one per layer and size). */
+function maskOf(d: GraphDraft, spec: LayerSpec, size: number, s: string): { m: string; notM: string } {
+  const m = `mask_${size}${s}`;
+  const notM = `not_mask_${size}${s}`;
+  if (!d.has(m)) {
+    d.add({ id: d.uid(m), kind: 'gate', size, activation: 'identity', bias: false, position: at(spec.col + 0.4, 4.6), label: 'step < length' });
+    d.edgeRaw(spec.mask!, m, 'full', { shape: [size, 1], data: new Array<number>(size).fill(1) }, { trainable: false });
+    d.add({ id: d.uid(notM), kind: 'op', op: 'one_minus', position: at(spec.col + 1.2, 4.6), label: 'step ≥ length' });
+    d.edgeRaw(m, notM, 'identity');
+  }
+  return { m, notM };
+}
+
+/** With a mask: next = m ⊙ new + (1 − m) ⊙ previous (a finished sequence keeps its state). */
+function hold(d: GraphDraft, spec: LayerSpec, cell: string, next: string, size: number, s: string): string {
+  if (!spec.mask) return next;
+  const { m, notM } = maskOf(d, spec, size, s);
+  const node = d.node(next)!;
+  const p = node.position ?? { x: 0, y: 0 };
+  const keep = d.uid(`${cell}_keep`);
+  const prev = d.uid(`${cell}_hold`);
+  const out = d.uid(`${cell}_next`);
+  d.add({ id: keep, kind: 'op', op: 'mul', position: { x: p.x + 90, y: p.y + 60 }, label: 'm ⊙ new' });
+  d.add({ id: prev, kind: 'op', op: 'mul', position: { x: p.x + 90, y: p.y + 130 }, label: '(1 − m) ⊙ previous' });
+  d.add({ id: out, kind: 'op', op: 'add', position: { x: p.x + 180, y: p.y + 90 }, label: `${cell}_t (held past the length)` });
+  d.edgeRaw(m, keep, 'identity');
+  d.edgeRaw(next, keep, 'identity');
+  d.edgeRaw(notM, prev, 'identity');
+  d.edgeRaw(cell, prev, 'identity');
+  d.edgeRaw(keep, out, 'identity');
+  d.edgeRaw(prev, out, 'identity');
+  return out;
+}
+
+/** With a mask, the output Y is zero past a sequence's length. */
+function masked(d: GraphDraft, spec: LayerSpec, out: string, size: number, s: string): string {
+  if (!spec.mask) return out;
+  const { m } = maskOf(d, spec, size, s);
+  const y = d.uid(`y${s}`);
+  const p = d.node(out)?.position ?? { x: 0, y: 0 };
+  d.add({ id: y, kind: 'op', op: 'mul', position: { x: p.x + 180, y: p.y - 60 }, label: 'Y_t (0 past the length)' });
+  d.edgeRaw(m, y, 'identity');
+  d.edgeRaw(out, y, 'identity');
+  return y;
 }

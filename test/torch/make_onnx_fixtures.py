@@ -135,7 +135,7 @@ def shared_rows(hshape, layout, dtype):
 
 
 def build(name, op, T=5, Bn=2, I=3, H=4, D=1, dtype=np.float32, attrs=None, bias=True, seq_lens=None, h0=None, c0=None,
-          peep=False, h0_input=False, layout=0, opset=14, note=''):
+          peep=False, h0_input=False, layout=0, opset=14, note='', seq_lens_input=False):
     attrs = dict(attrs or {})
     G = {'LSTM': 4, 'GRU': 3, 'RNN': 1}[op]
     elem = TensorProto.FLOAT if dtype == np.float32 else TensorProto.DOUBLE
@@ -148,7 +148,10 @@ def build(name, op, T=5, Bn=2, I=3, H=4, D=1, dtype=np.float32, attrs=None, bias
     if bias: inits.append(numpy_helper.from_array(Bv, 'B'))
     graph_inputs = [helper.make_tensor_value_info('X', elem, ['T', 'N', I] if layout == 0 else ['N', 'T', I])]
     feeds = {'X': X}
-    if seq_lens is not None:
+    if seq_lens is not None and seq_lens_input:
+        graph_inputs.append(helper.make_tensor_value_info('sequence_lens', TensorProto.INT32, [Bn]))
+        feeds['sequence_lens'] = np.asarray(seq_lens, np.int32)
+    elif seq_lens is not None:
         inits.append(numpy_helper.from_array(np.asarray(seq_lens, np.int32), 'sequence_lens'))
     ins.append('sequence_lens' if seq_lens is not None else '')
     hshape = (D, Bn, H) if layout == 0 else (Bn, D, H)
@@ -377,7 +380,9 @@ def main():
     build('lstm_leaky_elu_softsign', 'LSTM', attrs={'activations': ['LeakyRelu', 'Elu', 'Softsign'], 'activation_alpha': [0.2, 0.5]})
     build('gru_leaky_default_elu', 'GRU', attrs={'activations': ['LeakyRelu', 'Elu']})
     build('rnn_scaledtanh', 'RNN', attrs={'activations': ['ScaledTanh'], 'activation_alpha': [1.7], 'activation_beta': [0.6]})
-    build('lstm_sequence_lens', 'LSTM', seq_lens=[5, 3])
+    build('lstm_sequence_lens', 'LSTM', seq_lens=[5, 3], peep=True, h0='r', c0='r')
+    build('gru_sequence_lens_input', 'GRU', Bn=3, seq_lens=[2, 5, 4], seq_lens_input=True, attrs={'linear_before_reset': 1})
+    build('rnn_reverse_sequence_lens', 'RNN', seq_lens=[5, 3], attrs={'direction': 'reverse'})
     build('lstm_bidirectional', 'LSTM', D=2, attrs={'direction': 'bidirectional'})
     build('gru_lbr0', 'GRU', attrs={'linear_before_reset': 0})
     build('gru_lbr1', 'GRU', attrs={'linear_before_reset': 1})
