@@ -329,21 +329,9 @@ export function buildLayer(d: GraphDraft, spec: LayerSpec): LayerOut {
       d.edge(rh, n, 'full', block(spec.R, 2, H));
     }
     const omz = id('one_minus_z');
-    const zn = id('zn');
-    const zh = id('zh');
-    const hn = id('h_new');
     d.add({ id: omz, kind: 'op', op: 'one_minus', position: at(c0 + 2.3, 0), label: '1 − z' });
-    d.add({ id: zn, kind: 'op', op: 'mul', position: at(c0 + 4.0, 0.45), label: '(1−z) ⊙ h̃' });
-    d.add({ id: zh, kind: 'op', op: 'mul', position: at(c0 + 4.0, 2.4), label: 'z ⊙ h_{t−1}' });
-    d.add({ id: hn, kind: 'op', op: 'add', position: at(c0 + 4.6, 1.45), label: 'h_t' });
     d.edge(z, omz, 'identity');
-    d.edge(omz, zn, 'identity');
-    d.edge(n, zn, 'identity');
-    d.edge(z, zh, 'identity');
-    d.edge(h, zh, 'identity');
-    d.edge(zn, hn, 'identity');
-    d.edge(zh, hn, 'identity');
-    out = hn;
+    out = blend(d, [omz, n, id('zn'), at(c0 + 4.0, 0.45), '(1−z) ⊙ h̃'], [z, h, id('zh'), at(c0 + 4.0, 2.4), 'z ⊙ h_{t−1}'], [id('h_new'), at(c0 + 4.6, 1.45), 'h_t']);
   } else {
     const [f, g, hAct] = spec.activations;
     const c = id('c');
@@ -428,19 +416,21 @@ function hold(d: GraphDraft, spec: LayerSpec, cell: string, next: string, size: 
   const { m, notM } = maskOf(d, spec, size, s);
   const node = d.node(next)!;
   const p = node.position ?? { x: 0, y: 0 };
-  const keep = d.uid(`${cell}_keep`);
-  const prev = d.uid(`${cell}_hold`);
-  const out = d.uid(`${cell}_next`);
-  d.add({ id: keep, kind: 'op', op: 'mul', position: { x: p.x + 90, y: p.y + 60 }, label: 'm ⊙ new' });
-  d.add({ id: prev, kind: 'op', op: 'mul', position: { x: p.x + 90, y: p.y + 130 }, label: '(1 − m) ⊙ previous' });
-  d.add({ id: out, kind: 'op', op: 'add', position: { x: p.x + 180, y: p.y + 90 }, label: `${cell}_t (held past the length)` });
-  d.edgeRaw(m, keep, 'identity');
-  d.edgeRaw(next, keep, 'identity');
-  d.edgeRaw(notM, prev, 'identity');
-  d.edgeRaw(cell, prev, 'identity');
-  d.edgeRaw(keep, out, 'identity');
-  d.edgeRaw(prev, out, 'identity');
-  return out;
+  return blend(d,
+    [m, next, d.uid(`${cell}_keep`), { x: p.x + 90, y: p.y + 60 }, 'm ⊙ new'],
+    [notM, cell, d.uid(`${cell}_hold`), { x: p.x + 90, y: p.y + 130 }, '(1 − m) ⊙ previous'],
+    [d.uid(`${cell}_next`), { x: p.x + 180, y: p.y + 90 }, `${cell}_t (held past the length)`]);
+}
+
+type Term = [weight: string, value: string, id: string, pos: Pos, label: string];
+
+/** a ⊙ x + b ⊙ y as two mul ops and an add (GRU's update, a held state). */
+function blend(d: GraphDraft, [a, x, ax, pa, la]: Term, [b, y, by, pb, lb]: Term, [sum, ps, ls]: [string, Pos, string]): string {
+  d.add({ id: ax, kind: 'op', op: 'mul', position: pa, label: la });
+  d.add({ id: by, kind: 'op', op: 'mul', position: pb, label: lb });
+  d.add({ id: sum, kind: 'op', op: 'add', position: ps, label: ls });
+  for (const [src, dst] of [[a, ax], [x, ax], [b, by], [y, by], [ax, sum], [by, sum]]) d.edgeRaw(src, dst, 'identity');
+  return sum;
 }
 
 /** With a mask, the output Y is zero past a sequence's length. */
