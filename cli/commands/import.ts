@@ -4,10 +4,10 @@
  * mapping from the source's tensor names to graph nodes.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { atomicWrite } from '../../common/node/atomic-write.ts';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import { atomicWrite } from '../../common/node/atomic-write.ts';
 import { formatProblem } from '../../engine/format/data.ts';
 import { importOnnx } from '../../engine/import/onnx.ts';
 import type { Arch } from '../../engine/import/torch.ts';
