@@ -147,7 +147,7 @@ class Importer {
     const graph: Graph = {
       format: GRAPH_FORMAT,
       version: GRAPH_VERSION,
-      name: g.name || 'Imported ONNX model',
+      name: `${[...new Set(g.nodes.filter((n) => n.opType in GATES).map((n) => n.opType))].join(' + ')}${this.layers > 1 ? ` × ${this.layers} layers` : ''} from ${this.file}`,
       description: `Imported from ${this.file}${this.model.producerName ? ` (written by ${this.model.producerName})` : ''}.`,
       nodes: this.d.nodes,
       edges: this.d.edges,
