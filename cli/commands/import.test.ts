@@ -21,7 +21,7 @@ describe('cellwright import', () => {
     expect(JSON.parse(r.out)).toEqual({
       graph: out,
       inputs: { X: [{ node: 'x', as: 'input' }], initial_h: [{ node: 'h', as: 'initialState' }] },
-      outputs: { Y: [{ node: 'h', step: 'all', axes: 'TDBF' }], Y_h: [{ node: 'h', step: 'final', axes: 'DBF' }] },
+      outputs: { Y: [{ node: 'h', step: 'all' }], Y_h: [{ node: 'h', step: 'final' }] },
     });
   });
 

@@ -84,7 +84,7 @@ describe('the imported graph', () => {
     const W = r.graph.parameters!['edge:x_f'];
     expect(W.shape).toEqual([4, 3]);
     expect(r.graph.nodes.every((n) => n.position !== undefined)).toBe(true);
-    expect(r.outputs).toEqual({ Y: [{ node: 'h', step: 'all', axes: 'TDBF' }], Y_h: [{ node: 'h', step: 'final', axes: 'DBF' }], Y_c: [{ node: 'c', step: 'final', axes: 'DBF' }] });
+    expect(r.outputs).toEqual({ Y: [{ node: 'h', step: 'all' }], Y_h: [{ node: 'h', step: 'final' }], Y_c: [{ node: 'c', step: 'final' }] });
     expect(r.inputs).toEqual({ X: [{ node: 'x', as: 'input' }] });
   });
 
@@ -92,7 +92,7 @@ describe('the imported graph', () => {
     const r = importOnnx(model('torch_lstm_head'));
     expect(r.inputs).toEqual({ input: [{ node: 'x', as: 'input' }] });
     expect(r.outputs.output).toEqual([{ node: 'head', step: 'all' }]);
-    expect(r.outputs.h_n).toEqual([{ node: 'h', step: 'final', axes: 'DBF' }]);
+    expect(r.outputs.h_n).toEqual([{ node: 'h', step: 'final' }]);
   });
 
   it('a batch_first model says its input axes', () => {

@@ -138,8 +138,10 @@ class Importer {
       const v = this.vals.get(o.name);
       if (!v || v.k !== 'stream') continue;
       this.outputs[o.name] = v.report.map((node) => ({ node, step: v.step }));
+      // Axes are named only where they differ from the usual order for the rank ([T, (D,) B, F], [(D,) B, F]).
       const axes = v.axes.join('');
-      if (axes !== (v.step === 'all' ? 'TBF' : 'BF')) for (const e of this.outputs[o.name]) e.axes = axes;
+      const usual = v.step === 'all' ? (axes.length === 4 ? 'TDBF' : 'TBF') : (axes.length === 3 ? 'DBF' : 'BF');
+      if (axes !== usual) for (const e of this.outputs[o.name]) e.axes = axes;
     }
     this.addLoss(g.outputs.map((o) => this.vals.get(o.name)));
     if (this.layers === 0) throw new ImportError(problem('CW201', { node: g.name || 'graph', op: 'graph', why: 'the model has no LSTM, GRU or RNN node' }, { path: 'graph' }));
