@@ -13,9 +13,10 @@ export class Emitter {
   tmp(hint: string): string {
     return `${this.prefix}${hint}#${this.k++}`;
   }
-  node(opType: string, inputs: string[], hint: string, attrs: Record<string, AttrValue> = {}, outputName?: string): string {
+  /** A node; `name` defaults to `<op>:<output>` (heads pass torch's `/<module>/<op>`, which the importer reads back as the module). */
+  node(opType: string, inputs: string[], hint: string, attrs: Record<string, AttrValue> = {}, outputName?: string, name?: string): string {
     const out = outputName ?? this.tmp(hint);
-    this.nodes.push({ name: `${opType}:${out}`, opType, domain: '', inputs, outputs: [out], attributes: new Map(Object.entries(attrs)) });
+    this.nodes.push({ name: name ?? `${opType}:${out}`, opType, domain: '', inputs, outputs: [out], attributes: new Map(Object.entries(attrs)) });
     return out;
   }
   const(hint: string, dims: number[], data: ArrayLike<number>, dataType: number = DT.FLOAT): string {

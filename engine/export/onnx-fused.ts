@@ -212,21 +212,43 @@ function matchLstm(p: Program, theta: Arr, x: CNode, h: CNode, c: CNode): Layer 
   };
 }
 
-/** The standard layer a program is, if it is one (readouts and losses aside). */
-export function matchLayer(p: Program, theta: Arr): Layer | undefined {
-  const x = input(p);
-  if (!x) return undefined;
-  const cells = p.cells.map((i) => p.nodes[i]);
-  if (cells.some((c) => c.zoneout)) return undefined;
-  if (cells.length === 1) return matchRnn(p, theta, x, cells[0]) ?? matchGru(p, theta, x, cells[0]);
-  if (cells.length === 2) {
-    const [a, b] = cells;
-    return matchLstm(p, theta, x, a, b) ?? matchLstm(p, theta, x, b, a);
+/** One standard layer reading `x` built from some of `cells`. */
+function matchOne(p: Program, theta: Arr, x: CNode, cells: CNode[]): Layer | undefined {
+  for (const h of cells) {
+    const l = matchRnn(p, theta, x, h) ?? matchGru(p, theta, x, h);
+    if (l) return l;
+    for (const c of cells) {
+      if (c === h) continue;
+      const m = matchLstm(p, theta, x, h, c);
+      if (m) return m;
+    }
   }
   return undefined;
 }
 
-/** A readout: a gate reading the layer's output through one full edge. */
+/**
+ * The stack of standard layers a program is, if it is one (readouts and
+ * losses aside): the first reads the input, each next one the previous
+ * layer's output, every cell belongs to one layer.
+ */
+export function matchStack(p: Program, theta: Arr): Layer[] | undefined {
+  const x = input(p);
+  if (!x) return undefined;
+  let cells = p.cells.map((i) => p.nodes[i]);
+  if (cells.length === 0 || cells.some((c) => c.zoneout)) return undefined;
+  const stack: Layer[] = [];
+  let src = x;
+  while (cells.length > 0) {
+    const l = matchOne(p, theta, src, cells);
+    if (!l) return undefined;
+    stack.push(l);
+    cells = cells.filter((c) => !l.members.has(c.index));
+    src = l.out;
+  }
+  return stack;
+}
+
+/** A readout: a gate reading the last layer's output through one full edge. */
 function readout(p: Program, n: CNode, layer: Layer): boolean {
   return n.kind === 'gate' && n.inEdges.length === 1 && n.inEdges[0].source === layer.out.index && n.inEdges[0].weight === 'full'
     && (n.activation === 'identity' || ONNX_ACT[n.activation!] !== undefined);
@@ -237,21 +259,21 @@ function readout(p: Program, n: CNode, layer: Layer): boolean {
  * default: the predictions and the cells the fused op gives at every step.
  */
 export function fusedLayer(p: Program, theta: Arr, outputs: string[] | undefined, reportOriginal: boolean, initialInputs = false): { graph: OnnxGraph; outputs: string[] } | undefined {
-  const L = matchLayer(p, theta);
-  if (!L) return undefined;
+  const stack = matchStack(p, theta);
+  if (!stack) return undefined;
+  const L = stack[stack.length - 1];
   // A reverse layer computes in the data's time order only in a graph that reports that way.
-  if (L.reverse && !reportOriginal) return undefined;
-  const heads = p.nodes.filter((n) => n.kind !== 'loss' && n.kind !== 'target' && !L.members.has(n.index) && n.index !== L.x.index);
+  if (stack.some((l) => l.reverse) && !reportOriginal) return undefined;
+  const members = new Set(stack.flatMap((l) => [...l.members]));
+  const heads = p.nodes.filter((n) => n.kind !== 'loss' && n.kind !== 'target' && !members.has(n.index) && n.index !== stack[0].x.index);
   if (!heads.every((n) => readout(p, n, L))) return undefined;
   const predictions = p.losses.flatMap((i) => p.nodes[i].inEdges.filter((e) => e.port === 'prediction').map((e) => p.nodes[e.source].id));
-  const outs = outputs ?? [...new Set([...predictions, L.h.id])];
-  const ok = (id: string): boolean => id === L.h.id || id === L.out.id || heads.some((n) => n.id === id);
-  if (!outs.every(ok)) return undefined;
+  const outs = outputs ?? [...new Set([...predictions, ...stack.map((l) => l.h.id)])];
+  const value = new Map<string, string>();
+  if (!outs.every((id) => stack.some((l) => id === l.h.id || id === l.out.id) || heads.some((n) => n.id === id))) return undefined;
 
-  const H = L.h.size;
-  const G = { LSTM: 4, GRU: 3, RNN: 1 }[L.op];
   const em = new Emitter('');
-  const X = L.x.id;
+  const X = stack[0].x.id;
   const shape = em.node('Shape', [X], 'shape');
   const B = em.node('Slice', [shape, em.const('one', [1], [1], DT.INT64), em.const('two', [1], [2], DT.INT64)], 'B');
   const initial = (cell: CNode): string => {
@@ -259,42 +281,48 @@ export function fusedLayer(p: Program, theta: Arr, outputs: string[] | undefined
     if (!initialInputs && !cell.init) return '';
     return initialState(em, cell, theta, initialInputs, B, 1);
   };
-  const ins = [X, em.const('W', [1, G * H, L.x.size], L.W), em.const('R', [1, G * H, H], L.R), em.const('B', [1, 2 * G * H], L.B), '', initial(L.h)];
-  if (L.op === 'LSTM') {
-    ins.push(initial(L.c!));
-    if (L.P) ins.push(em.const('P', [1, 3 * H], L.P));
+  let seq = X;
+  for (const l of stack) {
+    const H = l.h.size;
+    const G = { LSTM: 4, GRU: 3, RNN: 1 }[l.op];
+    const ins = [seq, em.const('W', [1, G * H, l.x.size], l.W), em.const('R', [1, G * H, H], l.R), em.const('B', [1, 2 * G * H], l.B), '', initial(l.h)];
+    if (l.op === 'LSTM') {
+      ins.push(initial(l.c!));
+      if (l.P) ins.push(em.const('P', [1, 3 * H], l.P));
+    }
+    const attrs: Record<string, AttrValue> = {
+      hidden_size: { type: 'int', i: H },
+      activations: { type: 'strings', strings: l.activations },
+      direction: { type: 'string', s: l.reverse ? 'reverse' : 'forward' },
+    };
+    if (l.op === 'LSTM' && l.inputForget) attrs.input_forget = { type: 'int', i: 1 };
+    if (l.op === 'GRU') attrs.linear_before_reset = { type: 'int', i: l.linearBeforeReset ? 1 : 0 };
+    while (ins[ins.length - 1] === '') ins.pop();
+    const Y = em.tmp('Y');
+    em.nodes.push({ name: `${l.op}:${l.h.id}`, opType: l.op, domain: '', inputs: ins, outputs: [Y], attributes: new Map(Object.entries(attrs)) });
+    seq = em.node('Squeeze', [Y, em.const('axis1', [1], [1], DT.INT64)], l.h.id);
+    value.set(l.h.id, seq);
+    value.set(l.out.id, seq);
   }
-  const attrs: Record<string, AttrValue> = {
-    hidden_size: { type: 'int', i: H },
-    activations: { type: 'strings', strings: L.activations },
-    direction: { type: 'string', s: L.reverse ? 'reverse' : 'forward' },
-  };
-  if (L.op === 'LSTM' && L.inputForget) attrs.input_forget = { type: 'int', i: 1 };
-  if (L.op === 'GRU') attrs.linear_before_reset = { type: 'int', i: L.linearBeforeReset ? 1 : 0 };
-  while (ins[ins.length - 1] === '') ins.pop();
-  const Y = em.tmp('Y');
-  em.nodes.push({ name: L.op, opType: L.op, domain: '', inputs: ins, outputs: [Y], attributes: new Map(Object.entries(attrs)) });
-  const seq = em.node('Squeeze', [Y, em.const('axis1', [1], [1], DT.INT64)], 'h');
-  const value = new Map<string, string>([[L.h.id, seq], [L.out.id, seq]]);
   for (const n of heads) {
     const e = n.inEdges[0];
     const W = Array.from(theta.subarray(e.param!.offset, e.param!.offset + n.size * L.h.size));
     const Wt = new Array<number>(W.length);
     for (let r = 0; r < n.size; r++) for (let k = 0; k < L.h.size; k++) Wt[k * n.size + r] = W[r * L.h.size + k];
-    let z = em.node('MatMul', [seq, em.const(`W_${n.id}`, [L.h.size, n.size], Wt)], n.id);
-    if (n.bias) z = em.node('Add', [z, em.const(`b_${n.id}`, [n.size], theta.subarray(n.bias.offset, n.bias.offset + n.size))], n.id);
-    if (n.activation !== 'identity') z = em.node(ONNX_ACT[n.activation!]!, [z], n.id);
+    let z = em.node('MatMul', [seq, em.const(`W_${n.id}`, [L.h.size, n.size], Wt)], n.id, {}, undefined, `/${n.id}/MatMul`);
+    if (n.bias) z = em.node('Add', [z, em.const(`b_${n.id}`, [n.size], theta.subarray(n.bias.offset, n.bias.offset + n.size))], n.id, {}, undefined, `/${n.id}/Add`);
+    if (n.activation !== 'identity') z = em.node(ONNX_ACT[n.activation!]!, [z], n.id, {}, undefined, `/${n.id}/${ONNX_ACT[n.activation!]!}`);
     value.set(n.id, z);
   }
   for (const id of outs) em.node('Identity', [value.get(id)!], id, {}, id);
   const f32 = (name: string, dims2: (number | string)[]) => ({ name, elemType: DT.FLOAT, shape: dims2.map((d) => (typeof d === 'number' ? { value: d } : { param: d })) });
-  const cells = L.c ? [L.h, L.c] : [L.h];
+  const cells = stack.flatMap((l) => (l.c ? [l.h, l.c] : [l.h]));
   return {
     graph: {
       name: p.graph.name ?? 'cellwright',
       nodes: em.nodes,
       initializers: em.inits,
-      inputs: [f32(X, ['T', 'B', L.x.size]), ...(initialInputs ? cells.map((c) => f32(`${c.id}.initial`, ['B', c.size])) : [])],
+      inputs: [f32(X, ['T', 'B', stack[0].x.size]), ...(initialInputs ? cells.map((c) => f32(`${c.id}.initial`, ['B', c.size])) : [])],
       outputs: outs.map((id) => f32(id, ['T', 'B', p.nodes[p.byId.get(id)!].size])),
     },
     outputs: outs,

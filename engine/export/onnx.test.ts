@@ -98,7 +98,7 @@ describe('ONNX export runs in onnxruntime and matches the engine', () => {
 });
 
 describe('export → import → export', () => {
-  const imported = ['lstm_default', 'lstm_peepholes', 'lstm_input_forget', 'lstm_reverse', 'lstm_initial_const', 'gru_lbr0', 'gru_lbr1', 'gru_activations', 'rnn_tanh', 'rnn_relu_f64', 'lstm_activations'];
+  const imported = ['torch_lstm_2layers', 'torch_gru_classifier', 'lstm_default', 'lstm_peepholes', 'lstm_input_forget', 'lstm_reverse', 'lstm_initial_const', 'gru_lbr0', 'gru_lbr1', 'gru_activations', 'rnn_tanh', 'rnn_relu_f64', 'lstm_activations'];
   it.each(imported)('%s: the second export is byte for byte the first, and it matches the engine in onnxruntime', async (name) => {
     const g1 = importOnnx(new Uint8Array(readFileSync(join(MODELS, `${name}.onnx`)))).graph;
     const e1 = exportOnnx(g1);
