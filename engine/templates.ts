@@ -11,7 +11,7 @@ import { GRAPH_FORMAT, GRAPH_VERSION } from './format/types.ts';
 const COL = 200;
 const ROW = 110;
 
-class Builder {
+export class Builder {
   nodes: GraphNode[] = [];
   edges: GraphEdge[] = [];
   private at(col: number, row: number): { x: number; y: number } {
@@ -74,12 +74,12 @@ export interface Sizes {
   forgetBias?: number;
 }
 
-function withForgetBias(g: Graph, s: Sizes): Graph {
+export function withForgetBias(g: Graph, s: Sizes): Graph {
   if (s.forgetBias === undefined) return g;
   return { ...g, parameters: { ...g.parameters, 'bias:f': { shape: [s.h], data: new Array<number>(s.h).fill(s.forgetBias) } } };
 }
 
-function readout(b: Builder, from: string, s: Sizes, col: number, row = 1): void {
+export function readout(b: Builder, from: string, s: Sizes, col: number, row = 1): void {
   b.gate('y', s.y, 'identity', col, row, { label: 'readout' })
     .edge(from, 'y')
     .target('y_t', s.y, col, row + 1.1, 'target')
