@@ -62,9 +62,15 @@ def main():
     readout = torch.nn.Linear(H, X)
     loss_fn = torch.nn.MSELoss()
 
+    scripted = torch.jit.script(model)
+
     def exported():
         model.zero_grad(set_to_none=True)
         model(xs, ys, keep_values=False).loss.backward()
+
+    def exported_scripted():
+        scripted.zero_grad(set_to_none=True)
+        scripted(xs, ys, keep_values=False).loss.backward()
 
     def reference():
         rnn.zero_grad(set_to_none=True)
@@ -72,14 +78,16 @@ def main():
         out, _ = rnn(x)
         loss_fn(readout(out), y).backward()
 
-    mine, theirs = [], []
-    for _ in range(a.rounds):  # interleaved, so that a disturbance hits both
+    mine, script, theirs = [], [], []
+    for _ in range(a.rounds):  # interleaved, so that a disturbance hits all three
         mine += timed(exported, 5, a.min_seconds)
+        script += timed(exported_scripted, 5, a.min_seconds)
         theirs += timed(reference, 5, a.min_seconds)
-    m, r = statistics.median(mine), statistics.median(theirs)
+    m, s, r = statistics.median(mine), statistics.median(script), statistics.median(theirs)
     print(json.dumps({"workload": a.workload, "sizes": {"X": X, "H": H, "T": T, "B": B}, "dtype": "float32",
-                      "threads": torch.get_num_threads(), "export_ms": m, "nn_lstm_ms": r, "ratio": m / r,
-                      "export_min_ms": min(mine), "nn_lstm_min_ms": min(theirs)}))
+                      "threads": torch.get_num_threads(), "export_ms": m, "scripted_ms": s, "nn_lstm_ms": r,
+                      "ratio": m / r, "scripted_ratio": s / r,
+                      "export_min_ms": min(mine), "scripted_min_ms": min(script), "nn_lstm_min_ms": min(theirs)}))
 
 
 if __name__ == "__main__":
