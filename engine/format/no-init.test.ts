@@ -4,10 +4,11 @@
  * (the editor checks on every edit).
  */
 import { describe, expect, it, vi } from 'vitest';
+import type * as InitModule from '../init.ts';
 
 const initialize = vi.hoisted(() => vi.fn());
 vi.mock('../init.ts', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../init.ts')>();
+  const real = await importOriginal<typeof InitModule>();
   initialize.mockImplementation(real.initialize);
   return { ...real, initialize };
 });
