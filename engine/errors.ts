@@ -498,7 +498,7 @@ export const PROBLEMS = {
   CW220: spec<{ what: string; where: string }>({
     severity: 'error',
     message: (a) => `cannot export to ONNX: ${a.what} (${a.where})`,
-    hint: () => 'Change the graph so that it uses only what the message names as supported.',
+    hint: () => 'Outputs are node ids of inputs, gates, ops or cells. A node kind, op or activation without an ONNX translation can still be exported with `cellwright export torch`.',
   }),
 
   // ── internal ───────────────────────────────────────────────────────────
