@@ -57,6 +57,10 @@ test('ids __proto__, constructor, toString: canvas, problems, training and heatm
   await expect(nodeLocator(page, 'toString').locator('canvas')).toHaveCount(1);
   await expect(nodeLocator(page, 'constructor').locator('canvas')).toHaveCount(1);
   await screenshot(page, 'proto-ids-trained.png');
+  // The other views of the dock read the same telemetry by id.
+  for (const tab of ['Unrolled', 'Prediction', 'Numbers', 'Dynamics']) await page.getByRole('tab', { name: tab, exact: true }).click();
+  await page.getByRole('tab', { name: 'Numbers', exact: true }).click();
+  await screenshot(page, 'proto-ids-numbers.png');
 
   const exported = JSON.parse(await exportJson(page)) as Graph;
   expect(exported.nodes.map((n) => n.id)).toEqual(['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf']);
