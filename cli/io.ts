@@ -162,3 +162,18 @@ export async function checkWritable(path: string, flag: string): Promise<void> {
     throw new CliError(`${flag} ${path}: no permission to create files in ${dir}${via}; choose another place or fix the folder's permissions`);
   }
 }
+
+/**
+ * A report as one JSON string; a report too large for one string (V8 caps
+ * strings near 512 MB) is a CliError that says why, not an internal error.
+ */
+export function reportJson(report: { values: Record<string, { data: number[] }> }, what: string): string {
+  try {
+    return JSON.stringify(report);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    let numbers = 0;
+    for (const v of Object.values(report.values)) numbers += v.data.length;
+    throw new CliError(`the ${what} report is too large to print as one JSON text (${numbers} values): use fewer steps (T) or sequences (B), or smaller nodes`);
+  }
+}

@@ -3,7 +3,7 @@ import { Option } from 'commander';
 import { gradReport } from '../../engine/grad.ts';
 import type { DType } from '../../engine/tensor.ts';
 import type { Io } from '../main.ts';
-import { CliError, limitsOf, limitsOption, maxMemoryOption, readData, readGraph } from '../io.ts';
+import { CliError, limitsOf, limitsOption, maxMemoryOption, readData, readGraph, reportJson } from '../io.ts';
 import { dtypeOption } from './run.ts';
 import { own } from '../../engine/format/dict.ts';
 
@@ -33,7 +33,7 @@ export function register(program: Command, io: Io): void {
       const data = readData(dataPath, graph, limits);
       const r = gradReport(graph, data, { dtype: opts.dtype, limits, thresholds: { exploding: opts.explode, vanishing: opts.vanish } });
       if (opts.json) {
-        io.out(JSON.stringify(r));
+        io.out(reportJson(r, 'grad'));
         return;
       }
       io.out(`loss ${r.loss}`);
