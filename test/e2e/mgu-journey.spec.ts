@@ -8,7 +8,7 @@
  */
 import type { Page } from '@playwright/test';
 import type { Graph } from '../../engine/format/types.ts';
-import { connect, download, dragFromPalette, expect, nodeLocator, openApp, RESULTS, screenshot, test, trainingSettled } from './fixtures.ts';
+import { connect, download, dragFromPalette, expect, nodeLocator, openApp, openVanishingBadge, RESULTS, screenshot, test, trainingSettled } from './fixtures.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -100,11 +100,7 @@ test('build an MGU from the palette, train it on adding, fix it from the badge, 
   await expect(page.getByRole('button', { name: /adding · T = 50/ })).toBeVisible();
 
   // The badge: over 50 steps (1−f ≈ ½ per step) the gradient vanishes at h.
-  const badge = nodeLocator(page, 'h').getByRole('button', { name: 'vanishing gradient at h' });
-  await expect(badge).toBeVisible({ timeout: 20_000 });
-  await badge.click();
-  const pop = page.getByRole('dialog', { name: 'vanishing gradient at h' });
-  await expect(pop).toContainText('Vanishing gradient');
+  const pop = await openVanishingBadge(page, 'h');
   await screenshot(page, 'mgu-badge.png');
   // f is not a forget gate here (f ⊙ h feeds the candidate); the memory is kept through 1 − f.
   await expect(pop.getByRole('button', { name: /Forget-gate bias 1/ })).toHaveCount(0);
