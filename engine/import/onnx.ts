@@ -166,7 +166,7 @@ class Importer {
   private addLoss(outs: (Val | undefined)[]): void {
     const first = outs.find((v): v is Stream => v?.k === 'stream');
     if (!first) return;
-    const x = Math.round((this.col + 1.5) * 200);
+    const x = Math.round((this.col + 1.3) * 200);
     const target = this.d.uid('target');
     const loss = this.d.uid('loss');
     this.d.add({ id: target, kind: 'target', size: first.size, position: { x, y: 420 }, label: 'target' });
@@ -527,8 +527,10 @@ class Importer {
   /** A new gate reading `src` through a full matrix [N, K]. */
   private dense(n: OnnxNode, src: Stream, W: Mat, bias: Float64Array | undefined): void {
     const id = this.headId(n);
-    const col = this.col + 1.5;
-    const g: GraphNode = { id, kind: 'gate', size: W.rows, activation: 'identity', position: { x: Math.round(col * 200), y: 120 }, label: `${n.opType} ${this.nodeName(n)}` };
+    const col = this.col + 0.3;
+    // In line with what it reads, just right of it.
+    const y = this.d.node(src.wire[0])?.position?.y ?? 120;
+    const g: GraphNode = { id, kind: 'gate', size: W.rows, activation: 'identity', position: { x: Math.round(col * 200), y }, label: `${id} (${n.opType === 'Gemm' ? 'Linear' : n.opType})` };
     if (!bias) g.bias = false;
     this.d.add(g);
     this.d.edge(src.wire[0], id, 'full', { shape: [W.rows, W.cols], data: Array.from(W.data) });
@@ -606,6 +608,7 @@ class Importer {
     if (op === 'Add' && fg && fg.kind === 'gate' && fg.bias === false && (this.uses.get(n.inputs[sIdx]) ?? 0) === 1) {
       delete fg.bias;
       this.d.bias(fg.id, v);
+      if (fg.label?.endsWith('(MatMul)')) fg.label = `${fg.id} (Linear)`;
       this.fresh.set(n.outputs[0], fg.id);
       return this.set(n, 0, st);
     }
@@ -640,7 +643,7 @@ class Importer {
     const g = fresh ? this.d.node(fresh) : undefined;
     if (g && g.kind === 'gate' && g.activation === 'identity' && (this.uses.get(n.inputs[0]) ?? 0) === 1) {
       g.activation = act;
-      g.label = `${g.label ?? g.id} → ${n.opType}`;
+      g.label = `${g.label ?? g.id} → ${n.opType.toLowerCase()}`;
       return this.set(n, 0, s);
     }
     const id = this.headId(n);
