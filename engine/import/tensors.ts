@@ -6,6 +6,7 @@
  */
 import type { DataFile, Graph, TensorJSON } from '../format/types.ts';
 import type { ImportResult, MappingEntry } from './types.ts';
+import { idTable } from '../format/dict.ts';
 
 function axesOf(e: MappingEntry, rank: number, input: boolean): string {
   if (e.axes) return e.axes;
@@ -93,7 +94,7 @@ export function reversedNodes(graph: Graph): Set<string> {
 export function valuesInOriginalOrder(graph: Graph, values: Record<string, TensorJSON>): Record<string, TensorJSON> {
   if (graph.reportTime !== 'original') return values;
   const rev = reversedNodes(graph);
-  const out: Record<string, TensorJSON> = {};
+  const out = idTable<TensorJSON>();
   for (const [id, v] of Object.entries(values)) {
     if (!rev.has(id) || v.shape.length !== 3) {
       out[id] = v;
