@@ -15,7 +15,7 @@ import type { AttrValue, OnnxModel, OnnxNode, OnnxTensor } from './onnx-proto.ts
 import { decodeModel } from './onnx-proto.ts';
 import { WireError } from './protobuf.ts';
 import type { ActSpec, LayerSpec, Mat, RecurrentOp } from './recurrent.ts';
-import { ACT_DEFAULTS, buildLayer, GraphDraft, ONNX_ACTIVATIONS } from './recurrent.ts';
+import { ACT_DEFAULTS, buildLayer, GraphDraft, layerWidth, ONNX_ACTIVATIONS, spread } from './recurrent.ts';
 import type { ImportResult, MappingEntry } from './types.ts';
 import { ImportError } from './types.ts';
 
@@ -146,6 +146,7 @@ class Importer {
     this.addLoss(g.outputs.map((o) => this.vals.get(o.name)));
     if (this.layers === 0) throw new ImportError(problem('CW201', { node: g.name || 'graph', op: 'graph', why: 'the model has no LSTM, GRU or RNN node' }, { path: 'graph' }));
     for (const [name, axes] of this.inputAxes) if (axes !== 'TBF') for (const e of this.inputs[name]) if (e.as === 'input') e.axes = axes;
+    spread(this.d.nodes);
     const graph: Graph = {
       format: GRAPH_FORMAT,
       version: GRAPH_VERSION,
@@ -797,7 +798,7 @@ class Importer {
     };
     const out = buildLayer(this.d, spec);
     this.layers++;
-    this.col += op === 'RNN' ? 2.6 : 5.2;
+    this.col += layerWidth(spec);
     const stateAxes = layout === 1 ? { axes: 'BDF' } : {};
     if (h0.from) ((this.inputs[h0.from.name] ??= [])[h0.from.index] = { node: out.h, as: 'initialState', ...stateAxes });
     if (c0.from && out.c) ((this.inputs[c0.from.name] ??= [])[c0.from.index] = { node: out.c, as: 'initialState', ...stateAxes });

@@ -15,7 +15,7 @@ import { PickleError, unpickleStateDict } from './pickle.ts';
 import type { TensorRef } from './pickle.ts';
 import { utf8Decode } from './protobuf.ts';
 import type { LayerOut, RecurrentOp } from './recurrent.ts';
-import { buildLayer, GraphDraft } from './recurrent.ts';
+import { buildLayer, GraphDraft, spread } from './recurrent.ts';
 import type { ImportResult, MappingEntry } from './types.ts';
 import { ImportError } from './types.ts';
 
@@ -304,6 +304,7 @@ export function importStateDict(sd: Map<string, Tensor>, file: string, opts: { a
   d.add({ id: loss, kind: 'loss', loss: 'mse', position: { x: Math.round((col + 2.4) * 200), y: 300 } });
   d.edge(last, loss, 'identity', undefined, { port: 'prediction' });
   d.edge(target, loss, 'identity', undefined, { port: 'target' });
+  spread(d.nodes);
   const graph: Graph = {
     format: GRAPH_FORMAT, version: GRAPH_VERSION,
     name: `Imported ${op === 'RNN' ? `RNN (${act})` : op}${L > 1 ? ` × ${L} layers` : ''}`,
