@@ -40,6 +40,7 @@ function check(name: string): void {
 
 const SUPPORTED = [
   'torch_lstm_head', 'torch_gru_batch_first', 'torch_rnn_tanh', 'torch_rnn_relu_sigmoid_head', 'torch_lstm_2layers', 'torch_gru_classifier',
+  'torch_gru_opset9', 'torch_lstm_opset7', 'torch_lstm_state_inputs',
   'lstm_default', 'lstm_f64', 'lstm_no_bias', 'lstm_peepholes', 'lstm_input_forget', 'lstm_reverse', 'lstm_layout1',
   'lstm_initial_inputs', 'lstm_initial_const', 'lstm_activations', 'gru_lbr0', 'gru_lbr1', 'gru_lbr0_f64',
   'gru_reverse_layout1', 'gru_activations', 'rnn_tanh', 'rnn_relu_f64', 'rnn_reverse',
@@ -98,6 +99,15 @@ describe('the imported graph', () => {
   it('a batch_first model says its input axes', () => {
     const r = importOnnx(model('torch_gru_batch_first'));
     expect(r.inputs.input).toEqual([{ node: 'x', as: 'input', axes: 'BTF' }]);
+  });
+
+  it('h0 and c0 given as model inputs map to each layer\'s initial state, in layer order', () => {
+    const r = importOnnx(model('torch_lstm_state_inputs'));
+    expect(r.inputs).toEqual({
+      input: [{ node: 'x', as: 'input', axes: 'BTF' }],
+      h0: [{ node: 'h_l0', as: 'initialState' }, { node: 'h_l1', as: 'initialState' }],
+      c0: [{ node: 'c_l0', as: 'initialState' }, { node: 'c_l1', as: 'initialState' }],
+    });
   });
 
   it('stacked layers get one named set of gates each and list h_n per layer', () => {

@@ -190,6 +190,7 @@ class Importer {
       case 'Concat': return this.concat(n);
       case 'Slice': return this.slice(n);
       case 'ConstantOfShape': return this.constantOfShape(n);
+      case 'ConstantFill': return this.constantFill(n);
       case 'Expand': return this.expand(n);
       case 'Transpose': return this.transpose(n);
       case 'Reshape': return this.reshape(n);
@@ -435,6 +436,20 @@ class Importer {
     if (dims.every((d) => typeof d === 'number')) {
       const count = (dims as number[]).reduce((x, y) => x * y, 1);
       if (count > 1 << 24) this.failInput(n, 'input', `asks for ${count} values`);
+      return this.set(n, 0, { k: 'const', dims: dims as number[], data: new Float64Array(count).fill(value) });
+    }
+    if (value !== 0) this.failAttr(n, 'value', String(value), 'only zeros are supported for a shape that depends on the input');
+    this.set(n, 0, { k: 'zeros', dims });
+  }
+
+  /** ConstantFill (experimental, what torch writes at opset 7/8 for h0): a shape from the input or the `shape` attribute, filled with `value`. */
+  private constantFill(n: OnnxNode): void {
+    const v = n.attributes.get('value');
+    const value = v?.type === 'float' ? v.f : 0;
+    const dims: Sym[] = this.attrInt(n, 'input_as_shape', 0) ? this.symList(n, 0, 'input') : (this.attrInts(n, 'shape') ?? []);
+    if (dims.every((d) => typeof d === 'number')) {
+      const count = (dims as number[]).reduce((x, y) => x * y, 1);
+      if (count > 1 << 24) this.failAttr(n, 'shape', `[${dims.join(', ')}]`, `asks for ${count} values`);
       return this.set(n, 0, { k: 'const', dims: dims as number[], data: new Float64Array(count).fill(value) });
     }
     if (value !== 0) this.failAttr(n, 'value', String(value), 'only zeros are supported for a shape that depends on the input');
