@@ -154,6 +154,22 @@ describe('bad, truncated or hostile ONNX files get a clear error, never a crash 
     add.opType = 'LpNormalization';
     expect(refusal(encodeModel(m))).toBe(`ONNX node "${add.name}" (LpNormalization): operator LpNormalization is not supported`);
   });
+  it('tensor names like __proto__ and constructor are just names', () => {
+    const m = decodeModel(model('rnn_tanh'));
+    const rename = (from: string, to: string): void => {
+      for (const n of m.graph.nodes) { n.inputs = n.inputs.map((i) => (i === from ? to : i)); n.outputs = n.outputs.map((o) => (o === from ? to : o)); }
+      for (const v of [...m.graph.inputs, ...m.graph.outputs]) if (v.name === from) v.name = to;
+    };
+    rename('X', '__proto__');
+    rename('Y', 'constructor');
+    m.graph.nodes[0].name = '__proto__';
+    const r = importOnnx(encodeModel(m));
+    expect(JSON.parse(JSON.stringify({ inputs: r.inputs, outputs: r.outputs }))).toEqual({
+      inputs: { ['__proto__']: [{ node: 'x', as: 'input' }] },
+      outputs: { constructor: [{ node: 'h', step: 'all' }], Y_h: [{ node: 'h', step: 'final' }] },
+    });
+    expect(Object.prototype).not.toHaveProperty('node');
+  });
   it('an unknown attribute of a recurrent op is named', () => {
     const m = decodeModel(model('gru_lbr1'));
     m.graph.nodes[0].attributes.set('frobnicate', { type: 'int', i: 1 });

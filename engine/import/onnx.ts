@@ -58,8 +58,9 @@ function fmt(a: AttrValue): string {
 class Importer {
   private vals = new Map<string, Val>();
   private d = new GraphDraft();
-  private inputs: Record<string, MappingEntry[]> = {};
-  private outputs: Record<string, MappingEntry[]> = {};
+  // Keyed by the model's tensor names, which may be "__proto__": no prototype to write through.
+  private inputs: Record<string, MappingEntry[]> = Object.create(null) as Record<string, MappingEntry[]>;
+  private outputs: Record<string, MappingEntry[]> = Object.create(null) as Record<string, MappingEntry[]>;
   private inputAxes = new Map<string, string>();
   private inputNode = new Map<string, string>();
   private direction: 'forward' | 'reverse' | undefined;

@@ -262,16 +262,17 @@ export function importStateDict(sd: Map<string, Tensor>, file: string, opts: { a
   }
 
   // Linear heads: *.weight [O, K] (+ *.bias [O]) chained by size, in key order.
-  const inputs: Record<string, MappingEntry[]> = {
+  // Keyed by module names from the file, which may be "__proto__": no prototype to write through.
+  const inputs: Record<string, MappingEntry[]> = Object.assign(Object.create(null) as Record<string, MappingEntry[]>, {
     input: [{ node: x, as: 'input' }],
     h0: layers.map((l) => ({ node: l.h, as: 'initialState' as const })),
     ...(op === 'LSTM' ? { c0: layers.map((l) => ({ node: l.c!, as: 'initialState' as const })) } : {}),
-  };
-  const outputs: Record<string, MappingEntry[]> = {
+  });
+  const outputs: Record<string, MappingEntry[]> = Object.assign(Object.create(null) as Record<string, MappingEntry[]>, {
     output: [{ node: layers[L - 1].h, step: 'all' }],
     h_n: layers.map((l) => ({ node: l.h, step: 'final' as const })),
     ...(op === 'LSTM' ? { c_n: layers.map((l) => ({ node: l.c!, step: 'final' as const })) } : {}),
-  };
+  });
   let last = source;
   let lastSize = inSize;
   const rnnParam = /^(weight_ih|weight_hh|bias_ih|bias_hh|weight_hr)_l\d+(_reverse)?$/;
