@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { atomicWrite } from '../../common/node/atomic-write.ts';
 import { formatProblem } from '../../engine/format/data.ts';
+import { serializeGraph } from '../../engine/format/parse.ts';
 import { importOnnx } from '../../engine/import/onnx.ts';
 import type { Arch } from '../../engine/import/torch.ts';
 import { ARCHS, importStateDict, readStateDict } from '../../engine/import/torch.ts';
@@ -60,7 +61,7 @@ export function register(program: Command, io: Io): void {
       }
       if (existsSync(opts.out) && !opts.force) throw new CliError(`${opts.out} already exists; pass --force to replace it, or choose another file with -o`);
       try {
-        await atomicWrite(opts.out, JSON.stringify(r.graph, null, 2) + '\n');
+        await atomicWrite(opts.out, serializeGraph(r.graph));
       } catch (e) {
         throw new CliError(`cannot write ${opts.out}: ${(e as Error).message}`);
       }
