@@ -199,6 +199,10 @@ class Importer {
       case 'Gemm': return this.gemm(n);
       case 'Add': case 'Mul': case 'Sub': case 'Div': return this.binary(n);
       case 'Sigmoid': case 'Tanh': case 'Relu': case 'Softplus': return this.activation(n, ACTIVATIONS[n.opType.toLowerCase()]);
+      case 'LeakyRelu': return this.fixedActivation(n, 'alpha', 0.01, 'leaky_relu');
+      case 'Elu': return this.fixedActivation(n, 'alpha', 1, 'elu');
+      case 'Sin': return this.activation(n, 'sin');
+      case 'Exp': case 'Log': case 'Neg': case 'Softmax': case 'LogSoftmax': return this.unary(n);
       default: return this.fail(n, `operator ${n.opType} is not supported`);
     }
   }
@@ -596,12 +600,15 @@ class Importer {
       const a = this.streamIn(n, 0, 'A');
       const b = this.streamIn(n, 1, 'B');
       if (a.step !== b.step || a.size !== b.size || a.axes.join() !== b.axes.join()) this.fail(n, 'its two inputs do not have the same shape (broadcasting between streams is not supported)');
-      if (n.opType === 'Sub' || n.opType === 'Div') this.fail(n, `${n.opType} of two streams is not supported yet`);
       const id = this.headId(n);
       this.col += 1.2;
-      this.d.add({ id, kind: 'op', op: n.opType === 'Add' ? 'add' : 'mul', position: { x: Math.round(this.col * 200), y: 240 }, label: `${n.opType} ${this.nodeName(n)}` });
-      this.d.edge(a.wire[0], id, 'identity');
-      this.d.edge(b.wire[0], id, 'identity');
+      const ops: Record<string, 'add' | 'mul' | 'sub' | 'div'> = { Add: 'add', Mul: 'mul', Sub: 'sub', Div: 'div' };
+      const op = ops[n.opType];
+      this.d.add({ id, kind: 'op', op, position: { x: Math.round(this.col * 200), y: 240 }, label: `${n.opType} ${this.nodeName(n)}` });
+      // sub and div read their inputs by slot.
+      const slots = op === 'sub' || op === 'div';
+      this.d.edge(a.wire[0], id, 'identity', undefined, slots ? { slot: 0 } : {});
+      this.d.edge(b.wire[0], id, 'identity', undefined, slots ? { slot: 1 } : {});
       return this.set(n, 0, { ...a, wire: [id], report: [id] });
     }
     const [s, c, sIdx] = x.k === 'stream' ? [x, y, 0] : [y, x, 1];
@@ -652,6 +659,36 @@ class Importer {
     if (b.data.length === 1) return { k: 'const', dims: a.dims, data: a.data.map((x) => f(x, b.data[0])) };
     if (a.data.length === 1) return { k: 'const', dims: b.dims, data: b.data.map((y) => f(a.data[0], y)) };
     return this.fail(n, 'broadcasting between constants of different shapes is not supported');
+  }
+
+  /** An activation op whose attribute must have the one value the graph format's activation has. */
+  private fixedActivation(n: OnnxNode, attr: string, value: number, act: Activation): void {
+    const a = n.attributes.get(attr);
+    const v = a?.type === 'float' ? a.f : value;
+    if (Math.abs(v - value) > 1e-7) this.failAttr(n, attr, String(v), `the graph format's ${act} has ${attr} ${value}`);
+    this.activation(n, act);
+  }
+
+  /** Elementwise ops and softmax over the features: op nodes (LogSoftmax as softmax then log). */
+  private unary(n: OnnxNode): void {
+    const s = this.streamIn(n, 0, 'input');
+    if (n.opType === 'Softmax' || n.opType === 'LogSoftmax') {
+      // Opset 13+: axis defaults to -1; before, to 1 with the input flattened from it, the same for [B, F].
+      const axis = this.attrInt(n, 'axis', -1);
+      const ax = axis < 0 ? axis + s.axes.length : axis;
+      if (s.axes[ax] !== 'F' && !(s.axes.slice(ax).every((t) => t === 'F' || t === '1'))) this.failAttr(n, 'axis', String(axis), 'softmax is over the features only');
+    }
+    const ops = { Exp: ['exp'], Log: ['log'], Neg: ['neg'], Softmax: ['softmax'], LogSoftmax: ['softmax', 'log'] }[n.opType as 'Exp'] as ('exp' | 'log' | 'neg' | 'softmax')[];
+    let src = s.wire[0];
+    for (const op of ops) {
+      const id = this.headId(n);
+      this.col += 1.2;
+      const y = this.d.node(src)?.position?.y ?? 240;
+      this.d.add({ id, kind: 'op', op, position: { x: Math.round(this.col * 200), y }, label: `${op} (${n.opType})` });
+      this.d.edge(src, id, 'identity');
+      src = id;
+    }
+    this.set(n, 0, { ...s, wire: [src], report: [src] });
   }
 
   private activation(n: OnnxNode, act: Activation): void {

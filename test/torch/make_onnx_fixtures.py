@@ -252,6 +252,34 @@ class WithState(torch.nn.Module):
         return y, h, c
 
 
+class Mixed(torch.nn.Module):
+    """Heads torch writes as Softmax, LogSoftmax, Exp, LeakyRelu, Elu and stream-by-stream Sub/Div/Mul/Add."""
+    def __init__(self):
+        super().__init__()
+        self.rnn = torch.nn.GRU(3, 4)
+        self.a = torch.nn.Linear(4, 3)
+        self.b = torch.nn.Linear(4, 3)
+
+    def forward(self, x):
+        y, _ = self.rnn(x)
+        a, b = self.a(y), self.b(y)
+        probs = torch.softmax(a, dim=-1)
+        logp = torch.log_softmax(b, dim=-1)
+        mix = (torch.nn.functional.leaky_relu(a) - torch.nn.functional.elu(b)) / (1 + torch.exp(-torch.sigmoid(b)))
+        return probs, logp, mix * a + b
+
+
+def export_mixed():
+    torch.manual_seed(6)
+    net = Mixed().eval()
+    x = torch.randn(5, 2, 3)
+    with torch.no_grad():
+        p, l, m = net(x)
+    torch.onnx.export(net, (x,), os.path.join(OUT, 'torch_gru_mixed_heads.onnx'), input_names=['input'], output_names=['probs', 'logp', 'mix'],
+                      dynamic_axes={'input': {0: 'T', 1: 'B'}}, opset_version=14)
+    save('torch_gru_mixed_heads', 'torch', {'input': x.numpy()}, {'probs': p.numpy(), 'logp': l.numpy(), 'mix': m.numpy()}, 'float32')
+
+
 def export_with_state():
     torch.manual_seed(5)
     net = WithState().eval()
@@ -378,6 +406,7 @@ def main():
     export('torch_gru_opset9', Net('GRU', layers=2), opset=9)
     export('torch_lstm_opset7', Net('LSTM', bf=True), bf=True, opset=7)
     export_with_state()
+    export_mixed()
     torch.manual_seed(0)
     net = Last()
     x = torch.randn(5, 2, 3)
