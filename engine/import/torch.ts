@@ -288,8 +288,8 @@ export function importStateDict(sd: Map<string, Tensor>, file: string, opts: { a
     if (W.shape[1] !== lastSize) failKeys(file, `head "${mod}" reads ${W.shape[1]} features, but what comes before it gives ${lastSize}`);
     const b = sd.get(`${mod}.bias`);
     const id = d.uid(mod.replace(/[^A-Za-z0-9_]/g, '_'));
-    col += 1.4;
-    d.add({ id, kind: 'gate', size: W.shape[0], activation: 'identity', position: { x: Math.round(col * 200), y: 120 }, label: `Linear ${mod}`, ...(b ? {} : { bias: false }) });
+    col += last === source ? 0.3 : 1.4;
+    d.add({ id, kind: 'gate', size: W.shape[0], activation: 'identity', position: { x: Math.round(col * 200), y: d.node(last)?.position?.y ?? 120 }, label: `${mod} (Linear)`, ...(b ? {} : { bias: false }) });
     d.edge(last, id, 'full', { shape: W.shape, data: Array.from(W.data) });
     if (b) {
       if (b.shape.join() !== String(W.shape[0])) failKeys(file, `"${mod}.bias" has shape [${b.shape.join(', ')}], expected [${W.shape[0]}]`);
