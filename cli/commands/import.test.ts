@@ -47,6 +47,21 @@ describe('cellwright import', () => {
     values.h.data.slice(0, 8).forEach((v, i) => expect(v).toBeCloseTo(fixture.outputs.Y_h.data[i], 6));
   });
 
+  it('an imported model trains like any graph: cellwright train on its data lowers the loss', async () => {
+    const graphFile = join(tmp, 'train-me.json');
+    const tensors = join(tmp, 'train-me.tensors.json');
+    writeFileSync(tensors, JSON.stringify((JSON.parse(readFileSync(join(models, 'torch_lstm_head.json'), 'utf8')) as { inputs: unknown }).inputs));
+    expect((await cli('import', join(models, 'torch_lstm_head.onnx'), '-o', graphFile, '--tensors', tensors)).code).toBe(0);
+    const data = join(tmp, 'train-me.data.json');
+    const before = JSON.parse((await cli('run', graphFile, data, '--json')).out) as { loss: number };
+    const trained = join(tmp, 'trained.json');
+    const t = await cli('train', graphFile, '--data', data, '--steps', '30', '--optimizer', 'adam', '--lr', '0.01', '--out', trained, '--quiet');
+    expect(t.err).toBe('');
+    expect(t.code).toBe(0);
+    const after = JSON.parse((await cli('run', trained, data, '--json')).out) as { loss: number };
+    expect(after.loss).toBeLessThan(before.loss / 2);
+  });
+
   it('--tensors that do not fit are refused by name', async () => {
     const bad = join(tmp, 'bad.tensors.json');
     writeFileSync(bad, JSON.stringify({ X: { shape: [2, 3], data: [1, 2] } }));
