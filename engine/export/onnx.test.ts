@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-web';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { runGraph } from '../grad.ts';
 import type { DataFile, Graph, TensorJSON } from '../format/types.ts';
 import { importOnnx } from '../import/onnx.ts';
@@ -17,6 +17,9 @@ import { exportOnnx } from './onnx.ts';
 
 const EXAMPLES = join(import.meta.dirname, '../../assets/examples');
 const MODELS = join(import.meta.dirname, '../../test/fixtures/models');
+
+// Each case starts a runtime session: generous on a loaded machine (these are not timing tests).
+vi.setConfig({ testTimeout: 60_000 });
 
 beforeAll(() => {
   ort.env.wasm.numThreads = 1;
