@@ -3,7 +3,7 @@
  * host's native menu and the palette all call these. Each document change is
  * one `commit`, i.e. one undo entry.
  */
-import type { Graph, NodeKind } from '../../engine/format/types.ts';
+import type { Graph, GraphNode, NodeKind } from '../../engine/format/types.ts';
 import type { Host, MenuAction } from '../host/types.ts';
 import { loadGraphText, serializeGraph } from '../doc/engine.ts';
 import { autoLayout, DEFAULT_NODE_SIZE } from '../doc/layout.ts';
@@ -124,13 +124,15 @@ function dropPoint(at?: XY): XY {
   return at ?? flow?.viewportCenter() ?? { x: 0, y: 0 };
 }
 
-export function addNodeOfKind(kind: NodeKind, at?: XY): string {
+/** Adds a node of a kind, with the palette entry's preset fields (an activation, an op and its required fields). */
+export function addNodeOfKind(kind: NodeKind, at?: XY, preset: Record<string, string | number | boolean> = {}): string {
   const g = graph();
   const id = newNodeId(kind, nodeIds(g));
   const p = dropPoint(at);
   // Drop under the pointer: React Flow positions are top-left corners.
-  const node = defaultNode(kind, id, { x: p.x - 60, y: p.y - 24 });
-  commit(`Add ${kind}`, addNode(g, node));
+  const node = { ...defaultNode(kind, id, { x: p.x - 60, y: p.y - 24 }), ...preset } as GraphNode;
+  const what = typeof preset.activation === 'string' ? `${preset.activation} gate` : typeof preset.op === 'string' ? `${preset.op} op` : kind;
+  commit(`Add ${what}`, addNode(g, node));
   uiStore.getState().select([id]);
   return id;
 }
@@ -253,6 +255,11 @@ async function runHost<T>(action: () => Promise<T>): Promise<T | null> {
   }
 }
 
+/** The saved work needs no autosave; work recovered from a crash and still on offer is not this document's, so it stays. */
+async function clearAutosaveAfterSave(): Promise<void> {
+  if (!uiStore.getState().restoreOffer) await getHost().clearAutosave();
+}
+
 /**
  * Before a save: with "with weights" ticked, the trained parameters go into
  * the graph first (one undo entry), so the file reopens with the same numbers.
@@ -278,7 +285,7 @@ export async function save(): Promise<void> {
   const result = await runHost(() => getHost().saveFile(text, suggestedName(), state.file?.handle ?? state.file?.path));
   if (!result) return;
   documentStore.getState().markSaved({ name: result.name, path: result.path, handle: result.handle });
-  await getHost().clearAutosave();
+  await clearAutosaveAfterSave();
   uiStore.getState().notify('info', `Saved ${result.name}: ${what}.`);
 }
 
@@ -288,7 +295,7 @@ export async function saveAs(): Promise<void> {
   const result = await runHost(() => getHost().saveFileAs(text, suggestedName()));
   if (!result) return;
   documentStore.getState().markSaved({ name: result.name, path: result.path, handle: result.handle });
-  await getHost().clearAutosave();
+  await clearAutosaveAfterSave();
   uiStore.getState().notify('info', `Saved ${result.name}: ${what}.`);
 }
 
