@@ -12,7 +12,7 @@ import { createTask } from '../tasks/index.ts';
 import type { TaskMeta } from '../tasks/types.ts';
 import { TaskError } from '../tasks/types.ts';
 import type { Sizes } from '../templates.ts';
-import { elman, gru, irnn, lstm, peepholeLstm } from '../templates.ts';
+import { elman, gru, irnn, layerNormLstm, lstm, peepholeLstm } from '../templates.ts';
 import { GRU_VARIANTS, gruVariant, LSTM_VARIANTS, lstmVariant } from '../templates/variants.ts';
 
 type Maker = (s: Sizes) => Graph;
@@ -24,6 +24,7 @@ export const TEMPLATES: ReadonlyMap<string, Maker> = new Map<string, Maker>([
   ['lstm', lstm],
   ['peephole-lstm', peepholeLstm],
   ['gru', gru],
+  ['layernorm-lstm', layerNormLstm],
   ['lstm-vanilla', (s) => lstmVariant('vanilla', s)],
   ...LSTM_VARIANTS.map((v): [string, Maker] => [`lstm-${v.toLowerCase()}`, (s) => lstmVariant(v, s)]),
   ...GRU_VARIANTS.map((v): [string, Maker] => [v.toLowerCase(), (s) => gruVariant(v, s)]),
