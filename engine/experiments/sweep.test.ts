@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { SweepRow } from './sweep.ts';
-import { expandSweep, parseSweepSpec, resultsCsv, SpecError, summarise, summarySvg, taskFor } from './sweep.ts';
+import type { SweepRow , SpecError} from './sweep.ts';
+import { expandSweep, parseSweepSpec, resultsCsv, summarise, summarySvg, taskFor } from './sweep.ts';
 import { TEMPLATES, templateForTask } from './models.ts';
 
 describe('sweep SPECs', () => {
