@@ -70,6 +70,19 @@ describe('cellwright reproduce', () => {
   });
 });
 
+describe('quick presets end to end: the verdict is the judge\'s on the measured numbers', () => {
+  it.each([['parity'], ['flip-flop']])('%s --quick', async (name) => {
+    const r = await runCli('reproduce', name, '--quick', '--jobs', '2', '--json');
+    expect([0, 3]).toContain(r.code);
+    const rep = JSON.parse(r.out) as { pass: boolean; measures: ArmMeasure[]; lines: string[] };
+    expect(rep.measures.length).toBe(presetJobs(PRESETS[name], 'quick').length);
+    for (const x of rep.measures) expect(Number.isFinite(x.metric)).toBe(true);
+    expect(judgePreset(PRESETS[name], 'quick', rep.measures)).toMatchObject({ pass: rep.pass, lines: rep.lines });
+    expect(r.code).toBe(rep.pass ? 0 : 3);
+    if (name === 'flip-flop') expect(rep.measures[0].extra.signAccuracy).toBeGreaterThan(0);
+  }, 120_000);
+});
+
 describe('presets as data', () => {
   const m = (arm: string, metric: number, loss = metric, extra: Record<string, number> = {}): ArmMeasure => ({ arm, seed: 1, loss, metricName: 'mse', metric, extra, steps: 1, seconds: 0, diverged: false });
 
