@@ -6,6 +6,7 @@
  * @example
  * const g = templateForTask('lstm-cifg', { name: 'adding', length: 50 }, { hidden: 16, forgetBias: 1 });
  */
+import { problem } from '../errors.ts';
 import type { Graph } from '../format/types.ts';
 import type { Block } from '../tasks/read.ts';
 import { createTask } from '../tasks/index.ts';
@@ -45,7 +46,10 @@ export function sizesForTask(meta: TaskMeta, hidden: number, forgetBias?: number
  */
 export function templateForTask(name: string, task: Block, o: { hidden: number; forgetBias?: number }): Graph {
   const make = TEMPLATES.get(name.toLowerCase());
-  if (!make) throw new TaskError(`unknown template "${name}": use one of ${[...TEMPLATES.keys()].join(', ')}`, 'template');
+  if (!make) {
+    const p = problem('CW291', { name, known: [...TEMPLATES.keys()].join(', ') }, { path: 'template' });
+    throw new TaskError(`${p.message} (${p.code}): ${p.hint}`, 'template');
+  }
   const meta = createTask(task).meta;
   // The forget bias only means something where there is a forget gate (bias:f).
   const g = make(sizesForTask(meta, o.hidden));

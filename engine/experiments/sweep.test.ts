@@ -94,6 +94,6 @@ describe('templates by name', () => {
     }
   });
   it('unknown names list the known ones', () => {
-    expect(() => templateForTask('constructor', { name: 'adding' }, { hidden: 4 })).toThrow(/unknown template "constructor": use one of elman/);
+    expect(() => templateForTask('constructor', { name: 'adding' }, { hidden: 4 })).toThrow(/unknown template "constructor" \(CW291\): Use one of elman/);
   });
 });
