@@ -8,7 +8,7 @@
  * CW030–CW059 edges and graph structure, CW060–CW069 parameters,
  * CW070–CW079 warnings about the structure, CW080–CW089 data files,
  * CW099 internal, CW110–CW119 size limits (engine/limits.ts), CW140–CW169 the registry's primitives (slots, op fields,
- * ties, zoneout). Add runtime codes from CW100 on.
+ * ties, zoneout), CW290–CW309 sweeps and presets (engine/experiments). Add runtime codes from CW100 on.
  *
  * Example:
  *   problem('CW012', { id: 'f' }, { path: 'nodes[3].id', node: 'f' })
@@ -499,6 +499,23 @@ export const PROBLEMS = {
     severity: 'error',
     message: (a) => `cannot export to ONNX: ${a.what} (${a.where})`,
     hint: () => 'Outputs are node ids of inputs, gates, ops or cells. A node kind, op or activation without an ONNX translation can still be exported with `cellwright export torch`.',
+  }),
+
+  // ── sweeps and presets (engine/experiments) ────────────────────────────
+  CW290: spec<{ detail: string }>({
+    severity: 'error',
+    message: (a) => a.detail,
+    hint: () => 'A SPEC is {"graphs": [...], "task": {...}, "training": {...}, "seeds": [...], "grid": {"training.NAME": [...], "task.NAME": [...]}, "steps": N, "hidden": H}; see docs/sweeps.md.',
+  }),
+  CW291: spec<{ name: string; known: string }>({
+    severity: 'error',
+    message: (a) => `unknown template ${show(a.name)}`,
+    hint: (a) => `Use one of ${a.known}, or a graph file path.`,
+  }),
+  CW292: spec<Record<string, never>>({
+    severity: 'error',
+    message: () => 'a template has no task of its own, and the SPEC gives none',
+    hint: () => 'Add "task": {"name": …} to the SPEC (or a "task.name" grid): templates are sized to their task.',
   }),
 
   // ── internal ───────────────────────────────────────────────────────────
