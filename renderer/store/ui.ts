@@ -7,6 +7,37 @@ import type { Fragment, XY } from '../doc/ops.ts';
 
 export type Theme = 'light' | 'dark';
 
+/** Pane sizes (CSS pixels) and which side panels are shown; persisted through the Host settings. */
+export interface PaneLayout {
+  palette: number;
+  side: number;
+  dock: number;
+  paletteOpen: boolean;
+  sideOpen: boolean;
+}
+
+export const DEFAULT_LAYOUT: PaneLayout = { palette: 224, side: 296, dock: 292, paletteOpen: true, sideOpen: true };
+
+/** Limits a pane can be dragged to (the canvas keeps at least what is left). */
+export const PANE_LIMITS = { palette: [160, 420], side: [240, 560], dock: [160, 640] } as const;
+
+/** A layout read from settings, with anything missing or out of range replaced by the default. */
+export function cleanLayout(raw: unknown): PaneLayout {
+  const r = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+  const size = (key: keyof typeof PANE_LIMITS) => {
+    const v = r[key];
+    const [lo, hi] = PANE_LIMITS[key];
+    return typeof v === 'number' && Number.isFinite(v) ? Math.max(lo, Math.min(hi, Math.round(v))) : DEFAULT_LAYOUT[key];
+  };
+  return {
+    palette: size('palette'),
+    side: size('side'),
+    dock: size('dock'),
+    paletteOpen: typeof r.paletteOpen === 'boolean' ? r.paletteOpen : true,
+    sideOpen: typeof r.sideOpen === 'boolean' ? r.sideOpen : true,
+  };
+}
+
 export interface Notice {
   id: number;
   kind: 'error' | 'info';
@@ -49,6 +80,7 @@ export interface UiState {
   unrolledSteps: number;
   /** The flagged node whose explanation and fixes are open. */
   flagOpen: string | null;
+  layout: PaneLayout;
 
   select(nodes: Iterable<string>, edges?: Iterable<string>): void;
   setTheme(theme: Theme): void;
@@ -69,6 +101,7 @@ export interface UiState {
   setDockView(view: UiState['dockView']): void;
   setUnrolledSteps(k: number): void;
   setFlagOpen(node: string | null): void;
+  setLayout(patch: Partial<PaneLayout>): void;
 }
 
 let noticeSeq = 0;
@@ -95,6 +128,7 @@ export function createUiStore() {
     dockView: 'dynamics',
     unrolledSteps: 4,
     flagOpen: null,
+    layout: DEFAULT_LAYOUT,
 
     select(nodes, edges = []) {
       set({ selectedNodes: new Set(nodes), selectedEdges: new Set(edges) });
@@ -168,6 +202,9 @@ export function createUiStore() {
     },
     setFlagOpen(node) {
       set({ flagOpen: node });
+    },
+    setLayout(patch) {
+      set((state) => ({ layout: cleanLayout({ ...state.layout, ...patch }) }));
     },
   }));
 }
