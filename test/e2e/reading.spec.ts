@@ -90,3 +90,26 @@ test('the loss chart says why it is empty, and reads out values under the pointe
   await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.5);
   await expect(loss.getByRole('status', { name: /value under the pointer/ })).toContainText(/training step \d+ · training loss/);
 });
+
+test('the unrolled view zooms in on its steps, reads out a box under the pointer, and fits back', async ({ page }) => {
+  await openApp(page);
+  await page.getByRole('tab', { name: 'Unrolled' }).click();
+  const view = page.getByRole('img', { name: /The cell unrolled over \d+ steps/ });
+  await expect(view).toHaveAttribute('data-zoom', '1');
+  const fitted = (await view.boundingBox())!.width;
+  await page.getByRole('button', { name: 'Zoom in the unrolled view' }).click();
+  await page.getByRole('button', { name: 'Zoom in the unrolled view' }).click();
+  await expect(view).toHaveAttribute('data-zoom', '2');
+  expect((await view.boundingBox())!.width).toBeGreaterThan(fitted * 1.9);
+  // Sweep the pointer over the view until it is over a box: the hint reads that box out.
+  const region = page.getByRole('region', { name: 'Unrolled' });
+  const scroller = (await region.locator('.cw-unrolled-scroll').boundingBox())!;
+  const readout = region.locator('.cw-readout');
+  for (let y = scroller.y + 20; y < scroller.y + scroller.height && (await readout.count()) === 0; y += 8) {
+    for (let x = scroller.x + 10; x < scroller.x + scroller.width && (await readout.count()) === 0; x += 12) await page.mouse.move(x, y);
+  }
+  await expect(readout).toContainText(/^.+ at t = \d+: activation [\d.]+/);
+  await page.getByRole('button', { name: 'Fit the unrolled view' }).click();
+  await expect(view).toHaveAttribute('data-zoom', '1');
+  expect(Math.round((await view.boundingBox())!.width)).toBe(Math.round(fitted));
+});
