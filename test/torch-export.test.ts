@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportTorch } from '../engine/export/torch.ts';
 import type { DataFile, Graph } from '../engine/format/types.ts';
 import { gradReport } from '../engine/grad.ts';
-import { everything, everythingData, randomCase } from './torch/graphs.ts';
+import { everything, everythingData, hostileCase, randomCase } from './torch/graphs.ts';
 import { describeRun, hasTorch, mustRun, PYTHON, runPython, TORCH_HINT } from './torch/python.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -62,6 +62,8 @@ describe.runIf(run)('PyTorch export equals the engine (float64)', () => {
   let dir = '';
   const cases: Case[] = [...exampleCases(), { name: 'everything', graph: everything(), data: everythingData(false), seed: 3 },
     { name: 'everything-given-states', graph: everything(), data: everythingData(true), seed: 3 },
+    // name, description, labels and ids full of quote runs, backslashes, line breaks and __import__(…) calls
+    { name: 'hostile', ...hostileCase(), seed: 3 },
     ...Array.from({ length: 24 }, (_, i) => ({ name: `random graph ${i + 1}`, ...randomCase(i + 1), seed: i + 1 }))];
   let results: Record<string, CaseResult> = {};
 
@@ -104,12 +106,41 @@ describe.runIf(run)('PyTorch export equals the engine (float64)', () => {
     for (const [k, e] of Object.entries(r.gradNorms)) expect(e, `gradNorms ${k}`).toBeLessThanOrEqual(TOL);
   });
 
+  it('hostile names and ids are data: model.py parses, imports and runs nothing (no PWNED file)', { timeout: SLOW }, () => {
+    const folder = join(dir, 'hostile');
+    const r = runPython(['-c', [
+      'import ast, json, model',
+      'ast.parse(open("model.py", encoding="utf-8").read())',
+      'g = json.load(open("graph.json", encoding="utf-8"))',
+      'assert model.GRAPH_NAME == g["name"], (model.GRAPH_NAME, g["name"])',
+      'assert list(model.SIZES) == [n["id"] for n in g["nodes"] if n["kind"] != "loss"]',
+      'assert model.__doc__.startswith(g["name"])',
+      'assert g["description"] in model.__doc__',
+      'print("ok")',
+    ].join('\n')], { cwd: folder });
+    expect(r.status, describeRun(r)).toBe(0);
+    expect(r.stdout.trim()).toBe('ok');
+    for (const where of [folder, dir, ROOT]) expect(readdirSync(where)).not.toContain('PWNED');
+  });
+
   it('the generated Python compiles (model.py, train.py, tasks.py)', { timeout: SLOW }, () => {
     const folder = join(dir, 'lstm');
     const r = runPython(['-m', 'py_compile', 'model.py', 'train.py', 'tasks.py'], { cwd: folder });
     expect(r.status, describeRun(r)).toBe(0);
   });
 });
+
+/**
+ * torchrun's `--standalone` always rendezvouses on port 29400, so two runs on one
+ * machine (another test process, a developer's session) collide and hang. A free
+ * port of our own, chosen by the OS, avoids that.
+ */
+function rendezvous(): string[] {
+  const r = spawnSync(process.execPath, ['-e', "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"], { encoding: 'utf8' });
+  const port = Number(r.stdout.trim());
+  if (!Number.isInteger(port) || port <= 0) throw new Error(`could not find a free port: ${r.stderr}`);
+  return ['--nnodes=1', '--rdzv_backend=c10d', `--rdzv_endpoint=127.0.0.1:${port}`, `--rdzv_id=cw-${process.pid}-${port}`];
+}
 
 function cli(args: string[]): ReturnType<typeof spawnSync> {
   return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd: ROOT, timeout: 120_000, maxBuffer: 512 * 1024 * 1024 });
@@ -145,7 +176,7 @@ describe.runIf(run)('train.py: torchrun with DDP, and the round trip back into C
   it('torchrun --nproc_per_node=2 (gloo) trains the LSTM on parity for 50 steps with a falling loss', () => {
     // --redirects/--tee: torch 1.13's torchrun cannot parse its own default "0" on
     // Python ≥ 3.11 (Std.from_str, fixed in torch 2.0); "1" works everywhere.
-    ddp = train(['/usr/bin/torchrun', '--standalone', '--nproc_per_node=2', '--redirects', '1', '--tee', '1', '--log_dir', join(dir, 'torchrun-logs')], 'ddp');
+    ddp = train(['/usr/bin/torchrun', ...rendezvous(), '--nproc_per_node=2', '--redirects', '1', '--tee', '1', '--log_dir', join(dir, 'torchrun-logs')], 'ddp');
     expect(ddp.world_size).toBe(2);
     expect(ddp.losses).toHaveLength(50);
     const mean = (a: number[]): number => a.reduce((s, x) => s + x, 0) / a.length;
@@ -172,7 +203,7 @@ describe.runIf(run)('train.py: torchrun with DDP, and the round trip back into C
     expect(data.inputs.x.shape[1]).toBe(3);
     mkdirSync(gruDir);
     for (const [name, text] of Object.entries(exportTorch(graph).files)) writeFileSync(join(gruDir, name), text);
-    const r = spawnSync('/usr/bin/torchrun', ['--standalone', '--nproc_per_node=2', '--redirects', '1', '--tee', '1', '--log_dir', join(gruDir, 'logs'),
+    const r = spawnSync('/usr/bin/torchrun', [...rendezvous(), '--nproc_per_node=2', '--redirects', '1', '--tee', '1', '--log_dir', join(gruDir, 'logs'),
       'train.py', '--data', join(EXAMPLES, 'gru.data.json'), '--optimizer', 'sgd', '--lr', '0.1', '--steps', '1', '--dtype', 'float64',
       '--out', 'sgd.json', '--checkpoint-every', '0'], { cwd: gruDir, encoding: 'utf8', timeout: 300_000, env: { ...process.env, OMP_NUM_THREADS: '1' } });
     expect(r.status, describeRun(r as ReturnType<typeof runPython>)).toBe(0);

@@ -2,13 +2,13 @@ import type { Command } from 'commander';
 import { compile } from '../../engine/compile.ts';
 import { formatProblem } from '../../engine/format/data.ts';
 import type { Io } from '../main.ts';
-import { readGraph } from '../io.ts';
+import { readGraph, shown } from '../io.ts';
 
 export function register(program: Command, io: Io): void {
   program
     .command('check')
     .description('Validate a graph file: exit 0 with a summary, or exit 1 with every problem on stderr.')
-    .argument('<graph>', 'graph file (JSON, cellwright-graph v1)')
+    .argument('<graph>', 'graph file (JSON, cellwright-graph v1), or - to read it from standard input')
     .action((path: string) => {
       const { graph, problems } = readGraph(path, { validate: true });
       for (const p of problems) io.err(formatProblem(p));
@@ -16,6 +16,6 @@ export function register(program: Command, io: Io): void {
       const count = (k: string): number => prog.nodes.filter((n) => n.kind === k).length;
       const trainable = prog.layout.entries.filter((e) => e.trainable).reduce((a, e) => a + e.length, 0);
       const warn = problems.length ? `, ${problems.length} warning${problems.length === 1 ? '' : 's'}` : '';
-      io.out(`ok: ${graph.name ? `"${graph.name}"` : path} — ${prog.nodes.length} nodes (${count('cell')} cells, ${count('gate')} gates, ${count('op')} ops, ${count('loss')} losses), ${prog.edges.length} edges, ${trainable} trainable parameters${warn}`);
+      io.out(`ok: ${graph.name ? `"${graph.name}"` : shown(path)} — ${prog.nodes.length} nodes (${count('cell')} cells, ${count('gate')} gates, ${count('op')} ops, ${count('loss')} losses), ${prog.edges.length} edges, ${trainable} trainable parameters${warn}`);
     });
 }

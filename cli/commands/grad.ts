@@ -5,6 +5,7 @@ import type { DType } from '../../engine/tensor.ts';
 import type { Io } from '../main.ts';
 import { CliError, readData, readGraph } from '../io.ts';
 import { dtypeOption } from './run.ts';
+import { own } from '../../engine/format/dict.ts';
 
 function positive(name: string) {
   return (v: string): number => {
@@ -39,7 +40,8 @@ export function register(program: Command, io: Io): void {
       }
       io.out('gradient norm through time (‖dL/dh_t‖, first → last step):');
       for (const n of graph.nodes.filter((n) => n.kind === 'cell')) {
-        const g = r.gradNorms[n.id];
+        const g = own(r.gradNorms, n.id);
+        if (!g || g.length === 0) continue;
         io.out(`  ${n.id}: ${g[0].toPrecision(4)} → ${g[g.length - 1].toPrecision(4)}`);
       }
       if (r.flags.length === 0) io.out('flags: none');

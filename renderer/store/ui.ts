@@ -42,6 +42,13 @@ export interface Notice {
   id: number;
   kind: 'error' | 'info';
   text: string;
+  /** One button next to the text (e.g. Undo). */
+  action?: NoticeAction;
+}
+
+export interface NoticeAction {
+  label: string;
+  run(): void;
 }
 
 /** Work found in the autosave at start-up, offered back to the user. */
@@ -81,13 +88,15 @@ export interface UiState {
   /** The flagged node whose explanation and fixes are open. */
   flagOpen: string | null;
   layout: PaneLayout;
+  /** Save, Save As and Export JSON write the trained weights into the file (the save flow's checkbox). */
+  saveWeights: boolean;
 
   select(nodes: Iterable<string>, edges?: Iterable<string>): void;
   setTheme(theme: Theme): void;
   toggleMinimap(): void;
   setHelpOpen(open: boolean): void;
   dismissHint(): void;
-  notify(kind: Notice['kind'], text: string): void;
+  notify(kind: Notice['kind'], text: string, action?: NoticeAction): void;
   clearNotice(id?: number): void;
   setClipboard(fragment: Fragment | null): void;
   bumpPaste(): number;
@@ -102,6 +111,7 @@ export interface UiState {
   setUnrolledSteps(k: number): void;
   setFlagOpen(node: string | null): void;
   setLayout(patch: Partial<PaneLayout>): void;
+  setSaveWeights(on: boolean): void;
 }
 
 let noticeSeq = 0;
@@ -129,6 +139,7 @@ export function createUiStore() {
     unrolledSteps: 4,
     flagOpen: null,
     layout: DEFAULT_LAYOUT,
+    saveWeights: true,
 
     select(nodes, edges = []) {
       set({ selectedNodes: new Set(nodes), selectedEdges: new Set(edges) });
@@ -145,9 +156,9 @@ export function createUiStore() {
     dismissHint() {
       set({ hintDismissed: true });
     },
-    notify(kind, text) {
+    notify(kind, text, action) {
       noticeSeq += 1;
-      set({ notice: { id: noticeSeq, kind, text } });
+      set({ notice: action ? { id: noticeSeq, kind, text, action } : { id: noticeSeq, kind, text } });
     },
     clearNotice(id) {
       if (id === undefined || get().notice?.id === id) set({ notice: null });
@@ -199,6 +210,9 @@ export function createUiStore() {
     },
     setUnrolledSteps(k) {
       set({ unrolledSteps: Math.max(1, Math.min(64, Math.round(k))) });
+    },
+    setSaveWeights(on) {
+      set({ saveWeights: on });
     },
     setFlagOpen(node) {
       set({ flagOpen: node });

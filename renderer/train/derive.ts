@@ -6,6 +6,7 @@
 import type { Graph } from '../../engine/format/types.ts';
 import type { HeatStrip } from '../store/telemetry.ts';
 import type { Probe } from './protocol.ts';
+import { idTable, own } from '../../engine/format/dict.ts';
 
 /** Activations with a fixed range [0, 1]; everything else is scaled by its largest magnitude. */
 const UNIT_RANGE = new Set(['sigmoid', 'step']);
@@ -41,10 +42,10 @@ export function scaleValues(values: ArrayLike<number>, activation: string | unde
 }
 
 export function stripsFromProbe(graph: Graph, probe: Probe): Record<string, HeatStrip> {
-  const strips: Record<string, HeatStrip> = {};
+  const strips = idTable<HeatStrip>();
   for (const node of graph.nodes) {
     if (node.kind !== 'gate' && node.kind !== 'cell') continue;
-    const p = probe.nodes[node.id];
+    const p = own(probe.nodes, node.id);
     if (!p) continue;
     strips[node.id] = { steps: probe.T, units: p.size, values: scaleValues(p.values, node.kind === 'gate' ? node.activation : undefined) };
   }
@@ -76,7 +77,7 @@ export function edgeMagnitudes(graph: Graph, probe: Probe): Record<string, numbe
   let top = -Infinity;
   let bottom = Infinity;
   for (const edge of graph.edges) {
-    const flow = probe.edges[edge.id];
+    const flow = own(probe.edges, edge.id);
     if (!flow) continue;
     const g = meanGrad(flow);
     raw.set(edge.id, g);
@@ -85,7 +86,7 @@ export function edgeMagnitudes(graph: Graph, probe: Probe): Record<string, numbe
       bottom = Math.min(bottom, Math.log10(g));
     }
   }
-  const out: Record<string, number> = {};
+  const out = idTable<number>();
   if (!Number.isFinite(top)) return out;
   // The weakest edge is grey and the strongest red, over at most EDGE_DECADES decades.
   const lo = Math.max(bottom, top - EDGE_DECADES);
@@ -120,4 +121,18 @@ export function trainingSignature(graph: Graph): string {
     return rest;
   });
   return JSON.stringify({ nodes, edges, parameters: graph.parameters ?? null, task: graph.task ?? null, training: graph.training ?? null });
+}
+
+/** Loss at or above this at the end of a run: it diverged, whatever it started at. */
+export const DIVERGED_LOSS = 1e10;
+
+/**
+ * A run ended diverged: its last loss (or validation loss) is not finite, at
+ * least 1e10, or a thousand times the first loss of the run (and above 1).
+ */
+export function diverged(last: number, first: number | undefined, validation?: number): boolean {
+  // NaN is "no number" here (a non-finite loss stops the trainer with a failure before the run can end).
+  const blown = (x: number | undefined): boolean => x !== undefined && !Number.isNaN(x) && (!Number.isFinite(x) || Math.abs(x) >= DIVERGED_LOSS
+    || (first !== undefined && Number.isFinite(first) && first > 0 && x > 1 && x > 1000 * first));
+  return blown(last) || blown(validation);
 }
