@@ -11,12 +11,18 @@ export async function restoreLayout(host: Host): Promise<void> {
   const saved = await host.getSetting<unknown>(LAYOUT_SETTING, null).catch(() => null);
   if (saved) uiStore.getState().setLayout(cleanLayout(saved));
   let timer: ReturnType<typeof setTimeout> | null = null;
+  const write = () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    host.setSetting(LAYOUT_SETTING, uiStore.getState().layout).catch(() => undefined);
+  };
   uiStore.subscribe((state, previous) => {
     if (state.layout === previous.layout) return;
     if (timer) clearTimeout(timer);
-    timer = setTimeout(() => {
-      timer = null;
-      host.setSetting(LAYOUT_SETTING, uiStore.getState().layout).catch(() => undefined);
-    }, 250);
+    timer = setTimeout(write, 250);
+  });
+  // A reload or close inside the debounce still keeps the last layout.
+  window.addEventListener('pagehide', () => {
+    if (timer) write();
   });
 }
