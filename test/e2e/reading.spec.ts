@@ -113,3 +113,27 @@ test('the unrolled view zooms in on its steps, reads out a box under the pointer
   await expect(view).toHaveAttribute('data-zoom', '1');
   expect(Math.round((await view.boundingBox())!.width)).toBe(Math.round(fitted));
 });
+
+test('text task: sampled text appears, follows training, and the temperature changes it', async ({ page }) => {
+  test.setTimeout(120_000);
+  await openApp(page);
+  await trainingSettled(page);
+  await page.getByRole('tab', { name: 'Training' }).click();
+  await page.getByLabel('Task', { exact: true }).selectOption('text');
+  await trainingSettled(page);
+  const fit = page.getByRole('button', { name: 'Fit graph to task' });
+  if (await fit.isVisible()) await fit.click();
+  await trainingSettled(page);
+  await page.getByRole('tab', { name: 'Sample' }).click();
+  const text = page.getByLabel('Text the model wrote');
+  await expect(text).toContainText(/^the .{20,}/s, { timeout: 20_000 });
+  await expect(text).toHaveAttribute('data-step', '0');
+  // Temperature 0: the likeliest character every time — a different text from the random draw at 0.8.
+  const warm = await text.textContent();
+  await page.getByLabel('Temperature').fill('0');
+  await expect(text).not.toHaveText(warm ?? '', { timeout: 10_000 });
+  // Training moves on: the sample is drawn again from the newer weights.
+  for (let i = 0; i < 3; i++) await page.getByRole('button', { name: 'Step', exact: true }).click();
+  await expect(text).toHaveAttribute('data-step', '3', { timeout: 10_000 });
+  await screenshot(page, 'sampled-text.png');
+});
