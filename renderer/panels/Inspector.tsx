@@ -8,6 +8,7 @@ import { uiStore, useUi } from '../store/ui.ts';
 import { useValidation } from '../store/validation.ts';
 import { focusNode, ungroupNodes } from '../app/commands.ts';
 import { groupName, groupOf } from '../doc/groups.ts';
+import { WeightMatrix } from './WeightMatrix.tsx';
 import { CheckField, NumberField, parseSize, SelectField, TextField, type Option } from './fields.tsx';
 
 function commit(label: string, next: Graph) {
@@ -182,6 +183,7 @@ function EdgeFields({ edge }: { edge: GraphEdge }) {
         disabledReason={intoGate ? undefined : notGateReason}
         onCommit={(value) => commit('Set weight', updateEdge(g(), edge.id, { weight: value }))}
       />
+      {intoGate && learned && edge.tie === undefined ? <WeightMatrix edge={edge} kind={weight} /> : null}
       {intoGate && learned && (edge.tie !== undefined || tieOptions.length > 0) ? (
         <SelectField
           label="Shares weight of"

@@ -18,6 +18,7 @@ import type { Batch } from '../../engine/batch.ts';
 import { TaskError } from '../../engine/tasks/types.ts';
 import type { SessionFactory, Snapshot, Trainer } from '../../engine/train/trainer.ts';
 import { createTrainer } from '../../engine/train/trainer.ts';
+import { sampleText } from '../../engine/tasks/sample.ts';
 import type { MetricName } from '../../engine/tasks/types.ts';
 import type { CompiledInfo, FromWorker, LiveSnapshot, Probe, ToWorker } from './protocol.ts';
 import { snapshotTransferables } from './protocol.ts';
@@ -313,6 +314,20 @@ function handle(message: ToWorker): void {
     case 'parameters':
       post({ type: 'parameters', seq: cur.seq, step: t.stepCount, parameters: t.exportParameters() });
       return;
+    case 'sampleText': {
+      const vocab = t.task?.meta.vocab;
+      const reply = (text: string | null, reason: string | null) => post({ type: 'sampledText', seq: cur.seq, id: message.id, step: t.stepCount, text, reason });
+      if (!vocab || !t.binding) {
+        reply(null, 'Sampled text needs the text task (Training tab → task: text).');
+        return;
+      }
+      try {
+        reply(sampleText(t.program, t.parameters, { input: t.binding.input, prediction: t.binding.prediction, vocab, prime: message.prime, length: message.length, temperature: message.temperature, seed: message.seed }), null);
+      } catch (error) {
+        reply(null, (error as Error).message);
+      }
+      return;
+    }
     default: {
       const never: never = message;
       throw new Error(`unknown message ${JSON.stringify(never)}`);
