@@ -10,7 +10,7 @@
  */
 import type { Batch } from '../batch.ts';
 import type { Program } from '../compile.ts';
-import type { SessionOptions } from '../runtime.ts';
+import type { ExternalGrads, SessionOptions } from '../runtime.ts';
 import { Session } from '../runtime.ts';
 import type { Arr, DType } from '../tensor.ts';
 import { jsBackend } from './kernels.ts';
@@ -40,7 +40,8 @@ export interface SessionLike {
   readonly gradNorms: Float64Array[];
   loss: number;
   forward(params: Arr, batch: Batch): number;
-  backward(params: Arr): void;
+  /** `external`: dL/d values(n) from outside the graph, added at every step (runtime.ts addExternalGrads). */
+  backward(params: Arr, external?: ExternalGrads): void;
   initialStateGrad(cellIndex: number): Arr;
   values(nodeIndex: number): Arr;
   /** Releases helper threads (fast sessions with threads); absent or a no-op otherwise. */

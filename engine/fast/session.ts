@@ -21,8 +21,8 @@ import { lossBackward, lossForward, lossScale } from '../ops/losses.ts';
 import {
   diagonalBackward, diagonalForward, scalarBackward, scalarForward,
 } from '../ops/weights.ts';
-import type { SessionOptions } from '../runtime.ts';
-import { loadBatch } from '../runtime.ts';
+import type { ExternalGrads, SessionOptions } from '../runtime.ts';
+import { addExternalGrads, loadBatch } from '../runtime.ts';
 import type { Arr, DType } from '../tensor.ts';
 import type { Backend, Kernels, Strided } from './kernels.ts';
 import { jsBackend } from './kernels.ts';
@@ -269,13 +269,14 @@ export class FastSession {
 
   /**
    * Back-propagates the last forward through time: fills gparams, grads and
-   * gradNorms exactly as Session.backward does.
+   * gradNorms exactly as Session.backward does (external gradients too).
    */
-  backward(params: Arr): void {
+  backward(params: Arr, external?: ExternalGrads): void {
     const { program: p, B, T, plan } = this;
     if (!this.batch) throw new Error('backward() before forward()');
     this.gparams.fill(0);
     for (const g of this.grads) g?.fill(0);
+    if (external) addExternalGrads(p, this.grads, external, B);
     for (const g of plan.groups) {
       const w = this.wcat[g.index];
       for (const ge of g.edges) w.set(params.subarray(ge.edge.param!.offset, ge.edge.param!.offset + ge.n * g.ns), ge.col * g.ns);

@@ -1,0 +1,37 @@
+/**
+ * Validators that accept graphs with layers: drop-in replacements for
+ * validateGraph and validateData (plain graphs go straight to them).
+ */
+import { validateData } from '../format/data.ts';
+import type { Graph, GraphNode, Problem } from '../format/types.ts';
+import { validateGraph } from '../format/validate.ts';
+import { hasLayers } from './types.ts';
+import { analyzeLayers } from './validate.ts';
+
+/**
+ * Every problem of a graph, with or without layers. Never throws.
+ *
+ * Example: validateAny(stackedLstm({ x: 1, h: 4, y: 1 })) // []
+ */
+export function validateAny(graph: Graph): Problem[] {
+  return hasLayers(graph) ? analyzeLayers(graph).problems : validateGraph(graph);
+}
+
+/**
+ * Checks a data file against a graph with or without layers. With layers,
+ * `initialStates` may also give nested cells under their reported ids
+ * (`l1/h`, `l1/reverse/h`); layers themselves need no stream.
+ */
+export function validateDataAny(graph: Graph, data: unknown): Problem[] {
+  if (!hasLayers(graph)) return validateData(graph, data);
+  const a = analyzeLayers(graph);
+  const standIns = new Set(a.layers.map((l) => l.id));
+  for (const n of graph.nodes as unknown as { id?: unknown; kind?: unknown }[]) if (n.kind === 'layer' && typeof n.id === 'string') standIns.add(n.id);
+  const nodes: GraphNode[] = a.flat.nodes.filter((n) => !standIns.has(n.id));
+  for (const l of a.layers) {
+    for (const c of l.copies) {
+      for (const n of c.graph.nodes) if (n.kind === 'cell') nodes.push({ ...n, id: c.prefix + n.id });
+    }
+  }
+  return validateData({ ...a.flat, nodes, edges: a.flat.edges.filter((e) => !standIns.has(e.source) && !standIns.has(e.target)) }, data);
+}
