@@ -5,12 +5,12 @@
  */
 import { batchFromData } from './batch.ts';
 import type { Program } from './compile.ts';
-import { compile } from './compile.ts';
 import type { Flag, FlagThresholds } from './diagnostics/flags.ts';
 import { DEFAULT_FLAG_THRESHOLDS, flagSeries } from './diagnostics/flags.ts';
 import type { DataFile, Graph, TensorJSON } from './format/types.ts';
 import { createParams } from './params.ts';
-import { Session } from './runtime.ts';
+import type { SessionLike } from './fast/index.ts';
+import { compileAny, LayeredSession, nestedCells, sessionFor } from './layers/index.ts';
 import type { Arr, DType } from './tensor.ts';
 
 export interface GradReport {
@@ -38,17 +38,17 @@ function tensor(shape: number[], a: Arr): TensorJSON {
   return { shape, data: Array.from(a) };
 }
 
-function prepare(graph: Graph, data: DataFile, opts: GradOptions): { program: Program; session: Session; theta: Arr; batch: ReturnType<typeof batchFromData> } {
+function prepare(graph: Graph, data: DataFile, opts: GradOptions): { program: Program; session: SessionLike; theta: Arr; batch: ReturnType<typeof batchFromData> } {
   const dtype = opts.dtype ?? 'float64';
-  const program = compile(graph, { dtype });
+  const program = compileAny(graph, { dtype });
   const batch = batchFromData(data, dtype);
   const seed = opts.seed ?? (typeof graph.training?.seed === 'number' ? graph.training.seed : 1);
   const theta = createParams(program.layout, graph.parameters, { seed, dtype });
-  const session = new Session(program, { T: batch.T, B: batch.B, dtype, inputGrads: true });
+  const session = sessionFor(program, { T: batch.T, B: batch.B, dtype, inputGrads: true });
   return { program, session, theta, batch };
 }
 
-function valuesOf(program: Program, session: Session): Record<string, TensorJSON> {
+function valuesOf(program: Program, session: SessionLike): Record<string, TensorJSON> {
   const values: Record<string, TensorJSON> = {};
   for (const n of program.nodes) {
     if (n.kind === 'loss') values[n.id] = tensor([session.T, 1, 1], Float64Array.from(session.stepLoss[n.index]));
@@ -82,6 +82,9 @@ export function gradReport(graph: Graph, data: DataFile, opts: GradOptions = {})
     const n = program.nodes[i];
     if (batch.initialStates?.[n.id]) gradients[`state:${n.id}`] = tensor([batch.B, n.size], session.initialStateGrad(i));
   }
+  if (session instanceof LayeredSession) {
+    for (const { id, grad } of session.nestedStateGrads(batch)) gradients[`state:${id}`] = tensor([batch.B, grad.length / batch.B], grad);
+  }
   const gradNorms: Record<string, number[]> = {};
   for (const n of program.nodes) {
     if (n.kind === 'loss' || n.kind === 'target') continue;
@@ -89,7 +92,7 @@ export function gradReport(graph: Graph, data: DataFile, opts: GradOptions = {})
   }
   const th = { ...DEFAULT_FLAG_THRESHOLDS, ...opts.thresholds };
   const flags: Flag[] = [];
-  for (const i of program.cells) {
+  for (const i of [...program.cells, ...nestedCells(program)]) {
     const f = flagSeries(program.nodes[i].id, session.gradNorms[i], th);
     if (f) flags.push(f);
   }

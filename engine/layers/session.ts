@@ -253,6 +253,17 @@ export function nestedOf(program: Program, index: number): { layer: CompiledLaye
   return { layer, copy: layer.copies[at.copy], node: at.node };
 }
 
+/** Public indices of the nested cells of a program with layers (none for a plain program). */
+export function nestedCells(program: Program): number[] {
+  const m = layerModel(program);
+  if (!m) return [];
+  const out: number[] = [];
+  m.nested.forEach((at, k) => {
+    if (m.layers[at.layer].copies[at.copy].program.nodes[at.node].kind === 'cell') out.push(m.outer.nodes.length + k);
+  });
+  return out;
+}
+
 /** dst[t] = src[reverse ? T−1−t : t] for T blocks of `sz`. */
 function copyTime(src: Arr, dst: Arr, T: number, sz: number, reverse: boolean): void {
   if (!reverse) { dst.set(src.subarray(0, T * sz)); return; }

@@ -57,15 +57,23 @@ function layered(name: string, description: string, layers: LayerNode[], input: 
 }
 
 /**
- * Two stacked LSTM layers (torch.nn.LSTM(x, h, num_layers=2)) and a linear readout.
+ * Stacked LSTM layers (torch.nn.LSTM(x, h, num_layers, bidirectional)) and a
+ * linear readout on the last layer. Layer k (l1, l2, …) reads the whole output
+ * sequence of layer k − 1.
  *
  * @example
  * const g = stackedLstm({ x: 1, h: 8, y: 1 }); // layers l1 (reads x) and l2 (reads l1)
  */
-export function stackedLstm(s: LayeredSizes): Graph {
-  const l1 = layer('l1', stepGraph(lstm({ x: s.x, h: s.h, y: 1 })), 'm', 'forward', 240, 'LSTM layer 1');
-  const l2 = layer('l2', stepGraph(lstm({ x: s.h, h: s.h, y: 1 })), 'm', 'forward', 500, 'LSTM layer 2');
-  return layered('2-layer LSTM', 'Two stacked LSTM layers: the second reads the whole output sequence of the first (as torch.nn.LSTM(num_layers=2)); a linear readout on the second.', [l1, l2], s.x, s);
+export function stackedLstm(s: LayeredSizes & { layers?: number; bidirectional?: boolean }): Graph {
+  const count = s.layers ?? 2;
+  const bi = s.bidirectional === true;
+  const layers: LayerNode[] = [];
+  for (let k = 1; k <= count; k++) {
+    const input = k === 1 ? s.x : bi ? 2 * s.h : s.h;
+    layers.push(layer(`l${k}`, stepGraph(lstm({ x: input, h: s.h, y: 1 })), 'm', bi ? 'bidirectional' : 'forward', 240 + 260 * (k - 1), `${bi ? 'bidirectional ' : ''}LSTM layer ${k}`));
+  }
+  const name = `${count}-layer ${bi ? 'bidirectional ' : ''}LSTM`;
+  return layered(name, `${count} stacked ${bi ? 'bidirectional ' : ''}LSTM layers: each reads the whole output sequence of the one before (as torch.nn.LSTM(num_layers=${count}${bi ? ', bidirectional=True' : ''})); a linear readout on the last.`, layers, s.x, s);
 }
 
 /**
