@@ -93,6 +93,15 @@ function nestedProblem(p: Problem, layer: string, index: number, prefix: string,
  * Example: analyzeLayers(twoLayerLstm).layers.map((l) => l.id) // ['l1', 'l2']
  */
 export function analyzeLayers(graph: Graph): LayerAnalysis {
+  try {
+    return analyze(graph);
+  } catch (e) {
+    const problems = [problem('CW099', { detail: e instanceof Error ? e.message : show(e) }, { path: '' })];
+    return { problems, flat: graph, layers: [] };
+  }
+}
+
+function analyze(graph: Graph): LayerAnalysis {
   const problems: Problem[] = [];
   const nodes = arr(graph.nodes);
   const edges = arr(graph.edges);
@@ -233,6 +242,7 @@ export function analyzeLayers(graph: Graph): LayerAnalysis {
       problems.push(problem('CW031', { end: 'source', found: raw.source }, where('source')));
       return;
     }
+    if (sKind === LAYER_KIND && !infos.has(source)) return; // a broken layer, reported above
     if (sKind !== 'input' && sKind !== LAYER_KIND) {
       problems.push(problem('CW174', { edge: eid, layer: info.id, source, kind: String(sKind) }, where('source')));
       return;
