@@ -1,9 +1,10 @@
 /** File reading for the CLI: every failure becomes a CliError with a clear message. */
 import { readFileSync } from 'node:fs';
-import { formatProblem, validateData } from '../engine/format/data.ts';
+import { formatProblem } from '../engine/format/data.ts';
 import { lineColumn, locateJsonError, loadGraphText } from '../engine/format/parse.ts';
 import type { DataFile, Graph, Problem } from '../engine/format/types.ts';
-import { hasErrors, validateGraph } from '../engine/format/validate.ts';
+import { hasErrors } from '../engine/format/validate.ts';
+import { validateAny, validateDataAny } from '../engine/layers/index.ts';
 
 /** A failure to report on stderr (no stack trace) with an exit code. */
 export class CliError extends Error {
@@ -44,7 +45,7 @@ export function readGraph(path: string, opts: { validate: boolean }): { graph: G
   }
   const problems = [...r.problems];
   if (opts.validate) {
-    problems.push(...validateGraph(r.graph));
+    problems.push(...validateAny(r.graph));
     if (hasErrors(problems)) {
       const errors = problems.filter((p) => p.severity === 'error');
       throw new CliError(`${path}: ${errors.length} problem${errors.length === 1 ? '' : 's'} in the graph`, 1, problems.map(formatProblem));
@@ -55,7 +56,7 @@ export function readGraph(path: string, opts: { validate: boolean }): { graph: G
 
 export function readData(path: string, graph: Graph): DataFile {
   const data = readJson(path, 'data file');
-  const problems = validateData(graph, data);
+  const problems = validateDataAny(graph, data);
   if (hasErrors(problems)) {
     throw new CliError(`${path}: the data file does not fit the graph`, 1, problems.map(formatProblem));
   }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { compile } from '../../engine/compile.ts';
+import { compileAny } from '../../engine/layers/index.ts';
 import { formatProblem } from '../../engine/format/data.ts';
 import type { Io } from '../main.ts';
 import { readGraph } from '../io.ts';
@@ -12,10 +12,11 @@ export function register(program: Command, io: Io): void {
     .action((path: string) => {
       const { graph, problems } = readGraph(path, { validate: true });
       for (const p of problems) io.err(formatProblem(p));
-      const prog = compile(graph);
-      const count = (k: string): number => prog.nodes.filter((n) => n.kind === k).length;
+      const prog = compileAny(graph);
+      const count = (k: string): number => graph.nodes.filter((n) => (n.kind as string) === k).length;
+      const layers = count('layer');
       const trainable = prog.layout.entries.filter((e) => e.trainable).reduce((a, e) => a + e.length, 0);
       const warn = problems.length ? `, ${problems.length} warning${problems.length === 1 ? '' : 's'}` : '';
-      io.out(`ok: ${graph.name ? `"${graph.name}"` : path} — ${prog.nodes.length} nodes (${count('cell')} cells, ${count('gate')} gates, ${count('op')} ops, ${count('loss')} losses), ${prog.edges.length} edges, ${trainable} trainable parameters${warn}`);
+      io.out(`ok: ${graph.name ? `"${graph.name}"` : path} — ${graph.nodes.length} nodes (${count('cell')} cells, ${count('gate')} gates, ${count('op')} ops, ${layers ? `${layers} layer${layers === 1 ? '' : 's'}, ` : ''}${count('loss')} losses), ${graph.edges.length} edges, ${trainable} trainable parameters${warn}`);
     });
 }

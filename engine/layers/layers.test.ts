@@ -13,7 +13,10 @@ import { createSession } from '../fast/index.ts';
 import type { SessionLike } from '../fast/index.ts';
 import { loadGraph } from '../format/parse.ts';
 import type { Graph, GraphNode, Problem } from '../format/types.ts';
+import { exportTorch } from '../export/torch.ts';
 import { gradReport } from '../grad.ts';
+import type { Snapshot } from '../train/trainer.ts';
+import { createTrainer } from '../train/trainer.ts';
 import { Session } from '../runtime.ts';
 import { gru, lstm } from '../templates.ts';
 import { randomBatch, randomParams } from '../testing/build.ts';
@@ -343,5 +346,30 @@ describe('sessions take gradients from outside the graph (the hook layers use)',
         expect(Math.abs(num - g0[k]) / Math.max(1e-4, Math.abs(num) + Math.abs(g0[k])), `${id}: θ[${k}]`).toBeLessThan(1e-6);
       }
     }
+  });
+});
+
+describe('training and export of layered graphs', () => {
+  it('the trainer trains a bidirectional GRU on a task; snapshots show nested nodes under namespaced ids', () => {
+    const g: Graph = { ...bidirectionalGru({ x: 1, h: 4, y: 1 }), task: { name: 'sine', length: 12 }, training: { optimizer: 'adam', lr: 0.02, batch: 8, steps: 60, seed: 1 } };
+    const snaps: Snapshot[] = [];
+    const t = createTrainer(g, { onSnapshot: (s) => snaps.push(s) });
+    t.step(60);
+    const rows = t.history.filter((r) => Number.isFinite(r.loss));
+    expect(rows.at(-1)!.loss).toBeLessThan(rows[0].loss * 0.5);
+    const last = snaps.at(-1)!;
+    expect(Object.keys(last.gradNorms).sort()).toEqual(['bi/h', 'bi/reverse/h']);
+    expect(last.sample!.nodes['bi/reverse/h_new'].data).toHaveLength(12 * 4);
+    expect(last.sample!.nodes.bi.size).toBe(8);
+    const saved = t.graphWithParameters();
+    expect(Object.keys(saved.parameters!)).toEqual(expect.arrayContaining(['layer:bi/edge:x_r', 'layer:bi/reverse/edge:x_r']));
+    expect(validateAny(saved)).toEqual([]);
+    // The saved parameters are the trained ones: a new trainer starts where this one ended.
+    const again = createTrainer(saved);
+    expect(Array.from(again.parameters)).toEqual(Array.from(t.parameters));
+  });
+
+  it('the PyTorch export refuses graphs with layers, naming them', () => {
+    expect(() => exportTorch(stackedLstm({ x: 1, h: 2, y: 1 }))).toThrow(/layers \("l1", "l2"\)/);
   });
 });

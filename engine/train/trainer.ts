@@ -27,14 +27,14 @@
 import type { Batch } from '../batch.ts';
 import { batchFromData } from '../batch.ts';
 import type { Program } from '../compile.ts';
-import { compile } from '../compile.ts';
 import type { Diagnostics } from '../diagnostics/index.ts';
 import { Diagnoser } from '../diagnostics/index.ts';
 import type { DataFile, Graph, TensorJSON } from '../format/types.ts';
 import { createParams, exportParams } from '../params.ts';
 import { Rng } from '../rng.ts';
 import { createSession } from '../fast/index.ts';
-import { Session } from '../runtime.ts';
+import type { SessionLike } from '../fast/index.ts';
+import { compileAny, nestedCells, sessionFor, withLayers } from '../layers/index.ts';
 import type { Task, TaskBinding, TaskMeta, TaskResources } from '../tasks/index.ts';
 import { bindTask, createTask, TaskError } from '../tasks/index.ts';
 import type { Block } from '../tasks/read.ts';
@@ -208,7 +208,7 @@ export class Trainer {
   private dataRng: Rng;
   private valSession: TrainSession | null = null;
   private valBatch: Batch | null = null;
-  private probe: Session | null = null;
+  private probe: SessionLike | null = null;
   private probeBatch: Batch | null = null;
   private readonly diagnoser: Diagnoser;
   private checkpoint: Checkpoint;
@@ -226,10 +226,10 @@ export class Trainer {
     this.graph = graph;
     this.opts = opts;
     this.now = opts.now ?? Date.now;
-    this.makeSession = opts.createSession ?? ((prog, o) => createSession(prog, o));
+    this.makeSession = withLayers(opts.createSession ?? ((prog, o) => createSession(prog, o)));
     this.config = resolveTraining(graph.training ?? {}, opts.training ?? {});
     const c = this.config;
-    this.program = compile(graph, { dtype: c.dtype });
+    this.program = compileAny(graph, { dtype: c.dtype });
     const p = this.program;
     if (opts.data) {
       this.task = null;
@@ -590,7 +590,7 @@ export class Trainer {
       }
       source = 'data';
     }
-    this.probe ??= new Session(p, { T: src.T, B: 1, dtype: 'float64' });
+    this.probe ??= sessionFor(p, { T: src.T, B: 1, dtype: 'float64' });
     this.probe.forward(this.theta, src);
     const want = this.opts.sampleNodes ? new Set(this.opts.sampleNodes) : null;
     const nodes: SampleValues['nodes'] = {};
@@ -609,7 +609,7 @@ export class Trainer {
     const diagnostics = this.lastDiagnostics !== this.diagnosticsSent ? this.lastDiagnostics : null;
     this.diagnosticsSent = this.lastDiagnostics;
     const gradNorms: Record<string, Float64Array> = {};
-    if (this._step > 0) for (const i of this.program.cells) gradNorms[this.program.nodes[i].id] = Float64Array.from(this.session.gradNorms[i]);
+    if (this._step > 0) for (const i of [...this.program.cells, ...nestedCells(this.program)]) gradNorms[this.program.nodes[i].id] = Float64Array.from(this.session.gradNorms[i]);
     const now = this.now();
     if (now - this.rate.t >= 250) {
       this.rate = { t: now, step: this._step, value: ((this._step - this.rate.step) * 1000) / (now - this.rate.t) };
