@@ -114,6 +114,18 @@ describe.runIf(run)('PyTorch export equals the engine (float64)', () => {
   });
 });
 
+/**
+ * torchrun's `--standalone` always rendezvouses on port 29400, so two runs on one
+ * machine (another test process, a developer's session) collide and hang. A free
+ * port of our own, chosen by the OS, avoids that.
+ */
+function rendezvous(): string[] {
+  const r = spawnSync(process.execPath, ['-e', "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"], { encoding: 'utf8' });
+  const port = Number(r.stdout.trim());
+  if (!Number.isInteger(port) || port <= 0) throw new Error(`could not find a free port: ${r.stderr}`);
+  return ['--nnodes=1', '--rdzv_backend=c10d', `--rdzv_endpoint=127.0.0.1:${port}`, `--rdzv_id=cw-${process.pid}-${port}`];
+}
+
 function cli(args: string[]): ReturnType<typeof spawnSync> {
   return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd: ROOT, timeout: 120_000, maxBuffer: 512 * 1024 * 1024 });
 }
@@ -148,7 +160,7 @@ describe.runIf(run)('train.py: torchrun with DDP, and the round trip back into C
   it('torchrun --nproc_per_node=2 (gloo) trains the LSTM on parity for 50 steps with a falling loss', () => {
     // --redirects/--tee: torch 1.13's torchrun cannot parse its own default "0" on
     // Python ≥ 3.11 (Std.from_str, fixed in torch 2.0); "1" works everywhere.
-    ddp = train(['/usr/bin/torchrun', '--standalone', '--nproc_per_node=2', '--redirects', '1', '--tee', '1', '--log_dir', join(dir, 'torchrun-logs')], 'ddp');
+    ddp = train(['/usr/bin/torchrun', ...rendezvous(), '--nproc_per_node=2', '--redirects', '1', '--tee', '1', '--log_dir', join(dir, 'torchrun-logs')], 'ddp');
     expect(ddp.world_size).toBe(2);
     expect(ddp.losses).toHaveLength(50);
     const mean = (a: number[]): number => a.reduce((s, x) => s + x, 0) / a.length;
@@ -175,7 +187,7 @@ describe.runIf(run)('train.py: torchrun with DDP, and the round trip back into C
     expect(data.inputs.x.shape[1]).toBe(3);
     mkdirSync(gruDir);
     for (const [name, text] of Object.entries(exportTorch(graph).files)) writeFileSync(join(gruDir, name), text);
-    const r = spawnSync('/usr/bin/torchrun', ['--standalone', '--nproc_per_node=2', '--redirects', '1', '--tee', '1', '--log_dir', join(gruDir, 'logs'),
+    const r = spawnSync('/usr/bin/torchrun', [...rendezvous(), '--nproc_per_node=2', '--redirects', '1', '--tee', '1', '--log_dir', join(gruDir, 'logs'),
       'train.py', '--data', join(EXAMPLES, 'gru.data.json'), '--optimizer', 'sgd', '--lr', '0.1', '--steps', '1', '--dtype', 'float64',
       '--out', 'sgd.json', '--checkpoint-every', '0'], { cwd: gruDir, encoding: 'utf8', timeout: 300_000, env: { ...process.env, OMP_NUM_THREADS: '1' } });
     expect(r.status, describeRun(r as ReturnType<typeof runPython>)).toBe(0);
