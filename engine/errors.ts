@@ -429,6 +429,11 @@ export const PROBLEMS = {
     message: (a) => `parameter "${a.key}" names layer "${a.layer}", which is not a layer of the graph`,
     hint: () => 'Rename the key after a layer node id, or delete it.',
   }),
+  CW184: spec<{ layer: string }>({
+    severity: 'error',
+    message: (a) => `layer "${a.layer}": its nested graph has no input node, so the layer reads nothing`,
+    hint: () => 'Add an input node to the nested graph (it is the layer\'s input port) and connect an edge into the layer.',
+  }),
 
   // ── internal ───────────────────────────────────────────────────────────
   CW099: spec<{ detail: string }>({

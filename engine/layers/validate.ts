@@ -192,7 +192,7 @@ function analyze(graph: Graph): LayerAnalysis {
       for (const nid of nestedIds) if (!reported.has(prefix + nid)) reported.set(prefix + nid, { layer: id, node: nid });
     });
     if (nestedInputs.length === 0) {
-      problems.push(problem('CW175', { edge: '', layer: id, found: undefined, ports: [] }, { path: at('graph', 'nodes'), node: id }));
+      problems.push(problem('CW184', { layer: id }, { path: at('graph', 'nodes'), node: id }));
       bad = true;
     }
     const copySize = bad ? 1 : inferSizes(copies[0].graph).get(raw.output as string) ?? 1;

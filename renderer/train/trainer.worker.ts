@@ -13,6 +13,7 @@ import { createSession } from '../../engine/fast/index.ts';
 import { wasmAvailable } from '../../engine/fast/wasm.ts';
 import type { DataFile, TensorJSON } from '../../engine/format/types.ts';
 import { Session } from '../../engine/runtime.ts';
+import { LayeredSession, layerModel } from '../../engine/layers/index.ts';
 import type { Batch } from '../../engine/batch.ts';
 import { TaskError } from '../../engine/tasks/types.ts';
 import type { SessionFactory, Snapshot, Trainer } from '../../engine/train/trainer.ts';
@@ -34,7 +35,7 @@ interface Current {
   seq: number;
   trainer: Trainer;
   data: DataFile | null;
-  probe: Session | null;
+  probe: Session | LayeredSession | null;
   probeBatch: Batch | null;
   sample: number;
   flags: Flag[];
@@ -101,7 +102,8 @@ function runProbe(cur: Current): Probe | null {
   const p = t.program;
   cur.probeBatch ??= probeBatch(cur, cur.sample);
   const batch = cur.probeBatch;
-  cur.probe ??= new Session(p, { T: batch.T, B: 1, dtype: 'float64' });
+  // A graph with layers runs as a LayeredSession of reference sessions (its nested nodes under ids like l1/h).
+  cur.probe ??= layerModel(p) ? new LayeredSession(p, layerModel(p)!, { T: batch.T, B: 1, dtype: 'float64' }, (q, o) => new Session(q, o)) : new Session(p, { T: batch.T, B: 1, dtype: 'float64' });
   const s = cur.probe;
   s.forward(t.parameters, batch);
   s.backward(t.parameters);
