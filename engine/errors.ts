@@ -434,6 +434,11 @@ export const PROBLEMS = {
     message: (a) => `layer "${a.layer}": its nested graph has no input node, so the layer reads nothing`,
     hint: () => 'Add an input node to the nested graph (it is the layer\'s input port) and connect an edge into the layer.',
   }),
+  CW185: spec<{ key: string; layer: string; direction: string }>({
+    severity: 'warning',
+    message: (a) => `parameter "${a.key}" is for the backward copy of layer "${a.layer}", which is ${a.direction}, not bidirectional: it is ignored`,
+    hint: (a) => `Delete it, or set the layer's direction to bidirectional${a.direction === 'reverse' ? ' (a reverse layer\'s own parameters have no "reverse/" in their keys)' : ''}.`,
+  }),
 
   // ── internal ───────────────────────────────────────────────────────────
   CW099: spec<{ detail: string }>({

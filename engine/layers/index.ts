@@ -17,3 +17,4 @@ export { copyPrefix, DIRECTIONS, hasLayers, LAYER_KIND, paramPrefix } from './ty
 export type { Direction, LayerNode, NestedGraph } from './types.ts';
 export { analyzeLayers } from './validate.ts';
 export { validateAny, validateDataAny } from './check.ts';
+export { inferSizesAny, LAYER_META } from './meta.ts';

@@ -172,7 +172,10 @@ function analyze(graph: Graph): LayerAnalysis {
         if (!key.startsWith(keyPrefix)) continue;
         const rest = key.slice(keyPrefix.length);
         // `layer:l1/reverse/…` is the backward copy's, not a forward key named "reverse/…"
-        if (!backward && dir === 'bidirectional' && rest.startsWith('reverse/')) continue;
+        if (!backward && rest.startsWith('reverse/')) {
+          if (dir !== 'bidirectional') problems.push(problem('CW185', { key, layer: id, direction: dir }, { path: pathOf('parameters', key), node: id }));
+          continue;
+        }
         own[rest] = value as TensorJSON;
       }
       const nested: Graph = {

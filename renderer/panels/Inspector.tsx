@@ -1,5 +1,6 @@
 import { memo } from 'react';
 import type { Graph, GraphEdge, GraphNode } from '../../engine/format/types.ts';
+import { LAYER_META } from '../../engine/layers/meta.ts';
 import { ACTIVATION_SYMBOL, INIT_KINDS, NODE_KIND_META, OP_SYMBOL, WEIGHT_KINDS, type FieldMeta } from '../../engine/meta.ts';
 import { idRefusal, renameEdge, renameNode, updateEdge, updateGraphFields, updateNode, edgeIds, nodeIds, effectiveWeight } from '../doc/ops.ts';
 import { documentStore, useDocument } from '../store/document.ts';
@@ -24,6 +25,11 @@ const WEIGHT_LABEL: Record<string, string> = {
   identity: 'identity — no parameter (=)',
 };
 
+/** The inspector's fields of a node kind; a layer (engine/layers) is not a kind of engine/meta.ts. */
+function metaOf(kind: string): { label: string; help: string; fields: FieldMeta[] } {
+  return (NODE_KIND_META as Record<string, { label: string; help: string; fields: FieldMeta[] }>)[kind] ?? LAYER_META;
+}
+
 function enumLabel(field: FieldMeta, value: string): string {
   if (field.name === 'activation') {
     const symbol = ACTIVATION_SYMBOL[value as keyof typeof ACTIVATION_SYMBOL];
@@ -37,7 +43,7 @@ function enumLabel(field: FieldMeta, value: string): string {
 }
 
 function NodeFields({ node }: { node: GraphNode }) {
-  const meta = NODE_KIND_META[node.kind];
+  const meta = metaOf(node.kind);
   const incoming = useDocument((state) => state.graph.edges.filter((edge) => edge.target === node.id).length);
   const inferred = useValidation((state) => state.sizes.get(node.id));
   const record = node as Record<string, unknown>;
@@ -243,7 +249,7 @@ export const Inspector = memo(function Inspector() {
   let title = 'Graph';
   let body = <GraphFields />;
   if (onlyNode) {
-    title = NODE_KIND_META[onlyNode.kind].label;
+    title = metaOf(onlyNode.kind).label;
     body = <NodeFields key={onlyNode.id} node={onlyNode} />;
   } else if (onlyEdge) {
     title = 'Edge';
@@ -256,7 +262,7 @@ export const Inspector = memo(function Inspector() {
   const sharedGroup = selectedNodes.size > 0 && selectedGroups.size === 1 ? [...selectedGroups][0] : undefined;
   return (
     <section className="cw-inspector" aria-label="Inspector">
-      <h2 className="cw-section-title">{title}{onlyNode ? <span className="cw-kind-help">{NODE_KIND_META[onlyNode.kind].help}</span> : null}</h2>
+      <h2 className="cw-section-title">{title}{onlyNode ? <span className="cw-kind-help">{metaOf(onlyNode.kind).help}</span> : null}</h2>
       <div className="cw-inspector-body">
         {sharedGroup ? <GroupControls group={sharedGroup} /> : null}
         {body}
