@@ -31,4 +31,40 @@ export default tseslint.config(
       'no-restricted-globals': ['error', 'window', 'document', 'navigator', 'localStorage', 'process', 'require'],
     },
   },
+  {
+    // The desktop shell and the UI meet only in common/ (the IPC contract): neither imports the other.
+    files: ['electron/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: upTo('renderer'), message: 'electron/ must not import renderer/: share types and constants through common/ipc-contract.ts.' }],
+      }],
+    },
+  },
+  {
+    files: ['renderer/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'electron', message: 'renderer/ reaches the desktop only through the Host interface (renderer/host/).' }],
+        patterns: [{ group: upTo('electron'), message: 'renderer/ must not import electron/: share types and constants through common/ipc-contract.ts.' }],
+      }],
+    },
+  },
+  {
+    // Neutral ground, imported by main, preload and renderer alike: types and plain constants only.
+    files: ['common/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: ['react', 'react-dom', 'electron'].map((name) => ({ name, message: 'common/ is shared by electron/ and renderer/: no UI or desktop modules.' })),
+        patterns: [
+          { group: ['node:*', '@xyflow/*', 'electron/*'], message: 'common/ is shared by electron/ and renderer/: no node-only, UI or desktop modules.' },
+          { group: [...upTo('renderer'), ...upTo('electron'), ...upTo('cli')], message: 'common/ must not depend on the app layers.' },
+        ],
+      }],
+    },
+  },
 );
+
+/** Relative imports of a top-level folder from any depth (`../x/...`, `../../x/...`, ...). */
+function upTo(folder) {
+  return [1, 2, 3, 4, 5, 6].map((depth) => `${'../'.repeat(depth)}${folder}/*`);
+}

@@ -111,4 +111,23 @@ describe('the installed bin', () => {
     expect(bad.status).toBe(1);
     expect(bad.stderr).toContain('CW050');
   });
+
+  it('--version prints the version; - reads a graph or a data file from stdin', async () => {
+    const v = await run('--version');
+    expect(v.code).toBe(0);
+    expect(v.out.trim()).toBe((JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version);
+    const bin = join(root, 'cli/cellwright.mjs');
+    const check = spawnSync(process.execPath, [bin, 'check', '-'], { input: readFileSync(ex('gru.json')), encoding: 'utf8' });
+    expect(check.status).toBe(0);
+    expect(check.stdout).toMatch(/^ok: "GRU"/);
+    const grad = spawnSync(process.execPath, [bin, 'grad', ex('lstm.json'), '-', '--json'], { input: readFileSync(ex('lstm.data.json')), encoding: 'utf8' });
+    expect(grad.status).toBe(0);
+    expect(JSON.parse(grad.stdout)).toHaveProperty('gradients');
+    const both = spawnSync(process.execPath, [bin, 'run', '-', '-'], { input: readFileSync(ex('lstm.json')), encoding: 'utf8' });
+    expect(both.status).toBe(2);
+    expect(both.stderr).toContain('cannot read data file from standard input: it already gave the graph file; use a file for one of them');
+    const bad = spawnSync(process.execPath, [bin, 'check', '-'], { input: '{"version": 1,\n  "nodes": [', encoding: 'utf8' });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('cellwright: <stdin>: error CW001: not valid JSON at line 2');
+  });
 });

@@ -1,8 +1,8 @@
-// A helper thread of the fast engine (cli/threads.ts): node 20 cannot run .ts
-// in worker_threads directly, so this bootstrap registers tsx, then serves.
-import { workerData } from 'node:worker_threads';
+// A helper thread of the fast engine when the CLI runs from its TypeScript
+// sources: node 20 cannot run .ts in worker_threads directly, so this
+// bootstrap registers tsx, then loads gemm-worker.ts. (The bundle in
+// dist-cli/ has its own compiled gemm-worker.mjs next to it.)
 import { register } from 'tsx/esm/api';
 
 register();
-const { serveGemm } = await import('../engine/fast/threads.ts');
-serveGemm(workerData);
+await import('./gemm-worker.ts');

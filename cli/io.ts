@@ -1,5 +1,10 @@
-/** File reading for the CLI: every failure becomes a CliError with a clear message. */
-import { readFileSync } from 'node:fs';
+/**
+ * File reading and writing for the CLI: every failure becomes a CliError with
+ * a clear message. A path of `-` reads standard input (once per command).
+ */
+import { accessSync, constants, readFileSync, readSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { writeTarget } from '../common/node/atomic-write.ts';
 import { formatProblem } from '../engine/format/data.ts';
 import { lineColumn, locateJsonError, loadGraphText } from '../engine/format/parse.ts';
 import type { DataFile, Graph, Problem } from '../engine/format/types.ts';
@@ -14,7 +19,46 @@ export class CliError extends Error {
   }
 }
 
+/** `-` means standard input. */
+export const STDIO = '-';
+
+/** How a path is named in messages: standard input has no file name. */
+export function shown(path: string): string {
+  return path === STDIO ? '<stdin>' : path;
+}
+
+let stdinTaken: string | null = null;
+
+/** All of standard input (as text). A second `-` in one command is a usage error: stdin can be read once. */
+function readStdin(what: string): string {
+  if (stdinTaken !== null) throw new CliError(`cannot read ${what} from standard input: it already gave the ${stdinTaken}; use a file for one of them`, 2);
+  stdinTaken = what;
+  const chunks: Buffer[] = [];
+  const buf = Buffer.alloc(1 << 16);
+  for (;;) {
+    let n: number;
+    try {
+      n = readSync(0, buf, 0, buf.length, null);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      // A non-blocking stdin (some terminals, some pipes) has no data yet: wait for it.
+      if (code === 'EAGAIN') { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10); continue; }
+      if (code === 'EOF') break;
+      throw new CliError(`cannot read ${what} from standard input: ${(e as Error).message}`);
+    }
+    if (n === 0) break;
+    chunks.push(Buffer.from(buf.subarray(0, n)));
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Forgets that stdin was read (for tests that call main() several times in one process). */
+export function resetStdin(): void {
+  stdinTaken = null;
+}
+
 export function readText(path: string, what: string): string {
+  if (path === STDIO) return readStdin(what);
   try {
     return readFileSync(path, 'utf8');
   } catch (e) {
@@ -32,7 +76,7 @@ export function readJson(path: string, what: string): unknown {
   } catch {
     const err = locateJsonError(body);
     const { line, column } = lineColumn(body, err.offset);
-    throw new CliError(`${path}:${line}:${column}: ${what} is not valid JSON: ${err.detail}`);
+    throw new CliError(`${shown(path)}:${line}:${column}: ${what} is not valid JSON: ${err.detail}`);
   }
 }
 
@@ -41,14 +85,14 @@ export function readGraph(path: string, opts: { validate: boolean }): { graph: G
   const r = loadGraphText(readText(path, 'graph file'));
   if (!r.ok) {
     const [first, ...rest] = r.problems;
-    throw new CliError(`${path}: ${formatProblem(first)}`, 1, rest.map(formatProblem));
+    throw new CliError(`${shown(path)}: ${formatProblem(first)}`, 1, rest.map(formatProblem));
   }
   const problems = [...r.problems];
   if (opts.validate) {
     problems.push(...validateAny(r.graph));
     if (hasErrors(problems)) {
       const errors = problems.filter((p) => p.severity === 'error');
-      throw new CliError(`${path}: ${errors.length} problem${errors.length === 1 ? '' : 's'} in the graph`, 1, problems.map(formatProblem));
+      throw new CliError(`${shown(path)}: ${errors.length} problem${errors.length === 1 ? '' : 's'} in the graph`, 1, problems.map(formatProblem));
     }
   }
   return { graph: r.graph, problems };
@@ -58,7 +102,42 @@ export function readData(path: string, graph: Graph): DataFile {
   const data = readJson(path, 'data file');
   const problems = validateDataAny(graph, data);
   if (hasErrors(problems)) {
-    throw new CliError(`${path}: the data file does not fit the graph`, 1, problems.map(formatProblem));
+    throw new CliError(`${shown(path)}: the data file does not fit the graph`, 1, problems.map(formatProblem));
   }
   return data as DataFile;
+}
+
+/**
+ * Checks, before any work, that `path` can be written the way atomicWrite
+ * writes it (a new file in its directory, renamed over it): the directory
+ * exists and is writable, and the path is not a directory. A symbolic link is
+ * checked at the file it points at. `flag` names the option in the message.
+ */
+export async function checkWritable(path: string, flag: string): Promise<void> {
+  let target: string;
+  try {
+    target = await writeTarget(path);
+  } catch (e) {
+    throw new CliError(`${flag} ${path}: cannot follow its symbolic links (${(e as Error).message})`);
+  }
+  const via = target === resolve(path) ? '' : ` (the file its link points at, ${target})`;
+  try {
+    if (statSync(target).isDirectory()) throw new CliError(`${flag} ${path}: is a directory${via}; give a file name, e.g. ${path.replace(/\/+$/, '')}/trained.json`);
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    // Absent: it will be created.
+  }
+  const dir = dirname(target);
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    throw new CliError(`${flag} ${path}: the folder ${dir} does not exist${via}; create it first (mkdir -p ${dir})`);
+  }
+  if (!isDir) throw new CliError(`${flag} ${path}: ${dir} is not a folder${via}`);
+  try {
+    accessSync(dir, constants.W_OK | constants.X_OK);
+  } catch {
+    throw new CliError(`${flag} ${path}: no permission to create files in ${dir}${via}; choose another place or fix the folder's permissions`);
+  }
 }

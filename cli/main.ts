@@ -1,12 +1,23 @@
 /**
- * The `cellwright` command line: check, run, grad, train, export, bench.
+ * The `cellwright` command line: check, run, grad, train, export, bench, import.
  * Exit codes: 0 success, 1 a problem with the files or the graph, 2 a usage error.
  */
 import { Command, CommanderError } from 'commander';
-import { CliError } from './io.ts';
+import { version } from '../package.json';
+import * as bench from './commands/bench.ts';
+import * as check from './commands/check.ts';
+import * as exportCmd from './commands/export.ts';
+import * as grad from './commands/grad.ts';
+import * as importCmd from './commands/import.ts';
+import * as run from './commands/run.ts';
+import * as train from './commands/train.ts';
+import { CliError, resetStdin } from './io.ts';
 
-/** Each command lives in cli/commands/NAME.ts and exports register(program). */
-const COMMANDS = ['check', 'run', 'grad', 'train', 'export', 'bench'];
+/**
+ * Each command lives in cli/commands/NAME.ts and exports register(program).
+ * Imported statically so the bundle (dist-cli/) holds exactly these.
+ */
+const COMMANDS: { register: (p: Command, io: Io, setExit: (c: number) => void) => void }[] = [check, run, grad, train, exportCmd, bench, importCmd];
 
 export interface Io {
   out: (s: string) => void;
@@ -20,24 +31,15 @@ export const stdio: Io = {
 
 export async function main(argv: string[], io: Io = stdio): Promise<number> {
   const program = new Command('cellwright')
-    .description('Design, check, run and train recurrent cells from the command line.')
+    .description('Design, check, run and train recurrent cells from the command line.\nA graph or data file argument of - reads standard input; train --out - writes to standard output.')
+    .version(version, '-V, --version', 'print the version')
     .showHelpAfterError('(run `cellwright --help` for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   let exitCode = 0;
   const setExit = (c: number): void => { exitCode = c; };
-  for (const name of COMMANDS) {
-    let mod: { register: (p: Command, io: Io, setExit: (c: number) => void) => void };
-    try {
-      mod = await import(`./commands/${name}.ts`);
-    } catch (e) {
-      // A command that is not built yet must not break the others.
-      // (node says ERR_MODULE_NOT_FOUND; vite, under vitest, "Unknown variable dynamic import").
-      if (String((e as Error).message).includes(`commands/${name}.ts`)) continue;
-      throw e;
-    }
-    mod.register(program, io, setExit);
-  }
+  resetStdin();
+  for (const mod of COMMANDS) mod.register(program, io, setExit);
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   try {
     await program.parseAsync(argv, { from: 'user' });

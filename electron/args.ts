@@ -1,8 +1,9 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isGraphFileName } from '../common/graph-files.ts';
 
 /**
- * Graph files named on a command line: `cellwright a.json` from a shell, the
+ * Graph files (.cellwright or .json) named on a command line: `cellwright a.cellwright` from a shell, the
  * OS on double-click, or a second instance forwarding its argv. Skips the
  * executable, the app path (`electron .` in development) and switches.
  */
@@ -17,7 +18,7 @@ export function filesFromArgv(argv: readonly string[], cwd: string, isPackaged: 
       continue;
     }
     if (!afterDashes && arg.startsWith('-')) continue;
-    if (!/\.json$/i.test(arg)) continue;
+    if (!isGraphFileName(arg)) continue;
     // Linux desktop entries pass files as URLs (Exec=... %U).
     if (arg.startsWith('file://')) {
       try {

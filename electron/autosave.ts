@@ -1,7 +1,7 @@
 import * as nodeFs from 'node:fs/promises';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { atomicWrite } from './atomic-write.ts';
+import { atomicWrite } from '../common/node/atomic-write.ts';
 
 export interface AutosaveFs {
   readFile(file: string): Promise<string>;
@@ -38,14 +38,17 @@ export class AutosaveStore {
 
   constructor(readonly dir: string, private readonly fs: AutosaveFs = realAutosaveFs) {}
 
-  /** A slot for a new window: the most recent orphaned slot if any, else a fresh one. */
-  claimSlot(): Promise<string> {
+  /**
+   * A slot for a new window: the most recent orphaned slot if any (`adopted`:
+   * it holds work a crash interrupted), else a fresh one.
+   */
+  claimSlot(): Promise<{ slot: string; adopted: boolean }> {
     // Serialised: two windows opening at once must not adopt the same orphan.
     const next = this.claims.then(async () => {
-      const orphans = await this.orphans();
-      const slot = orphans[0] ?? `w-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+      const [orphan] = await this.orphans();
+      const slot = orphan ?? `w-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
       this.live.add(slot);
-      return slot;
+      return { slot, adopted: orphan !== undefined };
     });
     this.claims = next.catch(() => undefined);
     return next;

@@ -9,7 +9,7 @@ import Module, { createRequire } from 'node:module';
 import { buildElectron } from '../scripts/build-electron.mjs';
 import { createFakeElectron } from './testing/fake-electron.ts';
 import type { FakeElectron } from './testing/fake-electron.ts';
-import { API_NAMES, PRELOAD_GLOBAL } from './ipc/contract.ts';
+import { API_NAMES, PRELOAD_GLOBAL } from '../common/ipc-contract.ts';
 
 type Loader = (request: string, parent: unknown, isMain: boolean) => unknown;
 const moduleInternals = Module as unknown as { _load: Loader };

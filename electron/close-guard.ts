@@ -32,3 +32,14 @@ export function applyChoice(session: WindowSession, choice: CloseChoice): 'reque
       return 'keepOpen';
   }
 }
+
+/**
+ * After a window closed: delete its autosave only when the user is done with
+ * it — the document was clean or saved, or they chose "Don't Save". Work
+ * recovered from a crash that the user never answered for is kept, so the
+ * next start offers it again.
+ */
+export function autosaveAfterClose(session: WindowSession): 'clear' | 'keep' {
+  if (session.forceClose) return 'clear';
+  return session.recoverable ? 'keep' : 'clear';
+}

@@ -3,12 +3,11 @@
  * (dialogs, files, stores, shell), so they run in tests without Electron.
  */
 import * as path from 'node:path';
-import type { HostFile, RecentFile, SaveResult } from '../renderer/host/types.ts';
-import type { InvokeName, InvokeParams, InvokeResult, NativeEditCommand, SendApi, SendName } from './ipc/contract.ts';
+import type { HostFile, InvokeName, InvokeParams, InvokeResult, NativeEditCommand, RecentFile, SaveResult, SendApi, SendName } from '../common/ipc-contract.ts';
 import type { WindowSession } from './session.ts';
 import { isAllowedExternal } from './security.ts';
 import { addRecent, removeRecent, samePath } from './recent-files.ts';
-import { MAX_TEXT } from './ipc/validate.ts';
+import { fileTooBig, GRAPH_EXTENSION, OPENABLE_EXTENSIONS, saveExtensionFor } from '../common/graph-files.ts';
 
 export interface FileFilter { name: string; extensions: string[] }
 
@@ -44,13 +43,38 @@ export type SendHandlers = {
   readonly [K in SendName]: (session: WindowSession, ...args: Parameters<SendApi[K]>) => void;
 };
 
-export const GRAPH_FILTERS: FileFilter[] = [
-  { name: 'Cellwright graph', extensions: ['json'] },
+/** Open lists Cellwright's own files and plain JSON graphs. */
+export const OPEN_FILTERS: FileFilter[] = [
+  { name: 'Cellwright graph', extensions: [...OPENABLE_EXTENSIONS] },
   { name: 'All files', extensions: ['*'] },
 ];
 
-/** Graph files can be big (trained parameters) but not unbounded: refuse what would freeze the renderer. */
-export const MAX_OPEN_BYTES = MAX_TEXT;
+/** Save offers .cellwright and .json, the suggested name's kind first (a .json file stays .json). */
+export function saveFilters(suggestedName: string): FileFilter[] {
+  const own: FileFilter = { name: 'Cellwright graph', extensions: [GRAPH_EXTENSION] };
+  const json: FileFilter = { name: 'Cellwright graph as JSON', extensions: ['json'] };
+  const ordered = saveExtensionFor(suggestedName) === 'json' ? [json, own] : [own, json];
+  return [...ordered, { name: 'All files', extensions: ['*'] }];
+}
+
+/**
+ * Why `file` could not be read, in words: the system's error codes become
+ * what the user can act on.
+ */
+export function describeOpenError(file: string, error: unknown): string {
+  const name = path.basename(file);
+  const code = (error as { code?: unknown } | null)?.code;
+  switch (code) {
+    case 'ENOENT': return `"${name}" was not opened: it does not exist any more (moved, renamed or deleted?). Looked for ${file}.`;
+    case 'EACCES':
+    case 'EPERM': return `"${name}" was not opened: permission denied. Check that your user may read ${file}.`;
+    case 'EISDIR': return `"${name}" was not opened: it is a folder, not a graph file.`;
+    case 'ELOOP': return `"${name}" was not opened: it is a symbolic link that points back at itself.`;
+    case 'EMFILE':
+    case 'ENFILE': return `"${name}" was not opened: too many files are open; close some programs and try again.`;
+    default: return `"${name}" could not be read: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
 
 /** A suggested name from the renderer becomes a plain file name: no folders, no control characters. */
 export function safeFileName(suggested: string, fallback: string): string {
@@ -80,11 +104,14 @@ export function createHandlers(deps: HandlerDeps): { invoke: InvokeHandlers; sen
   }
 
   async function openPath(session: WindowSession, file: string): Promise<HostFile> {
-    const size = await deps.fileSize(file);
-    if (size > MAX_OPEN_BYTES) {
-      throw new Error(`"${path.basename(file)}" is ${(size / 1e6).toFixed(0)} MB; Cellwright opens graph files up to ${MAX_OPEN_BYTES / 1e6} MB.`);
+    let text: string;
+    try {
+      const tooBig = fileTooBig(path.basename(file), await deps.fileSize(file));
+      if (tooBig) throw new Error(tooBig);
+      text = await deps.readFile(file);
+    } catch (error) {
+      throw (error as { code?: unknown }).code === undefined && error instanceof Error ? error : new Error(describeOpenError(file, error));
     }
-    const text = await deps.readFile(file);
     // The bundled examples open as templates, so Save never writes into the app (or the source tree).
     if (deps.templateDirs.some((dir) => isInside(dir, file))) return { name: path.basename(file), text };
     session.granted.add(file);
@@ -102,18 +129,18 @@ export function createHandlers(deps: HandlerDeps): { invoke: InvokeHandlers; sen
   }
 
   async function saveAs(session: WindowSession, text: string, suggestedName: string): Promise<SaveResult | null> {
-    const name = safeFileName(suggestedName, 'graph.json');
+    const name = safeFileName(suggestedName, `graph.${GRAPH_EXTENSION}`);
     let file = await deps.showSaveDialog(session, {
       title: 'Save graph',
       defaultPath: path.join(lastDir ?? deps.defaultDir(), name),
-      filters: GRAPH_FILTERS,
+      filters: saveFilters(name),
     });
     if (file === null) {
       // The user backed out of "save before closing": keep the window open.
       session.closeAfterSave = false;
       return null;
     }
-    if (path.extname(file) === '') file += '.json';
+    if (path.extname(file) === '') file += `.${saveExtensionFor(name)}`;
     return writeTo(session, file, text);
   }
 
@@ -122,7 +149,7 @@ export function createHandlers(deps: HandlerDeps): { invoke: InvokeHandlers; sen
       const file = await deps.showOpenDialog(session, {
         title: 'Open graph',
         defaultPath: lastDir ?? deps.defaultDir(),
-        filters: GRAPH_FILTERS,
+        filters: OPEN_FILTERS,
       });
       return file === null ? null : openPath(session, file);
     },
@@ -179,9 +206,17 @@ export function createHandlers(deps: HandlerDeps): { invoke: InvokeHandlers; sen
       else settings[key] = stored;
       await deps.settings.save(settings);
     },
-    writeAutosave: (session, text) => deps.autosave.write(session.slot, text),
+    async writeAutosave(session, text) {
+      // The renderer writes only once the recovery offer is answered: the slot now holds this session's work.
+      await deps.autosave.write(session.slot, text);
+      session.recoverable = false;
+    },
     readAutosave: (session) => deps.autosave.read(session.slot),
-    clearAutosave: (session) => deps.autosave.clear(session.slot),
+    async clearAutosave(session) {
+      // The user saved or discarded: the work is no longer needed.
+      await deps.autosave.clear(session.slot);
+      session.recoverable = false;
+    },
     async openExternal(_session, url) {
       if (!isAllowedExternal(url)) return false;
       await deps.openExternal(url);

@@ -1,6 +1,6 @@
 import * as nodeFs from 'node:fs/promises';
 import * as path from 'node:path';
-import { atomicWrite } from './atomic-write.ts';
+import { atomicWrite } from '../common/node/atomic-write.ts';
 
 export interface StoreFs {
   readFile(file: string): Promise<string>;

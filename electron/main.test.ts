@@ -7,9 +7,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createFakeElectron } from './testing/fake-electron.ts';
 import type { FakeElectron, FakeWindow } from './testing/fake-electron.ts';
-import { EVENT_CHANNELS, INVOKE_CHANNELS, SEND_CHANNELS } from './ipc/contract.ts';
+import { EVENT_CHANNELS, INVOKE_CHANNELS, SEND_CHANNELS } from '../common/ipc-contract.ts';
 import { CONTENT_SECURITY_POLICY } from './security.ts';
-import type { HostFile, RecentFile } from '../renderer/host/types.ts';
+import type { HostFile, RecentFile } from '../common/ipc-contract.ts';
 
 let tmp: string;
 let appPath: string;
@@ -145,16 +145,39 @@ describe('main process', () => {
     await expect(second.invoke(win(second), INVOKE_CHANNELS.openRecent, '/etc/passwd')).rejects.toThrow(/not in the recent files/);
   });
 
-  it('recovers unsaved work after a crash, and forgets it after a deliberate close', async () => {
+  it('recovers unsaved work after a crash and deletes it only once the user has saved or discarded it', async () => {
+    const autosaves = () => fs.readdirSync(path.join(userData, 'autosave'));
     const first = await launch();
     await first.invoke(win(first), INVOKE_CHANNELS.writeAutosave, '{"unsaved":true}');
     // Crash: the process dies without closing its window.
     const second = await launch();
     expect(await second.invoke(win(second), INVOKE_CHANNELS.readAutosave)).toBe('{"unsaved":true}');
+    // Closed without answering the offer (the document itself is clean): the work is kept.
     win(second).close();
-    await vi.waitFor(() => expect(fs.readdirSync(path.join(userData, 'autosave'))).toEqual([]));
+    await vi.waitFor(() => expect(win(second).destroyed).toBe(true));
+    expect(autosaves()).toHaveLength(1);
     const third = await launch();
-    expect(await third.invoke(win(third), INVOKE_CHANNELS.readAutosave)).toBeNull();
+    expect(await third.invoke(win(third), INVOKE_CHANNELS.readAutosave)).toBe('{"unsaved":true}');
+    // The user chooses Discard: now it goes, at once and for good.
+    await third.invoke(win(third), INVOKE_CHANNELS.clearAutosave);
+    expect(autosaves()).toEqual([]);
+    win(third).close();
+    const fourth = await launch();
+    expect(await fourth.invoke(win(fourth), INVOKE_CHANNELS.readAutosave)).toBeNull();
+  });
+
+  it('deletes recovered work that was restored and then closed with "Don\'t Save"', async () => {
+    const first = await launch();
+    await first.invoke(win(first), INVOKE_CHANNELS.writeAutosave, '{"unsaved":1}');
+    const second = await launch();
+    const w = win(second);
+    expect(await second.invoke(w, INVOKE_CHANNELS.readAutosave)).toBe('{"unsaved":1}');
+    // Restore: the document is the recovered one, dirty; its next autosave replaces the old.
+    second.send(w, SEND_CHANNELS.setDirty, true, 'Untitled');
+    await second.invoke(w, INVOKE_CHANNELS.writeAutosave, '{"unsaved":2}');
+    second.dialogs.message.push(1); // Don't Save
+    w.close();
+    await vi.waitFor(() => expect(fs.readdirSync(path.join(userData, 'autosave'))).toEqual([]));
   });
 
   it('asks before closing a window with unsaved changes: cancel keeps it, save closes after saving, discard closes', async () => {
@@ -210,6 +233,65 @@ describe('main process', () => {
     await fake.invoke(win(fake), INVOKE_CHANNELS.nativeEdit, 'copy');
     expect(win(fake).webContents.nativeEdits).toEqual(['copy']);
     await expect(fake.invoke(win(fake), INVOKE_CHANNELS.nativeEdit, 'executeJavaScript')).rejects.toThrow(/invalid arguments/);
+  });
+
+  it('opens .cellwright and .json graphs, and saves a new graph as .cellwright unless it was .json', async () => {
+    const fake = await launch();
+    const w = win(fake);
+    const own = path.join(documents, 'mine.cellwright');
+    fs.writeFileSync(own, '{"name":"mine"}');
+    fake.dialogs.open.push(own);
+    expect(await fake.invoke(w, INVOKE_CHANNELS.openFile)).toMatchObject({ name: 'mine.cellwright', path: own, text: '{"name":"mine"}' });
+    const openFilters = fake.dialogOptions.at(-1)?.options.filters as { name: string; extensions: string[] }[];
+    expect(openFilters[0].extensions).toEqual(['cellwright', 'json']);
+
+    // A new graph: the dialog offers .cellwright first; a name typed without extension gets it.
+    fake.dialogs.save.push(path.join(documents, 'typed'));
+    expect(await fake.invoke(w, INVOKE_CHANNELS.saveFileAs, '{}', 'graph.cellwright')).toMatchObject({ name: 'typed.cellwright' });
+    const saved = fake.dialogOptions.at(-1)?.options as { defaultPath: string; filters: { extensions: string[] }[] };
+    expect(saved.defaultPath).toBe(path.join(documents, 'graph.cellwright'));
+    expect(saved.filters.map((f) => f.extensions)).toEqual([['cellwright'], ['json'], ['*']]);
+    // A .json graph stays .json.
+    fake.dialogs.save.push(path.join(documents, 'plain'));
+    expect(await fake.invoke(w, INVOKE_CHANNELS.saveFileAs, '{}', 'lstm.json')).toMatchObject({ name: 'plain.json' });
+    expect((fake.dialogOptions.at(-1)?.options.filters as { extensions: string[] }[]).map((f) => f.extensions)).toEqual([['json'], ['cellwright'], ['*']]);
+    expect(fs.existsSync(path.join(documents, 'typed.cellwright')) && fs.existsSync(path.join(documents, 'plain.json'))).toBe(true);
+    // Double-clicking a .cellwright file (the OS passes it on the command line) opens it.
+    const launched = await launch([own]);
+    expect(await launched.invoke(win(launched), INVOKE_CHANNELS.takePendingFiles)).toMatchObject([{ name: 'mine.cellwright', path: own }]);
+  });
+
+  it('says why a file cannot be opened: missing, a folder, unreadable, too big, not a graph file on the command line', async () => {
+    const fake = await launch();
+    const w = win(fake);
+    fake.dialogs.open.push(path.join(documents, 'gone.cellwright'));
+    await expect(fake.invoke(w, INVOKE_CHANNELS.openFile)).rejects.toThrow(/"gone\.cellwright" was not opened: it does not exist any more/);
+    fake.dialogs.open.push(documents);
+    await expect(fake.invoke(w, INVOKE_CHANNELS.openFile)).rejects.toThrow(/"docs" was not opened: it is a folder, not a graph file/);
+    const big = path.join(documents, 'big.json');
+    fs.writeFileSync(big, '');
+    fs.truncateSync(big, 65 * 1024 * 1024 + 1);
+    fake.dialogs.open.push(big);
+    await expect(fake.invoke(w, INVOKE_CHANNELS.openFile)).rejects.toThrow('"big.json" is 66 MB; Cellwright opens graph files up to 64 MB.');
+    if (process.platform !== 'win32' && process.getuid?.() !== 0) {
+      const locked = path.join(documents, 'locked.json');
+      fs.writeFileSync(locked, '{}', { mode: 0o000 });
+      fake.dialogs.open.push(locked);
+      await expect(fake.invoke(w, INVOKE_CHANNELS.openFile)).rejects.toThrow(/permission denied/);
+    }
+    // From the command line the reason goes into an error box (the window may not be showing yet).
+    const second = await launch([path.join(documents, 'missing.json')]);
+    expect(second.errorBoxes).toEqual([{ title: 'Cannot open missing.json', content: expect.stringContaining('does not exist any more') }]);
+  });
+
+  it('opens links only over https, on the allow-list', async () => {
+    const fake = await launch();
+    expect(await fake.invoke(win(fake), INVOKE_CHANNELS.openExternal, 'http://github.com/cellwright')).toBe(false);
+    expect(await fake.invoke(win(fake), INVOKE_CHANNELS.openExternal, 'mailto:someone@example.com')).toBe(false);
+    expect(win(fake).webContents.windowOpenHandler?.({ url: 'http://github.com/x' })).toEqual({ action: 'deny' });
+    expect(fake.externalOpened).toEqual([]);
+    expect(await fake.invoke(win(fake), INVOKE_CHANNELS.openExternal, 'https://github.com/cellwright')).toBe(true);
+    expect(fake.externalOpened).toEqual(['https://github.com/cellwright']);
   });
 
   it('persists settings', async () => {

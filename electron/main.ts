@@ -12,22 +12,21 @@ import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { HostFile, MenuAction, RecentFile } from '../renderer/host/types.ts';
-import { EVENT_CHANNELS } from './ipc/contract.ts';
-import type { EventName, EventPayloads, NativeEditCommand } from './ipc/contract.ts';
+import type { EventName, EventPayloads, HostFile, MenuAction, NativeEditCommand, RecentFile } from '../common/ipc-contract.ts';
+import { EVENT_CHANNELS } from '../common/ipc-contract.ts';
 import { registerIpc } from './ipc/register.ts';
 import { createHandlers } from './handlers.ts';
 import type { HandlerDeps } from './handlers.ts';
 import { createSession } from './session.ts';
 import type { WindowSession } from './session.ts';
 import { AutosaveStore } from './autosave.ts';
-import { atomicWrite } from './atomic-write.ts';
+import { atomicWrite } from '../common/node/atomic-write.ts';
 import { JsonFile, isPlainObject } from './json-file.ts';
 import { parseRecent } from './recent-files.ts';
 import { cascade, DEFAULT_WINDOW, MIN_HEIGHT, MIN_WIDTH, parseWindowState, restoreBounds } from './window-state.ts';
 import type { WindowState } from './window-state.ts';
 import { buildMenuTemplate } from './menu.ts';
-import { applyChoice, choiceFromButton, CLOSE_BUTTONS, mustAsk } from './close-guard.ts';
+import { applyChoice, autosaveAfterClose, choiceFromButton, CLOSE_BUTTONS, mustAsk } from './close-guard.ts';
 import { filesFromArgv } from './args.ts';
 import { createAppProtocolHandler } from './protocol.ts';
 import {
@@ -127,6 +126,7 @@ const deps: HandlerDeps = {
   recent: recentFile,
   settings: settingsFile,
   autosave,
+  // handlers.openExternal checks the allow-list before calling this.
   openExternal: (url) => shell.openExternal(url),
   nativeEdit(session, command) {
     const entry = entryOfSession(session);
@@ -179,15 +179,20 @@ function focusedEntry(): Entry | undefined {
   return [...entries.values()].at(-1);
 }
 
+/** Every shell.openExternal goes through the allow-list (https, listed hosts). */
+function openAllowedExternal(url: string): void {
+  if (isAllowedExternal(url)) void shell.openExternal(url).catch((error: unknown) => console.warn(`Could not open ${url}: ${String(error)}`));
+}
+
 /** Security for every webContents, present and future: no new windows, no navigation, no webviews. */
 function guardContents(contents: WebContents): void {
   contents.setWindowOpenHandler(({ url }) => {
-    if (isAllowedExternal(url)) void shell.openExternal(url);
+    openAllowedExternal(url);
     return { action: 'deny' };
   });
   contents.on('will-navigate', (event, url) => {
     event.preventDefault();
-    if (isAllowedExternal(url)) void shell.openExternal(url);
+    openAllowedExternal(url);
   });
   contents.on('will-redirect', (event, url) => {
     if (!isAppUrl(url)) event.preventDefault();
@@ -204,7 +209,7 @@ async function createWindow(files: readonly string[]): Promise<Entry> {
   if (!fs.existsSync(path.join(webRoot, 'index.html'))) {
     reportError('Cellwright is incomplete', new Error(`The editor's files are missing (${webRoot}). In a source checkout, run \`npm run build:web\` first.`));
   }
-  const slot = await autosave.claimSlot();
+  const { slot, adopted } = await autosave.claimSlot();
   const workAreas = screen.getAllDisplays().map((d) => d.workArea);
   const state = cascade(restoreBounds(await windowStateFile.load(), workAreas), entries.size);
   const win = new BrowserWindow({
@@ -235,7 +240,7 @@ async function createWindow(files: readonly string[]): Promise<Entry> {
       disableBlinkFeatures: 'Auxclick',
     },
   });
-  const entry: Entry = { win, session: createSession(win.id, slot), crashes: 0 };
+  const entry: Entry = { win, session: createSession(win.id, slot, adopted), crashes: 0 };
   const contentsId = win.webContents.id;
   entries.set(contentsId, entry);
 
@@ -271,8 +276,13 @@ async function createWindow(files: readonly string[]): Promise<Entry> {
 
   win.on('closed', () => {
     entries.delete(contentsId);
-    // Closed on purpose (saved, clean or discarded): the autosave is no longer needed.
-    void autosave.clear(entry.session.slot).catch(() => undefined).then(() => autosave.release(entry.session.slot));
+    // Closed on purpose (saved, clean or discarded): the autosave is no longer
+    // needed — unless it is crash-recovered work the user has not answered for.
+    const { slot: closedSlot } = entry.session;
+    const cleared = autosaveAfterClose(entry.session) === 'clear'
+      ? autosave.clear(closedSlot).catch((error: unknown) => console.warn(`Could not delete the autosave: ${String(error)}`))
+      : Promise.resolve();
+    void cleared.then(() => autosave.release(closedSlot));
   });
 
   win.webContents.on('render-process-gone', (_event, details) => {
@@ -329,7 +339,7 @@ function rebuildMenu(): void {
       clearRecent: () => {
         void recentFile.save([]).then(() => deps.recentChanged([]));
       },
-      openDocs: () => void shell.openExternal(DOCS_URL),
+      openDocs: () => openAllowedExternal(DOCS_URL),
     },
   );
   Menu.setApplicationMenu(Menu.buildFromTemplate(template));
@@ -383,7 +393,7 @@ if (!app.requestSingleInstanceLock()) {
 
   void app.whenReady().then(async () => {
     hardenSession();
-    protocol.handle(APP_SCHEME, createAppProtocolHandler({ web: webRoot, app: appRoot }, (file) => fsp.readFile(file)));
+    protocol.handle(APP_SCHEME, createAppProtocolHandler(webRoot, (file) => fsp.readFile(file)));
     recentCache = await recentFile.load();
     rebuildMenu();
     ready = true;

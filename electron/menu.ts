@@ -1,5 +1,5 @@
 import type { MenuItemConstructorOptions } from 'electron';
-import type { MenuAction, RecentFile } from '../renderer/host/types.ts';
+import type { MenuAction, RecentFile } from '../common/ipc-contract.ts';
 
 export interface MenuCallbacks {
   /** Send an action to the focused window's renderer. */

@@ -2,8 +2,8 @@
 // window.cellwright, each bound to its channel, and nothing else.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createFakeElectron } from './testing/fake-electron.ts';
-import { API_NAMES, EVENT_CHANNELS, INVOKE_CHANNELS, PRELOAD_GLOBAL, SEND_CHANNELS } from './ipc/contract.ts';
-import type { PreloadApi } from './ipc/contract.ts';
+import { API_NAMES, EVENT_CHANNELS, INVOKE_CHANNELS, PRELOAD_GLOBAL, SEND_CHANNELS } from '../common/ipc-contract.ts';
+import type { PreloadApi } from '../common/ipc-contract.ts';
 
 afterEach(() => {
   vi.doUnmock('electron');

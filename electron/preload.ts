@@ -7,10 +7,10 @@ import { contextBridge, ipcRenderer } from 'electron';
 import type { IpcRendererEvent } from 'electron';
 import {
   EVENT_CHANNELS, INVOKE_CHANNELS, PRELOAD_GLOBAL, SEND_CHANNELS,
-} from './ipc/contract.ts';
+} from '../common/ipc-contract.ts';
 import type {
   EventName, EventPayloads, InvokeApi, InvokeName, PreloadApi, SendApi, SendName,
-} from './ipc/contract.ts';
+} from '../common/ipc-contract.ts';
 
 function invoker<K extends InvokeName>(name: K): InvokeApi[K] {
   const channel = INVOKE_CHANNELS[name];

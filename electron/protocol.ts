@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { APP_HOST, CONTENT_SECURITY_POLICY } from './security.ts';
+import { APP_HOST, APP_SCHEME, CONTENT_SECURITY_POLICY } from './security.ts';
 
 const MIME: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -25,27 +25,24 @@ export function mimeType(file: string): string {
   return MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
 }
 
-export interface AppRoots {
-  /** The renderer's build (dist-web). */
-  web: string;
-  /** The app root; `/assets/examples/` and `/assets/data/` fall back to it when dist-web lacks them. */
-  app: string;
-}
-
-const BUNDLED_PREFIXES = ['assets/examples/', 'assets/data/'];
-
 /**
- * The files an app:// URL may map to, in order of preference, or null when
- * the URL is not ours or tries to leave the roots (`..`, encoded or not).
+ * The file of the renderer build (`webRoot`, i.e. dist-web) an app:// URL
+ * names, or null when the URL is not ours or could leave the build: encoded
+ * separators (`%2f`, `%5c`), dot segments that survived URL parsing, NUL and
+ * backslashes are refused outright rather than normalised, so no spelling of
+ * `..` reaches the file system. Nothing outside the build is served (the
+ * examples are bundled into it).
  */
-export function candidateFiles(url: string, roots: AppRoots): string[] | null {
+export function candidateFile(url: string, webRoot: string): string | null {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
     return null;
   }
-  if (parsed.host !== APP_HOST) return null;
+  if (parsed.protocol !== `${APP_SCHEME}:` || parsed.host !== APP_HOST) return null;
+  // Checked before decoding: a separator or NUL hidden in an escape (also double-encoded, %252f).
+  if (/%(2f|5c|00|25)/i.test(parsed.pathname)) return null;
   let rel: string;
   try {
     rel = decodeURIComponent(parsed.pathname);
@@ -54,20 +51,10 @@ export function candidateFiles(url: string, roots: AppRoots): string[] | null {
   }
   if (rel.includes('\0') || rel.includes('\\')) return null;
   rel = rel.replace(/^\/+/, '');
-  if (rel === '') rel = 'index.html';
-  const out: string[] = [];
-  const inWeb = within(roots.web, rel);
-  if (inWeb) out.push(inWeb);
-  if (BUNDLED_PREFIXES.some((p) => rel.startsWith(p))) {
-    const inApp = within(roots.app, rel);
-    if (inApp) out.push(inApp);
-  }
-  return out.length > 0 ? out : null;
-}
-
-function within(root: string, rel: string): string | null {
-  const full = path.resolve(root, rel);
-  const base = path.resolve(root);
+  if (rel === '' || rel.endsWith('/')) rel += 'index.html';
+  if (rel.split('/').some((segment) => segment === '.' || segment === '..')) return null;
+  const base = path.resolve(webRoot);
+  const full = path.resolve(base, rel);
   return full.startsWith(base + path.sep) ? full : null;
 }
 
@@ -81,29 +68,26 @@ export function securityHeaders(contentType: string): Record<string, string> {
   };
 }
 
-/** Serves app://cellwright/* from the renderer build; every response carries the CSP. */
+/** Serves app://cellwright/* from the renderer build (dist-web) only; every response carries the CSP. */
 export function createAppProtocolHandler(
-  roots: AppRoots,
+  webRoot: string,
   readFile: (file: string) => Promise<Uint8Array>,
 ): (request: Request) => Promise<Response> {
   return async (request) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       return new Response('Method not allowed', { status: 405, headers: securityHeaders('text/plain; charset=utf-8') });
     }
-    const files = candidateFiles(request.url, roots);
-    if (!files) return new Response('Forbidden', { status: 403, headers: securityHeaders('text/plain; charset=utf-8') });
-    for (const file of files) {
-      let body: Uint8Array;
-      try {
-        body = await readFile(file);
-      } catch {
-        continue;
-      }
-      return new Response(request.method === 'HEAD' ? null : new Blob([body as Uint8Array<ArrayBuffer>]), {
-        status: 200,
-        headers: securityHeaders(mimeType(file)),
-      });
+    const file = candidateFile(request.url, webRoot);
+    if (!file) return new Response('Forbidden', { status: 403, headers: securityHeaders('text/plain; charset=utf-8') });
+    let body: Uint8Array;
+    try {
+      body = await readFile(file);
+    } catch {
+      return new Response('Not found', { status: 404, headers: securityHeaders('text/plain; charset=utf-8') });
     }
-    return new Response('Not found', { status: 404, headers: securityHeaders('text/plain; charset=utf-8') });
+    return new Response(request.method === 'HEAD' ? null : new Blob([body as Uint8Array<ArrayBuffer>]), {
+      status: 200,
+      headers: securityHeaders(mimeType(file)),
+    });
   };
 }

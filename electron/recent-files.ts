@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { RecentFile } from '../renderer/host/types.ts';
+import type { RecentFile } from '../common/ipc-contract.ts';
 import { isPlainObject } from './json-file.ts';
 
 export const MAX_RECENT = 10;

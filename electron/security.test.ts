@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import * as path from 'node:path';
-import { isAllowedExternal, isTrustedSender } from './security.ts';
-import { candidateFiles, createAppProtocolHandler } from './protocol.ts';
+import { CONTENT_SECURITY_POLICY, isAllowedExternal, isTrustedSender } from './security.ts';
+import { candidateFile, createAppProtocolHandler } from './protocol.ts';
 import { filesFromArgv } from './args.ts';
 import { restoreBounds } from './window-state.ts';
 import { buildMenuTemplate } from './menu.ts';
-import { MENU_ACTIONS } from './ipc/contract.ts';
-import type { MenuAction } from '../renderer/host/types.ts';
+import { MENU_ACTIONS } from '../common/ipc-contract.ts';
+import type { MenuAction } from '../common/ipc-contract.ts';
 import type { MenuItemConstructorOptions } from 'electron';
 
 describe('sender check', () => {
@@ -21,8 +21,12 @@ describe('sender check', () => {
 });
 
 describe('external links', () => {
-  it('opens only http(s) links to allow-listed hosts', () => {
+  it('opens only https links to allow-listed hosts', () => {
     expect(isAllowedExternal('https://github.com/x/y')).toBe(true);
+    // Plain http could be read or changed on the way: refused.
+    expect(isAllowedExternal('http://github.com/x/y')).toBe(false);
+    expect(isAllowedExternal('mailto:dev@cellwright.invalid')).toBe(false);
+    expect(isAllowedExternal('HTTPS://GITHUB.COM/x')).toBe(true);
     expect(isAllowedExternal('https://colah.github.io/posts/2015-08-Understanding-LSTMs/')).toBe(true);
     expect(isAllowedExternal('https://github.com.evil.example/')).toBe(false);
     expect(isAllowedExternal('https://user:pw@github.com/')).toBe(false);
@@ -34,47 +38,69 @@ describe('external links', () => {
 });
 
 describe('app:// protocol', () => {
-  const roots = { web: path.resolve('/app/dist-web'), app: path.resolve('/app') };
+  const web = path.resolve('/app/dist-web');
 
   it('maps URLs into the renderer build and never outside it', () => {
-    expect(candidateFiles('app://cellwright/', roots)).toEqual([path.join(roots.web, 'index.html')]);
-    expect(candidateFiles('app://cellwright/assets/app-1234.js', roots)).toEqual([path.join(roots.web, 'assets/app-1234.js')]);
-    expect(candidateFiles('app://cellwright/assets/examples/lstm.json', roots)).toEqual([
-      path.join(roots.web, 'assets/examples/lstm.json'), path.join(roots.app, 'assets/examples/lstm.json'),
-    ]);
-    expect(candidateFiles('app://cellwright/../package.json', roots)).toEqual([path.join(roots.web, 'package.json')]);
-    // The URL parser folds dot segments (plain or %2e-encoded) before we see them: still inside dist-web.
-    expect(candidateFiles('app://cellwright/%2e%2e/%2e%2e/etc/passwd', roots)).toEqual([path.join(roots.web, 'etc/passwd')]);
-    expect(candidateFiles('app://cellwright/..%2f..%2fetc%2fpasswd', roots)).toBeNull();
-    expect(candidateFiles('app://cellwright/a%5c..%5c..%5cx', roots)).toBeNull();
-    expect(candidateFiles('app://other/index.html', roots)).toBeNull();
+    expect(candidateFile('app://cellwright/', web)).toBe(path.join(web, 'index.html'));
+    expect(candidateFile('app://cellwright/assets/app-1234.js', web)).toBe(path.join(web, 'assets/app-1234.js'));
+    expect(candidateFile('app://cellwright/assets/My%20Font.woff2', web)).toBe(path.join(web, 'assets/My Font.woff2'));
+    // The URL parser folds plain and %2e-encoded dot segments before we see them: still inside dist-web.
+    expect(candidateFile('app://cellwright/../package.json', web)).toBe(path.join(web, 'package.json'));
+    expect(candidateFile('app://cellwright/%2e%2e/%2e%2e/etc/passwd', web)).toBe(path.join(web, 'etc/passwd'));
+    // Encoded separators, double encoding, backslashes and NUL never reach the file system.
+    for (const url of [
+      'app://cellwright/..%2f..%2fetc%2fpasswd',
+      'app://cellwright/..%2F..%2Fpackage.json',
+      'app://cellwright/assets/examples/..%2f..%2fpackage.json',
+      'app://cellwright/assets/..%2f..%2fdist-electron/main.cjs',
+      'app://cellwright/%2e%2e%2f%2e%2e%2fpackage.json',
+      'app://cellwright/..%252f..%252fpackage.json',
+      'app://cellwright/a%5c..%5c..%5cx',
+      'app://cellwright/index.html%00.png',
+      'app://cellwright/%E0%A4%A',
+      'app://other/index.html',
+      'file:///etc/passwd',
+    ]) expect(candidateFile(url, web), url).toBeNull();
   });
 
-  it('answers 404 for missing files and serves with a content type and CSP', async () => {
-    const files: Record<string, string> = { [path.join(roots.web, 'index.html')]: '<html>', [path.join(roots.app, 'assets/examples/lstm.json')]: '{}' };
-    const handler = createAppProtocolHandler(roots, async (file) => {
+  it('serves the build with a content type and CSP, 404 for missing files, 403 for escapes, nothing from the app folder', async () => {
+    const files: Record<string, string> = {
+      [path.join(web, 'index.html')]: '<html>',
+      [path.resolve('/app/package.json')]: '{"name":"secret"}',
+      [path.resolve('/app/assets/examples/lstm.json')]: '{}',
+    };
+    const read: string[] = [];
+    const handler = createAppProtocolHandler(web, async (file) => {
+      read.push(file);
       const text = files[file];
       if (text === undefined) throw new Error('ENOENT');
       return new TextEncoder().encode(text);
     });
-    const missing = await handler(new Request('app://cellwright/nope.js'));
-    expect(missing.status).toBe(404);
-    const example = await handler(new Request('app://cellwright/assets/examples/lstm.json'));
-    expect(example.status).toBe(200);
-    expect(example.headers.get('content-type')).toMatch(/^application\/json/);
-    expect(await example.text()).toBe('{}');
+    const ok = await handler(new Request('app://cellwright/index.html'));
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(ok.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
+    expect((await handler(new Request('app://cellwright/nope.js'))).status).toBe(404);
+    // The examples are bundled into the build; the app folder is not served.
+    expect((await handler(new Request('app://cellwright/assets/examples/lstm.json'))).status).toBe(404);
+    for (const url of ['app://cellwright/assets/examples/..%2f..%2fpackage.json', 'app://cellwright/..%2fpackage.json', 'app://cellwright/..%252fpackage.json']) {
+      const res = await handler(new Request(url));
+      expect(res.status, url).toBe(403);
+      expect(await res.text()).not.toContain('secret');
+    }
+    expect(read).not.toContain(path.resolve('/app/package.json'));
     expect((await handler(new Request('app://cellwright/index.html', { method: 'POST', body: 'x' }))).status).toBe(405);
   });
 });
 
 describe('command line', () => {
   it('finds graph files, skipping the executable, the app path and switches', () => {
-    expect(filesFromArgv(['/opt/Cellwright/cellwright', '--no-sandbox', 'a.json', '/x/b.cellwright.json', 'readme.txt'], '/home/u', true))
-      .toEqual([path.resolve('/home/u/a.json'), path.resolve('/x/b.cellwright.json')]);
+    expect(filesFromArgv(['/opt/Cellwright/cellwright', '--no-sandbox', 'a.json', '/x/b.cellwright.json', 'c.CELLWRIGHT', 'readme.txt', '.cellwright'], '/home/u', true))
+      .toEqual([path.resolve('/home/u/a.json'), path.resolve('/x/b.cellwright.json'), path.resolve('/home/u/c.CELLWRIGHT')]);
     expect(filesFromArgv(['electron', '.', 'assets/examples/lstm.json'], '/repo', false)).toEqual([path.resolve('/repo/assets/examples/lstm.json')]);
     expect(filesFromArgv(['electron', '.', '--', '--weird.json'], '/r', false)).toEqual([path.resolve('/r/--weird.json')]);
     if (process.platform !== 'win32') {
-      expect(filesFromArgv(['/opt/Cellwright/cellwright', 'file:///home/u/My%20Graph.json'], '/', true)).toEqual(['/home/u/My Graph.json']);
+      expect(filesFromArgv(['/opt/Cellwright/cellwright', 'file:///home/u/My%20Graph.json', 'file:///home/u/lstm.cellwright'], '/', true)).toEqual(['/home/u/My Graph.json', '/home/u/lstm.cellwright']);
     }
   });
 });

@@ -74,7 +74,10 @@ export const EXTERNAL_ALLOW_LIST: readonly string[] = [
   'www.deeplearningbook.org',
 ];
 
-/** http(s) only, host exactly on the allow-list, no credentials in the URL. */
+/**
+ * https only (no http, file, smb, mailto, custom schemes: the app sends no
+ * mail), host exactly on the allow-list, no credentials in the URL.
+ */
 export function isAllowedExternal(url: string, allow: readonly string[] = EXTERNAL_ALLOW_LIST): boolean {
   let parsed: URL;
   try {
@@ -82,7 +85,7 @@ export function isAllowedExternal(url: string, allow: readonly string[] = EXTERN
   } catch {
     return false;
   }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return false;
+  if (parsed.protocol !== 'https:') return false;
   if (parsed.username || parsed.password) return false;
   return allow.includes(parsed.hostname.toLowerCase());
 }

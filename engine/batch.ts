@@ -6,6 +6,7 @@
 import type { DataFile, TensorJSON } from './format/types.ts';
 import type { Arr, DType } from './tensor.ts';
 import { alloc } from './tensor.ts';
+import { tableFrom } from './format/dict.ts';
 
 export interface Batch {
   T: number;
@@ -27,7 +28,7 @@ export function batchFromData(data: DataFile, dtype: DType): Batch {
   const T = first ? first.shape[0] : 0;
   const B = first ? first.shape[1] : 0;
   const conv = (r: Record<string, TensorJSON> | undefined): Record<string, Arr> =>
-    Object.fromEntries(Object.entries(r ?? {}).map(([k, v]) => [k, toArr(v, dtype)]));
+    tableFrom(Object.entries(r ?? {}).map(([k, v]) => [k, toArr(v, dtype)]));
   const batch: Batch = { T, B, inputs: conv(data.inputs), targets: conv(data.targets) };
   if (data.initialStates) batch.initialStates = conv(data.initialStates);
   return batch;

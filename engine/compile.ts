@@ -7,6 +7,12 @@ import type {
   Activation, CellNode, GateNode, Graph, GraphEdge, GraphNode, InputNode, LossKind, LossNode, LossSteps, NodeKind, OpKind, OpNode, Problem, WeightKind,
 } from './format/types.ts';
 import { hasErrors, inferSizes, validateGraph } from './format/validate.ts';
+import type { ActivationOp } from './ops/activations.ts';
+import { activation } from './ops/activations.ts';
+import type { OpAttrs, OpDef } from './ops/ops.ts';
+import { op as opDef, opAttrs } from './ops/ops.ts';
+import type { WeightKindDef } from './ops/weights.ts';
+import { WEIGHT_KIND_DEFS } from './ops/weights.ts';
 import type { ParamEntry, ParamLayout } from './params.ts';
 import { makeLayout } from './params.ts';
 import type { DType } from './tensor.ts';
@@ -17,7 +23,13 @@ export interface CEdge {
   source: number;
   target: number;
   weight: WeightKind;
+  /** The weight kind's forward/backward (engine/ops/weights.ts). */
+  kind: WeightKindDef;
   port?: 'prediction' | 'target';
+  /** An op input's slot (sub, div, concat). */
+  slot?: number;
+  /** The edge whose parameter this one shares (its param is the owner's). */
+  tie?: string;
   param?: ParamEntry;
 }
 
@@ -27,7 +39,16 @@ export interface CNode {
   kind: NodeKind;
   size: number;
   activation?: Activation;
+  /** A gate's activation kernels (engine/ops/activations.ts). */
+  act?: ActivationOp;
   op?: OpKind;
+  /** An op's definition and field values (engine/ops/ops.ts). */
+  opDef?: OpDef;
+  attrs?: OpAttrs;
+  /** An op's own parameters (layer_norm: gain, shift), in the order of its definition's params. */
+  opParams?: ParamEntry[];
+  /** A cell's zoneout probability (0: none). */
+  zoneout?: number;
   loss?: LossKind;
   steps?: LossSteps;
   reverse?: boolean;
@@ -85,8 +106,13 @@ export function compile(graph: Graph, opts: CompileOptions = {}): Program {
   const nodes: CNode[] = graph.nodes.map((n: GraphNode, index) => {
     byId.set(n.id, index);
     const c: CNode = { index, id: n.id, kind: n.kind, size: sizes.get(n.id) ?? 1, inEdges: [], outEdges: [] };
-    if (n.kind === 'gate') c.activation = (n as GateNode).activation;
-    if (n.kind === 'op') c.op = (n as OpNode).op;
+    if (n.kind === 'gate') { c.activation = (n as GateNode).activation; c.act = activation(c.activation); }
+    if (n.kind === 'op') {
+      c.op = (n as OpNode).op;
+      c.opDef = opDef(c.op);
+      c.attrs = opAttrs(c.opDef, n);
+    }
+    if (n.kind === 'cell' && typeof (n as CellNode).zoneout === 'number') c.zoneout = (n as CellNode).zoneout;
     if (n.kind === 'loss') { c.loss = (n as LossNode).loss; c.steps = (n as LossNode).steps ?? 'all'; }
     if (n.kind === 'input') c.reverse = (n as InputNode).reverse === true;
     return c;
@@ -98,11 +124,12 @@ export function compile(graph: Graph, opts: CompileOptions = {}): Program {
     const target = byId.get(e.target)!;
     const tn = nodes[target];
     const weight: WeightKind = e.weight ?? (tn.kind === 'gate' ? 'full' : 'identity');
-    const c: CEdge = { index, id: e.id, source, target, weight };
+    const c: CEdge = { index, id: e.id, source, target, weight, kind: WEIGHT_KIND_DEFS[weight] };
     if (e.port) c.port = e.port;
-    if (weight !== 'identity') {
-      const sn = nodes[source];
-      const shape = weight === 'full' ? [tn.size, sn.size] : weight === 'diagonal' ? [tn.size] : [1];
+    if (typeof e.slot === 'number') c.slot = e.slot;
+    if (typeof e.tie === 'string') c.tie = e.tie;
+    const shape = c.kind.shape(nodes[source].size, tn.size);
+    if (shape && c.tie === undefined) {
       entries.push({
         key: `edge:${e.id}`, kind: 'edge', owner: e.id, shape, trainable: e.trainable !== false,
         init: e.init ?? 'glorot_uniform', ...(e.initScale !== undefined ? { initScale: e.initScale } : {}),
@@ -115,6 +142,11 @@ export function compile(graph: Graph, opts: CompileOptions = {}): Program {
       entries.push({ key: `bias:${n.id}`, kind: 'bias', owner: n.id, shape: [sizes.get(n.id)!], trainable: true, init: 'zeros' });
     }
   }
+  for (const c of nodes) {
+    for (const prm of c.opDef?.params?.(c.attrs!) ?? []) {
+      entries.push({ key: `${prm.prefix}:${c.id}`, kind: prm.prefix === 'gain' ? 'gain' : 'shift', owner: c.id, shape: [c.size], trainable: true, init: prm.init });
+    }
+  }
   for (const n of graph.nodes) {
     if (n.kind === 'cell' && (n as CellNode).initial === 'learned') {
       entries.push({ key: `init:${n.id}`, kind: 'init', owner: n.id, shape: [sizes.get(n.id)!], trainable: true, init: 'zeros' });
@@ -122,13 +154,15 @@ export function compile(graph: Graph, opts: CompileOptions = {}): Program {
   }
   const layout = makeLayout(entries);
   for (const e of edges) {
-    e.param = layout.byKey.get(`edge:${e.id}`);
+    e.param = layout.byKey.get(`edge:${e.tie ?? e.id}`);
     nodes[e.target].inEdges.push(e);
     nodes[e.source].outEdges.push(e);
   }
   for (const n of nodes) {
     n.bias = layout.byKey.get(`bias:${n.id}`);
     n.init = layout.byKey.get(`init:${n.id}`);
+    if (n.opDef?.params) n.opParams = n.opDef.params(n.attrs!).map((prm) => layout.byKey.get(`${prm.prefix}:${n.id}`)!);
+    if (n.opDef?.slots) n.inEdges.sort((a, b) => (a.slot ?? 0) - (b.slot ?? 0));
     if (n.kind === 'loss') {
       n.inEdges.sort((a, b) => (a.port === 'prediction' ? 0 : 1) - (b.port === 'prediction' ? 0 : 1));
     }

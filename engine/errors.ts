@@ -7,7 +7,8 @@
  * CW001–CW009 loading, CW010–CW029 nodes and generic field checks,
  * CW030–CW059 edges and graph structure, CW060–CW069 parameters,
  * CW070–CW079 warnings about the structure, CW080–CW089 data files,
- * CW170–CW189 layers (engine/layers), CW099 internal. Add runtime codes from CW100 on.
+ * CW099 internal, CW140–CW169 the registry's primitives (slots, op fields,
+ * ties, zoneout), CW170–CW189 layers (engine/layers). Add runtime codes from CW100 on.
  *
  * Example:
  *   problem('CW012', { id: 'f' }, { path: 'nodes[3].id', node: 'f' })
@@ -220,11 +221,7 @@ export const PROBLEMS = {
     message: (a) => `loss "${a.loss}" is a "sum" loss and takes no "target" input`,
     hint: () => 'Delete the target edge, or change the loss to mse, cross_entropy or bce.',
   }),
-  CW042: spec<{ loss: string; source: string; sourceKind: string }>({
-    severity: 'error',
-    message: (a) => `the "target" port of loss "${a.loss}" reads ${a.sourceKind} node "${a.source}", not a target node`,
-    hint: () => 'Connect the target port from a target node (the data stream of expected outputs).',
-  }),
+  // CW042 (a loss's target port read a node that is not a target) is retired: the target port may read any node.
   CW043: spec<{ loss: string; prediction: string; predictionSize: number; target: string; targetSize: number }>({
     severity: 'error',
     message: (a) => `loss "${a.loss}" compares "${a.prediction}" (size ${a.predictionSize}) with "${a.target}" (size ${a.targetSize}): sizes must match`,
@@ -278,7 +275,7 @@ export const PROBLEMS = {
   }),
   CW061: spec<{ key: string }>({
     severity: 'warning',
-    message: (a) => `parameter key "${a.key}" is not of the form edge:<edgeId>, bias:<nodeId> or init:<cellId>; it is ignored`,
+    message: (a) => `parameter key "${a.key}" is not of the form edge:<edgeId>, bias:<nodeId>, init:<cellId>, gain:<nodeId> or shift:<nodeId>; it is ignored`,
     hint: () => 'Rename or remove the key.',
   }),
   CW062: spec<{ key: string; what: string; id: string }>({
@@ -438,6 +435,108 @@ export const PROBLEMS = {
     severity: 'warning',
     message: (a) => `parameter "${a.key}" is for the backward copy of layer "${a.layer}", which is ${a.direction}, not bidirectional: it is ignored`,
     hint: (a) => `Delete it, or set the layer's direction to bidirectional${a.direction === 'reverse' ? ' (a reverse layer\'s own parameters have no "reverse/" in their keys)' : ''}.`,
+  }),
+
+  // ── primitives of the registry: ops with slots and fields, ties, zoneout (CW140–CW169) ──
+  CW140: spec<{ op: string; opKind: string; expected: string; count: number }>({
+    severity: 'error',
+    message: (a) => `op "${a.op}" is ${a.opKind} and has ${a.count} input${a.count === 1 ? '' : 's'}; it takes ${a.expected}`,
+    hint: (a) => `Connect ${a.expected} into "${a.op}", or choose another op.`,
+  }),
+  CW141: spec<{ op: string; opKind: string; found: unknown }>({
+    severity: 'error',
+    message: (a) => (a.found === undefined
+      ? `edge into op "${a.op}" (${a.opKind}) has no "slot": the op tells its inputs apart by slot`
+      : `edge into op "${a.op}" (${a.opKind}) has "slot" ${show(a.found)}; ${a.opKind === 'concat' ? 'slots are integers 0, 1, …' : 'it takes slots 0 and 1'}`),
+    hint: (a) => (a.opKind === 'concat'
+      ? 'Give each edge into the concat a distinct "slot": 0, 1, 2, … (the order of the pieces).'
+      : `Give the edges into "${a.op}" "slot": 0 (the first operand) and "slot": 1 (the second).`),
+  }),
+  CW142: spec<{ op: string; slot: number; first: string }>({
+    severity: 'error',
+    message: (a) => `two edges into op "${a.op}" use slot ${a.slot} (the first is ${a.first})`,
+    hint: () => 'Each input of the op needs its own slot: renumber one of the edges.',
+  }),
+  CW143: spec<{ target: string }>({
+    severity: 'error',
+    message: (a) => `edge has a "slot" but "${a.target}" is not an op that takes slots (sub, div, concat)`,
+    hint: () => 'Remove "slot" from the edge.',
+  }),
+  CW144: spec<{ op: string; opKind: string; field: string; found: unknown; expected: string }>({
+    severity: 'error',
+    message: (a) => (a.found === undefined
+      ? `op "${a.op}" (${a.opKind}) has no "${a.field}"`
+      : `"${a.field}" of op "${a.op}" (${a.opKind}) is ${show(a.found)}; it must be ${a.expected}`),
+    hint: (a) => `Set "${a.field}" to ${a.expected}.`,
+  }),
+  CW145: spec<{ op: string; opKind: string; why: string }>({
+    severity: 'error',
+    message: (a) => `op "${a.op}" (${a.opKind}) ${a.why}`,
+    hint: (a) => (a.opKind === 'slice' ? 'Make start + size at most the size of the input.' : 'Fix the op\'s fields or inputs.'),
+  }),
+  CW146: spec<{ op: string; size: number; sum: number }>({
+    severity: 'error',
+    message: (a) => `concat op "${a.op}" declares size ${a.size} but its inputs add up to ${a.sum}`,
+    hint: () => 'Remove "size" (a concat takes the sum of its inputs\' sizes) or make it match.',
+  }),
+  CW147: spec<{ edge: string; tie: unknown }>({
+    severity: 'error',
+    message: (a) => (typeof a.tie === 'string'
+      ? `edge "${a.edge}" is tied to "${a.tie}", which is not an edge of the graph`
+      : `"tie" of edge "${a.edge}" must be the id of another edge, found ${show(a.tie)}`),
+    hint: () => 'Point "tie" at the id of the learned edge whose weight this edge shares, or remove it.',
+  }),
+  CW148: spec<{ edge: string; owner: string; why: string }>({
+    severity: 'error',
+    message: (a) => `edge "${a.edge}" cannot be tied to "${a.owner}": ${a.why}`,
+    hint: () => 'Tie to an edge that owns a learned weight (full, diagonal or scalar into a gate) and is not tied itself.',
+  }),
+  CW149: spec<{ edge: string; owner: string; mine: string; theirs: string }>({
+    severity: 'error',
+    message: (a) => `edge "${a.edge}" is tied to "${a.owner}" but their weights differ: ${a.mine} here, ${a.theirs} there`,
+    hint: () => 'Tied edges share one parameter: give them the same weight kind and the same source and target sizes.',
+  }),
+  CW150: spec<{ cell: string; found: unknown }>({
+    severity: 'error',
+    message: (a) => `"zoneout" of cell "${a.cell}" is ${show(a.found)}; it must be a probability p with 0 ≤ p < 1`,
+    hint: () => 'Set "zoneout" to a number such as 0.1, or remove it.',
+  }),
+
+  // ── model import and export (ONNX, PyTorch) ───────────────────────────
+  CW200: spec<{ file: string; detail: string; offset?: number }>({
+    severity: 'error',
+    message: (a) => `${a.file}: cannot read the model${a.offset !== undefined ? ` (at byte ${a.offset})` : ''}: ${a.detail}`,
+    hint: () => 'Check that the file is a complete .onnx, .pt/.pth (torch.save) or .safetensors file; re-export it if it was cut short.',
+  }),
+  CW201: spec<{ node: string; op: string; why: string }>({
+    severity: 'error',
+    message: (a) => `ONNX node "${a.node}" (${a.op}): ${a.why}`,
+    hint: () => 'Cellwright imports recurrent models (LSTM, GRU, RNN) and the ops torch.onnx.export writes around them; simplify the model or export only its recurrent part.',
+  }),
+  CW202: spec<{ node: string; op: string; attribute: string; value: string; why: string }>({
+    severity: 'error',
+    message: (a) => `ONNX node "${a.node}" (${a.op}): attribute ${a.attribute} = ${a.value} is not supported: ${a.why}`,
+    hint: () => 'Export the model without this attribute, or with the value named as supported.',
+  }),
+  CW203: spec<{ node: string; op: string; input: string; why: string }>({
+    severity: 'error',
+    message: (a) => `ONNX node "${a.node}" (${a.op}): input ${a.input}: ${a.why}`,
+    hint: () => 'Make this input a constant (an initializer) of the model, or leave it out.',
+  }),
+  CW210: spec<{ file: string; what: string; where: string }>({
+    severity: 'error',
+    message: (a) => `${a.file}: refused ${a.what} in ${a.where}: a state_dict holds only tensors, and loading anything else could run code`,
+    hint: () => 'Save only the state_dict: torch.save(model.state_dict(), path), or use safetensors.',
+  }),
+  CW211: spec<{ file: string; detail: string }>({
+    severity: 'error',
+    message: (a) => `${a.file}: ${a.detail}`,
+    hint: () => 'Cellwright recognizes nn.LSTM / nn.GRU / nn.RNN keys (weight_ih_l0, weight_hh_l0, bias_ih_l0, …, weight_hr_l0) and nn.Linear heads (*.weight, *.bias); pass --arch lstm|gru|rnn_tanh|rnn_relu when it cannot tell.',
+  }),
+  CW220: spec<{ what: string; where: string }>({
+    severity: 'error',
+    message: (a) => `cannot export to ONNX: ${a.what} (${a.where})`,
+    hint: () => 'Change the graph so that it uses only what the message names as supported.',
   }),
 
   // ── internal ───────────────────────────────────────────────────────────

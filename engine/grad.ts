@@ -12,6 +12,7 @@ import { createParams } from './params.ts';
 import type { SessionLike } from './fast/index.ts';
 import { compileAny, LayeredSession, nestedCells, sessionFor } from './layers/index.ts';
 import type { Arr, DType } from './tensor.ts';
+import { idTable, own } from './format/dict.ts';
 
 export interface GradReport {
   loss: number;
@@ -49,7 +50,7 @@ function prepare(graph: Graph, data: DataFile, opts: GradOptions): { program: Pr
 }
 
 function valuesOf(program: Program, session: SessionLike): Record<string, TensorJSON> {
-  const values: Record<string, TensorJSON> = {};
+  const values = idTable<TensorJSON>();
   for (const n of program.nodes) {
     if (n.kind === 'loss') values[n.id] = tensor([session.T, 1, 1], Float64Array.from(session.stepLoss[n.index]));
     else values[n.id] = tensor([session.T, session.B, n.size], session.values(n.index));
@@ -61,7 +62,7 @@ function valuesOf(program: Program, session: SessionLike): Record<string, Tensor
 export function runGraph(graph: Graph, data: DataFile, opts: GradOptions = {}): RunReport {
   const { program, session, theta, batch } = prepare(graph, data, opts);
   const loss = session.forward(theta, batch);
-  const losses: Record<string, number> = {};
+  const losses = idTable<number>();
   for (const i of program.losses) losses[program.nodes[i].id] = session.stepLoss[i].reduce((a, b) => a + b, 0);
   return { loss, losses, values: valuesOf(program, session) };
 }
@@ -76,16 +77,16 @@ export function gradReport(graph: Graph, data: DataFile, opts: GradOptions = {})
   const { program, session, theta, batch } = prepare(graph, data, opts);
   const loss = session.forward(theta, batch);
   session.backward(theta);
-  const gradients: Record<string, TensorJSON> = {};
+  const gradients = idTable<TensorJSON>();
   for (const e of program.layout.entries) gradients[e.key] = tensor(e.shape, session.gparams.subarray(e.offset, e.offset + e.length));
   for (const i of program.cells) {
     const n = program.nodes[i];
-    if (batch.initialStates?.[n.id]) gradients[`state:${n.id}`] = tensor([batch.B, n.size], session.initialStateGrad(i));
+    if (own(batch.initialStates, n.id)) gradients[`state:${n.id}`] = tensor([batch.B, n.size], session.initialStateGrad(i));
   }
   if (session instanceof LayeredSession) {
     for (const { id, grad } of session.nestedStateGrads(batch)) gradients[`state:${id}`] = tensor([batch.B, grad.length / batch.B], grad);
   }
-  const gradNorms: Record<string, number[]> = {};
+  const gradNorms = idTable<number[]>();
   for (const n of program.nodes) {
     if (n.kind === 'loss' || n.kind === 'target') continue;
     gradNorms[n.id] = Array.from(session.gradNorms[n.index]);

@@ -14,64 +14,86 @@ import type { InitKind } from './format/types.ts';
 import type { Rng } from './rng.ts';
 
 export interface InitSpec {
-  init: InitKind;
+  init: InitName;
   initScale?: number;
   /** [rows, cols] for a matrix, [n] for a vector, [1] for a scalar. */
   shape: number[];
 }
 
+/** How one initializer fills a parameter. */
+export interface InitializerDef {
+  name: string;
+  /** One line for the inspector and docs/primitives.md. */
+  doc: string;
+  /** Offered for edges in the editor and the file format (false: internal, e.g. layer-norm gains). */
+  forEdges: boolean;
+  fill(f: InitFill): void;
+}
+
+interface InitFill {
+  rng: Rng;
+  out: { length: number; [i: number]: number };
+  offset: number;
+  rows: number;
+  cols: number;
+  isMatrix: boolean;
+  fanIn: number;
+  fanOut: number;
+  initScale: number | undefined;
+}
+
+function fillAll(f: InitFill, v: (i: number) => number): void {
+  const n = f.rows * f.cols;
+  for (let i = 0; i < n; i++) f.out[f.offset + i] = v(i);
+}
+
+/** The initializers, by name (the edge ones are part of the file format). */
+export const INITIALIZERS: Record<InitName, InitializerDef> = {
+  glorot_uniform: {
+    name: 'glorot_uniform', forEdges: true, doc: 'U(−a, a), a = √(6 / (fan in + fan out)) · initScale (the default)',
+    fill: (f) => { const a = Math.sqrt(6 / (f.fanIn + f.fanOut)) * (f.initScale ?? 1); fillAll(f, () => f.rng.range(-a, a)); },
+  },
+  orthogonal: {
+    name: 'orthogonal', forEdges: true, doc: 'an orthogonal matrix (as PyTorch\'s orthogonal_) times initScale; a vector gets ones',
+    fill: (f) => {
+      const g = f.initScale ?? 1;
+      if (!f.isMatrix) { fillAll(f, () => g); return; }
+      const q = orthogonal(f.rows, f.cols, f.rng);
+      fillAll(f, (i) => g * q[i]);
+    },
+  },
+  identity: {
+    name: 'identity', forEdges: true, doc: 'the identity matrix times initScale (the IRNN recipe); a vector gets ones',
+    fill: (f) => {
+      const g = f.initScale ?? 1;
+      if (!f.isMatrix) { fillAll(f, () => g); return; }
+      fillAll(f, () => 0);
+      for (let i = 0; i < Math.min(f.rows, f.cols); i++) f.out[f.offset + i * f.cols + i] = g;
+    },
+  },
+  normal: {
+    name: 'normal', forEdges: true, doc: 'N(0, σ²), σ = initScale, default 1/√(fan in)',
+    fill: (f) => { const s = f.initScale ?? 1 / Math.sqrt(f.fanIn); fillAll(f, () => s * f.rng.normal()); },
+  },
+  uniform: {
+    name: 'uniform', forEdges: true, doc: 'U(−s, s), s = initScale, default 1/√(fan in) (PyTorch\'s RNN default)',
+    fill: (f) => { const s = f.initScale ?? 1 / Math.sqrt(f.fanIn); fillAll(f, () => f.rng.range(-s, s)); },
+  },
+  zeros: { name: 'zeros', forEdges: true, doc: 'all zeros', fill: (f) => fillAll(f, () => 0) },
+  ones: { name: 'ones', forEdges: false, doc: 'all ones (layer-norm gains)', fill: (f) => fillAll(f, () => 1) },
+};
+
+/** Every initializer name, the internal `ones` included. */
+export type InitName = InitKind | 'ones';
+
 export function initialize(spec: InitSpec, rng: Rng, out: { length: number; [i: number]: number }, offset = 0): void {
   const { shape, init, initScale } = spec;
-  const rows = shape.length === 2 ? shape[0] : shape[0];
-  const cols = shape.length === 2 ? shape[1] : 1;
-  const n = rows * cols;
   const isMatrix = shape.length === 2;
-  const fanIn = isMatrix ? cols : shape[0];
-  const fanOut = isMatrix ? rows : shape[0];
-  switch (init) {
-    case 'zeros':
-      for (let i = 0; i < n; i++) out[offset + i] = 0;
-      return;
-    case 'glorot_uniform': {
-      const a = Math.sqrt(6 / (fanIn + fanOut)) * (initScale ?? 1);
-      for (let i = 0; i < n; i++) out[offset + i] = rng.range(-a, a);
-      return;
-    }
-    case 'uniform': {
-      const s = initScale ?? 1 / Math.sqrt(fanIn);
-      for (let i = 0; i < n; i++) out[offset + i] = rng.range(-s, s);
-      return;
-    }
-    case 'normal': {
-      const s = initScale ?? 1 / Math.sqrt(fanIn);
-      for (let i = 0; i < n; i++) out[offset + i] = s * rng.normal();
-      return;
-    }
-    case 'identity': {
-      const g = initScale ?? 1;
-      for (let i = 0; i < n; i++) out[offset + i] = 0;
-      if (!isMatrix) {
-        for (let i = 0; i < n; i++) out[offset + i] = g;
-        return;
-      }
-      for (let i = 0; i < Math.min(rows, cols); i++) out[offset + i * cols + i] = g;
-      return;
-    }
-    case 'orthogonal': {
-      const g = initScale ?? 1;
-      if (!isMatrix) {
-        for (let i = 0; i < n; i++) out[offset + i] = g;
-        return;
-      }
-      const q = orthogonal(rows, cols, rng);
-      for (let i = 0; i < n; i++) out[offset + i] = g * q[i];
-      return;
-    }
-    default: {
-      const never: never = init;
-      throw new Error(`unknown initializer ${String(never)}`);
-    }
-  }
+  const rows = shape[0];
+  const cols = isMatrix ? shape[1] : 1;
+  const def = Object.hasOwn(INITIALIZERS, init) ? INITIALIZERS[init] : undefined;
+  if (!def) throw new Error(`unknown initializer ${String(init)}`);
+  def.fill({ rng, out, offset, rows, cols, isMatrix, fanIn: isMatrix ? cols : rows, fanOut: rows, initScale });
 }
 
 /** A rows×cols matrix with orthonormal rows or columns (whichever is fewer), row-major. */

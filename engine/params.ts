@@ -1,24 +1,28 @@
 /**
  * The parameter layout: every learned value of a compiled graph in one flat
  * vector (so optimizers, clipping and workers see one array), with a named
- * entry per key of the spec: `edge:<edgeId>`, `bias:<nodeId>`, `init:<cellId>`.
+ * entry per key of the spec: `edge:<edgeId>`, `bias:<nodeId>`, `init:<cellId>`,
+ * `gain:<nodeId>` and `shift:<nodeId>` (layer_norm ops). A tied edge has no
+ * entry: it reads its owner's.
  */
-import type { Graph, InitKind, TensorJSON } from './format/types.ts';
+import type { Graph, TensorJSON } from './format/types.ts';
+import type { InitName } from './init.ts';
 import { initialize } from './init.ts';
 import { Rng } from './rng.ts';
 import type { Arr, DType } from './tensor.ts';
 import { alloc } from './tensor.ts';
+import { idTable, own } from './format/dict.ts';
 
 export interface ParamEntry {
   key: string;
-  kind: 'edge' | 'bias' | 'init';
+  kind: 'edge' | 'bias' | 'init' | 'gain' | 'shift';
   /** Edge or node id. */
   owner: string;
   shape: number[];
   offset: number;
   length: number;
   trainable: boolean;
-  init: InitKind;
+  init: InitName;
   initScale?: number;
 }
 
@@ -61,7 +65,7 @@ export function createParams(
     // Every entry draws from its own sub-stream, so giving one parameter does
     // not shift the random values of the others.
     const sub = rng.fork();
-    const g = given?.[e.key];
+    const g = own(given, e.key);
     if (g && g.data.length === e.length) {
       for (let i = 0; i < e.length; i++) out[e.offset + i] = g.data[i];
     } else {
@@ -73,7 +77,7 @@ export function createParams(
 
 /** The parameters as the graph file's `parameters` object (plain numbers). */
 export function exportParams(layout: ParamLayout, values: Arr): Record<string, TensorJSON> {
-  const out: Record<string, TensorJSON> = {};
+  const out = idTable<TensorJSON>();
   for (const e of layout.entries) {
     out[e.key] = { shape: [...e.shape], data: Array.from(values.subarray(e.offset, e.offset + e.length)) };
   }

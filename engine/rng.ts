@@ -1,4 +1,14 @@
 /**
+ * A generator's exact position: the four xoshiro words (unsigned 32-bit) and
+ * the second Box–Muller value waiting to be returned, if any. Plain numbers,
+ * so it survives JSON unchanged (a saved training run resumes mid-stream).
+ */
+export interface RngState {
+  words: [number, number, number, number];
+  spare: number | null;
+}
+
+/**
  * The one seeded random number generator (xoshiro128**, seeded by splitmix32).
  * The same seed gives the same stream on every platform, so a graph, task and
  * seed reproduce a run bit for bit.
@@ -24,6 +34,25 @@ export class Rng {
     };
     this.s0 = next(); this.s1 = next(); this.s2 = next(); this.s3 = next();
     if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
+  }
+
+  /** The generator's position (a copy). */
+  getState(): RngState {
+    return { words: [this.s0, this.s1, this.s2, this.s3], spare: this.spare };
+  }
+
+  /**
+   * Moves the generator to a saved position: the numbers that follow are the
+   * ones that followed when the state was taken.
+   *
+   * @example
+   * const s = rng.getState(); const a = rng.uniform(); rng.setState(s); rng.uniform() === a
+   */
+  setState(s: RngState): void {
+    const ok = s.words.length === 4 && s.words.every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffffffff) && s.words.some((w) => w !== 0);
+    if (!ok || (s.spare !== null && !Number.isFinite(s.spare))) throw new Error('invalid random generator state: four unsigned 32-bit words, not all zero, and a finite spare or null');
+    [this.s0, this.s1, this.s2, this.s3] = s.words;
+    this.spare = s.spare;
   }
 
   /** A uniformly distributed unsigned 32-bit integer. */

@@ -9,15 +9,14 @@
  */
 import type { Batch } from './batch.ts';
 import type { CNode, Program } from './compile.ts';
-import { ACTIVATION_OPS } from './ops/activations.ts';
-import type { Slot } from './ops/elementwise.ts';
-import { opBackward, opForward } from './ops/elementwise.ts';
-import { lossBackward, lossForward, lossScale } from './ops/losses.ts';
-import {
-  diagonalBackward, diagonalForward, fullBackward, fullForward, identityBackward, identityForward, scalarBackward, scalarForward,
-} from './ops/weights.ts';
+import { LOSS_DEFS } from './ops/losses.ts';
+import type { Noise } from './ops/noise.ts';
+import { zoneoutKeep } from './ops/noise.ts';
+import type { OpBack, OpRun, Slot } from './ops/ops.ts';
+import { identityBackward } from './ops/weights.ts';
 import type { Arr, DType } from './tensor.ts';
 import { alloc, norm } from './tensor.ts';
+import { own } from './format/dict.ts';
 
 export interface SessionOptions {
   T: number;
@@ -51,10 +50,15 @@ export class Session {
   readonly gradNorms: Float64Array[];
   /** The last forward's total loss. */
   loss = NaN;
+  /** Which runtime this is (the fast one says 'fast'). */
+  readonly engine = 'reference' as const;
 
   private readonly scratch: Arr;
+  /** Per gate whose activation's derivative needs its input: the pre-activations z at every step. */
+  private readonly pre: (Arr | null)[];
   private readonly inputGrads: boolean;
   private batch: Batch | null = null;
+  private noise: Noise | null = null;
 
   constructor(readonly program: Program, opts: SessionOptions) {
     this.T = opts.T;
@@ -77,6 +81,19 @@ export class Session {
     this.stepLoss = program.nodes.map((n) => new Float64Array(n.kind === 'loss' ? T : 0));
     this.gradNorms = program.nodes.map(() => new Float64Array(T));
     this.scratch = alloc(this.dtype, B * maxN);
+    this.pre = program.nodes.map((n) => (n.act?.def.usesInput ? alloc(this.dtype, T * B * n.size) : null));
+  }
+
+  /**
+   * Training noise for the next passes (dropout masks, zoneout masks), or null
+   * for evaluation (the default: run, grad, validation). The trainer sets it
+   * before each training step's forward.
+   *
+   * @example
+   * s.setNoise({ seed: 1, round: step }); s.forward(theta, batch); s.backward(theta); s.setNoise(null);
+   */
+  setNoise(noise: Noise | null): void {
+    this.noise = noise;
   }
 
   /** Where node n's output at step t lives (a cell outputs its previous state). */
@@ -104,9 +121,7 @@ export class Session {
       for (const i of p.order) total += this.forwardNode(p.nodes[i], t, params);
       for (const i of p.cells) {
         const n = p.nodes[i];
-        const w = this.slot(p.nodes[n.writer!], t);
-        const sz = B * n.size;
-        this.vals[i].set(w.buf.subarray(w.off, w.off + sz), (t + 1) * sz);
+        writeState(n, this.vals[i], this.vals[n.writer!], t, B, this.noise);
       }
     }
     this.loss = total;
@@ -124,20 +139,15 @@ export class Session {
         for (const e of n.inEdges) {
           const sn = p.nodes[e.source];
           const s = this.slot(sn, t);
-          const wo = e.param ? e.param.offset : 0;
-          switch (e.weight) {
-            case 'full': fullForward(params, wo, s.buf, s.off, z, 0, B, sn.size, N); break;
-            case 'diagonal': diagonalForward(params, wo, s.buf, s.off, z, 0, B, N); break;
-            case 'scalar': scalarForward(params, wo, s.buf, s.off, z, 0, B, sn.size, N); break;
-            case 'identity': identityForward(s.buf, s.off, z, 0, B * N); break;
-          }
+          e.kind.forward(params, e.param ? e.param.offset : 0, s.buf, s.off, z, 0, B, sn.size, N);
         }
-        ACTIVATION_OPS[n.activation!].forward(z, 0, this.vals[n.index], t * B * N, B * N);
+        const pre = this.pre[n.index];
+        if (pre) pre.set(z.subarray(0, B * N), t * B * N);
+        n.act!.forward(z, 0, this.vals[n.index], t * B * N, B * N);
         return 0;
       }
       case 'op': {
-        const ins = n.inEdges.map((e) => this.slot(p.nodes[e.source], t));
-        opForward(n.op!, ins, this.vals[n.index], t * B * N, B * N);
+        n.opDef!.forward(this.opRun(n, t, params));
         return 0;
       }
       case 'loss': {
@@ -146,13 +156,35 @@ export class Session {
         const ps = this.slot(pred, t);
         const ys = n.inEdges[1] ? this.slot(p.nodes[n.inEdges[1].source], t) : null;
         const S = n.steps === 'last' ? 1 : this.T;
-        const l = lossForward(n.loss!, ps.buf, ps.off, ys?.buf ?? null, ys?.off ?? 0, B, pred.size, lossScale(n.loss!, S, B, pred.size));
+        const def = LOSS_DEFS[n.loss!];
+        const l = def.forward(ps.buf, ps.off, ys?.buf ?? null, ys?.off ?? 0, B, pred.size, def.scale(S, B, pred.size));
         this.stepLoss[n.index][t] = l;
         return l;
       }
       default:
         return 0;
     }
+  }
+
+  /** The op's evaluation at step t (its inputs in slot order). */
+  private opRun(n: CNode, t: number, params: Arr): OpRun {
+    const { B, program: p } = this;
+    return {
+      ins: n.inEdges.map((e) => this.slot(p.nodes[e.source], t)),
+      sizes: n.inEdges.map((e) => p.nodes[e.source].size),
+      N: n.size, R: B, y: this.vals[n.index], yo: t * B * n.size, attrs: n.attrs!,
+      theta: params, pofs: (n.opParams ?? []).map((e) => e.offset), noise: this.noise, row0: t * B, B, node: n.index,
+    };
+  }
+
+  /** The op's backward at step t; `dins` overrides where the inputs' gradients go. */
+  private opBack(n: CNode, t: number, params: Arr, gtheta: Arr, dins?: (Slot | null)[]): OpBack {
+    const p = this.program;
+    return {
+      ...this.opRun(n, t, params),
+      dy: this.grads[n.index]!, dyo: t * this.B * n.size,
+      dins: dins ?? n.inEdges.map((e) => this.gslot(p.nodes[e.source], t)), gtheta,
+    };
   }
 
   /**
@@ -171,10 +203,7 @@ export class Session {
       // gradient that step t+1 left on it to the writer.
       for (const i of p.cells) {
         const n = p.nodes[i];
-        const sz = B * n.size;
-        const g = this.grads[i]!;
-        const to = this.gslot(p.nodes[n.writer!], t);
-        if (to) identityBackward(g, (t + 1) * sz, to.buf, to.off, sz);
+        stateBackward(n, this.grads[i]!, this.grads[n.writer!], t, B, this.noise);
       }
       for (let k = p.order.length - 1; k >= 0; k--) this.backwardNode(p.nodes[p.order[k]], t, params);
       this.recordNorms(t);
@@ -182,7 +211,7 @@ export class Session {
     // Learned initial states collect the gradient of slot 0 over the batch.
     for (const i of p.cells) {
       const n = p.nodes[i];
-      if (!n.init || this.batch.initialStates?.[n.id]) continue;
+      if (!n.init || own(this.batch.initialStates, n.id)) continue;
       const g = this.grads[i]!;
       for (let b = 0; b < B; b++) for (let k = 0; k < n.size; k++) this.gparams[n.init.offset + k] += g[b * n.size + k];
     }
@@ -194,26 +223,19 @@ export class Session {
     switch (n.kind) {
       case 'gate': {
         const dz = this.scratch;
-        ACTIVATION_OPS[n.activation!].backward(this.vals[n.index], t * B * N, this.grads[n.index]!, t * B * N, dz, 0, B * N);
+        n.act!.backward(this.pre[n.index], t * B * N, this.vals[n.index], t * B * N, this.grads[n.index]!, t * B * N, dz, 0, B * N);
         if (n.bias) for (let b = 0; b < B; b++) for (let k = 0; k < N; k++) this.gparams[n.bias.offset + k] += dz[b * N + k];
         for (const e of n.inEdges) {
           const sn = p.nodes[e.source];
           const s = this.slot(sn, t);
           const ds = this.gslot(sn, t);
           const wo = e.param ? e.param.offset : 0;
-          switch (e.weight) {
-            case 'full': fullBackward(params, wo, s.buf, s.off, dz, 0, ds?.buf ?? null, ds?.off ?? 0, this.gparams, wo, B, sn.size, N); break;
-            case 'diagonal': diagonalBackward(params, wo, s.buf, s.off, dz, 0, ds?.buf ?? null, ds?.off ?? 0, this.gparams, wo, B, N); break;
-            case 'scalar': scalarBackward(params, wo, s.buf, s.off, dz, 0, ds?.buf ?? null, ds?.off ?? 0, this.gparams, wo, B, sn.size, N); break;
-            case 'identity': if (ds) identityBackward(dz, 0, ds.buf, ds.off, B * N); break;
-          }
+          e.kind.backward(params, wo, s.buf, s.off, dz, 0, ds?.buf ?? null, ds?.off ?? 0, e.param ? this.gparams : null, wo, B, sn.size, N);
         }
         return;
       }
       case 'op': {
-        const ins = n.inEdges.map((e) => this.slot(p.nodes[e.source], t));
-        const dins = n.inEdges.map((e) => this.gslot(p.nodes[e.source], t));
-        opBackward(n.op!, ins, this.grads[n.index]!, t * B * N, dins, B * N);
+        n.opDef!.backward(this.opBack(n, t, params, this.gparams));
         return;
       }
       case 'loss': {
@@ -221,10 +243,12 @@ export class Session {
         const pred = p.nodes[n.inEdges[0].source];
         const ps = this.slot(pred, t);
         const dp = this.gslot(pred, t);
-        if (!dp) return;
-        const ys = n.inEdges[1] ? this.slot(p.nodes[n.inEdges[1].source], t) : null;
+        const tn = n.inEdges[1] ? p.nodes[n.inEdges[1].source] : null;
+        const ys = tn ? this.slot(tn, t) : null;
+        const dy = tn ? this.gslot(tn, t) : null;
         const S = n.steps === 'last' ? 1 : this.T;
-        lossBackward(n.loss!, ps.buf, ps.off, ys?.buf ?? null, ys?.off ?? 0, dp.buf, dp.off, B, pred.size, lossScale(n.loss!, S, B, pred.size));
+        const def = LOSS_DEFS[n.loss!];
+        def.backward(ps.buf, ps.off, ys?.buf ?? null, ys?.off ?? 0, dp?.buf ?? null, dp?.off ?? 0, dy?.buf ?? null, dy?.off ?? 0, B, pred.size, def.scale(S, B, pred.size));
         return;
       }
       default:
@@ -238,9 +262,10 @@ export class Session {
     for (const n of p.nodes) {
       if (n.kind === 'loss' || n.kind === 'target') continue;
       if (n.kind === 'cell') {
-        // dL/dh_t through every path = the gradient of the node that writes h_t.
+        // dL/dh_t through every path = the gradient of the node that writes h_t
+        // (with zoneout h_t is a mix, read only through the next step's slot).
         const w = p.nodes[n.writer!];
-        const g = this.gslot(w, t);
+        const g = n.zoneout ? null : this.gslot(w, t);
         const sz = B * n.size;
         this.gradNorms[n.index][t] = g ? norm(g.buf, g.off, sz) : norm(this.grads[n.index]!, (t + 1) * sz, sz);
         continue;
@@ -267,6 +292,8 @@ export class Session {
     const out = p.edges.map(() => new Float64Array(T));
     const dz = alloc('float64', B * Math.max(1, ...p.nodes.map((n) => n.size)));
     const flow = alloc('float64', dz.length);
+    // Ops with parameters (layer_norm) also accumulate their parameters' gradient: into a throwaway.
+    const discard = alloc('float64', p.layout.size);
     for (let t = 0; t < T; t++) {
       for (const n of p.nodes) {
         if (n.kind === 'cell') {
@@ -278,7 +305,7 @@ export class Session {
         if (n.kind !== 'gate' && n.kind !== 'op' && n.kind !== 'loss') continue;
         const N = n.size;
         if (n.kind === 'gate') {
-          ACTIVATION_OPS[n.activation!].backward(this.vals[n.index], t * B * N, this.grads[n.index]!, t * B * N, dz, 0, B * N);
+          n.act!.backward(this.pre[n.index], t * B * N, this.vals[n.index], t * B * N, this.grads[n.index]!, t * B * N, dz, 0, B * N);
         }
         for (let k = 0; k < n.inEdges.length; k++) {
           const e = n.inEdges[k];
@@ -286,28 +313,21 @@ export class Session {
           const ns = sn.size;
           flow.fill(0, 0, B * ns);
           if (n.kind === 'gate') {
-            const wo = e.param ? e.param.offset : 0;
-            switch (e.weight) {
-              case 'full':
-                for (let b = 0; b < B; b++) for (let i = 0; i < N; i++) {
-                  const g = dz[b * N + i];
-                  if (g !== 0) for (let j = 0; j < ns; j++) flow[b * ns + j] += g * params[wo + i * ns + j];
-                }
-                break;
-              case 'diagonal': for (let i = 0; i < B * N; i++) flow[i] = dz[i] * params[wo + (i % N)]; break;
-              case 'scalar': for (let b = 0; b < B; b++) for (let i = 0; i < N; i++) flow[b * ns + (ns === 1 ? 0 : i)] += dz[b * N + i] * params[wo]; break;
-              case 'identity': for (let i = 0; i < B * N; i++) flow[i] = dz[i]; break;
-            }
+            const s = this.slot(sn, t);
+            e.kind.backward(params, e.param ? e.param.offset : 0, s.buf, s.off, dz, 0, flow, 0, null, 0, B, ns, N);
           } else if (n.kind === 'op') {
-            const ins = n.inEdges.map((x) => this.slot(p.nodes[x.source], t));
             const dins = n.inEdges.map((_, j) => (j === k ? { buf: flow, off: 0 } : null));
-            opBackward(n.op!, ins, this.grads[n.index]!, t * B * N, dins, B * N);
+            n.opDef!.backward(this.opBack(n, t, params, discard, dins));
           } else {
-            if (e.port !== 'prediction' || (n.steps === 'last' && t !== T - 1)) continue;
-            const ps = this.slot(sn, t);
+            // The target port carries a gradient when it reads a node (not the data's target stream).
+            if ((e.port === 'target' && sn.kind === 'target') || (n.steps === 'last' && t !== T - 1)) continue;
+            const pred = p.nodes[n.inEdges[0].source];
+            const ps = this.slot(pred, t);
             const ys = n.inEdges[1] ? this.slot(p.nodes[n.inEdges[1].source], t) : null;
             const S = n.steps === 'last' ? 1 : T;
-            lossBackward(n.loss!, ps.buf, ps.off, ys?.buf ?? null, ys?.off ?? 0, flow, 0, B, ns, lossScale(n.loss!, S, B, ns));
+            const def = LOSS_DEFS[n.loss!];
+            const toPred = e.port === 'prediction';
+            def.backward(ps.buf, ps.off, ys?.buf ?? null, ys?.off ?? 0, toPred ? flow : null, 0, toPred ? null : flow, 0, B, pred.size, def.scale(S, B, pred.size));
           }
           out[e.index][t] = norm(flow, 0, B * ns);
         }
@@ -355,6 +375,51 @@ export function addExternalGrads(p: Program, grads: (Arr | null)[], external: Ex
 }
 
 /**
+ * The state a cell writes at the end of step t (slot t+1): the writer's value
+ * at step t, or with zoneout p a mix with the previous state — in training each
+ * unit keeps its previous value with probability p (a mask per step, sequence
+ * and unit from the noise), in evaluation p·previous + (1 − p)·new. Shared by
+ * the reference and the fast runtime.
+ */
+export function writeState(n: CNode, state: Arr, writer: Arr, t: number, B: number, noise: Noise | null): void {
+  const sz = B * n.size;
+  const to = (t + 1) * sz;
+  const from = t * sz;
+  const p = n.zoneout ?? 0;
+  if (p === 0) {
+    state.set(writer.subarray(from, from + sz), to);
+    return;
+  }
+  for (let b = 0; b < B; b++) {
+    for (let i = 0; i < n.size; i++) {
+      const k = b * n.size + i;
+      const m = noise ? (zoneoutKeep(noise, n.index, t * B + b, i, p) ? 1 : 0) : p;
+      state[to + k] = m * state[from + k] + (1 - m) * writer[from + k];
+    }
+  }
+}
+
+/** The backward of writeState at step t: the gradient left on slot t+1 goes to the writer at t (and, with zoneout, to slot t). */
+export function stateBackward(n: CNode, gstate: Arr, gwriter: Arr | null, t: number, B: number, noise: Noise | null): void {
+  const sz = B * n.size;
+  const from = (t + 1) * sz;
+  const p = n.zoneout ?? 0;
+  if (p === 0) {
+    if (gwriter) identityBackward(gstate, from, gwriter, t * sz, sz);
+    return;
+  }
+  for (let b = 0; b < B; b++) {
+    for (let i = 0; i < n.size; i++) {
+      const k = b * n.size + i;
+      const m = noise ? (zoneoutKeep(noise, n.index, t * B + b, i, p) ? 1 : 0) : p;
+      const g = gstate[from + k];
+      gstate[t * sz + k] += m * g;
+      if (gwriter) gwriter[t * sz + k] += (1 - m) * g;
+    }
+  }
+}
+
+/**
  * Writes a batch into a session's value buffers: inputs (reversed where the
  * node asks), targets, and every cell's initial state (slot 0: the data's
  * initialStates, else the learned init:<cell>, else zeros). Shared by the
@@ -370,12 +435,12 @@ export function loadBatch(p: Program, vals: Arr[], params: Arr, batch: Batch, T:
     else vals[i].set(src.subarray(0, T * sz));
   }
   for (const i of p.targets) {
-    const src = batch.targets[p.nodes[i].id];
+    const src = own(batch.targets, p.nodes[i].id);
     if (src) vals[i].set(src.subarray(0, T * B * p.nodes[i].size));
   }
   for (const i of p.cells) {
     const n = p.nodes[i];
-    const given = batch.initialStates?.[n.id];
+    const given = own(batch.initialStates, n.id);
     if (given) vals[i].set(given.subarray(0, B * n.size));
     else if (n.init) for (let b = 0; b < B; b++) vals[i].set(params.subarray(n.init.offset, n.init.offset + n.size), b * n.size);
     else vals[i].fill(0, 0, B * n.size);

@@ -76,10 +76,36 @@ async function validateConfig() {
   for (const icon of [config.icon, config.win?.icon, config.linux?.icon, config.mac?.icon]) {
     if (icon && !fs.existsSync(path.join(root, icon))) bad(`icon ${icon} does not exist`);
   }
+  checkFileAssociations(config);
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
   if (!pkg.homepage) bad('package.json needs "homepage" for the deb target');
   if (pkg.main !== 'dist-electron/main.cjs') bad(`package.json "main" is ${pkg.main}, expected dist-electron/main.cjs`);
   return config;
+}
+
+/**
+ * Cellwright opens its own files on double-click and nothing else: one
+ * association, for `.cellwright` (common/graph-files.ts), with the MIME type
+ * Linux registers too. Claiming `json` would make it the handler of every
+ * JSON file on the user's system.
+ */
+function checkFileAssociations(config) {
+  const list = [config.fileAssociations ?? []].flat();
+  const extensions = list.flatMap((a) => [a.ext ?? []].flat()).map((e) => String(e).replace(/^\./, '').toLowerCase());
+  const source = fs.readFileSync(path.join(root, 'common', 'graph-files.ts'), 'utf8');
+  const own = /GRAPH_EXTENSION = '([^']+)'/.exec(source)?.[1];
+  const mime = /GRAPH_MIME = '([^']+)'/.exec(source)?.[1];
+  if (!own || !mime) {
+    bad('common/graph-files.ts no longer defines GRAPH_EXTENSION and GRAPH_MIME as string literals');
+    return;
+  }
+  if (JSON.stringify(extensions) === JSON.stringify([own])) ok(`file association: .${own} only`);
+  else bad(`fileAssociations claim ${JSON.stringify(extensions)}; Cellwright must claim exactly [".${own}"] (common/graph-files.ts), never generic extensions like .json`);
+  for (const a of list) {
+    if (a.mimeType !== mime) bad(`the .${[a.ext].flat().join('/')} association has mimeType ${a.mimeType}, expected ${mime}`);
+    if (a.icon && !['.png', '.icns', '.ico'].some((ext) => fs.existsSync(path.join(root, `${a.icon}${ext}`)))) bad(`the association's icon ${a.icon} (.png/.icns/.ico) does not exist`);
+  }
+  if (!(config.linux?.mimeTypes ?? []).includes(mime)) bad(`linux.mimeTypes must list ${mime} so the desktop entry opens .${own} files`);
 }
 
 /** A fake Electron: an executable, a version file, and the fuse wire @electron/fuses looks for. */

@@ -1,18 +1,25 @@
 #!/usr/bin/env node
-// `npm start`: build the Electron main/preload and the renderer, then launch
-// the desktop app on the bundled default example. Where Electron's binary is
-// not installed (it downloads at install time, which needs the internet),
-// say so in one sentence and serve the browser edition instead.
+// `npm start`: make sure Electron's binary is there (on first start, run
+// Electron's own installer, which downloads it with progress), build the
+// Electron main/preload and the renderer, then launch the desktop app on the
+// bundled default example. Only when the download fails does it serve the
+// browser edition instead, saying why and how to retry.
 //
 //   node scripts/start.mjs [graph.json]     open that graph instead of the default
-//   node scripts/start.mjs --browser        the browser edition even if Electron is present
+//   node scripts/start.mjs --browser        the browser edition, without downloading Electron
+//
+// Environment: everything Electron's installer honours (ELECTRON_MIRROR,
+// ELECTRON_CUSTOM_DIR, electron_use_remote_checksums, electron_config_cache,
+// ELECTRON_GET_USE_PROXY with HTTPS_PROXY/NO_PROXY, the npm_config_electron_*
+// settings from .npmrc) passes through to it. PORT picks the browser
+// edition's port (0: any free one). CELLWRIGHT_START_SKIP_BUILD=1 skips both
+// builds; it exists for the start script's own tests.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { buildElectron } from './build-electron.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DEFAULT_EXAMPLE = path.join(root, 'assets', 'examples', 'lstm.json');
@@ -34,19 +41,81 @@ const MIME = {
 };
 
 /**
+ * The Node versions the toolchain needs; package.json `engines.node` says the
+ * same (a test keeps them equal). Vite 8, its Rolldown bundler and
+ * @vitejs/plugin-react need ^20.19 || >=22.12; Electron's installer is
+ * CommonJS loading the ES-module @electron/get, which works from Node 20.19
+ * (where require() of ES modules is on by default).
+ */
+export const NODE_RANGE = '^20.19.0 || >=22.12.0';
+
+function parseVersion(text) {
+  const match = /^v?(\d+)\.(\d+)\.(\d+)/.exec(String(text).trim());
+  return match ? [Number(match[1]), Number(match[2]), Number(match[3])] : null;
+}
+
+function compareVersions(a, b) {
+  for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1;
+  return 0;
+}
+
+/**
+ * Does `version` satisfy `range`? Understands what NODE_RANGE uses:
+ * alternatives joined by `||`, each `^X.Y.Z` or `>=X.Y.Z`.
+ * @param {string} version
+ * @param {string} range
+ */
+export function satisfiesRange(version, range) {
+  const v = parseVersion(version);
+  if (!v) return false;
+  return range.split('||').some((part) => {
+    const term = part.trim();
+    const min = parseVersion(term.replace(/^(\^|>=)\s*/, ''));
+    if (!min) throw new Error(`Unsupported version range "${term}" (use ^X.Y.Z or >=X.Y.Z).`);
+    if (term.startsWith('^')) return v[0] === min[0] && compareVersions(v, min) >= 0;
+    if (term.startsWith('>=')) return compareVersions(v, min) >= 0;
+    throw new Error(`Unsupported version range "${term}" (use ^X.Y.Z or >=X.Y.Z).`);
+  });
+}
+
+/**
+ * Null when this Node can run `npm start`, else a sentence saying which Node is needed.
+ * @param {string} version e.g. process.version, "v18.19.0"
+ * @param {string} [range]
+ * @returns {string | null}
+ */
+export function nodeVersionProblem(version, range = NODE_RANGE) {
+  if (satisfiesRange(version, range)) return null;
+  const wanted = range.split('||').map((part) => {
+    const term = part.trim();
+    return term.startsWith('^') ? `${term.slice(1)} or a later ${term.slice(1).split('.')[0]}.x` : `${term.slice(2)} or later`;
+  }).join(', or ');
+  return `Cellwright needs Node.js ${wanted} (package.json "engines": "${range}"), but this is Node ${version}; install a current Node.js LTS from https://nodejs.org (or \`nvm install --lts\`) and run \`npm start\` again.`;
+}
+
+/**
+ * The folder of the installed `electron` npm package, or null.
+ * @param {string} [projectRoot]
+ * @returns {string | null}
+ */
+export function electronPackageDir(projectRoot = root) {
+  try {
+    return path.dirname(createRequire(path.join(projectRoot, 'package.json')).resolve('electron/package.json'));
+  } catch {
+    return null;
+  }
+}
+
+/**
  * The Electron executable if it is really installed, else null. Reads what
- * `require('electron')` would, without calling it: that call starts a
- * download when the binary is missing.
+ * `require('electron')` would, without calling it: that call runs the
+ * download synchronously with no way to report its failure.
  * @param {string} [projectRoot]
  * @returns {string | null}
  */
 export function electronBinary(projectRoot = root) {
-  let pkgDir;
-  try {
-    pkgDir = path.dirname(createRequire(path.join(projectRoot, 'package.json')).resolve('electron/package.json'));
-  } catch {
-    return null;
-  }
+  const pkgDir = electronPackageDir(projectRoot);
+  if (!pkgDir) return null;
   let relative = null;
   try {
     relative = fs.readFileSync(path.join(pkgDir, 'path.txt'), 'utf8').trim();
@@ -64,6 +133,87 @@ export function electronBinary(projectRoot = root) {
   } catch {
     return null;
   }
+}
+
+/**
+ * The one-line reason in what Electron's installer printed on failure: the
+ * network error our progress hook named, else the installer's error line
+ * (e.g. "HTTPError: Response code 404 (Not Found) for https://...").
+ * @param {string} stderr
+ * @param {number | null} code
+ * @returns {string}
+ */
+export function installerFailureReason(stderr, code) {
+  const lines = stderr.split(/\r?\n/).map((line) => line.trim()).filter(Boolean);
+  const ours = lines.find((line) => line.startsWith('cellwright: '));
+  if (ours) return ours.slice('cellwright: '.length);
+  const error = lines.find((line) => /^[A-Za-z]*Error\b/.test(line)) ?? lines.find((line) => !line.startsWith('at '));
+  return error ?? `Electron's installer exited with code ${code ?? 'unknown'} and printed nothing`;
+}
+
+/** Variables that stop Electron's installer or make Electron run as plain Node. */
+const NOT_FOR_INSTALLER = ['ELECTRON_SKIP_BINARY_DOWNLOAD', 'npm_config_electron_skip_binary_download', 'ELECTRON_RUN_AS_NODE'];
+
+/**
+ * Run Electron's own installer (node_modules/electron/install.js, what
+ * `require('electron')` runs when the binary is missing), showing its
+ * progress. Resolves to the executable, or to `{ reason }` when it failed.
+ * @param {string} [projectRoot]
+ * @returns {Promise<string | { reason: string }>}
+ */
+export function installElectron(projectRoot = root) {
+  const pkgDir = electronPackageDir(projectRoot);
+  if (!pkgDir) return Promise.resolve({ reason: 'the electron package is not installed (npm install was run without dev dependencies)' });
+  const installer = path.join(pkgDir, 'install.js');
+  if (!fs.existsSync(installer)) return Promise.resolve({ reason: `${installer} is missing` });
+  let version = '';
+  try {
+    version = ` ${JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')).version}`;
+  } catch {
+    // The installer reads it itself; the number is only for the message.
+  }
+  const env = { ...process.env };
+  const skipped = NOT_FOR_INSTALLER.filter((name) => name !== 'ELECTRON_RUN_AS_NODE' && env[name]);
+  for (const name of NOT_FOR_INSTALLER) delete env[name];
+  const mirror = env.npm_config_electron_mirror || env.ELECTRON_MIRROR;
+  console.log(`Electron's binary is not downloaded yet: downloading Electron${version} for ${process.platform}-${process.arch} with Electron's installer${mirror ? ` from ${mirror}` : ''} (first start only, about 100 MB)…`);
+  if (skipped.length > 0) {
+    // The variable is meant for `npm ci` (CI, packaging); whoever runs `npm start` wants the app.
+    console.log(`(${skipped.join(' and ')} is set; \`npm start\` downloads anyway because the desktop app needs the binary — \`npm start -- --browser\` skips the download.)`);
+  }
+  const progressHook = path.join(path.dirname(fileURLToPath(import.meta.url)), 'electron-download-progress.cjs');
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--require', progressHook, installer], { cwd: projectRoot, env, stdio: ['ignore', 'inherit', 'pipe'] });
+    let stderr = '';
+    let partial = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk) => {
+      // The installer's messages are shown as they come, without its stack
+      // frames (they say nothing to a user), and kept for the reason.
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        if (/^\s+at /.test(line)) continue;
+        process.stderr.write(`${line}\n`);
+        if (stderr.length < 64 * 1024) stderr += `${line}\n`;
+      }
+    });
+    child.stderr.on('end', () => {
+      if (partial) {
+        process.stderr.write(`${partial}\n`);
+        stderr += partial;
+      }
+    });
+    child.on('error', (error) => resolve({ reason: `could not run Electron's installer: ${error.message}` }));
+    child.on('close', (code, signal) => {
+      if (code !== 0) {
+        resolve({ reason: signal ? `Electron's installer was stopped by ${signal}` : installerFailureReason(stderr, code) });
+        return;
+      }
+      const binary = electronBinary(projectRoot);
+      resolve(binary ?? { reason: `Electron's installer finished but left no executable in ${path.join(pkgDir, 'dist')}` });
+    });
+  });
 }
 
 /**
@@ -104,7 +254,7 @@ export function createStaticServer(dir) {
 }
 
 /**
- * Listen on the first free port from `port` on, on the loopback interface only.
+ * Listen on the first free port from `port` on (0: any free port), on the loopback interface only.
  * @param {http.Server} server
  * @param {number} port
  * @returns {Promise<number>}
@@ -113,13 +263,14 @@ export function listen(server, port) {
   return new Promise((resolve, reject) => {
     const attempt = (p) => {
       const onError = (error) => {
-        if (error.code === 'EADDRINUSE' && p < port + 20) attempt(p + 1);
+        if (error.code === 'EADDRINUSE' && port !== 0 && p < port + 20) attempt(p + 1);
         else reject(error);
       };
       server.once('error', onError);
       server.listen(p, '127.0.0.1', () => {
         server.off('error', onError);
-        resolve(p);
+        const address = server.address();
+        resolve(typeof address === 'object' && address ? address.port : p);
       });
     };
     attempt(port);
@@ -153,21 +304,49 @@ async function buildWeb() {
   if (!fs.existsSync(path.join(root, 'dist-web', 'index.html'))) fail('`npm run build:web` finished but dist-web/index.html is missing.');
 }
 
-async function main() {
-  const args = process.argv.slice(2);
-  const forceBrowser = args.includes('--browser');
-  const file = args.find((a) => !a.startsWith('--'));
-  const graph = file ? path.resolve(file) : DEFAULT_EXAMPLE;
-  if (!fs.existsSync(graph)) fail(`the graph to open, ${path.relative(root, graph) || graph}, does not exist.`);
-
-  const electron = forceBrowser ? null : electronBinary();
-  // Built even for the browser edition: cheap, and a broken main shows up at once.
+async function build() {
+  if (process.env.CELLWRIGHT_START_SKIP_BUILD === '1') return;
+  // Imported here: the Node version check must run before esbuild loads.
+  const { buildElectron } = await import('./build-electron.mjs');
   try {
     await buildElectron();
   } catch (error) {
     fail(`building the Electron main/preload failed: ${error instanceof Error ? error.message : String(error)}`);
   }
   await buildWeb();
+}
+
+function browserPort() {
+  const wanted = process.env.PORT;
+  if (wanted === undefined || wanted === '') return DEFAULT_PORT;
+  const port = Number(wanted);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`PORT=${wanted} is not a port number (0 to 65535; 0 picks a free one).`);
+  return port;
+}
+
+async function main() {
+  const tooOld = nodeVersionProblem(process.version);
+  if (tooOld) fail(tooOld);
+  const args = process.argv.slice(2);
+  const forceBrowser = args.includes('--browser');
+  const file = args.find((a) => !a.startsWith('--'));
+  const graph = file ? path.resolve(file) : DEFAULT_EXAMPLE;
+  if (!fs.existsSync(graph)) fail(`the graph to open, ${path.relative(root, graph) || graph}, does not exist.`);
+
+  let electron = null;
+  let reason = null;
+  if (!forceBrowser) {
+    electron = electronBinary();
+    const override = process.env.ELECTRON_OVERRIDE_DIST_PATH;
+    if (!electron && override) reason = `ELECTRON_OVERRIDE_DIST_PATH points at ${override}, which holds no Electron executable`;
+    else if (!electron) {
+      const installed = await installElectron();
+      if (typeof installed === 'string') electron = installed;
+      else reason = installed.reason;
+    }
+  }
+  // Built even for the browser edition: cheap, and a broken main shows up at once.
+  await build();
 
   if (electron) {
     console.log(`Starting Cellwright on ${path.relative(root, graph)} …`);
@@ -181,11 +360,11 @@ async function main() {
   }
 
   const server = createStaticServer(path.join(root, 'dist-web'));
-  const port = await listen(server, Number(process.env.PORT) || DEFAULT_PORT);
+  const port = await listen(server, browserPort());
   const url = `http://localhost:${port}/`;
   if (forceBrowser) console.log(`\nStarting the browser edition at ${url}`);
   else {
-    console.log(`\nElectron's binary is not installed on this machine (it downloads at install time); starting the browser edition instead at ${url} — install Electron with \`npm install electron\` on a machine with internet access to get the desktop app.`);
+    console.error(`\nElectron could not be downloaded (${reason.replace(/\.$/, '')}), so this is the browser edition at ${url} instead — to get the desktop app, fix the cause (network, proxy: ELECTRON_GET_USE_PROXY=1 with HTTPS_PROXY; mirror: ELECTRON_MIRROR) and run \`npm start\` again.`);
   }
   console.log(`Cellwright (browser edition) is serving dist-web/ at ${url} — open it in Chrome, Edge or Firefox; press Ctrl+C to stop.`);
   const stop = () => server.close(() => process.exit(0));

@@ -15,7 +15,7 @@ import { exportTorch } from '../engine/export/torch.ts';
 import type { DataFile, Graph } from '../engine/format/types.ts';
 import { gradReport } from '../engine/grad.ts';
 import { hasLayers } from '../engine/layers/types.ts';
-import { everything, everythingData, randomCase } from './torch/graphs.ts';
+import { everything, everythingData, hostileCase, randomCase } from './torch/graphs.ts';
 import { describeRun, hasTorch, mustRun, PYTHON, runPython, TORCH_HINT } from './torch/python.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -65,6 +65,8 @@ describe.runIf(run)('PyTorch export equals the engine (float64)', () => {
   let dir = '';
   const cases: Case[] = [...exampleCases(), { name: 'everything', graph: everything(), data: everythingData(false), seed: 3 },
     { name: 'everything-given-states', graph: everything(), data: everythingData(true), seed: 3 },
+    // name, description, labels and ids full of quote runs, backslashes, line breaks and __import__(…) calls
+    { name: 'hostile', ...hostileCase(), seed: 3 },
     ...Array.from({ length: 24 }, (_, i) => ({ name: `random graph ${i + 1}`, ...randomCase(i + 1), seed: i + 1 }))];
   let results: Record<string, CaseResult> = {};
 
@@ -105,6 +107,23 @@ describe.runIf(run)('PyTorch export equals the engine (float64)', () => {
     for (const [k, e] of Object.entries(r.gradients)) expect(e, `gradient ${k}`).toBeLessThanOrEqual(TOL);
     for (const [k, e] of Object.entries(r.values)) expect(e, `values ${k}`).toBeLessThanOrEqual(TOL);
     for (const [k, e] of Object.entries(r.gradNorms)) expect(e, `gradNorms ${k}`).toBeLessThanOrEqual(TOL);
+  });
+
+  it('hostile names and ids are data: model.py parses, imports and runs nothing (no PWNED file)', { timeout: SLOW }, () => {
+    const folder = join(dir, 'hostile');
+    const r = runPython(['-c', [
+      'import ast, json, model',
+      'ast.parse(open("model.py", encoding="utf-8").read())',
+      'g = json.load(open("graph.json", encoding="utf-8"))',
+      'assert model.GRAPH_NAME == g["name"], (model.GRAPH_NAME, g["name"])',
+      'assert list(model.SIZES) == [n["id"] for n in g["nodes"] if n["kind"] != "loss"]',
+      'assert model.__doc__.startswith(g["name"])',
+      'assert g["description"] in model.__doc__',
+      'print("ok")',
+    ].join('\n')], { cwd: folder });
+    expect(r.status, describeRun(r)).toBe(0);
+    expect(r.stdout.trim()).toBe('ok');
+    for (const where of [folder, dir, ROOT]) expect(readdirSync(where)).not.toContain('PWNED');
   });
 
   it('the generated Python compiles (model.py, train.py, tasks.py)', { timeout: SLOW }, () => {

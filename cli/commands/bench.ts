@@ -51,7 +51,7 @@ const MB = 1048576;
 function line(r: BenchResult): string {
   const f = (x: number, d = 2): string => x.toFixed(d);
   return `${r.cell.padEnd(4)} ${r.workload} ${r.dtype}  ${f(r.ms_per_step).padStart(9)} ms/step (min ${f(r.min)}, max ${f(r.max)}, ${r.steps} steps)  ` +
-    `${f(r.steps_per_s, 1).padStart(7)} steps/s  ${f(r.gflops).padStart(6)} GFLOP/s  ${f(r.memory_bytes / MB, 1).padStart(7)} MB  [${r.kernels}, ${r.threads} thread${r.threads === 1 ? '' : 's'}]`;
+    `${f(r.steps_per_s, 1).padStart(7)} steps/s  ${f(r.gflops).padStart(6)} GFLOP/s  ${f(r.memory_bytes / MB, 1).padStart(7)} MB  [${r.runtime} runtime, ${r.kernels} kernels, ${r.threads} thread${r.threads === 1 ? '' : 's'}]`;
 }
 
 /** Median of n timings of f, in ms. */

@@ -2,13 +2,13 @@ import type { Command } from 'commander';
 import { compileAny } from '../../engine/layers/index.ts';
 import { formatProblem } from '../../engine/format/data.ts';
 import type { Io } from '../main.ts';
-import { readGraph } from '../io.ts';
+import { readGraph, shown } from '../io.ts';
 
 export function register(program: Command, io: Io): void {
   program
     .command('check')
     .description('Validate a graph file: exit 0 with a summary, or exit 1 with every problem on stderr.')
-    .argument('<graph>', 'graph file (JSON, cellwright-graph v1)')
+    .argument('<graph>', 'graph file (JSON, cellwright-graph v1), or - to read it from standard input')
     .action((path: string) => {
       const { graph, problems } = readGraph(path, { validate: true });
       for (const p of problems) io.err(formatProblem(p));
@@ -17,6 +17,6 @@ export function register(program: Command, io: Io): void {
       const layers = count('layer');
       const trainable = prog.layout.entries.filter((e) => e.trainable).reduce((a, e) => a + e.length, 0);
       const warn = problems.length ? `, ${problems.length} warning${problems.length === 1 ? '' : 's'}` : '';
-      io.out(`ok: ${graph.name ? `"${graph.name}"` : path} — ${graph.nodes.length} nodes (${count('cell')} cells, ${count('gate')} gates, ${count('op')} ops, ${layers ? `${layers} layer${layers === 1 ? '' : 's'}, ` : ''}${count('loss')} losses), ${graph.edges.length} edges, ${trainable} trainable parameters${warn}`);
+      io.out(`ok: ${graph.name ? `"${graph.name}"` : shown(path)} — ${graph.nodes.length} nodes (${count('cell')} cells, ${count('gate')} gates, ${count('op')} ops, ${layers ? `${layers} layer${layers === 1 ? '' : 's'}, ` : ''}${count('loss')} losses), ${graph.edges.length} edges, ${trainable} trainable parameters${warn}`);
     });
 }

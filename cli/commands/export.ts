@@ -2,13 +2,14 @@
  * `cellwright export torch GRAPH -o DIR`: writes the graph as a PyTorch project
  * (model.py, params.json, graph.json, train.py, tasks.py, README.md).
  */
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { atomicWrite } from '../../common/node/atomic-write.ts';
 import { Option } from 'commander';
 import { exportTorch, TorchExportError } from '../../engine/export/torch.ts';
 import type { Io } from '../main.ts';
-import { CliError, readGraph } from '../io.ts';
+import { CliError, readGraph, shown } from '../io.ts';
 
 function integer(name: string) {
   return (v: string): number => {
@@ -18,8 +19,8 @@ function integer(name: string) {
   };
 }
 
-/** Writes the files into dir; refuses to replace a different file unless forced. */
-export function writeExport(dir: string, files: Record<string, string>, force: boolean): string[] {
+/** Writes the files into dir (each atomically); refuses to replace a different file unless forced. */
+export async function writeExport(dir: string, files: Record<string, string>, force: boolean): Promise<string[]> {
   if (existsSync(dir) && !statSync(dir).isDirectory()) throw new CliError(`cannot export into ${dir}: it is a file, not a folder`);
   const clashes = Object.entries(files)
     .filter(([name, text]) => existsSync(join(dir, name)) && readFileSync(join(dir, name), 'utf8') !== text)
@@ -29,7 +30,7 @@ export function writeExport(dir: string, files: Record<string, string>, force: b
   }
   try {
     mkdirSync(dir, { recursive: true });
-    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    for (const [name, text] of Object.entries(files)) await atomicWrite(join(dir, name), text);
   } catch (e) {
     throw new CliError(`cannot write into ${dir}: ${(e as Error).message}`);
   }
@@ -47,16 +48,16 @@ export function register(program: Command, io: Io): void {
     .requiredOption('-o, --out <dir>', 'folder to write the project into')
     .addOption(new Option('--seed <n>', 'seed for parameters the graph does not give (default: training.seed, else 1, as cellwright train)').argParser(integer('--seed')))
     .option('--force', 'replace files of an earlier export that differ')
-    .action((graphPath: string, opts: { out: string; seed?: number; force?: boolean }) => {
+    .action(async (graphPath: string, opts: { out: string; seed?: number; force?: boolean }) => {
       const { graph } = readGraph(graphPath, { validate: true });
       let result;
       try {
         result = exportTorch(graph, opts.seed !== undefined ? { seed: opts.seed } : {});
       } catch (e) {
-        if (e instanceof TorchExportError) throw new CliError(`${graphPath}: ${e.message}`);
+        if (e instanceof TorchExportError) throw new CliError(`${shown(graphPath)}: ${e.message}`);
         throw e;
       }
-      const names = writeExport(opts.out, result.files, opts.force === true);
+      const names = await writeExport(opts.out, result.files, opts.force === true);
       io.out(`wrote ${names.join(', ')} to ${opts.out}`);
       io.out(`next: cd ${opts.out} && python train.py   (or torchrun --nproc_per_node=N train.py; see README.md)`);
     });

@@ -6,6 +6,7 @@ import type { DType } from '../../engine/tensor.ts';
 import type { Io } from '../main.ts';
 import { CliError, readData, readGraph } from '../io.ts';
 import { dtypeOption } from './run.ts';
+import { own } from '../../engine/format/dict.ts';
 
 function positive(name: string) {
   return (v: string): number => {
@@ -42,7 +43,8 @@ export function register(program: Command, io: Io): void {
       const program = compileAny(graph);
       for (const i of [...program.cells, ...nestedCells(program)]) {
         const id = program.nodes[i].id;
-        const g = r.gradNorms[id];
+        const g = own(r.gradNorms, id);
+        if (!g || g.length === 0) continue;
         io.out(`  ${id}: ${g[0].toPrecision(4)} → ${g[g.length - 1].toPrecision(4)}`);
       }
       if (r.flags.length === 0) io.out('flags: none');

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { runGraph } from '../../engine/grad.ts';
+import { valuesInOriginalOrder } from '../../engine/import/tensors.ts';
 import type { DType } from '../../engine/tensor.ts';
 import type { Io } from '../main.ts';
 import { readData, readGraph } from '../io.ts';
@@ -22,7 +23,9 @@ export function register(program: Command, io: Io): void {
     .action((graphPath: string, dataPath: string, opts: { json?: boolean; dtype: DType }) => {
       const { graph } = readGraph(graphPath, { validate: true });
       const data = readData(dataPath, graph);
-      const r = runGraph(graph, data, { dtype: opts.dtype });
+      const run = runGraph(graph, data, { dtype: opts.dtype });
+      // An imported reverse layer reports in the data's time order, like its source.
+      const r = { ...run, values: valuesInOriginalOrder(graph, run.values) };
       if (opts.json) {
         io.out(JSON.stringify(r));
         return;

@@ -1,10 +1,11 @@
 /**
  * `cellwright train GRAPH --out TRAINED.json`: trains a graph on its task (or
- * on a data file) and writes the graph back with trained parameters and the
- * task and training blocks that reproduce the run. Ctrl-C stops after the
- * current step and still writes --out.
+ * on a data file) and writes the graph back with trained parameters, the
+ * task and training blocks that reproduce the run, and the training state to
+ * resume from (training.state). Every file is written atomically. Ctrl-C
+ * (SIGINT) or SIGTERM stops after the current step, writes --out and exits
+ * 130 / 143; `--checkpoint-every N` writes the state every N steps.
  */
-import { writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
@@ -16,8 +17,9 @@ import { TaskError } from '../../engine/tasks/types.ts';
 import type { MetricRow, Trainer } from '../../engine/train/trainer.ts';
 import { createTrainer } from '../../engine/train/trainer.ts';
 import { OPTIMIZERS } from '../../engine/train/optimizers.ts';
+import { atomicWrite } from '../../common/node/atomic-write.ts';
 import type { Io } from '../main.ts';
-import { CliError, readData, readGraph, readText } from '../io.ts';
+import { checkWritable, CliError, readData, readGraph, readText, shown, STDIO } from '../io.ts';
 
 interface TrainOpts {
   task?: string;
@@ -50,8 +52,14 @@ interface TrainOpts {
   validateEvery?: number;
   out: string;
   metrics?: string;
+  checkpoint?: string;
+  checkpointEvery?: number;
+  restart?: boolean;
   quiet?: boolean;
 }
+
+/** Exit codes of a run stopped by a signal: 128 + the signal's number, as shells report it. */
+const SIGNAL_EXIT: Record<'SIGINT' | 'SIGTERM', number> = { SIGINT: 130, SIGTERM: 143 };
 
 function num(name: string, o: { int?: boolean; positive?: boolean; min?: number } = {}) {
   return (v: string): number => {
@@ -62,9 +70,9 @@ function num(name: string, o: { int?: boolean; positive?: boolean; min?: number 
   };
 }
 
-/** A path in a task block is relative to the graph file it is in. */
+/** A path in a task block is relative to the graph file it is in (to the current folder for a graph from stdin). */
 function fromGraph(graphPath: string, p: string): string {
-  return isAbsolute(p) ? p : resolve(dirname(graphPath), p);
+  return isAbsolute(p) ? p : resolve(graphPath === STDIO ? '.' : dirname(graphPath), p);
 }
 
 /** The task block: the graph's, with the command line's choices on top. */
@@ -136,8 +144,8 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
   program
     .command('train')
     .description('Train a graph on its task (or on a data file) and write it back with trained parameters.')
-    .argument('<graph>', 'graph file; its "task" and "training" blocks are the defaults of every option below')
-    .requiredOption('--out <file>', 'where to write the trained graph (may be the input file)')
+    .argument('<graph>', 'graph file (- reads standard input); its "task" and "training" blocks are the defaults of every option below, and its training state (if any) is resumed')
+    .requiredOption('--out <file>', 'where to write the trained graph (may be the input file); - writes it to standard output (messages then go to standard error)')
     .option('--task <name>', 'parity | adding | copy | sine | text | csv')
     .addOption(new Option('--length <T>', 'sequence length (parity, adding, sine, text)').argParser(num('--length', { int: true, positive: true })))
     .addOption(new Option('--symbols <K>', 'copy: number of symbols').argParser(num('--symbols', { int: true, positive: true })))
@@ -167,10 +175,28 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
     .addOption(new Option('--dtype <dtype>', 'number precision').choices(['float64', 'float32']))
     .addOption(new Option('--validate-every <n>', 'validate every n steps').argParser(num('--validate-every', { int: true, positive: true })))
     .option('--metrics <file>', 'write every step\'s metrics to FILE.csv or FILE.jsonl')
+    .addOption(new Option('--checkpoint-every <n>', 'write the graph with its training state every n steps (to --checkpoint, else --out), and the metrics file').argParser(num('--checkpoint-every', { int: true, positive: true })))
+    .option('--checkpoint <file>', 'where --checkpoint-every writes (default: --out)')
+    .option('--restart', 'ignore the graph\'s saved training state: step count, optimizer moments and data stream start afresh from its parameters')
     .option('--quiet', 'no progress output')
     .action(async (graphPath: string, o: TrainOpts) => {
       const { graph } = readGraph(graphPath, { validate: true });
+      const toStdout = o.out === STDIO;
+      // With --out -, standard output carries the graph only: every message goes to stderr.
+      const say = toStdout ? io.err : io.out;
       if (o.metrics && !o.metrics.endsWith('.csv') && !o.metrics.endsWith('.jsonl')) throw new CliError(`--metrics must end in .csv or .jsonl, got "${o.metrics}"`, 2);
+      if (o.checkpoint && !o.checkpointEvery) throw new CliError('--checkpoint needs --checkpoint-every N (how often to write it)', 2);
+      const checkpointPath = o.checkpointEvery ? (o.checkpoint ?? o.out) : undefined;
+      if (checkpointPath === STDIO) throw new CliError('--checkpoint-every cannot write checkpoints to standard output: give --checkpoint FILE', 2);
+      if (o.metrics === STDIO) throw new CliError('--metrics needs a file name ending in .csv or .jsonl', 2);
+      // Every path is checked before the first step, so a long run never ends in "cannot write".
+      const targets: [string, string][] = [];
+      if (!toStdout) targets.push(['--out', o.out]);
+      if (o.metrics) targets.push(['--metrics', o.metrics]);
+      if (checkpointPath && checkpointPath !== o.out) targets.push(['--checkpoint', checkpointPath]);
+      for (const [flag, path] of targets) await checkWritable(path, flag);
+      const same = targets.find(([, p], i) => targets.findIndex(([, q]) => resolve(q) === resolve(p)) !== i);
+      if (same) throw new CliError(`${same[0]} ${same[1]} is also given to another option: each file needs its own name`, 2);
       let data: DataFile | undefined;
       let block: Block | undefined;
       let resources: { csv?: string; text?: string } = {};
@@ -184,7 +210,7 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
         if (t.textPath) resources = { text: readText(t.textPath, 'text file') };
         // A path given on the command line is stored relative to the output file.
         if (block && typeof block.file === 'string' && (o.csv || o.text)) {
-          block.file = relative(dirname(resolve(o.out)), resolve(block.file as string)) || block.file;
+          block.file = relative(toStdout ? resolve('.') : dirname(resolve(o.out)), resolve(block.file as string)) || block.file;
         }
       }
       const training: Block = {
@@ -193,75 +219,125 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
       };
       let trainer: Trainer;
       try {
-        trainer = createTrainer(graph, { data, task: block, training, resources });
+        trainer = createTrainer(graph, { data, task: block, training, resources, resume: !o.restart });
       } catch (e) {
-        if (e instanceof TaskError) throw new CliError(`${graphPath}: ${e.message}`, 1, e.lines);
+        if (e instanceof TaskError) throw new CliError(`${shown(graphPath)}: ${e.message}`, 1, e.lines);
         throw e;
       }
       const c = trainer.config;
       const meta = trainer.meta;
-      for (const w of meta?.warnings ?? []) io.err(w);
+      for (const w of [...(meta?.warnings ?? []), ...trainer.warnings]) io.err(w);
+      const from = trainer.stepCount;
+      const until = from + c.steps;
       if (!o.quiet) {
-        io.err(`training ${graph.name ? `"${graph.name}"` : graphPath} on ${meta ? meta.description : `${o.data} (T×B×size ${data ? Object.values(data.inputs)[0]?.shape.join('×') : ''})`}`);
+        io.err(`training ${graph.name ? `"${graph.name}"` : shown(graphPath)} on ${meta ? meta.description : `${shown(o.data!)} (T×B×size ${data ? Object.values(data.inputs)[0]?.shape.join('×') : ''})`}`);
         io.err(`  ${c.optimizer.name} lr ${c.lr}${c.clipNorm !== null ? `, clip norm ${c.clipNorm}` : ''}${c.clipValue !== null ? `, clip value ${c.clipValue}` : ''}, batch ${data ? 'the data file' : c.batch}, ${c.steps} steps, seed ${c.seed}, ${c.dtype}${meta ? `; ${meta.note}` : ''}`);
+        if (from > 0) io.err(`  resuming at step ${from} (the file's training state): steps ${from + 1}–${until}`);
       }
-      const tty = !o.quiet && process.stderr.isTTY === true;
-      const bar = tty ? new SingleBar({
-        format: 'step {value}/{total} |{bar}| loss {loss} {metric} | {rate} steps/s | ETA {eta_formatted}',
-        barsize: 24, hideCursor: true, etaBuffer: 50,
-      }, undefined) : null;
-      bar?.start(c.steps, 0, { loss: '-', metric: '', rate: '-' });
-      const started = Date.now();
-      let lastLine = 0;
-      const onSigint = (): void => { trainer.pause(); };
-      process.on('SIGINT', onSigint);
-      let state;
+      const outName = toStdout ? 'standard output' : o.out;
+      const graphText = (): string => serializeGraph(trainer.graphWithParameters());
+      const writeOut = async (): Promise<void> => {
+        if (toStdout) {
+          io.out(graphText());
+        } else {
+          await atomicWrite(o.out, graphText());
+        }
+      };
+      const writeMetrics = async (): Promise<void> => {
+        if (o.metrics) await atomicWrite(o.metrics, metricsText(o.metrics, trainer));
+      };
+
+      // Signals: the first stops training after the current step (then --out is written
+      // and the exit code says which signal); later ones only say that the write goes on,
+      // so a second Ctrl-C can never cut a file short. The handlers stay until the end.
+      let stoppedBy: 'SIGINT' | 'SIGTERM' | null = null;
+      const onSignal = (sig: 'SIGINT' | 'SIGTERM'): void => {
+        if (stoppedBy === null) {
+          stoppedBy = sig;
+          trainer.pause();
+          if (!o.quiet) io.err(`\ncellwright: ${sig === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'}: stopping after this step and writing ${outName}`);
+        } else {
+          io.err(`cellwright: still writing ${outName}; it finishes in a moment`);
+        }
+      };
+      const onInt = (): void => onSignal('SIGINT');
+      const onTerm = (): void => onSignal('SIGTERM');
+      process.on('SIGINT', onInt);
+      process.on('SIGTERM', onTerm);
       try {
-        const every = Math.max(1, c.validateEvery);
-        state = await trainerRun(trainer, (r) => {
-          if (bar) {
+        const tty = !o.quiet && process.stderr.isTTY === true;
+        const bar = tty ? new SingleBar({
+          format: 'step {value}/{total} |{bar}| loss {loss} {metric} | {rate} steps/s | ETA {eta_formatted}',
+          barsize: 24, hideCursor: true, etaBuffer: 50,
+        }, undefined) : null;
+        bar?.start(until, from, { loss: '-', metric: '', rate: '-' });
+        const started = Date.now();
+        let lastLine = from;
+        let state;
+        try {
+          const every = Math.max(1, c.validateEvery);
+          state = await trainerRun(trainer, until, (r) => {
             const secs = (Date.now() - started) / 1000;
-            bar.update(r.step, { loss: fmt(r.loss), metric: metricText(r.metrics), rate: secs > 0 ? (r.step / secs).toFixed(1) : '-' });
-          } else if (!o.quiet && (r.val || r.step - lastLine >= every)) {
-            lastLine = r.step;
-            const secs = (Date.now() - started) / 1000;
-            io.err(`step ${r.step}/${c.steps} loss ${fmt(r.loss)} ${metricText(r.metrics)}${r.val ? ` | val loss ${fmt(r.val.loss)} ${metricText(r.val.metrics)}` : ''} | ${secs > 0 ? (r.step / secs).toFixed(1) : '-'} steps/s`);
-          }
-        });
+            const rate = secs > 0 ? ((r.step - from) / secs).toFixed(1) : '-';
+            if (bar) {
+              bar.update(r.step, { loss: fmt(r.loss), metric: metricText(r.metrics), rate });
+            } else if (!o.quiet && (r.val || r.step - lastLine >= every)) {
+              lastLine = r.step;
+              io.err(`step ${r.step}/${until} loss ${fmt(r.loss)} ${metricText(r.metrics)}${r.val ? ` | val loss ${fmt(r.val.loss)} ${metricText(r.val.metrics)}` : ''} | ${rate} steps/s`);
+            }
+          }, checkpointPath && o.checkpointEvery ? {
+            every: o.checkpointEvery,
+            save: async (step) => {
+              await atomicWrite(checkpointPath, graphText());
+              await writeMetrics();
+              if (!o.quiet && !bar) io.err(`  checkpoint: step ${step} written to ${checkpointPath}`);
+            },
+          } : undefined);
+        } finally {
+          bar?.stop();
+        }
+        await writeOut();
+        await writeMetrics();
+        const secs = (Date.now() - started) / 1000;
+        const v = trainer.validate(false);
+        const d = trainer.diagnose();
+        const last = trainer.history[trainer.history.length - 1];
+        const done = trainer.stepCount - from;
+        const interrupted = state === 'paused' && !trainer.failure;
+        say(`${trainer.failure ? 'stopped' : interrupted ? 'interrupted' : 'trained'}: ${done} steps in ${secs.toFixed(1)} s (${(done / Math.max(secs, 1e-9)).toFixed(1)} steps/s)${from > 0 ? `, now at step ${trainer.stepCount}` : ''}, clipped ${(trainer.clippedFraction * 100).toFixed(1)}% of steps`);
+        if (last && Number.isFinite(last.loss)) say(`  training loss ${fmt(last.loss)} ${metricText(last.metrics)}`);
+        if (v) say(`  validation loss ${fmt(v.loss)} ${metricText(v.metrics)}${meta?.baseline ? ` (baseline: ${fmt(meta.baseline.value)}, ${meta.baseline.what})` : ''}`);
+        for (const f of d.flags) say(`  flag: ${f.node} ${f.kind}${f.kind === 'nonfinite' ? ` at step ${f.step}` : ` (gradient ratio first/last ${f.ratio.toExponential(2)}, ×${f.perStep.toPrecision(3)} per step)`}`);
+        say(`  wrote ${outName}${o.metrics ? ` and ${o.metrics}` : ''}`);
+        if (trainer.failure) {
+          io.err(`cellwright: ${trainer.failure.message}`);
+          io.err(`  ${outName} holds the parameters of step ${trainer.stepCount}, the last finite ones${trainer.stepCount > 0 ? ', with their training state' : ''}`);
+          setExit(1);
+        } else if (stoppedBy) {
+          if (!o.quiet && trainer.stepCount < until) io.err(`  stopped at step ${trainer.stepCount} of ${until}; to finish the run: cellwright train ${toStdout ? 'SAVED.json' : o.out} --steps ${until - trainer.stepCount} --out FILE`);
+          setExit(SIGNAL_EXIT[stoppedBy]);
+        }
       } finally {
-        process.off('SIGINT', onSigint);
-        bar?.stop();
-      }
-      writeFileSync(o.out, serializeGraph(trainer.graphWithParameters()));
-      if (o.metrics) writeFileSync(o.metrics, metricsText(o.metrics, trainer));
-      const secs = (Date.now() - started) / 1000;
-      const v = trainer.validate(false);
-      const d = trainer.diagnose();
-      const last = trainer.history[trainer.history.length - 1];
-      io.out(`${state === 'paused' && !trainer.failure ? 'interrupted' : 'trained'}: ${trainer.stepCount} steps in ${secs.toFixed(1)} s (${(trainer.stepCount / Math.max(secs, 1e-9)).toFixed(1)} steps/s), clipped ${(trainer.clippedFraction * 100).toFixed(1)}% of steps`);
-      if (last && Number.isFinite(last.loss)) io.out(`  training loss ${fmt(last.loss)} ${metricText(last.metrics)}`);
-      if (v) io.out(`  validation loss ${fmt(v.loss)} ${metricText(v.metrics)}${meta?.baseline ? ` (baseline: ${fmt(meta.baseline.value)}, ${meta.baseline.what})` : ''}`);
-      for (const f of d.flags) io.out(`  flag: ${f.node} ${f.kind}${f.kind === 'nonfinite' ? ` at step ${f.step}` : ` (gradient ratio first/last ${f.ratio.toExponential(2)}, ×${f.perStep.toPrecision(3)} per step)`}`);
-      io.out(`  wrote ${o.out}${o.metrics ? ` and ${o.metrics}` : ''}`);
-      if (trainer.failure) {
-        io.err(`cellwright: ${trainer.failure.message}`);
-        io.err(`  ${o.out} holds the parameters before the failing step`);
-        setExit(1);
-      } else if (state === 'paused') {
-        setExit(130);
+        process.off('SIGINT', onInt);
+        process.off('SIGTERM', onTerm);
       }
     });
 }
 
 /** Runs the trainer to its end, calling `onRow` for each new metric row. */
-async function trainerRun(trainer: Trainer, onRow: (r: MetricRow) => void): Promise<string> {
+async function trainerRun(
+  trainer: Trainer, until: number, onRow: (r: MetricRow) => void,
+  checkpoint?: { every: number; save: (step: number) => Promise<void> },
+): Promise<string> {
   let seen = 0;
   const flush = (): void => {
     const h = trainer.history;
     for (; seen < h.length; seen++) if (h[seen].step > 0) onRow(h[seen]);
   };
   const state = await trainer.run({
+    until,
     yieldFn: () => { flush(); return new Promise((r) => setImmediate(r)); },
+    ...(checkpoint ? { checkpoint: { every: checkpoint.every, save: async (step: number) => { flush(); await checkpoint.save(step); } } } : {}),
   });
   flush();
   return state;

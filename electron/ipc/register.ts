@@ -2,8 +2,8 @@
  * Binds the contract's channels to handlers on ipcMain: every call is checked
  * for its sender (our top frame only) and its arguments before the handler runs.
  */
-import { INVOKE_CHANNELS, SEND_CHANNELS } from './contract.ts';
-import type { InvokeName, SendName } from './contract.ts';
+import { INVOKE_CHANNELS, SEND_CHANNELS } from '../../common/ipc-contract.ts';
+import type { InvokeName, SendName } from '../../common/ipc-contract.ts';
 import { INVOKE_VALIDATORS, SEND_VALIDATORS } from './validate.ts';
 import { isTrustedSender } from '../security.ts';
 import type { SenderFrame } from '../security.ts';

@@ -2,10 +2,11 @@
  * Main never trusts what a renderer sends: every channel's arguments are
  * checked for type and size before a handler sees them.
  */
-import { NATIVE_EDIT_COMMANDS } from './contract.ts';
-import type { InvokeName, InvokeParams, NativeEditCommand, SendApi, SendName } from './contract.ts';
+import { NATIVE_EDIT_COMMANDS } from '../../common/ipc-contract.ts';
+import { MAX_GRAPH_FILE_BYTES } from '../../common/graph-files.ts';
+import type { InvokeName, InvokeParams, NativeEditCommand, SendApi, SendName } from '../../common/ipc-contract.ts';
 
-export const MAX_TEXT = 64 * 1024 * 1024;
+export const MAX_TEXT = MAX_GRAPH_FILE_BYTES;
 export const MAX_NAME = 255;
 export const MAX_KEY = 128;
 export const MAX_SETTING_JSON = 256 * 1024;

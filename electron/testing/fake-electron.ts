@@ -66,6 +66,8 @@ export function createFakeElectron(opts: { appPath: string; userData: string; do
   const protocolHandlers = new Map<string, (request: Request) => Promise<Response>>();
   const privilegedSchemes: unknown[] = [];
   const dialogs: DialogQueues = { open: [], save: [], message: [] };
+  /** The options of every open/save dialog shown, in order (the last argument of each call). */
+  const dialogOptions: { kind: 'open' | 'save'; options: Record<string, unknown> }[] = [];
   const messageBoxes: unknown[] = [];
   const errorBoxes: { title: string; content: string }[] = [];
   const externalOpened: string[] = [];
@@ -194,12 +196,12 @@ export function createFakeElectron(opts: { appPath: string; userData: string; do
     },
     dialog: {
       async showOpenDialog(...args: unknown[]) {
-        void args;
+        dialogOptions.push({ kind: 'open', options: args.at(-1) as Record<string, unknown> });
         const file = dialogs.open.shift() ?? null;
         return { canceled: file === null, filePaths: file === null ? [] : [file] };
       },
       async showSaveDialog(...args: unknown[]) {
-        void args;
+        dialogOptions.push({ kind: 'save', options: args.at(-1) as Record<string, unknown> });
         const file = dialogs.save.shift() ?? null;
         return { canceled: file === null, filePath: file ?? '' };
       },
@@ -227,6 +229,7 @@ export function createFakeElectron(opts: { appPath: string; userData: string; do
     protocolHandlers,
     privilegedSchemes,
     dialogs,
+    dialogOptions,
     messageBoxes,
     errorBoxes,
     externalOpened,

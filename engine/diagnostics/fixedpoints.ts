@@ -9,6 +9,7 @@
 import type { Program } from '../compile.ts';
 import type { Arr } from '../tensor.ts';
 import { StepProbe } from './probe.ts';
+import { own } from '../format/dict.ts';
 
 export type FixedPointKind = 'sink' | 'source' | 'neutral';
 
@@ -52,7 +53,7 @@ export class FixedPointFinder {
       const id = this.program.nodes[ci].id;
       let lo = -2;
       let hi = 2;
-      const seen = observed?.[id];
+      const seen = own(observed, id);
       if (seen && Number.isFinite(seen[0]) && Number.isFinite(seen[1])) {
         lo = Math.max(-1e3, Math.min(lo, seen[0] - 0.5));
         hi = Math.min(1e3, Math.max(hi, seen[1] + 0.5));

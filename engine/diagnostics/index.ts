@@ -11,7 +11,7 @@
  * - per size-1 cell: fixed points of its step map, sink or source.
  */
 import type { Program } from '../compile.ts';
-import { ACTIVATION_OPS } from '../ops/activations.ts';
+
 import type { Arr } from '../tensor.ts';
 import type { PassView } from './jacobian.ts';
 import type { FixedPointDiag } from './fixedpoints.ts';
@@ -118,11 +118,12 @@ export class Diagnoser {
       };
     });
     const gates: GateDiag[] = p.nodes.filter((n) => n.kind === 'gate').map((n) => {
-      const op = ACTIVATION_OPS[n.activation!];
+      // Saturation is measured where f′ is a function of the output (not for gelu, silu, sin).
+      const derivative = n.act!.derivative;
       const v = session.values(n.index);
       let s = 0;
       let sat = 0;
-      for (let k = 0; k < v.length; k++) { s += v[k]; if (op.derivative(v[k]) < SATURATION_DERIVATIVE) sat++; }
+      for (let k = 0; k < v.length; k++) { s += v[k]; if (derivative && derivative(v[k]) < SATURATION_DERIVATIVE) sat++; }
       return { node: n.id, activation: n.activation!, mean: s / v.length, saturation: sat / v.length };
     });
     const observed = Object.fromEntries(cells.map((c) => [c.node, c.range]));

@@ -13,6 +13,7 @@ import type { Program } from '../compile.ts';
 import type { Arr } from '../tensor.ts';
 import { StepProbe } from './probe.ts';
 import { eigen } from './spectral.ts';
+import { idTable } from '../format/dict.ts';
 
 export interface JacobianDiag {
   /** Mean over the sampled (step, sequence) pairs of the joint Jacobian's spectral radius. */
@@ -113,7 +114,7 @@ export class JacobianProbe {
       });
     }
     const ev = eigen(mean, D);
-    const cellRadius: Record<string, number> = {};
+    const cellRadius = idTable<number>();
     p.cells.forEach((ci, c) => { cellRadius[p.nodes[ci].id] = cellSum[c]; });
     return { radius, cellRadius, eigenvalues: { re: ev.re, im: ev.im }, dims: D, samples: P };
   }

@@ -8,6 +8,7 @@ import type { Batch } from '../batch.ts';
 import type { Program } from '../compile.ts';
 import { Session } from '../runtime.ts';
 import type { Arr } from '../tensor.ts';
+import { idTable } from '../format/dict.ts';
 
 export class StepProbe {
   readonly session: Session;
@@ -22,11 +23,11 @@ export class StepProbe {
     let d = 0;
     this.offsets = program.cells.map((i) => { const o = d; d += program.nodes[i].size; return o; });
     this.dims = d;
-    const inputs: Record<string, Float64Array> = {};
+    const inputs = idTable<Float64Array>();
     for (const i of program.inputs) inputs[program.nodes[i].id] = new Float64Array(rows * program.nodes[i].size);
-    const initialStates: Record<string, Float64Array> = {};
+    const initialStates = idTable<Float64Array>();
     for (const i of program.cells) initialStates[program.nodes[i].id] = new Float64Array(rows * program.nodes[i].size);
-    this.batch = { T: 1, B: rows, inputs, targets: {}, initialStates };
+    this.batch = { T: 1, B: rows, inputs, targets: idTable(), initialStates };
   }
 
   /** The input buffer [rows, size] of an input node (fill before run). */

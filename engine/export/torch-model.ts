@@ -6,7 +6,10 @@
  * and normalization. The numbers equal the engine's (tested to 1e-9 in float64).
  */
 import type { CEdge, CNode, Program } from '../compile.ts';
-import type { Activation, CellNode, Graph, LossKind, OpKind } from '../format/types.ts';
+import type { Activation, CellNode, Graph } from '../format/types.ts';
+import { activation } from '../ops/activations.ts';
+import { LOSS_DEFS } from '../ops/losses.ts';
+import { pyNumber } from '../ops/ops.ts';
 import type { ParamEntry } from '../params.ts';
 import { commentText, docText, NameTable, pyStr, sanitize, stepNames } from './names.ts';
 
@@ -33,88 +36,12 @@ export function parameterNames(program: Program): Map<string, string> {
   return out;
 }
 
-function activationCall(act: Activation, expr: string): string {
-  switch (act) {
-    case 'identity': return expr;
-    case 'sigmoid': return `torch.sigmoid(${expr})`;
-    case 'tanh': return `torch.tanh(${expr})`;
-    case 'relu': return `torch.relu(${expr})`;
-    case 'step': return `_step(${expr})`;
-    case 'softplus': return `_softplus(${expr})`;
-    default: {
-      const never: never = act;
-      throw new TorchExportError(`activation "${String(never)}" has no PyTorch form yet`);
-    }
-  }
+function activationCall(c: Ctx, act: Activation, expr: string): string {
+  const def = activation(act).def;
+  for (const [name, text] of Object.entries(def.torchHelpers ?? {})) c.helpers.set(name, text);
+  return def.torch(expr);
 }
 
-const LOSS_FN: Record<LossKind, string> = { mse: '_mse', bce: '_bce', cross_entropy: '_cross_entropy', sum: '_sum' };
-
-const HELPERS: Record<string, string> = {
-  _step: `class _Step(torch.autograd.Function):
-    """Cellwright's \`step\` activation: 1 where z > 0, else 0. Its derivative is taken as 0."""
-
-    @staticmethod
-    def forward(ctx, z):
-        return (z > 0).to(z.dtype)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return torch.zeros_like(grad)
-
-
-def _step(z):
-    return _Step.apply(z)
-`,
-  _softplus: `class _Softplus(torch.autograd.Function):
-    """log(1 + e^z), computed stably; its derivative σ(z) is taken as 1 − e^(−y), as the engine does."""
-
-    @staticmethod
-    def forward(ctx, z):
-        y = torch.clamp(z, min=0) + torch.log1p(torch.exp(-z.abs()))
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, grad):
-        (y,) = ctx.saved_tensors
-        return grad * -torch.expm1(-y)
-
-
-def _softplus(z):
-    return _Softplus.apply(z)
-`,
-  _mse: `def _mse(p, y):
-    """Σ (p − y)² over batch and units (forward() applies the normalization)."""
-    return ((p - y) ** 2).sum()
-`,
-  _bce: `def _bce(p, y):
-    """Σ of binary cross-entropy with logits p over batch and units."""
-    return F.binary_cross_entropy_with_logits(p, y, reduction="sum")
-`,
-  _cross_entropy: `def _cross_entropy(p, y):
-    """−Σ_b Σ_k y_k · log softmax(p)_k (p are logits; y one-hot or a distribution)."""
-    return -(y * torch.log_softmax(p, dim=-1)).sum()
-`,
-  _sum: `def _sum(p):
-    """Σ p over batch and units (a \`sum\` loss has no target)."""
-    return p.sum()
-`,
-};
-
-function opExpr(op: OpKind, ins: string[]): string {
-  switch (op) {
-    case 'mul': return ins.join(' * ');
-    case 'add': return ins.join(' + ');
-    case 'one_minus': return `1 - ${ins[0]}`;
-    default: {
-      const never: never = op;
-      throw new TorchExportError(`op "${String(never)}" has no PyTorch form yet`);
-    }
-  }
-}
-
-const OP_SYMBOL: Record<OpKind, string> = { mul: ' ⊙ ', add: ' + ', one_minus: '' };
 
 /**
  * A node that only passes its input on (an identity gate with one identity edge
@@ -134,28 +61,17 @@ function indent(lines: string[], n: number): string[] {
 interface Ctx {
   program: Program;
   names: ModelNames;
-  helpers: Set<string>;
+  /** Python helpers the model needs, name → source, in first-use order. */
+  helpers: Map<string, string>;
 }
 
-/** The expression one weighted edge adds to its gate's pre-activation. */
+/** The expression one weighted edge adds to its gate's pre-activation (from the weight-kind registry). */
 function edgeTerm(c: Ctx, e: CEdge, target: CNode): { expr: string; note: string } {
   const src = c.program.nodes[e.source];
   const v = c.names.nodes.get(src.id)!;
+  // A tied edge reads its owner's parameter (e.param is the owner's entry).
   const p = e.param ? `self.${c.names.params.get(e.param.key)!}` : '';
-  switch (e.weight) {
-    case 'full': return { expr: `F.linear(${v}, ${p})`, note: `W_${e.id}·${src.id}` };
-    case 'diagonal': return { expr: `${p} * ${v}`, note: `w_${e.id} ⊙ ${src.id}` };
-    case 'scalar': {
-      // A size-1 source broadcasts to every unit of the gate (the engine does the same).
-      const expr = src.size === 1 && target.size > 1 ? `(${p} * ${v}).expand(-1, ${target.size})` : `${p} * ${v}`;
-      return { expr, note: `w_${e.id}·${src.id}` };
-    }
-    case 'identity': return { expr: v, note: src.id };
-    default: {
-      const never: never = e.weight;
-      throw new TorchExportError(`edge "${e.id}": weight kind "${String(never)}" has no PyTorch form yet`);
-    }
-  }
+  return { expr: e.kind.torch(v, p, src.size, target.size), note: e.kind.note(e.tie ?? e.id, src.id) };
 }
 
 function gateLines(c: Ctx, n: CNode): string[] {
@@ -174,23 +90,25 @@ function gateLines(c: Ctx, n: CNode): string[] {
     pre = parts.join(' + ');
   }
   const act = n.activation!;
-  if (act === 'step' || act === 'softplus') c.helpers.add(`_${act}`);
   const v = c.names.nodes.get(n.id)!;
-  const edges = n.inEdges.map((e) => `${e.id} (${e.weight})`).join(', ');
+  const edges = n.inEdges.map((e) => `${e.id} (${e.weight}${e.tie !== undefined ? `, tied to ${e.tie}` : ''})`).join(', ');
   const formula = act === 'identity' ? notes.join(' + ') || '0' : `${act}(${notes.join(' + ') || '0'})`;
   return [
     `# gate ${commentText(n.id)} = ${commentText(formula)}${edges ? `    [edges ${commentText(edges)}]` : ''}`,
-    `${v} = ${ownTensor(activationCall(act, pre))}`,
+    `${v} = ${ownTensor(activationCall(c, act, pre))}`,
   ];
 }
 
+/** One op node, from the op registry's PyTorch expression. */
 function opLines(c: Ctx, n: CNode): string[] {
+  const def = n.opDef!;
   const ins = n.inEdges.map((e) => c.names.nodes.get(c.program.nodes[e.source].id)!);
   const srcIds = n.inEdges.map((e) => c.program.nodes[e.source].id);
-  const formula = n.op === 'one_minus' ? `1 − ${srcIds[0]}` : srcIds.join(OP_SYMBOL[n.op!]);
+  const ps = (n.opParams ?? []).map((e) => `self.${c.names.params.get(e.key)!}`);
+  const formula = def.formula ? def.formula(srcIds, n.attrs!) : `${def.name}(${srcIds.join(', ')})`;
   return [
     `# op ${commentText(n.id)} = ${commentText(formula)}    [${n.op}]`,
-    `${c.names.nodes.get(n.id)!} = ${ownTensor(opExpr(n.op!, ins))}`,
+    `${c.names.nodes.get(n.id)!} = ${ownTensor(def.torch(ins, n.attrs!, n.size, ps))}`,
   ];
 }
 
@@ -198,32 +116,43 @@ function lossLines(c: Ctx, n: CNode): string[] {
   const pred = c.program.nodes[n.inEdges[0].source];
   const p = c.names.nodes.get(pred.id)!;
   const kind = n.loss!;
-  c.helpers.add(LOSS_FN[kind]);
+  const def = LOSS_DEFS[kind];
+  c.helpers.set(def.torchName, def.torchHelper);
   const steps = n.steps === 'last' ? 'last step only' : 'every step';
-  if (kind === 'sum') {
+  if (!def.target) {
     return [
-      `# loss ${commentText(n.id)} = sum(${commentText(pred.id)})    [${steps}]`,
+      `# loss ${commentText(n.id)} = ${kind}(${commentText(pred.id)})    [${steps}]`,
       `if y_t is not None:`,
-      `    outputs[${pyStr(n.id)}] = _sum(${p})`,
+      `    outputs[${pyStr(n.id)}] = ${def.torchName}(${p})`,
     ];
   }
   const tgt = c.program.nodes[n.inEdges[1].source];
+  if (tgt.kind !== 'target') {
+    // The target port reads a node of the graph: gradients flow into both ports.
+    return [
+      `# loss ${commentText(n.id)} = ${kind}(prediction ${commentText(pred.id)}, target ${commentText(tgt.id)} (a node))    [${steps}]`,
+      `if y_t is not None:`,
+      `    outputs[${pyStr(n.id)}] = ${def.torchName}(${p}, ${c.names.nodes.get(tgt.id)!})`,
+    ];
+  }
   return [
     `# loss ${commentText(n.id)} = ${kind}(prediction ${commentText(pred.id)}, target ${commentText(tgt.id)})    [${steps}]`,
     `if y_t is not None and ${pyStr(tgt.id)} in y_t:`,
-    `    outputs[${pyStr(n.id)}] = ${LOSS_FN[kind]}(${p}, y_t[${pyStr(tgt.id)}])`,
+    `    outputs[${pyStr(n.id)}] = ${def.torchName}(${p}, y_t[${pyStr(tgt.id)}])`,
   ];
 }
 
 function paramInit(e: ParamEntry): string {
-  return `torch.zeros(${e.shape.join(', ')}, dtype=torch.float64)`;
+  return `torch.${e.init === 'ones' ? 'ones' : 'zeros'}(${e.shape.join(', ')}, dtype=torch.float64)`;
 }
 
 function describeParam(program: Program, e: ParamEntry): string {
   if (e.kind === 'bias') return `bias of gate ${e.owner}`;
   if (e.kind === 'init') return `learned initial state of cell ${e.owner}`;
+  if (e.kind === 'gain' || e.kind === 'shift') return `${e.kind} of layer_norm op ${e.owner}`;
   const edge = program.edges.find((x) => x.id === e.owner)!;
-  return `${edge.weight} weight of edge ${e.owner}: ${program.nodes[edge.source].id} → ${program.nodes[edge.target].id}`;
+  const tied = program.edges.filter((x) => x.tie === e.owner).map((x) => x.id);
+  return `${edge.weight} weight of edge ${e.owner}: ${program.nodes[edge.source].id} → ${program.nodes[edge.target].id}${tied.length ? ` (shared by ${tied.join(', ')})` : ''}`;
 }
 
 /** The text of model.py for a compiled graph. */
@@ -231,7 +160,7 @@ export function modelPy(graph: Graph, program: Program): { text: string; names: 
   const names: ModelNames = { params: parameterNames(program), nodes: new Map() };
   const table = stepNames();
   for (const n of program.nodes) if (n.kind !== 'loss' && n.kind !== 'target') names.nodes.set(n.id, table.take(sanitize(n.id)));
-  const c: Ctx = { program, names, helpers: new Set() };
+  const c: Ctx = { program, names, helpers: new Map() };
 
   const inputs = program.inputs.map((i) => program.nodes[i]);
   const targets = program.targets.map((i) => program.nodes[i]);
@@ -261,11 +190,22 @@ export function modelPy(graph: Graph, program: Program): { text: string; names: 
   body.push('new_state = {');
   for (const n of cells) {
     const w = program.nodes[n.writer!];
-    body.push(`    ${pyStr(n.id)}: ${names.nodes.get(w.id)!},  # cell ${commentText(n.id)} ← ${commentText(w.id)} (edge ${commentText(n.inEdges[0].id)})`);
+    const next = names.nodes.get(w.id)!;
+    const p = n.zoneout ?? 0;
+    // Zoneout in evaluation: p · previous + (1 − p) · new (the export is evaluation).
+    const expr = p > 0 ? `${pyNumber(p)} * ${names.nodes.get(n.id)!} + ${pyNumber(1 - p)} * ${next}` : next;
+    body.push(`    ${pyStr(n.id)}: ${expr},  # cell ${commentText(n.id)} ← ${commentText(w.id)} (edge ${commentText(n.inEdges[0].id)})${p > 0 ? `, zoneout ${p}` : ''}`);
   }
   body.push('}');
   body.push('return outputs, new_state');
-  if (needB) c.helpers.add('_any_tensor');
+  if (needB) {
+    c.helpers.set('_any_tensor', `def _any_tensor(*dicts):
+    for d in dicts:
+        for v in (d or {}).values():
+            return v
+    raise ValueError("step() needs at least one input, state or target to know the batch size")
+`);
+  }
 
   // ── tables ──
   const inputTable = inputs.map((n) => `    ${pyStr(n.id)}: {"size": ${n.size}, "reverse": ${n.reverse ? 'True' : 'False'}},`);
@@ -282,26 +222,17 @@ export function modelPy(graph: Graph, program: Program): { text: string; names: 
   const nodeTable = program.nodes.filter((n) => n.kind !== 'loss').map((n) => `    ${pyStr(n.id)}: ${n.size},`);
   const paramTable = program.layout.entries.map((e) => `    ${pyStr(names.params.get(e.key)!)}: ${pyStr(e.key)},`);
 
-  const paramDoc = program.layout.entries.map((e) => `    ${names.params.get(e.key)!.padEnd(18)} ${e.key.padEnd(20)} [${e.shape.join(', ')}]  ${docText(describeParam(program, e))}${e.trainable ? '' : ' (not trainable)'}`);
+  const paramDoc = program.layout.entries.map((e) => `    ${names.params.get(e.key)!.padEnd(18)} ${docText(e.key).padEnd(20)} [${e.shape.join(', ')}]  ${docText(describeParam(program, e))}${e.trainable ? '' : ' (not trainable)'}`);
   const paramDecl = program.layout.entries.map((e) => {
     const attr = names.params.get(e.key)!;
     return `self.${attr} = nn.Parameter(${paramInit(e)}${e.trainable ? '' : ', requires_grad=False'})  # ${commentText(e.key)}${e.trainable ? '' : ' (trainable: false)'}`;
   });
 
-  const helperOrder = ['_step', '_softplus', '_mse', '_bce', '_cross_entropy', '_sum'];
-  const helperText = helperOrder.filter((h) => c.helpers.has(h)).map((h) => HELPERS[h]);
-  if (c.helpers.has('_any_tensor')) {
-    helperText.push(`def _any_tensor(*dicts):
-    for d in dicts:
-        for v in (d or {}).values():
-            return v
-    raise ValueError("step() needs at least one input, state or target to know the batch size")
-`);
-  }
+  const helperText = [...c.helpers.values()];
 
   const title = graph.name ?? 'Cellwright graph';
   const text = `"""${docText(title)} — a recurrent cell exported from Cellwright.
-${graph.description ? `\n${docText(graph.description)}\n` : ''}
+${graph.description ? `\n${docText(graph.description, true)}\n` : ''}
 \`Model.step\` is one time step of the graph, line by line; \`Model.forward\`
 unrolls it over T. Streams are time-major [T, B, size]; states are [B, size].
 The numbers are the Cellwright engine's (loss, gradients and every node's

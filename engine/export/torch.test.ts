@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { compile } from '../compile.ts';
 import type { Graph } from '../format/types.ts';
 import { createParams, exportParams } from '../params.ts';
-import { NameTable, sanitize, stepNames } from './names.ts';
+import { commentText, docText, NameTable, pyStr, sanitize, stepNames } from './names.ts';
 import { exportTorch, TorchExportError } from './torch.ts';
 import { hasLayers } from '../layers/types.ts';
 
@@ -65,6 +65,32 @@ describe('Python names', () => {
     expect(t.take('a')).toBe('a_2');
     const p = new NameTable();
     expect([p.take('edge_a_b'), p.take('edge_a_b')]).toEqual(['edge_a_b', 'edge_a_b_2']);
+  });
+
+  it('gives dunder ids and builtins names of their own', () => {
+    expect(sanitize('__init__')).toBe('n__init__');
+    expect(sanitize('__class__')).toBe('n__class__');
+    const t = stepNames();
+    expect([t.take('print'), t.take('open'), t.take(sanitize('__import__'))]).toEqual(['print_', 'open_', 'n__import__']);
+  });
+});
+
+describe('Python literals, comments and docstrings', () => {
+  const nasty = `"""''' \\ \n\r\u2028\u2029\u0085\u0000 σ→ \ud800 😀 #`;
+  it('pyStr is pure ASCII on one line, every special character escaped', () => {
+    expect(pyStr(nasty)).toBe(String.raw`"\"\"\"\'\'\' \\ \n\r\u2028\u2029\x85\x00 \u03c3\u2192 \ud800 \U0001f600 #"`);
+  });
+  it('a comment is one line that keeps readable characters', () => {
+    const c = commentText(nasty);
+    for (const ch of ['\n', '\r', '\u2028', '\u2029', '\u0085', '\u0000']) expect(c).not.toContain(ch);
+    expect(c).toContain('σ→');
+  });
+  it('docstring text has no unescaped quote that could close it', () => {
+    for (const multiline of [false, true]) {
+      const d = docText(nasty, multiline);
+      expect(d).not.toMatch(/(?<!\\)["']/);
+      expect(d.includes('\n')).toBe(multiline);
+    }
   });
 });
 

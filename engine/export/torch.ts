@@ -83,7 +83,9 @@ export function exportTorch(graph: Graph, opts: TorchExportOptions = {}): TorchE
 }
 
 function readme(graph: Graph): string {
-  const name = graph.name ?? 'Cellwright graph';
+  // One line of plain text: the name is the README's title, whatever it holds.
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
+  const name = (graph.name ?? 'Cellwright graph').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ');
   const task = graph.task && typeof graph.task.name === 'string' ? `the \`${graph.task.name}\` task` : 'a data file (`--data`)';
   return `# ${name} — PyTorch export
 

@@ -64,6 +64,8 @@ export interface BenchResult {
   gflops: number;
   steps: number;
   memory_bytes: number;
+  /** The runtime that ran: 'fast' or 'reference' (a graph never falls back silently). */
+  runtime: 'fast' | 'reference';
   kernels: string;
   loss_first: number;
   loss_last: number;
@@ -128,7 +130,7 @@ function timeSteps(o: BenchOptions, s: SessionLike, step: () => number, w: Workl
     cell: o.cell, workload: o.workload, dtype: o.dtype, threads: o.threads ?? 1,
     ms_per_step: med, min: sorted[0], max: sorted[sorted.length - 1], steps_per_s: 1000 / med,
     gflops: flopsPerStep(o.cell, w) / (med * 1e6), steps: times.length,
-    memory_bytes: o.memoryBytes(s.program), kernels: 'kernelName' in s && typeof s.kernelName === 'string' ? s.kernelName : 'reference',
+    memory_bytes: o.memoryBytes(s.program), runtime: s.engine, kernels: 'kernelName' in s && typeof s.kernelName === 'string' ? s.kernelName : 'reference',
     loss_first: first, loss_last: last,
   };
 }

@@ -10,6 +10,7 @@
  */
 import type { Batch } from '../batch.ts';
 import type { Program } from '../compile.ts';
+import type { Noise } from '../ops/noise.ts';
 import type { ExternalGrads, SessionOptions } from '../runtime.ts';
 import { Session } from '../runtime.ts';
 import type { Arr, DType } from '../tensor.ts';
@@ -44,6 +45,10 @@ export interface SessionLike {
   backward(params: Arr, external?: ExternalGrads): void;
   initialStateGrad(cellIndex: number): Arr;
   values(nodeIndex: number): Arr;
+  /** Training noise (dropout, zoneout masks) for the next passes; null (the default) = evaluation. */
+  setNoise(noise: Noise | null): void;
+  /** Which runtime runs: 'reference' (engine/runtime.ts) or 'fast' (engine/fast); never a silent fallback. */
+  readonly engine: 'reference' | 'fast';
   /** Releases helper threads (fast sessions with threads); absent or a no-op otherwise. */
   dispose?(): void;
 }

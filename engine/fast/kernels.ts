@@ -7,7 +7,7 @@
  * wasm.ts provides the same interface with WebAssembly SIMD kernels.
  */
 import type { Activation } from '../format/types.ts';
-import { ACTIVATION_OPS } from '../ops/activations.ts';
+import { activation } from '../ops/activations.ts';
 import type { Arr, DType } from '../tensor.ts';
 
 /** A [rows, n] block read or written with a leading dimension: element (r, k) at buf[off + r·ld + k]. */
@@ -129,10 +129,10 @@ export const jsKernels: Kernels = {
         for (let k = 0; k < N; k++) y[yr + k] += cb[co + k];
       }
     }
-    ACTIVATION_OPS[act].forward(y, yo, y, yo, R * N);
+    activation(act).forward(y, yo, y, yo, R * N);
   },
   gateBackward(act, R, N, y, yo, dy, dyo, dz, dzo, gbias, gbo, dests) {
-    ACTIVATION_OPS[act].backward(y, yo, dy, dyo, dz, dzo, R * N);
+    activation(act).backward(null, 0, y, yo, dy, dyo, dz, dzo, R * N);
     for (let r = 0; r < R; r++) {
       const d = dzo + r * N;
       if (gbias) for (let k = 0; k < N; k++) gbias[gbo + k] += dz[d + k];

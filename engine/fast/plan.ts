@@ -176,6 +176,8 @@ export interface BufferSizes {
   /** Shared scratch: a gate's dz ([T·B, size]) and one group's dWcat. */
   scratchDz: number;
   dwcat: number;
+  /** Per node: the pre-activations of a gate whose activation's derivative needs them (else 0). */
+  pre: number[];
 }
 
 export function bufferSizes(p: Program, plan: FastPlan, T: number, B: number, inputGrads: boolean): BufferSizes {
@@ -199,7 +201,8 @@ export function bufferSizes(p: Program, plan: FastPlan, T: number, B: number, in
   let maxGate = 1;
   for (const n of p.nodes) if (n.kind === 'gate') maxGate = Math.max(maxGate, n.size);
   const dwcat = plan.groups.reduce((m, g) => Math.max(m, g.width * g.ns), 1);
-  return { vals, grads, gparams: p.layout.size, slabs, products, packed, scratchDz: T * B * maxGate, dwcat };
+  const pre = p.nodes.map((n) => (n.act?.def.usesInput ? T * B * n.size : 0));
+  return { vals, grads, gparams: p.layout.size, slabs, products, packed, scratchDz: T * B * maxGate, dwcat, pre };
 }
 
 const sum = (a: number[]): number => a.reduce((x, y) => x + y, 0);
@@ -221,7 +224,7 @@ export interface MemoryEstimate {
 export function estimateMemory(p: Program, opts: { T: number; B: number; dtype?: DType; inputGrads?: boolean }, plan: FastPlan = makePlan(p)): MemoryEstimate {
   const el = (opts.dtype ?? 'float64') === 'float64' ? 8 : 4;
   const s = bufferSizes(p, plan, opts.T, opts.B, opts.inputGrads === true);
-  const values = sum(s.vals) * el;
+  const values = (sum(s.vals) + sum(s.pre)) * el;
   const gradients = sum(s.grads) * el;
   const products = (sum(s.slabs) + sum(s.products) + sum(s.packed) + s.scratchDz + s.dwcat) * el;
   // gparams and the session's copy of θ, plus the caller's θ and one optimizer state of the same size.

@@ -15,19 +15,17 @@
  */
 import type { Batch } from '../batch.ts';
 import type { CNode, Program } from '../compile.ts';
-import type { Slot } from '../ops/elementwise.ts';
-import { opBackward, opForward } from '../ops/elementwise.ts';
-import { lossBackward, lossForward, lossScale } from '../ops/losses.ts';
-import {
-  diagonalBackward, diagonalForward, scalarBackward, scalarForward,
-} from '../ops/weights.ts';
+import { LOSS_DEFS } from '../ops/losses.ts';
+import type { Noise } from '../ops/noise.ts';
+import type { OpBack, OpRun, Slot } from '../ops/ops.ts';
 import type { ExternalGrads, SessionOptions } from '../runtime.ts';
-import { addExternalGrads, loadBatch } from '../runtime.ts';
+import { addExternalGrads, loadBatch, stateBackward, writeState } from '../runtime.ts';
 import type { Arr, DType } from '../tensor.ts';
 import type { Backend, Kernels, Strided } from './kernels.ts';
 import { jsBackend } from './kernels.ts';
 import type { FastPlan } from './plan.ts';
 import { bufferSizes, makePlan } from './plan.ts';
+import { own } from '../format/dict.ts';
 
 /** One term of a gate's pre-activation: a column block of a fused product, an identity edge, or the diagonal/scalar edges summed in scratch. */
 interface Contrib { kind: 'group' | 'identity' | 'scratch'; group: number; col: number; src: number }
@@ -60,6 +58,8 @@ export class FastSession {
   readonly plan: FastPlan;
   /** Which kernels run ('js' or 'wasm-simd'). */
   readonly kernelName: string;
+  /** Which runtime this is: every graph the compiler accepts runs here (no fallback to the reference). */
+  readonly engine = 'fast' as const;
 
   private readonly k: Kernels;
   private readonly backend: Backend;
@@ -76,8 +76,11 @@ export class FastSession {
   private readonly dests: Strided[][];
   private readonly ins: Slot[][];
   private readonly dins: (Slot | null)[][];
+  /** Per gate whose activation's derivative needs its input (gelu, silu, sin): its pre-activations. */
+  private readonly pre: (Arr | null)[];
   private readonly inputGrads: boolean;
   private batch: Batch | null = null;
+  private noise: Noise | null = null;
 
   constructor(readonly program: Program, opts: FastSessionOptions) {
     this.T = opts.T;
@@ -98,7 +101,7 @@ export class FastSession {
     const list = [
       ...sz.vals, ...sz.grads, sz.gparams, ...sz.slabs, ...ownProducts,
       ...plan.groups.map((g) => g.width * g.ns), ...plan.groups.map((g) => g.width * g.ns),
-      sz.scratchDz, sz.dwcat, sz.gparams,
+      sz.scratchDz, sz.dwcat, sz.gparams, ...sz.pre,
     ];
     const bufs = backend.allocate(list);
     let at = 0;
@@ -113,6 +116,7 @@ export class FastSession {
     this.wcat = take(ng);
     this.wcatT = take(ng);
     [this.dzbuf, this.dwcat, this.pbuf] = take(3);
+    this.pre = take(nn).map((b, i) => (sz.pre[i] > 0 ? b : null));
     this.fwdContribs = program.nodes.map((n) => {
       const out: Contrib[] = plan.gateGroups[n.index].map((m) => ({ kind: 'group' as const, group: m.group, col: m.col, src: -1 }));
       for (const e of plan.otherEdges[n.index]) if (e.weight === 'identity') out.push({ kind: 'identity', group: -1, col: 0, src: e.source });
@@ -128,6 +132,11 @@ export class FastSession {
       const g = this.grads[e.source];
       return g ? { buf: g, off: 0 } : null;
     }));
+  }
+
+  /** Training noise (dropout, zoneout) for the next passes, or null for evaluation; as Session.setNoise. */
+  setNoise(noise: Noise | null): void {
+    this.noise = noise;
   }
 
   /** Runs the graph over the batch; returns the total loss. */
@@ -164,12 +173,7 @@ export class FastSession {
         this.nodeForward(p.nodes[i], r0, B, params);
         for (const gi of plan.after[i]) this.groupForward(gi, r0, B);
       }
-      for (const i of p.cells) {
-        const n = p.nodes[i];
-        const sz = B * n.size;
-        const w = this.vals[n.writer!];
-        this.vals[i].set(w.subarray(t * sz, (t + 1) * sz), (t + 1) * sz);
-      }
+      for (const i of p.cells) writeState(p.nodes[i], this.vals[i], this.vals[p.nodes[i].writer!], t, B, this.noise);
     }
     for (const gi of plan.start.post) this.groupForward(gi, 0, TB);
     for (const i of plan.post) {
@@ -215,23 +219,29 @@ export class FastSession {
             d.ld = N;
             d.off = r0 * N;
           } else {
-            // Diagonal and scalar edges: summed into scratch by the reference ops.
+            // Diagonal and scalar edges: summed into scratch by the weight kinds' own loops.
             const z = this.dzbuf;
             z.fill(0, 0, R * N);
             const ins = this.setIns(n, r0);
             for (let j = 0; j < n.inEdges.length; j++) {
               const e = n.inEdges[j];
+              if (e.weight !== 'diagonal' && e.weight !== 'scalar') continue;
               const sl = ins[j];
-              const wo = e.param ? e.param.offset : 0;
-              if (e.weight === 'diagonal') diagonalForward(params, wo, sl.buf, sl.off, z, 0, R, N);
-              else if (e.weight === 'scalar') scalarForward(params, wo, sl.buf, sl.off, z, 0, R, this.program.nodes[e.source].size, N);
+              e.kind.forward(params, e.param ? e.param.offset : 0, sl.buf, sl.off, z, 0, R, this.program.nodes[e.source].size, N);
             }
             d.buf = z;
             d.ld = N;
             d.off = 0;
           }
         }
-        this.k.gateForward(n.activation!, R, N, n.bias ? this.pbuf : null, n.bias ? n.bias.offset : 0, st, this.vals[n.index], r0 * N);
+        const pre = this.pre[n.index];
+        if (pre) {
+          // The activation's derivative needs z: keep it, then apply the activation from the registry.
+          this.k.gateForward('identity', R, N, n.bias ? this.pbuf : null, n.bias ? n.bias.offset : 0, st, pre, r0 * N);
+          n.act!.forward(pre, r0 * N, this.vals[n.index], r0 * N, R * N);
+        } else {
+          this.k.gateForward(n.activation!, R, N, n.bias ? this.pbuf : null, n.bias ? n.bias.offset : 0, st, this.vals[n.index], r0 * N);
+        }
         return;
       }
       case 'op': {
@@ -239,13 +249,14 @@ export class FastSession {
         const y = this.vals[n.index];
         const yo = r0 * N;
         const len = R * N;
+        // The classic cells' ops run in the backend's kernels; every other op in its registry entry's loops.
         if (n.op === 'one_minus') this.k.ew('oneMinus', len, ins[0].buf, ins[0].off, null, 0, y, yo);
-        else if (ins.length === 1) this.k.ew('copy', len, ins[0].buf, ins[0].off, null, 0, y, yo);
+        else if ((n.op === 'add' || n.op === 'mul') && ins.length === 1) this.k.ew('copy', len, ins[0].buf, ins[0].off, null, 0, y, yo);
         else if (n.op === 'add' || n.op === 'mul') {
           const op = n.op === 'add' ? 'add' : 'mul';
           this.k.ew(op, len, ins[0].buf, ins[0].off, ins[1].buf, ins[1].off, y, yo);
           for (let k = 2; k < ins.length; k++) this.k.ew(op, len, y, yo, ins[k].buf, ins[k].off, y, yo);
-        } else opForward(n.op!, ins, y, yo, len);
+        } else n.opDef!.forward(this.opRun(n, ins, r0, R, params));
         return;
       }
       case 'loss': {
@@ -255,16 +266,24 @@ export class FastSession {
         const pv = this.vals[pred.index];
         const yv = n.inEdges[1] ? this.vals[n.inEdges[1].source] : null;
         const S = n.steps === 'last' ? 1 : T;
-        const scale = lossScale(n.loss!, S, B, np);
+        const def = LOSS_DEFS[n.loss!];
+        const scale = def.scale(S, B, np);
         const sl = this.stepLoss[n.index];
         for (let t = n.steps === 'last' ? T - 1 : 0; t < T; t++) {
-          sl[t] = lossForward(n.loss!, pv, t * B * np, yv, t * B * np, B, np, scale);
+          sl[t] = def.forward(pv, t * B * np, yv, t * B * np, B, np, scale);
         }
         return;
       }
       default:
         return;
     }
+  }
+
+  private opRun(n: CNode, ins: Slot[], r0: number, R: number, params: Arr): OpRun {
+    return {
+      ins, sizes: n.inEdges.map((e) => this.program.nodes[e.source].size), N: n.size, R, y: this.vals[n.index], yo: r0 * n.size,
+      attrs: n.attrs!, theta: params, pofs: (n.opParams ?? []).map((e) => e.offset), noise: this.noise, row0: r0, B: this.B, node: n.index,
+    };
   }
 
   /**
@@ -289,7 +308,8 @@ export class FastSession {
         const n = p.nodes[i];
         const sz = B * n.size;
         const to = this.grads[n.writer!];
-        if (to) this.k.ew('acc', sz, this.grads[i]!, (t + 1) * sz, null, 0, to, t * sz);
+        if (n.zoneout) stateBackward(n, this.grads[i]!, to, t, B, this.noise);
+        else if (to) this.k.ew('acc', sz, this.grads[i]!, (t + 1) * sz, null, 0, to, t * sz);
       }
       for (let k = plan.loop.length - 1; k >= 0; k--) {
         const i = plan.loop[k];
@@ -312,7 +332,7 @@ export class FastSession {
     }
     for (const i of p.cells) {
       const n = p.nodes[i];
-      if (!n.init || this.batch.initialStates?.[n.id]) continue;
+      if (!n.init || own(this.batch.initialStates, n.id)) continue;
       const g = this.grads[i]!;
       for (let b = 0; b < B; b++) for (let k = 0; k < n.size; k++) this.gparams[n.init.offset + k] += g[b * n.size + k];
     }
@@ -346,7 +366,14 @@ export class FastSession {
         const dests = this.dests[n.index];
         const places = this.plan.gateSlabs[n.index];
         for (let k = 0; k < dests.length; k++) dests[k].off = r0 * dests[k].ld + places[k].col;
-        this.k.gateBackward(n.activation!, R, N, this.vals[n.index], r0 * N, this.grads[n.index]!, r0 * N, dz, 0, n.bias ? this.gparams : null, n.bias ? n.bias.offset : 0, dests);
+        const pre = this.pre[n.index];
+        if (pre) {
+          // dz from the registry's derivative in z, then the kernel spreads it as an identity gate would.
+          n.act!.backward(pre, r0 * N, this.vals[n.index], r0 * N, this.grads[n.index]!, r0 * N, dz, 0, R * N);
+          this.k.gateBackward('identity', R, N, this.vals[n.index], r0 * N, dz, 0, dz, 0, n.bias ? this.gparams : null, n.bias ? n.bias.offset : 0, dests);
+        } else {
+          this.k.gateBackward(n.activation!, R, N, this.vals[n.index], r0 * N, this.grads[n.index]!, r0 * N, dz, 0, n.bias ? this.gparams : null, n.bias ? n.bias.offset : 0, dests);
+        }
         const others = this.plan.otherEdges[n.index];
         if (others.length === 0) return;
         const ins = this.setIns(n, r0);
@@ -358,11 +385,8 @@ export class FastSession {
           const ds = dins[at];
           const ns = this.program.nodes[e.source].size;
           const wo = e.param ? e.param.offset : 0;
-          switch (e.weight) {
-            case 'diagonal': diagonalBackward(params, wo, s.buf, s.off, dz, 0, ds?.buf ?? null, ds?.off ?? 0, this.gparams, wo, R, N); break;
-            case 'scalar': scalarBackward(params, wo, s.buf, s.off, dz, 0, ds?.buf ?? null, ds?.off ?? 0, this.gparams, wo, R, ns, N); break;
-            case 'identity': if (ds) this.k.ew('acc', R * N, dz, 0, null, 0, ds.buf, ds.off); break;
-          }
+          if (e.weight === 'identity') { if (ds) this.k.ew('acc', R * N, dz, 0, null, 0, ds.buf, ds.off); }
+          else e.kind.backward(params, wo, s.buf, s.off, dz, 0, ds?.buf ?? null, ds?.off ?? 0, this.gparams, wo, R, ns, N);
         }
         return;
       }
@@ -381,21 +405,26 @@ export class FastSession {
         } else if (n.op === 'one_minus') {
           const d = dins[0];
           if (d) this.k.ew('sub', len, dy, dyo, null, 0, d.buf, d.off);
-        } else opBackward(n.op!, ins, dy, dyo, dins, len);
+        } else {
+          const back: OpBack = { ...this.opRun(n, ins, r0, R, params), dy, dyo, dins, gtheta: this.gparams };
+          n.opDef!.backward(back);
+        }
         return;
       }
       case 'loss': {
         const { B, T } = this;
         const pred = this.program.nodes[n.inEdges[0].source];
         const dp = this.grads[pred.index];
-        if (!dp) return;
         const np = pred.size;
-        const yv = n.inEdges[1] ? this.vals[n.inEdges[1].source] : null;
+        const tgt = n.inEdges[1] ? n.inEdges[1].source : -1;
+        const yv = tgt >= 0 ? this.vals[tgt] : null;
+        const dy = tgt >= 0 ? this.grads[tgt] : null;
+        if (!dp && !dy) return;
         const S = n.steps === 'last' ? 1 : T;
-        const scale = lossScale(n.loss!, S, B, np);
+        const def = LOSS_DEFS[n.loss!];
         // Every step has the same scale, so all steps are one call over T·B rows.
         const o = n.steps === 'last' ? (T - 1) * B * np : 0;
-        lossBackward(n.loss!, this.vals[pred.index], o, yv, o, dp, o, n.steps === 'last' ? B : T * B, np, scale);
+        def.backward(this.vals[pred.index], o, yv, o, dp, o, dy, o, n.steps === 'last' ? B : T * B, np, def.scale(S, B, np));
         return;
       }
       default:
@@ -417,7 +446,7 @@ export class FastSession {
     for (const n of p.nodes) {
       if (n.kind === 'loss' || n.kind === 'target') continue;
       if (n.kind === 'cell') {
-        const g = this.grads[n.writer!];
+        const g = n.zoneout ? null : this.grads[n.writer!];
         const sz = B * n.size;
         this.gradNorms[n.index][t] = Math.sqrt(g ? this.k.sumsq(sz, g, t * sz) : this.k.sumsq(sz, this.grads[n.index]!, (t + 1) * sz));
         continue;

@@ -3,6 +3,7 @@
  * rendering of a problem used by the CLI and the editor.
  */
 import { problem } from '../errors.ts';
+import { own } from './dict.ts';
 import type { Graph, Problem } from './types.ts';
 import { checkTensor, isRecord, pathOf } from './validate.ts';
 
@@ -62,7 +63,7 @@ function checkData(graph: Graph, data: unknown, problems: Problem[]): void {
   const stream = (section: 'inputs' | 'targets', id: string): void => {
     const path = pathOf(section, id);
     const what = `${section === 'inputs' ? 'input' : 'target'} stream "${id}"`;
-    const shape = checkTensor(sections[section][id], what, path, problems, { node: id });
+    const shape = checkTensor(own(sections[section], id), what, path, problems, { node: id });
     if (!shape) return;
     const size = sizeOf.get(id);
     if (shape.length !== 3 || (size !== undefined && shape[2] !== size)) {
@@ -87,13 +88,13 @@ function checkData(graph: Graph, data: unknown, problems: Problem[]): void {
 
   for (const [id, kind] of kindOf) {
     if (kind === 'input') {
-      if (!(id in sections.inputs)) problems.push(problem('CW081', { section: 'inputs', id }, { path: 'inputs', node: id }));
+      if (!Object.hasOwn(sections.inputs, id)) problems.push(problem('CW081', { section: 'inputs', id }, { path: 'inputs', node: id }));
       else stream('inputs', id);
     }
   }
   for (const [id, kind] of kindOf) {
     if (kind !== 'target') continue;
-    if (id in sections.targets) stream('targets', id);
+    if (Object.hasOwn(sections.targets, id)) stream('targets', id);
     else if (readTargets.has(id)) problems.push(problem('CW081', { section: 'targets', id }, { path: 'targets', node: id }));
   }
   for (const section of ['inputs', 'targets'] as const) {

@@ -7,7 +7,9 @@
  * (ids, sizes, ports, loops) are checked in validate.ts.
  */
 import { z } from 'zod';
-import { ACTIVATIONS, INIT_KINDS, LOSSES, NODE_KIND_META, NODE_KINDS, OPS, WEIGHT_KINDS } from '../meta.ts';
+import { INIT_KINDS, LOSSES, NODE_KIND_META, NODE_KINDS, WEIGHT_KINDS } from '../meta.ts';
+import { getActivation } from '../ops/activations.ts';
+import { getOp } from '../ops/ops.ts';
 import type { NodeKind, Port } from './types.ts';
 
 /** Ports of a loss node's incoming edges. */
@@ -40,9 +42,11 @@ export const nodeBaseSchema = z.looseObject({ ...common, kind: z.unknown() });
 export const nodeSchemas: Record<NodeKind, z.ZodType> = {
   input: z.looseObject({ ...common, size: sizeSchema, reverse: z.boolean().optional() }),
   target: z.looseObject({ ...common, size: sizeSchema }),
-  cell: z.looseObject({ ...common, size: sizeSchema, initial: oneOf(enumValues('cell', 'initial')).optional() }),
-  gate: z.looseObject({ ...common, size: sizeSchema, activation: oneOf(ACTIVATIONS), bias: z.boolean().optional() }),
-  op: z.looseObject({ ...common, op: oneOf(OPS), size: sizeSchema.optional() }),
+  cell: z.looseObject({ ...common, size: sizeSchema, initial: oneOf(enumValues('cell', 'initial')).optional(), zoneout: z.number().optional() }),
+  // Activations and ops are checked against their registries when validating (so registered ones count).
+  gate: z.looseObject({ ...common, size: sizeSchema, activation: z.string().refine((v) => getActivation(v) !== undefined), bias: z.boolean().optional() }),
+  // The op's own fields (factor, eps, p, start, affine) are checked against the op registry in validate.ts.
+  op: z.looseObject({ ...common, op: z.string().refine((v) => getOp(v) !== undefined), size: sizeSchema.optional() }),
   loss: z.looseObject({ ...common, loss: oneOf(LOSSES), steps: oneOf(enumValues('loss', 'steps')).optional() }),
 };
 
@@ -56,6 +60,8 @@ export const edgeSchema = z.looseObject({
   trainable: z.boolean().optional(),
   port: oneOf(PORTS).optional(),
   label: z.string().optional(),
+  slot: z.number().int().nonnegative().optional(),
+  tie: z.string().optional(),
 });
 
 export const tensorSchema = z.looseObject({

@@ -4,13 +4,17 @@
  * Every object keeps the fields it was loaded with (`[extra: string]: unknown`),
  * so unknown fields survive a load → save round trip.
  */
+import type { BuiltinActivation } from '../ops/activations.ts';
+import type { BuiltinOp } from '../ops/ops.ts';
 
 export const GRAPH_FORMAT = 'cellwright-graph';
 export const GRAPH_VERSION = 1;
 
 export type NodeKind = 'input' | 'target' | 'cell' | 'gate' | 'op' | 'loss';
-export type Activation = 'identity' | 'sigmoid' | 'tanh' | 'relu' | 'step' | 'softplus';
-export type OpKind = 'mul' | 'add' | 'one_minus';
+/** Activation names: the built-in ones of engine/ops/activations.ts (the registry). */
+export type Activation = BuiltinActivation;
+/** Op names: the built-in ones of engine/ops/ops.ts (the registry). */
+export type OpKind = BuiltinOp;
 export type LossKind = 'mse' | 'cross_entropy' | 'bce' | 'sum';
 export type LossSteps = 'all' | 'last';
 export type WeightKind = 'full' | 'diagonal' | 'scalar' | 'identity';
@@ -33,9 +37,28 @@ interface NodeBase {
 
 export interface InputNode extends NodeBase { kind: 'input'; size: number; reverse?: boolean }
 export interface TargetNode extends NodeBase { kind: 'target'; size: number }
-export interface CellNode extends NodeBase { kind: 'cell'; size: number; initial?: 'zeros' | 'learned' }
+export interface CellNode extends NodeBase {
+  kind: 'cell';
+  size: number;
+  initial?: 'zeros' | 'learned';
+  /** Zoneout probability p: training keeps each unit's previous state with probability p. */
+  zoneout?: number;
+}
 export interface GateNode extends NodeBase { kind: 'gate'; size: number; activation: Activation; bias?: boolean }
-export interface OpNode extends NodeBase { kind: 'op'; op: OpKind; size?: number }
+export interface OpNode extends NodeBase {
+  kind: 'op';
+  op: OpKind;
+  size?: number;
+  /** scale */
+  factor?: number;
+  /** layer_norm */
+  eps?: number;
+  affine?: boolean;
+  /** dropout */
+  p?: number;
+  /** slice */
+  start?: number;
+}
 export interface LossNode extends NodeBase { kind: 'loss'; loss: LossKind; steps?: LossSteps }
 
 export type GraphNode = InputNode | TargetNode | CellNode | GateNode | OpNode | LossNode;
@@ -49,6 +72,10 @@ export interface GraphEdge {
   initScale?: number;
   trainable?: boolean;
   port?: Port;
+  /** The input position of an op with slots (sub, div, concat). */
+  slot?: number;
+  /** Share the parameter of this learned edge (the gradient sums over both uses). */
+  tie?: string;
   [extra: string]: unknown;
 }
 

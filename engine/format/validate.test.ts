@@ -118,7 +118,7 @@ const cases: Case[] = [
   { name: 'unknown loss', mutate: (g) => { g.nodes[5].loss = 'hinge'; }, code: 'CW015', path: 'nodes[5].loss', node: 'L' },
   { name: 'unknown steps', mutate: (g) => { g.nodes[5].steps = 'first'; }, code: 'CW015', path: 'nodes[5].steps', node: 'L' },
   { name: 'unknown cell initial', mutate: (g) => { g.nodes[2].initial = 'ones'; }, code: 'CW015', path: 'nodes[2].initial', node: 'h' },
-  { name: 'unknown op', mutate: (g) => addOp(g, { op: 'div' }, ['h']), code: 'CW015', path: 'nodes[6].op', node: 'o' },
+  { name: 'unknown op', mutate: (g) => addOp(g, { op: 'pow' }, ['h']), code: 'CW015', path: 'nodes[6].op', node: 'o' },
   { name: 'unknown weight kind', mutate: (g) => { g.edges[0].weight = 'dense'; }, code: 'CW015', path: 'edges[0].weight', edge: 'e_xh' },
   { name: 'unknown init', mutate: (g) => { g.edges[0].init = 'he'; }, code: 'CW015', path: 'edges[0].init', edge: 'e_xh' },
   { name: 'unknown port', mutate: (g) => { g.edges[4].port = 'pred'; }, code: 'CW015', path: 'edges[4].port', edge: 'e_p' },
@@ -169,7 +169,6 @@ const cases: Case[] = [
   { name: 'loss without prediction', mutate: (g) => { g.edges.splice(4, 1); }, code: 'CW039', path: 'nodes[5]', node: 'L' },
   { name: 'loss with two predictions', mutate: (g) => { g.edges.push({ id: 'e_p2', source: 'y', target: 'L', port: 'prediction' }); }, code: 'CW040', path: 'edges[6]', edge: 'e_p2' },
   { name: 'sum loss with a target', mutate: (g) => { g.nodes[5].loss = 'sum'; }, code: 'CW041', path: 'edges[5].port', edge: 'e_t' },
-  { name: 'target port from a gate', mutate: (g) => { g.edges[5].source = 'y'; }, code: 'CW042', path: 'edges[5].source', edge: 'e_t' },
   { name: 'prediction and target sizes differ', mutate: (g) => { g.nodes[4].size = 3; }, code: 'CW043', path: 'nodes[5]', node: 'L' },
   { name: 'op without inputs', mutate: (g) => addOp(g, { op: 'add' }, []), code: 'CW045', path: 'nodes[6]', node: 'o' },
   { name: 'one_minus with two inputs', mutate: (g) => addOp(g, { op: 'one_minus' }, ['h_new', 'h']), code: 'CW046', path: 'nodes[6]', node: 'o' },
@@ -214,6 +213,80 @@ describe('validateGraph reports each problem with code, path and id', () => {
     const graphCodes = Object.keys(PROBLEMS).filter((c) => c >= 'CW006' && c < 'CW080' && !['CW007', 'CW008'].includes(c));
     const tested = new Set(cases.map((c) => c.code));
     expect(graphCodes.filter((c) => !tested.has(c))).toEqual([]);
+  });
+});
+
+const withSlots = (g: Loose, op: Record<string, unknown>, inputs: string[], slots: (number | undefined)[]): void => {
+  addOp(g, op, inputs);
+  slots.forEach((slot, i) => { if (slot !== undefined) g.edges[6 + i].slot = slot; });
+};
+
+/** The registry's primitives (format 1 additions): slots, op fields, ties, zoneout. */
+const registryCases: Case[] = [
+  { name: 'sub with one input', mutate: (g) => withSlots(g, { op: 'sub' }, ['h'], [0]), code: 'CW140', path: 'nodes[6]', node: 'o' },
+  { name: 'sub input without a slot', mutate: (g) => withSlots(g, { op: 'sub' }, ['h', 'h_new'], [0]), code: 'CW141', path: 'edges[7]', edge: 'e_o1', node: 'o' },
+  { name: 'div input in slot 2', mutate: (g) => withSlots(g, { op: 'div' }, ['h', 'h_new'], [0, 2]), code: 'CW141', path: 'edges[7].slot', edge: 'e_o1' },
+  { name: 'concat with a slot used twice', mutate: (g) => withSlots(g, { op: 'concat' }, ['h', 'h_new'], [0, 0]), code: 'CW142', path: 'edges[7].slot', edge: 'e_o1' },
+  { name: 'slot on an edge into a gate', mutate: (g) => { g.edges[0].slot = 0; }, code: 'CW143', path: 'edges[0].slot', edge: 'e_xh' },
+  { name: 'scale without factor', mutate: (g) => addOp(g, { op: 'scale' }, ['h']), code: 'CW144', path: 'nodes[6].factor', node: 'o' },
+  { name: 'dropout with p = 1', mutate: (g) => addOp(g, { op: 'dropout', p: 1 }, ['h']), code: 'CW144', path: 'nodes[6].p', node: 'o' },
+  { name: 'layer_norm with eps 0', mutate: (g) => addOp(g, { op: 'layer_norm', eps: 0 }, ['h']), code: 'CW144', path: 'nodes[6].eps', node: 'o' },
+  { name: 'slice beyond its input', mutate: (g) => addOp(g, { op: 'slice', start: 2, size: 2 }, ['h']), code: 'CW145', path: 'nodes[6]', node: 'o' },
+  { name: 'slice without size', mutate: (g) => addOp(g, { op: 'slice', start: 0 }, ['h']), code: 'CW145', path: 'nodes[6]', node: 'o' },
+  { name: 'concat declaring the wrong size', mutate: (g) => withSlots(g, { op: 'concat', size: 5 }, ['h', 'h_new'], [0, 1]), code: 'CW146', path: 'nodes[6].size', node: 'o' },
+  { name: 'tie to an unknown edge', mutate: (g) => { g.edges[0].tie = 'nope'; }, code: 'CW147', path: 'edges[0].tie', edge: 'e_xh' },
+  { name: 'tie to an identity edge', mutate: (g) => { g.edges[0].tie = 'e_hc'; }, code: 'CW148', path: 'edges[0].tie', edge: 'e_xh' },
+  { name: 'tie to itself', mutate: (g) => { g.edges[0].tie = 'e_xh'; }, code: 'CW148', path: 'edges[0].tie', edge: 'e_xh' },
+  { name: 'tie chain', mutate: (g) => { g.edges[0].tie = 'e_hh'; g.edges[1].tie = 'e_hy'; }, code: 'CW148', path: 'edges[0].tie', edge: 'e_xh' },
+  { name: 'tie between different shapes', mutate: (g) => { g.edges[0].tie = 'e_hh'; }, code: 'CW149', path: 'edges[0].tie', edge: 'e_xh' },
+  { name: 'tie between weight kinds', mutate: (g) => { g.edges[1].weight = 'diagonal'; g.edges.push({ id: 'e_hh2', source: 'h', target: 'h_new', tie: 'e_hh' }); }, code: 'CW149', path: 'edges[6].tie', edge: 'e_hh2' },
+  { name: 'parameter of a tied edge', mutate: (g) => { g.edges.push({ id: 'e_hh2', source: 'h', target: 'h_new', tie: 'e_hh' }); setParam(g, 'edge:e_hh2', { shape: [3, 3], data: [1, 2, 3, 4, 5, 6, 7, 8, 9] }); }, code: 'CW063', path: 'parameters["edge:e_hh2"]', edge: 'e_hh2', severity: 'warning' },
+  { name: 'gain of a layer_norm without affine', mutate: (g) => { addOp(g, { op: 'layer_norm', affine: false }, ['h']); setParam(g, 'gain:o', { shape: [3], data: [1, 1, 1] }); }, code: 'CW063', path: 'parameters["gain:o"]', node: 'o', severity: 'warning' },
+  { name: 'shift of the wrong shape', mutate: (g) => { addOp(g, { op: 'layer_norm' }, ['h']); setParam(g, 'shift:o', { shape: [2], data: [1, 1] }); }, code: 'CW065', path: 'parameters["shift:o"].shape', node: 'o' },
+  { name: 'zoneout of 1.5', mutate: (g) => { g.nodes[2].zoneout = 1.5; }, code: 'CW150', path: 'nodes[2].zoneout', node: 'h' },
+  { name: 'zoneout not a number', mutate: (g) => { g.nodes[2].zoneout = 'high'; }, code: 'CW016', path: 'nodes[2].zoneout', node: 'h' },
+];
+
+describe('validateGraph on the registry\'s primitives', () => {
+  it.each(registryCases)('$name → $code at $path', (c) => {
+    const problems = validateGraph(broken(c.mutate));
+    const match = problems.find((p) => p.code === c.code && p.path === c.path);
+    expect(match, `got:\n${problems.map((p) => `${p.code} ${p.path} ${p.message}`).join('\n')}`).toBeDefined();
+    if (!match) return;
+    expect(match.severity).toBe(c.severity ?? 'error');
+    if (c.node !== undefined) expect(match.node).toBe(c.node);
+    if (c.edge !== undefined) expect(match.edge).toBe(c.edge);
+    expect(match.hint?.length ?? 0).toBeGreaterThan(10);
+  });
+
+  it('covers every code of the range CW140–CW169 that exists', () => {
+    const codes = Object.keys(PROBLEMS).filter((c) => c >= 'CW140' && c <= 'CW169');
+    const tested = new Set(registryCases.map((c) => c.code));
+    expect(codes.length).toBeGreaterThan(0);
+    expect(codes.filter((c) => !tested.has(c))).toEqual([]);
+  });
+
+  it('an unknown op or activation is refused naming the node and the name', () => {
+    const p = validateGraph(broken((g) => addOp(g, { op: 'pow' }, ['h']))).find((x) => x.code === 'CW015');
+    expect(p?.node).toBe('o');
+    expect(p?.message).toContain('"pow"');
+    for (const op of ['sub', 'div', 'layer_norm', 'concat', 'dropout']) expect(p?.hint).toContain(op);
+  });
+
+  it('accepts a target port reading a node, tied edges, zoneout and every new op', () => {
+    const ok = broken((g) => {
+      g.nodes[2].zoneout = 0.2;
+      g.edges.push({ id: 'e_hh2', source: 'h', target: 'h_new', tie: 'e_hh' });
+      g.nodes.push({ id: 'c', kind: 'op', op: 'concat' }, { id: 's', kind: 'op', op: 'slice', start: 1, size: 2 }, { id: 'y2', kind: 'gate', size: 2, activation: 'gelu' }, { id: 'L2', kind: 'loss', loss: 'mse' });
+      g.edges.push(
+        { id: 'e_c0', source: 'h', target: 'c', slot: 1 }, { id: 'e_c1', source: 'x', target: 'c', slot: 0 },
+        { id: 'e_cs', source: 'c', target: 's' }, { id: 'e_sy', source: 's', target: 'y2' },
+        { id: 'e_p2', source: 'y2', target: 'L2', port: 'prediction' }, { id: 'e_t2', source: 'y', target: 'L2', port: 'target' },
+      );
+    });
+    expect(validateGraph(ok).filter((p) => p.severity === 'error')).toEqual([]);
+    expect(inferSizes(ok).get('c')).toBe(5);
+    expect(inferSizes(ok).get('s')).toBe(2);
   });
 });
 

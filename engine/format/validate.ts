@@ -9,6 +9,9 @@ import { problem, show } from '../errors.ts';
 import type { ProblemArgs } from '../errors.ts';
 import { edgeSchema, enumValues, graphFieldSchemas, nodeBaseSchema, nodeSchemas, PORTS, tensorSchema } from './schema.ts';
 import { INIT_KINDS, LOSSES, NODE_KINDS, WEIGHT_KINDS } from '../meta.ts';
+import type { OpDef } from '../ops/ops.ts';
+import { getOp, opAttrs } from '../ops/ops.ts';
+import { WEIGHT_KIND_DEFS } from '../ops/weights.ts';
 import type { Graph, NodeKind, Problem, WeightKind } from './types.ts';
 import { GRAPH_FORMAT, GRAPH_VERSION } from './types.ts';
 
@@ -213,8 +216,12 @@ function enumOf(kind: string, field: string): readonly string[] {
   }
 }
 
+const EXPECTED_TYPE: Record<string, string> = {
+  label: 'a string', slot: 'an integer ≥ 0', tie: 'the id of another edge (a string)', zoneout: 'a number',
+};
+
 function expectedType(field: string): string {
-  return field === 'label' ? 'a string' : 'true or false';
+  return Object.hasOwn(EXPECTED_TYPE, field) ? EXPECTED_TYPE[field] : 'true or false';
 }
 
 // ── sizes ──────────────────────────────────────────────────────────────────
@@ -233,16 +240,27 @@ function sizesOf(model: Model): Map<string, number> {
       inputs.set(e.target.id, list);
     }
   }
-  // Ops take the size of their first input whose size is known; chains of ops
-  // settle in at most (number of ops) rounds.
+  // Elementwise ops take the size of their first input whose size is known;
+  // ops with a size rule of their own (concat, slice) apply it once every
+  // input size is known. Chains of ops settle in at most (number of ops) rounds.
   const ops = model.nodes.filter((n) => n.kind === 'op');
   for (let round = 0; round <= ops.length; round++) {
     let changed = false;
     for (const op of ops) {
       if (sizes.has(op.id)) continue;
-      const known = (inputs.get(op.id) ?? []).find((e) => e.source && e.source.kind !== 'loss' && sizes.has(e.source.id));
-      if (known?.source) {
-        sizes.set(op.id, sizes.get(known.source.id) as number);
+      const def = opDefOf(op);
+      const ins = (inputs.get(op.id) ?? []).filter((e) => e.source && e.source.kind !== 'loss');
+      let size: number | undefined;
+      if (def?.size) {
+        const known = ins.map((e) => sizes.get(e.source!.id));
+        if (ins.length > 0 && known.every((k) => k !== undefined)) size = def.size(slotOrder(def, ins).map((e) => sizes.get(e.source!.id)!), opAttrs(def, op.raw));
+        if (size !== undefined && !isSize(size)) size = undefined;
+      } else {
+        const known = ins.find((e) => sizes.has(e.source!.id));
+        if (known) size = sizes.get(known.source!.id);
+      }
+      if (size !== undefined) {
+        sizes.set(op.id, size);
         changed = true;
       }
     }
@@ -252,6 +270,17 @@ function sizesOf(model: Model): Map<string, number> {
     if (!sizes.has(op.id) && op.size !== undefined) sizes.set(op.id, op.size);
   }
   return sizes;
+}
+
+function opDefOf(n: NodeInfo): OpDef | undefined {
+  return typeof n.raw.op === 'string' ? getOp(n.raw.op) : undefined;
+}
+
+/** An op's input edges in slot order (ops without slots: file order). */
+function slotOrder(def: OpDef | undefined, ins: EdgeInfo[]): EdgeInfo[] {
+  if (!def?.slots) return ins;
+  const slot = (e: EdgeInfo): number => (typeof e.raw.slot === 'number' ? e.raw.slot : 0);
+  return [...ins].sort((a, b) => slot(a) - slot(b));
 }
 
 /**
@@ -316,6 +345,7 @@ function check(graph: unknown, problems: Problem[]): void {
   const sizes = sizesOf(model);
   checkEdges(model, sizes, problems);
   checkNodes(model, sizes, problems);
+  checkTies(model, sizes, problems);
   const losses = model.nodes.filter((n) => n.kind === 'loss');
   if (losses.length === 0) problems.push(problem('CW049', {}, { path: 'nodes' }));
   checkLoops(model, problems);
@@ -332,6 +362,9 @@ function checkEdges(model: Model, sizes: Map<string, number>, problems: Problem[
     const { source, target } = e;
     if (target?.kind !== undefined && e.raw.port !== undefined && target.kind !== 'loss') {
       problems.push(problem('CW037', { target: target.id }, edgeWhere(e, 'port')));
+    }
+    if (e.raw.slot !== undefined && target?.kind !== undefined && !(target.kind === 'op' && opDefOf(target)?.slots)) {
+      problems.push(problem('CW143', { target: target.id }, edgeWhere(e, 'slot')));
     }
     if (!source || !target || source.kind === undefined || target.kind === undefined) continue;
     if (target.kind === 'input' || target.kind === 'target') {
@@ -358,7 +391,7 @@ function checkEdges(model: Model, sizes: Map<string, number>, problems: Problem[
     const t = sizes.get(target.id);
     if (s === undefined || t === undefined || e.effective === undefined) continue;
     const w = e.effective;
-    if (((w === 'identity' || w === 'diagonal') && s !== t) || (w === 'scalar' && s !== t && s !== 1)) {
+    if (!WEIGHT_KIND_DEFS[w].fits(s, t)) {
       problems.push(problem('CW033', { weight: w, source: source.id, sourceSize: s, target: target.id, targetSize: t }, edgeWhere(e)));
     }
   }
@@ -376,24 +409,16 @@ function checkNodes(model: Model, sizes: Map<string, number>, problems: Problem[
     const ins = incoming.get(n.id) ?? [];
     const where = { path: pathOf('nodes', n.index), node: n.id };
     switch (n.kind) {
-      case 'cell':
-        if (ins.length !== 1) problems.push(problem('CW044', { cell: n.id, count: ins.length }, where));
-        break;
       case 'gate':
         if (ins.length === 0) problems.push(problem('CW071', { id: n.id }, where));
         break;
-      case 'op': {
-        if (ins.length === 0) problems.push(problem('CW045', { op: n.id }, where));
-        else if (n.raw.op === 'one_minus' && ins.length !== 1) problems.push(problem('CW046', { op: n.id, count: ins.length }, where));
-        const known = ins.filter((e) => e.source && e.source.kind !== 'loss' && sizes.has(e.source.id));
-        const first = known.length > 0 && known[0].source ? sizes.get(known[0].source.id) : undefined;
-        const odd = known.find((e) => e.source && sizes.get(e.source.id) !== first);
-        if (odd) {
-          const list = known.map((e) => `${e.source?.id}: ${e.source ? sizes.get(e.source.id) : '?'}`).join(', ');
-          problems.push(problem('CW047', { op: n.id, sizes: list }, { path: pathOf('edges', odd.index), node: n.id, edge: odd.id }));
-        } else if (first !== undefined && n.size !== undefined && n.size !== first) {
-          problems.push(problem('CW048', { op: n.id, size: n.size, inputSize: first }, { path: pathOf('nodes', n.index, 'size'), node: n.id }));
-        }
+      case 'op':
+        checkOp(n, ins, sizes, problems);
+        break;
+      case 'cell': {
+        const z = n.raw.zoneout;
+        if (typeof z === 'number' && !(z >= 0 && z < 1)) problems.push(problem('CW150', { cell: n.id, found: z }, { path: pathOf('nodes', n.index, 'zoneout'), node: n.id }));
+        if (ins.length !== 1) problems.push(problem('CW044', { cell: n.id, count: ins.length }, where));
         break;
       }
       case 'loss':
@@ -407,6 +432,119 @@ function checkNodes(model: Model, sizes: Map<string, number>, problems: Problem[
         const never: never = n.kind;
         void never;
       }
+    }
+  }
+}
+
+function arityText(min: number, max: number): string {
+  if (min === max) return `exactly ${min} input${min === 1 ? '' : 's'}`;
+  return max === Infinity ? `at least ${min} input${min === 1 ? '' : 's'}` : `${min} to ${max} inputs`;
+}
+
+/** An op's inputs, slots, fields and sizes, by the rules of its registry entry. */
+function checkOp(n: NodeInfo, ins: EdgeInfo[], sizes: Map<string, number>, problems: Problem[]): void {
+  const where = { path: pathOf('nodes', n.index), node: n.id };
+  const def = opDefOf(n);
+  if (ins.length === 0) problems.push(problem('CW045', { op: n.id }, where));
+  if (!def) return; // an unknown op is reported by the schema, naming the node and the name
+  if (ins.length > 0 && (ins.length < def.arity.min || ins.length > def.arity.max)) {
+    if (def.name === 'one_minus') problems.push(problem('CW046', { op: n.id, count: ins.length }, where));
+    else problems.push(problem('CW140', { op: n.id, opKind: def.name, expected: arityText(def.arity.min, def.arity.max), count: ins.length }, where));
+  }
+  if (def.slots) {
+    const seen = new Map<number, EdgeInfo>();
+    for (const e of ins) {
+      const slot = e.raw.slot;
+      if (slot !== undefined && !(typeof slot === 'number' && Number.isInteger(slot) && slot >= 0)) continue; // the schema reports it
+      if (slot === undefined || (def.slots === 'pair' && slot > 1)) {
+        problems.push(problem('CW141', { op: n.id, opKind: def.name, found: slot }, { ...edgeWhere(e, slot === undefined ? undefined : 'slot'), node: n.id }));
+        continue;
+      }
+      const first = seen.get(slot);
+      if (first) problems.push(problem('CW142', { op: n.id, slot, first: `edge "${first.id ?? pathOf('edges', first.index)}"` }, { ...edgeWhere(e, 'slot'), node: n.id }));
+      else seen.set(slot, e);
+    }
+  }
+  const attrs = opAttrs(def, n.raw);
+  for (const f of def.fields) {
+    const v = n.raw[f.name];
+    const at = { path: pathOf('nodes', n.index, f.name), node: n.id };
+    if (v === undefined) {
+      if (f.required) problems.push(problem('CW144', { op: n.id, opKind: def.name, field: f.name, found: undefined, expected: fieldExpectation(f) }, at));
+      continue;
+    }
+    const ok = f.type === 'boolean'
+      ? typeof v === 'boolean'
+      : typeof v === 'number' && Number.isFinite(v) && (f.type !== 'integer' || Number.isInteger(v))
+        && (f.min === undefined || (f.minExclusive ? v > f.min : v >= f.min)) && (f.maxExclusive === undefined || v < f.maxExclusive);
+    if (!ok) problems.push(problem('CW144', { op: n.id, opKind: def.name, field: f.name, found: v, expected: fieldExpectation(f) }, at));
+  }
+  const usable = slotOrder(def, ins.filter((e) => e.source && e.source.kind !== 'loss'));
+  const inSizes = usable.map((e) => sizes.get(e.source!.id));
+  if (def.check && inSizes.every((x) => x !== undefined)) {
+    const why = def.check(inSizes as number[], attrs);
+    if (why) problems.push(problem('CW145', { op: n.id, opKind: def.name, why }, where));
+  }
+  const known = usable.filter((e) => sizes.has(e.source!.id));
+  if (def.sameSize) {
+    const first = known.length > 0 ? sizes.get(known[0].source!.id) : undefined;
+    const odd = known.find((e) => sizes.get(e.source!.id) !== first);
+    if (odd) {
+      const list = known.map((e) => `${e.source?.id}: ${sizes.get(e.source!.id)}`).join(', ');
+      problems.push(problem('CW047', { op: n.id, sizes: list }, { path: pathOf('edges', odd.index), node: n.id, edge: odd.id }));
+    } else if (first !== undefined && n.size !== undefined && n.size !== first) {
+      problems.push(problem('CW048', { op: n.id, size: n.size, inputSize: first }, { path: pathOf('nodes', n.index, 'size'), node: n.id }));
+    }
+  } else if (def.name === 'concat' && n.size !== undefined && known.length === usable.length && usable.length > 0) {
+    const sum = inSizes.reduce((a: number, b) => a + (b ?? 0), 0);
+    if (sum !== n.size) problems.push(problem('CW146', { op: n.id, size: n.size, sum }, { path: pathOf('nodes', n.index, 'size'), node: n.id }));
+  }
+}
+
+function fieldExpectation(f: OpDef['fields'][number]): string {
+  if (f.type === 'boolean') return 'true or false';
+  const kind = f.type === 'integer' ? 'an integer' : 'a number';
+  const lo = f.min === undefined ? '' : ` ${f.minExclusive ? '>' : '≥'} ${f.min}`;
+  const hi = f.maxExclusive === undefined ? '' : `${lo ? ' and' : ''} < ${f.maxExclusive}`;
+  return `${kind}${lo}${hi}`;
+}
+
+/**
+ * Tied edges: the owner is another edge of the graph that owns a learned
+ * weight (not tied itself: no chains, so no cycles), with the same weight
+ * kind and parameter shape.
+ */
+function checkTies(model: Model, sizes: Map<string, number>, problems: Problem[]): void {
+  for (const e of model.edges) {
+    const tie = e.raw.tie;
+    if (tie === undefined || e.id === undefined) continue;
+    if (typeof tie !== 'string') continue; // the schema reports it
+    const owner = model.edgeById.get(tie);
+    const at = edgeWhere(e, 'tie');
+    if (!owner) {
+      problems.push(problem('CW147', { edge: e.id, tie }, at));
+      continue;
+    }
+    const learned = (x: EdgeInfo): boolean => x.target?.kind === 'gate' && x.effective !== undefined && x.effective !== 'identity';
+    let why = '';
+    if (owner === e) why = 'an edge cannot be tied to itself';
+    else if (owner.raw.tie !== undefined) why = `"${tie}" is tied to another edge itself (tie to the edge that owns the weight)`;
+    else if (!learned(owner)) why = `"${tie}" has no learned weight (only full, diagonal or scalar edges into a gate have one)`;
+    else if (!learned(e)) why = 'this edge has no learned weight to share (only full, diagonal or scalar edges into a gate have one)';
+    if (why) {
+      problems.push(problem('CW148', { edge: e.id, owner: tie, why }, at));
+      continue;
+    }
+    const shapeOf = (x: EdgeInfo): number[] | null | undefined => {
+      const ns = x.source ? sizes.get(x.source.id) : undefined;
+      const nt = x.target ? sizes.get(x.target.id) : undefined;
+      return ns === undefined || nt === undefined ? undefined : WEIGHT_KIND_DEFS[x.effective!].shape(ns, nt);
+    };
+    const mine = shapeOf(e);
+    const theirs = shapeOf(owner);
+    const show = (x: EdgeInfo, s: number[] | null | undefined): string => `${x.effective}${s ? ` [${s.join(', ')}]` : ''}`;
+    if (e.effective !== owner.effective || (mine && theirs && !sameShape(mine, theirs))) {
+      problems.push(problem('CW149', { edge: e.id, owner: tie, mine: show(e, mine), theirs: show(owner, theirs) }, at));
     }
   }
 }
@@ -427,11 +565,7 @@ function checkLoss(n: NodeInfo, ins: EdgeInfo[], sizes: Map<string, number>, pro
   const knownLoss = (LOSSES as readonly string[]).includes(lossKind);
   if (targets.length === 0 && knownLoss) problems.push(problem('CW039', { loss: n.id, lossKind, port: 'target' }, where));
   if (targets.length > 1) problems.push(problem('CW040', { loss: n.id, port: 'target', count: targets.length }, { ...edgeWhere(targets[1]), node: n.id }));
-  for (const e of targets) {
-    if (e.source && e.source.kind !== 'target') {
-      problems.push(problem('CW042', { loss: n.id, source: e.source.id, sourceKind: e.source.kind ?? '?' }, { ...edgeWhere(e, 'source'), node: n.id }));
-    }
-  }
+  // The target port may read any node (format 1 additions): gradients then flow into both ports.
   if (preds.length === 1 && targets.length === 1 && preds[0].source && targets[0].source) {
     const p = sizes.get(preds[0].source.id);
     const t = sizes.get(targets[0].source.id);
@@ -629,7 +763,9 @@ function checkParameters(graph: Record<string, unknown>, model: Model, sizes: Ma
         const s = e.source ? sizes.get(e.source.id) : undefined;
         const t = e.target ? sizes.get(e.target.id) : undefined;
         const allowedHere = e.target?.kind === 'gate';
-        if (w === 'identity') {
+        if (typeof e.raw.tie === 'string') {
+          problems.push(problem('CW063', { key, why: `edge "${id}" is tied to "${e.raw.tie}" and uses its parameter` }, { path, edge: id }));
+        } else if (w === 'identity') {
           problems.push(problem('CW063', { key, why: `edge "${id}" has weight "identity", which has no parameter` }, { path, edge: id }));
         } else if (allowedHere && w === 'full' && s !== undefined && t !== undefined) expected = [t, s];
         else if (allowedHere && w === 'diagonal' && (t ?? s) !== undefined) expected = [(t ?? s) as number];
@@ -649,6 +785,18 @@ function checkParameters(graph: Record<string, unknown>, model: Model, sizes: Ma
         } else if (prefix === 'init' && n.raw.initial !== 'learned') {
           problems.push(problem('CW063', { key, why: `cell "${id}" does not have "initial": "learned"` }, { path, node: id }));
         } else if (n.size !== undefined) expected = [n.size];
+      }
+    } else if (prefix === 'gain' || prefix === 'shift') {
+      const n = model.byId.get(id);
+      if (!n) {
+        problems.push(problem('CW062', { key, what: 'node', id }, { path }));
+      } else {
+        where = { node: id };
+        const def = n.kind === 'op' ? opDefOf(n) : undefined;
+        const has = def?.params?.(opAttrs(def, n.raw)).some((x) => x.prefix === prefix) === true;
+        if (!has) {
+          problems.push(problem('CW063', { key, why: `"${id}" is not a layer_norm op with "affine": true` }, { path, node: id }));
+        } else if (sizes.has(id)) expected = [sizes.get(id)!];
       }
     } else {
       problems.push(problem('CW061', { key }, { path }));

@@ -20,6 +20,7 @@
 import type { Batch } from '../batch.ts';
 import type { Program } from '../compile.ts';
 import type { SessionLike } from '../fast/index.ts';
+import type { Noise } from '../ops/noise.ts';
 import type { SessionOptions } from '../runtime.ts';
 import { Session } from '../runtime.ts';
 import type { Arr, DType } from '../tensor.ts';
@@ -203,6 +204,26 @@ export class LayeredSession implements SessionLike {
     for (const i of [...model.layers.map((l) => l.index), ...this.layerFed]) {
       const sz = B * model.outer.nodes[i].size;
       for (let t = 0; t < T; t++) this.outer.gradNorms[i][t] = norm(og[i]!, t * sz, sz);
+    }
+  }
+
+  /** Which runtime runs the parts (they are all made by one factory). */
+  get engine(): 'reference' | 'fast' {
+    return this.outer.engine;
+  }
+
+  /**
+   * Training noise (dropout, zoneout) for every part. The outer graph keeps the
+   * given seed; each layer copy draws from its own derived seed, so a copy's
+   * masks differ from the outer graph's and from the other copies' nodes with
+   * the same index.
+   */
+  setNoise(noise: Noise | null): void {
+    this.outer.setNoise(noise);
+    let k = 0;
+    for (const row of this.states) for (const st of row) {
+      k++;
+      st.session.setNoise(noise ? { seed: (noise.seed + Math.imul(k, 0x9e3779b9)) >>> 0, round: noise.round } : null);
     }
   }
 

@@ -4,7 +4,28 @@
  */
 import type { Batch } from '../batch.ts';
 import type { Program } from '../compile.ts';
+import type { Noise } from '../ops/noise.ts';
 import { Session } from '../runtime.ts';
+import type { Arr } from '../tensor.ts';
+
+/** What gradcheck needs of a session (the reference Session and the FastSession both fit). */
+export interface CheckedSession {
+  readonly gparams: Arr;
+  forward(params: Arr, batch: Batch): number;
+  backward(params: Arr): void;
+  initialStateGrad(cellIndex: number): Arr;
+  setNoise?(noise: Noise | null): void;
+}
+
+export interface GradcheckOptions {
+  h?: number;
+  floor?: number;
+  maxPerParam?: number;
+  /** Makes the sessions compared (default: the reference Session in float64). */
+  session?: (program: Program, T: number, B: number) => CheckedSession;
+  /** Training noise held fixed for every pass (dropout, zoneout masks). */
+  noise?: Noise;
+}
 
 export interface GradcheckResult {
   /**
@@ -25,10 +46,12 @@ export interface GradcheckResult {
  * @example
  * const r = gradcheck(program, theta, batch); expect(r.maxRelError).toBeLessThan(1e-6);
  */
-export function gradcheck(program: Program, theta: Float64Array, batch: Batch, opts: { h?: number; floor?: number; maxPerParam?: number } = {}): GradcheckResult {
+export function gradcheck(program: Program, theta: Float64Array, batch: Batch, opts: GradcheckOptions = {}): GradcheckResult {
   const h = opts.h ?? 1e-5;
   const floor = opts.floor ?? 1e-4;
-  const s = new Session(program, { T: batch.T, B: batch.B, dtype: 'float64' });
+  const make = opts.session ?? ((p: Program, T: number, B: number): CheckedSession => new Session(p, { T, B, dtype: 'float64' }));
+  const s = make(program, batch.T, batch.B);
+  if (opts.noise) s.setNoise?.(opts.noise);
   s.forward(theta, batch);
   s.backward(theta);
   const analytic = Float64Array.from(s.gparams);
@@ -41,7 +64,8 @@ export function gradcheck(program: Program, theta: Float64Array, batch: Batch, o
       result.worst = { key, index, analytic: a, numeric: n };
     }
   };
-  const probe = new Session(program, { T: batch.T, B: batch.B, dtype: 'float64' });
+  const probe = make(program, batch.T, batch.B);
+  if (opts.noise) probe.setNoise?.(opts.noise);
   for (const e of program.layout.entries) {
     const count = Math.min(e.length, opts.maxPerParam ?? Infinity);
     for (let k = 0; k < count; k++) {

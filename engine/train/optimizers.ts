@@ -64,8 +64,11 @@ export interface Optimizer {
   step(theta: Arr, grad: Arr, lr: number): void;
   /** Forgets all state (as a freshly constructed torch optimizer). */
   reset(): void;
-  saveState(): OptimizerState;
+  /** A copy of the state; with `into` (an earlier saveState's result), copied into its buffers without allocating. */
+  saveState(into?: OptimizerState): OptimizerState;
   loadState(s: OptimizerState): void;
+  /** Names of the moment buffers this optimizer keeps (torch's state names, e.g. exp_avg, exp_avg_sq). */
+  readonly bufferNames: readonly string[];
 }
 
 /** Fills the defaults of torch.optim for a config. */
@@ -109,7 +112,13 @@ export function createOptimizer(cfg: OptimizerConfig, size: number, ranges: Rang
     config: c,
     get steps() { return steps; },
     reset: fresh,
-    saveState: () => ({ step: steps, buffers: Object.fromEntries(Object.entries(buffers).map(([k, v]) => [k, v.slice()])) }),
+    bufferNames: names,
+    saveState(into) {
+      if (!into) return { step: steps, buffers: Object.fromEntries(Object.entries(buffers).map(([k, v]) => [k, v.slice()])) };
+      into.step = steps;
+      for (const n of names) into.buffers[n].set(buffers[n]);
+      return into;
+    },
     loadState(s) {
       steps = s.step;
       for (const n of names) buffers[n].set(s.buffers[n]);

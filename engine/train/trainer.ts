@@ -35,6 +35,7 @@ import { Rng } from '../rng.ts';
 import { createSession } from '../fast/index.ts';
 import type { SessionLike } from '../fast/index.ts';
 import { compileAny, nestedCells, sessionFor, withLayers } from '../layers/index.ts';
+import type { Noise } from '../ops/noise.ts';
 import type { Task, TaskBinding, TaskMeta, TaskResources } from '../tasks/index.ts';
 import { bindTask, createTask, TaskError } from '../tasks/index.ts';
 import type { Block } from '../tasks/read.ts';
@@ -46,6 +47,9 @@ import type { Metrics } from './metrics.ts';
 import { metricNames, taskMetrics } from './metrics.ts';
 import type { Optimizer, OptimizerState, Ranges } from './optimizers.ts';
 import { clipGradNorm, clipGradValue, createOptimizer, gradNorm, learningRate, trainableRanges } from './optimizers.ts';
+import { idTable } from '../format/dict.ts';
+import type { TrainState } from './state.ts';
+import { decodeState, encodeState } from './state.ts';
 
 export type TrainerState = 'idle' | 'running' | 'paused' | 'done' | 'cancelled';
 
@@ -64,6 +68,8 @@ export interface TrainSession {
   forward(params: Arr, batch: Batch): number;
   backward(params: Arr): void;
   values(nodeIndex: number): Arr;
+  /** Training noise (dropout, zoneout masks) for the next passes; null = evaluation. */
+  setNoise?(noise: Noise | null): void;
 }
 
 /** Makes the sessions that train and validate (default: the reference runtime). */
@@ -84,13 +90,19 @@ export interface MetricRow {
   val?: { loss: number; metrics: Metrics };
 }
 
-/** Where training first produced a non-finite number. Training pauses; `rollback()` restores the last checkpoint. */
+/**
+ * Where training first produced a non-finite number. The failing step is not
+ * applied (parameters, optimizer and data stream stay as after the step
+ * before), training pauses; `rollback()` restores the last checkpoint.
+ */
 export interface Failure {
   step: number;
-  where: 'loss' | 'gradient';
+  where: 'loss' | 'gradient' | 'parameter';
   /** The node and 1-based time step where it first appeared (forward order for the loss, backward for a gradient). */
   node: string | null;
   t: number | null;
+  /** `parameter`: the key of the parameter the update made non-finite. */
+  parameter?: string;
   message: string;
 }
 
@@ -146,12 +158,24 @@ export interface TrainerOptions {
   createSession?: SessionFactory;
   /** Clock for throttling and steps/s (default Date.now). Never affects the numbers. */
   now?: () => number;
+  /**
+   * Continue from the graph's `training.state` (step count, optimizer
+   * moments, data stream) when it has one (default true); false starts them
+   * afresh from the graph's parameters.
+   */
+  resume?: boolean;
 }
 
 interface Checkpoint {
   step: number;
   theta: Arr;
   opt: OptimizerState;
+}
+
+/** Index of the first non-finite entry in the ranges, or −1. */
+function firstNonFinite(theta: Arr, ranges: Ranges): number {
+  for (const [a, b] of ranges) for (let i = a; i < b; i++) if (!Number.isFinite(theta[i])) return i;
+  return -1;
 }
 
 /** Yields to the event loop so messages (pause, cancel) can arrive between slices. */
@@ -195,6 +219,8 @@ export class Trainer {
   /** The latest diagnostics. */
   lastDiagnostics: Diagnostics | null = null;
   failure: Failure | null = null;
+  /** Remarks on the training state that was loaded (e.g. saved with other parameters, so not used). */
+  readonly warnings: string[] = [];
 
   private readonly graph: Graph;
   private readonly opts: TrainerOptions;
@@ -202,6 +228,11 @@ export class Trainer {
   private theta: Arr;
   private readonly theta0: Arr;
   private readonly optimizer: Optimizer;
+  /** The state the trainer started from (a resumed file's), restored by reset(). */
+  private readonly initial: TrainState | null = null;
+  /** Parameters and optimizer state before the current update, to undo an update that made a parameter non-finite. */
+  private readonly prevTheta: Arr;
+  private readonly optBackup: OptimizerState;
   private readonly session: TrainSession;
   private readonly makeSession: SessionFactory;
   private readonly batch: Batch;
@@ -256,8 +287,35 @@ export class Trainer {
     this.optimizer = createOptimizer(c.optimizer, p.layout.size, this.ranges, c.dtype);
     this.session = this.makeSession(p, { T: this.batch.T, B: this.batch.B, dtype: c.dtype });
     this.dataRng = this.freshDataRng();
+    this.prevTheta = this.theta.slice();
+    this.optBackup = this.optimizer.saveState();
+    const saved = opts.resume === false ? undefined : graph.training?.state;
+    if (saved !== undefined && saved !== null) {
+      this.initial = decodeState(saved, p.layout, this.theta, this.optimizer, c.optimizer.name, this.warnings);
+      if (this.initial) this.applyState(this.initial);
+    }
     this.diagnoser = new Diagnoser(p);
-    this.checkpoint = { step: 0, theta: this.theta.slice(), opt: this.optimizer.saveState() };
+    this.checkpoint = { step: this._step, theta: this.theta.slice(), opt: this.optimizer.saveState() };
+  }
+
+  private applyState(s: TrainState): void {
+    this._step = s.step;
+    this.clippedSteps = s.clippedSteps;
+    this.optimizer.loadState(s.optimizer);
+    if (s.dataRng) this.dataRng.setState(s.dataRng);
+  }
+
+  /**
+   * Everything besides the parameters that the next step depends on: the
+   * step count (also the learning-rate schedule's position), clipping count,
+   * optimizer moments and the data stream's position. Written to
+   * `training.state` by graphWithParameters().
+   */
+  trainingState(): TrainState {
+    return {
+      step: this._step, clippedSteps: this.clippedSteps, optimizerName: this.config.optimizer.name,
+      optimizer: this.optimizer.saveState(), dataRng: this.dataRng.getState(),
+    };
   }
 
   /** The training sequences' stream: derived from the seed, distinct from the parameters' stream. */
@@ -279,13 +337,17 @@ export class Trainer {
   }
 
   /**
-   * The graph with its trained parameters and the task and training blocks
-   * that reproduce the run; unknown fields of the loaded graph are kept.
+   * The graph with its trained parameters, the task and training blocks
+   * that reproduce the run, and (once it has trained, or when it resumed) the
+   * training state to resume from; unknown fields of the loaded graph are kept.
    */
   graphWithParameters(): Graph {
     const out: Graph = { ...this.graph, parameters: this.exportParameters() };
     if (this.taskBlock) out.task = { ...this.taskBlock };
-    out.training = trainingBlock(this.config, this.graph.training ?? {});
+    const training = trainingBlock(this.config, this.graph.training ?? {});
+    delete training.state;
+    if (this._step > 0 || this.initial) training.state = encodeState(this.trainingState(), this.program.layout, this.theta);
+    out.training = training;
     return out;
   }
 
@@ -315,20 +377,28 @@ export class Trainer {
    * `sliceMs` (default 50), yielding between slices; resolves with the state
    * it stopped in: done, paused (pause() or a failure) or cancelled.
    */
-  async run(o: { until?: number; sliceMs?: number; yieldFn?: () => Promise<void> } = {}): Promise<TrainerState> {
+  async run(o: {
+    until?: number; sliceMs?: number; yieldFn?: () => Promise<void>;
+    /** Calls `save` (and waits for it) after every update whose count is a multiple of `every`. */
+    checkpoint?: { every: number; save: (step: number) => Promise<void> };
+  } = {}): Promise<TrainerState> {
     if (this._state === 'running' || this._state === 'cancelled') return this._state;
     const until = o.until ?? this.config.steps;
     const sliceMs = o.sliceMs ?? 50;
     const yieldFn = o.yieldFn ?? defaultYield;
+    const cp = o.checkpoint && o.checkpoint.every >= 1 ? o.checkpoint : null;
     this._state = 'running';
     this.rate = { t: this.now(), step: this._step, value: this.rate.value };
     while (this._state === 'running' && this._step < until) {
       const start = this.now();
+      let due = false;
       do {
         this.stepOnce();
         if (this.failure) { this._state = 'paused'; break; }
-      } while (this._step < until && this.now() - start < sliceMs);
+        due = cp !== null && this._step % cp.every === 0;
+      } while (this._step < until && !due && this.now() - start < sliceMs);
       this.emit(false);
+      if (due && cp) await cp.save(this._step);
       if (this._state === 'running' && this._step < until) await yieldFn();
     }
     if (this._state === 'running') {
@@ -351,9 +421,10 @@ export class Trainer {
   }
 
   /**
-   * Back to the start: the parameters the trainer was created with (or, with
-   * `reinitialize`, fresh ones drawn from the initializers with `seed`),
-   * optimizer state, data stream and history cleared.
+   * Back to the start: the parameters the trainer was created with, with the
+   * training state it resumed from if any (or, with `reinitialize`, fresh
+   * parameters drawn from the initializers with `seed` at step 0); history
+   * cleared.
    */
   reset(o: { reinitialize?: boolean; seed?: number } = {}): void {
     if (o.reinitialize) {
@@ -372,7 +443,8 @@ export class Trainer {
     this.lastDiagnostics = null;
     this.diagnosticsSent = null;
     this.failure = null;
-    this.checkpoint = { step: 0, theta: this.theta.slice(), opt: this.optimizer.saveState() };
+    if (this.initial && !o.reinitialize) this.applyState(this.initial);
+    this.checkpoint = { step: this._step, theta: this.theta.slice(), opt: this.optimizer.saveState() };
     this._state = 'idle';
     this.emit(true);
   }
@@ -409,19 +481,27 @@ export class Trainer {
     const c = this.config;
     const p = this.program;
     if (this._step === 0 && this.history.length === 0) this.initialPass();
+    // A failing step is undone entirely, data stream included, so the state saved after it is the previous step's.
+    const rng0 = this.task ? this.dataRng.getState() : null;
     if (this.task && this.binding) {
       this.task.fill(this.dataRng, c.batch, this.batch.inputs[p.nodes[this.binding.input].id], this.batch.targets[p.nodes[this.binding.target].id]);
     }
     const s = this.session;
+    // Dropout and zoneout masks: fresh for every update, drawn from the training seed.
+    s.setNoise?.({ seed: c.seed, round: this._step });
     const loss = s.forward(this.theta, this.batch);
     if (!Number.isFinite(loss)) {
+      s.setNoise?.(null);
+      if (rng0) this.dataRng.setState(rng0);
       this.fail('loss', loss);
       return;
     }
     s.backward(this.theta);
+    s.setNoise?.(null);
     const g = s.gparams;
     const norm0 = gradNorm(g, this.ranges);
     if (!Number.isFinite(norm0)) {
+      if (rng0) this.dataRng.setState(rng0);
       this.fail('gradient', norm0);
       return;
     }
@@ -432,7 +512,18 @@ export class Trainer {
     if (c.clipNorm !== null) clipped = clipGradNorm(g, this.ranges, c.clipNorm).clipped;
     else if (c.clipValue !== null) clipped = clipGradValue(g, this.ranges, c.clipValue).clipped;
     const lr = learningRate(c.lr, c.schedule, this._step);
+    this.prevTheta.set(this.theta);
+    this.optimizer.saveState(this.optBackup);
     this.optimizer.step(this.theta, g, lr);
+    const badIndex = firstNonFinite(this.theta, this.ranges);
+    if (badIndex >= 0) {
+      const value = this.theta[badIndex];
+      this.theta.set(this.prevTheta);
+      this.optimizer.loadState(this.optBackup);
+      if (rng0) this.dataRng.setState(rng0);
+      this.failParameter(badIndex, value, lr);
+      return;
+    }
     this._step++;
     if (clipped) this.clippedSteps++;
     const row: MetricRow = { step: this._step, loss, metrics: this.metricsOf(s), gradNorm: norm0, clipped, lr };
@@ -491,6 +582,18 @@ export class Trainer {
     this.failure = {
       step: this._step + 1, where, node, t,
       message: `training step ${this._step + 1}: the ${where} became ${String(value)}${at}.${help}`,
+    };
+  }
+
+  private failParameter(index: number, value: number, lr: number): void {
+    const e = this.program.layout.entries.find((en) => index >= en.offset && index < en.offset + en.length)!;
+    const at = index - e.offset;
+    const where = e.shape.length === 2 ? `[${Math.floor(at / e.shape[1])}, ${at % e.shape[1]}]` : `[${at}]`;
+    const n = this._step + 1;
+    const help = this.config.clipNorm === null && this.config.clipValue === null ? 'a lower learning rate or gradient clipping (clipNorm 1)' : 'a lower learning rate';
+    this.failure = {
+      step: n, where: 'parameter', node: null, t: null, parameter: e.key,
+      message: `training step ${n}: parameter "${e.key}" entry ${where} became ${String(value)} in the ${this.config.optimizer.name} update with learning rate ${lr}; that update was not applied, the parameters of step ${n - 1} are kept. Try ${help}.`,
     };
   }
 
@@ -593,7 +696,7 @@ export class Trainer {
     this.probe ??= sessionFor(p, { T: src.T, B: 1, dtype: 'float64' });
     this.probe.forward(this.theta, src);
     const want = this.opts.sampleNodes ? new Set(this.opts.sampleNodes) : null;
-    const nodes: SampleValues['nodes'] = {};
+    const nodes: SampleValues['nodes'] = idTable();
     for (const n of p.nodes) {
       if (n.kind === 'loss' || (want && !want.has(n.id))) continue;
       nodes[n.id] = { size: n.size, data: Float32Array.from(this.probe.values(n.index)) };
@@ -608,7 +711,7 @@ export class Trainer {
     this.rowsSent = this.history.length;
     const diagnostics = this.lastDiagnostics !== this.diagnosticsSent ? this.lastDiagnostics : null;
     this.diagnosticsSent = this.lastDiagnostics;
-    const gradNorms: Record<string, Float64Array> = {};
+    const gradNorms = idTable<Float64Array>();
     if (this._step > 0) for (const i of [...this.program.cells, ...nestedCells(this.program)]) gradNorms[this.program.nodes[i].id] = Float64Array.from(this.session.gradNorms[i]);
     const now = this.now();
     if (now - this.rate.t >= 250) {

@@ -157,7 +157,7 @@ function suggestedName(): string {
   const state = documentStore.getState();
   if (state.file?.name) return state.file.name;
   const base = (state.graph.name ?? 'graph').trim().toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
-  return `${base || 'graph'}.json`;
+  return `${base || 'graph'}.cellwright`;
 }
 
 function sizeOfNode(id: string, kind: NodeKind) {
@@ -250,11 +250,11 @@ export async function saveAs(): Promise<void> {
 }
 
 export async function exportJson(): Promise<void> {
-  await runHost(() => getHost().exportFile(serializeGraph(graph()), suggestedName(), 'application/json'));
+  await runHost(() => getHost().exportFile(serializeGraph(graph()), suggestedName().replace(/\.cellwright$/i, '.json'), 'application/json'));
 }
 
 function imageName(ext: string): string {
-  return suggestedName().replace(/\.json$/i, '') + ext;
+  return suggestedName().replace(/\.(json|cellwright)$/i, '') + ext;
 }
 
 export async function exportPngImage(): Promise<void> {

@@ -3,7 +3,7 @@
  * example, the autosave offer, dirty tracking for the host, autosave writes,
  * shortcuts and host menu commands.
  */
-import type { Host } from '../host/types.ts';
+import type { Host, HostFile } from '../host/types.ts';
 import { serializeGraph } from '../doc/engine.ts';
 import { documentStore, isDirty } from '../store/document.ts';
 import { uiStore, type Theme } from '../store/ui.ts';
@@ -44,6 +44,19 @@ function parseAutosave(text: string | null): AutosaveRecord | null {
     // A corrupt autosave is not worth an error message: there is nothing to restore.
   }
   return null;
+}
+
+/**
+ * A file the host hands over (command line, double-click, second instance).
+ * One that cannot be opened leaves the document and its autosave as they
+ * were and says why; nothing fails silently.
+ */
+export async function openFromHost(file: HostFile): Promise<void> {
+  try {
+    await loadDocumentText(file.text, { name: file.name, path: file.path, handle: file.handle });
+  } catch (error) {
+    uiStore.getState().notify('error', `${file.name} was not opened: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 export async function startApp(host: Host): Promise<() => void> {
@@ -99,7 +112,7 @@ export async function startApp(host: Host): Promise<() => void> {
   cleanups.push(host.onMenuAction(menuAction));
   // Training runs in a Web Worker that follows the document from here on.
   cleanups.push(startTraining(training.exampleDataFor));
-  cleanups.push(host.onOpenFile((file) => void loadDocumentText(file.text, { name: file.name, path: file.path, handle: file.handle })));
+  cleanups.push(host.onOpenFile((file) => void openFromHost(file)));
   return () => {
     window.clearTimeout(timer);
     cleanups.forEach((cleanup) => cleanup());

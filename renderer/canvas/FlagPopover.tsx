@@ -9,12 +9,13 @@ import { useDocument } from '../store/document.ts';
 import { useTelemetry } from '../store/telemetry.ts';
 import { useTraining } from '../store/training.ts';
 import { uiStore, useUi } from '../store/ui.ts';
+import { own } from '../../engine/format/dict.ts';
 
 export const FLAG_WORD = { vanishing: 'vanishing', exploding: 'exploding', nonfinite: 'NaN' } as const;
 
 export const FlagPopover = memo(function FlagPopover() {
   const open = useUi((s) => s.flagOpen);
-  const flag = useTelemetry((s) => (open ? s.flags[open] : undefined));
+  const flag = useTelemetry((s) => (open ? own(s.flags, open) : undefined));
   const graph = useDocument((s) => s.graph);
   const T = useTraining((s) => s.info?.T ?? null);
   const ref = useRef<HTMLDivElement>(null);

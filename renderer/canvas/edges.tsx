@@ -7,6 +7,7 @@
 import { memo } from 'react';
 import { BaseEdge, getBezierPath, Position, type Edge, type EdgeProps } from '@xyflow/react';
 import { useTelemetry } from '../store/telemetry.ts';
+import { own } from '../../engine/format/dict.ts';
 
 export interface EdgeViewData extends Record<string, unknown> {
   /** W, diag, scalar, = */
@@ -65,7 +66,7 @@ export const GraphEdgeView = memo(function GraphEdgeView(props: EdgeProps<GraphF
   const d = data ?? { weightSymbol: '', recurrent: false, inLoop: false, lane: 0 };
   const route = routeEdge(sourceX, sourceY, targetX, targetY, d.lane);
   // Live training: colour and width follow the gradient flowing back through the edge (0..1 on a log scale).
-  const grad = useTelemetry((state) => state.edgeGrad[id]);
+  const grad = useTelemetry((state) => own(state.edgeGrad, id));
   const className = [
     'cw-edge',
     grad !== undefined ? 'has-grad' : '',

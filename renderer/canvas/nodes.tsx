@@ -11,6 +11,7 @@ import { useTelemetry } from '../store/telemetry.ts';
 import { uiStore } from '../store/ui.ts';
 import { FLAG_WORD } from './FlagPopover.tsx';
 import { HeatStrip } from './HeatStrip.tsx';
+import { own } from '../../engine/format/dict.ts';
 
 export interface NodeViewData extends Record<string, unknown> {
   node: GraphNode;
@@ -60,7 +61,7 @@ const FLAG_ICON = { vanishing: '↘', exploding: '↗', nonfinite: '!' } as cons
 
 /** A gradient flag from training: opens the explanation and its one-click fixes. */
 function FlagBadge({ id }: { id: string }) {
-  const kind = useTelemetry((state) => state.flags[id]?.kind);
+  const kind = useTelemetry((state) => own(state.flags, id)?.kind);
   if (!kind) return null;
   const open = () => uiStore.getState().setFlagOpen(id);
   return (
@@ -120,7 +121,7 @@ function Card({ data, selected, kind, glyph, size, notes, extra, children }: {
 
 /** Live activation over time on one validation sequence, from the training worker's probe. */
 function LiveStrip({ id }: { id: string }) {
-  const strip = useTelemetry((state) => state.strips[id]);
+  const strip = useTelemetry((state) => own(state.strips, id));
   return strip ? <HeatStrip strip={strip} /> : null;
 }
 

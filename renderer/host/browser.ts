@@ -4,13 +4,22 @@
  * and the autosave live in localStorage.
  */
 import type { Host, HostFile, MenuAction, RecentFile, SaveResult } from './types.ts';
+import { fileTooBig, GRAPH_EXTENSION, GRAPH_MIME, OPENABLE_EXTENSIONS, saveExtensionFor } from '../../common/graph-files.ts';
 
 const KEY_PREFIX = 'cellwright:';
 const AUTOSAVE_KEY = `${KEY_PREFIX}autosave`;
 const SETTINGS_KEY = `${KEY_PREFIX}settings`;
 const RECENT_KEY = `${KEY_PREFIX}recent`;
 
-const JSON_TYPES = [{ description: 'Cellwright graph', accept: { 'application/json': ['.json'] } }];
+/** Open lists Cellwright's own files and plain JSON graphs. */
+export const OPEN_TYPES: PickerType[] = [{ description: 'Cellwright graph', accept: { [GRAPH_MIME]: [`.${GRAPH_EXTENSION}`], 'application/json': ['.json'] } }];
+
+/** Save offers .cellwright and .json, the suggested name's kind first (a .json file stays .json). */
+export function saveTypes(suggestedName: string): PickerType[] {
+  const own: PickerType = { description: 'Cellwright graph', accept: { [GRAPH_MIME]: [`.${GRAPH_EXTENSION}`] } };
+  const json: PickerType = { description: 'Cellwright graph as JSON', accept: { 'application/json': ['.json'] } };
+  return saveExtensionFor(suggestedName) === 'json' ? [json, own] : [own, json];
+}
 
 /** The subset of the File System Access API used here (not in TypeScript's DOM lib yet). */
 interface WritableLike {
@@ -23,7 +32,7 @@ interface FileHandleLike {
   getFile(): Promise<File>;
   createWritable(): Promise<WritableLike>;
 }
-interface PickerType { description: string; accept: Record<string, string[]> }
+export interface PickerType { description: string; accept: Record<string, string[]> }
 interface FsAccessWindow {
   showOpenFilePicker?: (options?: { types?: PickerType[]; multiple?: boolean }) => Promise<FileHandleLike[]>;
   showSaveFilePicker?: (options?: { suggestedName?: string; types?: PickerType[] }) => Promise<FileHandleLike>;
@@ -112,6 +121,21 @@ function download(data: Blob | string, name: string, mime: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
+function reason(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The text of a file the user picked, or an error that names the file and says why it cannot be opened. */
+export async function readPickedFile(file: Pick<File, 'name' | 'size' | 'text'>): Promise<string> {
+  const tooBig = fileTooBig(file.name, file.size);
+  if (tooBig) throw new Error(tooBig);
+  try {
+    return await file.text();
+  } catch (error) {
+    throw new Error(`"${file.name}" could not be read: ${reason(error)} (was it moved, or is it still being written?)`);
+  }
+}
+
 async function writeHandle(handle: FileHandleLike, data: Blob | string): Promise<void> {
   const writable = await handle.createWritable();
   await writable.write(data);
@@ -156,10 +180,11 @@ export function createBrowserHost(options: BrowserHostOptions = {}): Host {
     }
   }
 
-  async function saveAs(data: Blob | string, suggestedName: string, mime: string): Promise<SaveResult | null> {
+  /** `graph`: a Save of the document (both graph extensions offered), not an export. */
+  async function saveAs(data: Blob | string, suggestedName: string, mime: string, graph = false): Promise<SaveResult | null> {
     if (useFsAccess()) {
       try {
-        const handle = await fsAccess().showSaveFilePicker!({ suggestedName, types: mime === 'application/json' ? JSON_TYPES : mimeExtension(mime, suggestedName) });
+        const handle = await fsAccess().showSaveFilePicker!({ suggestedName, types: graph ? saveTypes(suggestedName) : mimeExtension(mime, suggestedName) });
         await writeHandle(handle, data);
         return { name: handle.name, handle };
       } catch (error) {
@@ -177,19 +202,27 @@ export function createBrowserHost(options: BrowserHostOptions = {}): Host {
     async openFile() {
       if (useFsAccess()) {
         try {
-          const [handle] = await fsAccess().showOpenFilePicker!({ types: JSON_TYPES, multiple: false });
-          const file = await handle.getFile();
+          const [handle] = await fsAccess().showOpenFilePicker!({ types: OPEN_TYPES, multiple: false });
+          let file: File;
+          try {
+            file = await handle.getFile();
+          } catch (error) {
+            if (isAbort(error)) throw error;
+            throw new Error(`"${handle.name}" could not be read: ${reason(error)}`);
+          }
+          const text = await readPickedFile(file);
           remember(file.name);
-          return { name: file.name, text: await file.text(), handle };
+          return { name: file.name, text, handle };
         } catch (error) {
           if (isAbort(error)) return null;
           throw error;
         }
       }
-      const file = await pickWithInput('.json,application/json');
+      const file = await pickWithInput([...OPENABLE_EXTENSIONS.map((ext) => `.${ext}`), 'application/json'].join(','));
       if (!file) return null;
+      const text = await readPickedFile(file);
       remember(file.name);
-      return { name: file.name, text: await file.text() };
+      return { name: file.name, text };
     },
 
     async saveFile(text, suggestedName, handle) {
@@ -197,11 +230,11 @@ export function createBrowserHost(options: BrowserHostOptions = {}): Host {
         await writeHandle(handle, text);
         return { name: handle.name, handle };
       }
-      return saveAs(text, suggestedName, 'application/json');
+      return saveAs(text, suggestedName, 'application/json', true);
     },
 
     saveFileAs(text, suggestedName) {
-      return saveAs(text, suggestedName, 'application/json');
+      return saveAs(text, suggestedName, 'application/json', true);
     },
 
     exportFile(data, suggestedName, mime) {

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { describe, expect, it, vi } from 'vitest';
-import { ElectronHost, desktopApi, isEditableFocused } from './electron.ts';
-import type { PreloadApi } from '../../electron/ipc/contract.ts';
+import { ElectronHost, desktopApi, isEditableFocused, unwrapIpcError } from './electron.ts';
+import type { PreloadApi } from '../../common/ipc-contract.ts';
 import type { HostFile, MenuAction } from './types.ts';
 
 /** A stand-in for window.cellwright: records calls and lets the test push events. */
@@ -121,5 +121,15 @@ describe('ElectronHost', () => {
     document.body.append(checkbox);
     checkbox.focus();
     expect(isEditableFocused(document)).toBe(false);
+  });
+
+  it('shows the reason main gave when a file cannot be opened, without Electron\'s IPC wrapping', async () => {
+    const { api } = fakeApi();
+    api.openFile = async () => {
+      throw new Error("Error invoking remote method 'cw:file:open': Error: \"gone.cellwright\" was not opened: it does not exist any more.");
+    };
+    await expect(new ElectronHost(api).openFile()).rejects.toThrow(/^"gone\.cellwright" was not opened: it does not exist any more\.$/);
+    expect(unwrapIpcError(new Error('plain')).message).toBe('plain');
+    expect(unwrapIpcError('text').message).toBe('text');
   });
 });

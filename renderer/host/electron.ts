@@ -1,10 +1,10 @@
 /**
  * The Host the renderer uses inside the desktop app: a thin typed layer over
- * `window.cellwright`, the API the preload exposes (see electron/ipc/contract.ts).
+ * `window.cellwright`, the API the preload exposes (see common/ipc-contract.ts).
  */
 import type { HostFile, Host, MenuAction, RecentFile, SaveResult } from './types.ts';
-import { NATIVE_EDIT_COMMANDS, PRELOAD_GLOBAL } from '../../electron/ipc/contract.ts';
-import type { NativeEditCommand, PreloadApi } from '../../electron/ipc/contract.ts';
+import { NATIVE_EDIT_COMMANDS, PRELOAD_GLOBAL } from '../../common/ipc-contract.ts';
+import type { NativeEditCommand, PreloadApi } from '../../common/ipc-contract.ts';
 
 /** The preload's API, or null outside Electron (the browser edition). */
 export function desktopApi(scope: object = globalThis): PreloadApi | null {
@@ -24,6 +24,24 @@ export function isEditableFocused(doc: Document | undefined = globalThis.documen
   return el instanceof HTMLElement && el.isContentEditable;
 }
 
+/**
+ * Electron wraps an error thrown in main as "Error invoking remote method
+ * 'cw:file:open': Error: <message>"; the user needs only the message.
+ */
+export function unwrapIpcError(error: unknown): Error {
+  const message = error instanceof Error ? error.message : String(error);
+  const inner = /^Error invoking remote method '[^']*': (?:[A-Za-z]*Error: )?([\s\S]*)$/.exec(message);
+  return inner ? new Error(inner[1]) : error instanceof Error ? error : new Error(message);
+}
+
+async function unwrapped<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (error) {
+    throw unwrapIpcError(error);
+  }
+}
+
 function isNativeEdit(action: MenuAction): action is MenuAction & NativeEditCommand {
   return (NATIVE_EDIT_COMMANDS as readonly string[]).includes(action);
 }
@@ -37,21 +55,21 @@ export class ElectronHost implements Host {
   constructor(private readonly api: PreloadApi, private readonly editableFocused: () => boolean = () => isEditableFocused()) {}
 
   openFile(): Promise<HostFile | null> {
-    return this.api.openFile();
+    return unwrapped(this.api.openFile());
   }
 
   saveFile(text: string, suggestedName: string, handle?: unknown): Promise<SaveResult | null> {
-    return this.api.saveFile(text, suggestedName, typeof handle === 'string' ? handle : null);
+    return unwrapped(this.api.saveFile(text, suggestedName, typeof handle === 'string' ? handle : null));
   }
 
   saveFileAs(text: string, suggestedName: string): Promise<SaveResult | null> {
-    return this.api.saveFileAs(text, suggestedName);
+    return unwrapped(this.api.saveFileAs(text, suggestedName));
   }
 
   async exportFile(data: Blob | string, suggestedName: string, mime: string): Promise<SaveResult | null> {
     // A Blob cannot cross IPC; its bytes can.
     const payload = typeof data === 'string' ? data : new Uint8Array(await data.arrayBuffer());
-    return this.api.exportFile(payload, suggestedName, mime);
+    return unwrapped(this.api.exportFile(payload, suggestedName, mime));
   }
 
   recentFiles(): Promise<RecentFile[]> {
@@ -59,7 +77,7 @@ export class ElectronHost implements Host {
   }
 
   openRecent(path: string): Promise<HostFile | null> {
-    return this.api.openRecent(path);
+    return unwrapped(this.api.openRecent(path));
   }
 
   async getSetting<T>(key: string, fallback: T): Promise<T> {

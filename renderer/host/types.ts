@@ -3,35 +3,10 @@
  * and the browser each implement it; the renderer codes only against this.
  */
 
-/** A file the user opened or saved. `handle` is opaque to the renderer. */
-export interface HostFile {
-  /** Display name, e.g. "lstm.json". */
-  name: string;
-  /** Full path on the desktop; undefined in the browser. */
-  path?: string;
-  text: string;
-  /** Opaque per-host token to save back to the same place. */
-  handle?: unknown;
-}
+import type { HostFile, MenuAction, RecentFile, SaveResult } from '../../common/ipc-contract.ts';
 
-export interface RecentFile {
-  name: string;
-  path: string;
-  openedAt: string;
-}
-
-export interface SaveResult {
-  name: string;
-  path?: string;
-  handle?: unknown;
-}
-
-export type MenuAction =
-  | 'new' | 'open' | 'save' | 'saveAs' | 'import' | 'exportJson' | 'exportPng' | 'exportSvg' | 'exportTorch'
-  | 'undo' | 'redo' | 'cut' | 'copy' | 'paste' | 'duplicate' | 'delete' | 'selectAll'
-  | 'zoomIn' | 'zoomOut' | 'fitView' | 'toggleTheme' | 'toggleMinimap'
-  | 'train' | 'pause' | 'step' | 'reset'
-  | 'shortcuts' | 'about';
+// The types that cross IPC live in the neutral contract (common/), shared with electron/.
+export type { HostFile, MenuAction, RecentFile, SaveResult };
 
 export interface Host {
   readonly kind: 'electron' | 'browser';

@@ -12,6 +12,7 @@ import { createStore, useStore } from 'zustand';
 import type { Diagnostics } from '../../engine/diagnostics/index.ts';
 import type { Flag } from '../../engine/diagnostics/flags.ts';
 import type { Probe } from '../train/protocol.ts';
+import { idTable } from '../../engine/format/dict.ts';
 
 /** One node's activation over time: `values[t * units + u]`, already scaled to [0, 1]. */
 export interface HeatStrip {
@@ -70,20 +71,20 @@ export function emptyCurves(): Curves {
   return { step: [], loss: [], metric: [], valStep: [], valLoss: [], valMetric: [] };
 }
 
-const empty = () => ({
+const empty = (): Omit<TelemetryState, 'setStrips' | 'clear'> => ({
   seq: 0,
-  strips: {},
+  strips: idTable(),
   probe: null,
-  gradNorms: {},
+  gradNorms: idTable(),
   curves: emptyCurves(),
   curvesVersion: 0,
-  growth: { step: [], perStep: {} },
+  growth: { step: [], perStep: idTable() },
   growthVersion: 0,
-  dynamics: { step: [], weights: {}, jacobian: [] },
+  dynamics: { step: [], weights: idTable(), jacobian: [] },
   dynamicsVersion: 0,
   diagnostics: null,
-  flags: {},
-  edgeGrad: {},
+  flags: idTable(),
+  edgeGrad: idTable(),
 });
 
 export const telemetryStore = createStore<TelemetryState>()((set) => ({

@@ -14,6 +14,7 @@ import { trainingStore, type RunState, type TrainingState } from '../store/train
 import { uiStore } from '../store/ui.ts';
 import { edgeMagnitudes, perStepGrowth, stripsFromProbe, trainingSignature } from './derive.ts';
 import type { CompiledInfo, FromWorker, LiveSnapshot, ToWorker } from './protocol.ts';
+import { idTable, own } from '../../engine/format/dict.ts';
 
 const RECOMPILE_DELAY_MS = 250;
 
@@ -242,8 +243,8 @@ function applySnapshot(s: LiveSnapshot): void {
   if (s.step === 0 && s.rows.length === 0 && tel.curves.step.length > 0 && s.state === 'idle') {
     // Reset: the curves start over.
     patch.curves = { step: [], loss: [], metric: [], valStep: [], valLoss: [], valMetric: [] };
-    patch.growth = { step: [], perStep: {} };
-    patch.dynamics = { step: [], weights: {}, jacobian: [] };
+    patch.growth = { step: [], perStep: idTable() };
+    patch.dynamics = { step: [], weights: idTable(), jacobian: [] };
   }
   const curves = patch.curves ?? tel.curves;
   if (s.rows.length > 0) {
@@ -267,7 +268,7 @@ function applySnapshot(s: LiveSnapshot): void {
   if (cells.length > 0 && growth.step.at(-1) !== s.step) {
     growth.step.push(s.step);
     for (const cell of cells) {
-      const series = growth.perStep[cell] ?? (growth.perStep[cell] = new Array<number>(growth.step.length - 1).fill(NaN));
+      const series = own(growth.perStep, cell) ?? (growth.perStep[cell] = new Array<number>(growth.step.length - 1).fill(NaN));
       series.push(perStepGrowth(gradNorms[cell]));
     }
     for (const series of Object.values(growth.perStep)) if (series.length < growth.step.length) series.push(NaN);
@@ -279,7 +280,7 @@ function applySnapshot(s: LiveSnapshot): void {
     if (dyn.step.at(-1) !== d.step) {
       dyn.step.push(d.step);
       for (const w of d.weights) {
-        const series = dyn.weights[w.edge] ?? (dyn.weights[w.edge] = new Array<number>(dyn.step.length - 1).fill(NaN));
+        const series = own(dyn.weights, w.edge) ?? (dyn.weights[w.edge] = new Array<number>(dyn.step.length - 1).fill(NaN));
         series.push(w.spectralRadius);
       }
       for (const series of Object.values(dyn.weights)) if (series.length < dyn.step.length) series.push(NaN);
@@ -288,7 +289,7 @@ function applySnapshot(s: LiveSnapshot): void {
     }
     patch.diagnostics = d;
   }
-  const flags: Record<string, Flag> = {};
+  const flags = idTable<Flag>();
   for (const flag of s.flags) flags[flag.node] = flag;
   if (s.failure?.node) flags[s.failure.node] = { node: s.failure.node, kind: 'nonfinite', ratio: NaN, perStep: NaN, ...(s.failure.t !== null ? { step: s.failure.t } : {}) };
   patch.flags = sameFlags(tel.flags, flags) ? tel.flags : flags;

@@ -6,6 +6,7 @@
 import type { Graph } from '../../engine/format/types.ts';
 import type { HeatStrip } from '../store/telemetry.ts';
 import type { Probe } from './protocol.ts';
+import { idTable, own } from '../../engine/format/dict.ts';
 
 /** Activations with a fixed range [0, 1]; everything else is scaled by its largest magnitude. */
 const UNIT_RANGE = new Set(['sigmoid', 'step']);
@@ -41,11 +42,11 @@ export function scaleValues(values: ArrayLike<number>, activation: string | unde
 }
 
 export function stripsFromProbe(graph: Graph, probe: Probe): Record<string, HeatStrip> {
-  const strips: Record<string, HeatStrip> = {};
+  const strips = idTable<HeatStrip>();
   const layerIds = new Set(graph.nodes.filter((n) => (n.kind as string) === 'layer').map((n) => n.id));
   for (const node of graph.nodes) {
     if (node.kind !== 'gate' && node.kind !== 'cell') continue;
-    const p = probe.nodes[node.id];
+    const p = own(probe.nodes, node.id);
     if (!p) continue;
     strips[node.id] = { steps: probe.T, units: p.size, values: scaleValues(p.values, node.kind === 'gate' ? node.activation : undefined) };
   }
@@ -81,7 +82,7 @@ export function edgeMagnitudes(graph: Graph, probe: Probe): Record<string, numbe
   let top = -Infinity;
   let bottom = Infinity;
   for (const edge of graph.edges) {
-    const flow = probe.edges[edge.id];
+    const flow = own(probe.edges, edge.id);
     if (!flow) continue;
     const g = meanGrad(flow);
     raw.set(edge.id, g);
@@ -90,7 +91,7 @@ export function edgeMagnitudes(graph: Graph, probe: Probe): Record<string, numbe
       bottom = Math.min(bottom, Math.log10(g));
     }
   }
-  const out: Record<string, number> = {};
+  const out = idTable<number>();
   if (!Number.isFinite(top)) return out;
   // The weakest edge is grey and the strongest red, over at most EDGE_DECADES decades.
   const lo = Math.max(bottom, top - EDGE_DECADES);

@@ -21,6 +21,7 @@ import { createTrainer } from '../../engine/train/trainer.ts';
 import type { MetricName } from '../../engine/tasks/types.ts';
 import type { CompiledInfo, FromWorker, LiveSnapshot, Probe, ToWorker } from './protocol.ts';
 import { snapshotTransferables } from './protocol.ts';
+import { idTable } from '../../engine/format/dict.ts';
 
 // zod's eval probe would trip a Content-Security-Policy without 'unsafe-eval'.
 z.config({ jitless: true });
@@ -107,18 +108,18 @@ function runProbe(cur: Current): Probe | null {
   const s = cur.probe;
   s.forward(t.parameters, batch);
   s.backward(t.parameters);
-  const nodes: Probe['nodes'] = {};
+  const nodes: Probe['nodes'] = idTable();
   for (const n of p.nodes) {
     if (n.kind === 'loss') continue;
     nodes[n.id] = { size: n.size, values: Float32Array.from(s.values(n.index)), grad: Float32Array.from(s.gradNorms[n.index]) };
   }
-  const initial: Probe['initial'] = {};
+  const initial: Probe['initial'] = idTable();
   for (const i of p.cells) {
     const n = p.nodes[i];
     initial[n.id] = Float32Array.from(s.vals[i].subarray(0, n.size));
   }
   const flows = s.edgeGradNorms(t.parameters);
-  const edges: Probe['edges'] = {};
+  const edges: Probe['edges'] = idTable();
   for (const e of p.edges) edges[e.id] = Float32Array.from(flows[e.index]);
   return { index: cur.sample, T: batch.T, nodes, initial, edges };
 }

@@ -16,6 +16,7 @@ import { SERIES } from './colormap.ts';
 import { Pane, toCsv } from './Pane.tsx';
 import { axis, chartTheme, UChart } from './UChart.tsx';
 import { useResizeTick } from './useResizeTick.ts';
+import { own } from '../../engine/format/dict.ts';
 
 interface Ink { text: string; muted: string; rule: string }
 
@@ -91,7 +92,7 @@ function drawReturnMap(canvas: HTMLCanvasElement, fp: FixedPointDiag, probe: Pro
   const traj: number[] = [];
   const p = probe?.nodes[fp.cell];
   if (probe && p && p.size === 1) {
-    traj.push(probe.initial[fp.cell]?.[0] ?? 0);
+    traj.push(own(probe.initial, fp.cell)?.[0] ?? 0);
     for (let t = 0; t < probe.T; t++) traj.push(p.values[t]);
   }
   const finite = traj.filter(Number.isFinite);

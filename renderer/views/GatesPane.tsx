@@ -16,6 +16,7 @@ import { useUi } from '../store/ui.ts';
 import { heatInto } from './colormap.ts';
 import { Pane, toCsv } from './Pane.tsx';
 import { useResizeTick } from './useResizeTick.ts';
+import { own } from '../../engine/format/dict.ts';
 
 interface Block {
   id: string;
@@ -39,7 +40,7 @@ export function heatBlocks(graph: Graph, probe: Probe, selected: ReadonlySet<str
   const streams: Block[] = [];
   const node = (id: string) => graph.nodes.find((n) => n.id === id);
   const add = (list: Block[], id: string, label: string, activation?: string, transform?: (v: number) => number) => {
-    const p = probe.nodes[id];
+    const p = own(probe.nodes, id);
     if (!p) return;
     const raw = transform ? p.values.map(transform) : p.values;
     list.push({ id, label, rows: p.size, values: scaleValues(raw, transform ? 'sigmoid' : activation), raw });

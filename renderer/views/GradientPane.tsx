@@ -12,6 +12,7 @@ import { useUi } from '../store/ui.ts';
 import { SERIES } from './colormap.ts';
 import { Pane, toCsv } from './Pane.tsx';
 import { axis, chartTheme, decadeSplits, logRange, logTick, tick, UChart } from './UChart.tsx';
+import { own } from '../../engine/format/dict.ts';
 
 const VANISH_FILL = 'rgba(72, 128, 196, 0.13)';
 const EXPLODE_FILL = 'rgba(214, 60, 40, 0.12)';
@@ -117,7 +118,7 @@ export function GradientPane() {
     const g = telemetryStore.getState().growth;
     const rows: Array<Array<number | string>> = [];
     for (let t = 0; t < T0; t++) rows.push(['gradNorm', t + 1, ...cells.map((c) => norms[c][t])]);
-    g.step.forEach((s, i) => rows.push(['perStepGrowth', s, ...cells.map((c) => g.perStep[c]?.[i] ?? '')]));
+    g.step.forEach((s, i) => rows.push(['perStepGrowth', s, ...cells.map((c) => own(g.perStep, c)?.[i] ?? '')]));
     return toCsv(['series', 't_or_step', ...cells], rows);
   };
   const empty = flow.cells.length === 0;

@@ -16,6 +16,7 @@ import { uiStore, useUi } from '../store/ui.ts';
 import { heatCss } from './colormap.ts';
 import { Pane, toCsv } from './Pane.tsx';
 import { useResizeTick } from './useResizeTick.ts';
+import { own } from '../../engine/format/dict.ts';
 
 interface Layout {
   ids: string[];
@@ -68,13 +69,13 @@ export function stepLayout(graph: Graph): Layout {
 }
 
 function meanScaled(probe: Probe, graph: Graph, id: string, t: number): number {
-  const p = probe.nodes[id];
+  const p = own(probe.nodes, id);
   if (!p) return NaN;
   const node = graph.nodes.find((n) => n.id === id);
   const isCell = node?.kind === 'cell';
   // A cell's box at step t shows what it outputs then: h_{t−1} (the initial state at t = 1).
   let slice: ArrayLike<number>;
-  if (isCell) slice = t === 0 ? probe.initial[id] ?? new Float32Array(p.size) : p.values.subarray((t - 1) * p.size, t * p.size);
+  if (isCell) slice = t === 0 ? own(probe.initial, id) ?? new Float32Array(p.size) : p.values.subarray((t - 1) * p.size, t * p.size);
   else slice = p.values.subarray(t * p.size, (t + 1) * p.size);
   const scaled = scaleValues(slice, node?.kind === 'gate' ? node.activation : undefined);
   let s = 0;
@@ -103,7 +104,7 @@ function draw(canvas: HTMLCanvasElement, graph: Graph, layout: Layout, probe: Pr
   const at = new Map<string, Box>();
   // Gradient at each node and step, on a log scale shared by the whole picture.
   let top10 = -Infinity;
-  if (probe) for (const id of layout.ids) for (let t = 0; t < k; t++) { const g = probe.nodes[id]?.grad[t]; if (g && g > 0 && Number.isFinite(g)) top10 = Math.max(top10, Math.log10(g)); }
+  if (probe) for (const id of layout.ids) for (let t = 0; t < k; t++) { const g = own(probe.nodes, id)?.grad[t]; if (g && g > 0 && Number.isFinite(g)) top10 = Math.max(top10, Math.log10(g)); }
   const gradAt = (id: string, t: number): number => {
     const g = probe?.nodes[id]?.grad[t];
     if (g === undefined || !Number.isFinite(top10)) return 0;
@@ -219,7 +220,7 @@ export function UnrolledPane() {
     const probe = telemetryStore.getState().probe;
     if (!probe) return null;
     const rows: Array<Array<number | string>> = [];
-    for (const id of layout.ids) for (let t = 0; t < k; t++) rows.push([id, t + 1, meanScaled(probe, graph, id, t), probe.nodes[id]?.grad[t] ?? '']);
+    for (const id of layout.ids) for (let t = 0; t < k; t++) rows.push([id, t + 1, meanScaled(probe, graph, id, t), own(probe.nodes, id)?.grad[t] ?? '']);
     return toCsv(['node', 't', 'mean_activation_scaled', 'grad_norm'], rows);
   };
 

@@ -137,3 +137,37 @@ export function randomCase(seed: number): { graph: Graph; data: DataFile } {
   if (batch.initialStates) data.initialStates = Object.fromEntries(Object.entries(batch.initialStates).map(([k, a]) => [k, json(a, [B, size(k)])]));
   return { graph, data };
 }
+
+/** Strings that break naive code generation: quote runs, backslashes, every kind of line break, code. */
+export const HOSTILE_STRINGS: readonly string[] = [
+  '"""""', "'''", '\\', 'a\\"b\\', 'x\ny', 'c\rr', 'l\u2028s', 'p\u2029s', 'n\u0085l', 'nul\u0000', '#', '\\N{BULLET}',
+  "__import__('os').system('touch PWNED')", '"""; __import__(\'os\').system(\'touch PWNED\'); """', "'''\n__import__('os').system('touch PWNED')\n'''",
+  '__init__', '__class__', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'self', 'None', 'print', '\ud800',
+];
+
+/**
+ * `everything` (and its data with given states) with every id, label, the name
+ * and the description made hostile: ids from HOSTILE_STRINGS (made unique), so
+ * an exporter that pastes them into code gets code that breaks or runs them.
+ */
+export function hostileCase(): { graph: Graph; data: DataFile } {
+  const base = everything();
+  const data = everythingData(true);
+  const nodeId = new Map<string, string>();
+  base.nodes.forEach((n, i) => nodeId.set(n.id, i < HOSTILE_STRINGS.length ? HOSTILE_STRINGS[i] : `${HOSTILE_STRINGS[i % HOSTILE_STRINGS.length]}#${i}`));
+  const edgeId = new Map<string, string>();
+  base.edges.forEach((e, i) => edgeId.set(e.id, `${HOSTILE_STRINGS[(i + 5) % HOSTILE_STRINGS.length]}${i < HOSTILE_STRINGS.length ? '' : `"${i}`}`));
+  const rename = <T>(r: Record<string, T> | undefined): Record<string, T> =>
+    Object.fromEntries(Object.entries(r ?? {}).map(([k, v]) => [nodeId.get(k)!, v]));
+  const graph: Graph = {
+    ...base,
+    name: `"""Hostile''' \\ name\n${HOSTILE_STRINGS[12]}\r\u2028`,
+    description: `${HOSTILE_STRINGS.join('\n')}\n"""`,
+    nodes: base.nodes.map((n, i) => ({ ...n, id: nodeId.get(n.id)!, label: HOSTILE_STRINGS[(i + 3) % HOSTILE_STRINGS.length] })),
+    edges: base.edges.map((e) => ({ ...e, id: edgeId.get(e.id)!, source: nodeId.get(e.source)!, target: nodeId.get(e.target)! })),
+  };
+  return {
+    graph,
+    data: { inputs: rename(data.inputs), targets: rename(data.targets), initialStates: rename(data.initialStates) },
+  };
+}

@@ -4,10 +4,40 @@
  * result; main registers exactly these, the preload exposes exactly these (one
  * named function each, under `window.cellwright`), and nothing else crosses.
  *
- * This file is imported by all three sides, so it holds only types and plain
- * constants: no electron, no node:*, no DOM.
+ * Neutral ground: `electron/` and `renderer/` both import this file and never
+ * each other (eslint enforces it). So it holds only types and plain
+ * constants: no electron, no node:*, no DOM, no React.
  */
-import type { HostFile, MenuAction, RecentFile, SaveResult } from '../../renderer/host/types.ts';
+
+/** A file the user opened or saved. `handle` is opaque to the renderer. */
+export interface HostFile {
+  /** Display name, e.g. "lstm.cellwright". */
+  name: string;
+  /** Full path on the desktop; undefined in the browser. */
+  path?: string;
+  text: string;
+  /** Opaque per-host token to save back to the same place. */
+  handle?: unknown;
+}
+
+export interface RecentFile {
+  name: string;
+  path: string;
+  openedAt: string;
+}
+
+export interface SaveResult {
+  name: string;
+  path?: string;
+  handle?: unknown;
+}
+
+export type MenuAction =
+  | 'new' | 'open' | 'save' | 'saveAs' | 'import' | 'exportJson' | 'exportPng' | 'exportSvg' | 'exportTorch'
+  | 'undo' | 'redo' | 'cut' | 'copy' | 'paste' | 'duplicate' | 'delete' | 'selectAll'
+  | 'zoomIn' | 'zoomOut' | 'fitView' | 'toggleTheme' | 'toggleMinimap'
+  | 'train' | 'pause' | 'step' | 'reset'
+  | 'shortcuts' | 'about';
 
 /** Editing commands that act natively on a focused text field (input, textarea). */
 export type NativeEditCommand = 'undo' | 'redo' | 'cut' | 'copy' | 'paste' | 'selectAll' | 'delete';
@@ -31,7 +61,7 @@ export interface InvokeApi {
   writeAutosave(text: string): Promise<void>;
   readAutosave(): Promise<string | null>;
   clearAutosave(): Promise<void>;
-  /** Opens http(s) links on the allow-list in the system browser; false when refused. */
+  /** Opens https links to allow-listed hosts in the system browser; false when refused. */
   openExternal(url: string): Promise<boolean>;
   /** Run a native edit command on the focused text field of the calling window. */
   nativeEdit(command: NativeEditCommand): Promise<void>;

@@ -1,0 +1,79 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { TensorJSON } from '../../engine/format/types.ts';
+import { dataFromSource, outputFromValues } from '../../engine/import/tensors.ts';
+import type { ImportResult } from '../../engine/import/types.ts';
+import { runCli } from '../testing.ts';
+
+const models = join(import.meta.dirname, '../../test/fixtures/models');
+const tmp = mkdtempSync(join(tmpdir(), 'cw-import-'));
+
+const cli = runCli;
+
+describe('cellwright import', () => {
+  it('--json prints the mapping from the source names to graph nodes, as the issue shows', async () => {
+    const out = join(tmp, 'rnn.json');
+    const r = await cli('import', join(models, 'rnn_reverse.onnx'), '-o', out, '--json');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toEqual({
+      graph: out,
+      inputs: { X: [{ node: 'x', as: 'input' }], initial_h: [{ node: 'h', as: 'initialState' }] },
+      outputs: { Y: [{ node: 'h', step: 'all', axes: 'TDBF' }], Y_h: [{ node: 'h', step: 'final', axes: 'DBF' }] },
+    });
+  });
+
+  it('run --json reports a reverse layer in the data\'s time order, so values match the source tensor by tensor', async () => {
+    const graphFile = join(tmp, 'lstm_rev.json');
+    const m = await cli('import', join(models, 'lstm_reverse.onnx'), '-o', graphFile, '--json');
+    expect(m.code).toBe(0);
+    const mapping = JSON.parse(m.out) as Omit<ImportResult, 'graph'>;
+    const fixture = JSON.parse(readFileSync(join(models, 'lstm_reverse.json'), 'utf8')) as { inputs: Record<string, TensorJSON>; outputs: Record<string, TensorJSON> };
+    const r: ImportResult = { ...mapping, graph: JSON.parse(readFileSync(graphFile, 'utf8')) };
+    const dataFile = join(tmp, 'lstm_rev.data.json');
+    writeFileSync(dataFile, JSON.stringify(dataFromSource(r, fixture.inputs)));
+    const run = await cli('run', graphFile, dataFile, '--json');
+    expect(run.err).toBe('');
+    const values = (JSON.parse(run.out) as { values: Record<string, TensorJSON> }).values;
+    for (const name of ['Y', 'Y_h', 'Y_c']) {
+      const want = fixture.outputs[name];
+      const got = outputFromValues(r, name, want.shape, values);
+      expect(Math.max(...got.data.map((v, i) => Math.abs(v - want.data[i]))), name).toBeLessThan(1e-6);
+    }
+    // In the data's time order, the state at t = 1 is the last one the reverse pass wrote: Y_h.
+    values.h.data.slice(0, 8).forEach((v, i) => expect(v).toBeCloseTo(fixture.outputs.Y_h.data[i], 6));
+  });
+
+  it('prints a readable mapping without --json, and a PyTorch file needs --arch for nn.RNN', async () => {
+    const out = join(tmp, 'relu.json');
+    const bad = await cli('import', join(models, 'sd_rnn_relu.pt'), '-o', out);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/CW211.*pass --arch rnn_tanh or --arch rnn_relu/);
+    const ok = await cli('import', join(models, 'sd_rnn_relu.pt'), '-o', out, '--arch', 'rnn_relu');
+    expect(ok.code).toBe(0);
+    expect(ok.out).toContain('input h0 → initial state of h');
+    expect(ok.out).toContain('output h_n → final value of h');
+    expect((await cli('check', out)).code).toBe(0);
+  });
+
+  it('refusals exit 1 with the node, op and attribute, and no stack trace', async () => {
+    const r = await cli('import', join(models, 'lstm_clip.onnx'), '-o', join(tmp, 'clip.json'));
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/CW202 .*ONNX node "lstm_node" \(LSTM\): attribute clip = 0\.4/);
+    expect(r.err).not.toMatch(/\n\s+at /);
+    const evil = await cli('import', join(models, 'hostile_os_system.pt'), '-o', join(tmp, 'evil.json'));
+    expect(evil.code).toBe(1);
+    expect(evil.err).toMatch(/CW210 .*refused global os\.system/);
+  });
+
+  it('does not overwrite an existing file without --force', async () => {
+    const out = join(tmp, 'twice.json');
+    expect((await cli('import', join(models, 'gru_lbr1.onnx'), '-o', out)).code).toBe(0);
+    const again = await cli('import', join(models, 'gru_lbr1.onnx'), '-o', out);
+    expect(again.code).toBe(1);
+    expect(again.err).toContain('pass --force');
+    expect((await cli('import', join(models, 'gru_lbr1.onnx'), '-o', out, '--force')).code).toBe(0);
+  });
+});

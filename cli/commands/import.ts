@@ -1,0 +1,75 @@
+/**
+ * `cellwright import FILE -o GRAPH [--json] [--arch A]`: an ONNX model or a
+ * PyTorch state_dict (.pt/.pth zip, .safetensors) as a graph file, and the
+ * mapping from the source's tensor names to graph nodes.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { formatProblem } from '../../engine/format/data.ts';
+import { importOnnx } from '../../engine/import/onnx.ts';
+import type { Arch } from '../../engine/import/torch.ts';
+import { ARCHS, importStateDict, readStateDict } from '../../engine/import/torch.ts';
+import type { ImportResult, MappingEntry } from '../../engine/import/types.ts';
+import { ImportError } from '../../engine/import/types.ts';
+import type { Io } from '../main.ts';
+import { CliError } from '../io.ts';
+
+const MAX_FILE = 1 << 30;
+
+/** Imports the bytes of FILE by its kind (ONNX, torch.save zip, safetensors). */
+export function importModel(bytes: Uint8Array, file: string, opts: { arch?: Arch } = {}): ImportResult {
+  const name = basename(file);
+  const zip = bytes[0] === 0x50 && bytes[1] === 0x4b;
+  const safetensors = bytes.length > 8 && bytes[8] === 0x7b && /\.safetensors$/i.test(file);
+  if (zip || safetensors || /\.(pt|pth|bin|safetensors)$/i.test(file)) return importStateDict(readStateDict(bytes, name), name, opts);
+  return importOnnx(bytes, name);
+}
+
+function describe(e: MappingEntry): string {
+  const what = e.as === 'initialState' ? 'initial state of' : e.as === 'input' ? 'input' : e.step === 'final' ? 'final value of' : 'every step of';
+  return `${what} ${e.node}${e.axes ? ` (axes ${e.axes})` : ''}`;
+}
+
+export function register(program: Command, io: Io): void {
+  program
+    .command('import')
+    .description('Import an ONNX model (LSTM/GRU/RNN) or a PyTorch state_dict (.pt, .pth, .safetensors) as a graph file.')
+    .argument('<file>', 'model file: .onnx, .pt/.pth (torch.save) or .safetensors')
+    .requiredOption('-o, --out <graph>', 'graph file to write')
+    .option('--json', 'print the mapping from the model\'s tensor names to graph nodes as JSON')
+    .addOption(new Option('--arch <arch>', 'what the state_dict\'s recurrent module is, when its keys do not say (nn.RNN: tanh or relu)').choices([...ARCHS]))
+    .option('--force', 'replace an existing graph file')
+    .action((file: string, opts: { out: string; json?: boolean; arch?: Arch; force?: boolean }) => {
+      let bytes: Uint8Array;
+      try {
+        bytes = new Uint8Array(readFileSync(file));
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        throw new CliError(`cannot read model file ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message}`);
+      }
+      if (bytes.length > MAX_FILE) throw new CliError(`${file} is larger than 1 GiB, too large to import`);
+      let r: ImportResult;
+      try {
+        r = importModel(bytes, file, opts.arch ? { arch: opts.arch } : {});
+      } catch (e) {
+        if (e instanceof ImportError) throw new CliError(formatProblem(e.problem));
+        throw e;
+      }
+      if (existsSync(opts.out) && !opts.force) throw new CliError(`${opts.out} already exists; pass --force to replace it, or choose another file with -o`);
+      try {
+        writeFileSync(opts.out, JSON.stringify(r.graph, null, 2) + '\n');
+      } catch (e) {
+        throw new CliError(`cannot write ${opts.out}: ${(e as Error).message}`);
+      }
+      if (opts.json) {
+        io.out(JSON.stringify({ graph: opts.out, inputs: r.inputs, outputs: r.outputs }));
+        return;
+      }
+      io.out(`wrote ${opts.out}: ${r.graph.name} — ${r.graph.nodes.length} nodes, ${r.graph.edges.length} edges`);
+      for (const [kind, table] of [['input', r.inputs], ['output', r.outputs]] as const) {
+        for (const [name, entries] of Object.entries(table)) io.out(`  ${kind} ${name} → ${entries.map(describe).join('; ')}`);
+      }
+    });
+}

@@ -1,0 +1,152 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runGraph } from '../grad.ts';
+import type { TensorJSON } from '../format/types.ts';
+import { validateGraph } from '../format/validate.ts';
+import { importOnnx } from './onnx.ts';
+import { decodeModel, encodeModel } from './onnx-proto.ts';
+import { dataFromSource, outputFromValues, valuesInOriginalOrder } from './tensors.ts';
+import { ImportError } from './types.ts';
+
+const DIR = join(import.meta.dirname, '../../test/fixtures/models');
+
+interface Fixture { source: string; dtype: 'float32' | 'float64'; inputs: Record<string, TensorJSON>; outputs: Record<string, TensorJSON> }
+const fixture = (name: string): Fixture => JSON.parse(readFileSync(join(DIR, `${name}.json`), 'utf8')) as Fixture;
+const model = (name: string): Uint8Array => new Uint8Array(readFileSync(join(DIR, `${name}.onnx`)));
+
+function maxDiff(a: TensorJSON, b: TensorJSON): number {
+  expect(a.shape).toEqual(b.shape);
+  let m = 0;
+  for (let i = 0; i < a.data.length; i++) m = Math.max(m, Math.abs(a.data[i] - b.data[i]));
+  return m;
+}
+
+/** Imports a fixture, runs it on the source's inputs and compares every source output. */
+function check(name: string): void {
+  const f = fixture(name);
+  const r = importOnnx(model(name), `${name}.onnx`);
+  expect(validateGraph(r.graph).filter((p) => p.severity === 'error')).toEqual([]);
+  const data = dataFromSource(r, f.inputs);
+  // The reference computes in the file's precision; the engine in float64 on the same numbers.
+  const run = runGraph(r.graph, data, { dtype: 'float64' });
+  const values = valuesInOriginalOrder(r.graph, run.values);
+  const tol = f.dtype === 'float64' ? 1e-9 : 1e-6;
+  for (const [out, want] of Object.entries(f.outputs)) {
+    expect(r.outputs[out], `${name}: output ${out} is mapped`).toBeDefined();
+    expect(maxDiff(outputFromValues(r, out, want.shape, values), want), `${name}: ${out}`).toBeLessThan(tol);
+  }
+}
+
+const SUPPORTED = [
+  'torch_lstm_head', 'torch_gru_batch_first', 'torch_rnn_tanh', 'torch_rnn_relu_sigmoid_head', 'torch_lstm_2layers', 'torch_gru_classifier',
+  'lstm_default', 'lstm_f64', 'lstm_no_bias', 'lstm_peepholes', 'lstm_input_forget', 'lstm_reverse', 'lstm_layout1',
+  'lstm_initial_inputs', 'lstm_initial_const', 'lstm_activations', 'gru_lbr0', 'gru_lbr1', 'gru_lbr0_f64',
+  'gru_reverse_layout1', 'gru_activations', 'rnn_tanh', 'rnn_relu_f64', 'rnn_reverse',
+];
+
+describe('ONNX import matches the source outputs', () => {
+  it.each(SUPPORTED)('%s', (name) => check(name));
+
+  it('every fixture in the folder is either checked here or refused by a test below', () => {
+    const all = readdirSync(DIR).filter((f) => f.endsWith('.onnx')).map((f) => f.slice(0, -5));
+    expect(all.filter((n) => !SUPPORTED.includes(n) && !Object.keys(REFUSED).includes(n))).toEqual([]);
+  });
+});
+
+const REFUSED: Record<string, RegExp> = {
+  lstm_clip: /"lstm_node" \(LSTM\): attribute clip = 0\.4/,
+  lstm_sequence_lens: /"lstm_node" \(LSTM\): input sequence_lens/,
+  lstm_bidirectional: /"lstm_node" \(LSTM\): attribute direction = "bidirectional"/,
+  torch_lstm_bidirectional: /\(LSTM\): attribute direction = "bidirectional"/,
+  lstm_activations_alpha: /attribute activations = "HardSigmoid"/,
+};
+
+describe('what cannot be expressed yet is refused naming the node, op and attribute', () => {
+  it.each(Object.entries(REFUSED))('%s', (name, message) => {
+    let err: unknown;
+    try {
+      importOnnx(model(name), `${name}.onnx`);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ImportError);
+    expect((err as ImportError).message).toMatch(message);
+  });
+});
+
+describe('the imported graph', () => {
+  it('names the gates and lands every ONNX number on its gate (LSTM i, o, f, c)', () => {
+    const r = importOnnx(model('lstm_default'));
+    const ids = r.graph.nodes.map((n) => n.id);
+    expect(ids).toEqual(expect.arrayContaining(['x', 'h', 'c', 'i', 'f', 'g', 'o']));
+    // Row 0 of W for the forget gate is ONNX's third block (i, o, f, c).
+    const W = r.graph.parameters!['edge:x_f'];
+    expect(W.shape).toEqual([4, 3]);
+    expect(r.graph.nodes.every((n) => n.position !== undefined)).toBe(true);
+    expect(r.outputs).toEqual({ Y: [{ node: 'h', step: 'all', axes: 'TDBF' }], Y_h: [{ node: 'h', step: 'final', axes: 'DBF' }], Y_c: [{ node: 'c', step: 'final', axes: 'DBF' }] });
+    expect(r.inputs).toEqual({ X: [{ node: 'x', as: 'input' }] });
+  });
+
+  it('maps torch names: input, output, h_n and the head by module name', () => {
+    const r = importOnnx(model('torch_lstm_head'));
+    expect(r.inputs).toEqual({ input: [{ node: 'x', as: 'input' }] });
+    expect(r.outputs.output).toEqual([{ node: 'head', step: 'all' }]);
+    expect(r.outputs.h_n).toEqual([{ node: 'h', step: 'final', axes: 'DBF' }]);
+  });
+
+  it('a batch_first model says its input axes', () => {
+    const r = importOnnx(model('torch_gru_batch_first'));
+    expect(r.inputs.input).toEqual([{ node: 'x', as: 'input', axes: 'BTF' }]);
+  });
+
+  it('stacked layers get one named set of gates each and list h_n per layer', () => {
+    const r = importOnnx(model('torch_lstm_2layers'));
+    expect(r.outputs.h_n.map((e) => e.node)).toEqual(['h_l0', 'h_l1']);
+  });
+});
+
+describe('bad, truncated or hostile ONNX files get a clear error, never a crash or a hang', () => {
+  const refusal = (bytes: Uint8Array, file = 'm.onnx'): string => {
+    try {
+      importOnnx(bytes, file);
+    } catch (e) {
+      expect(e).toBeInstanceOf(ImportError);
+      return (e as ImportError).message;
+    }
+    throw new Error('expected a refusal');
+  };
+  it('every truncation of a real model is refused with the file name and a byte offset', () => {
+    const full = model('torch_lstm_head');
+    for (let cut = 0; cut < full.length; cut += Math.max(1, Math.floor(full.length / 97))) {
+      expect(refusal(full.subarray(0, cut), 'cut.onnx')).toMatch(/^cut\.onnx: cannot read the model/);
+    }
+  });
+  it('random bytes', () => {
+    let seed = 3;
+    const rnd = (): number => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed >> 8; };
+    for (let k = 0; k < 200; k++) {
+      const junk = Uint8Array.from({ length: 1 + (rnd() % 400) }, () => rnd() & 255);
+      expect(refusal(junk, 'junk.onnx')).toMatch(/junk\.onnx|ONNX node/);
+    }
+  });
+  it('a tensor declaring huge dims is refused before anything is allocated', () => {
+    // TensorProto{dims: [2^31, 2^31], data_type: FLOAT, name: "W"} inside GraphProto.initializer inside ModelProto.graph.
+    const varint = (v: number): number[] => { const o: number[] = []; while (v >= 128) { o.push((v % 128) | 128); v = Math.floor(v / 128); } o.push(v); return o; };
+    const len = (field: number, body: number[]): number[] => [field * 8 + 2, ...varint(body.length), ...body];
+    const tensor = [8, ...varint(2 ** 31), 8, ...varint(2 ** 31), 16, 1, ...len(8, [87])];
+    const bytes = Uint8Array.from(len(7, len(5, tensor)));
+    expect(refusal(bytes, 'huge.onnx')).toMatch(/huge\.onnx: cannot read the model .*tensor "W" declares shape \[2147483648, 2147483648\]/);
+  });
+  it('an unsupported op is named with its node', () => {
+    const m = decodeModel(model('torch_lstm_head'));
+    const add = m.graph.nodes.find((n) => n.opType === 'Add')!;
+    add.opType = 'LpNormalization';
+    expect(refusal(encodeModel(m))).toBe(`ONNX node "${add.name}" (LpNormalization): operator LpNormalization is not supported`);
+  });
+  it('an unknown attribute of a recurrent op is named', () => {
+    const m = decodeModel(model('gru_lbr1'));
+    m.graph.nodes[0].attributes.set('frobnicate', { type: 'int', i: 1 });
+    expect(refusal(encodeModel(m))).toMatch(/"gru_node" \(GRU\): attribute frobnicate = 1 is not supported: GRU has no such attribute/);
+  });
+});

@@ -1,0 +1,800 @@
+/**
+ * ONNX → Cellwright graph. The ONNX graph is evaluated symbolically, node by
+ * node: constants fold, shapes stay symbolic in T and B, and every tensor that
+ * varies over time becomes a node of the step graph (a "stream"). LSTM, GRU
+ * and RNN become named gates (engine/import/recurrent.ts); the ops
+ * torch.onnx.export writes around them (Squeeze, Transpose, Linear heads as
+ * MatMul+Add or Gemm, activations, h0 built from Shape/ConstantOfShape) map
+ * onto gates and ops. Whatever has no exact counterpart is refused, naming the
+ * ONNX node, its op and the attribute or input.
+ */
+import { problem } from '../errors.ts';
+import type { Activation, Graph, GraphNode } from '../format/types.ts';
+import { GRAPH_FORMAT, GRAPH_VERSION } from '../format/types.ts';
+import type { AttrValue, OnnxModel, OnnxNode, OnnxTensor } from './onnx-proto.ts';
+import { decodeModel } from './onnx-proto.ts';
+import { WireError } from './protobuf.ts';
+import type { LayerSpec, Mat, RecurrentOp } from './recurrent.ts';
+import { buildLayer, GraphDraft } from './recurrent.ts';
+import type { ImportResult, MappingEntry } from './types.ts';
+import { ImportError } from './types.ts';
+
+/** Axis tags of a stream: time, batch, features, directions, a unit axis. */
+type Axis = 'T' | 'B' | 'F' | 'D' | '1';
+type Sym = number | string;
+
+type Val =
+  | { k: 'const'; dims: number[]; data: Float64Array }
+  /** A 0-d or 1-d integer tensor whose entries may be symbolic (T, B of an input). */
+  | { k: 'shape'; scalar: boolean; vals: Sym[] }
+  /** Zeros of a symbolic shape (torch's default h0). */
+  | { k: 'zeros'; dims: Sym[] }
+  /** A graph input not yet bound: `perm[k]` is the original axis now at k; `first`/`count` a slice of axis 0. */
+  | { k: 'ginput'; name: string; rank: number; perm: number[]; first: number; count: number }
+  /**
+   * A value computed at every step (`all`) or after the last step (`final`),
+   * `wire[d]` the node to read for direction/layer d, `report[d]` the node to name.
+   */
+  | { k: 'stream'; axes: Axis[]; wire: string[]; report: string[]; size: number; step: 'all' | 'final' };
+
+type Stream = Extract<Val, { k: 'stream' }>;
+
+const ACTIVATIONS: Record<string, Activation> = { sigmoid: 'sigmoid', tanh: 'tanh', relu: 'relu', softplus: 'softplus' };
+const DEFAULT_ACTS: Record<RecurrentOp, string[]> = { LSTM: ['Sigmoid', 'Tanh', 'Tanh'], GRU: ['Sigmoid', 'Tanh'], RNN: ['Tanh'] };
+const GATES: Record<RecurrentOp, number> = { LSTM: 4, GRU: 3, RNN: 1 };
+
+function fmt(a: AttrValue): string {
+  switch (a.type) {
+    case 'float': return String(a.f);
+    case 'int': return String(a.i);
+    case 'string': return JSON.stringify(a.s);
+    case 'floats': return `[${a.floats.join(', ')}]`;
+    case 'ints': return `[${a.ints.join(', ')}]`;
+    case 'strings': return `[${a.strings.map((s) => JSON.stringify(s)).join(', ')}]`;
+    default: return a.type;
+  }
+}
+
+class Importer {
+  private vals = new Map<string, Val>();
+  private d = new GraphDraft();
+  private inputs: Record<string, MappingEntry[]> = {};
+  private outputs: Record<string, MappingEntry[]> = {};
+  private inputAxes = new Map<string, string>();
+  private inputNode = new Map<string, string>();
+  private direction: 'forward' | 'reverse' | undefined;
+  private layers = 0;
+  private uses = new Map<string, number>();
+  /** Gates created for one tensor that a following Add/activation may still complete. */
+  private fresh = new Map<string, string>();
+  private col = 0;
+  private multiLayer: boolean;
+
+  constructor(private model: OnnxModel, private file: string) {
+    const g = model.graph;
+    for (const n of g.nodes) for (const i of n.inputs) this.uses.set(i, (this.uses.get(i) ?? 0) + 1);
+    for (const o of g.outputs) this.uses.set(o.name, (this.uses.get(o.name) ?? 0) + 1);
+    this.multiLayer = g.nodes.filter((n) => n.opType in GATES).length > 1;
+  }
+
+  private nodeName(n: OnnxNode): string {
+    return n.name || n.outputs[0] || n.opType;
+  }
+  private fail(n: OnnxNode, why: string): never {
+    throw new ImportError(problem('CW201', { node: this.nodeName(n), op: n.opType, why }, { path: `graph.node["${this.nodeName(n)}"]` }));
+  }
+  private failAttr(n: OnnxNode, attribute: string, value: string, why: string): never {
+    throw new ImportError(problem('CW202', { node: this.nodeName(n), op: n.opType, attribute, value, why }, { path: `graph.node["${this.nodeName(n)}"].attribute["${attribute}"]` }));
+  }
+  private failInput(n: OnnxNode, input: string, why: string): never {
+    throw new ImportError(problem('CW203', { node: this.nodeName(n), op: n.opType, input, why }, { path: `graph.node["${this.nodeName(n)}"].input["${input}"]` }));
+  }
+
+  private attrInt(n: OnnxNode, name: string, def: number): number {
+    const a = n.attributes.get(name);
+    if (!a) return def;
+    if (a.type !== 'int') this.failAttr(n, name, fmt(a), 'expected an integer');
+    return a.i;
+  }
+  private attrInts(n: OnnxNode, name: string): number[] | undefined {
+    const a = n.attributes.get(name);
+    if (!a) return undefined;
+    if (a.type !== 'ints') this.failAttr(n, name, fmt(a), 'expected a list of integers');
+    return a.ints;
+  }
+
+  private get(n: OnnxNode, k: number): Val | undefined {
+    const name = n.inputs[k];
+    if (name === undefined || name === '') return undefined;
+    const v = this.vals.get(name);
+    if (!v) this.fail(n, `input "${name}" is not produced by any earlier node, initializer or graph input`);
+    return v;
+  }
+  private need(n: OnnxNode, k: number, what: string): Val {
+    const v = this.get(n, k);
+    if (!v) this.failInput(n, what, 'is required');
+    return v;
+  }
+  private constOf(n: OnnxNode, k: number, what: string): Extract<Val, { k: 'const' }> {
+    const v = this.need(n, k, what);
+    if (v.k === 'shape' && v.vals.every((x) => typeof x === 'number')) return { k: 'const', dims: v.scalar ? [] : [v.vals.length], data: Float64Array.from(v.vals as number[]) };
+    if (v.k !== 'const') this.failInput(n, what, 'must be a constant (an initializer or a Constant node)');
+    return v;
+  }
+  private set(n: OnnxNode, k: number, v: Val): void {
+    if (n.outputs[k]) this.vals.set(n.outputs[k], v);
+  }
+
+  run(): ImportResult {
+    const g = this.model.graph;
+    for (const t of g.initializers) this.vals.set(t.name, { k: 'const', dims: t.dims, data: t.data });
+    for (const i of g.inputs) {
+      if (this.vals.has(i.name)) continue;
+      const rank = i.shape?.length ?? 3;
+      this.vals.set(i.name, { k: 'ginput', name: i.name, rank, perm: Array.from({ length: rank }, (_, k) => k), first: 0, count: i.shape?.[0]?.value ?? Infinity });
+    }
+    for (const n of g.nodes) this.step(n);
+    for (const o of g.outputs) {
+      const v = this.vals.get(o.name);
+      if (!v || v.k !== 'stream') continue;
+      this.outputs[o.name] = v.report.map((node) => ({ node, step: v.step }));
+      const axes = v.axes.join('');
+      if (axes !== (v.step === 'all' ? 'TBF' : 'BF')) for (const e of this.outputs[o.name]) e.axes = axes;
+    }
+    this.addLoss(g.outputs.map((o) => this.vals.get(o.name)));
+    if (this.layers === 0) throw new ImportError(problem('CW201', { node: g.name || 'graph', op: 'graph', why: 'the model has no LSTM, GRU or RNN node' }, { path: 'graph' }));
+    for (const [name, axes] of this.inputAxes) if (axes !== 'TBF') for (const e of this.inputs[name]) if (e.as === 'input') e.axes = axes;
+    const graph: Graph = {
+      format: GRAPH_FORMAT,
+      version: GRAPH_VERSION,
+      name: g.name ? `${g.name} (imported)` : 'Imported ONNX model',
+      description: `Imported from ${this.file}${this.model.producerName ? ` (written by ${this.model.producerName})` : ''}.`,
+      nodes: this.d.nodes,
+      edges: this.d.edges,
+      parameters: this.d.parameters,
+    };
+    if (this.direction === 'reverse') graph.reportTime = 'original';
+    return { graph, inputs: this.inputs, outputs: this.outputs };
+  }
+
+  /**
+   * An imported graph trains like any other: an MSE loss against a target
+   * stream reads the model's first output (every step, or the last).
+   */
+  private addLoss(outs: (Val | undefined)[]): void {
+    const first = outs.find((v): v is Stream => v?.k === 'stream');
+    if (!first) return;
+    const x = Math.round((this.col + 1.5) * 200);
+    const target = this.d.uid('target');
+    const loss = this.d.uid('loss');
+    this.d.add({ id: target, kind: 'target', size: first.size, position: { x, y: 420 }, label: 'target' });
+    this.d.add({ id: loss, kind: 'loss', loss: 'mse', steps: first.step === 'all' ? 'all' : 'last', position: { x: x + 200, y: 300 } });
+    this.d.edge(first.wire[0], loss, 'identity', undefined, { port: 'prediction' });
+    this.d.edge(target, loss, 'identity', undefined, { port: 'target' });
+  }
+
+  private step(n: OnnxNode): void {
+    if (n.domain !== '' && n.domain !== 'ai.onnx') this.fail(n, `operator domain "${n.domain}" is not supported (only the default ONNX domain)`);
+    switch (n.opType) {
+      case 'LSTM': case 'GRU': case 'RNN': return this.recurrent(n, n.opType);
+      case 'Constant': return this.constant(n);
+      case 'Identity': case 'Dropout': return this.set(n, 0, this.need(n, 0, 'input'));
+      case 'Cast': return this.set(n, 0, this.need(n, 0, 'input'));
+      case 'Shape': return this.shape(n);
+      case 'Gather': return this.gather(n);
+      case 'Unsqueeze': return this.unsqueeze(n);
+      case 'Squeeze': return this.squeeze(n);
+      case 'Concat': return this.concat(n);
+      case 'Slice': return this.slice(n);
+      case 'ConstantOfShape': return this.constantOfShape(n);
+      case 'Expand': return this.expand(n);
+      case 'Transpose': return this.transpose(n);
+      case 'Reshape': return this.reshape(n);
+      case 'MatMul': return this.matmul(n);
+      case 'Gemm': return this.gemm(n);
+      case 'Add': case 'Mul': case 'Sub': case 'Div': return this.binary(n);
+      case 'Sigmoid': case 'Tanh': case 'Relu': case 'Softplus': return this.activation(n, ACTIVATIONS[n.opType.toLowerCase()]);
+      default: return this.fail(n, `operator ${n.opType} is not supported`);
+    }
+  }
+
+  // ── constants and shapes ──────────────────────────────────────────────
+
+  private constant(n: OnnxNode): void {
+    const [name, a] = [...n.attributes.entries()][0] ?? ['value', undefined];
+    if (!a) this.fail(n, 'has no value');
+    if (a.type === 'tensor') return this.set(n, 0, { k: 'const', dims: a.t.dims, data: a.t.data });
+    if (a.type === 'float') return this.set(n, 0, { k: 'const', dims: [], data: Float64Array.of(a.f) });
+    if (a.type === 'int') return this.set(n, 0, { k: 'const', dims: [], data: Float64Array.of(a.i) });
+    if (a.type === 'floats') return this.set(n, 0, { k: 'const', dims: [a.floats.length], data: Float64Array.from(a.floats) });
+    if (a.type === 'ints') return this.set(n, 0, { k: 'const', dims: [a.ints.length], data: Float64Array.from(a.ints) });
+    this.failAttr(n, name, fmt(a), 'a Constant of this kind is not supported');
+  }
+
+  private shape(n: OnnxNode): void {
+    const v = this.need(n, 0, 'data');
+    let vals: Sym[];
+    if (v.k === 'const') vals = [...v.dims];
+    else if (v.k === 'zeros') vals = [...v.dims];
+    else if (v.k === 'ginput') vals = v.perm.map((p) => `${v.name}[${p}]`);
+    else if (v.k === 'stream') vals = v.axes.map((a) => (a === 'F' ? v.size : a === 'D' ? v.wire.length : a === '1' ? 1 : a));
+    else return this.fail(n, 'Shape of a shape is not supported');
+    const start = this.attrInt(n, 'start', 0);
+    const end = n.attributes.has('end') ? this.attrInt(n, 'end', vals.length) : vals.length;
+    this.set(n, 0, { k: 'shape', scalar: false, vals: vals.slice(start < 0 ? start + vals.length : start, end < 0 ? end + vals.length : end) });
+  }
+
+  private symList(n: OnnxNode, k: number, what: string): Sym[] {
+    const v = this.need(n, k, what);
+    if (v.k === 'shape') return v.vals;
+    if (v.k === 'const') return Array.from(v.data);
+    return this.failInput(n, what, 'must be a constant list of integers');
+  }
+
+  private axesArg(n: OnnxNode, k: number): number[] | undefined {
+    const a = this.attrInts(n, 'axes');
+    if (a) return a;
+    const v = this.get(n, k);
+    if (!v) return undefined;
+    return this.symList(n, k, 'axes').map((x) => (typeof x === 'number' ? x : this.failInput(n, 'axes', 'must be constant')));
+  }
+
+  private gather(n: OnnxNode): void {
+    const data = this.need(n, 0, 'data');
+    const idx = this.constOf(n, 1, 'indices');
+    const axis = this.attrInt(n, 'axis', 0);
+    if (data.k === 'shape') {
+      const pick = (i: number): Sym => data.vals[i < 0 ? i + data.vals.length : i];
+      if (idx.dims.length === 0) return this.set(n, 0, { k: 'shape', scalar: true, vals: [pick(idx.data[0])] });
+      return this.set(n, 0, { k: 'shape', scalar: false, vals: Array.from(idx.data, pick) });
+    }
+    if (data.k === 'const') {
+      const ax = axis < 0 ? axis + data.dims.length : axis;
+      const outer = data.dims.slice(0, ax).reduce((a, b) => a * b, 1);
+      const len = data.dims[ax];
+      const inner = data.dims.slice(ax + 1).reduce((a, b) => a * b, 1);
+      const out = new Float64Array(outer * idx.data.length * inner);
+      for (let o = 0; o < outer; o++) {
+        idx.data.forEach((raw, j) => {
+          const i = raw < 0 ? raw + len : raw;
+          if (!(i >= 0 && i < len)) this.failInput(n, 'indices', `index ${raw} is out of range for a dimension of ${len}`);
+          out.set(data.data.subarray((o * len + i) * inner, (o * len + i + 1) * inner), (o * idx.data.length + j) * inner);
+        });
+      }
+      return this.set(n, 0, { k: 'const', dims: [...data.dims.slice(0, ax), ...idx.dims, ...data.dims.slice(ax + 1)], data: out });
+    }
+    if (data.k === 'stream') {
+      const ax = axis < 0 ? axis + data.axes.length : axis;
+      if (idx.dims.length !== 0) this.failInput(n, 'indices', 'only a single index is supported on a stream');
+      const tag = data.axes[ax];
+      const axes = data.axes.filter((_, k) => k !== ax);
+      if (tag === 'D') {
+        const i = idx.data[0] < 0 ? idx.data[0] + data.wire.length : idx.data[0];
+        if (!(i >= 0 && i < data.wire.length)) this.failInput(n, 'indices', `index ${idx.data[0]} is out of range`);
+        return this.set(n, 0, { ...data, axes, wire: [data.wire[i]], report: [data.report[i]] });
+      }
+      if (tag === '1') return this.set(n, 0, { ...data, axes });
+      if (tag === 'T' && idx.data[0] === -1) return this.set(n, 0, { ...data, axes, step: 'final' });
+      this.failAttr(n, 'axis', String(axis), `gathering along the ${tag === 'T' ? 'time axis (other than the last step, index -1)' : tag === 'B' ? 'batch axis' : 'feature axis'} is not supported`);
+    }
+    this.fail(n, 'Gather of this input is not supported');
+  }
+
+  private unsqueeze(n: OnnxNode): void {
+    const v = this.need(n, 0, 'data');
+    const axes = this.axesArg(n, 1) ?? this.fail(n, 'has no axes');
+    if (v.k === 'shape' && v.scalar && axes.length === 1) return this.set(n, 0, { k: 'shape', scalar: false, vals: v.vals });
+    if (v.k === 'const') {
+      const rank = v.dims.length + axes.length;
+      const dims = [...v.dims];
+      for (const a of [...axes].map((x) => (x < 0 ? x + rank : x)).sort((a, b) => a - b)) dims.splice(a, 0, 1);
+      return this.set(n, 0, { k: 'const', dims, data: v.data });
+    }
+    if (v.k === 'stream') {
+      const rank = v.axes.length + axes.length;
+      const out: Axis[] = [...v.axes];
+      for (const a of [...axes].map((x) => (x < 0 ? x + rank : x)).sort((a, b) => a - b)) out.splice(a, 0, '1');
+      return this.set(n, 0, { ...v, axes: out });
+    }
+    this.fail(n, 'Unsqueeze of this input is not supported');
+  }
+
+  private squeeze(n: OnnxNode): void {
+    const v = this.need(n, 0, 'data');
+    const axes = this.axesArg(n, 1);
+    if (v.k === 'const') {
+      const rank = v.dims.length;
+      const drop = new Set((axes ?? v.dims.flatMap((d, k) => (d === 1 ? [k] : []))).map((x) => (x < 0 ? x + rank : x)));
+      return this.set(n, 0, { k: 'const', dims: v.dims.filter((_, k) => !drop.has(k)), data: v.data });
+    }
+    if (v.k === 'stream') {
+      const rank = v.axes.length;
+      const unit = (a: Axis): boolean => a === '1' || (a === 'D' && v.wire.length === 1);
+      const drop = new Set((axes ?? v.axes.flatMap((a, k) => (unit(a) ? [k] : []))).map((x) => (x < 0 ? x + rank : x)));
+      for (const k of drop) {
+        if (!unit(v.axes[k])) {
+          if (v.axes[k] === 'D') this.fail(n, 'squeezes the directions axis of a bidirectional (or stacked) output, which has 2 entries; only size-1 axes can be squeezed');
+          this.failAttr(n, 'axes', `[${[...drop].join(', ')}]`, `axis ${k} is the ${v.axes[k] === 'T' ? 'time' : v.axes[k] === 'B' ? 'batch' : 'feature'} axis, not of size 1`);
+        }
+      }
+      return this.set(n, 0, { ...v, axes: v.axes.filter((_, k) => !drop.has(k)) });
+    }
+    this.fail(n, 'Squeeze of this input is not supported');
+  }
+
+  private concat(n: OnnxNode): void {
+    const parts = n.inputs.map((_, k) => this.need(n, k, `input ${k}`));
+    const axis = this.attrInt(n, 'axis', 0);
+    if (parts.every((p) => p.k === 'shape' || p.k === 'const')) {
+      if (parts.every((p) => p.k === 'const')) {
+        const cs = parts as Extract<Val, { k: 'const' }>[];
+        const rank = cs[0].dims.length;
+        const ax = axis < 0 ? axis + rank : axis;
+        const outer = cs[0].dims.slice(0, ax).reduce((a, b) => a * b, 1);
+        const dims = [...cs[0].dims];
+        dims[ax] = cs.reduce((s, c) => s + c.dims[ax], 0);
+        const out = new Float64Array(dims.reduce((a, b) => a * b, 1));
+        let p = 0;
+        for (let o = 0; o < outer; o++) for (const c of cs) {
+          const chunk = c.data.length / outer;
+          out.set(c.data.subarray(o * chunk, (o + 1) * chunk), p);
+          p += chunk;
+        }
+        return this.set(n, 0, { k: 'const', dims, data: out });
+      }
+      const vals: Sym[] = [];
+      for (const p of parts) vals.push(...(p.k === 'shape' ? p.vals : Array.from((p as Extract<Val, { k: 'const' }>).data)));
+      return this.set(n, 0, { k: 'shape', scalar: false, vals });
+    }
+    if (parts.every((p) => p.k === 'stream')) {
+      const ss = parts as Stream[];
+      const ax = axis < 0 ? axis + ss[0].axes.length : axis;
+      if (ss.every((s) => s.axes[ax] === 'D' && s.axes.join() === ss[0].axes.join() && s.step === ss[0].step && s.size === ss[0].size)) {
+        return this.set(n, 0, { ...ss[0], wire: ss.flatMap((s) => s.wire), report: ss.flatMap((s) => s.report) });
+      }
+      this.failAttr(n, 'axis', String(axis), 'only concatenation of recurrent states along the directions/layers axis is supported');
+    }
+    if (parts.every((p) => p.k === 'zeros' || p.k === 'const')) return this.set(n, 0, { k: 'zeros', dims: [] });
+    this.fail(n, 'Concat of these inputs is not supported');
+  }
+
+  private slice(n: OnnxNode): void {
+    const v = this.need(n, 0, 'data');
+    let starts: number[]; let ends: number[]; let axes: number[] | undefined; let steps: number[] | undefined;
+    if (n.attributes.has('starts')) {
+      starts = this.attrInts(n, 'starts')!;
+      ends = this.attrInts(n, 'ends') ?? this.fail(n, 'has no ends');
+      axes = this.attrInts(n, 'axes');
+    } else {
+      const num = (k: number, what: string): number[] => this.symList(n, k, what).map((x) => (typeof x === 'number' ? x : this.failInput(n, what, 'must be constant')));
+      starts = num(1, 'starts');
+      ends = num(2, 'ends');
+      axes = this.get(n, 3) ? num(3, 'axes') : undefined;
+      steps = this.get(n, 4) ? num(4, 'steps') : undefined;
+    }
+    if (steps && steps.some((s) => s !== 1)) this.failInput(n, 'steps', 'only step 1 is supported');
+    const ax = axes ?? starts.map((_, k) => k);
+    const range = (s: number, e: number, len: number): [number, number] => {
+      const c = (x: number): number => Math.max(0, Math.min(len, x < 0 ? x + len : x));
+      return [c(s), Math.max(c(s), c(e))];
+    };
+    if (v.k === 'shape') {
+      if (ax.length !== 1 || ax[0] !== 0) this.fail(n, 'slicing a shape along an axis other than 0');
+      const [a, b] = range(starts[0], ends[0], v.vals.length);
+      return this.set(n, 0, { k: 'shape', scalar: false, vals: v.vals.slice(a, b) });
+    }
+    if (v.k === 'zeros') return this.set(n, 0, v);
+    if (v.k === 'ginput') {
+      if (ax.length !== 1 || v.perm[ax[0]] !== 0) this.fail(n, 'slicing a graph input along an axis other than its first');
+      const [a, b] = range(starts[0], ends[0], Number.isFinite(v.count) ? v.count : Number.MAX_SAFE_INTEGER);
+      return this.set(n, 0, { ...v, first: v.first + a, count: b - a });
+    }
+    if (v.k === 'const') {
+      let cur = v;
+      ax.forEach((axis0, j) => {
+        const axis = axis0 < 0 ? axis0 + cur.dims.length : axis0;
+        const [a, b] = range(starts[j], ends[j], cur.dims[axis]);
+        const outer = cur.dims.slice(0, axis).reduce((x, y) => x * y, 1);
+        const inner = cur.dims.slice(axis + 1).reduce((x, y) => x * y, 1);
+        const out = new Float64Array(outer * (b - a) * inner);
+        for (let o = 0; o < outer; o++) out.set(cur.data.subarray((o * cur.dims[axis] + a) * inner, (o * cur.dims[axis] + b) * inner), o * (b - a) * inner);
+        const dims = [...cur.dims];
+        dims[axis] = b - a;
+        cur = { k: 'const', dims, data: out };
+      });
+      return this.set(n, 0, cur);
+    }
+    if (v.k === 'stream') {
+      let cur: Stream = v;
+      ax.forEach((axis0, j) => {
+        const axis = axis0 < 0 ? axis0 + cur.axes.length : axis0;
+        const tag = cur.axes[axis];
+        if (tag === 'D') {
+          const [a, b] = range(starts[j], ends[j], cur.wire.length);
+          cur = { ...cur, wire: cur.wire.slice(a, b), report: cur.report.slice(a, b) };
+        } else if (tag === 'T' && starts[j] === -1 && cur.step === 'all') {
+          cur = { ...cur, axes: cur.axes.map((x, k) => (k === axis ? '1' : x)), step: 'final' };
+        } else if (tag === '1' && range(starts[j], ends[j], 1)[1] === 1) {
+          // a no-op
+        } else {
+          this.failInput(n, 'starts', `slicing the ${tag === 'T' ? 'time' : tag === 'B' ? 'batch' : 'feature'} axis is not supported (only [-1:] on time, and the directions axis)`);
+        }
+      });
+      return this.set(n, 0, cur);
+    }
+    this.fail(n, 'Slice of this input is not supported');
+  }
+
+  private constantOfShape(n: OnnxNode): void {
+    const dims = this.symList(n, 0, 'input');
+    const a = n.attributes.get('value');
+    const value = a?.type === 'tensor' ? a.t.data[0] ?? 0 : 0;
+    if (dims.every((d) => typeof d === 'number')) {
+      const count = (dims as number[]).reduce((x, y) => x * y, 1);
+      if (count > 1 << 24) this.failInput(n, 'input', `asks for ${count} values`);
+      return this.set(n, 0, { k: 'const', dims: dims as number[], data: new Float64Array(count).fill(value) });
+    }
+    if (value !== 0) this.failAttr(n, 'value', String(value), 'only zeros are supported for a shape that depends on the input');
+    this.set(n, 0, { k: 'zeros', dims });
+  }
+
+  private expand(n: OnnxNode): void {
+    const v = this.need(n, 0, 'input');
+    const dims = this.symList(n, 1, 'shape');
+    if ((v.k === 'const' && v.data.every((x) => x === 0)) || v.k === 'zeros') return this.set(n, 0, { k: 'zeros', dims });
+    if (v.k === 'stream' && dims.every((d) => d === 1)) return this.set(n, 0, v);
+    this.fail(n, 'Expand is supported only for zero initial states');
+  }
+
+  private transpose(n: OnnxNode): void {
+    const v = this.need(n, 0, 'data');
+    const perm = this.attrInts(n, 'perm');
+    const rank = v.k === 'stream' ? v.axes.length : v.k === 'ginput' ? v.perm.length : v.k === 'const' ? v.dims.length : 0;
+    const p = perm ?? Array.from({ length: rank }, (_, k) => rank - 1 - k);
+    if (p.length !== rank || [...p].sort((a, b) => a - b).some((x, k) => x !== k)) this.failAttr(n, 'perm', `[${p.join(', ')}]`, `not a permutation of ${rank} axes`);
+    if (v.k === 'stream') return this.set(n, 0, { ...v, axes: p.map((k) => v.axes[k]) });
+    if (v.k === 'ginput') return this.set(n, 0, { ...v, perm: p.map((k) => v.perm[k]) });
+    if (v.k === 'zeros') return this.set(n, 0, v);
+    if (v.k === 'const') {
+      const dims = p.map((k) => v.dims[k]);
+      const strides = v.dims.map((_, k) => v.dims.slice(k + 1).reduce((a, b) => a * b, 1));
+      const out = new Float64Array(v.data.length);
+      const idx = new Array<number>(rank).fill(0);
+      for (let i = 0; i < out.length; i++) {
+        let src = 0;
+        for (let k = 0; k < rank; k++) src += idx[k] * strides[p[k]];
+        out[i] = v.data[src];
+        for (let k = rank - 1; k >= 0; k--) {
+          if (++idx[k] < dims[k]) break;
+          idx[k] = 0;
+        }
+      }
+      return this.set(n, 0, { k: 'const', dims, data: out });
+    }
+    this.fail(n, 'Transpose of this input is not supported');
+  }
+
+  private reshape(n: OnnxNode): void {
+    const v = this.need(n, 0, 'data');
+    const shape = this.symList(n, 1, 'shape');
+    if (v.k === 'const') {
+      const dims = shape.map((s, k) => (s === 0 ? v.dims[k] : s)) as number[];
+      const known = dims.filter((x) => x !== -1).reduce((a, b) => a * b, 1);
+      return this.set(n, 0, { k: 'const', dims: dims.map((x) => (x === -1 ? v.data.length / known : x)), data: v.data });
+    }
+    if (v.k !== 'stream') return this.fail(n, 'Reshape of this input is not supported');
+    // Only reshapes that add or drop unit axes (or merge a single direction) keep the stream's meaning.
+    const size = (a: Axis): number => (a === 'F' ? v.size : a === 'D' ? v.wire.length : a === '1' ? 1 : NaN);
+    const essential = v.axes.filter((a) => !(size(a) === 1));
+    const out: (Axis | undefined)[] = shape.map((s, k) => {
+      if (s === 0) return v.axes[k];
+      if (s === -1) return undefined;
+      if (s === 1) return '1';
+      if (typeof s === 'string') return undefined;
+      if (s === v.size) return 'F';
+      return this.failInput(n, 'shape', `dimension ${s} would mix the ${v.axes.filter((a) => size(a) !== 1).join(', ')} axes (${v.wire.length > 1 ? 'a bidirectional or stacked output needs layers, not yet supported' : 'not supported'})`);
+    });
+    const missing = essential.filter((a) => !out.includes(a));
+    const filled = out.map((a) => a ?? (missing.shift() ?? '1'));
+    if (missing.length > 0 || filled.filter((a) => size(a) !== 1).join() !== essential.join()) {
+      if (v.wire.length > 1) this.fail(n, 'merges the directions axis of a bidirectional output (with 2 directions) into the features: this needs layers, not yet supported');
+      this.failInput(n, 'shape', 'the reshape reorders the time, batch and feature axes');
+    }
+    this.set(n, 0, { ...v, axes: filled });
+  }
+
+  // ── streams: heads and elementwise ops ────────────────────────────────
+
+  private headId(n: OnnxNode): string {
+    const parts = (n.name || '').split('/').filter((s) => s !== '');
+    const wish = parts.length > 1 ? parts.slice(0, -1).join('_') : parts[0] ?? n.outputs[0] ?? 'dense';
+    return this.d.uid(wish.replace(/[^A-Za-z0-9_]/g, '_').replace(/^_+/, '') || 'dense');
+  }
+
+  private streamIn(n: OnnxNode, k: number, what: string): Stream {
+    const v = this.need(n, k, what);
+    if (v.k === 'ginput') this.failInput(n, what, `the model input "${v.name}" reaches ${n.opType} before any recurrent node, which is not supported`);
+    if (v.k !== 'stream') this.failInput(n, what, 'expected a value computed from the input sequence');
+    if (v.wire.length !== 1) this.failInput(n, what, `holds ${v.wire.length} directions or layers; select one first (bidirectional outputs need layers, not yet supported)`);
+    if (v.axes[v.axes.length - 1] !== 'F') this.failInput(n, what, 'its last axis is not the feature axis');
+    return v;
+  }
+
+  /** A new gate reading `src` through a full matrix [N, K]. */
+  private dense(n: OnnxNode, src: Stream, W: Mat, bias: Float64Array | undefined): void {
+    const id = this.headId(n);
+    const col = this.col + 1.5;
+    const g: GraphNode = { id, kind: 'gate', size: W.rows, activation: 'identity', position: { x: Math.round(col * 200), y: 120 }, label: `${n.opType} ${this.nodeName(n)}` };
+    if (!bias) g.bias = false;
+    this.d.add(g);
+    this.d.edge(src.wire[0], id, 'full', { shape: [W.rows, W.cols], data: Array.from(W.data) });
+    if (bias) this.d.bias(id, bias);
+    this.col = col;
+    this.fresh.set(n.outputs[0], id);
+    this.set(n, 0, { k: 'stream', axes: src.axes, wire: [id], report: [id], size: W.rows, step: src.step });
+  }
+
+  private matmul(n: OnnxNode): void {
+    const a = this.streamIn(n, 0, 'A');
+    const b = this.constOf(n, 1, 'B');
+    if (b.dims.length !== 2 || b.dims[0] !== a.size) this.failInput(n, 'B', `expected a [${a.size}, N] matrix, found [${b.dims.join(', ')}]`);
+    const [K, N] = b.dims;
+    const W = new Float64Array(N * K);
+    for (let i = 0; i < K; i++) for (let j = 0; j < N; j++) W[j * K + i] = b.data[i * N + j];
+    this.dense(n, a, { rows: N, cols: K, data: W }, undefined);
+  }
+
+  private gemm(n: OnnxNode): void {
+    const a = this.streamIn(n, 0, 'A');
+    const b = this.constOf(n, 1, 'B');
+    if (this.attrInt(n, 'transA', 0) !== 0) this.failAttr(n, 'transA', '1', 'the input cannot be transposed');
+    const transB = this.attrInt(n, 'transB', 0) !== 0;
+    const alpha = n.attributes.get('alpha')?.type === 'float' ? (n.attributes.get('alpha') as { f: number }).f : 1;
+    const beta = n.attributes.get('beta')?.type === 'float' ? (n.attributes.get('beta') as { f: number }).f : 1;
+    if (b.dims.length !== 2) this.failInput(n, 'B', 'must be a matrix');
+    const [K, N] = transB ? [b.dims[1], b.dims[0]] : b.dims;
+    if (K !== a.size) this.failInput(n, 'B', `expected ${a.size} ${transB ? 'columns' : 'rows'}, found [${b.dims.join(', ')}]`);
+    const W = new Float64Array(N * K);
+    for (let i = 0; i < K; i++) for (let j = 0; j < N; j++) W[j * K + i] = alpha * (transB ? b.data[j * K + i] : b.data[i * N + j]);
+    let bias: Float64Array | undefined;
+    if (this.get(n, 2)) {
+      const c = this.constOf(n, 2, 'C');
+      if (c.data.length !== N && c.data.length !== 1) this.failInput(n, 'C', `expected ${N} values (one per output), found shape [${c.dims.join(', ')}]`);
+      bias = Float64Array.from({ length: N }, (_, j) => beta * c.data[c.data.length === 1 ? 0 : j]);
+    }
+    this.dense(n, a, { rows: N, cols: K, data: W }, bias);
+  }
+
+  private binary(n: OnnxNode): void {
+    const x = this.need(n, 0, 'A');
+    const y = this.need(n, 1, 'B');
+    if (x.k === 'const' && y.k === 'const') return this.set(n, 0, this.foldBinary(n, x, y));
+    if (x.k === 'stream' && y.k === 'stream') {
+      const a = this.streamIn(n, 0, 'A');
+      const b = this.streamIn(n, 1, 'B');
+      if (a.step !== b.step || a.size !== b.size || a.axes.join() !== b.axes.join()) this.fail(n, 'its two inputs do not have the same shape (broadcasting between streams is not supported)');
+      if (n.opType === 'Sub' || n.opType === 'Div') this.fail(n, `${n.opType} of two streams is not supported yet`);
+      const id = this.headId(n);
+      this.col += 1.2;
+      this.d.add({ id, kind: 'op', op: n.opType === 'Add' ? 'add' : 'mul', position: { x: Math.round(this.col * 200), y: 240 }, label: `${n.opType} ${this.nodeName(n)}` });
+      this.d.edge(a.wire[0], id, 'identity');
+      this.d.edge(b.wire[0], id, 'identity');
+      return this.set(n, 0, { ...a, wire: [id], report: [id] });
+    }
+    const [s, c, sIdx] = x.k === 'stream' ? [x, y, 0] : [y, x, 1];
+    if (s.k !== 'stream' || c.k !== 'const') return this.fail(n, `${n.opType} of these inputs is not supported`);
+    const st = this.streamIn(n, sIdx, sIdx === 0 ? 'A' : 'B');
+    if (c.dims.some((d, k) => d !== 1 && !(k === c.dims.length - 1 && d === st.size))) this.failInput(n, sIdx === 0 ? 'B' : 'A', `shape [${c.dims.join(', ')}] does not broadcast over the features only`);
+    const vec = c.data.length === 1 ? new Float64Array(st.size).fill(c.data[0]) : c.data;
+    let op = n.opType;
+    let v = vec;
+    if (op === 'Sub') {
+      if (sIdx !== 0) this.fail(n, 'constant − stream is not supported');
+      op = 'Add';
+      v = v.map((z) => -z);
+    } else if (op === 'Div') {
+      if (sIdx !== 0) this.fail(n, 'constant ÷ stream is not supported');
+      op = 'Mul';
+      v = v.map((z) => 1 / z);
+    }
+    const freshGate = this.fresh.get(n.inputs[sIdx]);
+    const fg = freshGate ? this.d.node(freshGate) : undefined;
+    if (op === 'Add' && fg && fg.kind === 'gate' && fg.bias === false && (this.uses.get(n.inputs[sIdx]) ?? 0) === 1) {
+      delete fg.bias;
+      this.d.bias(fg.id, v);
+      this.fresh.set(n.outputs[0], fg.id);
+      return this.set(n, 0, st);
+    }
+    const id = this.headId(n);
+    this.col += 1.2;
+    const g: GraphNode = { id, kind: 'gate', size: st.size, activation: 'identity', position: { x: Math.round(this.col * 200), y: 240 }, label: `${op === 'Add' ? '+ b' : '× w'} ${this.nodeName(n)}` };
+    if (op === 'Add') {
+      this.d.add(g);
+      this.d.edge(st.wire[0], id, 'identity');
+      this.d.bias(id, v);
+    } else {
+      g.bias = false;
+      this.d.add(g);
+      if (c.data.length === 1) this.d.edge(st.wire[0], id, 'scalar', { shape: [1], data: [v[0]] });
+      else this.d.edge(st.wire[0], id, 'diagonal', { shape: [st.size], data: Array.from(v) });
+    }
+    this.fresh.set(n.outputs[0], id);
+    this.set(n, 0, { ...st, wire: [id], report: [id] });
+  }
+
+  private foldBinary(n: OnnxNode, a: Extract<Val, { k: 'const' }>, b: Extract<Val, { k: 'const' }>): Val {
+    const f = { Add: (x: number, y: number) => x + y, Sub: (x: number, y: number) => x - y, Mul: (x: number, y: number) => x * y, Div: (x: number, y: number) => x / y }[n.opType as 'Add'];
+    if (a.data.length === b.data.length) return { k: 'const', dims: a.dims.length >= b.dims.length ? a.dims : b.dims, data: a.data.map((x, i) => f(x, b.data[i])) };
+    if (b.data.length === 1) return { k: 'const', dims: a.dims, data: a.data.map((x) => f(x, b.data[0])) };
+    if (a.data.length === 1) return { k: 'const', dims: b.dims, data: b.data.map((y) => f(a.data[0], y)) };
+    return this.fail(n, 'broadcasting between constants of different shapes is not supported');
+  }
+
+  private activation(n: OnnxNode, act: Activation): void {
+    const s = this.streamIn(n, 0, 'X');
+    const fresh = this.fresh.get(n.inputs[0]);
+    const g = fresh ? this.d.node(fresh) : undefined;
+    if (g && g.kind === 'gate' && g.activation === 'identity' && (this.uses.get(n.inputs[0]) ?? 0) === 1) {
+      g.activation = act;
+      g.label = `${g.label ?? g.id} → ${n.opType}`;
+      return this.set(n, 0, s);
+    }
+    const id = this.headId(n);
+    this.col += 1.2;
+    this.d.add({ id, kind: 'gate', size: s.size, activation: act, bias: false, position: { x: Math.round(this.col * 200), y: 240 }, label: `${n.opType} ${this.nodeName(n)}` });
+    this.d.edge(s.wire[0], id, 'identity');
+    this.fresh.set(n.outputs[0], id);
+    this.set(n, 0, { ...s, wire: [id], report: [id] });
+  }
+
+  // ── the recurrent ops ─────────────────────────────────────────────────
+
+  private recurrent(n: OnnxNode, op: RecurrentOp): void {
+    const G = GATES[op];
+    for (const [name, a] of n.attributes) {
+      const known = ['activation_alpha', 'activation_beta', 'activations', 'clip', 'direction', 'hidden_size', 'layout', ...(op === 'LSTM' ? ['input_forget'] : []), ...(op === 'GRU' ? ['linear_before_reset'] : [])];
+      if (!known.includes(name)) this.failAttr(n, name, fmt(a), `${op} has no such attribute`);
+    }
+    const dirAttr = n.attributes.get('direction');
+    const direction = dirAttr ? (dirAttr.type === 'string' ? dirAttr.s : this.failAttr(n, 'direction', fmt(dirAttr), 'expected a string')) : 'forward';
+    if (direction !== 'forward' && direction !== 'reverse' && direction !== 'bidirectional') this.failAttr(n, 'direction', JSON.stringify(direction), 'expected "forward", "reverse" or "bidirectional"');
+    if (direction === 'bidirectional') this.failAttr(n, 'direction', '"bidirectional"', 'a bidirectional layer needs layers in the graph format (a later layer at step t reads the backward state at t), which are not there yet; export each direction separately');
+    if (this.direction && this.direction !== direction) this.failAttr(n, 'direction', JSON.stringify(direction), `an earlier recurrent node runs ${this.direction}; mixing directions needs layers in the graph format, not there yet`);
+    const layout = this.attrInt(n, 'layout', 0);
+    if (layout !== 0 && layout !== 1) this.failAttr(n, 'layout', String(layout), 'expected 0 or 1');
+    const clip = n.attributes.get('clip');
+    if (clip) this.failAttr(n, 'clip', fmt(clip), 'clipping the pre-activations has no primitive in the graph format yet');
+    const inputForget = op === 'LSTM' && this.attrInt(n, 'input_forget', 0) !== 0;
+    const lbr = op === 'GRU' && this.attrInt(n, 'linear_before_reset', 0) !== 0;
+
+    const W = this.constOf(n, 1, 'W');
+    const R = this.constOf(n, 2, 'R');
+    if (W.dims.length !== 3 || W.dims[0] !== 1) this.failInput(n, 'W', `expected shape [1, ${G}·hidden_size, input_size], found [${W.dims.join(', ')}]`);
+    const H = W.dims[1] / G;
+    const hsAttr = this.attrInt(n, 'hidden_size', H);
+    if (!Number.isInteger(H) || hsAttr !== H) this.failAttr(n, 'hidden_size', String(hsAttr), `W has ${W.dims[1]} rows, which is not ${G} × hidden_size`);
+    const I = W.dims[2];
+    if (R.dims.join() !== [1, G * H, H].join()) this.failInput(n, 'R', `expected shape [1, ${G * H}, ${H}], found [${R.dims.join(', ')}]`);
+    let Wb: Float64Array | undefined; let Rb: Float64Array | undefined;
+    if (this.get(n, 3)) {
+      const B = this.constOf(n, 3, 'B');
+      if (B.dims.join() !== [1, 2 * G * H].join()) this.failInput(n, 'B', `expected shape [1, ${2 * G * H}], found [${B.dims.join(', ')}]`);
+      Wb = B.data.slice(0, G * H);
+      Rb = B.data.slice(G * H);
+    }
+    if (this.get(n, 4)) this.failInput(n, 'sequence_lens', 'per-sequence lengths are not expressible yet: the engine runs every sequence for all T steps; leave sequence_lens out (all sequences full length)');
+    let P: Float64Array | undefined;
+    if (op === 'LSTM' && this.get(n, 7)) {
+      const p = this.constOf(n, 7, 'P');
+      if (p.dims.join() !== [1, 3 * H].join()) this.failInput(n, 'P', `expected shape [1, ${3 * H}], found [${p.dims.join(', ')}]`);
+      if (p.data.some((x) => x !== 0)) P = p.data;
+    }
+
+    // Activations (per direction; one direction here).
+    const actsAttr = n.attributes.get('activations');
+    const actNames = actsAttr ? (actsAttr.type === 'strings' ? actsAttr.strings : this.failAttr(n, 'activations', fmt(actsAttr), 'expected a list of strings')) : DEFAULT_ACTS[op];
+    const need = DEFAULT_ACTS[op].length;
+    if (actNames.length < need) this.failAttr(n, 'activations', fmt(actsAttr!), `${op} needs ${need} activations per direction`);
+    const activations = actNames.slice(0, need).map((a) => {
+      const act = ACTIVATIONS[a.toLowerCase()];
+      if (!act) this.failAttr(n, 'activations', JSON.stringify(a), `no ${a} activation in the graph format (supported: Sigmoid, Tanh, Relu, Softplus)${['affine', 'leakyrelu', 'thresholdedrelu', 'scaledtanh', 'hardsigmoid', 'elu'].includes(a.toLowerCase()) ? `; ${a} with activation_alpha/activation_beta has no exact primitive yet` : ''}`);
+      return act;
+    });
+
+    // X: bind the graph input's axes, or read the previous layer.
+    const X = this.need(n, 0, 'X');
+    const want: Axis[] = layout === 0 ? ['T', 'B', 'F'] : ['B', 'T', 'F'];
+    let source: string;
+    if (X.k === 'ginput') {
+      if (X.perm.length !== 3) this.failInput(n, 'X', `the model input "${X.name}" has ${X.perm.length} axes, expected 3`);
+      const axes = new Array<Axis>(3);
+      X.perm.forEach((orig, k) => { axes[orig] = want[k]; });
+      let id = this.inputNode.get(X.name);
+      if (!id) {
+        id = this.d.uid(this.inputNode.size === 0 ? 'x' : X.name);
+        this.d.add({ id, kind: 'input', size: I, position: { x: 0, y: 66 }, label: X.name, ...(direction === 'reverse' ? { reverse: true } : {}) });
+        this.inputNode.set(X.name, id);
+        this.inputAxes.set(X.name, axes.join(''));
+        (this.inputs[X.name] ??= []).push({ node: id, as: 'input' });
+      }
+      source = id;
+    } else if (X.k === 'stream') {
+      const s = this.streamIn(n, 0, 'X');
+      if (s.step !== 'all') this.failInput(n, 'X', 'is a final state, not a sequence');
+      if (s.axes.join('') !== want.join('')) this.failInput(n, 'X', `has axes ${s.axes.join('')} but layout ${layout} reads ${want.join('')}`);
+      if (s.size !== I) this.failInput(n, 'X', `has ${s.size} features but W expects ${I}`);
+      source = s.wire[0];
+    } else {
+      return this.failInput(n, 'X', 'must be the model input or the output of an earlier layer');
+    }
+    this.direction = direction;
+
+    const initial = (k: number, what: string): { learned?: Float64Array; from?: { name: string; index: number } } => {
+      const v = this.get(n, k);
+      if (!v || v.k === 'zeros') return {};
+      if (v.k === 'const') {
+        if (v.data.every((x) => x === 0)) return {};
+        const Bn = v.dims.length === 3 ? v.dims[layout === 0 ? 1 : 0] : 0;
+        if (v.dims.length !== 3 || v.data.length !== Bn * H) this.failInput(n, what, `expected shape ${layout === 0 ? `[1, B, ${H}]` : `[B, 1, ${H}]`}, found [${v.dims.join(', ')}]`);
+        const row = v.data.slice(0, H);
+        for (let b = 1; b < Bn; b++) for (let j = 0; j < H; j++) if (v.data[b * H + j] !== row[j]) this.failInput(n, what, 'a constant initial state that differs between sequences of the batch is not supported (give it as a model input instead)');
+        return { learned: row };
+      }
+      if (v.k === 'ginput') {
+        const expectPerm = layout === 0 ? [0, 1, 2] : [1, 0, 2];
+        if (v.perm.join() !== expectPerm.join()) this.failInput(n, what, 'the model input is transposed before it reaches the recurrent node, which is not supported');
+        return { from: { name: v.name, index: v.first } };
+      }
+      return this.failInput(n, what, 'must be a model input, a constant, or zeros');
+    };
+    const h0 = initial(5, 'initial_h');
+    const c0 = op === 'LSTM' ? initial(6, 'initial_c') : {};
+
+    const suffix = this.multiLayer ? `_l${this.layers}` : '';
+    const spec: LayerSpec = {
+      op, suffix, source, inputSize: I, hidden: H,
+      W: { rows: G * H, cols: I, data: W.data }, R: { rows: G * H, cols: H, data: R.data },
+      Wb, Rb, P, activations, inputForget, linearBeforeReset: lbr,
+      initialH: h0.learned, initialC: c0.learned, col: this.col,
+    };
+    const out = buildLayer(this.d, spec);
+    this.layers++;
+    this.col += op === 'RNN' ? 2.6 : 5.2;
+    const stateAxes = layout === 1 ? { axes: 'BDF' } : {};
+    if (h0.from) ((this.inputs[h0.from.name] ??= [])[h0.from.index] = { node: out.h, as: 'initialState', ...stateAxes });
+    if (c0.from && out.c) ((this.inputs[c0.from.name] ??= [])[c0.from.index] = { node: out.c, as: 'initialState', ...stateAxes });
+    const yAxes: Axis[] = layout === 0 ? ['T', 'D', 'B', 'F'] : ['B', 'T', 'D', 'F'];
+    const hAxes: Axis[] = layout === 0 ? ['D', 'B', 'F'] : ['B', 'D', 'F'];
+    this.set(n, 0, { k: 'stream', axes: yAxes, wire: [out.out], report: [out.h], size: out.outSize, step: 'all' });
+    this.set(n, 1, { k: 'stream', axes: hAxes, wire: [out.out], report: [out.h], size: out.outSize, step: 'final' });
+    if (op === 'LSTM' && out.c) {
+      const cn = this.d.edges.find((e) => e.target === out.c)!.source;
+      this.set(n, 2, { k: 'stream', axes: hAxes, wire: [cn], report: [out.c], size: H, step: 'final' });
+    }
+  }
+}
+
+/**
+ * Imports an ONNX model holding LSTM/GRU/RNN nodes as a Cellwright graph, with
+ * the mapping from the model's input and output names to graph nodes.
+ * Throws ImportError (with a problem naming the node, op and attribute).
+ *
+ * @example
+ * const { graph, outputs } = importOnnx(bytes, 'lstm.onnx');
+ * outputs.Y // [{ node: 'h', step: 'all' }]
+ */
+export function importOnnx(bytes: Uint8Array, file = 'model.onnx'): ImportResult {
+  let model: OnnxModel;
+  try {
+    model = decodeModel(bytes);
+  } catch (e) {
+    if (e instanceof WireError) throw new ImportError(problem('CW200', { file, detail: e.message, offset: e.offset }, { path: '' }));
+    throw e;
+  }
+  if (model.graph.nodes.length === 0) throw new ImportError(problem('CW200', { file, detail: 'the model has no nodes (is this an ONNX file?)' }, { path: 'graph' }));
+  const opset = model.opsets.find((o) => o.domain === '' || o.domain === 'ai.onnx')?.version ?? 0;
+  if (opset !== 0 && opset < 7) throw new ImportError(problem('CW200', { file, detail: `opset ${opset} is older than 7, the first Cellwright reads; re-export with opset_version ≥ 7` }, { path: 'opset_import' }));
+  return new Importer(model, file).run();
+}
+
+export type { OnnxTensor };

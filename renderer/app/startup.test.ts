@@ -1,0 +1,86 @@
+// @vitest-environment happy-dom
+// Start-up with work a crash left behind: the editor offers it, and a file the
+// host hands over that cannot be opened leaves both the document and the
+// autosaved work as they were, and says why.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Host, HostFile, MenuAction } from '../host/types.ts';
+import type * as TrainingClientModule from '../train/client.ts';
+
+type TrainingClient = typeof TrainingClientModule;
+
+// Training runs in a Web Worker, which this test does not need.
+vi.mock('../train/client.ts', async (importOriginal) => ({
+  ...(await importOriginal<TrainingClient>()),
+  startTraining: () => () => undefined,
+}));
+
+const { startApp } = await import('./startup.ts');
+const { documentStore } = await import('../store/document.ts');
+const { uiStore } = await import('../store/ui.ts');
+const { serializeGraph } = await import('../doc/engine.ts');
+
+/** An in-memory Host whose autosave and file channel the test controls. */
+function memoryHost(autosave: string | null) {
+  const state = { autosave, writes: [] as string[], clears: 0 };
+  const openListeners = new Set<(file: HostFile) => void>();
+  const host: Host = {
+    kind: 'browser',
+    openFile: async () => null,
+    saveFile: async () => null,
+    saveFileAs: async () => null,
+    exportFile: async () => null,
+    recentFiles: async () => [],
+    openRecent: async () => null,
+    getSetting: async <T,>(_key: string, fallback: T) => fallback,
+    setSetting: async () => undefined,
+    writeAutosave: async (text) => {
+      state.writes.push(text);
+      state.autosave = text;
+    },
+    readAutosave: async () => state.autosave,
+    clearAutosave: async () => {
+      state.clears += 1;
+      state.autosave = null;
+    },
+    setDirty: () => undefined,
+    onMenuAction: (_listener: (action: MenuAction) => void) => () => undefined,
+    onOpenFile: (listener) => {
+      openListeners.add(listener);
+      return () => openListeners.delete(listener);
+    },
+    openExternal: async () => undefined,
+  };
+  return { host, state, deliver: (file: HostFile) => openListeners.forEach((listener) => listener(file)) };
+}
+
+let stop: (() => void) | null = null;
+afterEach(() => {
+  stop?.();
+  stop = null;
+});
+
+describe('start-up with crash-recovered work', () => {
+  it('a file that cannot be opened keeps the document and the autosave, and says why', async () => {
+    const recovered = JSON.stringify({ savedAt: '2026-12-01T10:00:00.000Z', name: 'my cell', text: '{"format":"cellwright-graph"}' });
+    const { host, state, deliver } = memoryHost(recovered);
+    stop = await startApp(host);
+    expect(uiStore.getState().restoreOffer).toMatchObject({ name: 'my cell' });
+    const before = serializeGraph(documentStore.getState().graph);
+
+    for (const [file, reason] of [
+      [{ name: 'broken.cellwright', text: '{"format": "cellwright-graph", "nodes": [' }, /broken\.cellwright was not opened: .+/],
+      [{ name: 'notes.json', text: '["just", "a", "list"]' }, /notes\.json was not opened: .+/],
+      [{ name: 'empty.json', text: '' }, /empty\.json was not opened: .+/],
+    ] as const) {
+      deliver({ ...file, path: `/d/${file.name}`, handle: `/d/${file.name}` });
+      await vi.waitFor(() => expect(uiStore.getState().notice?.text).toMatch(reason));
+      expect(uiStore.getState().notice?.kind).toBe('error');
+      expect(serializeGraph(documentStore.getState().graph)).toBe(before);
+    }
+    // The crash-recovered work is still there, still on offer, untouched.
+    expect(state.autosave).toBe(recovered);
+    expect(state.writes).toEqual([]);
+    expect(state.clears).toBe(0);
+    expect(uiStore.getState().restoreOffer).toMatchObject({ name: 'my cell' });
+  });
+});
