@@ -13,7 +13,7 @@ export type { CompiledCopy, CompiledLayer, LayerModel } from './compile.ts';
 export { LayeredSession, nestedCells, nestedOf, sessionFor, withLayers } from './session.ts';
 export type { PartFactory } from './session.ts';
 export { bidirectionalGru, stackedLstm } from './templates.ts';
-export { copyPrefix, DIRECTIONS, hasLayers, LAYER_KIND, paramPrefix } from './types.ts';
+export { copyPrefix, DIRECTIONS, hasLayers, LAYER_KIND, layerOfKey, paramPrefix } from './types.ts';
 export type { Direction, LayerNode, NestedGraph } from './types.ts';
 export { analyzeLayers } from './validate.ts';
 export { validateAny, validateDataAny } from './check.ts';

@@ -46,6 +46,17 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/**
+ * The layer a parameter key belongs to: `layer:l1/edge:x_f` → { layer: 'l1', rest: 'edge:x_f' }
+ * (`rest` keeps a backward copy's `reverse/`); undefined for other keys.
+ */
+export function layerOfKey(key: string): { layer: string; rest: string } | undefined {
+  if (!key.startsWith('layer:')) return undefined;
+  const body = key.slice('layer:'.length);
+  const slash = body.indexOf('/');
+  return slash <= 0 ? undefined : { layer: body.slice(0, slash), rest: body.slice(slash + 1) };
+}
+
 /** True when the graph (any object) has at least one node of kind "layer". */
 export function hasLayers(graph: unknown): boolean {
   return isRecord(graph) && Array.isArray(graph.nodes) && graph.nodes.some((n) => isRecord(n) && n.kind === LAYER_KIND);
