@@ -25,6 +25,8 @@ const CATALOGUE: Array<{ key: string; title: string; blurb: string }> = [
   { key: 'peephole-lstm', title: 'Peephole LSTM', blurb: 'LSTM whose gates also see the cell through diagonal weights.' },
   { key: 'lstmp', title: 'LSTMP', blurb: 'LSTM with a recurrent projection layer (Sak et al. 2014).' },
   { key: 'gru', title: 'GRU', blurb: 'Update and reset gates, one state, no separate cell.' },
+  { key: 'lstm-2-layer', title: '2-layer LSTM', blurb: 'Two stacked LSTM layers: the second reads the whole output sequence of the first.' },
+  { key: 'gru-bidirectional', title: 'Bidirectional GRU', blurb: 'A GRU layer run forward and backward in time; the readout sees both.' },
   { key: 'worked-1-linear', title: 'Worked example 1: linear RNN', blurb: 'Scalar h_t = x_t + h_{t−1}, y_t = h_t.' },
   { key: 'worked-2-two-input', title: 'Worked example 2: two inputs', blurb: 'Weights 1 and −1, y_t = σ(5·h_t).' },
   { key: 'quadratic-map', title: 'Iterated map h² + 0.15', blurb: 'One unit iterating f(h) = h² + 0.15: a sink and a source.' },

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { EXAMPLES_DIR, expect, exportJson, nodeLocator, openApp, openFile, screenshot, selectNode, test, trainingSettled } from './fixtures.ts';
+import { download, dragFromPalette, EXAMPLES_DIR, expect, exportJson, nodeLocator, openApp, openFile, screenshot, selectNode, test, trainingSettled } from './fixtures.ts';
 
 const FILE = path.join(EXAMPLES_DIR, 'gru-bidirectional.json');
 
@@ -45,4 +45,25 @@ test('a bidirectional GRU layer: one block, expands to its cell, trains with str
   await expect(problems).toContainText('parameter "edge:bi_y" has shape [1, 16], expected [1, 8]');
   await expect(problems).toContainText('is for the backward copy of layer "bi", which is forward, not bidirectional: it is ignored');
   await screenshot(page, 'layers-forward-problem.png');
+});
+
+test('the 2-layer LSTM template drops from the palette as two layer blocks, its weights carried along', async ({ page }) => {
+  test.setTimeout(60_000);
+  await openApp(page, 'empty');
+  await dragFromPalette(page, '2-layer LSTM', { x: 200, y: 200 });
+  await expect(nodeLocator(page, 'l1')).toBeVisible();
+  await expect(nodeLocator(page, 'l2')).toBeVisible();
+  await expect(nodeLocator(page, 'l2')).toContainText('in x:8 → out m:8');
+  // A second copy: ids and the layers' parameter keys are renamed together, so nothing dangles.
+  await dragFromPalette(page, '2-layer LSTM', { x: 200, y: 420 });
+  await expect(nodeLocator(page, 'l1_2')).toBeVisible();
+  const saved = JSON.parse(await exportJson(page)) as { parameters: Record<string, unknown> };
+  const example = JSON.parse(readFileSync(path.join(EXAMPLES_DIR, 'lstm-2-layer.json'), 'utf8')) as { parameters: Record<string, unknown> };
+  expect(saved.parameters['layer:l1_2/edge:h_f']).toEqual(example.parameters['layer:l1/edge:h_f']);
+  await expect(page.getByRole('region', { name: 'Problems' })).not.toContainText('is not a layer of the graph');
+  await screenshot(page, 'layers-two-templates.png');
+  // The canvas picture shows the layers too.
+  const svg = await download(page, () => page.getByRole('button', { name: 'Export SVG' }).click());
+  expect(svg.text).toContain('LSTM layer 2');
+  expect(svg.text).toContain('l2_2 · layer');
 });
