@@ -25,13 +25,15 @@ export function validateAny(graph: Graph): Problem[] {
 export function validateDataAny(graph: Graph, data: unknown): Problem[] {
   if (!hasLayers(graph)) return validateData(graph, data);
   const a = analyzeLayers(graph);
-  const standIns = new Set(a.layers.map((l) => l.id));
-  for (const n of graph.nodes as unknown as { id?: unknown; kind?: unknown }[]) if (n.kind === 'layer' && typeof n.id === 'string') standIns.add(n.id);
-  const nodes: GraphNode[] = a.flat.nodes.filter((n) => !standIns.has(n.id));
+  const isNode = (n: unknown): n is { id: unknown; kind: unknown } => typeof n === 'object' && n !== null && !Array.isArray(n);
+  const standIns = new Set<unknown>(a.layers.map((l) => l.id));
+  for (const n of Array.isArray(graph.nodes) ? graph.nodes as unknown[] : []) if (isNode(n) && n.kind === 'layer') standIns.add(n.id);
+  const nodes: GraphNode[] = (Array.isArray(a.flat.nodes) ? a.flat.nodes as unknown[] : []).filter((n) => !isNode(n) || !standIns.has(n.id)) as GraphNode[];
   for (const l of a.layers) {
     for (const c of l.copies) {
       for (const n of c.graph.nodes) if (n.kind === 'cell') nodes.push({ ...n, id: c.prefix + n.id });
     }
   }
-  return validateData({ ...a.flat, nodes, edges: a.flat.edges.filter((e) => !standIns.has(e.source) && !standIns.has(e.target)) }, data);
+  const edges = (Array.isArray(a.flat.edges) ? a.flat.edges as unknown[] : []).filter((e) => !isNode(e) || !(standIns.has((e as Record<string, unknown>).source) || standIns.has((e as Record<string, unknown>).target)));
+  return validateData({ ...a.flat, nodes, edges: edges as Graph['edges'] }, data);
 }
