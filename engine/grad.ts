@@ -10,7 +10,7 @@ import { DEFAULT_FLAG_THRESHOLDS, flagSeries } from './diagnostics/flags.ts';
 import type { DataFile, Graph, TensorJSON } from './format/types.ts';
 import { createParams } from './params.ts';
 import type { SessionLike } from './fast/index.ts';
-import { compileAny, LayeredSession, nestedCells, sessionFor } from './layers/index.ts';
+import { compileAny, LayeredSession, nestedFlags, sessionFor } from './layers/index.ts';
 import type { Arr, DType } from './tensor.ts';
 import { idTable, own } from './format/dict.ts';
 
@@ -93,9 +93,10 @@ export function gradReport(graph: Graph, data: DataFile, opts: GradOptions = {})
   }
   const th = { ...DEFAULT_FLAG_THRESHOLDS, ...opts.thresholds };
   const flags: Flag[] = [];
-  for (const i of [...program.cells, ...nestedCells(program)]) {
+  for (const i of program.cells) {
     const f = flagSeries(program.nodes[i].id, session.gradNorms[i], th);
     if (f) flags.push(f);
   }
+  flags.push(...nestedFlags(program, session.gradNorms, th));
   return { loss, gradients, values: valuesOf(program, session), gradNorms, flags };
 }

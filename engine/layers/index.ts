@@ -10,7 +10,7 @@
  */
 export { compileAny, layerModel } from './compile.ts';
 export type { CompiledCopy, CompiledLayer, LayerModel } from './compile.ts';
-export { LayeredSession, nestedCells, nestedOf, sessionFor, withLayers } from './session.ts';
+export { LayeredSession, nestedCells, nestedFlags, nestedOf, sessionFor, withLayers, withNestedFlags } from './session.ts';
 export type { PartFactory } from './session.ts';
 export { bidirectionalGru, stackedLstm } from './templates.ts';
 export { copyPrefix, DIRECTIONS, hasLayers, LAYER_KIND, layerOfKey, paramPrefix } from './types.ts';

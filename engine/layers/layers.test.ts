@@ -22,8 +22,8 @@ import { gru, lstm } from '../templates.ts';
 import { randomBatch, randomParams } from '../testing/build.ts';
 import { compileAny, layerModel } from './compile.ts';
 import { validateAny, validateDataAny } from './check.ts';
-import type { LayeredSession} from './session.ts';
-import { nestedCells, sessionFor } from './session.ts';
+import type { LayeredSession } from './session.ts';
+import { nestedCells, nestedFlags, sessionFor } from './session.ts';
 import { bidirectionalGru, stackedLstm } from './templates.ts';
 import type { LayerNode } from './types.ts';
 
@@ -371,5 +371,19 @@ describe('training and export of layered graphs', () => {
 
   it('the PyTorch export refuses graphs with layers, naming them', () => {
     expect(() => exportTorch(stackedLstm({ x: 1, h: 2, y: 1 }))).toThrow(/layers \("l1", "l2"\)/);
+  });
+});
+
+describe('explode/vanish flags of nested cells', () => {
+  it('read a reverse copy in its own step order (data time T … 1)', () => {
+    const p = compileAny(bidirectionalGru({ x: 1, h: 2, y: 1 }));
+    const T = 20;
+    const norms = p.nodes.map(() => new Float64Array(T));
+    const rising = Float64Array.from({ length: T }, (_, t) => 0.5 ** (T - 1 - t)); // tiny early, 1 at the end
+    norms[p.byId.get('bi/h')!] = rising;
+    norms[p.byId.get('bi/reverse/h')!] = Float64Array.from(rising).reverse(); // its own first steps are data's last
+    const flags = nestedFlags(p, norms);
+    expect(flags.map((f) => [f.node, f.kind])).toEqual([['bi/h', 'vanishing'], ['bi/reverse/h', 'vanishing']]);
+    expect(flags[1].ratio).toBeCloseTo(0.5 ** (T - 1), 12);
   });
 });

@@ -20,6 +20,8 @@
 import type { Batch } from '../batch.ts';
 import type { Program } from '../compile.ts';
 import type { SessionLike } from '../fast/index.ts';
+import type { Flag, FlagThresholds } from '../diagnostics/flags.ts';
+import { flagSeries } from '../diagnostics/flags.ts';
 import type { Noise } from '../ops/noise.ts';
 import type { SessionOptions } from '../runtime.ts';
 import { Session } from '../runtime.ts';
@@ -283,6 +285,27 @@ export function nestedCells(program: Program): number[] {
     if (m.layers[at.layer].copies[at.copy].program.nodes[at.node].kind === 'cell') out.push(m.outer.nodes.length + k);
   });
   return out;
+}
+
+/**
+ * Explode/vanish flags of the nested cells (a plain program has none). A
+ * reverse copy's series is read in its own step order (data time T … 1), the
+ * direction its gradient flows back through time.
+ */
+export function nestedFlags(program: Program, gradNorms: readonly Float64Array[], th?: FlagThresholds): Flag[] {
+  const out: Flag[] = [];
+  for (const i of nestedCells(program)) {
+    const norms = nestedOf(program, i)!.copy.reverse ? Float64Array.from(gradNorms[i]).reverse() : gradNorms[i];
+    const f = flagSeries(program.nodes[i].id, norms, th);
+    if (f) out.push(f);
+  }
+  return out;
+}
+
+/** Diagnostics with the nested cells' flags added (the same object for a plain program). */
+export function withNestedFlags<D extends { flags: Flag[] }>(d: D, program: Program, gradNorms: readonly Float64Array[], th?: FlagThresholds): D {
+  const extra = nestedFlags(program, gradNorms, th);
+  return extra.length === 0 ? d : { ...d, flags: [...d.flags, ...extra] };
 }
 
 /** dst[t] = src[reverse ? T−1−t : t] for T blocks of `sz`. */

@@ -34,7 +34,7 @@ import { createParams, exportParams } from '../params.ts';
 import { Rng } from '../rng.ts';
 import { createSession } from '../fast/index.ts';
 import type { SessionLike } from '../fast/index.ts';
-import { compileAny, nestedCells, sessionFor, withLayers } from '../layers/index.ts';
+import { compileAny, nestedCells, sessionFor, withLayers, withNestedFlags } from '../layers/index.ts';
 import type { Noise } from '../ops/noise.ts';
 import type { Task, TaskBinding, TaskMeta, TaskResources } from '../tasks/index.ts';
 import { bindTask, createTask, TaskError } from '../tasks/index.ts';
@@ -506,7 +506,7 @@ export class Trainer {
       return;
     }
     if (this._step % c.diagnosticsEvery === 0) {
-      this.lastDiagnostics = this.diagnoser.measure(s, this.theta, this._step, { thresholds: c.flags });
+      this.lastDiagnostics = withNestedFlags(this.diagnoser.measure(s, this.theta, this._step, { thresholds: c.flags }), p, s.gradNorms, c.flags);
     }
     let clipped = false;
     if (c.clipNorm !== null) clipped = clipGradNorm(g, this.ranges, c.clipNorm).clipped;
@@ -644,7 +644,7 @@ export class Trainer {
       s.forward(this.theta, this.batch);
     }
     s.backward(this.theta);
-    return this.diagnoser.measure(s, this.theta, this._step, { thresholds: this.config.flags });
+    return withNestedFlags(this.diagnoser.measure(s, this.theta, this._step, { thresholds: this.config.flags }), this.program, s.gradNorms, this.config.flags);
   }
 
   // ------------------------------------------------------------ snapshots

@@ -43,6 +43,25 @@ function Strip({ id, title }: { id: string; title: string }) {
   );
 }
 
+const FLAG_ICON: Record<string, string> = { vanishing: '↘', exploding: '↗', nonfinite: '!' };
+
+/** Gradient flags of the layer's nested cells from training (keys like "l1/h", "bi/reverse/h"). */
+function NestedFlags({ prefixes }: { prefixes: string[] }) {
+  const flags = useTelemetry((state) => state.flags);
+  const mine = Object.values(flags).filter((f) => prefixes.some((p) => f.node.startsWith(p)));
+  if (mine.length === 0) return null;
+  return (
+    <div className="cw-layer-flags">
+      {mine.map((f) => (
+        <span key={f.node} className={`cw-flag is-static cw-flag-${f.kind}`} role="img" aria-label={`${f.kind} gradient at ${f.node}`}
+          title={`${f.kind} gradient through time at ${f.node}${Number.isFinite(f.ratio) ? `: first/latest ${f.ratio.toPrecision(3)}, ×${f.perStep.toPrecision(3)} per step` : ''}`}>
+          <span aria-hidden>{FLAG_ICON[f.kind] ?? '!'}</span>{f.kind} · {f.node}
+        </span>
+      ))}
+    </div>
+  );
+}
+
 /** The nested step graph, read-only: boxes at the saved positions scaled into the block. */
 function NestedDrawing({ nodes, edges }: { nodes: GraphNode[]; edges: GraphEdge[] }) {
   const at = new Map(nodes.map((n) => [n.id, n.position ?? { x: 0, y: 0 }]));
@@ -117,6 +136,7 @@ export const LayerNodeView = memo(function LayerNodeView({ data, selected }: Nod
         </button>
         <span className="cw-layer-count">{nodes.length} nodes · {cells.length} cell{cells.length === 1 ? '' : 's'}{copies === 2 ? ' · 2 copies' : ''}</span>
       </div>
+      <NestedFlags prefixes={prefixes} />
       <Strip id={layer.id} title="The layer's output on one validation sequence, in data time order" />
       {open ? (
         <div className="cw-layer-body nodrag">

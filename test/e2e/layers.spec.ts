@@ -4,9 +4,9 @@
  * (Step) with heat strips for the layer and for both directions' states, and
  * its direction is edited in the inspector; the file round-trips unchanged.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { download, dragFromPalette, EXAMPLES_DIR, expect, exportJson, nodeLocator, openApp, openFile, screenshot, selectNode, test, trainingSettled } from './fixtures.ts';
+import { download, dragFromPalette, EXAMPLES_DIR, RESULTS, expect, exportJson, nodeLocator, openApp, openFile, screenshot, selectNode, test, trainingSettled } from './fixtures.ts';
 
 const FILE = path.join(EXAMPLES_DIR, 'gru-bidirectional.json');
 
@@ -66,4 +66,22 @@ test('the 2-layer LSTM template drops from the palette as two layer blocks, its 
   const svg = await download(page, () => page.getByRole('button', { name: 'Export SVG' }).click());
   expect(svg.text).toContain('LSTM layer 2');
   expect(svg.text).toContain('l2_2 · layer');
+});
+
+test('a layer whose gradient vanishes through time is flagged on its block, naming the nested cell', async ({ page }) => {
+  test.setTimeout(60_000);
+  const graph = JSON.parse(readFileSync(FILE, 'utf8')) as { nodes: { kind: string; steps?: string }[]; task: { length: number } };
+  for (const n of graph.nodes) if (n.kind === 'loss') n.steps = 'last';
+  graph.task.length = 60;
+  const dir = path.join(RESULTS, 'layers');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'bigru-last-step.json');
+  writeFileSync(file, JSON.stringify(graph));
+  await openApp(page);
+  await openFile(page, file);
+  await trainingSettled(page);
+  await page.getByRole('button', { name: 'Step', exact: true }).click();
+  // The forward copy reads the last step's loss only through 59 steps of its own recurrence.
+  await expect(nodeLocator(page, 'bi').getByRole('img', { name: 'vanishing gradient at bi/h' })).toBeVisible();
+  await screenshot(page, 'layers-vanishing-flag.png');
 });
