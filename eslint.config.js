@@ -45,19 +45,36 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         paths: [{ name: 'electron', message: 'renderer/ reaches the desktop only through the Host interface (renderer/host/).' }],
-        patterns: [{ group: upTo('electron'), message: 'renderer/ must not import electron/: share types and constants through common/ipc-contract.ts.' }],
+        patterns: [
+          { group: upTo('electron'), message: 'renderer/ must not import electron/: share types and constants through common/ipc-contract.ts.' },
+          { group: upTo('common/node'), message: 'common/node/ is node-only (CLI and main process); the renderer runs in a browser.' },
+        ],
       }],
     },
   },
   {
     // Neutral ground, imported by main, preload and renderer alike: types and plain constants only.
+    // common/node/ is the node-only part shared by the CLI and the main process (atomic writes):
+    // it may use node:*, and the renderer must not import it.
     files: ['common/**/*.ts'],
+    ignores: ['common/node/**'],
     rules: {
       'no-restricted-imports': ['error', {
         paths: ['react', 'react-dom', 'electron'].map((name) => ({ name, message: 'common/ is shared by electron/ and renderer/: no UI or desktop modules.' })),
         patterns: [
           { group: ['node:*', '@xyflow/*', 'electron/*'], message: 'common/ is shared by electron/ and renderer/: no node-only, UI or desktop modules.' },
           { group: [...upTo('renderer'), ...upTo('electron'), ...upTo('cli')], message: 'common/ must not depend on the app layers.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['common/node/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['react', 'react-dom', 'electron', '@xyflow/*'], message: 'common/node/ is shared by the CLI and the main process: no UI or desktop modules.' },
+          { group: [...upTo('renderer'), ...upTo('electron'), ...upTo('cli')], message: 'common/node/ must not depend on the app layers.' },
         ],
       }],
     },

@@ -8,9 +8,19 @@ import { isGraphFileName } from '../common/graph-files.ts';
  * executable, the app path (`electron .` in development) and switches.
  */
 export function filesFromArgv(argv: readonly string[], cwd: string, isPackaged: boolean): string[] {
+  return splitArgv(argv, cwd, isPackaged).files;
+}
+
+/**
+ * The graph files on a command line, and the other (non-switch) arguments,
+ * which main reports instead of ignoring: `cellwright notes.txt` says why
+ * nothing opened.
+ */
+export function splitArgv(argv: readonly string[], cwd: string, isPackaged: boolean): { files: string[]; notGraphs: string[] } {
   // Packaged: argv = [exe, ...args]. Development: argv = [electron, appPath, ...args].
   const args = argv.slice(isPackaged ? 1 : 2);
   const files: string[] = [];
+  const notGraphs: string[] = [];
   let afterDashes = false;
   for (const arg of args) {
     if (!afterDashes && arg === '--') {
@@ -18,7 +28,10 @@ export function filesFromArgv(argv: readonly string[], cwd: string, isPackaged: 
       continue;
     }
     if (!afterDashes && arg.startsWith('-')) continue;
-    if (!isGraphFileName(arg)) continue;
+    if (!isGraphFileName(arg)) {
+      notGraphs.push(arg);
+      continue;
+    }
     // Linux desktop entries pass files as URLs (Exec=... %U).
     if (arg.startsWith('file://')) {
       try {
@@ -30,5 +43,5 @@ export function filesFromArgv(argv: readonly string[], cwd: string, isPackaged: 
     }
     files.push(path.resolve(cwd, arg));
   }
-  return files;
+  return { files, notGraphs };
 }

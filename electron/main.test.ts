@@ -110,7 +110,8 @@ describe('main process', () => {
     const other = path.join(documents, 'gru.json');
     fs.writeFileSync(other, '{}');
     fake.app.emit('second-instance', {}, ['/usr/bin/electron', appPath, other], documents);
-    await vi.waitFor(() => expect(fake.windows).toHaveLength(2));
+    // The new window's page must be loaded before it may call main.
+    await vi.waitFor(() => expect(fake.windows[1]?.loadedUrl).toBeTruthy());
     expect(await fake.invoke(win(fake, 1), INVOKE_CHANNELS.takePendingFiles)).toMatchObject([{ name: 'gru.json', path: other }]);
   });
 
@@ -280,8 +281,12 @@ describe('main process', () => {
       await expect(fake.invoke(w, INVOKE_CHANNELS.openFile)).rejects.toThrow(/permission denied/);
     }
     // From the command line the reason goes into an error box (the window may not be showing yet).
-    const second = await launch([path.join(documents, 'missing.json')]);
-    expect(second.errorBoxes).toEqual([{ title: 'Cannot open missing.json', content: expect.stringContaining('does not exist any more') }]);
+    const second = await launch([path.join(documents, 'missing.json'), 'notes.txt']);
+    await vi.waitFor(() => expect(second.errorBoxes).toHaveLength(2));
+    expect(second.errorBoxes).toEqual(expect.arrayContaining([
+      { title: 'Cannot open missing.json', content: expect.stringContaining('does not exist any more') },
+      { title: 'Cannot open notes.txt', content: '"notes.txt" is not a Cellwright graph file: Cellwright opens .cellwright and .json files.' },
+    ]));
   });
 
   it('opens links only over https, on the allow-list', async () => {

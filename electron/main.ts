@@ -27,7 +27,8 @@ import { cascade, DEFAULT_WINDOW, MIN_HEIGHT, MIN_WIDTH, parseWindowState, resto
 import type { WindowState } from './window-state.ts';
 import { buildMenuTemplate } from './menu.ts';
 import { applyChoice, autosaveAfterClose, choiceFromButton, CLOSE_BUTTONS, mustAsk } from './close-guard.ts';
-import { filesFromArgv } from './args.ts';
+import { splitArgv } from './args.ts';
+import { GRAPH_EXTENSION } from '../common/graph-files.ts';
 import { createAppProtocolHandler } from './protocol.ts';
 import {
   APP_ENTRY, APP_SCHEME, CONTENT_SECURITY_POLICY, isAllowedExternal, isAppUrl,
@@ -170,6 +171,13 @@ async function openInto(entry: Entry, file: string): Promise<void> {
     deliver(entry, await handlers.openPath(entry.session, file));
   } catch (error) {
     reportError(`Cannot open ${path.basename(file)}`, error);
+  }
+}
+
+/** Arguments that name no graph file: said, not silently dropped. */
+function reportNotGraphs(args: readonly string[]): void {
+  for (const arg of args) {
+    reportError(`Cannot open ${path.basename(arg)}`, new Error(`"${arg}" is not a Cellwright graph file: Cellwright opens .${GRAPH_EXTENSION} and .json files.`));
   }
 }
 
@@ -364,7 +372,8 @@ if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   app.on('second-instance', (_event, argv, workingDirectory) => {
-    const files = filesFromArgv(argv, workingDirectory, app.isPackaged);
+    const { files, notGraphs } = splitArgv(argv, workingDirectory, app.isPackaged);
+    reportNotGraphs(notGraphs);
     if (files.length > 0) {
       void openFiles(files);
       return;
@@ -397,7 +406,9 @@ if (!app.requestSingleInstanceLock()) {
     recentCache = await recentFile.load();
     rebuildMenu();
     ready = true;
-    const files = [...filesFromArgv(launchArgv, launchCwd, app.isPackaged), ...earlyFiles.splice(0)];
+    const launch = splitArgv(launchArgv, launchCwd, app.isPackaged);
+    reportNotGraphs(launch.notGraphs);
+    const files = [...launch.files, ...earlyFiles.splice(0)];
     const [first, ...rest] = files;
     await createWindow(first ? [first] : []);
     await openFiles(rest);

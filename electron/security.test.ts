@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as path from 'node:path';
 import { CONTENT_SECURITY_POLICY, isAllowedExternal, isTrustedSender } from './security.ts';
 import { candidateFile, createAppProtocolHandler } from './protocol.ts';
-import { filesFromArgv } from './args.ts';
+import { filesFromArgv, splitArgv } from './args.ts';
 import { restoreBounds } from './window-state.ts';
 import { buildMenuTemplate } from './menu.ts';
 import { MENU_ACTIONS } from '../common/ipc-contract.ts';
@@ -97,6 +97,7 @@ describe('command line', () => {
   it('finds graph files, skipping the executable, the app path and switches', () => {
     expect(filesFromArgv(['/opt/Cellwright/cellwright', '--no-sandbox', 'a.json', '/x/b.cellwright.json', 'c.CELLWRIGHT', 'readme.txt', '.cellwright'], '/home/u', true))
       .toEqual([path.resolve('/home/u/a.json'), path.resolve('/x/b.cellwright.json'), path.resolve('/home/u/c.CELLWRIGHT')]);
+    expect(splitArgv(['/opt/Cellwright/cellwright', '--no-sandbox', 'notes.txt', 'a.json'], '/home/u', true)).toEqual({ files: [path.resolve('/home/u/a.json')], notGraphs: ['notes.txt'] });
     expect(filesFromArgv(['electron', '.', 'assets/examples/lstm.json'], '/repo', false)).toEqual([path.resolve('/repo/assets/examples/lstm.json')]);
     expect(filesFromArgv(['electron', '.', '--', '--weird.json'], '/r', false)).toEqual([path.resolve('/r/--weird.json')]);
     if (process.platform !== 'win32') {

@@ -3,10 +3,11 @@
  * PyTorch state_dict (.pt/.pth zip, .safetensors) as a graph file, and the
  * mapping from the source's tensor names to graph nodes.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import { atomicWrite } from '../../common/node/atomic-write.ts';
 import { formatProblem } from '../../engine/format/data.ts';
 import { importOnnx } from '../../engine/import/onnx.ts';
 import type { Arch } from '../../engine/import/torch.ts';
@@ -41,7 +42,7 @@ export function register(program: Command, io: Io): void {
     .option('--json', 'print the mapping from the model\'s tensor names to graph nodes as JSON')
     .addOption(new Option('--arch <arch>', 'what the state_dict\'s recurrent module is, when its keys do not say (nn.RNN: tanh or relu)').choices([...ARCHS]))
     .option('--force', 'replace an existing graph file')
-    .action((file: string, opts: { out: string; json?: boolean; arch?: Arch; force?: boolean }) => {
+    .action(async (file: string, opts: { out: string; json?: boolean; arch?: Arch; force?: boolean }) => {
       let bytes: Uint8Array;
       try {
         bytes = new Uint8Array(readFileSync(file));
@@ -59,7 +60,7 @@ export function register(program: Command, io: Io): void {
       }
       if (existsSync(opts.out) && !opts.force) throw new CliError(`${opts.out} already exists; pass --force to replace it, or choose another file with -o`);
       try {
-        writeFileSync(opts.out, JSON.stringify(r.graph, null, 2) + '\n');
+        await atomicWrite(opts.out, JSON.stringify(r.graph, null, 2) + '\n');
       } catch (e) {
         throw new CliError(`cannot write ${opts.out}: ${(e as Error).message}`);
       }

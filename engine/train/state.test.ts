@@ -71,6 +71,19 @@ describe('resume: N + N steps equal 2N steps bit for bit', () => {
     resumeCheck(parity(), { optimizer: 'adam', lr: 0.02, clipNorm: 1, dtype: 'float32', batch: 4, schedule: { kind: 'step', every: 11, gamma: 0.5 } }, 8);
   });
 
+  it('with zoneout on the cell: the masks of each update come back with the step count', () => {
+    const g = adding();
+    const cell = g.nodes.find((n) => n.kind === 'cell')!;
+    (cell as unknown as Record<string, unknown>).zoneout = 0.3;
+    resumeCheck(g, { optimizer: 'adam', lr: 0.01, clipNorm: 1, batch: 4 }, 7);
+    // The masks matter: without zoneout the run differs.
+    const plain = createTrainer(adding(), { training: { optimizer: 'adam', lr: 0.01, clipNorm: 1, batch: 4, seed: 11 } });
+    const noisy = createTrainer(g, { training: { optimizer: 'adam', lr: 0.01, clipNorm: 1, batch: 4, seed: 11 } });
+    plain.step(3);
+    noisy.step(3);
+    expect(Array.from(noisy.parameters)).not.toEqual(Array.from(plain.parameters));
+  });
+
   it('some clipped steps and some not: the count is carried over', () => {
     const t = createTrainer(adding(), { training: { clipNorm: 0.2, steps: 10, batch: 4 } });
     t.step(10);
@@ -78,6 +91,21 @@ describe('resume: N + N steps equal 2N steps bit for bit', () => {
     expect(f).toBeGreaterThan(0);
     const again = createTrainer(throughFile(t.graphWithParameters()));
     expect(again.clippedFraction).toBe(f);
+  });
+});
+
+describe('the random stream\'s position', () => {
+  it('getState/setState continue the stream exactly, a pending normal included, through JSON', () => {
+    const a = new Rng(3);
+    a.uniform();
+    a.normal(); // leaves the second Box–Muller value pending
+    const saved = JSON.parse(JSON.stringify(a.getState())) as ReturnType<Rng['getState']>;
+    expect(saved.spare).not.toBeNull();
+    const want = [a.normal(), a.uniform(), a.int(1000), a.normal()];
+    const b = new Rng(99);
+    b.setState(saved);
+    expect([b.normal(), b.uniform(), b.int(1000), b.normal()]).toEqual(want);
+    expect(() => b.setState({ words: [0, 0, 0, 0], spare: null })).toThrow(/not all zero/);
   });
 });
 
@@ -128,6 +156,7 @@ describe('the saved state', () => {
   it('a malformed state is an error naming the JSON path, never a crash', () => {
     const cases: [(s: Record<string, unknown>) => void, string][] = [
       [(s) => { s.step = -1; }, 'training.state.step must be a whole number'],
+      [(s) => { s.step = 1e300; }, 'training.state.step must be a whole number from 0 to 2^53 − 1'],
       [(s) => { s.format = 99; }, 'training.state.format must be 1'],
       [(s) => { (s.rng as { data: { words: unknown } }).data.words = [0, 0, 0, 0]; }, 'training.state.rng.data.words'],
       [(s) => { (s.optimizer as { moments: Record<string, Record<string, unknown>> }).moments.exp_avg['edge:x_h_new'] = [1, 2]; }, 'training.state.optimizer.moments.exp_avg["edge:x_h_new"] must be an array of 10 numbers'],

@@ -88,7 +88,7 @@ function bad(path: string, expected: string, got: unknown): never {
 }
 
 function count(v: unknown, path: string): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) bad(path, 'a whole number ≥ 0', v);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) bad(path, 'a whole number from 0 to 2^53 − 1', v);
   return v;
 }
 

@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useLayoutEffect } from 'react';
 import { ReactFlowProvider } from '@xyflow/react';
 import { Canvas } from '../canvas/Canvas.tsx';
 import { CanvasLegend } from '../canvas/CanvasLegend.tsx';
@@ -12,6 +12,7 @@ import { Toolbar } from '../panels/Toolbar.tsx';
 import { TrainingPanel } from '../panels/TrainingPanel.tsx';
 import { uiStore, useUi } from '../store/ui.ts';
 import { Dock } from '../views/Dock.tsx';
+import { PanelBoundary } from './PanelBoundary.tsx';
 
 function SideTabs() {
   const tab = useUi((state) => state.sideTab);
@@ -26,33 +27,38 @@ function SideTabs() {
 export function App() {
   const theme = useUi((state) => state.theme);
   const tab = useUi((state) => state.sideTab);
-  useEffect(() => {
+  // Before the charts' effects read the theme's colours from the document.
+  useLayoutEffect(() => {
     document.documentElement.dataset.theme = theme;
     document.documentElement.style.colorScheme = theme;
   }, [theme]);
   return (
     <ReactFlowProvider>
       <div className="cw-app" data-theme={theme}>
-        <Toolbar />
+        <PanelBoundary name="Toolbar"><Toolbar /></PanelBoundary>
         <RestoreBanner />
         <div className="cw-main">
-          <Palette />
+          <PanelBoundary name="Blocks"><Palette /></PanelBoundary>
           <main className="cw-center">
-            <RunBar />
+            <PanelBoundary name="Run bar"><RunBar /></PanelBoundary>
             <div className="cw-canvas-wrap">
               <HintLine />
-              <Canvas />
-              <CanvasLegend />
+              <PanelBoundary name="Canvas" className="cw-canvas-failed">
+                <Canvas />
+                <CanvasLegend />
+              </PanelBoundary>
               <NoticeToast />
             </div>
           </main>
           <div className="cw-side">
             <SideTabs />
-            {tab === 'inspector' ? <Inspector /> : <div className="cw-side-training"><TrainingPanel /></div>}
-            <Problems />
+            {tab === 'inspector'
+              ? <PanelBoundary name="Inspector"><Inspector /></PanelBoundary>
+              : <div className="cw-side-training"><PanelBoundary name="Training settings"><TrainingPanel /></PanelBoundary></div>}
+            <PanelBoundary name="Problems"><Problems /></PanelBoundary>
           </div>
         </div>
-        <Dock />
+        <PanelBoundary name="Training charts"><Dock /></PanelBoundary>
         <HelpDialog />
         <FlagPopover />
       </div>

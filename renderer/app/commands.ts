@@ -19,6 +19,9 @@ import { tagGroup, ungroup } from '../doc/groups.ts';
 import { exportPng, exportSvg } from './exportImage.ts';
 import { strToU8, zipSync } from 'fflate';
 import { exportTorch } from '../../engine/export/torch.ts';
+import { keepTrainedParameters, trainedParametersPending } from '../train/client.ts';
+import { trainingStore } from '../store/training.ts';
+import { describeKeys } from '../doc/params.ts';
 
 /** What the commands need from the canvas (set by the canvas when it mounts). */
 export interface FlowApi {
@@ -148,6 +151,26 @@ export function insertTemplate(key: string, at?: XY): string[] {
   return result.nodeIds;
 }
 
+/**
+ * Open a bundled example or template as the document (clicking it in the
+ * palette or the Open example menu). Unsaved work is not lost silently: the
+ * user confirms first. The example brings its own task or data file.
+ */
+export function openExample(key: string): boolean {
+  const example = EXAMPLES.find((entry) => entry.key === key);
+  const g = exampleGraph(key);
+  if (!example || !g) {
+    uiStore.getState().notify('error', `The example "${key}" is not available.`);
+    return false;
+  }
+  if (!confirmDiscard(`Open ${example.title}`)) return false;
+  documentStore.getState().load(g, null);
+  uiStore.getState().select([]);
+  requestAnimationFrame(() => flow?.fitView());
+  uiStore.getState().notify('info', `Opened ${example.title}: press Train.`);
+  return true;
+}
+
 function confirmDiscard(action: string): boolean {
   if (!isDirty(documentStore.getState())) return true;
   return window.confirm(`The current graph has unsaved changes. ${action} anyway and lose them?`);
@@ -230,27 +253,54 @@ async function runHost<T>(action: () => Promise<T>): Promise<T | null> {
   }
 }
 
+/** The saved work needs no autosave; work recovered from a crash and still on offer is not this document's, so it stays. */
+async function clearAutosaveAfterSave(): Promise<void> {
+  if (!uiStore.getState().restoreOffer) await getHost().clearAutosave();
+}
+
+/**
+ * Before a save: with "with weights" ticked, the trained parameters go into
+ * the graph first (one undo entry), so the file reopens with the same numbers.
+ * Returns what the file will hold, in words.
+ */
+async function prepareSave(): Promise<string> {
+  if (uiStore.getState().saveWeights && trainedParametersPending()) await keepTrainedParameters({ quiet: true });
+  const g = graph();
+  const parts = ['the graph'];
+  if (g.task || g.training) parts.push('its task and training settings');
+  const stored = Object.keys(g.parameters ?? {}).length;
+  const step = trainingStore.getState().step;
+  if (stored === 0) parts.push('no weights (training starts from fresh ones)');
+  else if (uiStore.getState().saveWeights && step > 0) parts.push(`the trained weights (step ${step})`);
+  else parts.push(`${stored} stored weight${stored === 1 ? '' : 's'}`);
+  return parts.length === 2 ? parts.join(' and ') : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
+}
+
 export async function save(): Promise<void> {
+  const what = await prepareSave();
   const state = documentStore.getState();
   const text = serializeGraph(state.graph);
   const result = await runHost(() => getHost().saveFile(text, suggestedName(), state.file?.handle ?? state.file?.path));
   if (!result) return;
   documentStore.getState().markSaved({ name: result.name, path: result.path, handle: result.handle });
-  await getHost().clearAutosave();
-  uiStore.getState().notify('info', `Saved ${result.name}.`);
+  await clearAutosaveAfterSave();
+  uiStore.getState().notify('info', `Saved ${result.name}: ${what}.`);
 }
 
 export async function saveAs(): Promise<void> {
+  const what = await prepareSave();
   const text = serializeGraph(graph());
   const result = await runHost(() => getHost().saveFileAs(text, suggestedName()));
   if (!result) return;
   documentStore.getState().markSaved({ name: result.name, path: result.path, handle: result.handle });
-  await getHost().clearAutosave();
-  uiStore.getState().notify('info', `Saved ${result.name}.`);
+  await clearAutosaveAfterSave();
+  uiStore.getState().notify('info', `Saved ${result.name}: ${what}.`);
 }
 
 export async function exportJson(): Promise<void> {
-  await runHost(() => getHost().exportFile(serializeGraph(graph()), suggestedName().replace(/\.cellwright$/i, '.json'), 'application/json'));
+  const what = await prepareSave();
+  const result = await runHost(() => getHost().exportFile(serializeGraph(graph()), suggestedName().replace(/\.cellwright$/i, '.json'), 'application/json'));
+  if (result) uiStore.getState().notify('info', `Exported ${result.name}: ${what}.`);
 }
 
 function imageName(ext: string): string {
@@ -311,6 +361,17 @@ export function toggleTheme(): void {
   uiStore.getState().setTheme(next);
   host?.setSetting('theme', next).catch(() => undefined);
 }
+
+// Every gesture that dropped stored weights says so in one line, with Undo.
+documentStore.subscribe((state, previous) => {
+  const drop = state.lastDrop;
+  if (!drop || drop === previous.lastDrop) return;
+  const parts: string[] = [];
+  const one = (keys: string[]) => keys.length === 1;
+  if (drop.resized.length > 0) parts.push(`${describeKeys(drop.resized)} no longer ${one(drop.resized) ? 'fits and is' : 'fit and are'} drawn afresh`);
+  if (drop.reinitialized.length > 0) parts.push(`${describeKeys(drop.reinitialized)} ${one(drop.reinitialized) ? 'starts' : 'start'} again from the new initializer`);
+  uiStore.getState().notify('info', `${drop.label}: ${parts.join('; ')}.`, { label: 'Undo', run: undo });
+});
 
 export function runMenuAction(action: MenuAction): void {
   switch (action) {

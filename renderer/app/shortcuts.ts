@@ -33,6 +33,7 @@ export const SHORTCUTS: Shortcut[] = [
   { keys: 'Ctrl+I', label: 'Import a graph into this one', match: (e, mod) => mod && key(e) === 'i', run: () => void commands.importDocument() },
   { keys: 'Ctrl+Enter', label: 'Train / pause', match: (e, mod) => mod && !e.shiftKey && e.key === 'Enter', run: () => (trainingStore.getState().run.kind === 'training' ? training.pause() : training.train()) },
   { keys: 'Ctrl+Shift+Enter', label: 'One training step', match: (e, mod) => mod && e.shiftKey && e.key === 'Enter', run: training.step },
+  { keys: 'Shift+R', label: 'Re-initialize weights (the selected node or edge, else all)', match: (e, mod) => !mod && e.shiftKey && key(e) === 'r', run: () => training.reinitializeWeights() },
   { keys: 'Shift+L', label: 'Auto layout', match: (e, mod) => !mod && e.shiftKey && key(e) === 'l', run: () => void commands.layoutGraph() },
   { keys: 'Shift+1', label: 'Fit the graph in view', match: (e, mod) => !mod && e.shiftKey && (e.key === '!' || e.code === 'Digit1'), run: commands.fitView },
   { keys: '+ / −', label: 'Zoom in / out', match: (e, mod) => !mod && (e.key === '+' || e.key === '='), run: () => commands.runMenuAction('zoomIn') },
@@ -50,6 +51,7 @@ export const SHORTCUTS: Shortcut[] = [
 /** Mouse gestures shown in the help dialog next to the keys. */
 export const GESTURES: Array<[string, string]> = [
   ['Drag a block from the palette', 'Add a node (or press Enter on it)'],
+  ['Click a template', 'Open it as a new document, with its task (Shift+Enter or drag: insert it here)'],
   ['Drag from a right dot to a left dot', 'Connect an output to an input'],
   ['Drag the background', 'Pan'],
   ['Wheel / pinch', 'Zoom'],

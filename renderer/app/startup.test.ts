@@ -18,6 +18,7 @@ const { startApp } = await import('./startup.ts');
 const { documentStore } = await import('../store/document.ts');
 const { uiStore } = await import('../store/ui.ts');
 const { serializeGraph } = await import('../doc/engine.ts');
+const { save } = await import('./commands.ts');
 
 /** An in-memory Host whose autosave and file channel the test controls. */
 function memoryHost(autosave: string | null) {
@@ -26,8 +27,8 @@ function memoryHost(autosave: string | null) {
   const host: Host = {
     kind: 'browser',
     openFile: async () => null,
-    saveFile: async () => null,
-    saveFileAs: async () => null,
+    saveFile: async (_text, name) => ({ name }),
+    saveFileAs: async (_text, name) => ({ name }),
     exportFile: async () => null,
     recentFiles: async () => [],
     openRecent: async () => null,
@@ -82,5 +83,15 @@ describe('start-up with crash-recovered work', () => {
     expect(state.writes).toEqual([]);
     expect(state.clears).toBe(0);
     expect(uiStore.getState().restoreOffer).toMatchObject({ name: 'my cell' });
+
+    // Saving the document on screen (not the recovered one) leaves the recovered work alone.
+    await save();
+    expect(uiStore.getState().notice?.text).toMatch(/^Saved /);
+    expect(state.clears).toBe(0);
+    expect(state.autosave).toBe(recovered);
+    // Discarding it, then saving, clears as before.
+    uiStore.getState().setRestoreOffer(null);
+    await save();
+    expect(state.clears).toBe(1);
   });
 });

@@ -8,6 +8,10 @@ import type { DataFile, Graph } from '../../engine/format/types.ts';
 import {
   forgetGates, recurrentEdges, switchCore, taskLength, withForgetBias, withIdentityRelu, withNormClipping, withRecurrentInit, withShorterSequence,
 } from '../doc/fixes.ts';
+import { scopeCovers, withoutStoredParameters, type ReinitScope } from '../doc/params.ts';
+import { fitGraphToTask, taskMismatches, type TaskMismatch } from '../doc/taskfit.ts';
+import { createTask } from '../../engine/tasks/index.ts';
+import type { TaskMeta } from '../../engine/tasks/types.ts';
 import { csvPreview, defaultColumns, fitToColumns } from '../doc/csv.ts';
 import { autoLayout } from '../doc/layout.ts';
 import { exampleGraph } from '../examples.ts';
@@ -22,6 +26,41 @@ export const pause = client.pause;
 export const step = (): void => client.step(1);
 export const reset = client.reset;
 export const rollback = client.rollback;
+
+/** What Re-initialize weights acts on: the one selected node or edge, else the whole graph. */
+export function reinitScope(selectedNodes = uiStore.getState().selectedNodes, selectedEdges = uiStore.getState().selectedEdges): ReinitScope {
+  if (selectedNodes.size === 1 && selectedEdges.size === 0) return { kind: 'node', id: [...selectedNodes][0] };
+  if (selectedEdges.size === 1 && selectedNodes.size === 0) return { kind: 'edge', id: [...selectedEdges][0] };
+  return { kind: 'graph' };
+}
+
+export function reinitScopeText(scope: ReinitScope): string {
+  return scope.kind === 'graph' ? 'every weight of the graph' : scope.kind === 'node' ? `the weights of node "${scope.id}" (its bias and incoming edges)` : `the weight of edge "${scope.id}"`;
+}
+
+/**
+ * Re-initialize weights: the stored parameters in scope are dropped from the
+ * graph (one undo entry) and the trainer draws them afresh from their
+ * initializers; learned values in scope are not kept.
+ */
+export function reinitializeWeights(scope: ReinitScope = reinitScope()): void {
+  const doc = documentStore.getState();
+  const { graph, dropped } = withoutStoredParameters(doc.graph, scope);
+  if (dropped.length > 0) commit('Re-initialize weights', graph);
+  const keys = scope.kind === 'graph' ? null : client.compiledInfo() ? layoutKeys(doc.graph, scope) : [];
+  client.forgetTrained(keys);
+  const what = reinitScopeText(scope);
+  uiStore.getState().notify('info', `Re-initialized ${what}${dropped.length > 0 ? ` (${dropped.length} stored dropped)` : ''}: they start again from their initializers.`, dropped.length > 0 ? { label: 'Undo', run: () => documentStore.getState().undo() } : undefined);
+}
+
+/** Every parameter key the graph could have in scope (stored or not): edges' weights, biases, initial states. */
+function layoutKeys(graph: Graph, scope: ReinitScope): string[] {
+  const candidates = [
+    ...graph.edges.map((edge) => `edge:${edge.id}`),
+    ...graph.nodes.flatMap((node) => ['bias', 'init', 'gain', 'shift'].map((prefix) => `${prefix}:${node.id}`)),
+  ];
+  return candidates.filter((key) => scopeCovers(graph, scope, key));
+}
 
 export type FixKind = 'clipNorm' | 'identityRelu' | 'orthogonal' | 'forgetBias' | 'shorter' | 'lstm' | 'gru' | 'rollback' | 'lowerLr';
 
@@ -153,6 +192,35 @@ export async function applyFix(kind: FixKind, node: string): Promise<boolean> {
       return Boolean(never);
     }
   }
+}
+
+// ------------------------------------------------------------- task fit
+
+/** The task's needs and every way the graph misses them; null when the task itself cannot be built (no name, no CSV yet). */
+export function taskFit(graph: Graph): { meta: TaskMeta; problems: TaskMismatch[] } | null {
+  if (!graph.task) return null;
+  try {
+    const meta = createTask(graph.task, client.taskResources(graph)).meta;
+    return { meta, problems: taskMismatches(graph, meta) };
+  } catch {
+    return null;
+  }
+}
+
+/** Fit graph to task: sizes, loss kind and steps in one undoable edit. */
+export function fitGraphToTaskNow(): boolean {
+  const graph = documentStore.getState().graph;
+  const fit = taskFit(graph);
+  if (!fit) return false;
+  const { graph: next, changes } = fitGraphToTask(graph, fit.meta);
+  if (changes.length === 0) {
+    const left = fit.problems.filter((p) => !p.fixable);
+    if (left.length > 0) uiStore.getState().notify('error', left[0].message);
+    return false;
+  }
+  commit('Fit graph to task', next);
+  uiStore.getState().notify('info', `Fitted to the ${fit.meta.name} task: ${changes.join(', ')}.`, { label: 'Undo', run: () => documentStore.getState().undo() });
+  return true;
 }
 
 // ------------------------------------------------------------- data files

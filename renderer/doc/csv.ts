@@ -6,7 +6,8 @@
  * columns (one undo entry with the choice).
  */
 import { parseCsv } from '../../engine/tasks/csv-parse.ts';
-import type { Graph, GraphNode } from '../../engine/format/types.ts';
+import type { Graph } from '../../engine/format/types.ts';
+import { fitGraphToTask } from './taskfit.ts';
 
 export interface CsvPreview {
   /** Column names (the header), or "0", "1", … without one. */
@@ -51,10 +52,6 @@ export function defaultColumns(preview: CsvPreview): { inputs: string[]; targets
   return null;
 }
 
-function hasSize(node: GraphNode): node is GraphNode & { size: number } {
-  return typeof (node as { size?: unknown }).size === 'number';
-}
-
 /**
  * Fit the graph to a regression on the chosen columns: the single input node
  * `inputSize` wide, the single target node and the loss's prediction
@@ -65,49 +62,7 @@ function hasSize(node: GraphNode): node is GraphNode & { size: number } {
  * change. Returns what it changed, in words, for a notice.
  */
 export function fitToColumns(graph: Graph, inputSize: number, targetSize: number): { graph: Graph; changes: string[] } {
-  const inputs = graph.nodes.filter((n) => n.kind === 'input');
-  const targets = graph.nodes.filter((n) => n.kind === 'target');
-  const want = new Map<string, number>();
-  const prediction = graph.edges.filter((e) => e.port === 'prediction');
-  const lossIds = new Set(prediction.map((e) => e.target));
-  const predictionId = prediction.length === 1 ? prediction[0].source : null;
-  if (inputs.length === 1 && inputSize > 0) want.set(inputs[0].id, inputSize);
-  if (targets.length === 1 && targetSize > 0) {
-    want.set(targets[0].id, targetSize);
-    if (predictionId) want.set(predictionId, targetSize);
-  }
-  const changes: string[] = [];
-  const resized = new Set<string>();
-  const nodes = graph.nodes.map((node) => {
-    let next = node;
-    const size = want.get(node.id);
-    if (size !== undefined && hasSize(node) && node.size !== size) {
-      resized.add(node.id);
-      changes.push(`${node.id} is ${size} wide`);
-      next = { ...next, size } as GraphNode;
-    }
-    if (lossIds.size === 1 && lossIds.has(node.id) && node.kind === 'loss' && node.loss !== 'mse') {
-      changes.push(`${node.id} is an MSE loss`);
-      next = { ...next, loss: 'mse' } as GraphNode;
-    }
-    if (node.id === predictionId && node.kind === 'gate' && node.activation === 'sigmoid') {
-      changes.push(`${node.id} has no squashing activation`);
-      next = { ...next, activation: 'identity' } as GraphNode;
-    }
-    return next;
-  });
-  if (changes.length === 0) return { graph, changes };
-  const stale = new Set<string>();
-  for (const id of resized) {
-    stale.add(`bias:${id}`);
-    stale.add(`init:${id}`);
-  }
-  for (const e of graph.edges) if (resized.has(e.source) || resized.has(e.target)) stale.add(`edge:${e.id}`);
-  const next: Graph = { ...graph, nodes };
-  if (graph.parameters && stale.size > 0) {
-    const kept = Object.fromEntries(Object.entries(graph.parameters).filter(([key]) => !stale.has(key)));
-    if (Object.keys(kept).length > 0) next.parameters = kept;
-    else delete next.parameters;
-  }
-  return { graph: next, changes };
+  // A graph with several inputs or targets is left alone: the engine's message says which node to change.
+  if (graph.nodes.filter((n) => n.kind === 'input').length !== 1 || graph.nodes.filter((n) => n.kind === 'target').length !== 1) return { graph, changes: [] };
+  return fitGraphToTask(graph, { inputSize, targetSize, losses: ['mse'], lossSteps: 'all' });
 }

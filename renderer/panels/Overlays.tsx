@@ -43,13 +43,16 @@ export const NoticeToast = memo(function NoticeToast() {
   const notice = useUi((state) => state.notice);
   useEffect(() => {
     if (!notice) return;
-    const handle = window.setTimeout(() => uiStore.getState().clearNotice(notice.id), notice.kind === 'error' ? 6000 : 3500);
+    const handle = window.setTimeout(() => uiStore.getState().clearNotice(notice.id), notice.kind === 'error' || notice.action ? 8000 : 3500);
     return () => window.clearTimeout(handle);
   }, [notice]);
   if (!notice) return null;
   return (
     <div className={`cw-notice is-${notice.kind}`} role={notice.kind === 'error' ? 'alert' : 'status'}>
       <span>{notice.text}</span>
+      {notice.action ? (
+        <button type="button" className="cw-notice-action" onClick={() => { notice.action!.run(); uiStore.getState().clearNotice(notice.id); }}>{notice.action.label}</button>
+      ) : null}
       <button type="button" aria-label="Dismiss" onClick={() => uiStore.getState().clearNotice(notice.id)}>✕</button>
     </div>
   );

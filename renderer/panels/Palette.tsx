@@ -1,7 +1,7 @@
 import { memo, type DragEvent, type KeyboardEvent } from 'react';
 import type { NodeKind } from '../../engine/format/types.ts';
 import { NODE_KIND_META, NODE_KINDS } from '../../engine/meta.ts';
-import { addNodeOfKind, insertTemplate } from '../app/commands.ts';
+import { addNodeOfKind, insertTemplate, openExample } from '../app/commands.ts';
 import { PALETTE_MIME, type PalettePayload } from '../canvas/Canvas.tsx';
 import { EXAMPLES } from '../examples.ts';
 
@@ -61,11 +61,11 @@ export const Palette = memo(function Palette() {
                 role="button"
                 tabIndex={0}
                 aria-label={example.title}
-                title={`${example.blurb}\nDrag onto the canvas, or press Enter to insert it in the middle.`}
+                title={`${example.blurb}\nClick (or Enter) to open it as a new document with its own task; drag it onto the canvas (or Shift+Enter) to insert it into this graph.`}
                 draggable
                 onDragStart={(event) => startDrag(event, { type: 'template', key: example.key })}
-                onDoubleClick={() => insertTemplate(example.key)}
-                onKeyDown={(event) => activate(event, () => insertTemplate(example.key))}
+                onClick={() => openExample(example.key)}
+                onKeyDown={(event) => activate(event, () => (event.shiftKey ? insertTemplate(example.key) : openExample(example.key)))}
               >
                 <span className="cw-palette-text">
                   <span className="cw-palette-name">{example.title}</span>

@@ -7,10 +7,12 @@
 import { memo, type ReactNode } from 'react';
 import * as training from '../app/training.ts';
 import { focusNode } from '../app/commands.ts';
-import { answerKeep, keepTrainedParameters } from '../train/client.ts';
+import { answerKeep, forgetTrained, keepTrainedParameters } from '../train/client.ts';
+import { useDocument } from '../store/document.ts';
 import { RUN_LABEL, useTraining, type RunState } from '../store/training.ts';
 import { useTelemetry } from '../store/telemetry.ts';
 import { uiStore, useUi } from '../store/ui.ts';
+import { TaskFit } from './TaskFit.tsx';
 
 function Icon({ d }: { d: ReactNode }) {
   return <svg viewBox="0 0 16 16" width="14" height="14" fill="currentColor" aria-hidden>{d}</svg>;
@@ -25,7 +27,7 @@ const ICONS = {
 };
 
 function stateText(run: RunState): string {
-  if (run.kind === 'paused') return run.reason === 'done' ? 'finished' : run.reason === 'failure' ? 'stopped' : 'paused';
+  if (run.kind === 'paused') return run.reason === 'done' ? 'finished' : run.reason === 'failure' || run.reason === 'diverged' ? 'diverged' : 'paused';
   return RUN_LABEL[run.kind];
 }
 
@@ -66,12 +68,37 @@ function Numbers() {
   );
 }
 
+/** What a diverged run offers: a smaller learning rate, clipping; the run then starts from fresh weights. */
+function DivergedFixes() {
+  const graph = useDocument((state) => state.graph);
+  const options = training.fixesFor(graph, '', 'nonfinite').filter((fix) => fix.kind === 'lowerLr' || fix.kind === 'clipNorm');
+  return (
+    <>
+      {options.map((fix) => (
+        <button
+          key={fix.kind}
+          type="button"
+          title={`${fix.help} Training then starts again from fresh weights.`}
+          onClick={() => {
+            void training.applyFix(fix.kind, '').then((applied) => {
+              if (applied) forgetTrained(null);
+            });
+          }}
+        >
+          {fix.label}
+        </button>
+      ))}
+    </>
+  );
+}
+
 function Message() {
   const run = useTraining((state) => state.run);
   const failure = useTraining((state) => state.failure);
   const keep = useTraining((state) => state.keepOffer);
   const info = useTraining((state) => state.info);
   const sideTab = useUi((state) => state.sideTab);
+  const loss = useTraining((state) => state.loss);
   if (keep) {
     return (
       <div className="cw-run-message is-question" role="group" aria-label="Keep learned parameters">
@@ -87,14 +114,25 @@ function Message() {
         <span>{failure.message}</span>
         {failure.node ? <button type="button" onClick={() => focusNode(failure.node!)}>Show {failure.node}</button> : null}
         <button type="button" className="cw-primary" onClick={training.rollback}>Roll back</button>
+        <DivergedFixes />
       </div>
     );
   }
   if (run.kind === 'error') {
     return (
       <div className={`cw-run-message ${run.source === 'worker' ? 'is-error' : 'is-warning'}`} role={run.source === 'worker' ? 'alert' : 'status'}>
-        <span>{run.source === 'graph' ? 'Cannot train yet. ' : run.source === 'task' && !run.path?.startsWith('task.file') ? 'The task does not fit the graph: ' : ''}{run.message}</span>
+        {run.source === 'task' && !run.path?.startsWith('task.file')
+          ? <TaskFit fallback={`The task does not fit the graph: ${run.message}`} />
+          : <span>{run.source === 'graph' ? 'Cannot train yet. ' : ''}{run.message}</span>}
         {run.source === 'task' && sideTab !== 'training' ? <button type="button" onClick={() => uiStore.getState().setSideTab('training')}>Training settings</button> : null}
+      </div>
+    );
+  }
+  if (run.kind === 'paused' && run.reason === 'diverged') {
+    return (
+      <div className="cw-run-message is-error" role="alert">
+        <span>Training diverged: the loss blew up to {fmt(loss)} instead of falling, so these weights are useless. Try:</span>
+        <DivergedFixes />
       </div>
     );
   }

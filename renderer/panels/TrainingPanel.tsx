@@ -9,7 +9,7 @@ import { TASK_NAMES } from '../../engine/tasks/types.ts';
 import { taskLength } from '../doc/fixes.ts';
 import { documentStore, useDocument } from '../store/document.ts';
 import { useTraining } from '../store/training.ts';
-import { chooseDataFile, clearDataFile, loadCsvText, loadTextFile, setCsvColumns } from '../app/training.ts';
+import { chooseDataFile, clearDataFile, loadCsvText, loadTextFile, setCsvColumns, taskFit } from '../app/training.ts';
 import { csvPreview } from '../doc/csv.ts';
 import { CheckField, NumberField, SelectField, type Option } from './fields.tsx';
 
@@ -264,7 +264,9 @@ function TextFileField({ task }: { task: Block }) {
 /** The engine's reason a task does not fit, with its detail lines (each bad CSV row and its line number). */
 function TaskProblem() {
   const run = useTraining((state) => state.run);
-  if (run.kind !== 'error' || run.source !== 'task') return null;
+  // A graph that does not fit the task: the run bar lists every mismatch and offers Fit graph to task.
+  const mismatched = useDocument((state) => run.kind === 'error' && run.source === 'task' && (taskFit(state.graph)?.problems.length ?? 0) > 0);
+  if (run.kind !== 'error' || run.source !== 'task' || mismatched) return null;
   return (
     <div className="cw-task-problem" role="group" aria-label="Task problem">
       <p>{run.message}</p>

@@ -103,6 +103,8 @@ export function NumberField({ label, help, value, parse, onCommit, step }: Commo
         id={id}
         type="text"
         inputMode="decimal"
+        role="spinbutton"
+        aria-valuenow={value}
         value={draft}
         step={step}
         aria-invalid={error ? true : undefined}
@@ -111,6 +113,11 @@ export function NumberField({ label, help, value, parse, onCommit, step }: Commo
         onBlur={commit}
         onKeyDown={(event) => {
           if (event.key === 'Enter') commit();
+          // A spin button: the arrows step a whole number by one (Enter or leaving the field commits).
+          if ((event.key === 'ArrowUp' || event.key === 'ArrowDown') && /^-?\d+$/.test(draft.trim())) {
+            event.preventDefault();
+            setDraft(String(Number(draft.trim()) + (event.key === 'ArrowUp' ? 1 : -1) * (step ?? 1)));
+          }
           if (event.key === 'Escape') {
             setDraft(shown);
             setError(null);

@@ -12,6 +12,15 @@
 import { createStore, useStore } from 'zustand';
 import type { Graph } from '../../engine/format/types.ts';
 import { emptyGraph } from '../doc/ops.ts';
+import { reconcileParameters } from '../doc/params.ts';
+
+/** Stored parameters one gesture dropped (they no longer fit, or their initializer changed). */
+export interface ParameterDrop {
+  seq: number;
+  label: string;
+  resized: string[];
+  reinitialized: string[];
+}
 
 export interface HistoryEntry {
   label: string;
@@ -35,8 +44,10 @@ export interface DocumentState {
   file: FileRef | null;
   /** Increases whenever a different document is loaded (views use it to fit the new graph). */
   generation: number;
+  /** The latest gesture that dropped stored parameters (the app says so, with Undo). */
+  lastDrop: ParameterDrop | null;
 
-  /** Record one gesture. A no-op when `next` is the current graph. */
+  /** Record one gesture (a no-op when `next` is the current graph); stored parameters it made stale are dropped in the same entry. */
   commit(label: string, next: Graph): void;
   undo(): boolean;
   redo(): boolean;
@@ -57,12 +68,21 @@ export function createDocumentStore(initial: Graph = emptyGraph()) {
     savedGraph: initial,
     file: null,
     generation: 0,
+    lastDrop: null,
 
-    commit(label, next) {
-      const { graph, past } = get();
-      if (next === graph) return;
+    commit(label, proposed) {
+      const { graph, past, lastDrop } = get();
+      if (proposed === graph) return;
+      const reconciled = reconcileParameters(graph, proposed);
+      const next = reconciled.graph;
       const entry: HistoryEntry = { label, before: graph, after: next };
-      set({ graph: next, past: [...past.slice(-(HISTORY_LIMIT - 1)), entry], future: [] });
+      const dropped = reconciled.resized.length + reconciled.reinitialized.length > 0;
+      set({
+        graph: next,
+        past: [...past.slice(-(HISTORY_LIMIT - 1)), entry],
+        future: [],
+        lastDrop: dropped ? { seq: (lastDrop?.seq ?? 0) + 1, label, resized: reconciled.resized, reinitialized: reconciled.reinitialized } : lastDrop,
+      });
     },
 
     undo() {

@@ -13,7 +13,8 @@ export type RunState =
   | { kind: 'idle' }
   | { kind: 'compiling' }
   | { kind: 'training' }
-  | { kind: 'paused'; reason: 'user' | 'done' | 'failure' | 'edited' }
+  /** `diverged`: the run reached its end with a loss that blew up (≥ 1e10, or a thousand times where it started). */
+  | { kind: 'paused'; reason: 'user' | 'done' | 'diverged' | 'failure' | 'edited' }
   | { kind: 'error'; message: string; path: string | null; source: 'graph' | 'task' | 'worker' | 'other'; lines?: string[] };
 
 /** A file a task reads (csv, text): its name as the task block saves it, and its contents, which only live here. */
@@ -26,6 +27,8 @@ export interface KeepOffer {
   keys: string[];
   total: number;
   fromStep: number;
+  /** Learned parameters that fit but were re-initialized since: not kept. */
+  except?: string[];
 }
 
 export interface TrainingState {

@@ -11,6 +11,13 @@ export interface Notice {
   id: number;
   kind: 'error' | 'info';
   text: string;
+  /** One button next to the text (e.g. Undo). */
+  action?: NoticeAction;
+}
+
+export interface NoticeAction {
+  label: string;
+  run(): void;
 }
 
 /** Work found in the autosave at start-up, offered back to the user. */
@@ -44,18 +51,20 @@ export interface UiState {
   /** The training charts under the canvas. */
   dockOpen: boolean;
   /** The last dock pane's view. */
-  dockView: 'dynamics' | 'unrolled';
+  dockView: 'dynamics' | 'unrolled' | 'prediction' | 'numbers';
   /** Steps the unrolled view draws. */
   unrolledSteps: number;
   /** The flagged node whose explanation and fixes are open. */
   flagOpen: string | null;
+  /** Save, Save As and Export JSON write the trained weights into the file (the save flow's checkbox). */
+  saveWeights: boolean;
 
   select(nodes: Iterable<string>, edges?: Iterable<string>): void;
   setTheme(theme: Theme): void;
   toggleMinimap(): void;
   setHelpOpen(open: boolean): void;
   dismissHint(): void;
-  notify(kind: Notice['kind'], text: string): void;
+  notify(kind: Notice['kind'], text: string, action?: NoticeAction): void;
   clearNotice(id?: number): void;
   setClipboard(fragment: Fragment | null): void;
   bumpPaste(): number;
@@ -69,6 +78,7 @@ export interface UiState {
   setDockView(view: UiState['dockView']): void;
   setUnrolledSteps(k: number): void;
   setFlagOpen(node: string | null): void;
+  setSaveWeights(on: boolean): void;
 }
 
 let noticeSeq = 0;
@@ -95,6 +105,7 @@ export function createUiStore() {
     dockView: 'dynamics',
     unrolledSteps: 4,
     flagOpen: null,
+    saveWeights: true,
 
     select(nodes, edges = []) {
       set({ selectedNodes: new Set(nodes), selectedEdges: new Set(edges) });
@@ -111,9 +122,9 @@ export function createUiStore() {
     dismissHint() {
       set({ hintDismissed: true });
     },
-    notify(kind, text) {
+    notify(kind, text, action) {
       noticeSeq += 1;
-      set({ notice: { id: noticeSeq, kind, text } });
+      set({ notice: action ? { id: noticeSeq, kind, text, action } : { id: noticeSeq, kind, text } });
     },
     clearNotice(id) {
       if (id === undefined || get().notice?.id === id) set({ notice: null });
@@ -165,6 +176,9 @@ export function createUiStore() {
     },
     setUnrolledSteps(k) {
       set({ unrolledSteps: Math.max(1, Math.min(64, Math.round(k))) });
+    },
+    setSaveWeights(on) {
+      set({ saveWeights: on });
     },
     setFlagOpen(node) {
       set({ flagOpen: node });

@@ -12,7 +12,7 @@ import { documentStore } from '../store/document.ts';
 import { telemetryStore, type TelemetryState } from '../store/telemetry.ts';
 import { trainingStore, type RunState, type TrainingState } from '../store/training.ts';
 import { uiStore } from '../store/ui.ts';
-import { edgeMagnitudes, perStepGrowth, stripsFromProbe, trainingSignature } from './derive.ts';
+import { diverged, edgeMagnitudes, perStepGrowth, stripsFromProbe, trainingSignature } from './derive.ts';
 import type { CompiledInfo, FromWorker, LiveSnapshot, ToWorker } from './protocol.ts';
 import { idTable, own } from '../../engine/format/dict.ts';
 
@@ -27,6 +27,11 @@ let timer: number | undefined;
 /** A recompile is waiting for the edits to settle: the worker's trainer is stale. */
 let pendingCompile = false;
 let started = false;
+/**
+ * Learned parameters the user re-initialized (or whose initializer changed)
+ * while a recompile is pending: the keep offer that follows leaves them out.
+ */
+let forgotten: { keys: Set<string> | 'all'; afterSeq: number } | null = null;
 let paramsWaiter: ((message: Extract<FromWorker, { type: 'parameters' }>) => void) | null = null;
 
 function setRun(run: RunState): void {
@@ -80,6 +85,8 @@ export function startTraining(defaultData: DataChooser = () => null): () => void
     }
     if (state.graph === previous.graph) return;
     scheduleCompile();
+    const drop = state.lastDrop;
+    if (drop && drop !== previous.lastDrop) forgetTrained([...drop.resized, ...drop.reinitialized]);
   });
   return () => {
     unsubscribe();
@@ -194,9 +201,17 @@ function receive(message: FromWorker): void {
     case 'snapshot':
       applySnapshot(message.snapshot);
       return;
-    case 'keepOffer':
-      trainingStore.getState().set({ keepOffer: { keys: message.keys, total: message.total, fromStep: message.fromStep } });
+    case 'keepOffer': {
+      const drop = forgotten && message.seq > forgotten.afterSeq ? forgotten.keys : null;
+      if (drop) forgotten = null;
+      const keys = drop === 'all' ? [] : drop ? message.keys.filter((key) => !drop.has(key)) : message.keys;
+      if (keys.length === 0) {
+        post({ type: 'keep', keep: false });
+        return;
+      }
+      trainingStore.getState().set({ keepOffer: { keys, total: message.total, fromStep: message.fromStep, except: message.keys.filter((key) => !keys.includes(key)) } });
       return;
+    }
     case 'parameters':
       paramsWaiter?.(message);
       paramsWaiter = null;
@@ -213,7 +228,7 @@ function runStateOf(s: LiveSnapshot, previous: RunState): RunState {
     case 'running': return { kind: 'training' };
     case 'idle': return previous.kind === 'error' && previous.source === 'worker' ? previous : { kind: 'idle' };
     case 'paused': return { kind: 'paused', reason: s.failure ? 'failure' : previous.kind === 'paused' ? previous.reason : 'user' };
-    case 'done': return { kind: 'paused', reason: 'done' };
+    case 'done': return { kind: 'paused', reason: s.step > 0 && diverged(s.loss, telemetryStore.getState().curves.loss[0], s.validation?.loss) ? 'diverged' : 'done' };
     case 'cancelled': return previous;
     default: {
       const never: never = s.state;
@@ -343,8 +358,27 @@ export function rollback(): void {
 }
 
 export function answerKeep(keep: boolean): void {
+  const offer = trainingStore.getState().keepOffer;
   trainingStore.getState().set({ keepOffer: null });
-  post({ type: 'keep', keep });
+  post({ type: 'keep', keep, except: offer?.except ?? [] });
+}
+
+/**
+ * The learned values of these parameters (null: all) are not to be kept: when
+ * the document edit that dropped them recompiles, the keep offer leaves them
+ * out; when nothing recompiles (they were never stored in the graph), the
+ * worker draws them afresh now.
+ */
+export function forgetTrained(keys: string[] | null): void {
+  if (keys !== null && keys.length === 0) return;
+  if (pendingCompile) {
+    const previous = forgotten && forgotten.afterSeq === seq ? forgotten.keys : null;
+    const merged = keys === null || previous === 'all' ? 'all' as const : new Set([...(previous ?? []), ...keys]);
+    forgotten = { keys: merged, afterSeq: seq };
+    return;
+  }
+  if (keys === null) telemetryStore.getState().clear();
+  post({ type: 'reinit', keys });
 }
 
 export function chooseSample(index: number): void {
@@ -361,7 +395,7 @@ export function crashWorker(): void {
  * Write the trained parameters into the document (one undo entry), so Save
  * keeps them. The worker already holds them: no recompile follows.
  */
-export async function keepTrainedParameters(): Promise<boolean> {
+export async function keepTrainedParameters(options: { quiet?: boolean } = {}): Promise<boolean> {
   if (!worker) return false;
   const message = await new Promise<Extract<FromWorker, { type: 'parameters' }>>((resolve) => {
     paramsWaiter = resolve;
@@ -372,8 +406,19 @@ export async function keepTrainedParameters(): Promise<boolean> {
   compiledSignature = trainingSignature(next);
   compiledGraph = next;
   doc.commit(`Trained parameters (step ${message.step})`, next);
-  uiStore.getState().notify('info', `The parameters of step ${message.step} are now in the graph: Save keeps them.`);
+  keptAt = { seq, step: message.step };
+  if (!options.quiet) uiStore.getState().notify('info', `The parameters of step ${message.step} are now in the graph: Save keeps them.`);
   return true;
+}
+
+/** The training step whose parameters the document holds (written by keepTrainedParameters). */
+let keptAt: { seq: number; step: number } | null = null;
+
+/** Training has moved the parameters away from the ones in the document: Save with weights must fetch them. */
+export function trainedParametersPending(): boolean {
+  const { step, run } = trainingStore.getState();
+  if (step === 0 || run.kind === 'compiling' || (run.kind === 'error' && run.source !== 'worker')) return false;
+  return !(keptAt && keptAt.seq === seq && keptAt.step === step);
 }
 
 export function compiledInfo(): CompiledInfo | null {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Graph } from '../../engine/format/types.ts';
-import { edgeMagnitudes, perStepGrowth, scaleValues, trainingSignature } from './derive.ts';
+import { diverged, edgeMagnitudes, perStepGrowth, scaleValues, trainingSignature } from './derive.ts';
 import type { Probe } from './protocol.ts';
 
 describe('snapshot → view data', () => {
@@ -33,5 +33,19 @@ describe('snapshot → view data', () => {
     const resized = { ...g, nodes: [{ ...g.nodes[0], size: 2 }] } as Graph;
     expect(trainingSignature(moved)).toBe(trainingSignature(g));
     expect(trainingSignature(resized)).not.toBe(trainingSignature(g));
+  });
+});
+
+describe('a diverged run', () => {
+  it('is one whose loss ends at 1e10 or more, infinite, or a thousand times where it started', () => {
+    expect(diverged(1e10, 0.7)).toBe(true);
+    expect(diverged(Infinity, 0.7)).toBe(true);
+    expect(diverged(800, 0.5)).toBe(true);
+    expect(diverged(0.2, 0.7, 2e10)).toBe(true);
+    // Learning, or merely not learning, is not diverging.
+    expect(diverged(0.01, 0.7)).toBe(false);
+    expect(diverged(0.9, 0.7)).toBe(false);
+    expect(diverged(0.5, 1e-6)).toBe(false);
+    expect(diverged(NaN, 0.7)).toBe(false);
   });
 });

@@ -20,8 +20,10 @@ export type ToWorker =
   | { type: 'step'; n: number }
   | { type: 'reset' }
   | { type: 'rollback' }
-  /** The answer to a keepOffer. */
-  | { type: 'keep'; keep: boolean }
+  /** The answer to a keepOffer; `except`: learned parameters not to keep (re-initialized since). */
+  | { type: 'keep'; keep: boolean; except?: string[] }
+  /** Draw these parameters afresh from their initializers (null: all of them, and start the run over). */
+  | { type: 'reinit'; keys: string[] | null }
   /** Which validation sequence the heatmaps show. */
   | { type: 'sample'; index: number }
   /** Ask for the current parameters (to write them into the document). */

@@ -12,6 +12,7 @@ import type { Flag } from '../../engine/diagnostics/flags.ts';
 import { createSession } from '../../engine/fast/index.ts';
 import { wasmAvailable } from '../../engine/fast/wasm.ts';
 import type { DataFile, TensorJSON } from '../../engine/format/types.ts';
+import { createParams, exportParams } from '../../engine/params.ts';
 import { Session } from '../../engine/runtime.ts';
 import { LayeredSession, layerModel } from '../../engine/layers/index.ts';
 import type { Batch } from '../../engine/batch.ts';
@@ -43,6 +44,8 @@ interface Current {
   /** Diagnostics measured at compile time, sent with the first snapshot. */
   pendingDiagnostics: Diagnostics | null;
   keep: Record<string, TensorJSON> | null;
+  /** Where the current (or next) run stops: the step counter's "of". */
+  until: number;
 }
 
 let current: Current | null = null;
@@ -136,7 +139,8 @@ function live(cur: Current, s: Snapshot): LiveSnapshot {
     // A probe that fails (non-finite parameters after a failure) leaves the last picture up.
   }
   return {
-    step: s.step, steps: s.steps, state: s.state, loss: s.loss, rows: s.rows, validation: s.validation,
+    // A run continued past training.steps plans another run of the same length: the counter shows that plan, never less than the steps done.
+    step: s.step, steps: Math.max(s.steps, cur.until, s.step), state: s.state, loss: s.loss, rows: s.rows, validation: s.validation,
     diagnostics, flags: cur.flags, gradNorms: s.gradNorms, probe, lr: s.lr,
     clippedFraction: s.clippedFraction, stepsPerSecond: s.stepsPerSecond, failure: s.failure,
   };
@@ -183,7 +187,7 @@ function load(seq: number, graph: ToWorker & { type: 'load' }): void {
     old.trainer.cancel();
   }
   let trainer: Trainer;
-  const cur: Current = { seq, trainer: null as unknown as Trainer, data: graph.data, probe: null, probeBatch: null, sample: old?.sample ?? 0, flags: [], pendingDiagnostics: null, keep: null };
+  const cur: Current = { seq, trainer: null as unknown as Trainer, data: graph.data, probe: null, probeBatch: null, sample: old?.sample ?? 0, flags: [], pendingDiagnostics: null, keep: null, until: 0 };
   try {
     const every = Math.min(LIVE_DIAGNOSTICS_EVERY, Number(graph.graph.training?.diagnosticsEvery ?? LIVE_DIAGNOSTICS_EVERY) || LIVE_DIAGNOSTICS_EVERY);
     trainer = createTrainer(graph.graph, {
@@ -256,16 +260,19 @@ function handle(message: ToWorker): void {
         post({ type: 'notice', seq: cur.seq, text: 'Training stopped on a non-finite value: roll back first (or Reset).' });
         return;
       }
-      void t.run({ until: untilOf(t), sliceMs: SLICE_MS });
+      cur.until = untilOf(t);
+      void t.run({ until: cur.until, sliceMs: SLICE_MS });
       return;
     case 'pause':
       t.pause();
       return;
     case 'step':
       if (t.state === 'running') t.pause();
+      if (t.stepCount + message.n > Math.max(t.config.steps, cur.until)) cur.until = untilOf(t);
       t.step(message.n);
       return;
     case 'reset':
+      cur.until = 0;
       t.reset();
       return;
     case 'rollback':
@@ -273,7 +280,8 @@ function handle(message: ToWorker): void {
       return;
     case 'keep':
       if (message.keep && cur.keep) {
-        t.setParameters(cur.keep);
+        const except = new Set(message.except ?? []);
+        t.setParameters(Object.fromEntries(Object.entries(cur.keep).filter(([key]) => !except.has(key))));
         try {
           cur.pendingDiagnostics = t.diagnose();
         } catch {
@@ -282,6 +290,22 @@ function handle(message: ToWorker): void {
       }
       cur.keep = null;
       send(cur, t.snapshot());
+      return;
+    case 'reinit':
+      if (message.keys === null) {
+        cur.until = 0;
+        t.reset({ reinitialize: true });
+      } else {
+        const fresh = exportParams(t.program.layout, createParams(t.program.layout, undefined, { seed: t.config.seed, dtype: t.config.dtype }));
+        const wanted = new Set(message.keys);
+        t.setParameters(Object.fromEntries(Object.entries(fresh).filter(([key]) => wanted.has(key))));
+        try {
+          cur.pendingDiagnostics = t.diagnose();
+        } catch {
+          cur.pendingDiagnostics = null;
+        }
+        send(cur, t.snapshot());
+      }
       return;
     case 'sample':
       cur.sample = Math.max(0, Math.floor(message.index));

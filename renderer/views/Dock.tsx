@@ -4,11 +4,14 @@
  * canvas elements and exports as PNG and CSV.
  */
 import { memo } from 'react';
+import { PanelBoundary } from '../app/PanelBoundary.tsx';
 import { uiStore, useUi } from '../store/ui.ts';
 import { DynamicsPane } from './DynamicsPane.tsx';
 import { GatesPane } from './GatesPane.tsx';
 import { GradientPane } from './GradientPane.tsx';
 import { LossPane } from './LossPane.tsx';
+import { NumbersPane } from './NumbersPane.tsx';
+import { PredictionPane } from './PredictionPane.tsx';
 import { UnrolledPane } from './UnrolledPane.tsx';
 
 export const Dock = memo(function Dock() {
@@ -17,15 +20,20 @@ export const Dock = memo(function Dock() {
   if (!open) return null;
   return (
     <div className="cw-dock" role="region" aria-label="Training charts">
-      <LossPane />
-      <GradientPane />
-      <GatesPane />
+      <PanelBoundary name="Loss and metric"><LossPane /></PanelBoundary>
+      <PanelBoundary name="Gradient flow"><GradientPane /></PanelBoundary>
+      <PanelBoundary name="Gate activations"><GatesPane /></PanelBoundary>
       <div className="cw-dock-last">
         <div className="cw-dock-tabs" role="tablist" aria-label="Fourth chart">
           <button type="button" role="tab" aria-selected={view === 'dynamics'} onClick={() => uiStore.getState().setDockView('dynamics')}>Dynamics</button>
           <button type="button" role="tab" aria-selected={view === 'unrolled'} onClick={() => uiStore.getState().setDockView('unrolled')}>Unrolled</button>
+          <button type="button" role="tab" aria-selected={view === 'prediction'} onClick={() => uiStore.getState().setDockView('prediction')}>Prediction</button>
+          <button type="button" role="tab" aria-selected={view === 'numbers'} onClick={() => uiStore.getState().setDockView('numbers')}>Numbers</button>
         </div>
-        {view === 'dynamics' ? <DynamicsPane /> : <UnrolledPane />}
+        {view === 'dynamics' ? <PanelBoundary name="Dynamics"><DynamicsPane /></PanelBoundary> : null}
+        {view === 'unrolled' ? <PanelBoundary name="Unrolled view"><UnrolledPane /></PanelBoundary> : null}
+        {view === 'prediction' ? <PanelBoundary name="Prediction vs target"><PredictionPane /></PanelBoundary> : null}
+        {view === 'numbers' ? <PanelBoundary name="Numbers"><NumbersPane /></PanelBoundary> : null}
       </div>
     </div>
   );

@@ -11,7 +11,9 @@ import type uPlot from 'uplot';
 import type { Diagnostics, FixedPointDiag } from '../../engine/diagnostics/index.ts';
 import type { Probe } from '../train/protocol.ts';
 import { telemetryStore, useTelemetry } from '../store/telemetry.ts';
+import { useDocument } from '../store/document.ts';
 import { useUi } from '../store/ui.ts';
+import { edgeName, nodeName } from './names.ts';
 import { SERIES } from './colormap.ts';
 import { Pane, toCsv } from './Pane.tsx';
 import { axis, chartTheme, UChart } from './UChart.tsx';
@@ -21,7 +23,8 @@ import { own } from '../../engine/format/dict.ts';
 interface Ink { text: string; muted: string; rule: string }
 
 function setup(canvas: HTMLCanvasElement): { ctx: CanvasRenderingContext2D; w: number; h: number } | null {
-  const dpr = Math.max(1, window.devicePixelRatio || 1);
+  // A 2× backing store at least: PNG exports copy it as is.
+  const dpr = Math.max(2, window.devicePixelRatio || 1);
   const w = canvas.clientWidth;
   const h = canvas.clientHeight;
   canvas.width = Math.round(w * dpr);
@@ -85,7 +88,7 @@ function drawEigen(canvas: HTMLCanvasElement, d: Diagnostics, ink: Ink): void {
   ctx.fillText(d.jacobian ? 'eigenvalues: ● weights  × step Jacobian' : 'eigenvalues of the recurrent weights', 4, h - 2);
 }
 
-function drawReturnMap(canvas: HTMLCanvasElement, fp: FixedPointDiag, probe: Probe | null, ink: Ink): void {
+function drawReturnMap(canvas: HTMLCanvasElement, fp: FixedPointDiag, cellName: string, probe: Probe | null, ink: Ink): void {
   const s = setup(canvas);
   if (!s) return;
   const { ctx, w, h } = s;
@@ -171,11 +174,11 @@ function drawReturnMap(canvas: HTMLCanvasElement, fp: FixedPointDiag, probe: Pro
   ctx.font = '10px Inter, system-ui, sans-serif';
   ctx.fillText(String(Number(lo.toPrecision(2))), left - 2, bottom + 11);
   ctx.fillText(String(Number(hi.toPrecision(2))), left + side - 14, bottom + 11);
-  ctx.fillText(`${fp.cell}_{t−1} →`, left + side / 2 - 20, bottom + 11);
+  ctx.fillText(`${cellName} at t−1 →`, left + side / 2 - 30, bottom + 11);
   ctx.save();
   ctx.translate(10, bottom - side / 2 + 16);
   ctx.rotate(-Math.PI / 2);
-  ctx.fillText(`${fp.cell}_t`, 0, 0);
+  ctx.fillText(`${cellName} at t`, 0, 0);
   ctx.restore();
   ctx.fillText('● sink  ○ source  — cobweb of h₀, h₁, …', left, h - 2);
 }
@@ -190,6 +193,7 @@ export function DynamicsPane() {
   const version = useTelemetry((s) => s.dynamicsVersion);
   const seq = useTelemetry((s) => s.seq);
   const theme = useUi((s) => s.theme);
+  const graph = useDocument((s) => s.graph);
   const canvas = useRef<HTMLCanvasElement>(null);
   const size = useResizeTick(canvas);
   const history = useMemo(() => historyData(), [version]);
@@ -205,9 +209,9 @@ export function DynamicsPane() {
       setup(el);
       return;
     }
-    if (fixed) drawReturnMap(el, fixed, telemetryStore.getState().probe, ink);
+    if (fixed) drawReturnMap(el, fixed, nodeName(graph, fixed.cell), telemetryStore.getState().probe, ink);
     else drawEigen(el, diagnostics, ink);
-  }, [diagnostics, fixed, seq, theme, size]);
+  }, [diagnostics, fixed, seq, theme, size, graph]);
 
   const options = (sz: { width: number; height: number }): uPlot.Options => {
     const t = chartTheme();
@@ -217,7 +221,7 @@ export function DynamicsPane() {
       cursor: { points: { size: 4 } },
       scales: { x: { time: false }, y: { range: (_u, min, max) => [Math.min(0, min ?? 0), Math.max(1.3, (max ?? 1) * 1.05)] } },
       axes: [axis(t, { label: 'training step', size: 28 }), axis(t, { label: 'spectral radius', size: 36 })],
-      series: [{}, ...history.names.map((n, i) => ({ label: n, stroke: SERIES[i % SERIES.length], width: 1.5, points: { show: history.data[0].length < 3 } })), { label: 'step Jacobian', stroke: t.text, width: 2, dash: [5, 3], points: { show: history.data[0].length < 3 } }],
+      series: [{}, ...history.names.map((n, i) => ({ label: edgeName(graph, n), stroke: SERIES[i % SERIES.length], width: 1.5, points: { show: history.data[0].length < 3 } })), { label: 'step Jacobian', stroke: t.text, width: 2, dash: [5, 3], points: { show: history.data[0].length < 3 } }],
       plugins: [{
         hooks: {
           drawClear: (u: uPlot) => {
@@ -257,11 +261,11 @@ export function DynamicsPane() {
       csv={csv}
       hint={fixed
         ? <>One unit iterates h<sub>t</sub> = f(h<sub>t−1</sub>): where the curve crosses the diagonal is a fixed point, a <b>sink</b> if |f′| &lt; 1 (nearby states converge, the gradient vanishes), a <b>source</b> if |f′| &gt; 1 (they run away).</>
-        : <>{history.names.map((n, i) => <span key={n} className="cw-key" style={{ ['--c' as string]: SERIES[i % SERIES.length] }}>{n}</span>)}<span className="cw-key is-dashed" style={{ ['--c' as string]: 'var(--cw-text)' }}>step Jacobian</span> Radius above 1 stretches the gradient each step back, below 1 squashes it.</>}
+        : <>{history.names.map((n, i) => <span key={n} className="cw-key" style={{ ['--c' as string]: SERIES[i % SERIES.length] }} title={`edge ${n}`}>{edgeName(graph, n)}</span>)}<span className="cw-key is-dashed" style={{ ['--c' as string]: 'var(--cw-text)' }}>step Jacobian</span> Radius above 1 stretches the gradient each step back, below 1 squashes it.</>}
     >
       <div className={`cw-split ${fixed ? 'is-map' : ''}`}>
-        <div className="cw-split-left"><UChart optionsKey={`${theme}|${history.names.join(',')}`} options={options} data={history.data} label="Spectral radius over training" /></div>
-        <div className="cw-split-right"><canvas ref={canvas} className="cw-dyn-canvas" role="img" aria-label={fixed ? `Return map of ${fixed.cell} with fixed points` : 'Eigenvalues against the unit circle'} data-fixed-points={fixed ? fixed.points.map((q) => `${q.kind}:${q.h.toFixed(4)}`).join(' ') : undefined} /></div>
+        <div className="cw-split-left"><UChart optionsKey={`${theme}|${history.names.map((n) => edgeName(graph, n)).join(',')}`} options={options} data={history.data} label="Spectral radius over training" /></div>
+        <div className="cw-split-right"><canvas ref={canvas} className="cw-dyn-canvas" role="img" aria-label={fixed ? `Return map of ${nodeName(graph, fixed.cell)} with fixed points` : 'Eigenvalues against the unit circle'} data-fixed-points={fixed ? fixed.points.map((q) => `${q.kind}:${q.h.toFixed(4)}`).join(' ') : undefined} /></div>
       </div>
       {!diagnostics ? <div className="cw-pane-empty"><span>Spectral radii and eigenvalues appear once the graph compiles.</span></div> : null}
     </Pane>

@@ -15,6 +15,7 @@ import { trainingStore, useTraining } from '../store/training.ts';
 import { useUi } from '../store/ui.ts';
 import { heatInto } from './colormap.ts';
 import { Pane, toCsv } from './Pane.tsx';
+import { nodeName } from './names.ts';
 import { useResizeTick } from './useResizeTick.ts';
 import { own } from '../../engine/format/dict.ts';
 
@@ -27,8 +28,16 @@ interface Block {
   raw: Float32Array;
 }
 
-const LABEL_W = 78;
+const LABEL_W = 104;
 const ROW_MIN = 2;
+
+/** The longest start of `text` that fits `width` pixels, with an ellipsis when cut. */
+export function fitText(ctx: CanvasRenderingContext2D, text: string, width: number): string {
+  if (ctx.measureText(text).width <= width) return text;
+  let n = text.length;
+  while (n > 1 && ctx.measureText(`${text.slice(0, n)}…`).width > width) n--;
+  return `${text.slice(0, n)}…`;
+}
 
 function sigmoid(x: number): number {
   return 1 / (1 + Math.exp(-x));
@@ -45,25 +54,27 @@ export function heatBlocks(graph: Graph, probe: Probe, selected: ReadonlySet<str
     const raw = transform ? p.values.map(transform) : p.values;
     list.push({ id, label, rows: p.size, values: scaleValues(raw, transform ? 'sigmoid' : activation), raw });
   };
-  for (const n of graph.nodes) if (n.kind === 'input') add(streams, n.id, `input ${n.id}`, undefined);
-  for (const n of graph.nodes) if (n.kind === 'target') add(streams, n.id, `target ${n.id}`, undefined);
+  const name = (id: string) => nodeName(graph, id);
+  for (const n of graph.nodes) if (n.kind === 'input') add(streams, n.id, `input ${name(n.id)}`, undefined);
+  for (const n of graph.nodes) if (n.kind === 'target') add(streams, n.id, `target ${name(n.id)}`, undefined);
   const b = info?.binding;
   if (b) {
     const logits = b.lossKind === 'bce';
-    add(streams, b.prediction, logits ? `σ(${b.prediction})` : `prediction ${b.prediction}`, undefined, logits ? sigmoid : undefined);
+    add(streams, b.prediction, logits ? `σ(${name(b.prediction)})` : `prediction ${name(b.prediction)}`, undefined, logits ? sigmoid : undefined);
   }
   const gates: Block[] = [];
   const chosen = [...selected].map(node).filter((n) => n && n.kind !== 'loss' && n.kind !== 'input' && n.kind !== 'target');
   const list = chosen.length > 0 ? chosen : graph.nodes.filter((n) => n.kind === 'gate');
   for (const n of list) {
     if (!n) continue;
-    add(gates, n.id, n.kind === 'gate' ? `${n.id} (${n.activation})` : `${n.id} (${n.kind})`, n.kind === 'gate' ? n.activation : undefined);
+    add(gates, n.id, n.kind === 'gate' ? `${name(n.id)} (${n.activation})` : `${name(n.id)} (${n.kind})`, n.kind === 'gate' ? n.activation : undefined);
   }
   return { streams, gates };
 }
 
 function draw(canvas: HTMLCanvasElement, streams: Block[], gates: Block[], T: number, theme: { text: string; muted: string; rule: string }): Array<{ block: Block; y0: number; y1: number; rows: number }> {
-  const dpr = Math.max(1, window.devicePixelRatio || 1);
+  // A 2× backing store at least: PNG exports copy it as is.
+  const dpr = Math.max(2, window.devicePixelRatio || 1);
   const w = canvas.clientWidth;
   const h = canvas.clientHeight;
   canvas.width = Math.round(w * dpr);
@@ -98,8 +109,7 @@ function draw(canvas: HTMLCanvasElement, streams: Block[], gates: Block[], T: nu
     ctx.fillStyle = theme.text;
     ctx.font = '10.5px Inter, system-ui, sans-serif';
     ctx.textBaseline = 'middle';
-    const label = b.label.length > 13 ? `${b.label.slice(0, 12)}…` : b.label;
-    ctx.fillText(label, 2, y + Math.max(bh, 10) / 2);
+    ctx.fillText(fitText(ctx, b.label, LABEL_W - 4), 2, y + Math.max(bh, 10) / 2);
     placed.push({ block: b, y0: y, y1: y + bh, rows });
     y += Math.max(bh, 6) + gap;
   };
@@ -165,7 +175,7 @@ export function GatesPane() {
     }
     const u = Math.min(hit.rows - 1, Math.floor(((y - hit.y0) / (hit.y1 - hit.y0)) * hit.rows));
     const v = hit.block.raw[t * hit.block.rows + u];
-    setReadout(`${hit.block.id}[${u}] at t = ${t + 1}: ${Number.isFinite(v) ? Number(v.toPrecision(4)) : String(v)}`);
+    setReadout(`${hit.block.label}, unit ${u} at t = ${t + 1}: ${Number.isFinite(v) ? Number(v.toPrecision(4)) : String(v)}`);
   };
 
   const csv = () => {
@@ -173,8 +183,8 @@ export function GatesPane() {
     if (!probe) return null;
     const { streams, gates } = heatBlocks(documentStore.getState().graph, probe, selected);
     const rows: Array<Array<number | string>> = [];
-    for (const b of [...streams, ...gates]) for (let u = 0; u < b.rows; u++) rows.push([b.id, u, ...Array.from({ length: probe.T }, (_, t) => b.raw[t * b.rows + u])]);
-    return toCsv(['node', 'unit', ...Array.from({ length: probe.T }, (_, t) => `t${t + 1}`)], rows);
+    for (const b of [...streams, ...gates]) for (let u = 0; u < b.rows; u++) rows.push([b.id, b.label, u, ...Array.from({ length: probe.T }, (_, t) => b.raw[t * b.rows + u])]);
+    return toCsv(['node', 'label', 'unit', ...Array.from({ length: probe.T }, (_, t) => `t${t + 1}`)], rows);
   };
 
   const chosen = [...selected].filter((id) => graph.nodes.some((n) => n.id === id && n.kind !== 'loss' && n.kind !== 'input' && n.kind !== 'target'));
@@ -183,7 +193,7 @@ export function GatesPane() {
       id="gates"
       title="Gate activations"
       csv={csv}
-      hint={<>{chosen.length ? <>Selected: <b>{chosen.join(', ')}</b>.</> : <>Every gate; select a node to show only it.</>} One validation sequence, a row per unit, time across. <span className="cw-scale" aria-hidden /> low → high{readout ? <span className="cw-readout"> · {readout}</span> : null}</>}
+      hint={<>{chosen.length ? <>Selected: <b>{chosen.map((id) => nodeName(graph, id)).join(', ')}</b>.</> : <>Every gate; select a node to show only it.</>} One validation sequence, a row per unit, time across. <span className="cw-scale" aria-hidden /> low → high{readout ? <span className="cw-readout"> · {readout}</span> : null}</>}
       tools={
         <label className="cw-pane-check" title="Which validation sequence">
           sequence

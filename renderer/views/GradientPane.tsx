@@ -8,10 +8,13 @@ import { useMemo } from 'react';
 import type uPlot from 'uplot';
 import { telemetryStore, useTelemetry } from '../store/telemetry.ts';
 import { useTraining } from '../store/training.ts';
+import { useDocument } from '../store/document.ts';
 import { useUi } from '../store/ui.ts';
+import { nodeName } from './names.ts';
 import { SERIES } from './colormap.ts';
+import { useWhyEmpty } from './empty.tsx';
 import { Pane, toCsv } from './Pane.tsx';
-import { axis, chartTheme, decadeSplits, logRange, logTick, tick, UChart } from './UChart.tsx';
+import { axis, chartTheme, decadeSplits, logRange, logTick, pixelScale, tick, UChart } from './UChart.tsx';
 import { own } from '../../engine/format/dict.ts';
 
 const VANISH_FILL = 'rgba(72, 128, 196, 0.13)';
@@ -41,12 +44,44 @@ function bandsPlugin(lo: () => number, hi: () => number): uPlot.Plugin {
         if (yLo < top + height) ctx.fillRect(left, Math.max(top, yLo), width, top + height - Math.max(top, yLo));
         ctx.fillStyle = EXPLODE_FILL;
         if (yHi > top) ctx.fillRect(left, top, width, Math.min(top + height, yHi) - top);
-        const dpr = devicePixelRatio || 1;
-        ctx.font = `${600 * 1} ${10 * dpr}px Inter, system-ui, sans-serif`;
+        const dpr = pixelScale(u);
+        ctx.font = `600 ${10 * dpr}px Inter, system-ui, sans-serif`;
+        ctx.textAlign = 'left';
+        ctx.textBaseline = 'alphabetic';
         ctx.fillStyle = 'rgba(40, 90, 160, 0.85)';
         if (yLo < top + height - 12 * dpr) ctx.fillText('vanishing', left + 4 * dpr, Math.min(top + height, yLo + 12 * dpr));
         ctx.fillStyle = 'rgba(180, 40, 30, 0.85)';
         if (yHi > top + 12 * dpr) ctx.fillText('exploding', left + 4 * dpr, Math.max(top + 11 * dpr, yHi - 4 * dpr));
+        ctx.restore();
+      },
+    },
+  };
+}
+
+/** The reference curves w^(T−t): drawn dashed, named where they enter the plot (at t = 1). */
+const GUIDES = [
+  { w: 0.9, label: '0.9^(T−t)', color: 'rgba(72, 128, 196, 0.95)' },
+  { w: 1.1, label: '1.1^(T−t)', color: 'rgba(214, 60, 40, 0.9)' },
+];
+
+function guideLabels(first: number): uPlot.Plugin {
+  return {
+    hooks: {
+      draw: (u: uPlot) => {
+        const ctx = u.ctx;
+        const k = pixelScale(u);
+        const { left, top, height } = u.bbox;
+        ctx.save();
+        ctx.font = `600 ${Math.round(10 * k)}px Inter, system-ui, sans-serif`;
+        ctx.textAlign = 'left';
+        ctx.textBaseline = 'middle';
+        GUIDES.forEach((g, j) => {
+          const y0 = u.data[first + j]?.[0];
+          if (typeof y0 !== 'number') return;
+          const y = Math.max(top + 6 * k, Math.min(top + height - 6 * k, u.valToPos(y0, 'y', true) + (g.w < 1 ? 7 : -7) * k));
+          ctx.fillStyle = g.color;
+          ctx.fillText(g.label, left + 4 * k, y);
+        });
         ctx.restore();
       },
     },
@@ -59,7 +94,7 @@ function flowData(): { data: uPlot.AlignedData; cells: string[] } {
   const T = cells.length ? norms[cells[0]].length : 0;
   const xs = Array.from({ length: T }, (_, i) => i + 1);
   const guide = (w: number) => xs.map((t) => Math.pow(w, T - t));
-  return { data: [xs, ...cells.map((c) => relative(norms[c])), guide(0.9), guide(1.1)] as uPlot.AlignedData, cells };
+  return { data: [xs, ...cells.map((c) => relative(norms[c])), ...GUIDES.map((g) => guide(g.w))] as uPlot.AlignedData, cells };
 }
 
 function growthData(): { data: uPlot.AlignedData; cells: string[] } {
@@ -72,12 +107,13 @@ export function GradientPane() {
   const seq = useTelemetry((s) => s.seq);
   const growthVersion = useTelemetry((s) => s.growthVersion);
   const theme = useUi((s) => s.theme);
+  const graph = useDocument((s) => s.graph);
+  const name = (id: string) => nodeName(graph, id);
   const info = useTraining((s) => s.info);
   const th = info?.flagThresholds ?? { exploding: 100, vanishing: 0.01 };
   const T = info?.T ?? 0;
   const flow = useMemo(() => flowData(), [seq]);
   const growth = useMemo(() => growthData(), [growthVersion]);
-  const cellsKey = flow.cells.join(',');
   const perStepLo = T > 1 ? Math.pow(th.vanishing, 1 / (T - 1)) : th.vanishing;
   const perStepHi = T > 1 ? Math.pow(th.exploding, 1 / (T - 1)) : th.exploding;
 
@@ -88,14 +124,13 @@ export function GradientPane() {
       legend: { show: false },
       cursor: { points: { size: 5 } },
       scales: { x: { time: false }, y: { distr: 3, range: (_u, min, max) => logRange(min, max, th.vanishing / 10, th.exploding * 10) } },
-      axes: [axis(t, { label: 'time step t', size: 30 }), axis(t, { label: '‖dL/dh_t‖ ÷ last', splits: (u, i, min, max) => decadeSplits(u, i, min, max, 5), values: (_u, vals) => vals.map(logTick), size: 44, space: 14 })],
+      axes: [axis(t, { label: 'time step t', size: 30, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] }), axis(t, { label: '‖dL/dh_t‖ ÷ last', splits: (u, i, min, max) => decadeSplits(u, i, min, max, 5), filter: (_u, splits) => splits, values: (_u, vals) => vals.map(logTick), size: 44, space: 12 })],
       series: [
         {},
-        ...flow.cells.map((c, i) => ({ label: c, stroke: SERIES[i % SERIES.length], width: 2, points: { show: false } })),
-        { label: '0.9^(T−t)', stroke: 'rgba(72, 128, 196, 0.7)', width: 1, dash: [3, 3], points: { show: false } },
-        { label: '1.1^(T−t)', stroke: 'rgba(214, 60, 40, 0.6)', width: 1, dash: [3, 3], points: { show: false } },
+        ...flow.cells.map((c, i) => ({ label: name(c), stroke: SERIES[i % SERIES.length], width: 2, points: { show: false } })),
+        ...GUIDES.map((g) => ({ label: g.label, stroke: g.color, width: 1, dash: [3, 3], points: { show: false } })),
       ],
-      plugins: [bandsPlugin(() => th.vanishing, () => th.exploding)],
+      plugins: [bandsPlugin(() => th.vanishing, () => th.exploding), guideLabels(flow.cells.length + 1)],
     };
   };
   const growthOptions = (size: { width: number; height: number }): uPlot.Options => {
@@ -106,7 +141,7 @@ export function GradientPane() {
       cursor: { points: { size: 4 } },
       scales: { x: { time: false }, y: { range: (_u, min, max) => [Math.max(0, Math.min(min !== null && min > 0 ? min : 1, perStepLo) - 0.03), Math.min(1e6, Math.max(max !== null && max > 0 ? max : 1, perStepHi) + 0.03)] } },
       axes: [axis(t, { label: 'training step', size: 28 }), axis(t, { label: '× / step', values: (_u, vals) => vals.map(tick), size: 44, space: 14 })],
-      series: [{}, ...growth.cells.map((c, i) => ({ label: c, stroke: SERIES[i % SERIES.length], width: 1.5, points: { show: false } }))],
+      series: [{}, ...growth.cells.map((c, i) => ({ label: name(c), stroke: SERIES[i % SERIES.length], width: 1.5, points: { show: false } }))],
       plugins: [bandsPlugin(() => perStepLo, () => perStepHi)],
     };
   };
@@ -121,19 +156,21 @@ export function GradientPane() {
     g.step.forEach((s, i) => rows.push(['perStepGrowth', s, ...cells.map((c) => own(g.perStep, c)?.[i] ?? '')]));
     return toCsv(['series', 't_or_step', ...cells], rows);
   };
-  const empty = flow.cells.length === 0;
+  const noCell = info !== null && info.cells.length === 0;
+  const whyEmpty = useWhyEmpty(noCell
+    ? <>No cell in this graph: the gradient through time flows back through a cell (memory) node. Add one from Blocks.</>
+    : <>Press <b>Step</b> or <b>Train</b>: ‖dL/dh<sub>t</sub>‖ of each cell appears here, from the last step back to the first.</>);
   return (
     <Pane
       id="gradient"
       title="Gradient flow through time"
       csv={csv}
-      hint={<>{flow.cells.map((c, i) => <span key={c} className="cw-key" style={{ ['--c' as string]: SERIES[i % SERIES.length] }}>{c}</span>)} How much of the loss's gradient reaches step t, relative to the last step. Below the blue band early steps learn nothing (w<sup>T−t</sup> with |w| &lt; 1); above the red one updates blow up.</>}
+      hint={<>{flow.cells.map((c, i) => <span key={c} className="cw-key" style={{ ['--c' as string]: SERIES[i % SERIES.length] }}>{name(c)}</span>)} How much of the loss's gradient reaches step t, relative to the last step. Below the blue band early steps learn nothing (w<sup>T−t</sup> with |w| &lt; 1); above the red one updates blow up.</>}
     >
       <div className="cw-stack">
-        <div className="cw-stack-main"><UChart optionsKey={`${theme}|${cellsKey}|${th.vanishing}|${th.exploding}`} options={flowOptions} data={flow.data} label="Gradient norm against time step, per cell" /></div>
-        <div className="cw-stack-sub"><UChart optionsKey={`${theme}|${growth.cells.join(',')}|${T}`} options={growthOptions} data={growth.data} label="Growth factor per step over training" /></div>
+        <div className="cw-stack-main"><UChart optionsKey={`${theme}|${flow.cells.map(name).join(',')}|${th.vanishing}|${th.exploding}`} options={flowOptions} data={flow.data} label="Gradient norm against time step, per cell" emptyText={whyEmpty} /></div>
+        <div className="cw-stack-sub"><UChart optionsKey={`${theme}|${growth.cells.map(name).join(',')}|${T}`} options={growthOptions} data={growth.data} label="Growth factor per step over training" /></div>
       </div>
-      {empty ? <div className="cw-pane-empty"><span>Press <b>Step</b> or <b>Train</b>: ‖dL/dh<sub>t</sub>‖ of each cell appears here, from the last step back to the first.</span></div> : null}
     </Pane>
   );
 }

@@ -7,6 +7,7 @@ import type uPlot from 'uplot';
 import { telemetryStore, useTelemetry } from '../store/telemetry.ts';
 import { useTraining } from '../store/training.ts';
 import { useUi } from '../store/ui.ts';
+import { useWhyEmpty } from './empty.tsx';
 import { Pane, toCsv } from './Pane.tsx';
 import { axis, chartTheme, decadeSplits, logRange, logTick, UChart } from './UChart.tsx';
 
@@ -60,7 +61,7 @@ export function LossPane() {
   const data = useMemo(() => aligned(log), [version, log]);
   const sameAsLoss = useMemo(() => metricIsLoss(), [version]); // the curves change with `version`
   const metric = sameAsLoss ? null : taskMetric;
-  const empty = data[0].length === 0;
+  const whyEmpty = useWhyEmpty(<>Press <b>Train</b> to see the loss: every step's training loss, with the validation loss and {metric ?? 'the metric'} every 100 steps.</>);
   const baseline = info?.task?.baseline;
   const options = (size: { width: number; height: number }): uPlot.Options => {
     const t = chartTheme();
@@ -101,8 +102,7 @@ export function LossPane() {
       hint={<><span className="cw-key" style={{ ['--c' as string]: 'rgba(66, 87, 214, 0.7)' }}>training</span> <span className="cw-key" style={{ ['--c' as string]: '#d9480f' }}>validation</span>{metric ? <> <span className="cw-key is-dashed" style={{ ['--c' as string]: '#2b8a3e' }}>val. {metric}</span></> : null}{baseline ? <span className="cw-faint"> · baseline {baseline.what} {Number(baseline.value.toPrecision(3))}</span> : null}</>}
       tools={<label className="cw-pane-check"><input type="checkbox" checked={log} onChange={(e) => setLog(e.target.checked)} />log</label>}
     >
-      <UChart optionsKey={`${theme}|${log}|${metric}`} options={options} data={data} label="Loss and metric curves" />
-      {empty ? <div className="cw-pane-empty"><span>Press <b>Train</b>: the loss of every step appears here, with the validation loss and {metric ?? 'the metric'} every {100} steps.</span></div> : null}
+      <UChart optionsKey={`${theme}|${log}|${metric}`} options={options} data={data} label="Loss and metric curves" emptyText={whyEmpty} />
     </Pane>
   );
 }

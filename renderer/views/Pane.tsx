@@ -6,6 +6,7 @@
 import { useRef, type ReactNode } from 'react';
 import { getHost } from '../app/commands.ts';
 import { uiStore } from '../store/ui.ts';
+import { chartExporter } from './UChart.tsx';
 
 export interface PaneProps {
   id: string;
@@ -21,11 +22,18 @@ function slug(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 }
 
-/** Every canvas inside `root`, drawn where it sits, on the panel colour, with the title above. */
+/** PNG exports are drawn at this many pixels per CSS pixel at least (crisp when printed or zoomed). */
+export const EXPORT_SCALE = 2;
+
+/**
+ * Every chart inside `root`, drawn where it sits, on the panel colour, with
+ * the title above, at EXPORT_SCALE× (uPlot charts are drawn again at that
+ * size; the views' own canvases already keep a 2× backing store).
+ */
 export async function paneImage(root: HTMLElement, title: string): Promise<Blob | null> {
   const box = root.getBoundingClientRect();
-  const scale = Math.max(1, window.devicePixelRatio || 1);
-  const head = 26;
+  const scale = Math.max(EXPORT_SCALE, window.devicePixelRatio || 1);
+  const head = 40;
   const out = document.createElement('canvas');
   out.width = Math.round(box.width * scale);
   out.height = Math.round((box.height + head) * scale);
@@ -38,10 +46,39 @@ export async function paneImage(root: HTMLElement, title: string): Promise<Blob 
   ctx.fillStyle = css.getPropertyValue('--cw-text').trim() || '#1a1e26';
   ctx.font = '600 13px Inter, system-ui, sans-serif';
   ctx.fillText(title, 10, 17);
+  // The legend (the coloured keys of the hint) under the title, so the picture reads on its own.
+  let x = 10;
+  ctx.font = '11px Inter, system-ui, sans-serif';
+  for (const key of Array.from(root.parentElement?.querySelectorAll('.cw-pane-hint .cw-key') ?? [])) {
+    const text = key.textContent ?? '';
+    const color = getComputedStyle(key).getPropertyValue('--c').trim() || '#888';
+    const w = ctx.measureText(text).width;
+    if (x + w + 22 > box.width) break;
+    ctx.strokeStyle = color;
+    ctx.lineWidth = 2;
+    ctx.setLineDash(key.classList.contains('is-dashed') ? [4, 3] : []);
+    ctx.beginPath();
+    ctx.moveTo(x, head - 5);
+    ctx.lineTo(x + 12, head - 5);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.fillStyle = css.getPropertyValue('--cw-text').trim() || '#1a1e26';
+    ctx.fillText(text, x + 15, head - 1);
+    x += w + 26;
+  }
+  const place = (el: Element, image: CanvasImageSource) => {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) return;
+    ctx.drawImage(image, r.left - box.left, r.top - box.top + head, r.width, r.height);
+  };
+  const charts = Array.from(root.querySelectorAll('.cw-uchart'));
+  for (const chart of charts) {
+    const image = await chartExporter(chart)?.(scale);
+    if (image) place(chart, image);
+  }
   for (const canvas of Array.from(root.querySelectorAll('canvas'))) {
-    const r = canvas.getBoundingClientRect();
-    if (r.width === 0 || r.height === 0) continue;
-    ctx.drawImage(canvas, r.left - box.left, r.top - box.top + head, r.width, r.height);
+    if (charts.some((chart) => chart.contains(canvas) && chartExporter(chart))) continue;
+    place(canvas, canvas);
   }
   return new Promise((resolve) => out.toBlob((blob) => resolve(blob), 'image/png'));
 }

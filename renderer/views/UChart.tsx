@@ -3,7 +3,7 @@
  * series), sized to its box, and fed new data with setData — no re-creation
  * ten times a second. uPlot draws on a canvas.
  */
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
@@ -72,13 +72,83 @@ export function logTick(v: number | null): string {
   return String(Number(v.toPrecision(3)));
 }
 
-export function UChart({ optionsKey, options, data, label }: {
+/** A number for a readout: four significant digits, NaN and ±∞ spelled out. */
+export function readoutNumber(v: number | null | undefined): string {
+  if (v === null || v === undefined) return '—';
+  if (!Number.isFinite(v)) return String(v);
+  const a = Math.abs(v);
+  return a !== 0 && (a < 1e-3 || a >= 1e5) ? v.toExponential(2) : String(Number(v.toPrecision(4)));
+}
+
+/** The hover line: the x value, then every shown series' value at the cursor. */
+function readoutText(u: uPlot, idx: number): string {
+  const xLabel = String(u.axes[0]?.label ?? 'x');
+  const parts = [`${xLabel} ${readoutNumber(u.data[0][idx])}`];
+  u.series.forEach((series, i) => {
+    if (i === 0 || series.show === false || !series.label) return;
+    parts.push(`${String(series.label)} ${readoutNumber(u.data[i]?.[idx] as number | null | undefined)}`);
+  });
+  return parts.join(' · ');
+}
+
+/** Options `k` times larger: sizes, fonts, line widths — for a PNG drawn at k× resolution. */
+export function scaleOptions(o: uPlot.Options, k: number): uPlot.Options {
+  const font = (f: string | undefined) => f?.replace(/([\d.]+)px/, (_m, n: string) => `${Number(n) * k}px`);
+  const num = (v: unknown, fallback: number) => (typeof v === 'number' ? v * k : fallback * k);
+  return {
+    ...o,
+    width: o.width * k,
+    height: o.height * k,
+    cursor: { show: false },
+    axes: o.axes?.map((a) => ({
+      ...a,
+      size: typeof a.size === 'number' ? a.size * k : a.size,
+      gap: num(a.gap, 5),
+      labelSize: num(a.labelSize, 30),
+      space: typeof a.space === 'number' ? a.space * k : 30 * k,
+      font: font(a.font),
+      labelFont: font(a.labelFont),
+      ticks: { ...a.ticks, size: num(a.ticks?.size, 10), width: num(a.ticks?.width, 1) },
+      grid: { ...a.grid, width: num(a.grid?.width, 1) },
+    })),
+    series: o.series.map((s) => ({
+      ...s,
+      ...(typeof s.width === 'number' ? { width: s.width * k } : {}),
+      ...(s.dash ? { dash: s.dash.map((d) => d * k) } : {}),
+      ...(s.points && typeof s.points.size === 'number' ? { points: { ...s.points, size: s.points.size * k } } : {}),
+    })),
+  };
+}
+
+/** What the PNG export of a pane asks each chart for: its picture at `k`× its size on screen. */
+export interface ChartExporter {
+  (k: number): Promise<HTMLCanvasElement | null>;
+}
+
+/** Canvas pixels per CSS pixel of the chart being drawn (plugins size their text with it; exports draw at 2×). */
+export function pixelScale(u: uPlot): number {
+  return exportScale ?? u.ctx.canvas.width / Math.max(1, u.width);
+}
+
+/** Set while an export copy of a chart is being drawn. */
+let exportScale: number | null = null;
+
+const exporters = new WeakMap<Element, ChartExporter>();
+
+export function chartExporter(el: Element): ChartExporter | undefined {
+  return exporters.get(el);
+}
+
+export function UChart({ optionsKey, options, data, label, emptyText }: {
   optionsKey: string;
   options: (size: { width: number; height: number }) => uPlot.Options;
   data: uPlot.AlignedData;
   label: string;
+  /** Shown over the plot while it has no data: why it is empty and what to do. */
+  emptyText?: ReactNode;
 }) {
   const box = useRef<HTMLDivElement>(null);
+  const readout = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const latest = useRef(data);
   latest.current = data;
@@ -89,8 +159,43 @@ export function UChart({ optionsKey, options, data, label }: {
     const el = box.current;
     if (!el) return;
     const size = () => ({ width: Math.max(60, Math.floor(el.clientWidth)), height: Math.max(60, Math.floor(el.clientHeight)) });
-    const u = new uPlot(make.current(size()), latest.current, el);
+    const hover: uPlot.Plugin = {
+      hooks: {
+        setCursor: (u: uPlot) => {
+          const out = readout.current;
+          if (!out) return;
+          const idx = u.cursor.idx;
+          out.textContent = idx === null || idx === undefined || u.data[0].length === 0 ? '' : readoutText(u, idx);
+          out.hidden = out.textContent === '';
+        },
+      },
+    };
+    const opts = make.current(size());
+    const u = new uPlot({ ...opts, plugins: [...(opts.plugins ?? []), hover] }, latest.current, el);
     plot.current = u;
+    exporters.set(el, async (k) => {
+      const host = document.createElement('div');
+      host.style.cssText = 'position:fixed;left:-100000px;top:0;';
+      document.body.appendChild(host);
+      try {
+        let drawn: () => void = () => undefined;
+        const done = new Promise<void>((resolve) => { drawn = resolve; });
+        const base = scaleOptions(make.current({ width: u.width, height: u.height }), k);
+        exportScale = k * (window.devicePixelRatio || 1);
+        const big = new uPlot({ ...base, plugins: [...(base.plugins ?? []), { hooks: { draw: () => drawn() } }] }, latest.current, host);
+        await done;
+        exportScale = null;
+        const copy = document.createElement('canvas');
+        copy.width = big.ctx.canvas.width;
+        copy.height = big.ctx.canvas.height;
+        copy.getContext('2d')?.drawImage(big.ctx.canvas, 0, 0);
+        big.destroy();
+        return copy;
+      } finally {
+        exportScale = null;
+        host.remove();
+      }
+    });
     const observer = new ResizeObserver(() => {
       const s = size();
       if (s.width !== u.width || s.height !== u.height) u.setSize(s);
@@ -98,6 +203,7 @@ export function UChart({ optionsKey, options, data, label }: {
     observer.observe(el);
     return () => {
       observer.disconnect();
+      exporters.delete(el);
       u.destroy();
       plot.current = null;
     };
@@ -107,5 +213,12 @@ export function UChart({ optionsKey, options, data, label }: {
     plot.current?.setData(data);
   }, [data]);
 
-  return <div className="cw-uchart" ref={box} role="img" aria-label={label} />;
+  const empty = data.length === 0 || data[0].length === 0;
+  return (
+    <div className="cw-uchart-wrap">
+      <div className="cw-uchart" ref={box} role="img" aria-label={label} />
+      <div className="cw-chart-readout" ref={readout} role="status" aria-label={`${label}: value under the pointer`} hidden />
+      {empty && emptyText ? <div className="cw-chart-empty"><span>{emptyText}</span></div> : null}
+    </div>
+  );
 }

@@ -86,7 +86,8 @@ function meanScaled(probe: Probe, graph: Graph, id: string, t: number): number {
 interface Box { id: string; t: number; x: number; y: number; w: number; h: number }
 
 function draw(canvas: HTMLCanvasElement, graph: Graph, layout: Layout, probe: Probe | null, k: number, selected: ReadonlySet<string>, ink: { text: string; muted: string; rule: string; accent: string; cell: string }): Box[] {
-  const dpr = Math.max(1, window.devicePixelRatio || 1);
+  // A 2× backing store at least: PNG exports copy it as is.
+  const dpr = Math.max(2, window.devicePixelRatio || 1);
   const w = canvas.clientWidth;
   const h = canvas.clientHeight;
   canvas.width = Math.round(w * dpr);
