@@ -14,7 +14,7 @@ import { wasmAvailable } from '../../engine/fast/wasm.ts';
 import type { DataFile, TensorJSON } from '../../engine/format/types.ts';
 import { createParams, exportParams } from '../../engine/params.ts';
 import { Session } from '../../engine/runtime.ts';
-import { LayeredSession, layerModel } from '../../engine/layers/index.ts';
+import { LayeredSession, layerModel, nestedCells } from '../../engine/layers/index.ts';
 import type { Batch } from '../../engine/batch.ts';
 import { TaskError } from '../../engine/tasks/types.ts';
 import type { SessionFactory, Snapshot, Trainer } from '../../engine/train/trainer.ts';
@@ -168,7 +168,7 @@ function info(t: Trainer, data: DataFile | null): CompiledInfo {
     } : null,
     metricNames: t.metricNames() as MetricName[],
     binding: b ? { input: p.nodes[b.input].id, target: p.nodes[b.target].id, prediction: p.nodes[b.prediction].id, loss: p.nodes[b.loss].id, lossKind: p.nodes[b.loss].loss ?? 'mse' } : null,
-    cells: p.cells.map((i) => p.nodes[i].id),
+    cells: [...p.cells, ...nestedCells(p)].map((i) => p.nodes[i].id),
     samples,
     clipNorm: t.config.clipNorm,
     flagThresholds: { ...t.config.flags },

@@ -40,10 +40,12 @@ test('a bidirectional GRU layer: one block, expands to its cell, trains with str
   await expect(block.getByLabel('direction forward')).toHaveText('→');
   await expect(block).toContainText('out h_new:8');
   await expect(block).not.toContainText('×2');
-  // The readout's weight was saved for 16 units and the backward copy's parameters have no copy left: both are said.
-  const problems = page.getByRole('region', { name: 'Problems' });
-  await expect(problems).toContainText('parameter "edge:bi_y" has shape [1, 16], expected [1, 8]');
-  await expect(problems).toContainText('is for the backward copy of layer "bi", which is forward, not bidirectional: it is ignored');
+  // The readout's weight no longer fits and the backward copy is gone: their stored parameters are dropped with the edit.
+  await expect(page.getByRole('region', { name: 'Problems' })).toContainText('none');
+  const saved = JSON.parse(await exportJson(page)) as { parameters: Record<string, unknown> };
+  expect(saved.parameters['edge:bi_y']).toBeUndefined();
+  expect(Object.keys(saved.parameters).filter((k) => k.startsWith('layer:bi/reverse/'))).toEqual([]);
+  expect(Object.keys(saved.parameters).filter((k) => k.startsWith('layer:bi/')).length).toBe(10);
   await screenshot(page, 'layers-forward-problem.png');
 });
 
