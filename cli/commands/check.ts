@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { compileAny } from '../../engine/layers/index.ts';
+import { compileAny, nestedCells } from '../../engine/layers/index.ts';
 import { formatProblem } from '../../engine/format/data.ts';
 import type { Io } from '../main.ts';
 import { readGraph, shown } from '../io.ts';
@@ -17,6 +17,6 @@ export function register(program: Command, io: Io): void {
       const layers = count('layer');
       const trainable = prog.layout.entries.filter((e) => e.trainable).reduce((a, e) => a + e.length, 0);
       const warn = problems.length ? `, ${problems.length} warning${problems.length === 1 ? '' : 's'}` : '';
-      io.out(`ok: ${graph.name ? `"${graph.name}"` : shown(path)} — ${graph.nodes.length} nodes (${count('cell')} cells, ${count('gate')} gates, ${count('op')} ops, ${layers ? `${layers} layer${layers === 1 ? '' : 's'}, ` : ''}${count('loss')} losses), ${graph.edges.length} edges, ${trainable} trainable parameters${warn}`);
+      io.out(`ok: ${graph.name ? `"${graph.name}"` : shown(path)} — ${graph.nodes.length} nodes (${count('cell')} cells, ${count('gate')} gates, ${count('op')} ops, ${layers ? `${layers} layer${layers === 1 ? '' : 's'} holding ${nestedCells(prog).length} cells, ` : ''}${count('loss')} losses), ${graph.edges.length} edges, ${trainable} trainable parameters${warn}`);
     });
 }
