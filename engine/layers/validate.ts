@@ -82,7 +82,8 @@ function nestedProblem(p: Problem, layer: string, index: number, prefix: string,
   } else {
     path = p.path === '' ? pathOf('nodes', index, 'graph') : `${pathOf('nodes', index, 'graph')}.${p.path}`;
   }
-  const out: Problem = { ...p, message: `in layer "${layer}" (${prefix.slice(0, -1)}): ${p.message}`, path, node: layer };
+  const copy = prefix.endsWith('/reverse/') ? ' (backward copy)' : '';
+  const out: Problem = { ...p, message: `in layer "${layer}"${copy}: ${p.message}`, path, node: layer };
   if (p.nodes) out.nodes = p.nodes.map((n) => prefix + n);
   return out;
 }

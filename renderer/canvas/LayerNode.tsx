@@ -2,7 +2,8 @@
  * A layer on the canvas (docs/layers.md): one block showing its nested step
  * graph's name, direction and sizes, and its output over time. Expanded, it
  * draws the nested cell read-only (nodes at their saved positions, recurrent
- * edges dashed) and the heat strip of every nested cell, per direction.
+ * edges dashed) and the heat strip of every nested cell, per direction; clicking a nested node
+ * selects it ("<layer>/<node>") for the inspector to edit.
  */
 import { memo, useState } from 'react';
 import { Handle, Position, type NodeProps } from '@xyflow/react';
@@ -10,6 +11,7 @@ import type { GraphEdge, GraphNode } from '../../engine/format/types.ts';
 import { inferSizes } from '../../engine/format/validate.ts';
 import { GRAPH_FORMAT, GRAPH_VERSION } from '../../engine/format/types.ts';
 import { useTelemetry } from '../store/telemetry.ts';
+import { uiStore, useUi } from '../store/ui.ts';
 import { HeatStrip } from './HeatStrip.tsx';
 import type { GraphFlowNode } from './nodes.tsx';
 import './LayerNode.css';
@@ -63,7 +65,8 @@ function NestedFlags({ prefixes }: { prefixes: string[] }) {
 }
 
 /** The nested step graph, read-only: boxes at the saved positions scaled into the block. */
-function NestedDrawing({ nodes, edges }: { nodes: GraphNode[]; edges: GraphEdge[] }) {
+function NestedDrawing({ layer, nodes, edges }: { layer: string; nodes: GraphNode[]; edges: GraphEdge[] }) {
+  const selected = useUi((state) => state.selectedNodes);
   const at = new Map(nodes.map((n) => [n.id, n.position ?? { x: 0, y: 0 }]));
   const xs = nodes.map((n) => at.get(n.id)!.x);
   const ys = nodes.map((n) => at.get(n.id)!.y);
@@ -88,7 +91,9 @@ function NestedDrawing({ nodes, edges }: { nodes: GraphNode[]; edges: GraphEdge[
       {nodes.map((n) => {
         const q = p(n.id);
         return (
-          <g key={n.id} className={`cw-kind-${n.kind}`}>
+          <g key={n.id} className={`cw-kind-${n.kind} ${selected.has(`${layer}/${n.id}`) ? 'is-selected' : ''}`} role="button" aria-label={`Edit ${n.id} in layer ${layer}`}
+            onClick={(event) => { event.stopPropagation(); uiStore.getState().select([`${layer}/${n.id}`]); }}>
+            <title>{`${n.kind} ${n.id}: click to edit it in the inspector`}</title>
             <rect x={q.x} y={q.y} width={n.kind === 'op' ? h : w} height={h} rx={n.kind === 'op' ? h / 2 : 3} />
             <text x={q.x + 3} y={q.y + h / 2 + 3}>{n.id}</text>
           </g>
@@ -140,7 +145,7 @@ export const LayerNodeView = memo(function LayerNodeView({ data, selected }: Nod
       <Strip id={layer.id} title="The layer's output on one validation sequence, in data time order" />
       {open ? (
         <div className="cw-layer-body nodrag">
-          <NestedDrawing nodes={nodes} edges={edges} />
+          <NestedDrawing layer={layer.id} nodes={nodes} edges={edges} />
           {prefixes.flatMap((prefix) => cells.map((c) => <Strip key={prefix + c.id} id={prefix + c.id} title={`State ${c.id} of the ${prefix.endsWith('reverse/') ? 'reverse' : 'forward'} copy, data time order`} />))}
         </div>
       ) : null}

@@ -9,6 +9,7 @@ import { useValidation } from '../store/validation.ts';
 import { focusNode, ungroupNodes } from '../app/commands.ts';
 import { groupName, groupOf } from '../doc/groups.ts';
 import { CheckField, NumberField, parseSize, SelectField, TextField, type Option } from './fields.tsx';
+import { NestedNodeFields, nestedSelection } from './NestedNodeFields.tsx';
 
 function commit(label: string, next: Graph) {
   documentStore.getState().commit(label, next);
@@ -246,11 +247,15 @@ export const Inspector = memo(function Inspector() {
   const onlyNode = selectedNodes.size === 1 && selectedEdges.size === 0 ? graph.nodes.find((node) => selectedNodes.has(node.id)) : undefined;
   const onlyEdge = selectedEdges.size === 1 && selectedNodes.size === 0 ? graph.edges.find((edge) => selectedEdges.has(edge.id)) : undefined;
   const many = selectedNodes.size + selectedEdges.size > 1;
+  const nested = !onlyNode && selectedNodes.size === 1 && selectedEdges.size === 0 ? nestedSelection(graph, [...selectedNodes][0]) : null;
   let title = 'Graph';
   let body = <GraphFields />;
   if (onlyNode) {
     title = metaOf(onlyNode.kind).label;
     body = <NodeFields key={onlyNode.id} node={onlyNode} />;
+  } else if (nested) {
+    title = `${NODE_KIND_META[nested.node.kind]?.label ?? nested.node.kind} in layer ${nested.layer.id}`;
+    body = <NestedNodeFields key={[...selectedNodes][0]} layer={nested.layer} node={nested.node} />;
   } else if (onlyEdge) {
     title = 'Edge';
     body = <EdgeFields key={onlyEdge.id} edge={onlyEdge} />;

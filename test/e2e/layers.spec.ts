@@ -87,3 +87,24 @@ test('a layer whose gradient vanishes through time is flagged on its block, nami
   await expect(nodeLocator(page, 'bi').getByRole('img', { name: 'vanishing gradient at bi/h' })).toBeVisible();
   await screenshot(page, 'layers-vanishing-flag.png');
 });
+
+test('a nested node is edited from the expanded layer: the inspector changes it in every copy, stale weights dropped', async ({ page }) => {
+  test.setTimeout(60_000);
+  await openApp(page);
+  await openFile(page, FILE);
+  const block = nodeLocator(page, 'bi');
+  await block.getByRole('button', { name: 'Expand layer bi' }).click();
+  await block.getByRole('button', { name: 'Edit h in layer bi' }).click();
+  const inspector = page.getByRole('region', { name: 'Inspector' });
+  await expect(inspector.getByRole('heading')).toContainText('Cell in layer bi');
+  const size = inspector.getByLabel('Size', { exact: true });
+  await size.fill('5');
+  await size.press('Enter');
+  // Every gate of the nested GRU reads h: the validator names the first mismatch, inside the layer.
+  await expect(page.getByRole('region', { name: 'Problems' })).toContainText('in layer "bi": identity edge connects "h_new" (size 8) to "h" (size 5)');
+  await expect(page.getByText(/stored weights \(layer:bi\/edge:h_r, .* no longer fit/)).toBeVisible();
+  await screenshot(page, 'layers-nested-edit.png');
+  await page.getByRole('button', { name: 'Undo', exact: true }).first().click();
+  await expect(page.getByRole('region', { name: 'Problems' })).toContainText('none');
+  await expect(block).toContainText('2×8');
+});
