@@ -2,17 +2,19 @@ import type { Command } from 'commander';
 import { compileAny, nestedCells } from '../../engine/layers/index.ts';
 import { formatProblem } from '../../engine/format/data.ts';
 import type { Io } from '../main.ts';
-import { readGraph, shown } from '../io.ts';
+import { limitsOf, limitsOption, readGraph, shown } from '../io.ts';
 
 export function register(program: Command, io: Io): void {
   program
     .command('check')
     .description('Validate a graph file: exit 0 with a summary, or exit 1 with every problem on stderr.')
     .argument('<graph>', 'graph file (JSON, cellwright-graph v1), or - to read it from standard input')
-    .action((path: string) => {
-      const { graph, problems } = readGraph(path, { validate: true });
+    .addOption(limitsOption())
+    .action((path: string, opts: { limits?: string }) => {
+      const limits = limitsOf(opts);
+      const { graph, problems } = readGraph(path, { validate: true, limits });
       for (const p of problems) io.err(formatProblem(p));
-      const prog = compileAny(graph);
+      const prog = compileAny(graph, { limits });
       const count = (k: string): number => graph.nodes.filter((n) => (n.kind as string) === k).length;
       const layers = count('layer');
       const trainable = prog.layout.entries.filter((e) => e.trainable).reduce((a, e) => a + e.length, 0);

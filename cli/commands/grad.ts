@@ -4,7 +4,7 @@ import { gradReport } from '../../engine/grad.ts';
 import { compileAny, nestedCells } from '../../engine/layers/index.ts';
 import type { DType } from '../../engine/tensor.ts';
 import type { Io } from '../main.ts';
-import { CliError, readData, readGraph } from '../io.ts';
+import { CliError, limitsOf, limitsOption, maxMemoryOption, readData, readGraph } from '../io.ts';
 import { dtypeOption } from './run.ts';
 import { own } from '../../engine/format/dict.ts';
 
@@ -24,12 +24,15 @@ export function register(program: Command, io: Io): void {
     .argument('<data>', 'data file')
     .option('--json', 'print the report as one JSON object (the spec\'s "What grad reports")')
     .addOption(dtypeOption('float64'))
+    .addOption(maxMemoryOption())
+    .addOption(limitsOption())
     .addOption(new Option('--explode <ratio>', 'flag `exploding` when gradNorm(first)/gradNorm(last) exceeds this').argParser(positive('--explode')).default(100))
     .addOption(new Option('--vanish <ratio>', 'flag `vanishing` when the ratio is below this').argParser(positive('--vanish')).default(0.01))
-    .action((graphPath: string, dataPath: string, opts: { json?: boolean; dtype: DType; explode: number; vanish: number }) => {
-      const { graph } = readGraph(graphPath, { validate: true });
-      const data = readData(dataPath, graph);
-      const r = gradReport(graph, data, { dtype: opts.dtype, thresholds: { exploding: opts.explode, vanishing: opts.vanish } });
+    .action((graphPath: string, dataPath: string, opts: { json?: boolean; dtype: DType; explode: number; vanish: number; maxMemory?: string; limits?: string }) => {
+      const limits = limitsOf(opts);
+      const { graph } = readGraph(graphPath, { validate: true, limits });
+      const data = readData(dataPath, graph, limits);
+      const r = gradReport(graph, data, { dtype: opts.dtype, limits, thresholds: { exploding: opts.explode, vanishing: opts.vanish } });
       if (opts.json) {
         io.out(JSON.stringify(r));
         return;

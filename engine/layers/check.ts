@@ -4,6 +4,7 @@
  */
 import { validateData } from '../format/data.ts';
 import type { Graph, GraphNode, Problem } from '../format/types.ts';
+import type { ValidateOptions } from '../format/validate.ts';
 import { validateGraph } from '../format/validate.ts';
 import { hasLayers } from './types.ts';
 import { analyzeLayers } from './validate.ts';
@@ -13,8 +14,8 @@ import { analyzeLayers } from './validate.ts';
  *
  * Example: validateAny(stackedLstm({ x: 1, h: 4, y: 1 })) // []
  */
-export function validateAny(graph: Graph): Problem[] {
-  return hasLayers(graph) ? analyzeLayers(graph).problems : validateGraph(graph);
+export function validateAny(graph: Graph, options: ValidateOptions = {}): Problem[] {
+  return hasLayers(graph) ? analyzeLayers(graph, options).problems : validateGraph(graph, options);
 }
 
 /**

@@ -85,7 +85,7 @@ export function layerModel(program: Program): LayerModel | undefined {
  */
 export function compileAny(graph: Graph, opts: CompileOptions = {}): Program {
   if (!hasLayers(graph)) return compile(graph, opts);
-  const analysis = analyzeLayers(graph);
+  const analysis = analyzeLayers(graph, { limits: opts.limits });
   if (hasErrors(analysis.problems)) throw new GraphError(analysis.problems);
   const flat = compile(analysis.flat, opts);
 

@@ -16,6 +16,7 @@
 import { problem, show } from '../errors.ts';
 import type { Graph, GraphEdge, GraphNode, Problem, TensorJSON } from '../format/types.ts';
 import { GRAPH_FORMAT, GRAPH_VERSION } from '../format/types.ts';
+import type { ValidateOptions } from '../format/validate.ts';
 import { hasErrors, inferSizes, pathOf, validateGraph } from '../format/validate.ts';
 import type { Direction } from './types.ts';
 import { copyPrefix, DIRECTIONS, LAYER_KIND, paramPrefix } from './types.ts';
@@ -93,16 +94,16 @@ function nestedProblem(p: Problem, layer: string, index: number, prefix: string,
  *
  * Example: analyzeLayers(twoLayerLstm).layers.map((l) => l.id) // ['l1', 'l2']
  */
-export function analyzeLayers(graph: Graph): LayerAnalysis {
+export function analyzeLayers(graph: Graph, options: ValidateOptions = {}): LayerAnalysis {
   try {
-    return analyze(graph);
+    return analyze(graph, options);
   } catch (e) {
     const problems = [problem('CW099', { detail: e instanceof Error ? e.message : show(e) }, { path: '' })];
     return { problems, flat: graph, layers: [] };
   }
 }
 
-function analyze(graph: Graph): LayerAnalysis {
+function analyze(graph: Graph, options: ValidateOptions): LayerAnalysis {
   const problems: Problem[] = [];
   const nodes = arr(graph.nodes);
   const edges = arr(graph.edges);
@@ -187,7 +188,7 @@ function analyze(graph: Graph): LayerAnalysis {
       if (Object.keys(own).length > 0) nested.parameters = own;
       else delete nested.parameters;
       // The nested graph reads no target and writes no loss: "no loss node" is not a problem here.
-      for (const p of validateGraph(nested)) {
+      for (const p of validateGraph(nested, options)) {
         if (p.code === 'CW049' || (c > 0 && !p.path.startsWith('parameters'))) continue;
         problems.push(nestedProblem(p, id, index, prefix, keyPrefix));
         if (p.severity === 'error') bad = true;
@@ -310,7 +311,7 @@ function analyze(graph: Graph): LayerAnalysis {
   const flatParams = params ? Object.fromEntries(Object.entries(params).filter(([k]) => !k.startsWith('layer:'))) : undefined;
   const flat: Graph = { ...graph, nodes: flatNodes, edges: flatEdges };
   if (flatParams) flat.parameters = flatParams as Record<string, TensorJSON>;
-  for (const p of validateGraph(flat)) {
+  for (const p of validateGraph(flat, options)) {
     // An input node that only feeds layers reaches the loss through them.
     if (p.code === 'CW070' && p.node !== undefined && layerFed.has(p.node)) continue;
     const m = /^edges\[(\d+)\](.*)$/.exec(p.path);
