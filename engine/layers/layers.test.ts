@@ -13,6 +13,7 @@ import { createSession } from '../fast/index.ts';
 import type { SessionLike } from '../fast/index.ts';
 import { loadGraph } from '../format/parse.ts';
 import type { Graph, GraphNode, Problem } from '../format/types.ts';
+import { exportOnnx } from '../export/onnx.ts';
 import { exportTorch } from '../export/torch.ts';
 import { gradReport } from '../grad.ts';
 import type { Snapshot } from '../train/trainer.ts';
@@ -369,8 +370,9 @@ describe('training and export of layered graphs', () => {
     expect(Array.from(again.parameters)).toEqual(Array.from(t.parameters));
   });
 
-  it('the PyTorch export refuses graphs with layers, naming them', () => {
+  it('the PyTorch and ONNX exports refuse graphs with layers, naming them', () => {
     expect(() => exportTorch(stackedLstm({ x: 1, h: 2, y: 1 }))).toThrow(/layers \("l1", "l2"\)/);
+    expect(() => exportOnnx(bidirectionalGru({ x: 1, h: 2, y: 1 }))).toThrow(/layers \("bi"\), which the ONNX export does not write yet/);
   });
 });
 
