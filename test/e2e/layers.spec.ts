@@ -101,7 +101,7 @@ test('a nested node is edited from the expanded layer: the inspector changes it 
   await size.fill('5');
   await size.press('Enter');
   // Every gate of the nested GRU reads h: the validator names the first mismatch, inside the layer.
-  await expect(page.getByRole('region', { name: 'Problems' })).toContainText('in layer "bi": identity edge connects "h_new" (size 8) to "h" (size 5)');
+  await expect(page.getByRole('region', { name: 'Problems' })).toContainText(/in layer .*bi.*: identity edge connects "h_new" \(size 8\) to "h" \(size 5\)/i);
   await expect(page.getByText(/stored weights \(layer:bi\/edge:h_r, .* no longer fit/)).toBeVisible();
   await screenshot(page, 'layers-nested-edit.png');
   await page.getByRole('button', { name: 'Undo', exact: true }).first().click();
