@@ -76,6 +76,16 @@ export function layerModel(program: Program): LayerModel | undefined {
 }
 
 /**
+ * The program the step-level diagnostics (Jacobian probes) should read: for a
+ * graph with layers the outer program, where each layer is an input stream
+ * holding its output (so a probe feeds the outer cells what they really saw);
+ * the program itself otherwise. Node indices and the layout are the same.
+ */
+export function stepProgram(program: Program): Program {
+  return layerModel(program)?.outer ?? program;
+}
+
+/**
  * Compiles any graph: plain graphs with compile(), graphs with layers as
  * described above. Throws GraphError listing every problem when invalid.
  *

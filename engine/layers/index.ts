@@ -8,7 +8,7 @@
  * const s = sessionFor(program, { T, B });      // a LayeredSession when it has layers
  * ```
  */
-export { compileAny, layerModel } from './compile.ts';
+export { compileAny, layerModel, stepProgram } from './compile.ts';
 export type { CompiledCopy, CompiledLayer, LayerModel } from './compile.ts';
 export { LayeredSession, nestedCells, nestedFlags, nestedOf, sessionFor, withLayers, withNestedFlags } from './session.ts';
 export type { PartFactory } from './session.ts';

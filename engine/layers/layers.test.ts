@@ -21,7 +21,8 @@ import { createTrainer } from '../train/trainer.ts';
 import { Session } from '../runtime.ts';
 import { gru, lstm } from '../templates.ts';
 import { randomBatch, randomParams } from '../testing/build.ts';
-import { compileAny, layerModel } from './compile.ts';
+import { compileAny, layerModel, stepProgram } from './compile.ts';
+import { Diagnoser } from '../diagnostics/index.ts';
 import { validateAny, validateDataAny } from './check.ts';
 import type { LayeredSession } from './session.ts';
 import { nestedCells, nestedFlags, sessionFor } from './session.ts';
@@ -387,5 +388,47 @@ describe('explode/vanish flags of nested cells', () => {
     const flags = nestedFlags(p, norms);
     expect(flags.map((f) => [f.node, f.kind])).toEqual([['bi/h', 'vanishing'], ['bi/reverse/h', 'vanishing']]);
     expect(flags[1].ratio).toBeCloseTo(0.5 ** (T - 1), 12);
+  });
+});
+
+describe('a layer under an outer recurrence', () => {
+  /** x → LSTM layer l1 → an outer Elman cell reading l1 at every step → readout. */
+  function mixed(): Graph {
+    const g = stackedLstm({ x: 1, h: 3, y: 1, layers: 1 });
+    g.nodes.push(
+      { id: 'h2', kind: 'cell', size: 2 } as GraphNode,
+      { id: 'h2_new', kind: 'gate', size: 2, activation: 'tanh' } as GraphNode,
+    );
+    g.edges = g.edges.filter((e) => e.id !== 'l1_y');
+    g.edges.push(
+      { id: 'l1_h2', source: 'l1', target: 'h2_new' },
+      { id: 'h2_h2', source: 'h2', target: 'h2_new' },
+      { id: 'h2_w', source: 'h2_new', target: 'h2' },
+      { id: 'h2_y', source: 'h2_new', target: 'y' },
+    );
+    return g;
+  }
+
+  it('validates, matches finite differences, and trains with diagnostics of the outer cell', () => {
+    const g = mixed();
+    expect(validateAny(g)).toEqual([]);
+    const p = compileAny(g);
+    const batch = randomBatch(p, 6, 2, 3);
+    expect(fdWorst(p, randomParams(p, 8), batch)).toBeLessThan(1e-6);
+    const t = createTrainer({ ...g, task: { name: 'sine', length: 10 }, training: { batch: 4, steps: 5, seed: 2, diagnosticsEvery: 1 } });
+    t.step(5);
+    const d = t.diagnose();
+    expect(d.cells.map((c) => c.node)).toEqual(['h2']);
+    // The step Jacobian of h2 is probed with the layer's real output as its input, not zeros.
+    expect(d.jacobian).not.toBeNull();
+    expect(Number.isFinite(d.jacobian!.radius)).toBe(true);
+    const s = sessionFor(p, { T: 6, B: 2 });
+    const theta = randomParams(p, 8);
+    s.forward(theta, batch);
+    s.backward(theta);
+    const real = new Diagnoser(stepProgram(p)).measure(s, theta, 0).jacobian!.radius;
+    const zeros = new Diagnoser(p).measure(s, theta, 0).jacobian!.radius; // the layer's input read as zeros
+    expect(Math.abs(real - zeros)).toBeGreaterThan(1e-6);
+    expect(t.history.filter((r) => Number.isFinite(r.loss))).toHaveLength(5);
   });
 });

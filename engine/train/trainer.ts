@@ -35,7 +35,7 @@ import { createParams, exportParams } from '../params.ts';
 import { Rng } from '../rng.ts';
 import { createSession } from '../fast/index.ts';
 import type { SessionLike } from '../fast/index.ts';
-import { compileAny, nestedCells, sessionFor, withLayers, withNestedFlags } from '../layers/index.ts';
+import { compileAny, nestedCells, sessionFor, stepProgram, withLayers, withNestedFlags } from '../layers/index.ts';
 import type { Noise } from '../ops/noise.ts';
 import type { Task, TaskBinding, TaskMeta, TaskResources } from '../tasks/index.ts';
 import { bindTask, createTask, TaskError } from '../tasks/index.ts';
@@ -301,7 +301,7 @@ export class Trainer {
       this.initial = decodeState(saved, p.layout, this.theta, this.optimizer, c.optimizer.name, this.warnings);
       if (this.initial) this.applyState(this.initial);
     }
-    this.diagnoser = new Diagnoser(p);
+    this.diagnoser = new Diagnoser(stepProgram(p));
     this.checkpoint = { step: this._step, theta: this.theta.slice(), opt: this.optimizer.saveState() };
   }
 
