@@ -35,6 +35,8 @@ export interface Layer {
   /** Every node the layer consists of. */
   members: Set<number>;
   reverse: boolean;
+  /** LSTM: the gate nodes in PyTorch's order i, f, g, o (f absent with input_forget). */
+  gates?: (CNode | undefined)[];
 }
 
 function only<T>(xs: T[]): T | undefined {
@@ -209,6 +211,7 @@ function matchLstm(p: Program, theta: Arr, x: CNode, h: CNode, c: CNode): Layer 
     B: [...gi.b, ...go.b, ...fb, ...gg.b, ...new Array<number>(4 * H).fill(0)],
     P: pI || pF || pO ? [...(pI ?? zeros), ...(pO ?? zeros), ...(pF ?? zeros)] : undefined,
     members: new Set([...m.members, h.index, c.index]),
+    gates: [i, gf ? f : undefined, g, o],
   };
 }
 

@@ -11,7 +11,9 @@ import { activation } from '../ops/activations.ts';
 import { LOSS_DEFS } from '../ops/losses.ts';
 import { pyNumber } from '../ops/ops.ts';
 import type { ParamEntry } from '../params.ts';
+import type { Arr } from '../tensor.ts';
 import { commentText, docText, NameTable, pyStr, sanitize, stepNames } from './names.ts';
+import { type Layer, matchStack } from './onnx-fused.ts';
 
 /** Thrown when a graph cannot be written as PyTorch code; the message says why. */
 export class TorchExportError extends Error {
@@ -115,6 +117,32 @@ function fusedSources(program: Program, table: NameTable, names: Map<string, str
     out.push({ key: String(out.length), source, v: table.take(`${names.get(source.id)!}_proj`), edges, cols, at: first.get(src)! });
   }
   return out;
+}
+
+/**
+ * The graph is one standard LSTM layer (the ONNX exporter's matcher: the numbers of nn.LSTM)
+ * plus readout gates of full edges: then forward without per-step values runs the recurrence
+ * in nn.LSTM's kernel (torch._VF.lstm) and the readouts over all steps at once.
+ */
+function lstmKernel(program: Program, theta: Arr): { layer: Layer; gates: CNode[]; readouts: CNode[] } | undefined {
+  const stack = matchStack(program, theta);
+  const l = stack?.length === 1 ? stack[0] : undefined;
+  if (!l || l.op !== 'LSTM' || l.inputForget || l.P || l.reverse || !l.c || !l.gates || l.activations.join() !== 'Sigmoid,Tanh,Tanh') return undefined;
+  const gates = l.gates.filter((g): g is CNode => g !== undefined);
+  if (gates.length !== 4) return undefined;
+  const readouts: CNode[] = [];
+  const available = new Set([l.out.index]);
+  for (const i of program.order) {
+    const n = program.nodes[i];
+    if (l.members.has(i) || n.kind === 'input' || n.kind === 'target' || n.kind === 'loss') continue;
+    if (n.kind !== 'gate' || n.inEdges.length === 0 || n.inEdges.some((e) => e.weight !== 'full' || !available.has(e.source))) return undefined;
+    available.add(i);
+    readouts.push(n);
+  }
+  for (const i of program.losses) {
+    if (program.nodes[i].inEdges.some((e) => program.nodes[e.source].kind !== 'target' && !available.has(e.source))) return undefined;
+  }
+  return { layer: l, gates, readouts };
 }
 
 interface Ctx {
@@ -222,11 +250,12 @@ function describeParam(program: Program, edges: ReadonlyMap<string, CEdge>, tied
 }
 
 /** The text of model.py for a compiled graph. */
-export function modelPy(graph: Graph, program: Program, dtype: TorchDtype = 'float32'): { text: string; names: ModelNames } {
+export function modelPy(graph: Graph, program: Program, dtype: TorchDtype = 'float32', theta?: Arr): { text: string; names: ModelNames } {
   const names: ModelNames = { params: parameterNames(program), nodes: new Map() };
   const table = stepNames();
   // Names step() and forward() use besides the nodes (typing, TorchScript helpers).
-  for (const r of ['w', 'pre', 'Tensor', 'Dict', 'List', 'Optional', 'Tuple', 'NamedTuple', 'Output', 'DTYPE', '_first_stream', '_add', '_sum_list']) table.take(r);
+  for (const r of ['w', 'pre', 'Tensor', 'Dict', 'List', 'Optional', 'Tuple', 'NamedTuple', 'Output', 'DTYPE', '_first_stream', '_add', '_sum_list',
+    'fed', 'targets', 'T', 'norm_b', 'w_ih', 'w_hh', 'b_ih', 'seq', 'h_n', 'c_n', 't', ...program.losses.map((_l, k) => `loss_${k}`)]) table.take(r);
   for (const n of program.nodes) if (n.kind !== 'loss' && n.kind !== 'target') names.nodes.set(n.id, table.take(sanitize(n.id)));
   const fused = fusedSources(program, table, names.nodes);
   const fusedBy = new Map<CEdge, Fused>();
@@ -331,9 +360,43 @@ export function modelPy(graph: Graph, program: Program, dtype: TorchDtype = 'flo
   const fusedDecl = fused.map((f) => `w[${pyStr(f.key)}] = torch.cat([${f.edges.map((e) => `self.${names.params.get(e.param!.key)!}`).join(', ')}], 0)  # from ${commentText(f.source.id)}`);
   const fusedForward = [
     'w = self.fused_weights()',
-    'projected: Dict[str, Tensor] = {}  # inputs\' projections for every step, one matmul each',
     ...fused.filter((f) => f.source.kind === 'input').flatMap((f) => [`if ${pyStr(f.source.id)} in fed:`, `    projected[${pyStr(f.key)}] = F.linear(fed[${pyStr(f.source.id)}], w[${pyStr(f.key)}])`]),
   ];
+  const matched = theta ? lstmKernel(program, theta) : undefined;
+  // (a readout source feeding two or more readouts is fused: that projection lives in step only)
+  const kernel = matched?.readouts.some((n) => n.inEdges.some((e) => fusedBy.has(e))) ? undefined : matched;
+  const kernelMethod: string[] = [];
+  if (kernel) {
+    const { layer: l, gates } = kernel;
+    const p = (e: CEdge | undefined): string => `self.${names.params.get(e!.param!.key)!}`;
+    const edgeFrom = (g: CNode, src: CNode): CEdge | undefined => g.inEdges.find((e) => e.source === src.index);
+    const H = l.h.size;
+    kernelMethod.push(
+      `w_ih = torch.cat([${gates.map((g) => p(edgeFrom(g, l.x))).join(', ')}], 0)  # gates ${commentText(gates.map((g) => g.id).join(', '))} (nn.LSTM's i, f, g, o) of ${commentText(l.x.id)}`,
+      `w_hh = torch.cat([${gates.map((g) => p(edgeFrom(g, l.h))).join(', ')}], 0)  # … of ${commentText(l.h.id)}`,
+      `b_ih = torch.cat([${gates.map((g) => (g.bias ? `self.${names.params.get(g.bias.key)!}` : `w_ih.new_zeros(${H})`)).join(', ')}], 0)`,
+      `seq, h_n, c_n = torch._VF.lstm(fed[${pyStr(l.x.id)}], [state[${pyStr(l.h.id)}].unsqueeze(0), state[${pyStr(l.c!.id)}].unsqueeze(0)],`,
+      `                               [w_ih, w_hh, b_ih, torch.zeros_like(b_ih)], True, 1, 0.0, self.training, False, False)`,
+      `${names.nodes.get(l.out.id)!} = seq  # node ${commentText(l.out.id)} at every step [T, B, ${H}]`,
+    );
+    for (const n of kernel.readouts) for (const line of gateLines(c, n)) kernelMethod.push(line);
+    kernelMethod.push(...lossLists0(), 'for t in range(T):');
+    losses.forEach((n, k) => {
+      const pred = program.nodes[n.inEdges[0].source];
+      const pv = `${names.nodes.get(pred.id)!}[t]`;
+      const def = LOSS_DEFS[n.loss!];
+      const last = n.steps === 'last';
+      const scale = `loss_scale(${pyStr(n.loss!)}, ${last ? '1' : 'T'}, norm_b, ${pred.size})`;
+      const tgt = n.inEdges[1] ? program.nodes[n.inEdges[1].source] : undefined;
+      const cond = [last ? 't == T - 1' : '', tgt?.kind === 'target' ? `${pyStr(tgt.id)} in targets` : ''].filter(Boolean).join(' and ') || 'True';
+      const args = !tgt ? pv : tgt.kind === 'target' ? `${pv}, targets[${pyStr(tgt.id)}][t]` : `${pv}, ${names.nodes.get(tgt.id)!}[t]`;
+      kernelMethod.push(`    if ${cond}:  # loss ${commentText(n.id)}`, `        loss_${k}.append(${def.torchName}(${args}) * ${scale})`);
+    });
+    kernelMethod.push(`return [${losses.map((_n, k) => `loss_${k}`).join(', ')}], {${pyStr(l.h.id)}: h_n[0], ${pyStr(l.c!.id)}: c_n[0]}`);
+  }
+  function lossLists0(): string[] {
+    return losses.map((_n, k) => `loss_${k}: List[Tensor] = []`);
+  }
   const lossLists = losses.map((_n, k) => `loss_${k}: List[Tensor] = []`);
   const lossAppend = losses.flatMap((n, k) => {
     const pred = program.nodes[n.inEdges[0].source];
@@ -474,7 +537,12 @@ ${indent(initLines, 8).join('\n')}
 ${indent(fusedDecl, 8).join('\n')}
         return w
 
-    def step(self, x_t: Dict[str, Tensor], state: Dict[str, Tensor], y_t: Optional[Dict[str, Tensor]] = None,
+${kernel ? `    def _lstm_kernel(self, fed: Dict[str, Tensor], state: Dict[str, Tensor], targets: Dict[str, Tensor], T: int,
+                     norm_b: int) -> Tuple[List[List[Tensor]], Dict[str, Tensor]]:
+        """forward without per-step values: the recurrence in nn.LSTM's kernel, readouts and losses over all steps."""
+${indent(kernelMethod, 8).join('\n')}
+
+` : ''}    def step(self, x_t: Dict[str, Tensor], state: Dict[str, Tensor], y_t: Optional[Dict[str, Tensor]] = None,
              w: Optional[Dict[str, Tensor]] = None, pre: Optional[Dict[str, Tensor]] = None) -> Tuple[Dict[str, Tensor], Dict[str, Tensor]]:
         """One time step of the graph.
 
@@ -510,7 +578,11 @@ ${indent(body, 8).join('\n')}
         for k, v in x.items():
             fed[k] = v
 ${indent(reverseLines, 8).join('\n')}
-${indent(fusedForward, 8).join('\n')}
+        use_kernel = ${kernel ? 'not keep_values  # the graph is a standard LSTM: nn.LSTM\'s kernel (_lstm_kernel)' : 'False'}
+        w: Dict[str, Tensor] = {}
+        projected: Dict[str, Tensor] = {}  # inputs' projections for every step, one matmul each
+        if not use_kernel:
+${indent(fusedForward, 12).join('\n') || '            pass'}
         if state is None:
             state = self.initial_state(B, like)
         norm_b = B if batch_size is None else batch_size
@@ -519,8 +591,13 @@ ${indent(fusedForward, 8).join('\n')}
             targets = y
         loss_ids: List[str] = [${losses.map((n) => pyStr(n.id)).join(', ')}]
 ${indent(lossLists, 8).join('\n')}
+${kernel ? indent([
+    'if use_kernel:',
+    `    contribs, state = self._lstm_kernel(fed, state, targets, T, norm_b)`,
+    ...losses.map((_n, k) => `    loss_${k} = contribs[${k}]`),
+  ], 8).join('\n') : ''}
         trace: List[Dict[str, Tensor]] = []
-        for t in range(T):
+        for t in range(0 if use_kernel else T):
             x_t: Dict[str, Tensor] = {}
             for k, v in fed.items():
                 x_t[k] = v[t]

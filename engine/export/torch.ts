@@ -73,8 +73,8 @@ export function exportTorch(graph: Graph, opts: TorchExportOptions = {}): TorchE
     }
     throw e;
   }
-  const { text, names } = modelPy(graph, program, opts.dtype ?? 'float32');
   const theta = createParams(program.layout, graph.parameters, { seed: seedOf(graph, opts), dtype: 'float64' });
+  const { text, names } = modelPy(graph, program, opts.dtype ?? 'float32', theta);
   const params = exportParams(program.layout, theta);
   const files: Record<string, string> = {
     'model.py': text,
@@ -118,7 +118,9 @@ out.loss.backward()                              # the same loss and gradients a
 \`out.values\` holds what every node computed at every step, \`out.losses\`
 each loss node's share per step (\`out\` is a NamedTuple, \`model.Output\`).
 \`torch.jit.script(Model.from_json("params.json"))\` compiles the module with
-TorchScript; it runs the same numbers. The parameters are float32 unless the folder
+TorchScript; it runs the same numbers. \`model(x, y, keep_values=False)\` skips
+the per-step values (what \`train.py\` does); a graph equal to a standard LSTM
+then runs its recurrence in \`nn.LSTM\`'s kernel. The parameters are float32 unless the folder
 was exported with \`cellwright export torch --dtype float64\` (or pass
 \`dtype=torch.float64\` to \`from_json\`); the numbers equal Cellwright's engine
 (checked to 1e-9 in float64, about 1e-5 in float32).
