@@ -81,6 +81,8 @@ export function startTraining(defaultData: DataChooser = () => null): () => void
       // Another document: the old run's data file and sample choice do not carry over.
       trainingStore.getState().set({ data: defaultData(state.graph), sample: 0 });
       compile(state.graph, true);
+      // Nor do its learned parameters: no offer to keep them in another document.
+      forgotten = { keys: 'all', afterSeq: seq - 1 };
       return;
     }
     if (state.graph === previous.graph) return;

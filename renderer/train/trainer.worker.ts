@@ -14,6 +14,7 @@ import { wasmAvailable } from '../../engine/fast/wasm.ts';
 import type { DataFile, TensorJSON } from '../../engine/format/types.ts';
 import { createParams, exportParams } from '../../engine/params.ts';
 import { Session } from '../../engine/runtime.ts';
+import { LayeredSession, layerModel, nestedCells } from '../../engine/layers/index.ts';
 import type { Batch } from '../../engine/batch.ts';
 import { TaskError } from '../../engine/tasks/types.ts';
 import type { SessionFactory, Snapshot, Trainer } from '../../engine/train/trainer.ts';
@@ -37,7 +38,7 @@ interface Current {
   seq: number;
   trainer: Trainer;
   data: DataFile | null;
-  probe: Session | null;
+  probe: Session | LayeredSession | null;
   probeBatch: Batch | null;
   sample: number;
   flags: Flag[];
@@ -106,7 +107,8 @@ function runProbe(cur: Current): Probe | null {
   const p = t.program;
   cur.probeBatch ??= probeBatch(cur, cur.sample);
   const batch = cur.probeBatch;
-  cur.probe ??= new Session(p, { T: batch.T, B: 1, dtype: 'float64' });
+  // A graph with layers runs as a LayeredSession of reference sessions (its nested nodes under ids like l1/h).
+  cur.probe ??= layerModel(p) ? new LayeredSession(p, layerModel(p)!, { T: batch.T, B: 1, dtype: 'float64' }, (q, o) => new Session(q, o)) : new Session(p, { T: batch.T, B: 1, dtype: 'float64' });
   const s = cur.probe;
   s.forward(t.parameters, batch);
   s.backward(t.parameters);
@@ -167,7 +169,7 @@ function info(t: Trainer, data: DataFile | null): CompiledInfo {
     } : null,
     metricNames: t.metricNames() as MetricName[],
     binding: b ? { input: p.nodes[b.input].id, target: p.nodes[b.target].id, prediction: p.nodes[b.prediction].id, loss: p.nodes[b.loss].id, lossKind: p.nodes[b.loss].loss ?? 'mse' } : null,
-    cells: p.cells.map((i) => p.nodes[i].id),
+    cells: [...p.cells, ...nestedCells(p)].map((i) => p.nodes[i].id),
     samples,
     clipNorm: t.config.clipNorm,
     flagThresholds: { ...t.config.flags },
