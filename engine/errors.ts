@@ -455,6 +455,47 @@ export const PROBLEMS = {
     hint: () => 'Change the graph so that it uses only what the message names as supported.',
   }),
 
+  // ── probing a run: connectivity, loss by step, fixed points (CW310–CW329) ──
+  CW310: spec<{ spec: string; ambiguous: boolean }>({
+    severity: 'error',
+    message: (a) => (a.ambiguous
+      ? `"${a.spec}" can be split into OUT:IN node ids in more than one way`
+      : `"${a.spec}" does not name two nodes as OUT:IN`),
+    hint: (a) => (a.ambiguous
+      ? 'Rename one of the nodes whose ids contain ":" so that the pair reads one way only.'
+      : 'Write --connectivity OUT:IN with the ids of two nodes of the graph, e.g. --connectivity y:x.'),
+  }),
+  CW311: spec<{ spec: string; node: string; kind: string }>({
+    severity: 'error',
+    message: (a) => `"${a.spec}": IN must be an input or a cell node, but "${a.node}" is a ${a.kind} node`,
+    hint: () => 'Measure connectivity from an input (what the data feeds in) or a cell (the state it carries); OUT may be any node.',
+  }),
+  CW312: spec<{ sweeps: number; work: number; max: number; T: number }>({
+    severity: 'error',
+    message: (a) => `refused: ${a.sweeps} backward sweeps over T = ${a.T} steps, about ${a.work.toExponential(2)} multiply-adds (the limit is ${a.max.toExponential(2)})`,
+    hint: () => 'Ask for fewer pairs, a smaller OUT node, or shorter sequences; or raise the limit with --max-work N.',
+  }),
+  CW313: spec<{ detail: string }>({
+    severity: 'error',
+    message: (a) => `--input: ${a.detail}`,
+    hint: () => 'Give --input zeros, a JSON vector with one number per unit of the input (an object {"<input id>": [...]} when there are several inputs), or a data file with --at t.',
+  }),
+  CW314: spec<{ at: number; T: number }>({
+    severity: 'error',
+    message: (a) => `--at ${a.at} is not a step of the data (1 … ${a.T})`,
+    hint: () => 'Steps are counted from 1; pick one within the data\'s length.',
+  }),
+  CW315: spec<Record<string, never>>({
+    severity: 'error',
+    message: () => 'the graph has no cell: it has no state, so no fixed points',
+    hint: () => 'Fixed points are states h with F(h) = h of the step map; add a cell node.',
+  }),
+  CW316: spec<{ dims: number; max: number }>({
+    severity: 'error',
+    message: (a) => `the joint state has ${a.dims} units; fixed-point search is limited to ${a.max}`,
+    hint: () => 'Search a smaller cell, or raise the limit with --max-dims (each solve costs O(dims³)).',
+  }),
+
   // ── internal ───────────────────────────────────────────────────────────
   CW099: spec<{ detail: string }>({
     severity: 'error',

@@ -8,6 +8,8 @@ import type { Program } from './compile.ts';
 import { compile } from './compile.ts';
 import type { Flag, FlagThresholds } from './diagnostics/flags.ts';
 import { DEFAULT_FLAG_THRESHOLDS, flagSeries } from './diagnostics/flags.ts';
+import type { SweepCost } from './diagnostics/connectivity.ts';
+import { connectivity, lossByStep, parsePair } from './diagnostics/connectivity.ts';
 import type { DataFile, Graph, TensorJSON } from './format/types.ts';
 import { createParams } from './params.ts';
 import { Session } from './runtime.ts';
@@ -20,6 +22,12 @@ export interface GradReport {
   values: Record<string, TensorJSON>;
   gradNorms: Record<string, number[]>;
   flags: Flag[];
+  /** With GradOptions.connectivity: "OUT:IN" → M[t][s] (engine/diagnostics/connectivity.ts). */
+  connectivity?: Record<string, number[][]>;
+  /** With GradOptions.lossByStep: cell id → M[t][s] = ‖∂L_t/∂h_s‖. */
+  lossByStep?: Record<string, number[][]>;
+  /** What connectivity / lossByStep cost (backward sweeps, multiply-adds, ms). */
+  cost?: { connectivity?: SweepCost; lossByStep?: SweepCost };
 }
 
 export interface RunReport {
@@ -33,6 +41,12 @@ export interface GradOptions {
   /** Seed for parameters the graph does not give (default: training.seed, else 1 — as the trainer does). */
   seed?: number;
   thresholds?: Partial<FlagThresholds>;
+  /** "OUT:IN" pairs to report connectivity through time for. */
+  connectivity?: string[];
+  /** Report the loss itemized by step for every cell. */
+  lossByStep?: boolean;
+  /** Refuse connectivity / lossByStep beyond this many multiply-adds (default DEFAULT_MAX_WORK). */
+  maxWork?: number;
 }
 
 function tensor(shape: number[], a: Arr): TensorJSON {
@@ -75,6 +89,8 @@ export function runGraph(graph: Graph, data: DataFile, opts: GradOptions = {}): 
  */
 export function gradReport(graph: Graph, data: DataFile, opts: GradOptions = {}): GradReport {
   const { program, session, theta, batch } = prepare(graph, data, opts);
+  // Parse the pairs first: a bad one is refused before any work.
+  const pairs = (opts.connectivity ?? []).map((s) => parsePair(program, s));
   const loss = session.forward(theta, batch);
   session.backward(theta);
   const gradients = idTable<TensorJSON>();
@@ -94,5 +110,23 @@ export function gradReport(graph: Graph, data: DataFile, opts: GradOptions = {})
     const f = flagSeries(program.nodes[i].id, session.gradNorms[i], th);
     if (f) flags.push(f);
   }
-  return { loss, gradients, values: valuesOf(program, session), gradNorms, flags };
+  const report: GradReport = { loss, gradients, values: valuesOf(program, session), gradNorms, flags };
+  if (pairs.length > 0 || opts.lossByStep) {
+    // The sweeps are exact in float64 whatever dtype the report was asked in.
+    const theta64 = Float64Array.from(theta);
+    const batch64 = session.dtype === 'float64' ? batch : batchFromData(data, 'float64');
+    const sweep = { maxWork: opts.maxWork };
+    report.cost = {};
+    if (pairs.length > 0) {
+      const c = connectivity(program, theta64, batch64, pairs, sweep);
+      report.connectivity = c.connectivity;
+      report.cost.connectivity = c.cost;
+    }
+    if (opts.lossByStep) {
+      const l = lossByStep(program, theta64, batch64, sweep);
+      report.lossByStep = l.lossByStep;
+      report.cost.lossByStep = l.cost;
+    }
+  }
+  return report;
 }

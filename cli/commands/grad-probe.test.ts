@@ -1,0 +1,53 @@
+/** `cellwright grad --connectivity/--loss-by-step` as a user runs it (issue 17). */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli as run } from '../testing.ts';
+
+const root = new URL('../..', import.meta.url).pathname;
+const ex = (f: string): string => join(root, 'assets/examples', f);
+
+describe('cellwright grad --connectivity / --loss-by-step', () => {
+  it('adds T×T matrices, lower triangular; with a last-step loss the last row of lossByStep is gradNorms', async () => {
+    const r = await run('grad', ex('elman.json'), ex('elman.data.json'), '--json', '--connectivity', 'h:h', '--connectivity', 'y:x', '--loss-by-step');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const rep = JSON.parse(r.out) as { gradNorms: Record<string, number[]>; connectivity: Record<string, number[][]>; lossByStep: Record<string, number[][]>; cost: Record<string, { sweeps: number; work: number; ms: number }> };
+    const T = rep.gradNorms.h.length;
+    expect(Object.keys(rep.connectivity).sort()).toEqual(['h:h', 'y:x']);
+    for (const M of Object.values(rep.connectivity)) {
+      expect(M).toHaveLength(T);
+      M.forEach((row, t) => row.forEach((v, s) => (s > t ? expect(v).toBe(0) : expect(v).toBeGreaterThan(0))));
+    }
+    // ∂h_t/∂h_t is the identity over B sequences of 16 units: √(16·B).
+    const B = (JSON.parse(r.out) as { values: { x: { shape: number[] } } }).values.x.shape[1];
+    expect(rep.connectivity['h:h'][T - 1][T - 1]).toBeCloseTo(Math.sqrt(16 * B), 12);
+    rep.lossByStep.h[T - 1].forEach((v, s) => expect(v).toBeCloseTo(rep.gradNorms.h[s], 12));
+    expect(rep.cost.connectivity.sweeps).toBe(T * 16 + T * 1);
+    expect(rep.cost.lossByStep.sweeps).toBe(1);
+  });
+
+  it('text mode shows the last row and what it cost', async () => {
+    const r = await run('grad', ex('lstm.json'), ex('lstm.data.json'), '--connectivity', 'y:x', '--loss-by-step');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/connectivity y:x .*last step: /);
+    expect(r.out).toMatch(/loss by step h .*last step: /);
+    expect(r.out).toMatch(/cost of connectivity: \d+ backward sweeps, .* multiply-adds, \d+ ms/);
+  });
+
+  it('a pair that names no nodes, a gate as IN, or too much work: exit 2, the code, what to do, no stack', async () => {
+    const bad = await run('grad', ex('lstm.json'), ex('lstm.data.json'), '--json', '--connectivity', 'nope:x');
+    expect(bad.code).toBe(2);
+    expect(bad.out).toBe('');
+    expect(bad.err).toContain('CW310');
+    expect(bad.err).toContain('"nope:x"');
+    expect(bad.err).toContain('--connectivity y:x');
+    const gate = await run('grad', ex('lstm.json'), ex('lstm.data.json'), '--connectivity', 'y:f');
+    expect(gate.code).toBe(2);
+    expect(gate.err).toContain('CW311');
+    const big = await run('grad', ex('lstm.json'), ex('lstm.data.json'), '--json', '--connectivity', 'h:x', '--max-work', '1000');
+    expect(big.code).toBe(2);
+    expect(big.err).toMatch(/CW312 refused: \d+ backward sweeps over T = \d+ steps, about .* multiply-adds \(the limit is 1\.00e\+3\)/);
+    expect(big.err).toContain('--max-work');
+    expect(big.err).not.toMatch(/\n\s+at .*:\d+:\d+/);
+  });
+});
