@@ -355,7 +355,7 @@ export function findFixedPoints(program: Program, theta: Arr, opts: FixedPointOp
   // States visited by running the map itself from some random seeds (attractors' neighbourhoods).
   const runs = Math.min(32, nRandom);
   if (runs > 0) {
-    let H = new Float64Array(runs * D);
+    let H: Float64Array = new Float64Array(runs * D);
     for (let k = 0; k < runs; k++) H.set(starts[k], k * D);
     for (let step = 0; step < 30; step++) H = map.evaluate(H, runs);
     for (let k = 0; k < runs; k++) starts.push(H.slice(k * D, (k + 1) * D));
