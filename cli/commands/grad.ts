@@ -15,7 +15,8 @@ export function probeFailure(e: unknown): never {
   throw new CliError(`${p.code} ${p.message}`, p.path.startsWith('--') ? 2 : 1, p.hint ? [`  hint: ${p.hint}`] : []);
 }
 
-function positive(name: string) {
+/** A commander parser for a positive number flag (exit 2 otherwise). */
+export function positive(name: string) {
   return (v: string): number => {
     const x = Number(v);
     if (!Number.isFinite(x) || x <= 0) throw new CliError(`${name} must be a positive number, got "${v}"`, 2);

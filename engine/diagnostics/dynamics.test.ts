@@ -8,32 +8,10 @@ import { Rng } from '../rng.ts';
 import { eigen } from './spectral.ts';
 import { classify, findFixedPoints, StateMap } from './dynamics.ts';
 import { FixedPointFinder } from './fixedpoints.ts';
+import { tanhPair } from '../testing/state-maps.ts';
 import type { ProbeError } from './connectivity.ts';
 
-const at = { x: 0, y: 0 };
 const ROOT = resolve(import.meta.dirname, '../..');
-
-/** h' = tanh(W h) with a 2×2 recurrent weight and a one-unit input through weight u. */
-function tanhPair(W: number[], u = [0, 0]): Graph {
-  return {
-    format: 'cellwright-graph', version: 1,
-    nodes: [
-      { id: 'x', kind: 'input', size: 1, position: at },
-      { id: 'h', kind: 'cell', size: 2, position: at },
-      { id: 'h_new', kind: 'gate', size: 2, activation: 'tanh', bias: false, position: at },
-      { id: 'y_t', kind: 'target', size: 2, position: at },
-      { id: 'loss', kind: 'loss', loss: 'mse', position: at },
-    ],
-    edges: [
-      { id: 'x_h', source: 'x', target: 'h_new' },
-      { id: 'h_h', source: 'h', target: 'h_new' },
-      { id: 'h_new_h', source: 'h_new', target: 'h' },
-      { id: 'p', source: 'h_new', target: 'loss', port: 'prediction' },
-      { id: 'q', source: 'y_t', target: 'loss', port: 'target' },
-    ],
-    parameters: { 'edge:h_h': { shape: [2, 2], data: W }, 'edge:x_h': { shape: [2, 1], data: u } },
-  } as Graph;
-}
 
 function setup(g: Graph): { program: ReturnType<typeof compile>; theta: Float64Array } {
   const program = compile(g);
