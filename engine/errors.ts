@@ -7,7 +7,7 @@
  * CW001–CW009 loading, CW010–CW029 nodes and generic field checks,
  * CW030–CW059 edges and graph structure, CW060–CW069 parameters,
  * CW070–CW079 warnings about the structure, CW080–CW089 data files,
- * CW099 internal, CW140–CW169 the registry's primitives (slots, op fields,
+ * CW099 internal, CW110–CW119 size limits (engine/limits.ts), CW140–CW169 the registry's primitives (slots, op fields,
  * ties, zoneout). Add runtime codes from CW100 on.
  *
  * Example:
@@ -353,6 +353,52 @@ export const PROBLEMS = {
     hint: (a) => `Remove "${a.id}" from "${a.section}" or rename it after a ${a.expected} of the graph.`,
   }),
 
+  // ── limits (engine/limits.ts): sizes refused before anything is allocated ──
+  CW110: spec<{ node: string; size: number; limit: number }>({
+    severity: 'error',
+    message: (a) => `node "${a.node}" has size ${a.size}, over the limit of ${a.limit} units`,
+    hint: () => 'Use a smaller size, or raise the limit (cellwright --limits maxNodeSize=N; the limits option in code).',
+  }),
+  CW111: spec<{ key: string; shape: readonly number[]; count: number; limit: number }>({
+    severity: 'error',
+    message: (a) => `parameter "${a.key}" would have shape ${shape(a.shape)}: ${a.count} numbers, over the limit of ${a.limit}`,
+    hint: () => 'Make the nodes it connects smaller, use a diagonal or scalar weight, or raise the limit (--limits maxParameters=N).',
+  }),
+  CW112: spec<{ count: number; limit: number; largest: string }>({
+    severity: 'error',
+    message: (a) => `the graph has ${a.count} learned numbers, over the limit of ${a.limit} (the largest: ${a.largest})`,
+    hint: () => 'Make nodes smaller, or raise the limit (--limits maxParameters=N).',
+  }),
+  CW113: spec<{ what: 'nodes' | 'edges'; count: number; limit: number }>({
+    severity: 'error',
+    message: (a) => `the graph has ${a.count} ${a.what}, over the limit of ${a.limit}`,
+    hint: (a) => `Split the graph, or raise the limit (--limits ${a.what === 'nodes' ? 'maxNodes' : 'maxEdges'}=N).`,
+  }),
+  CW114: spec<{ dim: 'T'; value: number; limit: number; from: string }>({
+    severity: 'error',
+    message: (a) => `sequence length T = ${a.value}${a.from ? ` (from ${a.from})` : ''} is over the limit of ${a.limit} steps`,
+    hint: () => 'Use shorter sequences (split long ones and carry the state with "initialStates"), or raise the limit (--limits maxSteps=N).',
+  }),
+  CW115: spec<{ dim: 'B'; value: number; limit: number; from: string }>({
+    severity: 'error',
+    message: (a) => `batch size B = ${a.value}${a.from ? ` (from ${a.from})` : ''} is over the limit of ${a.limit} sequences`,
+    hint: () => 'Use a smaller batch, or raise the limit (--limits maxBatch=N).',
+  }),
+  CW116: spec<{ need: string; limitMB: number; T: number; B: number; from: string; dtype: string; parts: string; largest: string }>({
+    severity: 'error',
+    message: (a) => `this run needs about ${a.need} (T = ${a.T}, B = ${a.B}${a.from ? ` from ${a.from}` : ''}, ${a.dtype}: ${a.parts}), over the memory limit of ${a.limitMB} MB; the largest part is ${a.largest}`,
+    hint: () => 'Reduce T, B or that node\'s size, use float32, or raise the limit (--max-memory MB).',
+  }),
+  CW118: spec<{ need: string; T: number; B: number; detail: string }>({
+    severity: 'error',
+    message: (a) => `could not allocate the ${a.need} this run needs (T = ${a.T}, B = ${a.B}): ${a.detail}`,
+    hint: () => 'The machine (or the JavaScript engine\'s largest array) cannot hold it: reduce T, B or the node sizes, or use float32.',
+  }),
+  CW117: spec<{ line: number; column: number; limit: number }>({
+    severity: 'error',
+    message: (a) => `the JSON nests arrays and objects deeper than ${a.limit} levels (at line ${a.line}, column ${a.column})`,
+    hint: () => 'A graph or data file needs only a few levels; the file is probably damaged or not a Cellwright file.',
+  }),
   // ── primitives of the registry: ops with slots and fields, ties, zoneout (CW140–CW169) ──
   CW140: spec<{ op: string; opKind: string; expected: string; count: number }>({
     severity: 'error',
@@ -452,7 +498,7 @@ export const PROBLEMS = {
   CW220: spec<{ what: string; where: string }>({
     severity: 'error',
     message: (a) => `cannot export to ONNX: ${a.what} (${a.where})`,
-    hint: () => 'Change the graph so that it uses only what the message names as supported.',
+    hint: () => 'Outputs are node ids of inputs, gates, ops or cells. A node kind, op or activation without an ONNX translation can still be exported with `cellwright export torch`.',
   }),
 
   // ── probing a run: connectivity, loss by step, fixed points (CW310–CW329) ──

@@ -5,7 +5,10 @@
  */
 import { batchFromData } from './batch.ts';
 import type { Program } from './compile.ts';
-import { compile } from './compile.ts';
+import { compile, GraphError } from './compile.ts';
+import { pathOf } from './format/validate.ts';
+import type { Limits } from './limits.ts';
+import { allocating, checkRun } from './limits.ts';
 import type { Flag, FlagThresholds } from './diagnostics/flags.ts';
 import { DEFAULT_FLAG_THRESHOLDS, flagSeries } from './diagnostics/flags.ts';
 import type { SweepCost } from './diagnostics/connectivity.ts';
@@ -37,6 +40,8 @@ export interface RunReport {
 }
 
 export interface GradOptions {
+  /** Size limits over the defaults (engine/limits.ts): a run over them throws GraphError before allocating. */
+  limits?: Partial<Limits>;
   dtype?: DType;
   /** Seed for parameters the graph does not give (default: training.seed, else 1 — as the trainer does). */
   seed?: number;
@@ -53,14 +58,29 @@ function tensor(shape: number[], a: Arr): TensorJSON {
   return { shape, data: Array.from(a) };
 }
 
-function prepare(graph: Graph, data: DataFile, opts: GradOptions): { program: Program; session: Session; theta: Arr; batch: ReturnType<typeof batchFromData> } {
+interface Prepared { program: Program; session: Session; theta: Arr; batch: ReturnType<typeof batchFromData> }
+
+/**
+ * Compiles, checks the run against the limits, then allocates and runs
+ * `body`; an allocation the engine refuses anywhere in it (buffers, the
+ * report's arrays) is a GraphError CW118 with the estimate.
+ */
+function withRun<R>(graph: Graph, data: DataFile, opts: GradOptions, body: (p: Prepared) => R): R {
   const dtype = opts.dtype ?? 'float64';
-  const program = compile(graph, { dtype });
-  const batch = batchFromData(data, dtype);
-  const seed = opts.seed ?? (typeof graph.training?.seed === 'number' ? graph.training.seed : 1);
-  const theta = createParams(program.layout, graph.parameters, { seed, dtype });
-  const session = new Session(program, { T: batch.T, B: batch.B, dtype, inputGrads: true });
-  return { program, session, theta, batch };
+  const program = compile(graph, { dtype, limits: opts.limits });
+  // T and B come from the first stream (validateData made them all agree).
+  const first = Object.entries(data.inputs)[0] ?? Object.entries(data.targets ?? {})[0];
+  const at = first ? pathOf(Object.hasOwn(data.inputs, first[0]) ? 'inputs' : 'targets', first[0], 'shape') : '';
+  const run = { T: first ? first[1].shape[0] : 0, B: first ? first[1].shape[1] : 0, dtype, from: { T: at, B: at } };
+  const refused = checkRun(program, run, opts.limits);
+  if (refused.length > 0) throw new GraphError(refused);
+  return allocating(program, run, () => {
+    const batch = batchFromData(data, dtype);
+    const seed = opts.seed ?? (typeof graph.training?.seed === 'number' ? graph.training.seed : 1);
+    const theta = createParams(program.layout, graph.parameters, { seed, dtype });
+    const session = new Session(program, { T: batch.T, B: batch.B, dtype, inputGrads: true });
+    return body({ program, session, theta, batch });
+  });
 }
 
 function valuesOf(program: Program, session: Session): Record<string, TensorJSON> {
@@ -74,7 +94,10 @@ function valuesOf(program: Program, session: Session): Record<string, TensorJSON
 
 /** Forward only: loss, per-loss totals, values of every node at every step. */
 export function runGraph(graph: Graph, data: DataFile, opts: GradOptions = {}): RunReport {
-  const { program, session, theta, batch } = prepare(graph, data, opts);
+  return withRun(graph, data, opts, (p) => runPrepared(p));
+}
+
+function runPrepared({ program, session, theta, batch }: Prepared): RunReport {
   const loss = session.forward(theta, batch);
   const losses = idTable<number>();
   for (const i of program.losses) losses[program.nodes[i].id] = session.stepLoss[i].reduce((a, b) => a + b, 0);
@@ -88,7 +111,10 @@ export function runGraph(graph: Graph, data: DataFile, opts: GradOptions = {}): 
  * const r = gradReport(graph, data); r.gradients['edge:e_hh'].data
  */
 export function gradReport(graph: Graph, data: DataFile, opts: GradOptions = {}): GradReport {
-  const { program, session, theta, batch } = prepare(graph, data, opts);
+  return withRun(graph, data, opts, (p) => gradPrepared(p, data, opts));
+}
+
+function gradPrepared({ program, session, theta, batch }: Prepared, data: DataFile, opts: GradOptions): GradReport {
   // Parse the pairs first: a bad one is refused before any work.
   const pairs = (opts.connectivity ?? []).map((s) => parsePair(program, s));
   const loss = session.forward(theta, batch);

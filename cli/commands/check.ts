@@ -2,17 +2,19 @@ import type { Command } from 'commander';
 import { compile } from '../../engine/compile.ts';
 import { formatProblem } from '../../engine/format/data.ts';
 import type { Io } from '../main.ts';
-import { readGraph, shown } from '../io.ts';
+import { limitsOf, limitsOption, readGraph, shown } from '../io.ts';
 
 export function register(program: Command, io: Io): void {
   program
     .command('check')
     .description('Validate a graph file: exit 0 with a summary, or exit 1 with every problem on stderr.')
     .argument('<graph>', 'graph file (JSON, cellwright-graph v1), or - to read it from standard input')
-    .action((path: string) => {
-      const { graph, problems } = readGraph(path, { validate: true });
+    .addOption(limitsOption())
+    .action((path: string, opts: { limits?: string }) => {
+      const limits = limitsOf(opts);
+      const { graph, problems } = readGraph(path, { validate: true, limits });
       for (const p of problems) io.err(formatProblem(p));
-      const prog = compile(graph);
+      const prog = compile(graph, { limits });
       const count = (k: string): number => prog.nodes.filter((n) => n.kind === k).length;
       const trainable = prog.layout.entries.filter((e) => e.trainable).reduce((a, e) => a + e.length, 0);
       const warn = problems.length ? `, ${problems.length} warning${problems.length === 1 ? '' : 's'}` : '';

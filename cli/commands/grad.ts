@@ -3,7 +3,7 @@ import { Option } from 'commander';
 import { gradReport } from '../../engine/grad.ts';
 import type { DType } from '../../engine/tensor.ts';
 import type { Io } from '../main.ts';
-import { CliError, readData, readGraph } from '../io.ts';
+import { CliError, limitsOf, limitsOption, maxMemoryOption, readData, readGraph } from '../io.ts';
 import { dtypeOption } from './run.ts';
 import { own } from '../../engine/format/dict.ts';
 import { DEFAULT_MAX_WORK, ProbeError } from '../../engine/diagnostics/connectivity.ts';
@@ -32,18 +32,21 @@ export function register(program: Command, io: Io): void {
     .argument('<data>', 'data file')
     .option('--json', 'print the report as one JSON object (the spec\'s "What grad reports")')
     .addOption(dtypeOption('float64'))
+    .addOption(maxMemoryOption())
+    .addOption(limitsOption())
     .addOption(new Option('--explode <ratio>', 'flag `exploding` when gradNorm(first)/gradNorm(last) exceeds this').argParser(positive('--explode')).default(100))
     .addOption(new Option('--vanish <ratio>', 'flag `vanishing` when the ratio is below this').argParser(positive('--vanish')).default(0.01))
     .option('--connectivity <OUT:IN>', 'add "connectivity": {"OUT:IN": M}, M[t][s] = ‖∂OUT_t/∂IN_s‖ over the batch (IN an input or cell; repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--loss-by-step', 'add "lossByStep": {cell: M}, M[t][s] = ‖∂L_t/∂h_s‖, the loss of each step sent back to each state')
     .addOption(new Option('--max-work <n>', 'refuse --connectivity/--loss-by-step beyond this many multiply-adds').argParser(positive('--max-work')).default(DEFAULT_MAX_WORK))
-    .action((graphPath: string, dataPath: string, opts: { json?: boolean; dtype: DType; explode: number; vanish: number; connectivity: string[]; lossByStep?: boolean; maxWork: number }) => {
-      const { graph } = readGraph(graphPath, { validate: true });
-      const data = readData(dataPath, graph);
+    .action((graphPath: string, dataPath: string, opts: { json?: boolean; dtype: DType; explode: number; vanish: number; maxMemory?: string; limits?: string; connectivity: string[]; lossByStep?: boolean; maxWork: number }) => {
+      const limits = limitsOf(opts);
+      const { graph } = readGraph(graphPath, { validate: true, limits });
+      const data = readData(dataPath, graph, limits);
       let r;
       try {
         r = gradReport(graph, data, {
-          dtype: opts.dtype, thresholds: { exploding: opts.explode, vanishing: opts.vanish },
+          dtype: opts.dtype, limits, thresholds: { exploding: opts.explode, vanishing: opts.vanish },
           connectivity: opts.connectivity, lossByStep: opts.lossByStep === true, maxWork: opts.maxWork,
         });
       } catch (e) {

@@ -29,7 +29,7 @@ export function importModel(bytes: Uint8Array, file: string, opts: { arch?: Arch
 }
 
 function describe(e: MappingEntry): string {
-  const what = e.as === 'initialState' ? 'initial state of' : e.as === 'input' ? 'input' : e.step === 'final' ? 'final value of' : 'every step of';
+  const what = e.as === 'initialState' ? 'initial state of' : e.as === 'input' ? 'data stream of input' : e.as === 'lengths' ? '0/1 mask stream of input' : e.step === 'final' ? 'final value of' : 'every step of';
   return `${what} ${e.node}${e.axes ? ` (axes ${e.axes})` : ''}`;
 }
 

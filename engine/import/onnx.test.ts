@@ -43,6 +43,8 @@ const SUPPORTED = [
   'lstm_default', 'lstm_f64', 'lstm_no_bias', 'lstm_peepholes', 'lstm_input_forget', 'lstm_reverse', 'lstm_layout1',
   'lstm_initial_inputs', 'lstm_initial_const', 'lstm_activations', 'gru_lbr0', 'gru_lbr1', 'gru_lbr0_f64',
   'gru_reverse_layout1', 'gru_activations', 'rnn_tanh', 'rnn_relu_f64', 'rnn_reverse',
+  'lstm_clip', 'lstm_clip_peepholes_f64', 'gru_affine_clip', 'rnn_thresholded_clip', 'lstm_activations_alpha',
+  'lstm_leaky_elu_softsign', 'gru_leaky_default_elu', 'rnn_scaledtanh', 'lstm_sequence_lens', 'gru_sequence_lens_input',
 ];
 
 describe('ONNX import matches the source outputs', () => {
@@ -55,11 +57,9 @@ describe('ONNX import matches the source outputs', () => {
 });
 
 const REFUSED: Record<string, RegExp> = {
-  lstm_clip: /"lstm_node" \(LSTM\): attribute clip = 0\.4/,
-  lstm_sequence_lens: /"lstm_node" \(LSTM\): input sequence_lens/,
+  rnn_reverse_sequence_lens: /"rnn_node" \(RNN\): input sequence_lens: a reverse layer with per-sequence lengths/,
   lstm_bidirectional: /"lstm_node" \(LSTM\): attribute direction = "bidirectional"/,
   torch_lstm_bidirectional: /\(LSTM\): attribute direction = "bidirectional"/,
-  lstm_activations_alpha: /attribute activations = "HardSigmoid"/,
 };
 
 describe('what cannot be expressed yet is refused naming the node, op and attribute', () => {
@@ -84,7 +84,7 @@ describe('the imported graph', () => {
     const W = r.graph.parameters!['edge:x_f'];
     expect(W.shape).toEqual([4, 3]);
     expect(r.graph.nodes.every((n) => n.position !== undefined)).toBe(true);
-    expect(r.outputs).toEqual({ Y: [{ node: 'h', step: 'all', axes: 'TDBF' }], Y_h: [{ node: 'h', step: 'final', axes: 'DBF' }], Y_c: [{ node: 'c', step: 'final', axes: 'DBF' }] });
+    expect(r.outputs).toEqual({ Y: [{ node: 'h', step: 'all' }], Y_h: [{ node: 'h', step: 'final' }], Y_c: [{ node: 'c', step: 'final' }] });
     expect(r.inputs).toEqual({ X: [{ node: 'x', as: 'input' }] });
   });
 
@@ -92,7 +92,7 @@ describe('the imported graph', () => {
     const r = importOnnx(model('torch_lstm_head'));
     expect(r.inputs).toEqual({ input: [{ node: 'x', as: 'input' }] });
     expect(r.outputs.output).toEqual([{ node: 'head', step: 'all' }]);
-    expect(r.outputs.h_n).toEqual([{ node: 'h', step: 'final', axes: 'DBF' }]);
+    expect(r.outputs.h_n).toEqual([{ node: 'h', step: 'final' }]);
   });
 
   it('a batch_first model says its input axes', () => {

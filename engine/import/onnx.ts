@@ -14,8 +14,8 @@ import { GRAPH_FORMAT, GRAPH_VERSION } from '../format/types.ts';
 import type { AttrValue, OnnxModel, OnnxNode, OnnxTensor } from './onnx-proto.ts';
 import { decodeModel } from './onnx-proto.ts';
 import { WireError } from './protobuf.ts';
-import type { LayerSpec, Mat, RecurrentOp } from './recurrent.ts';
-import { buildLayer, GraphDraft } from './recurrent.ts';
+import type { ActSpec, LayerSpec, Mat, RecurrentOp } from './recurrent.ts';
+import { ACT_DEFAULTS, buildLayer, GraphDraft, ONNX_ACTIVATIONS } from './recurrent.ts';
 import type { ImportResult, MappingEntry } from './types.ts';
 import { ImportError } from './types.ts';
 
@@ -138,8 +138,10 @@ class Importer {
       const v = this.vals.get(o.name);
       if (!v || v.k !== 'stream') continue;
       this.outputs[o.name] = v.report.map((node) => ({ node, step: v.step }));
+      // Axes are named only where they differ from the usual order for the rank ([T, (D,) B, F], [(D,) B, F]).
       const axes = v.axes.join('');
-      if (axes !== (v.step === 'all' ? 'TBF' : 'BF')) for (const e of this.outputs[o.name]) e.axes = axes;
+      const usual = v.step === 'all' ? (axes.length === 4 ? 'TDBF' : 'TBF') : (axes.length === 3 ? 'DBF' : 'BF');
+      if (axes !== usual) for (const e of this.outputs[o.name]) e.axes = axes;
     }
     this.addLoss(g.outputs.map((o) => this.vals.get(o.name)));
     if (this.layers === 0) throw new ImportError(problem('CW201', { node: g.name || 'graph', op: 'graph', why: 'the model has no LSTM, GRU or RNN node' }, { path: 'graph' }));
@@ -147,7 +149,7 @@ class Importer {
     const graph: Graph = {
       format: GRAPH_FORMAT,
       version: GRAPH_VERSION,
-      name: g.name ? `${g.name} (imported)` : 'Imported ONNX model',
+      name: `${[...new Set(g.nodes.filter((n) => n.opType in GATES).map((n) => n.opType))].join(' + ')}${this.layers > 1 ? ` × ${this.layers} layers` : ''} from ${this.file}`,
       description: `Imported from ${this.file}${this.model.producerName ? ` (written by ${this.model.producerName})` : ''}.`,
       nodes: this.d.nodes,
       edges: this.d.edges,
@@ -442,6 +444,8 @@ class Importer {
     const v = this.need(n, 0, 'input');
     const dims = this.symList(n, 1, 'shape');
     if ((v.k === 'const' && v.data.every((x) => x === 0)) || v.k === 'zeros') return this.set(n, 0, { k: 'zeros', dims });
+    // A constant broadcast over a batch that the input decides (an exported learned initial state).
+    if (v.k === 'const' && v.dims.slice(0, -1).every((d) => d === 1)) return this.set(n, 0, v);
     if (v.k === 'stream' && dims.every((d) => d === 1)) return this.set(n, 0, v);
     this.fail(n, 'Expand is supported only for zero initial states');
   }
@@ -663,7 +667,6 @@ class Importer {
     const layout = this.attrInt(n, 'layout', 0);
     if (layout !== 0 && layout !== 1) this.failAttr(n, 'layout', String(layout), 'expected 0 or 1');
     const clip = n.attributes.get('clip');
-    if (clip) this.failAttr(n, 'clip', fmt(clip), 'clipping the pre-activations has no primitive in the graph format yet');
     const inputForget = op === 'LSTM' && this.attrInt(n, 'input_forget', 0) !== 0;
     const lbr = op === 'GRU' && this.attrInt(n, 'linear_before_reset', 0) !== 0;
 
@@ -682,7 +685,20 @@ class Importer {
       Wb = B.data.slice(0, G * H);
       Rb = B.data.slice(G * H);
     }
-    if (this.get(n, 4)) this.failInput(n, 'sequence_lens', 'per-sequence lengths are not expressible yet: the engine runs every sequence for all T steps; leave sequence_lens out (all sequences full length)');
+    let mask: string | undefined;
+    const lens = this.get(n, 4);
+    if (lens) {
+      if (direction === 'reverse') this.failInput(n, 'sequence_lens', 'a reverse layer with per-sequence lengths starts each sequence at its own last step, which one reversed input stream cannot express; pad the sequences to one length instead');
+      const name = n.inputs[4];
+      if (lens.k !== 'const' && lens.k !== 'ginput') this.failInput(n, 'sequence_lens', 'must be a model input or a constant');
+      mask = this.inputNode.get(`${name}\u0000mask`);
+      if (!mask) {
+        mask = this.d.uid('mask');
+        this.d.add({ id: mask, kind: 'input', size: 1, position: { x: 0, y: 480 }, label: `step < ${name}` });
+        this.inputNode.set(`${name}\u0000mask`, mask);
+        this.inputs[name] = [{ node: mask, as: 'lengths', ...(lens.k === 'const' ? { lengths: Array.from(lens.data) } : {}) }];
+      }
+    }
     let P: Float64Array | undefined;
     if (op === 'LSTM' && this.get(n, 7)) {
       const p = this.constOf(n, 7, 'P');
@@ -690,16 +706,35 @@ class Importer {
       if (p.data.some((x) => x !== 0)) P = p.data;
     }
 
-    // Activations (per direction; one direction here).
+    // Activations (per direction; one direction here), consuming activation_alpha/beta in order.
     const actsAttr = n.attributes.get('activations');
     const actNames = actsAttr ? (actsAttr.type === 'strings' ? actsAttr.strings : this.failAttr(n, 'activations', fmt(actsAttr), 'expected a list of strings')) : DEFAULT_ACTS[op];
     const need = DEFAULT_ACTS[op].length;
     if (actNames.length < need) this.failAttr(n, 'activations', fmt(actsAttr!), `${op} needs ${need} activations per direction`);
-    const activations = actNames.slice(0, need).map((a) => {
-      const act = ACTIVATIONS[a.toLowerCase()];
-      if (!act) this.failAttr(n, 'activations', JSON.stringify(a), `no ${a} activation in the graph format (supported: Sigmoid, Tanh, Relu, Softplus)${['affine', 'leakyrelu', 'thresholdedrelu', 'scaledtanh', 'hardsigmoid', 'elu'].includes(a.toLowerCase()) ? `; ${a} with activation_alpha/activation_beta has no exact primitive yet` : ''}`);
-      return act;
+    const floats = (name: string): number[] => {
+      const a = n.attributes.get(name);
+      if (!a) return [];
+      if (a.type !== 'floats') this.failAttr(n, name, fmt(a), 'expected a list of floats');
+      return a.floats;
+    };
+    const alphas = floats('activation_alpha');
+    const betas = floats('activation_beta');
+    let ia = 0;
+    let ib = 0;
+    const activations: ActSpec[] = actNames.slice(0, need).map((raw) => {
+      const name = raw.toLowerCase();
+      if (!ONNX_ACTIVATIONS.includes(name)) this.failAttr(n, 'activations', JSON.stringify(raw), `no activation ${raw} in the ONNX spec (${ONNX_ACTIVATIONS.length} are)`);
+      const [da, db] = ACT_DEFAULTS[name] ?? [undefined, undefined];
+      const spec: ActSpec = { name };
+      if (da !== undefined) spec.alpha = ia < alphas.length ? alphas[ia++] : da;
+      if (db !== undefined) spec.beta = ib < betas.length ? betas[ib++] : db;
+      return spec;
     });
+    let clipValue: number | undefined;
+    if (clip) {
+      if (clip.type !== 'float' || !(clip.f > 0)) this.failAttr(n, 'clip', fmt(clip), 'expected a positive number');
+      clipValue = clip.f;
+    }
 
     // X: bind the graph input's axes, or read the previous layer.
     const X = this.need(n, 0, 'X');
@@ -754,8 +789,8 @@ class Importer {
     const spec: LayerSpec = {
       op, suffix, source, inputSize: I, hidden: H,
       W: { rows: G * H, cols: I, data: W.data }, R: { rows: G * H, cols: H, data: R.data },
-      Wb, Rb, P, activations, inputForget, linearBeforeReset: lbr,
-      initialH: h0.learned, initialC: c0.learned, col: this.col,
+      Wb, Rb, P, activations, clip: clipValue, inputForget, linearBeforeReset: lbr,
+      initialH: h0.learned, initialC: c0.learned, col: this.col, mask,
     };
     const out = buildLayer(this.d, spec);
     this.layers++;
@@ -765,12 +800,10 @@ class Importer {
     if (c0.from && out.c) ((this.inputs[c0.from.name] ??= [])[c0.from.index] = { node: out.c, as: 'initialState', ...stateAxes });
     const yAxes: Axis[] = layout === 0 ? ['T', 'D', 'B', 'F'] : ['B', 'T', 'D', 'F'];
     const hAxes: Axis[] = layout === 0 ? ['D', 'B', 'F'] : ['B', 'D', 'F'];
-    this.set(n, 0, { k: 'stream', axes: yAxes, wire: [out.out], report: [out.h], size: out.outSize, step: 'all' });
-    this.set(n, 1, { k: 'stream', axes: hAxes, wire: [out.out], report: [out.h], size: out.outSize, step: 'final' });
-    if (op === 'LSTM' && out.c) {
-      const cn = this.d.edges.find((e) => e.target === out.c)!.source;
-      this.set(n, 2, { k: 'stream', axes: hAxes, wire: [cn], report: [out.c], size: H, step: 'final' });
-    }
+    // With sequence_lens Y is zero past a sequence's end while the state is held: Y names the masked node.
+    this.set(n, 0, { k: 'stream', axes: yAxes, wire: [out.out], report: [mask ? out.out : out.h], size: out.outSize, step: 'all' });
+    this.set(n, 1, { k: 'stream', axes: hAxes, wire: [out.hNext], report: [out.h], size: out.outSize, step: 'final' });
+    if (op === 'LSTM' && out.c) this.set(n, 2, { k: 'stream', axes: hAxes, wire: [out.cNext!], report: [out.c], size: H, step: 'final' });
   }
 }
 

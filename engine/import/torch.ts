@@ -250,7 +250,7 @@ export function importStateDict(sd: Map<string, Tensor>, file: string, opts: { a
       R: { rows: G * H, cols: stateSize, data: reorder(op, R!.data, H, stateSize) },
       Wb: bi ? reorder(op, bi.data, H, 1) : undefined,
       Rb: bh ? reorder(op, bh.data, H, 1) : undefined,
-      activations: op === 'LSTM' ? ['sigmoid', 'tanh', 'tanh'] : op === 'GRU' ? ['sigmoid', 'tanh'] : [act],
+      activations: (op === 'LSTM' ? ['sigmoid', 'tanh', 'tanh'] : op === 'GRU' ? ['sigmoid', 'tanh'] : [act]).map((name) => ({ name })),
       linearBeforeReset: true,
       proj: hr ? { rows: hr.shape[0], cols: H, data: hr.data } : undefined,
       col,

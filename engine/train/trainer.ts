@@ -27,7 +27,7 @@
 import type { Batch } from '../batch.ts';
 import { batchFromData } from '../batch.ts';
 import type { Program } from '../compile.ts';
-import { compile } from '../compile.ts';
+import { compile, GraphError } from '../compile.ts';
 import type { Diagnostics } from '../diagnostics/index.ts';
 import { Diagnoser } from '../diagnostics/index.ts';
 import type { DataFile, Graph, TensorJSON } from '../format/types.ts';
@@ -48,6 +48,8 @@ import { metricNames, taskMetrics } from './metrics.ts';
 import type { Optimizer, OptimizerState, Ranges } from './optimizers.ts';
 import { clipGradNorm, clipGradValue, createOptimizer, gradNorm, learningRate, trainableRanges } from './optimizers.ts';
 import { idTable } from '../format/dict.ts';
+import type { Limits } from '../limits.ts';
+import { checkRun } from '../limits.ts';
 import type { TrainState } from './state.ts';
 import { decodeState, encodeState } from './state.ts';
 
@@ -158,6 +160,8 @@ export interface TrainerOptions {
   createSession?: SessionFactory;
   /** Clock for throttling and steps/s (default Date.now). Never affects the numbers. */
   now?: () => number;
+  /** Size limits over the defaults (engine/limits.ts): a graph or run over them throws GraphError before allocating. */
+  limits?: Partial<Limits>;
   /**
    * Continue from the graph's `training.state` (step count, optimizer
    * moments, data stream) when it has one (default true); false starts them
@@ -260,7 +264,7 @@ export class Trainer {
     this.makeSession = opts.createSession ?? ((prog, o) => createSession(prog, o));
     this.config = resolveTraining(graph.training ?? {}, opts.training ?? {});
     const c = this.config;
-    this.program = compile(graph, { dtype: c.dtype });
+    this.program = compile(graph, { dtype: c.dtype, limits: opts.limits });
     const p = this.program;
     if (opts.data) {
       this.task = null;
@@ -275,6 +279,8 @@ export class Trainer {
       this.binding = bindTask(p, this.task, this.taskBlock);
       const m = this.task.meta;
       const B = c.batch;
+      const refused = checkRun(p, { T: m.T, B, dtype: c.dtype, from: { T: 'task', B: 'training.batch' } }, opts.limits);
+      if (refused.length > 0) throw new GraphError(refused);
       this.batch = {
         T: m.T, B,
         inputs: { [p.nodes[this.binding.input].id]: alloc(c.dtype, m.T * B * m.inputSize) },

@@ -6,7 +6,7 @@
 import type { FlagKind } from '../../engine/diagnostics/flags.ts';
 import type { DataFile, Graph } from '../../engine/format/types.ts';
 import {
-  forgetGates, recurrentEdges, switchCore, taskLength, withForgetBias, withIdentityRelu, withNormClipping, withRecurrentInit, withShorterSequence,
+  forgetGates, recurrentEdges, switchCore, withSwitchedTraining, taskLength, withForgetBias, withIdentityRelu, withNormClipping, withRecurrentInit, withShorterSequence,
 } from '../doc/fixes.ts';
 import { scopeCovers, withoutStoredParameters, type ReinitScope } from '../doc/params.ts';
 import { fitGraphToTask, taskMismatches, type TaskMismatch } from '../doc/taskfit.ts';
@@ -180,11 +180,13 @@ export async function applyFix(kind: FixKind, node: string): Promise<boolean> {
         uiStore.getState().notify('error', `Could not find the recurrent part around "${node}" to replace.`);
         return false;
       }
-      const laidOut = await autoLayout(switched.graph);
+      const trained = withSwitchedTraining(switched.graph);
+      const laidOut = await autoLayout(trained.graph);
       commit(`Switch to ${name}`, laidOut);
       uiStore.getState().select([]);
       requestAnimationFrame(() => fitView());
-      uiStore.getState().notify('info', `The recurrent part is now an ${name}; the task, readout and loss are kept. Press Train.`);
+      const settings = trained.changes.length > 0 ? ` Training set to ${trained.changes.join(', ')} (what a gated cell needs here).` : '';
+      uiStore.getState().notify('info', `The recurrent part is now an ${name}; the task, readout and loss are kept.${settings} Press Train.`, { label: 'Undo', run: () => documentStore.getState().undo() });
       return true;
     }
     default: {

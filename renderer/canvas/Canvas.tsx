@@ -20,7 +20,7 @@ import { computeGroupView, GROUP_PREFIX, resolveEnd } from './groupView.ts';
 
 export const PALETTE_MIME = 'application/x-cellwright-palette';
 
-export type PalettePayload = { type: 'kind'; kind: NodeKind } | { type: 'template'; key: string };
+export type PalettePayload = { type: 'kind'; kind: NodeKind; preset?: Record<string, string | number | boolean> } | { type: 'template'; key: string };
 
 const KIND_COLOR: Record<NodeKind, string> = {
   input: 'var(--cw-k-input)', target: 'var(--cw-k-target)', cell: 'var(--cw-k-cell)',
@@ -230,7 +230,7 @@ export function Canvas() {
     event.preventDefault();
     const at = rf.screenToFlowPosition({ x: event.clientX, y: event.clientY });
     const payload = JSON.parse(raw) as PalettePayload;
-    if (payload.type === 'kind') addNodeOfKind(payload.kind, at);
+    if (payload.type === 'kind') addNodeOfKind(payload.kind, at, payload.preset);
     else insertTemplate(payload.key, at);
   }, [rf]);
 

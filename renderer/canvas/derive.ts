@@ -11,6 +11,13 @@ import type { ProblemIndex } from '../store/validation.ts';
 import type { GraphFlowEdge } from './edges.tsx';
 import { nodeTypeOf, type GraphFlowNode } from './nodes.tsx';
 
+/** The edge's label: its weight kind's symbol; an op input's slot (#0, #1); ⇆ on a tied edge. */
+export function edgeSymbol(edge: GraphEdge, weight: NonNullable<GraphEdge['weight']>): string {
+  if (typeof edge.slot === 'number') return `#${edge.slot}`;
+  const symbol = WEIGHT_SYMBOL[weight] ?? weight;
+  return typeof edge.tie === 'string' ? `${symbol}⇆` : symbol;
+}
+
 function worst(problems: Problem[] | undefined): { severity?: 'error' | 'warning'; message?: string } {
   if (!problems || problems.length === 0) return {};
   const error = problems.find((problem) => problem.severity === 'error');
@@ -129,7 +136,7 @@ export function createEdgeDeriver() {
         targetHandle,
         selected,
         markerEnd: { type: MarkerType.ArrowClosed, width: 14, height: 14, color: 'var(--cw-edge)' },
-        data: { weightSymbol: WEIGHT_SYMBOL[weight] ?? weight, recurrent, severity, inLoop, message, lane },
+        data: { weightSymbol: edgeSymbol(edge, weight), recurrent, severity, inLoop, message, lane },
         ariaLabel: `edge ${edge.source} to ${edge.target}`,
       };
       next.set(edge.id, { edge, key, flow });

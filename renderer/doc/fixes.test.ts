@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { loadGraphText } from '../../engine/format/parse.ts';
 import { validateGraph } from '../../engine/format/validate.ts';
 import type { Graph } from '../../engine/format/types.ts';
-import { forgetGates, recurrentCore, switchCore, withForgetBias, withIdentityRelu, withNormClipping, withShorterSequence } from './fixes.ts';
+import { forgetGates, recurrentCore, switchCore, withForgetBias, withIdentityRelu, withNormClipping, withShorterSequence, withSwitchedTraining } from './fixes.ts';
 
 function example(key: string): Graph {
   const result = loadGraphText(readFileSync(new URL(`../../assets/examples/${key}.json`, import.meta.url), 'utf8'));
@@ -48,5 +48,14 @@ describe('one-click fixes', () => {
     expect(forgetGates(example('lstm')).map((n) => n.id)).toEqual(['f']);
     expect(withForgetBias({ ...example('lstm'), parameters: {} }).parameters?.['bias:f']?.data).toEqual(new Array(8).fill(1));
     expect(withShorterSequence({ ...example('elman'), task: { name: 'adding', length: 100 } }).task).toEqual({ name: 'adding', length: 50 });
+  });
+
+  it('a switched-in gated core trains as measured: Adam, lr ≥ 0.02, ≥ 1500 steps, clipping; nothing lowered', () => {
+    const elman = example('elman');
+    const { graph, changes } = withSwitchedTraining(elman);
+    expect(graph.training).toMatchObject({ optimizer: 'adam', lr: 0.02, steps: 1500, clipNorm: 1, batch: elman.training!.batch, seed: elman.training!.seed });
+    expect(changes).toEqual(['learning rate 0.02', '1500 steps']);
+    const faster = { ...elman, training: { ...elman.training, lr: 0.05, steps: 3000 } };
+    expect(withSwitchedTraining(faster).graph).toBe(faster);
   });
 });

@@ -6,6 +6,7 @@
  */
 import type { Graph, GraphEdge, GraphNode, NodeKind, Port, TensorJSON } from '../../engine/format/types.ts';
 import { GRAPH_FORMAT, GRAPH_VERSION } from '../../engine/format/types.ts';
+import { getOp } from '../../engine/ops/ops.ts';
 import { connectionRefusal } from './rules.ts';
 
 export interface XY { x: number; y: number }
@@ -216,6 +217,13 @@ export function connect(graph: Graph, request: ConnectRequest): ConnectResult {
   const edge: GraphEdge = { id: edgeId, source: request.source, target: request.target };
   if (target.kind === 'gate') edge.weight = 'full';
   if (target.kind === 'loss') edge.port = request.port ?? 'prediction';
+  // Ops that tell inputs apart (sub, div, concat): the next free slot, so a new edge is valid at once.
+  if (target.kind === 'op' && getOp(target.op)?.slots) {
+    const used = new Set(graph.edges.filter((e) => e.target === target.id && typeof e.slot === 'number').map((e) => e.slot));
+    let slot = 0;
+    while (used.has(slot)) slot += 1;
+    edge.slot = slot;
+  }
   return { ok: true, graph: { ...graph, edges: [...graph.edges, edge] }, edgeId };
 }
 
@@ -346,6 +354,25 @@ export function hasAllPositions(graph: Graph): boolean {
 }
 
 /** The weight kind an edge has when the file leaves it out. */
+/**
+ * The edges whose weight `edgeId` may share ("tie"): other learned edges into
+ * gates, not tied themselves, of the same weight kind and shape (sizes as
+ * inferred by the validator).
+ */
+export function tieCandidates(graph: Graph, edgeId: string, sizes: ReadonlyMap<string, number>): string[] {
+  const edge = graph.edges.find((e) => e.id === edgeId);
+  if (!edge) return [];
+  const shape = (e: GraphEdge): string => {
+    const w = effectiveWeight(graph, e);
+    const ns = sizes.get(e.source);
+    const nt = sizes.get(e.target);
+    return `${w}:${w === 'full' ? `${nt}x${ns}` : w === 'diagonal' ? `${nt}` : ''}`;
+  };
+  const intoGate = (e: GraphEdge): boolean => graph.nodes.some((n) => n.id === e.target && n.kind === 'gate') && effectiveWeight(graph, e) !== 'identity';
+  if (!intoGate(edge) || graph.edges.some((e) => e.tie === edgeId)) return [];
+  return graph.edges.filter((e) => e.id !== edgeId && e.tie === undefined && intoGate(e) && shape(e) === shape(edge)).map((e) => e.id);
+}
+
 export function effectiveWeight(graph: Graph, edge: GraphEdge): NonNullable<GraphEdge['weight']> {
   if (edge.weight) return edge.weight;
   const target = graph.nodes.find((node) => node.id === edge.target);

@@ -1,7 +1,8 @@
 import { memo } from 'react';
 import type { Graph, GraphEdge, GraphNode } from '../../engine/format/types.ts';
-import { ACTIVATION_SYMBOL, INIT_KINDS, NODE_KIND_META, OP_SYMBOL, WEIGHT_KINDS, type FieldMeta } from '../../engine/meta.ts';
-import { idRefusal, renameEdge, renameNode, updateEdge, updateGraphFields, updateNode, edgeIds, nodeIds, effectiveWeight } from '../doc/ops.ts';
+import { INIT_KINDS, NODE_KIND_META, nodeFields, parseNumberField, primitiveDoc, primitiveSymbol, WEIGHT_KINDS, type FieldMeta } from '../../engine/meta.ts';
+import { getOp } from '../../engine/ops/ops.ts';
+import { idRefusal, renameEdge, renameNode, updateEdge, updateGraphFields, updateNode, edgeIds, nodeIds, effectiveWeight, tieCandidates } from '../doc/ops.ts';
 import { documentStore, useDocument } from '../store/document.ts';
 import { uiStore, useUi } from '../store/ui.ts';
 import { useValidation } from '../store/validation.ts';
@@ -25,19 +26,16 @@ const WEIGHT_LABEL: Record<string, string> = {
 };
 
 function enumLabel(field: FieldMeta, value: string): string {
-  if (field.name === 'activation') {
-    const symbol = ACTIVATION_SYMBOL[value as keyof typeof ACTIVATION_SYMBOL];
+  if (field.name === 'activation' || field.name === 'op') {
+    const symbol = primitiveSymbol(field.name, value);
     return symbol && symbol !== value ? `${value} (${symbol})` : value;
-  }
-  if (field.name === 'op') {
-    const symbol = OP_SYMBOL[value as keyof typeof OP_SYMBOL];
-    return symbol ? `${value} (${symbol})` : value;
   }
   return value;
 }
 
 function NodeFields({ node }: { node: GraphNode }) {
-  const meta = NODE_KIND_META[node.kind];
+  // The kind's fields, then the op's own (factor, eps, p, start…) from the op registry.
+  const fields = nodeFields(node);
   const incoming = useDocument((state) => state.graph.edges.filter((edge) => edge.target === node.id).length);
   const inferred = useValidation((state) => state.sizes.get(node.id));
   const record = node as Record<string, unknown>;
@@ -60,20 +58,23 @@ function NodeFields({ node }: { node: GraphNode }) {
         placeholder="optional display name"
         onCommit={(value) => commit('Edit label', updateNode(g(), node.id, { label: value === '' ? undefined : value }))}
       />
-      {meta.fields.map((field) => {
+      {fields.map((field) => {
         const value = record[field.name];
         switch (field.field.type) {
-          case 'size':
+          case 'number':
+          case 'size': {
+            const type = field.field;
             return (
               <NumberField
                 key={field.name}
                 label={field.label}
                 help={field.help}
                 value={typeof value === 'number' ? value : undefined}
-                parse={parseSize}
+                parse={type.type === 'size' ? parseSize : (text) => parseNumberField(type, text, field.required)}
                 onCommit={(n) => commit(`Set ${field.label.toLowerCase()}`, updateNode(g(), node.id, { [field.name]: n }))}
               />
             );
+          }
           case 'boolean':
             return (
               <CheckField
@@ -111,7 +112,8 @@ function NodeFields({ node }: { node: GraphNode }) {
         }
         return null;
       })}
-      {node.kind === 'op' ? <p className="cw-note">Size {inferred ?? '—'} (taken from its inputs).</p> : null}
+      {primitiveDoc(node) ? <p className="cw-note cw-primitive-doc">{primitiveDoc(node)}</p> : null}
+      {node.kind === 'op' && !fields.some((f) => f.name === 'size') ? <p className="cw-note">Size {inferred ?? '—'} ({node.op === 'concat' ? 'the sum of its inputs' : 'taken from its inputs'}).</p> : null}
     </>
   );
 }
@@ -124,6 +126,8 @@ function EdgeFields({ edge }: { edge: GraphEdge }) {
   const weight = effectiveWeight(graph, edge);
   const learned = weight !== 'identity';
   const notGateReason = target ? `Edges into a ${target.kind} carry the value unchanged (identity).` : undefined;
+  const sizes = useValidation((state) => state.sizes);
+  const tieOptions = tieCandidates(graph, edge.id, sizes);
   const weightOptions: Option[] = WEIGHT_KINDS.map((kind) => ({ value: kind, label: WEIGHT_LABEL[kind] ?? kind }));
   return (
     <>
@@ -161,6 +165,15 @@ function EdgeFields({ edge }: { edge: GraphEdge }) {
           onCommit={(port) => commit('Set port', updateEdge(g(), edge.id, { port }))}
         />
       ) : null}
+      {target?.kind === 'op' && getOp(target.op)?.slots ? (
+        <NumberField
+          label="Slot"
+          help={target.op === 'concat' ? 'Position of this piece in the concatenation (0, 1, …).' : 'Operand position: 0 is the first (in0), 1 the second.'}
+          value={edge.slot}
+          parse={(text) => parseNumberField({ type: 'number', integer: true, min: 0 }, text, true)}
+          onCommit={(value) => commit('Set slot', updateEdge(g(), edge.id, { slot: value }))}
+        />
+      ) : null}
       <SelectField
         label="Weight"
         help="How the source is mixed into the gate's weighted sum."
@@ -169,7 +182,16 @@ function EdgeFields({ edge }: { edge: GraphEdge }) {
         disabledReason={intoGate ? undefined : notGateReason}
         onCommit={(value) => commit('Set weight', updateEdge(g(), edge.id, { weight: value }))}
       />
-      {intoGate && learned ? (
+      {intoGate && learned && (edge.tie !== undefined || tieOptions.length > 0) ? (
+        <SelectField
+          label="Shares weight of"
+          help="Tie this edge to another learned edge of the same kind and shape: both use one parameter, and its gradient sums both uses."
+          value={edge.tie ?? ''}
+          options={[{ value: '', label: 'its own weight' }, ...[...new Set([...(edge.tie !== undefined ? [edge.tie] : []), ...tieOptions])].map((id) => ({ value: id, label: `edge ${id}` }))]}
+          onCommit={(value) => commit(value === '' ? 'Untie edge' : 'Tie edge', updateEdge(g(), edge.id, { tie: value === '' ? undefined : value }))}
+        />
+      ) : null}
+      {intoGate && learned && edge.tie === undefined ? (
         <>
           <SelectField
             label="Initializer"

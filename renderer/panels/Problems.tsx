@@ -1,7 +1,8 @@
 import { memo } from 'react';
 import type { Problem } from '../../engine/format/types.ts';
 import { focusNode } from '../app/commands.ts';
-import { documentStore } from '../store/document.ts';
+import { documentStore, useDocument } from '../store/document.ts';
+import { problemDetail, userMessage } from '../doc/wording.ts';
 import { uiStore } from '../store/ui.ts';
 import { useValidation } from '../store/validation.ts';
 
@@ -21,6 +22,7 @@ function reveal(problem: Problem) {
 
 export const Problems = memo(function Problems() {
   const problems = useValidation((state) => state.problems);
+  const graph = useDocument((state) => state.graph);
   const errors = problems.filter((problem) => problem.severity === 'error').length;
   const warnings = problems.length - errors;
   return (
@@ -37,11 +39,12 @@ export const Problems = memo(function Problems() {
         <ul className="cw-problem-list">
           {problems.map((problem, i) => (
             <li key={`${problem.code}:${problem.path}:${i}`}>
-              <button type="button" className={`cw-problem is-${problem.severity}`} onClick={() => reveal(problem)} title={problem.path ? `at ${problem.path}` : undefined}>
+              <button type="button" className={`cw-problem is-${problem.severity}`} onClick={() => reveal(problem)} title={`${problem.message} (${problemDetail(problem)})`}>
                 <span className="cw-problem-icon" aria-hidden>{problem.severity === 'error' ? '●' : '▲'}</span>
                 <span className="cw-problem-text">
-                  <span className="cw-problem-message">{problem.message}</span>
+                  <span className="cw-problem-message">{userMessage(problem, graph)}</span>
                   {problem.hint ? <span className="cw-problem-hint">{problem.hint}</span> : null}
+                  <span className="cw-problem-detail">{problemDetail(problem)}</span>
                 </span>
               </button>
             </li>

@@ -65,7 +65,7 @@ export function stepLayout(graph: Graph): Layout {
     list.forEach((id, i) => slot.set(id, i));
     width = Math.max(width, list.length);
   }
-  return { ids, layer, slot, layers: Math.max(...layer.values(), 0) + 1, width, inner, writes };
+  return { ids, layer, slot, layers: [...layer.values()].reduce((a, b) => Math.max(a, b), 0) + 1, width, inner, writes };
 }
 
 function meanScaled(probe: Probe, graph: Graph, id: string, t: number): number {

@@ -115,8 +115,8 @@ test('build the Elman RNN by hand, export it, check it, and undo/redo the whole 
   }
 
   // Undo every step back to the empty canvas, then redo all of it.
-  const undo = page.getByRole('button', { name: 'Undo' });
-  const redo = page.getByRole('button', { name: 'Redo' });
+  const undo = page.getByRole('toolbar', { name: 'Toolbar' }).getByRole('button', { name: 'Undo' });
+  const redo = page.getByRole('toolbar', { name: 'Toolbar' }).getByRole('button', { name: 'Redo' });
   let undos = 0;
   while (await undo.isEnabled()) {
     await undo.click();

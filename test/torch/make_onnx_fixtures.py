@@ -42,7 +42,7 @@ ACT = {
     'ScaledTanh': lambda x, a, b: a * np.tanh(b * x), 'HardSigmoid': lambda x, a, b: np.clip(a * x + b, 0, 1),
     'Elu': lambda x, a, b: np.where(x >= 0, x, a * (np.exp(x) - 1)), 'Softsign': lambda x, a, b: x / (1 + np.abs(x)),
 }
-NEEDS_AB = {'Affine': (None, 0.0), 'LeakyRelu': (0.01, None), 'ThresholdedRelu': (1.0, None), 'ScaledTanh': (1.0, 1.0),
+NEEDS_AB = {'Affine': (1.0, 0.0), 'LeakyRelu': (0.01, None), 'ThresholdedRelu': (1.0, None), 'ScaledTanh': (1.0, 1.0),
             'HardSigmoid': (0.2, 0.5), 'Elu': (1.0, None)}
 
 
@@ -135,7 +135,7 @@ def shared_rows(hshape, layout, dtype):
 
 
 def build(name, op, T=5, Bn=2, I=3, H=4, D=1, dtype=np.float32, attrs=None, bias=True, seq_lens=None, h0=None, c0=None,
-          peep=False, h0_input=False, layout=0, opset=14, note=''):
+          peep=False, h0_input=False, layout=0, opset=14, note='', seq_lens_input=False):
     attrs = dict(attrs or {})
     G = {'LSTM': 4, 'GRU': 3, 'RNN': 1}[op]
     elem = TensorProto.FLOAT if dtype == np.float32 else TensorProto.DOUBLE
@@ -148,7 +148,10 @@ def build(name, op, T=5, Bn=2, I=3, H=4, D=1, dtype=np.float32, attrs=None, bias
     if bias: inits.append(numpy_helper.from_array(Bv, 'B'))
     graph_inputs = [helper.make_tensor_value_info('X', elem, ['T', 'N', I] if layout == 0 else ['N', 'T', I])]
     feeds = {'X': X}
-    if seq_lens is not None:
+    if seq_lens is not None and seq_lens_input:
+        graph_inputs.append(helper.make_tensor_value_info('sequence_lens', TensorProto.INT32, [Bn]))
+        feeds['sequence_lens'] = np.asarray(seq_lens, np.int32)
+    elif seq_lens is not None:
         inits.append(numpy_helper.from_array(np.asarray(seq_lens, np.int32), 'sequence_lens'))
     ins.append('sequence_lens' if seq_lens is not None else '')
     hshape = (D, Bn, H) if layout == 0 else (Bn, D, H)
@@ -188,8 +191,10 @@ def build(name, op, T=5, Bn=2, I=3, H=4, D=1, dtype=np.float32, attrs=None, bias
     m.ir_version = 7
     onnx.checker.check_model(m)
     onnx.save(m, os.path.join(OUT, name + '.onnx'))
+    # Float attributes are float32 in the file: the reference uses what the file holds.
+    f32 = lambda v: None if v is None else (float(np.float32(v)) if np.isscalar(v) else [float(np.float32(x)) for x in v])
     Y, Yh, Yc = ref(op, X, W, R, Bv, seq_lens, h0v, c0v, P, attrs.get('direction', 'forward'), attrs.get('activations'),
-                    attrs.get('activation_alpha'), attrs.get('activation_beta'), attrs.get('clip'),
+                    f32(attrs.get('activation_alpha')), f32(attrs.get('activation_beta')), f32(attrs.get('clip')),
                     attrs.get('input_forget', 0), attrs.get('linear_before_reset', 0), layout)
     res = {'Y': Y, 'Y_h': Yh}
     if op == 'LSTM': res['Y_c'] = Yc
@@ -325,8 +330,8 @@ def hostile_pickles():
     import zipfile
     evil = b'\x80\x02cos\nsystem\nq\x00X\x0c\x00\x00\x00touch /tmp/pwq\x01\x85q\x02Rq\x03.'
     with zipfile.ZipFile(os.path.join(OUT, 'hostile_os_system.pt'), 'w') as z:
-        z.writestr('archive/data.pkl', evil)
-        z.writestr('archive/version', '3\n')
+        for name, data in [('archive/data.pkl', evil), ('archive/version', b'3\n')]:
+            z.writestr(zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0)), data)
 
 
 def main():
@@ -369,7 +374,15 @@ def main():
     build('lstm_activations', 'LSTM', attrs={'activations': ['Relu', 'Softplus', 'Sigmoid']})
     build('lstm_activations_alpha', 'LSTM', attrs={'activations': ['HardSigmoid', 'Tanh', 'ScaledTanh'], 'activation_alpha': [0.3, 1.5], 'activation_beta': [0.4, 0.7]})
     build('lstm_clip', 'LSTM', attrs={'clip': 0.4})
-    build('lstm_sequence_lens', 'LSTM', seq_lens=[5, 3])
+    build('lstm_clip_peepholes_f64', 'LSTM', dtype=np.float64, peep=True, attrs={'clip': 0.3, 'input_forget': 1})
+    build('gru_affine_clip', 'GRU', attrs={'activations': ['HardSigmoid', 'Affine'], 'activation_alpha': [0.25, 0.5], 'activation_beta': [0.45, 0.1], 'clip': 0.7, 'linear_before_reset': 1})
+    build('rnn_thresholded_clip', 'RNN', attrs={'activations': ['ThresholdedRelu'], 'activation_alpha': [0.1], 'clip': 0.9})
+    build('lstm_leaky_elu_softsign', 'LSTM', attrs={'activations': ['LeakyRelu', 'Elu', 'Softsign'], 'activation_alpha': [0.2, 0.5]})
+    build('gru_leaky_default_elu', 'GRU', attrs={'activations': ['LeakyRelu', 'Elu']})
+    build('rnn_scaledtanh', 'RNN', attrs={'activations': ['ScaledTanh'], 'activation_alpha': [1.7], 'activation_beta': [0.6]})
+    build('lstm_sequence_lens', 'LSTM', seq_lens=[5, 3], peep=True, h0='r', c0='r')
+    build('gru_sequence_lens_input', 'GRU', Bn=3, seq_lens=[2, 5, 4], seq_lens_input=True, attrs={'linear_before_reset': 1})
+    build('rnn_reverse_sequence_lens', 'RNN', seq_lens=[5, 3], attrs={'direction': 'reverse'})
     build('lstm_bidirectional', 'LSTM', D=2, attrs={'direction': 'bidirectional'})
     build('gru_lbr0', 'GRU', attrs={'linear_before_reset': 0})
     build('gru_lbr1', 'GRU', attrs={'linear_before_reset': 1})
