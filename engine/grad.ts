@@ -67,7 +67,7 @@ interface Prepared { program: Program; session: Session; theta: Arr; batch: Retu
  */
 function withRun<R>(graph: Graph, data: DataFile, opts: GradOptions, body: (p: Prepared) => R): R {
   const dtype = opts.dtype ?? 'float64';
-  const program = compile(graph, { dtype, limits: opts.limits });
+  const program = compile(graph, { limits: opts.limits });
   // T and B come from the first stream (validateData made them all agree).
   const first = Object.entries(data.inputs)[0] ?? Object.entries(data.targets ?? {})[0];
   const at = first ? pathOf(Object.hasOwn(data.inputs, first[0]) ? 'inputs' : 'targets', first[0], 'shape') : '';

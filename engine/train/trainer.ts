@@ -264,7 +264,7 @@ export class Trainer {
     this.makeSession = opts.createSession ?? ((prog, o) => createSession(prog, o));
     this.config = resolveTraining(graph.training ?? {}, opts.training ?? {});
     const c = this.config;
-    this.program = compile(graph, { dtype: c.dtype, limits: opts.limits });
+    this.program = compile(graph, { limits: opts.limits });
     const p = this.program;
     if (opts.data) {
       this.task = null;
