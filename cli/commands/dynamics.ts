@@ -10,6 +10,7 @@ import { compile } from '../../engine/compile.ts';
 import { ProbeError } from '../../engine/diagnostics/connectivity.ts';
 import type { FixedPointsReport, StatePoint } from '../../engine/diagnostics/dynamics.ts';
 import { findFixedPoints, MAX_FIXED_POINT_DIMS } from '../../engine/diagnostics/dynamics.ts';
+import { visitedStates } from '../../engine/diagnostics/run-probe.ts';
 import { problem } from '../../engine/errors.ts';
 import { idTable } from '../../engine/format/dict.ts';
 import type { Graph } from '../../engine/format/types.ts';
@@ -141,19 +142,6 @@ function fixedPointsOf(graph: Graph, opts: Opts): FixedPointsReport {
     input[n.id] = Array.from(v.subarray((t * batch.B + b) * n.size, (t * batch.B + b + 1) * n.size));
   }
   // Every state the run visited seeds the search.
-  const visited: Float64Array[] = [];
-  const dims = program.cells.reduce((s, i) => s + program.nodes[i].size, 0);
-  for (let s = 0; s < batch.T; s++) {
-    for (let q = 0; q < batch.B; q++) {
-      const h = new Float64Array(dims);
-      let o = 0;
-      for (const ci of program.cells) {
-        const n = program.nodes[ci].size;
-        h.set(session.values(ci).subarray((s * batch.B + q) * n, (s * batch.B + q + 1) * n), o);
-        o += n;
-      }
-      visited.push(h);
-    }
-  }
+  const visited = visitedStates(program, session);
   return findFixedPoints(program, theta, { ...common, input, visited });
 }
