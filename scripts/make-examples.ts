@@ -99,7 +99,7 @@ const sineTraining = { optimizer: 'adam', lr: 0.01, batch: 32, steps: 1000, seed
 write('lstmp', withParams({ ...T.lstmp({ x: 1, h: 16, p: 8, y: 1, forgetBias: 1 }), task: sine, training: sineTraining }, 15), sineData(8, 3));
 write('gru', withParams({ ...T.gru({ x: 1, h: 16, y: 1 }), task: sine, training: sineTraining }, 16), sineData(8, 3));
 
-write('layernorm-lstm', withParams({ ...T.layerNormLstm({ x: 1, h: 8, y: 1, loss: 'bce' }), task: { name: 'parity', length: 20 }, training: { optimizer: 'adam', lr: 0.01, batch: 32, steps: 600, seed: 1 } }, 17), parityData(10, 3));
+write('layernorm-lstm', withParams({ ...T.layerNormLstm({ x: 1, h: 8, y: 1, loss: 'bce' }), task: { name: 'parity', length: 20 }, training: { optimizer: 'adam', lr: 0.01, clipNorm: 1, batch: 32, steps: 600, seed: 1 } }, 17), parityData(10, 3));
 write('slstm', withParams({ ...T.sLstm({ x: 1, h: 8, y: 1 }), task: sine, training: sineTraining }, 18), sineData(8, 3));
 write('tied-transition-rnn', withParams({ ...T.tiedTransitionRnn({ x: 2, h: 16, y: 1, steps: 'last' }), task: adding, training: addingTraining }, 19), addingData(8, 3));
 
