@@ -1,4 +1,6 @@
 /** `cellwright grad --connectivity/--loss-by-step` as a user runs it (issue 17). */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli as run } from '../testing.ts';
@@ -49,5 +51,28 @@ describe('cellwright grad --connectivity / --loss-by-step', () => {
     expect(big.err).toMatch(/CW312 refused: \d+ backward sweeps over T = \d+ steps, about .* multiply-adds \(the limit is 1\.00e\+3\)/);
     expect(big.err).toContain('--max-work');
     expect(big.err).not.toMatch(/\n\s+at .*:\d+:\d+/);
+  });
+
+  it('ids like __proto__ and constructor: the pair and the cell keep their names in the report', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cw-conn-'));
+    try {
+      const rename: Record<string, string> = { h: '__proto__', x: 'constructor' };
+      const to = (id: string): string => (Object.hasOwn(rename, id) ? rename[id] : id);
+      const g = JSON.parse(readFileSync(ex('elman.json'), 'utf8')) as { nodes: { id: string }[]; edges: { source: string; target: string }[] };
+      for (const n of g.nodes) n.id = to(n.id);
+      for (const e of g.edges) { e.source = to(e.source); e.target = to(e.target); }
+      const text = JSON.stringify(g);
+      const data = readFileSync(ex('elman.data.json'), 'utf8').replace('"x":', '"constructor":');
+      writeFileSync(join(dir, 'g.json'), text);
+      writeFileSync(join(dir, 'd.json'), data);
+      const r = await run('grad', join(dir, 'g.json'), join(dir, 'd.json'), '--json', '--connectivity', '__proto__:constructor', '--loss-by-step');
+      expect(r.err).toBe('');
+      const rep = JSON.parse(r.out) as { connectivity: Record<string, number[][]>; lossByStep: Record<string, number[][]> };
+      expect(Object.keys(rep.connectivity)).toEqual(['__proto__:constructor']);
+      expect(Object.keys(rep.lossByStep)).toEqual(['__proto__']);
+      expect(rep.connectivity['__proto__:constructor'][0][0]).toBeGreaterThan(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
