@@ -31,6 +31,7 @@ import { LOSS_DEFS } from '../ops/losses.ts';
 import type { ExternalGrads } from '../runtime.ts';
 import { Session } from '../runtime.ts';
 import type { Arr } from '../tensor.ts';
+import { layerModel } from '../layers/index.ts';
 
 /** Default refusal threshold of `estimateCost().work` (multiply-adds): about ten seconds here. */
 export const DEFAULT_MAX_WORK = 2e9;
@@ -106,6 +107,13 @@ export function parsePair(program: Program, spec: string): ConnectivityPair {
     throw new ProbeError(problem('CW311', { spec, node: pair.in, kind }, { path: '--connectivity', node: pair.in }));
   }
   return pair;
+}
+
+/** Refuses (CW317) a program with layer nodes: the sweeps run the plain reference Session. */
+export function refuseLayers(p: Program, what: string): void {
+  if (!layerModel(p)) return;
+  const layers = p.graph.nodes.filter((n) => (n.kind as string) === 'layer').map((n) => n.id);
+  throw new ProbeError(problem('CW317', { what, layers }, { path: 'nodes', nodes: layers }));
 }
 
 /** Multiply-adds of one step of one sequence, forward or backward (parameters + units). */
@@ -221,6 +229,7 @@ class Sweeper {
  */
 export function connectivity(program: Program, theta: Arr, batch: Batch, pairs: readonly ConnectivityPair[], opts: SweepOptions = {}): ConnectivityReport {
   const { T, B } = batch;
+  refuseLayers(program, 'connectivity');
   const cost = estimateCost(program, T, B, pairs, false);
   refuseIfTooLarge(cost, T, opts);
   const t0 = now();
@@ -267,6 +276,7 @@ export function connectivity(program: Program, theta: Arr, batch: Batch, pairs: 
  */
 export function lossByStep(program: Program, theta: Arr, batch: Batch, opts: SweepOptions = {}): LossByStepReport {
   const { T, B } = batch;
+  refuseLayers(program, 'loss by step');
   const cost = estimateCost(program, T, B, [], true);
   refuseIfTooLarge(cost, T, opts);
   const t0 = now();

@@ -23,7 +23,7 @@ import { idTable, own } from '../format/dict.ts';
 import { Rng } from '../rng.ts';
 import { Session } from '../runtime.ts';
 import type { Arr } from '../tensor.ts';
-import { ProbeError, withoutLosses } from './connectivity.ts';
+import { ProbeError, refuseLayers, withoutLosses } from './connectivity.ts';
 import { eigen } from './spectral.ts';
 
 export type StateKind = 'stable' | 'unstable' | 'saddle' | 'marginal';
@@ -323,6 +323,7 @@ function descend(map: StateMap, seeds: Seed[], maxIterations: number): number {
  */
 export function findFixedPoints(program: Program, theta: Arr, opts: FixedPointOptions = {}): FixedPointsReport {
   const t0 = Date.now();
+  refuseLayers(program, 'the fixed-point search');
   const map = new StateMap(program, theta, opts.input ?? {});
   const D = map.dims;
   if (D === 0) throw new ProbeError(problem('CW315', {}, { path: 'nodes' }));

@@ -12,12 +12,16 @@
 import type { Batch } from '../batch.ts';
 import type { Program } from '../compile.ts';
 import { idTable } from '../format/dict.ts';
-import { Session } from '../runtime.ts';
+import { sessionFor } from '../layers/index.ts';
+import type { RunSession } from '../session.ts';
 import type { Arr } from '../tensor.ts';
 import type { ConnectivityPair, SweepOptions } from './connectivity.ts';
 import { connectivity, lossByStep } from './connectivity.ts';
 import type { FixedPointOptions, FixedPointsReport } from './dynamics.ts';
 import { findFixedPoints } from './dynamics.ts';
+
+/** The reference Session and the LayeredSession also report what each edge carries back. */
+type ProbeSession = RunSession & { edgeGradNorms(params: Arr): Float64Array[] };
 
 export interface ProbeOptions extends SweepOptions {
   /** OUT:IN pairs for connectivity through time. */
@@ -83,7 +87,7 @@ export function sequenceOf(batch: Batch, b: number): Batch {
  * r.nodes.h.values; r.lossByStep!.h
  */
 export class RunProbe {
-  private session: Session | null = null;
+  private session: ProbeSession | null = null;
 
   constructor(readonly program: Program) {}
 
@@ -91,7 +95,8 @@ export class RunProbe {
     const p = this.program;
     const th = theta instanceof Float64Array ? theta : Float64Array.from(theta);
     if (!this.session || this.session.T !== batch.T || this.session.B !== batch.B) {
-      this.session = new Session(p, { T: batch.T, B: batch.B, dtype: 'float64', inputGrads: true });
+      // A graph with layers runs as a LayeredSession of reference sessions (its nested nodes under ids like l1/h).
+      this.session = sessionFor(p, { T: batch.T, B: batch.B, dtype: 'float64', inputGrads: true }) as ProbeSession;
     }
     const s = this.session;
     const loss = s.forward(th, batch);

@@ -27,6 +27,8 @@ export { estimateMemory, makePlan } from './plan.ts';
 export type { MemoryEstimate } from './plan.ts';
 
 export type { RunSession } from '../session.ts';
+/** The same contract under its former name (the layers code types its sessions with it). */
+export type SessionLike = RunSession;
 
 export interface CreateSessionOptions extends SessionOptions {
   /** 'fast' (default) or 'reference' (the unfused engine/runtime.ts). */
