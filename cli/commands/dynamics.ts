@@ -6,8 +6,8 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { batchFromData } from '../../engine/batch.ts';
-import { compile } from '../../engine/compile.ts';
-import { ProbeError } from '../../engine/diagnostics/connectivity.ts';
+import { compileAny } from '../../engine/layers/index.ts';
+import { ProbeError, refuseLayers } from '../../engine/diagnostics/connectivity.ts';
 import type { FixedPointsReport, StatePoint } from '../../engine/diagnostics/dynamics.ts';
 import { findFixedPoints, MAX_FIXED_POINT_DIMS } from '../../engine/diagnostics/dynamics.ts';
 import { visitedStates } from '../../engine/diagnostics/run-probe.ts';
@@ -45,7 +45,7 @@ const bad = (detail: string): never => {
 };
 
 /** A JSON vector (the graph's only input) or {"<input id>": vector} → per input id. */
-export function parseInputVector(text: string, program: ReturnType<typeof compile>): Record<string, number[]> {
+export function parseInputVector(text: string, program: ReturnType<typeof compileAny>): Record<string, number[]> {
   let v: unknown;
   try { v = JSON.parse(text); } catch (e) { return bad(`not valid JSON: ${(e as Error).message}`); }
   const inputs = program.inputs.map((i) => program.nodes[i]);
@@ -112,7 +112,8 @@ export function register(program: Command, io: Io): void {
 }
 
 function fixedPointsOf(graph: Graph, opts: Opts): FixedPointsReport {
-  const program = compile(graph);
+  const program = compileAny(graph);
+  refuseLayers(program, 'the fixed-point search');
   const seed = typeof graph.training?.seed === 'number' ? graph.training.seed : 1;
   const theta = createParams(program.layout, graph.parameters, { seed, dtype: 'float64' });
   const common = { randomSeeds: opts.seeds, seed: opts.seed, slowTolerance: opts.slowTolerance, maxDims: opts.maxDims };

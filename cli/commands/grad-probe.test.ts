@@ -76,3 +76,17 @@ describe('cellwright grad --connectivity / --loss-by-step', () => {
     }
   });
 });
+
+describe('graphs with layer nodes', () => {
+  it('grad --connectivity and dynamics refuse them with CW317 naming the layers; grad alone still works', async () => {
+    const g = ex('lstm-2-layer.json');
+    const d = ex('lstm-2-layer.data.json');
+    expect((await run('grad', g, d, '--json')).code).toBe(0);
+    const r = await run('grad', g, d, '--json', '--loss-by-step');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('CW317');
+    expect(r.err).toMatch(/loss by step does not see inside layer nodes yet \(".+"/);
+    const f = await run('dynamics', g, '--fixed-points');
+    expect(f.err).toContain('CW317');
+  });
+});
