@@ -36,7 +36,7 @@ interface CaseResult {
   extra: string[];
   /** torch.jit.script of the module against the Python module. */
   script: { error?: string; loss: number; values: number; missing: string[] };
-  /** forward(keep_values=False): nn.LSTM's kernel where the graph is a standard LSTM. */
+  /** forward(keep_values=False): PyTorch's kernel where the graph is a standard LSTM or GRU. */
   fast: { loss: number; gradients: number; kernel: boolean };
 }
 
@@ -132,10 +132,10 @@ describe.runIf(run)('PyTorch export equals the engine (float64)', () => {
     for (const [k, e] of Object.entries(r.gradients)) expect(e, `gradient ${k}`).toBeLessThanOrEqual(TOL);
     for (const [k, e] of Object.entries(r.values)) expect(e, `values ${k}`).toBeLessThanOrEqual(TOL);
     for (const [k, e] of Object.entries(r.gradNorms)) expect(e, `gradNorms ${k}`).toBeLessThanOrEqual(TOL);
-    // Without per-step values (nn.LSTM's kernel for a standard LSTM): the same loss and gradients.
+    // Without per-step values (nn.LSTM's / nn.GRU's kernel for a standard LSTM / GRU): the same loss and gradients.
     expect(r.fast.loss, 'keep_values=False: loss').toBeLessThanOrEqual(TOL);
     expect(r.fast.gradients, 'keep_values=False: gradients').toBeLessThanOrEqual(TOL);
-    if (['lstm', 'lstm (float32, the default)', 'lstm at T − 3'].includes(name)) expect(r.fast.kernel, 'the LSTM example runs in nn.LSTM\'s kernel').toBe(true);
+    if (/^(lstm|gru)( |$)/.test(name)) expect(r.fast.kernel, 'the LSTM and GRU examples run in PyTorch\'s kernel').toBe(true);
     // torch.jit.script(Model.from_json(...)) compiles and gives the same numbers; TorchScript
     // cannot hold a string with a lone UTF-16 surrogate, which only a hostile id has.
     if (r.script.error !== undefined && [...c.graph.nodes, ...c.graph.edges].some((n) => /\p{Cs}/u.test(n.id))) {

@@ -120,14 +120,18 @@ function fusedSources(program: Program, table: NameTable, names: Map<string, str
 }
 
 /**
- * The graph is one standard LSTM layer (the ONNX exporter's matcher: the numbers of nn.LSTM)
- * plus readout gates of full edges: then forward without per-step values runs the recurrence
- * in nn.LSTM's kernel (torch._VF.lstm) and the readouts over all steps at once.
+ * The graph is one standard LSTM or GRU layer (the ONNX exporter's matcher: the numbers of
+ * nn.LSTM, of nn.GRU) plus readout gates of full edges: then forward without per-step values
+ * runs the recurrence in PyTorch's own kernel (torch._VF.lstm / gru) and the readouts over all
+ * steps at once.
  */
-function lstmKernel(program: Program, theta: Arr): { layer: Layer; gates: CNode[]; readouts: CNode[] } | undefined {
+function nnKernel(program: Program, theta: Arr): { layer: Layer; gates: CNode[]; readouts: CNode[] } | undefined {
   const stack = matchStack(program, theta);
   const l = stack?.length === 1 ? stack[0] : undefined;
-  if (!l || l.op !== 'LSTM' || l.inputForget || l.P || l.reverse || !l.c || !l.gates || l.activations.join() !== 'Sigmoid,Tanh,Tanh') return undefined;
+  if (!l || l.inputForget || l.P || l.reverse || !l.gates) return undefined;
+  const lstm = l.op === 'LSTM' && l.c !== undefined && l.activations.join() === 'Sigmoid,Tanh,Tanh';
+  const gru = l.op === 'GRU' && l.linearBeforeReset && l.activations.join() === 'Sigmoid,Tanh';
+  if (!lstm && !gru) return undefined;
   const gates = l.gates.filter((g): g is CNode => g !== undefined);
   if (gates.length !== 4) return undefined;
   const readouts: CNode[] = [];
@@ -255,7 +259,7 @@ export function modelPy(graph: Graph, program: Program, dtype: TorchDtype = 'flo
   const table = stepNames();
   // Names step() and forward() use besides the nodes (typing, TorchScript helpers).
   for (const r of ['w', 'pre', 'Tensor', 'Dict', 'List', 'Optional', 'Tuple', 'NamedTuple', 'Output', 'DTYPE', '_first_stream', '_add', '_sum_list',
-    'fed', 'targets', 'T', 'norm_b', 'w_ih', 'w_hh', 'b_ih', 'seq', 'h_n', 'c_n', 't', ...program.losses.map((_l, k) => `loss_${k}`)]) table.take(r);
+    'fed', 'targets', 'T', 'norm_b', 'w_ih', 'w_hh', 'b_ih', 'b_hh', 'seq', 'h_n', 'c_n', 't', ...program.losses.map((_l, k) => `loss_${k}`)]) table.take(r);
   for (const n of program.nodes) if (n.kind !== 'loss' && n.kind !== 'target') names.nodes.set(n.id, table.take(sanitize(n.id)));
   const fused = fusedSources(program, table, names.nodes);
   const fusedBy = new Map<CEdge, Fused>();
@@ -362,7 +366,7 @@ export function modelPy(graph: Graph, program: Program, dtype: TorchDtype = 'flo
     'w = self.fused_weights()',
     ...fused.filter((f) => f.source.kind === 'input').flatMap((f) => [`if ${pyStr(f.source.id)} in fed:`, `    projected[${pyStr(f.key)}] = F.linear(fed[${pyStr(f.source.id)}], w[${pyStr(f.key)}])`]),
   ];
-  const matched = theta ? lstmKernel(program, theta) : undefined;
+  const matched = theta ? nnKernel(program, theta) : undefined;
   // (a readout source feeding two or more readouts is fused: that projection lives in step only)
   const kernel = matched?.readouts.some((n) => n.inEdges.some((e) => fusedBy.has(e))) ? undefined : matched;
   const kernelMethod: string[] = [];
@@ -371,14 +375,28 @@ export function modelPy(graph: Graph, program: Program, dtype: TorchDtype = 'flo
     const p = (e: CEdge | undefined): string => `self.${names.params.get(e!.param!.key)!}`;
     const edgeFrom = (g: CNode, src: CNode): CEdge | undefined => g.inEdges.find((e) => e.source === src.index);
     const H = l.h.size;
-    kernelMethod.push(
-      `w_ih = torch.cat([${gates.map((g) => p(edgeFrom(g, l.x))).join(', ')}], 0)  # gates ${commentText(gates.map((g) => g.id).join(', '))} (nn.LSTM's i, f, g, o) of ${commentText(l.x.id)}`,
-      `w_hh = torch.cat([${gates.map((g) => p(edgeFrom(g, l.h))).join(', ')}], 0)  # … of ${commentText(l.h.id)}`,
-      `b_ih = torch.cat([${gates.map((g) => (g.bias ? `self.${names.params.get(g.bias.key)!}` : `w_ih.new_zeros(${H})`)).join(', ')}], 0)`,
-      `seq, h_n, c_n = torch._VF.lstm(fed[${pyStr(l.x.id)}], [state[${pyStr(l.h.id)}].unsqueeze(0), state[${pyStr(l.c!.id)}].unsqueeze(0)],`,
-      `                               [w_ih, w_hh, b_ih, torch.zeros_like(b_ih)], True, 1, 0.0, self.training, False, False)`,
-      `${names.nodes.get(l.out.id)!} = seq  # node ${commentText(l.out.id)} at every step [T, B, ${H}]`,
-    );
+    const bias = (g: CNode | undefined): string => (g?.bias ? `self.${names.params.get(g.bias.key)!}` : `w_ih.new_zeros(${H})`);
+    if (l.op === 'LSTM') {
+      kernelMethod.push(
+        `w_ih = torch.cat([${gates.map((g) => p(edgeFrom(g, l.x))).join(', ')}], 0)  # gates ${commentText(gates.map((g) => g.id).join(', '))} (nn.LSTM's i, f, g, o) of ${commentText(l.x.id)}`,
+        `w_hh = torch.cat([${gates.map((g) => p(edgeFrom(g, l.h))).join(', ')}], 0)  # … of ${commentText(l.h.id)}`,
+        `b_ih = torch.cat([${gates.map(bias).join(', ')}], 0)`,
+        `seq, h_n, c_n = torch._VF.lstm(fed[${pyStr(l.x.id)}], [state[${pyStr(l.h.id)}].unsqueeze(0), state[${pyStr(l.c!.id)}].unsqueeze(0)],`,
+        `                               [w_ih, w_hh, b_ih, torch.zeros_like(b_ih)], True, 1, 0.0, self.training, False, False)`,
+      );
+    } else {
+      // GRU: r, z, n read x and h; n reads r ⊙ hn, hn = W·h + b (nn.GRU's b_hn): PyTorch's GRU exactly.
+      const [r, z, n, hn] = gates;
+      kernelMethod.push(
+        `w_ih = torch.cat([${[r, z, n].map((g) => p(edgeFrom(g, l.x))).join(', ')}], 0)  # gates ${commentText([r, z, n].map((g) => g.id).join(', '))} (nn.GRU's r, z, n) of ${commentText(l.x.id)}`,
+        `w_hh = torch.cat([${[r, z, hn].map((g) => p(edgeFrom(g, l.h))).join(', ')}], 0)  # … of ${commentText(l.h.id)} (n's through ${commentText(hn.id)})`,
+        `b_ih = torch.cat([${[r, z, n].map(bias).join(', ')}], 0)`,
+        `b_hh = torch.cat([w_ih.new_zeros(${2 * H}), ${bias(hn)}], 0)`,
+        `seq, h_n = torch._VF.gru(fed[${pyStr(l.x.id)}], state[${pyStr(l.h.id)}].unsqueeze(0), [w_ih, w_hh, b_ih, b_hh], True, 1, 0.0,`,
+        `                         self.training, False, False)`,
+      );
+    }
+    kernelMethod.push(`${names.nodes.get(l.out.id)!} = seq  # node ${commentText(l.out.id)} at every step [T, B, ${H}]`);
     for (const n of kernel.readouts) for (const line of gateLines(c, n)) kernelMethod.push(line);
     kernelMethod.push(...lossLists0(), 'for t in range(T):');
     losses.forEach((n, k) => {
@@ -392,7 +410,8 @@ export function modelPy(graph: Graph, program: Program, dtype: TorchDtype = 'flo
       const args = !tgt ? pv : tgt.kind === 'target' ? `${pv}, targets[${pyStr(tgt.id)}][t]` : `${pv}, ${names.nodes.get(tgt.id)!}[t]`;
       kernelMethod.push(`    if ${cond}:  # loss ${commentText(n.id)}`, `        loss_${k}.append(${def.torchName}(${args}) * ${scale})`);
     });
-    kernelMethod.push(`return [${losses.map((_n, k) => `loss_${k}`).join(', ')}], {${pyStr(l.h.id)}: h_n[0], ${pyStr(l.c!.id)}: c_n[0]}`);
+    const final = l.op === 'LSTM' ? `{${pyStr(l.h.id)}: h_n[0], ${pyStr(l.c!.id)}: c_n[0]}` : `{${pyStr(l.h.id)}: h_n[0]}`;
+    kernelMethod.push(`return [${losses.map((_n, k) => `loss_${k}`).join(', ')}], ${final}`);
   }
   function lossLists0(): string[] {
     return losses.map((_n, k) => `loss_${k}: List[Tensor] = []`);
@@ -537,9 +556,9 @@ ${indent(initLines, 8).join('\n')}
 ${indent(fusedDecl, 8).join('\n')}
         return w
 
-${kernel ? `    def _lstm_kernel(self, fed: Dict[str, Tensor], state: Dict[str, Tensor], targets: Dict[str, Tensor], T: int,
+${kernel ? `    def _nn_kernel(self, fed: Dict[str, Tensor], state: Dict[str, Tensor], targets: Dict[str, Tensor], T: int,
                      norm_b: int) -> Tuple[List[List[Tensor]], Dict[str, Tensor]]:
-        """forward without per-step values: the recurrence in nn.LSTM's kernel, readouts and losses over all steps."""
+        """forward without per-step values: the recurrence in PyTorch's own kernel, readouts and losses over all steps."""
 ${indent(kernelMethod, 8).join('\n')}
 
 ` : ''}    def step(self, x_t: Dict[str, Tensor], state: Dict[str, Tensor], y_t: Optional[Dict[str, Tensor]] = None,
@@ -578,7 +597,7 @@ ${indent(body, 8).join('\n')}
         for k, v in x.items():
             fed[k] = v
 ${indent(reverseLines, 8).join('\n')}
-        use_kernel = ${kernel ? 'not keep_values  # the graph is a standard LSTM: nn.LSTM\'s kernel (_lstm_kernel)' : 'False'}
+        use_kernel = ${kernel ? `not keep_values  # the graph is a standard ${kernel.layer.op}: nn.${kernel.layer.op}'s kernel (_nn_kernel)` : 'False'}
         w: Dict[str, Tensor] = {}
         projected: Dict[str, Tensor] = {}  # inputs' projections for every step, one matmul each
         if not use_kernel:
@@ -593,7 +612,7 @@ ${indent(fusedForward, 12).join('\n') || '            pass'}
 ${indent(lossLists, 8).join('\n')}
 ${kernel ? indent([
     'if use_kernel:',
-    `    contribs, state = self._lstm_kernel(fed, state, targets, T, norm_b)`,
+    `    contribs, state = self._nn_kernel(fed, state, targets, T, norm_b)`,
     ...losses.map((_n, k) => `    loss_${k} = contribs[${k}]`),
   ], 8).join('\n') : ''}
         trace: List[Dict[str, Tensor]] = []

@@ -120,7 +120,7 @@ each loss node's share per step (\`out\` is a NamedTuple, \`model.Output\`).
 \`torch.jit.script(Model.from_json("params.json"))\` compiles the module with
 TorchScript; it runs the same numbers. \`model(x, y, keep_values=False)\` skips
 the per-step values (what \`train.py\` does); a graph equal to a standard LSTM
-then runs its recurrence in \`nn.LSTM\`'s kernel. The parameters are float32 unless the folder
+or GRU then runs its recurrence in \`nn.LSTM\`'s or \`nn.GRU\`'s kernel. The parameters are float32 unless the folder
 was exported with \`cellwright export torch --dtype float64\` (or pass
 \`dtype=torch.float64\` to \`from_json\`); the numbers equal Cellwright's engine
 (checked to 1e-9 in float64, about 1e-5 in float32).

@@ -146,7 +146,7 @@ def run_case(case, index):
 
 
 def without_values(model, mod, x, y, state, report):
-    """forward(keep_values=False) (nn.LSTM's kernel where the graph is a standard LSTM): its loss and
+    """forward(keep_values=False) (PyTorch's kernel where the graph is a standard LSTM or GRU): its loss and
     every gradient against the engine's, as the max rel_err."""
     out = model(x, y, state=state, keep_values=False)
     attrs = [a for a in mod.PARAMETER_KEYS if getattr(model, a).requires_grad]
@@ -157,7 +157,7 @@ def without_values(model, mod, x, y, state, report):
     errs = [rel_err(torch.zeros_like(getattr(model, a)) if g is None else g.detach(), tensor(report["gradients"][mod.PARAMETER_KEYS[a]]))
             for a, g in zip(attrs, grads)]
     return {"loss": rel_err(out.loss.item(), report["loss"]), "gradients": max(errs, default=0.0),
-            "kernel": hasattr(model, "_lstm_kernel")}
+            "kernel": hasattr(model, "_nn_kernel")}
 
 
 def scripted(model, x, y, state, out):
