@@ -259,7 +259,7 @@ export function modelPy(graph: Graph, program: Program, dtype: TorchDtype = 'flo
   const table = stepNames();
   // Names step() and forward() use besides the nodes (typing, TorchScript helpers).
   for (const r of ['w', 'pre', 'Tensor', 'Dict', 'List', 'Optional', 'Tuple', 'NamedTuple', 'Output', 'DTYPE', '_first_stream', '_add', '_sum_list',
-    'fed', 'targets', 'T', 'norm_b', 'w_ih', 'w_hh', 'b_ih', 'b_hh', 'seq', 'h_n', 'c_n', 't', ...program.losses.map((_l, k) => `loss_${k}`)]) table.take(r);
+    'fed', 'targets', 'T', 'norm_b', 'w_ih', 'w_hh', 'b_ih', 'b_hh', 'seq', 'total', 'series', 'h_n', 'c_n', 't', ...program.losses.map((_l, k) => `loss_${k}`)]) table.take(r);
   for (const n of program.nodes) if (n.kind !== 'loss' && n.kind !== 'target') names.nodes.set(n.id, table.take(sanitize(n.id)));
   const fused = fusedSources(program, table, names.nodes);
   const fusedBy = new Map<CEdge, Fused>();
@@ -398,17 +398,25 @@ export function modelPy(graph: Graph, program: Program, dtype: TorchDtype = 'flo
     }
     kernelMethod.push(`${names.nodes.get(l.out.id)!} = seq  # node ${commentText(l.out.id)} at every step [T, B, ${H}]`);
     for (const n of kernel.readouts) for (const line of gateLines(c, n)) kernelMethod.push(line);
-    kernelMethod.push(...lossLists0(), 'for t in range(T):');
+    // Each loss: one call over all steps for the total (its gradient), and the per-step series without a graph.
+    kernelMethod.push(...lossLists0());
     losses.forEach((n, k) => {
       const pred = program.nodes[n.inEdges[0].source];
-      const pv = `${names.nodes.get(pred.id)!}[t]`;
+      const pv = names.nodes.get(pred.id)!;
       const def = LOSS_DEFS[n.loss!];
       const last = n.steps === 'last';
       const scale = `loss_scale(${pyStr(n.loss!)}, ${last ? '1' : 'T'}, norm_b, ${pred.size})`;
       const tgt = n.inEdges[1] ? program.nodes[n.inEdges[1].source] : undefined;
-      const cond = [last ? 't == T - 1' : '', tgt?.kind === 'target' ? `${pyStr(tgt.id)} in targets` : ''].filter(Boolean).join(' and ') || 'True';
-      const args = !tgt ? pv : tgt.kind === 'target' ? `${pv}, targets[${pyStr(tgt.id)}][t]` : `${pv}, ${names.nodes.get(tgt.id)!}[t]`;
-      kernelMethod.push(`    if ${cond}:  # loss ${commentText(n.id)}`, `        loss_${k}.append(${def.torchName}(${args}) * ${scale})`);
+      const tv = !tgt ? undefined : tgt.kind === 'target' ? `targets[${pyStr(tgt.id)}]` : names.nodes.get(tgt.id)!;
+      const at = (i: string): string => (tv ? `${pv}[${i}], ${tv}[${i}]` : `${pv}[${i}]`);
+      const body = last
+        ? [`total = ${def.torchName}(${at('T - 1')}) * ${scale}`, `loss_${k} = [total, torch.cat([total.detach().new_zeros(T - 1), total.detach().reshape(1)])]`]
+        : [`total = ${def.torchName}(${tv ? `${pv}, ${tv}` : pv}) * ${scale}`,
+          'with torch.no_grad():',
+          `    series = torch.stack([${def.torchName}(${at('t')}) for t in range(T)]) * ${scale}`,
+          `loss_${k} = [total, series]`];
+      const cond = tgt?.kind === 'target' ? `${pyStr(tgt.id)} in targets and T > 0` : 'T > 0';
+      kernelMethod.push(`if ${cond}:  # loss ${commentText(n.id)}: [its total, its series over the steps]`, ...body.map((b) => `    ${b}`));
     });
     const final = l.op === 'LSTM' ? `{${pyStr(l.h.id)}: h_n[0], ${pyStr(l.c!.id)}: c_n[0]}` : `{${pyStr(l.h.id)}: h_n[0]}`;
     kernelMethod.push(`return [${losses.map((_n, k) => `loss_${k}`).join(', ')}], ${final}`);
@@ -608,12 +616,14 @@ ${indent(fusedForward, 12).join('\n') || '            pass'}
         targets: Dict[str, Tensor] = {}
         if y is not None:
             targets = y
+        loss: Optional[Tensor] = None
+        losses: Dict[str, Tensor] = {}
         loss_ids: List[str] = [${losses.map((n) => pyStr(n.id)).join(', ')}]
 ${indent(lossLists, 8).join('\n')}
 ${kernel ? indent([
     'if use_kernel:',
     `    contribs, state = self._nn_kernel(fed, state, targets, T, norm_b)`,
-    ...losses.map((_n, k) => `    loss_${k} = contribs[${k}]`),
+    ...losses.flatMap((n, k) => [`    if len(contribs[${k}]) == 2:`, `        losses[${pyStr(n.id)}] = contribs[${k}][1]`, `        loss = _add(loss, contribs[${k}][0])`]),
   ], 8).join('\n') : ''}
         trace: List[Dict[str, Tensor]] = []
         for t in range(0 if use_kernel else T):
@@ -640,8 +650,6 @@ ${indent(lossAppend, 12).join('\n')}
                 for k, v in y_t.items():
                     row[k] = v
                 trace.append(row)
-        loss: Optional[Tensor] = None
-        losses: Dict[str, Tensor] = {}
 ${indent(lossTotal, 8).join('\n')}
         values: Dict[str, Tensor] = {}
         if len(trace) > 0:
