@@ -128,6 +128,6 @@ describe('the installed bin', () => {
     expect(both.stderr).toContain('cannot read data file from standard input: it already gave the graph file; use a file for one of them');
     const bad = spawnSync(process.execPath, [bin, 'check', '-'], { input: '{"version": 1,\n  "nodes": [', encoding: 'utf8' });
     expect(bad.status).toBe(1);
-    expect(bad.stderr).toContain('cellwright: <stdin>: error CW001: not valid JSON at line 2');
+    expect(bad.stderr).toContain('cellwright: <stdin>: error CW001 nodes[0]: not valid JSON at line 2');
   });
 });

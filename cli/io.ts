@@ -5,10 +5,14 @@
 import { accessSync, constants, readFileSync, readSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { writeTarget } from '../common/node/atomic-write.ts';
-import { formatProblem, validateData } from '../engine/format/data.ts';
-import { lineColumn, locateJsonError, loadGraphText } from '../engine/format/parse.ts';
+import { Option } from 'commander';
+import type { Limits } from '../engine/limits.ts';
+import { DEFAULT_LIMITS, parseLimits } from '../engine/limits.ts';
+import { formatProblem } from '../engine/format/data.ts';
+import { loadGraphText, parseJsonText } from '../engine/format/parse.ts';
 import type { DataFile, Graph, Problem } from '../engine/format/types.ts';
-import { hasErrors, validateGraph } from '../engine/format/validate.ts';
+import { hasErrors } from '../engine/format/validate.ts';
+import { validateAny, validateDataAny } from '../engine/layers/index.ts';
 
 /** A failure to report on stderr (no stack trace) with an exit code. */
 export class CliError extends Error {
@@ -67,28 +71,47 @@ export function readText(path: string, what: string): string {
   }
 }
 
-export function readJson(path: string, what: string): unknown {
+export function readJson(path: string, what: string, limits?: Partial<Limits>): unknown {
   const text = readText(path, what);
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const r = parseJsonText(body, { limits });
+  if (r.ok) return r.value;
+  const at = r.problem.path === '' ? '' : ` at ${r.problem.path}`;
+  throw new CliError(`${shown(path)}:${r.line}:${r.column}: ${what} is not valid JSON${at}: ${r.detail}`);
+}
+
+/** --max-memory MB: the memory limit of a run (engine/limits.ts). */
+export function maxMemoryOption(): Option {
+  return new Option('--max-memory <MB>', `refuse a run whose estimated memory (values, gradients, parameters, optimizer state) is over this (default ${DEFAULT_LIMITS.maxMemoryMB})`);
+}
+
+/** --limits key=value,…: every other size limit (engine/limits.ts). */
+export function limitsOption(): Option {
+  return new Option('--limits <list>', `size limits over the defaults, e.g. maxNodeSize=4000000,maxSteps=5000000 (${Object.keys(DEFAULT_LIMITS).join(', ')})`);
+}
+
+/** The limits that --max-memory and --limits ask for; a bad value is a usage error (exit 2). */
+export function limitsOf(opts: { maxMemory?: string; limits?: string }): Partial<Limits> {
   try {
-    return JSON.parse(body);
-  } catch {
-    const err = locateJsonError(body);
-    const { line, column } = lineColumn(body, err.offset);
-    throw new CliError(`${shown(path)}:${line}:${column}: ${what} is not valid JSON: ${err.detail}`);
+    const out = opts.limits === undefined ? {} : parseLimits(opts.limits);
+    if (opts.maxMemory !== undefined) Object.assign(out, parseLimits(`maxMemoryMB=${opts.maxMemory}`));
+    return out;
+  } catch (e) {
+    throw new CliError((e as Error).message, 2);
   }
 }
 
 /** Loads a graph file; `validate` also runs the validator and refuses a graph with errors. */
-export function readGraph(path: string, opts: { validate: boolean }): { graph: Graph; problems: Problem[] } {
-  const r = loadGraphText(readText(path, 'graph file'));
+export function readGraph(path: string, opts: { validate: boolean; limits?: Partial<Limits> }): { graph: Graph; problems: Problem[] } {
+  const r = loadGraphText(readText(path, 'graph file'), { limits: opts.limits });
   if (!r.ok) {
     const [first, ...rest] = r.problems;
     throw new CliError(`${shown(path)}: ${formatProblem(first)}`, 1, rest.map(formatProblem));
   }
-  const problems = [...r.problems];
+  let problems = [...r.problems];
   if (opts.validate) {
-    problems.push(...validateGraph(r.graph));
+    // concat, not push(...): a graph can have more problems than a call has room for arguments
+    problems = problems.concat(validateAny(r.graph, { limits: opts.limits }));
     if (hasErrors(problems)) {
       const errors = problems.filter((p) => p.severity === 'error');
       throw new CliError(`${shown(path)}: ${errors.length} problem${errors.length === 1 ? '' : 's'} in the graph`, 1, problems.map(formatProblem));
@@ -97,9 +120,9 @@ export function readGraph(path: string, opts: { validate: boolean }): { graph: G
   return { graph: r.graph, problems };
 }
 
-export function readData(path: string, graph: Graph): DataFile {
-  const data = readJson(path, 'data file');
-  const problems = validateData(graph, data);
+export function readData(path: string, graph: Graph, limits?: Partial<Limits>): DataFile {
+  const data = readJson(path, 'data file', limits);
+  const problems = validateDataAny(graph, data);
   if (hasErrors(problems)) {
     throw new CliError(`${shown(path)}: the data file does not fit the graph`, 1, problems.map(formatProblem));
   }
@@ -138,5 +161,20 @@ export async function checkWritable(path: string, flag: string): Promise<void> {
     accessSync(dir, constants.W_OK | constants.X_OK);
   } catch {
     throw new CliError(`${flag} ${path}: no permission to create files in ${dir}${via}; choose another place or fix the folder's permissions`);
+  }
+}
+
+/**
+ * A report as one JSON string; a report too large for one string (V8 caps
+ * strings near 512 MB) is a CliError that says why, not an internal error.
+ */
+export function reportJson(report: { values: Record<string, { data: number[] }> }, what: string): string {
+  try {
+    return JSON.stringify(report);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    let numbers = 0;
+    for (const v of Object.values(report.values)) numbers += v.data.length;
+    throw new CliError(`the ${what} report is too large to print as one JSON text (${numbers} values): use fewer steps (T) or sequences (B), or smaller nodes`);
   }
 }

@@ -1,5 +1,5 @@
 /**
- * The `cellwright` command line: check, run, grad, train, export, bench, import.
+ * The `cellwright` command line: check, run, grad, train, export, bench, import, sweep, reproduce.
  * Exit codes: 0 success, 1 a problem with the files or the graph, 2 a usage error.
  */
 import { Command, CommanderError } from 'commander';
@@ -9,7 +9,9 @@ import * as check from './commands/check.ts';
 import * as exportCmd from './commands/export.ts';
 import * as grad from './commands/grad.ts';
 import * as importCmd from './commands/import.ts';
+import * as reproduce from './commands/reproduce.ts';
 import * as run from './commands/run.ts';
+import * as sweep from './commands/sweep.ts';
 import * as train from './commands/train.ts';
 import { CliError, resetStdin } from './io.ts';
 
@@ -17,7 +19,7 @@ import { CliError, resetStdin } from './io.ts';
  * Each command lives in cli/commands/NAME.ts and exports register(program).
  * Imported statically so the bundle (dist-cli/) holds exactly these.
  */
-const COMMANDS: { register: (p: Command, io: Io, setExit: (c: number) => void) => void }[] = [check, run, grad, train, exportCmd, bench, importCmd];
+const COMMANDS: { register: (p: Command, io: Io, setExit: (c: number) => void) => void }[] = [check, run, grad, train, exportCmd, bench, importCmd, sweep, reproduce];
 
 export interface Io {
   out: (s: string) => void;

@@ -16,6 +16,7 @@ import { WEIGHT_KIND_DEFS } from './ops/weights.ts';
 import type { ParamEntry, ParamLayout } from './params.ts';
 import { makeLayout } from './params.ts';
 import type { DType } from './tensor.ts';
+import type { Limits } from './limits.ts';
 
 export interface CEdge {
   index: number;
@@ -87,6 +88,10 @@ export class GraphError extends Error {
 
 export interface CompileOptions {
   dtype?: DType;
+  /** A layer's nested step graph (engine/layers): it has no loss of its own, so "no loss node" is not an error. */
+  stepGraph?: boolean;
+  /** Size limits over the defaults (engine/limits.ts); a graph over them does not compile. */
+  limits?: Partial<Limits>;
 }
 
 /**
@@ -96,8 +101,8 @@ export interface CompileOptions {
  * const program = compile(graph);
  * const session = new Session(program, { T: 10, B: 4 });
  */
-export function compile(graph: Graph, _opts: CompileOptions = {}): Program {
-  const problems = validateGraph(graph);
+export function compile(graph: Graph, opts: CompileOptions = {}): Program {
+  const problems = validateGraph(graph, { limits: opts.limits }).filter((p) => !(opts.stepGraph && p.code === 'CW049'));
   if (hasErrors(problems)) throw new GraphError(problems);
   const sizes = inferSizes(graph);
   const byId = new Map<string, number>();
@@ -188,12 +193,13 @@ function schedule(nodes: CNode[]): number[] {
     if (!computed(n)) continue;
     indeg.set(n.index, n.inEdges.filter((e) => computed(nodes[e.source])).length);
   }
-  // Kahn's algorithm, taking ready nodes in file order so the schedule is stable.
-  const ready = nodes.filter((n) => computed(n) && indeg.get(n.index) === 0).map((n) => n.index);
+  // Kahn's algorithm, taking ready nodes in file order (a min-heap of indices)
+  // so the schedule is stable; O((V + E) log V) however wide the graph.
+  const ready = new MinHeap();
+  for (const n of nodes) if (computed(n) && indeg.get(n.index) === 0) ready.push(n.index);
   const order: number[] = [];
-  while (ready.length > 0) {
-    ready.sort((a, b) => a - b);
-    const i = ready.shift()!;
+  while (ready.size > 0) {
+    const i = ready.pop();
     order.push(i);
     for (const e of nodes[i].outEdges) {
       if (!computed(nodes[e.target])) continue;
@@ -207,4 +213,42 @@ function schedule(nodes: CNode[]): number[] {
     throw new Error('internal: same-step cycle survived validation');
   }
   return order;
+}
+
+/** A binary min-heap of numbers. */
+class MinHeap {
+  private readonly a: number[] = [];
+  get size(): number {
+    return this.a.length;
+  }
+  push(x: number): void {
+    const a = this.a;
+    let i = a.length;
+    a.push(x);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (a[parent] <= x) break;
+      a[i] = a[parent];
+      i = parent;
+    }
+    a[i] = x;
+  }
+  pop(): number {
+    const a = this.a;
+    const top = a[0];
+    const last = a.pop() as number;
+    if (a.length > 0) {
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= a.length) break;
+        const c = l + 1 < a.length && a[l + 1] < a[l] ? l + 1 : l;
+        if (a[c] >= last) break;
+        a[i] = a[c];
+        i = c;
+      }
+      a[i] = last;
+    }
+    return top;
+  }
 }

@@ -5,12 +5,16 @@
  */
 import { batchFromData } from './batch.ts';
 import type { Program } from './compile.ts';
-import { compile } from './compile.ts';
+import { GraphError } from './compile.ts';
+import { pathOf } from './format/validate.ts';
+import type { Limits } from './limits.ts';
+import { allocating, checkRun } from './limits.ts';
 import type { Flag, FlagThresholds } from './diagnostics/flags.ts';
 import { DEFAULT_FLAG_THRESHOLDS, flagSeries } from './diagnostics/flags.ts';
 import type { DataFile, Graph, TensorJSON } from './format/types.ts';
 import { createParams } from './params.ts';
-import { Session } from './runtime.ts';
+import type { SessionLike } from './fast/index.ts';
+import { compileAny, LayeredSession, nestedFlags, sessionFor } from './layers/index.ts';
 import type { Arr, DType } from './tensor.ts';
 import { idTable, own } from './format/dict.ts';
 
@@ -29,6 +33,8 @@ export interface RunReport {
 }
 
 export interface GradOptions {
+  /** Size limits over the defaults (engine/limits.ts): a run over them throws GraphError before allocating. */
+  limits?: Partial<Limits>;
   dtype?: DType;
   /** Seed for parameters the graph does not give (default: training.seed, else 1 — as the trainer does). */
   seed?: number;
@@ -39,17 +45,32 @@ function tensor(shape: number[], a: Arr): TensorJSON {
   return { shape, data: Array.from(a) };
 }
 
-function prepare(graph: Graph, data: DataFile, opts: GradOptions): { program: Program; session: Session; theta: Arr; batch: ReturnType<typeof batchFromData> } {
+interface Prepared { program: Program; session: SessionLike; theta: Arr; batch: ReturnType<typeof batchFromData> }
+
+/**
+ * Compiles, checks the run against the limits, then allocates and runs
+ * `body`; an allocation the engine refuses anywhere in it (buffers, the
+ * report's arrays) is a GraphError CW118 with the estimate.
+ */
+function withRun<R>(graph: Graph, data: DataFile, opts: GradOptions, body: (p: Prepared) => R): R {
   const dtype = opts.dtype ?? 'float64';
-  const program = compile(graph, { dtype });
-  const batch = batchFromData(data, dtype);
-  const seed = opts.seed ?? (typeof graph.training?.seed === 'number' ? graph.training.seed : 1);
-  const theta = createParams(program.layout, graph.parameters, { seed, dtype });
-  const session = new Session(program, { T: batch.T, B: batch.B, dtype, inputGrads: true });
-  return { program, session, theta, batch };
+  const program = compileAny(graph, { dtype, limits: opts.limits });
+  // T and B come from the first stream (validateData made them all agree).
+  const first = Object.entries(data.inputs)[0] ?? Object.entries(data.targets ?? {})[0];
+  const at = first ? pathOf(Object.hasOwn(data.inputs, first[0]) ? 'inputs' : 'targets', first[0], 'shape') : '';
+  const run = { T: first ? first[1].shape[0] : 0, B: first ? first[1].shape[1] : 0, dtype, from: { T: at, B: at } };
+  const refused = checkRun(program, run, opts.limits);
+  if (refused.length > 0) throw new GraphError(refused);
+  return allocating(program, run, () => {
+    const batch = batchFromData(data, dtype);
+    const seed = opts.seed ?? (typeof graph.training?.seed === 'number' ? graph.training.seed : 1);
+    const theta = createParams(program.layout, graph.parameters, { seed, dtype });
+    const session = sessionFor(program, { T: batch.T, B: batch.B, dtype, inputGrads: true });
+    return body({ program, session, theta, batch });
+  });
 }
 
-function valuesOf(program: Program, session: Session): Record<string, TensorJSON> {
+function valuesOf(program: Program, session: SessionLike): Record<string, TensorJSON> {
   const values = idTable<TensorJSON>();
   for (const n of program.nodes) {
     if (n.kind === 'loss') values[n.id] = tensor([session.T, 1, 1], Float64Array.from(session.stepLoss[n.index]));
@@ -60,7 +81,10 @@ function valuesOf(program: Program, session: Session): Record<string, TensorJSON
 
 /** Forward only: loss, per-loss totals, values of every node at every step. */
 export function runGraph(graph: Graph, data: DataFile, opts: GradOptions = {}): RunReport {
-  const { program, session, theta, batch } = prepare(graph, data, opts);
+  return withRun(graph, data, opts, (p) => runPrepared(p));
+}
+
+function runPrepared({ program, session, theta, batch }: Prepared): RunReport {
   const loss = session.forward(theta, batch);
   const losses = idTable<number>();
   for (const i of program.losses) losses[program.nodes[i].id] = session.stepLoss[i].reduce((a, b) => a + b, 0);
@@ -74,7 +98,10 @@ export function runGraph(graph: Graph, data: DataFile, opts: GradOptions = {}): 
  * const r = gradReport(graph, data); r.gradients['edge:e_hh'].data
  */
 export function gradReport(graph: Graph, data: DataFile, opts: GradOptions = {}): GradReport {
-  const { program, session, theta, batch } = prepare(graph, data, opts);
+  return withRun(graph, data, opts, (p) => gradPrepared(p, opts));
+}
+
+function gradPrepared({ program, session, theta, batch }: Prepared, opts: GradOptions): GradReport {
   const loss = session.forward(theta, batch);
   session.backward(theta);
   const gradients = idTable<TensorJSON>();
@@ -82,6 +109,9 @@ export function gradReport(graph: Graph, data: DataFile, opts: GradOptions = {})
   for (const i of program.cells) {
     const n = program.nodes[i];
     if (own(batch.initialStates, n.id)) gradients[`state:${n.id}`] = tensor([batch.B, n.size], session.initialStateGrad(i));
+  }
+  if (session instanceof LayeredSession) {
+    for (const { id, grad } of session.nestedStateGrads(batch)) gradients[`state:${id}`] = tensor([batch.B, grad.length / batch.B], grad);
   }
   const gradNorms = idTable<number[]>();
   for (const n of program.nodes) {
@@ -94,5 +124,6 @@ export function gradReport(graph: Graph, data: DataFile, opts: GradOptions = {})
     const f = flagSeries(program.nodes[i].id, session.gradNorms[i], th);
     if (f) flags.push(f);
   }
+  flags.push(...nestedFlags(program, session.gradNorms, th));
   return { loss, gradients, values: valuesOf(program, session), gradNorms, flags };
 }

@@ -126,8 +126,8 @@ export function nodeFields(node: Pick<GraphNode, 'kind'> & Record<string, unknow
 export interface PaletteEntry {
   key: string;
   kind: NodeKind;
-  /** Fields the new node starts with (e.g. {activation: 'gelu'}). */
-  preset: Record<string, string>;
+  /** Fields the new node starts with (e.g. {activation: 'gelu'}; an op's required fields). */
+  preset: Record<string, string | number | boolean>;
   label: string;
   symbol: string;
   help: string;
@@ -162,7 +162,10 @@ export function paletteModel(): PaletteSection[] {
       title: 'Ops',
       entries: opNames().map((name) => {
         const def = getOp(name)!;
-        return { key: `op:${name}`, kind: 'op' as const, preset: { op: name }, label: name, symbol: def.symbol, help: def.doc };
+        const preset: Record<string, string | number | boolean> = { op: name };
+        for (const f of def.fields) if (f.required && f.initial !== undefined) preset[f.name] = f.initial;
+        if (name === 'slice') preset.size = 1;
+        return { key: `op:${name}`, kind: 'op' as const, preset, label: name, symbol: def.symbol, help: def.doc };
       }),
     },
   ];
@@ -170,3 +173,30 @@ export function paletteModel(): PaletteSection[] {
 
 /** The glyph of each node kind in the palette. */
 export const KIND_GLYPH: Record<NodeKind, string> = { input: 'xₜ', target: 'yₜ', cell: 'h', gate: 'σ', op: '⊙', loss: 'L' };
+
+/**
+ * Reads a number typed into an inspector field of type 'number' (an op's
+ * factor, eps, p, start; a cell's zoneout): the value, undefined for an empty
+ * optional field, or why the text is refused.
+ *
+ * @example
+ * parseNumberField({ type: 'number', min: 0, maxExclusive: 1 }, '1.5', false) // { error: 'Must be less than 1.' }
+ */
+export function parseNumberField(field: FieldType, text: string, required: boolean): { value: number | undefined } | { error: string } {
+  const t = text.trim();
+  if (t === '') return required ? { error: 'A value is required.' } : { value: undefined };
+  const n = Number(t);
+  if (!Number.isFinite(n)) return { error: `"${t}" is not a number.` };
+  if (field.type !== 'number') return { value: n };
+  if (field.integer && !Number.isInteger(n)) return { error: 'Use a whole number.' };
+  if (field.min !== undefined && (field.minExclusive ? n <= field.min : n < field.min)) return { error: `Must be ${field.minExclusive ? 'greater than' : 'at least'} ${field.min}.` };
+  if (field.maxExclusive !== undefined && n >= field.maxExclusive) return { error: `Must be less than ${field.maxExclusive}.` };
+  return { value: n };
+}
+
+/** The registry's docs line of a node's activation or op (the inspector shows it under the fields). */
+export function primitiveDoc(node: { kind: NodeKind; activation?: unknown; op?: unknown }): string | undefined {
+  if (node.kind === 'gate' && typeof node.activation === 'string') return getActivation(node.activation)?.def.doc;
+  if (node.kind === 'op' && typeof node.op === 'string') return getOp(node.op)?.doc;
+  return undefined;
+}

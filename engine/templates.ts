@@ -11,7 +11,7 @@ import { GRAPH_FORMAT, GRAPH_VERSION } from './format/types.ts';
 const COL = 200;
 const ROW = 110;
 
-class Builder {
+export class Builder {
   nodes: GraphNode[] = [];
   edges: GraphEdge[] = [];
   private at(col: number, row: number): { x: number; y: number } {
@@ -36,17 +36,19 @@ class Builder {
     this.nodes.push(n);
     return this;
   }
-  op(id: string, op: OpKind, col: number, row: number, label?: string): this {
-    this.nodes.push({ id, kind: 'op', op, position: this.at(col, row), ...(label ? { label } : {}) });
+  op(id: string, op: OpKind, col: number, row: number, label?: string, fields: Record<string, number | boolean> = {}): this {
+    this.nodes.push({ id, kind: 'op', op, ...fields, position: this.at(col, row), ...(label ? { label } : {}) });
     return this;
   }
   loss(id: string, loss: LossKind, col: number, row: number, steps?: LossSteps): this {
     this.nodes.push({ id, kind: 'loss', loss, ...(steps ? { steps } : {}), position: this.at(col, row) });
     return this;
   }
-  edge(source: string, target: string, opts: { weight?: WeightKind; init?: InitKind; initScale?: number; port?: 'prediction' | 'target'; id?: string } = {}): this {
+  edge(source: string, target: string, opts: { weight?: WeightKind; init?: InitKind; initScale?: number; port?: 'prediction' | 'target'; id?: string; slot?: number; tie?: string } = {}): this {
     const e: GraphEdge = { id: opts.id ?? `${source}_${target}`, source, target };
     if (opts.weight) e.weight = opts.weight;
+    if (opts.slot !== undefined) e.slot = opts.slot;
+    if (opts.tie !== undefined) e.tie = opts.tie;
     if (opts.init) e.init = opts.init;
     if (opts.initScale !== undefined) e.initScale = opts.initScale;
     if (opts.port) e.port = opts.port;
@@ -72,12 +74,12 @@ export interface Sizes {
   forgetBias?: number;
 }
 
-function withForgetBias(g: Graph, s: Sizes): Graph {
+export function withForgetBias(g: Graph, s: Sizes): Graph {
   if (s.forgetBias === undefined) return g;
   return { ...g, parameters: { ...g.parameters, 'bias:f': { shape: [s.h], data: new Array<number>(s.h).fill(s.forgetBias) } } };
 }
 
-function readout(b: Builder, from: string, s: Sizes, col: number, row = 1): void {
+export function readout(b: Builder, from: string, s: Sizes, col: number, row = 1): void {
   b.gate('y', s.y, 'identity', col, row, { label: 'readout' })
     .edge(from, 'y')
     .target('y_t', s.y, col, row + 1.1, 'target')
@@ -308,4 +310,110 @@ export function quadraticMap(): Graph {
   return b.build('Iterated map x ↦ x² + 0.15', 'A one-unit cell iterating f(h) = h² + 0.15 (the reference text\'s example): fixed points at (1 ± √0.4)/2 ≈ 0.1838, a sink (|f′| < 1), and ≈ 0.8162, a source (|f′| > 1) (the text gives 0.1775 and 0.8225).', {
     parameters: { 'edge:w_x': { shape: [1], data: [0] }, 'bias:h_new': { shape: [1], data: [0.15] } },
   });
+}
+
+/**
+ * Layer-normalized LSTM (Ba, Kiros & Hinton 2016): each gate's pre-activation
+ * W_x·x_t + W_h·h_{t−1} is layer-normalized on its own (the norm's shift plays
+ * the bias), and so is the cell before its tanh:
+ * f, i, o = σ(LN(·)), g = tanh(LN(·)), C_t = f ⊙ C_{t−1} + i ⊙ g,
+ * h_t = o ⊙ tanh(LN(C_t)). (Ba et al. normalize W_x·x and W_h·h separately;
+ * one norm of their sum per gate is the common variant, and what this builds.)
+ */
+export function layerNormLstm(s: Sizes): Graph {
+  const b = new Builder()
+    .input('x', s.x, 0, 0.6, 'x_t')
+    .cell('h', s.h, 0, 2.2, 'h_{t−1}')
+    .cell('c', s.h, 0, 3.6, 'C_{t−1}');
+  const gates: [string, Activation, string][] = [['f', 'sigmoid', 'forget'], ['i', 'sigmoid', 'input'], ['g', 'tanh', 'candidate'], ['o', 'sigmoid', 'output']];
+  gates.forEach(([id, act, label], row) => {
+    b.gate(`${id}_pre`, s.h, 'identity', 1.1, row, { bias: false, label: `W·[x, h] (${label})` })
+      .edge('x', `${id}_pre`)
+      .edge('h', `${id}_pre`, { init: 'orthogonal' })
+      .op(`${id}_ln`, 'layer_norm', 2.0, row, `LN (${label})`)
+      .edge(`${id}_pre`, `${id}_ln`)
+      .gate(id, s.h, act, 2.9, row, { bias: false, label: `${label} ${id}_t` })
+      .edge(`${id}_ln`, id, { weight: 'identity' });
+  });
+  b.op('fc', 'mul', 3.8, 0.3, 'f ⊙ C_{t−1}')
+    .op('ig', 'mul', 3.8, 1.5, 'i ⊙ g')
+    .op('c_new', 'add', 4.5, 0.9, 'C_t')
+    .op('c_ln', 'layer_norm', 5.2, 1.9, 'LN(C_t)')
+    .gate('tc', s.h, 'tanh', 5.9, 2.4, { bias: false, label: 'tanh LN(C_t)' })
+    .op('m', 'mul', 6.4, 3.3, 'h_t')
+    .edge('f', 'fc').edge('c', 'fc')
+    .edge('i', 'ig').edge('g', 'ig')
+    .edge('fc', 'c_new').edge('ig', 'c_new')
+    .edge('c_new', 'c')
+    .edge('c_new', 'c_ln')
+    .edge('c_ln', 'tc', { weight: 'identity' })
+    .edge('o', 'm').edge('tc', 'm')
+    .edge('m', 'h', { id: 'm_h' });
+  readout(b, 'm', s, 6.9, 4.2);
+  return b.build('LayerNorm LSTM', 'An LSTM whose gate pre-activations and cell are layer-normalized (Ba, Kiros & Hinton 2016): each gate sees a normalized W·[x_t, h_{t−1}], and h_t = o ⊙ tanh(LN(C_t)).');
+}
+
+/**
+ * sLSTM-style cell (Beck et al. 2024, xLSTM), in the simple (unstabilized)
+ * form: an exponential input gate i = exp(ĩ), a sigmoid forget gate f = σ(f̃)
+ * (the paper allows either for f), and a normalizer state n:
+ * C_t = f ⊙ C_{t−1} + i ⊙ z, n_t = f ⊙ n_{t−1} + i, h_t = o ⊙ C_t / n_t with
+ * z = tanh(·), o = σ(·). Without the paper's stabilizer state m_t the exp can
+ * overflow for large pre-activations; n_t > 0 always since exp(ĩ) > 0.
+ * The normalizer starts from a learned state n_0, initialized to ones: from
+ * n_0 = 0 a constant shift of ĩ would scale C and n alike and cancel in C/n,
+ * leaving the input gate's bias without a gradient.
+ */
+export function sLstm(s: Sizes): Graph {
+  const b = new Builder()
+    .input('x', s.x, 0, 0.6, 'x_t')
+    .cell('h', s.h, 0, 2.2, 'h_{t−1}')
+    .cell('c', s.h, 0, 3.6, 'C_{t−1}')
+    .cell('n', s.h, 0, 4.8, 'n_{t−1} (normalizer)');
+  Object.assign(b.nodes[b.nodes.length - 1], { initial: 'learned' });
+  const gates: [string, Activation, string][] = [['i', 'exp', 'input i_t = exp(ĩ)'], ['f', 'sigmoid', 'forget f_t'], ['z', 'tanh', 'cell input z_t'], ['o', 'sigmoid', 'output o_t']];
+  gates.forEach(([id, act, label], row) => {
+    b.gate(id, s.h, act, 1.15, row, { label }).edge('x', id, { ...(id === 'i' ? { initScale: 0.5 } : {}) }).edge('h', id, { init: 'orthogonal', ...(id === 'i' ? { initScale: 0.5 } : {}) });
+  });
+  b.op('fc', 'mul', 2.3, 0.4, 'f ⊙ C_{t−1}')
+    .op('iz', 'mul', 2.3, 1.5, 'i ⊙ z')
+    .op('c_new', 'add', 3.0, 1.0, 'C_t')
+    .op('fn', 'mul', 2.3, 4.2, 'f ⊙ n_{t−1}')
+    .op('n_new', 'add', 3.0, 4.5, 'n_t = f ⊙ n + i')
+    .op('c_norm', 'div', 3.8, 2.4, 'C_t / n_t')
+    .op('h_new', 'mul', 4.5, 3.0, 'h_t = o ⊙ C_t / n_t')
+    .edge('f', 'fc').edge('c', 'fc')
+    .edge('i', 'iz').edge('z', 'iz')
+    .edge('fc', 'c_new').edge('iz', 'c_new')
+    .edge('c_new', 'c')
+    .edge('f', 'fn').edge('n', 'fn')
+    .edge('fn', 'n_new').edge('i', 'n_new')
+    .edge('n_new', 'n')
+    .edge('c_new', 'c_norm', { slot: 0 }).edge('n_new', 'c_norm', { slot: 1 })
+    .edge('o', 'h_new').edge('c_norm', 'h_new')
+    .edge('h_new', 'h');
+  readout(b, 'h_new', s, 5.2, 3.6);
+  return b.build('sLSTM (exponential gating)', 'An sLSTM-style cell (Beck et al. 2024, xLSTM), simple form: an exponential input gate, a sigmoid forget gate and a normalizer state n (learned start, ones); h_t = o ⊙ C_t / n_t.', {
+    parameters: { 'init:n': { shape: [s.h], data: new Array<number>(s.h).fill(1) } },
+  });
+}
+
+/**
+ * Deep-transition RNN with a tied transition (Pascanu et al. 2014): two tanh
+ * layers between h_{t−1} and h_t that share one recurrent matrix U:
+ * u_t = tanh(U·h_{t−1} + b_u), h_t = tanh(W·x_t + U·u_t + b_h). The second
+ * use of U is an edge with "tie": its gradient adds to U's.
+ */
+export function tiedTransitionRnn(s: Sizes): Graph {
+  const b = new Builder()
+    .input('x', s.x, 0, 0.6, 'x_t')
+    .cell('h', s.h, 0, 2.2, 'h_{t−1}')
+    .gate('u', s.h, 'tanh', 1.2, 2.2, { label: 'u_t = tanh(U·h_{t−1} + b)' })
+    .gate('h_new', s.h, 'tanh', 2.4, 1.4, { label: 'h_t = tanh(W·x_t + U·u_t + b)' })
+    .edge('h', 'u', { id: 'U', init: 'orthogonal' })
+    .edge('u', 'h_new', { id: 'U_again', tie: 'U' })
+    .edge('x', 'h_new')
+    .edge('h_new', 'h');
+  readout(b, 'h_new', s, 3.6, 0.6);
+  return b.build('Deep-transition RNN (tied U)', 'Two tanh layers per step that share one recurrent matrix U (a tied edge): u_t = tanh(U·h_{t−1} + b_u), h_t = tanh(W·x_t + U·u_t + b_h).');
 }

@@ -14,7 +14,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
  * @param {{ outDir?: string, quiet?: boolean }} [options]
- * @returns {Promise<{ main: string, worker: string }>}
+ * @returns {Promise<{ main: string, worker: string, sweepWorker: string }>}
  */
 export async function buildCli(options = {}) {
   const outDir = options.outDir ?? path.join(root, 'dist-cli');
@@ -34,11 +34,13 @@ export async function buildCli(options = {}) {
   };
   const main = path.join(outDir, 'main.mjs');
   const worker = path.join(outDir, 'gemm-worker.mjs');
+  const sweepWorker = path.join(outDir, 'sweep-worker.mjs');
   await Promise.all([
     build({ ...common, entryPoints: [path.join(root, 'cli/main.ts')], outfile: main }),
     build({ ...common, entryPoints: [path.join(root, 'cli/gemm-worker.ts')], outfile: worker }),
+    build({ ...common, entryPoints: [path.join(root, 'cli/sweep-worker.ts')], outfile: sweepWorker }),
   ]);
-  return { main, worker };
+  return { main, worker, sweepWorker };
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

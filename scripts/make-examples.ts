@@ -4,7 +4,8 @@
  * Run: npx tsx scripts/make-examples.ts
  */
 import { writeFileSync } from 'node:fs';
-import { compile } from '../engine/compile.ts';
+import { compileAny } from '../engine/layers/index.ts';
+import * as L from '../engine/layers/templates.ts';
 import type { DataFile, Graph } from '../engine/format/types.ts';
 import { createParams, exportParams } from '../engine/params.ts';
 import { Rng } from '../engine/rng.ts';
@@ -23,7 +24,7 @@ function sig6(x: number): number {
 
 /** Draws parameters once (seeded) and stores them rounded, so files stay readable. */
 function withParams(g: Graph, seed: number): Graph {
-  const p = compile(g);
+  const p = compileAny(g);
   const theta = createParams(p.layout, g.parameters, { seed, dtype: 'float64' });
   const params = exportParams(p.layout, theta);
   for (const v of Object.values(params)) {
@@ -99,6 +100,10 @@ const sineTraining = { optimizer: 'adam', lr: 0.01, batch: 32, steps: 1000, seed
 write('lstmp', withParams({ ...T.lstmp({ x: 1, h: 16, p: 8, y: 1, forgetBias: 1 }), task: sine, training: sineTraining }, 15), sineData(8, 3));
 write('gru', withParams({ ...T.gru({ x: 1, h: 16, y: 1 }), task: sine, training: sineTraining }, 16), sineData(8, 3));
 
+write('layernorm-lstm', withParams({ ...T.layerNormLstm({ x: 1, h: 8, y: 1, loss: 'bce' }), task: { name: 'parity', length: 20 }, training: { optimizer: 'adam', lr: 0.01, clipNorm: 1, batch: 32, steps: 600, seed: 1 } }, 17), parityData(10, 3));
+write('slstm', withParams({ ...T.sLstm({ x: 1, h: 8, y: 1 }), task: sine, training: sineTraining }, 18), sineData(8, 3));
+write('tied-transition-rnn', withParams({ ...T.tiedTransitionRnn({ x: 2, h: 16, y: 1, steps: 'last' }), task: adding, training: addingTraining }, 19), addingData(8, 3));
+
 write('worked-1-linear', T.workedLinear(), { inputs: { x: { shape: [4, 1, 1], data: [2, -0.5, 1, 1] } } });
 write('worked-2-two-input', T.workedTwoInput(), {
   inputs: { x: { shape: [3, 1, 2], data: [2, -2, 0, 3.5, 1, 2.2] } },
@@ -114,4 +119,10 @@ write('quadratic-map', T.quadraticMap(), {
   inputs: { x: { shape: [20, 1, 1], data: new Array(20).fill(0) } },
   initialStates: { h: { shape: [1, 1], data: [0.5] } },
 });
+// Layers (docs/layers.md); written last so the examples above keep their random draws.
+write('lstm-2-layer', withParams({
+  ...L.stackedLstm({ x: 1, h: 8, y: 1, loss: 'bce' }), task: { name: 'parity', length: 20 },
+  training: { optimizer: 'adam', lr: 0.01, batch: 32, steps: 600, seed: 1 },
+}, 17), parityData(10, 3));
+write('gru-bidirectional', withParams({ ...L.bidirectionalGru({ x: 1, h: 8, y: 1 }), task: sine, training: sineTraining }, 18), sineData(8, 3));
 console.log('examples written');

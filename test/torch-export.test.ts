@@ -14,7 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportTorch } from '../engine/export/torch.ts';
 import type { DataFile, Graph } from '../engine/format/types.ts';
 import { gradReport } from '../engine/grad.ts';
-import { everything, everythingData, hostileCase, randomCase } from './torch/graphs.ts';
+import { hasLayers } from '../engine/layers/types.ts';
+import { everyPrimitive, everyPrimitiveData, everything, everythingData, hostileCase, randomCase } from './torch/graphs.ts';
 import { describeRun, hasTorch, mustRun, PYTHON, runPython, TORCH_HINT } from './torch/python.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -47,7 +48,9 @@ function exampleCases(): Case[] {
       const data = JSON.parse(readFileSync(join(EXAMPLES, `${name}.data.json`), 'utf8')) as DataFile;
       const seed = typeof graph.training?.seed === 'number' ? graph.training.seed : 1;
       return { name, graph, data, seed };
-    });
+    })
+    // Layered examples are not exported yet: exportTorch refuses them (engine/layers/layers.test.ts).
+    .filter((c) => !hasLayers(c.graph));
 }
 
 const available = hasTorch();
@@ -64,6 +67,9 @@ describe.runIf(run)('PyTorch export equals the engine (float64)', () => {
     { name: 'everything-given-states', graph: everything(), data: everythingData(true), seed: 3 },
     // name, description, labels and ids full of quote runs, backslashes, line breaks and __import__(…) calls
     { name: 'hostile', ...hostileCase(), seed: 3 },
+    // every primitive of the registry in one graph, and again with hostile ids (a tie names a hostile edge id)
+    { name: 'every primitive', graph: everyPrimitive(), data: everyPrimitiveData(), seed: 4 },
+    { name: 'every primitive, hostile ids', ...hostileCase(everyPrimitive(), everyPrimitiveData()), seed: 4 },
     ...Array.from({ length: 24 }, (_, i) => ({ name: `random graph ${i + 1}`, ...randomCase(i + 1), seed: i + 1 }))];
   let results: Record<string, CaseResult> = {};
 

@@ -1,21 +1,24 @@
 import type { Command } from 'commander';
-import { compile } from '../../engine/compile.ts';
+import { compileAny, nestedCells } from '../../engine/layers/index.ts';
 import { formatProblem } from '../../engine/format/data.ts';
 import type { Io } from '../main.ts';
-import { readGraph, shown } from '../io.ts';
+import { limitsOf, limitsOption, readGraph, shown } from '../io.ts';
 
 export function register(program: Command, io: Io): void {
   program
     .command('check')
     .description('Validate a graph file: exit 0 with a summary, or exit 1 with every problem on stderr.')
     .argument('<graph>', 'graph file (JSON, cellwright-graph v1), or - to read it from standard input')
-    .action((path: string) => {
-      const { graph, problems } = readGraph(path, { validate: true });
+    .addOption(limitsOption())
+    .action((path: string, opts: { limits?: string }) => {
+      const limits = limitsOf(opts);
+      const { graph, problems } = readGraph(path, { validate: true, limits });
       for (const p of problems) io.err(formatProblem(p));
-      const prog = compile(graph);
-      const count = (k: string): number => prog.nodes.filter((n) => n.kind === k).length;
+      const prog = compileAny(graph, { limits });
+      const count = (k: string): number => graph.nodes.filter((n) => (n.kind as string) === k).length;
+      const layers = count('layer');
       const trainable = prog.layout.entries.filter((e) => e.trainable).reduce((a, e) => a + e.length, 0);
       const warn = problems.length ? `, ${problems.length} warning${problems.length === 1 ? '' : 's'}` : '';
-      io.out(`ok: ${graph.name ? `"${graph.name}"` : shown(path)} — ${prog.nodes.length} nodes (${count('cell')} cells, ${count('gate')} gates, ${count('op')} ops, ${count('loss')} losses), ${prog.edges.length} edges, ${trainable} trainable parameters${warn}`);
+      io.out(`ok: ${graph.name ? `"${graph.name}"` : shown(path)} — ${graph.nodes.length} nodes (${count('cell')} cells, ${count('gate')} gates, ${count('op')} ops, ${layers ? `${layers} layer${layers === 1 ? '' : 's'} holding ${nestedCells(prog).length} cells, ` : ''}${count('loss')} losses), ${graph.edges.length} edges, ${trainable} trainable parameters${warn}`);
     });
 }

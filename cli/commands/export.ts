@@ -10,6 +10,7 @@ import { Option } from 'commander';
 import { exportTorch, TorchExportError } from '../../engine/export/torch.ts';
 import type { Io } from '../main.ts';
 import { CliError, readGraph, shown } from '../io.ts';
+import { registerOnnx } from './export-onnx.ts';
 
 function integer(name: string) {
   return (v: string): number => {
@@ -40,7 +41,7 @@ export async function writeExport(dir: string, files: Record<string, string>, fo
 export function register(program: Command, io: Io): void {
   const exp = program
     .command('export')
-    .description('Export a graph to another framework (torch: a PyTorch module, its parameters and a training script).');
+    .description('Export a graph to another framework (torch: a PyTorch module, its parameters and a training script; onnx: an ONNX model).');
   const torch = exp
     .command('torch')
     .description('Write GRAPH as a PyTorch project: model.py (a torch.nn.Module), params.json, train.py (python or torchrun), tasks.py, README.md.')
@@ -61,6 +62,7 @@ export function register(program: Command, io: Io): void {
       io.out(`wrote ${names.join(', ')} to ${opts.out}`);
       io.out(`next: cd ${opts.out} && python train.py   (or torchrun --nproc_per_node=N train.py; see README.md)`);
     });
+  const onnx = registerOnnx(exp, io, integer);
   // Nested commands need the same no-exit, captured-output setup main() gives top-level ones.
-  for (const c of [exp, torch]) c.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+  for (const c of [exp, torch, onnx]) c.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
 }

@@ -4,7 +4,7 @@ import { runGraph } from '../../engine/grad.ts';
 import { valuesInOriginalOrder } from '../../engine/import/tensors.ts';
 import type { DType } from '../../engine/tensor.ts';
 import type { Io } from '../main.ts';
-import { readData, readGraph } from '../io.ts';
+import { limitsOf, limitsOption, maxMemoryOption, readData, readGraph, reportJson } from '../io.ts';
 
 export const dtypeOption = (def: DType): Option => new Option('--dtype <dtype>', 'number precision').choices(['float64', 'float32']).default(def);
 
@@ -20,14 +20,17 @@ export function register(program: Command, io: Io): void {
     .argument('<data>', 'data file (inputs, targets, initialStates)')
     .option('--json', 'print one JSON object {loss, losses, values}')
     .addOption(dtypeOption('float64'))
-    .action((graphPath: string, dataPath: string, opts: { json?: boolean; dtype: DType }) => {
-      const { graph } = readGraph(graphPath, { validate: true });
-      const data = readData(dataPath, graph);
-      const run = runGraph(graph, data, { dtype: opts.dtype });
+    .addOption(maxMemoryOption())
+    .addOption(limitsOption())
+    .action((graphPath: string, dataPath: string, opts: { json?: boolean; dtype: DType; maxMemory?: string; limits?: string }) => {
+      const limits = limitsOf(opts);
+      const { graph } = readGraph(graphPath, { validate: true, limits });
+      const data = readData(dataPath, graph, limits);
+      const run = runGraph(graph, data, { dtype: opts.dtype, limits });
       // An imported reverse layer reports in the data's time order, like its source.
       const r = { ...run, values: valuesInOriginalOrder(graph, run.values) };
       if (opts.json) {
-        io.out(JSON.stringify(r));
+        io.out(reportJson(r, 'run'));
         return;
       }
       io.out(`loss ${fmt(r.loss)}`);

@@ -146,7 +146,7 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
     .description('Train a graph on its task (or on a data file) and write it back with trained parameters.')
     .argument('<graph>', 'graph file (- reads standard input); its "task" and "training" blocks are the defaults of every option below, and its training state (if any) is resumed')
     .requiredOption('--out <file>', 'where to write the trained graph (may be the input file); - writes it to standard output (messages then go to standard error)')
-    .option('--task <name>', 'parity | adding | copy | sine | text | csv')
+    .option('--task <name>', 'parity | adding | copy | sine | text | csv | temporal-order | flip-flop')
     .addOption(new Option('--length <T>', 'sequence length (parity, adding, sine, text)').argParser(num('--length', { int: true, positive: true })))
     .addOption(new Option('--symbols <K>', 'copy: number of symbols').argParser(num('--symbols', { int: true, positive: true })))
     .addOption(new Option('--sequence <L>', 'copy: symbols to remember').argParser(num('--sequence', { int: true, positive: true })))

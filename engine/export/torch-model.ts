@@ -146,12 +146,12 @@ function paramInit(e: ParamEntry): string {
   return `torch.${e.init === 'ones' ? 'ones' : 'zeros'}(${e.shape.join(', ')}, dtype=torch.float64)`;
 }
 
-function describeParam(program: Program, e: ParamEntry): string {
+function describeParam(program: Program, edges: ReadonlyMap<string, CEdge>, tiedTo: ReadonlyMap<string, string[]>, e: ParamEntry): string {
   if (e.kind === 'bias') return `bias of gate ${e.owner}`;
   if (e.kind === 'init') return `learned initial state of cell ${e.owner}`;
   if (e.kind === 'gain' || e.kind === 'shift') return `${e.kind} of layer_norm op ${e.owner}`;
-  const edge = program.edges.find((x) => x.id === e.owner)!;
-  const tied = program.edges.filter((x) => x.tie === e.owner).map((x) => x.id);
+  const edge = edges.get(e.owner)!;
+  const tied = tiedTo.get(e.owner) ?? [];
   return `${edge.weight} weight of edge ${e.owner}: ${program.nodes[edge.source].id} → ${program.nodes[edge.target].id}${tied.length ? ` (shared by ${tied.join(', ')})` : ''}`;
 }
 
@@ -176,17 +176,16 @@ export function modelPy(graph: Graph, program: Program): { text: string; names: 
   body.push('');
   for (const i of program.order) {
     const n = program.nodes[i];
-    if (n.kind === 'gate') body.push(...gateLines(c, n));
-    else if (n.kind === 'op') body.push(...opLines(c, n));
+    if (n.kind === 'gate') for (const l of gateLines(c, n)) body.push(l);
+    else if (n.kind === 'op') for (const l of opLines(c, n)) body.push(l);
   }
   body.push('');
   const outs = program.order.map((i) => program.nodes[i]).filter((n) => n.kind === 'gate' || n.kind === 'op');
   body.push('outputs = {');
   for (const n of outs) body.push(`    ${pyStr(n.id)}: ${names.nodes.get(n.id)!},`);
   body.push('}');
-  const lossBody: string[] = [];
-  for (const n of losses) lossBody.push(...lossLines(c, n));
-  if (lossBody.length > 0) body.push(...lossBody);
+  // (loops, not push(...): a graph may have more lines than a call has room for arguments)
+  for (const n of losses) for (const l of lossLines(c, n)) body.push(l);
   body.push('new_state = {');
   for (const n of cells) {
     const w = program.nodes[n.writer!];
@@ -222,7 +221,11 @@ export function modelPy(graph: Graph, program: Program): { text: string; names: 
   const nodeTable = program.nodes.filter((n) => n.kind !== 'loss').map((n) => `    ${pyStr(n.id)}: ${n.size},`);
   const paramTable = program.layout.entries.map((e) => `    ${pyStr(names.params.get(e.key)!)}: ${pyStr(e.key)},`);
 
-  const paramDoc = program.layout.entries.map((e) => `    ${names.params.get(e.key)!.padEnd(18)} ${docText(e.key).padEnd(20)} [${e.shape.join(', ')}]  ${docText(describeParam(program, e))}${e.trainable ? '' : ' (not trainable)'}`);
+  // Edge id → edge, and owner → the edges tied to it (maps, not a search per parameter: big graphs stay linear).
+  const edgeById = new Map(program.edges.map((e) => [e.id, e]));
+  const tiedTo = new Map<string, string[]>();
+  for (const e of program.edges) if (e.tie !== undefined) tiedTo.set(e.tie, [...(tiedTo.get(e.tie) ?? []), e.id]);
+  const paramDoc = program.layout.entries.map((e) => `    ${names.params.get(e.key)!.padEnd(18)} ${docText(e.key).padEnd(20)} [${e.shape.join(', ')}]  ${docText(describeParam(program, edgeById, tiedTo, e))}${e.trainable ? '' : ' (not trainable)'}`);
   const paramDecl = program.layout.entries.map((e) => {
     const attr = names.params.get(e.key)!;
     return `self.${attr} = nn.Parameter(${paramInit(e)}${e.trainable ? '' : ', requires_grad=False'})  # ${commentText(e.key)}${e.trainable ? '' : ' (trainable: false)'}`;

@@ -127,6 +127,15 @@ describe('load → serialize', () => {
     expect(serializeGraph(r.graph)).toBe(FILE);
   });
 
+  it('for the editor (drawable), refuses nodes and edges it cannot draw, naming each', () => {
+    const doc = { format: 'cellwright-graph', version: 1, nodes: [{ id: 'a', kind: 'blob' }, null, { kind: 'gate' }], edges: [{ id: 'e', source: 3, target: 'a' }] };
+    const r = loadGraph(doc, { drawable: true });
+    expect(r.ok).toBe(false);
+    expect(r.problems.map((p) => [p.code, p.path])).toEqual([['CW010', 'nodes[1]'], ['CW011', 'nodes[2].id'], ['CW031', 'edges[0].source']]);
+    // an unknown kind can be drawn (and is reported by validateGraph)
+    expect(loadGraph({ ...doc, nodes: [doc.nodes[0]], edges: [] }, { drawable: true }).ok).toBe(true);
+  });
+
   it('reads a file with a byte-order mark', () => {
     expect(loadGraphText(`\uFEFF${FILE}`).ok).toBe(true);
   });
@@ -196,6 +205,30 @@ describe('bad JSON', () => {
     const p = r.problems[0];
     expect(p.code).toBe('CW001');
     expect(p.message).toContain(`line ${line}, column ${column}`);
+  });
+
+  it.each([
+    ['a NaN in a parameter', '{"format": "cellwright-graph", "version": 1, "nodes": [], "edges": [],\n "parameters": {"edge:e_hf": {"shape": [4], "data": [0.1, 0.2, 0.3, NaN]}}}', 'parameters["edge:e_hf"].data[3]', 'NaN is not a JSON number', 2, 69],
+    ['-Infinity in a size', '{"nodes": [{"id": "h", "size": -Infinity}]}', 'nodes[0].size', '-Infinity is not a JSON number', 1, 32],
+    ['a missing comma between nodes', '{"nodes": [{"id": "a"} {"id": "b"}]}', 'nodes[0]', 'unexpected "{", expected "," or "]"', 1, 24],
+    ['a file cut inside a node', '{"format": "cellwright-graph", "nodes": [{"id": "a"}, {"id": "b", "kind": "ga', 'nodes[1].kind', 'unterminated string (the file is truncated?)', 1, 78],
+    ['a file cut after a key', '{"edges": [{"id": "e", "source":', 'edges[0].source', 'unexpected end of file (the file is truncated?), expected a value', 1, 33],
+  ])('names the JSON path for %s', (_name, text, path, detail, line, column) => {
+    const r = loadGraphText(text);
+    expect(r.ok).toBe(false);
+    const p = r.problems[0];
+    expect(p).toMatchObject({ code: 'CW001', path });
+    expect(p.message).toBe(`not valid JSON at line ${line}, column ${column}: ${detail}`);
+  });
+
+  it('refuses nesting deeper than the limit before parsing, with line and column', () => {
+    const deep = `{"nodes": ${'['.repeat(100_000)}`;
+    const r = loadGraphText(deep);
+    expect(r.ok).toBe(false);
+    expect(r.problems[0]).toMatchObject({ code: 'CW117' });
+    expect(r.problems[0].message).toContain('deeper than 256 levels (at line 1, column 266)');
+    // the limit is an option
+    expect(loadGraphText(`{"format": "cellwright-graph", "version": 1, "nodes": [], "edges": [], "x": ${'['.repeat(300)}${']'.repeat(300)}}`, { limits: { maxJsonDepth: 400 } }).ok).toBe(true);
   });
 
   it('survives very deep nesting', () => {

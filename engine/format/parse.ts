@@ -9,6 +9,9 @@
  */
 import { problem } from '../errors.ts';
 import { migrateDoc } from './migrate.ts';
+import { pathOf } from './validate.ts';
+import type { Limits } from '../limits.ts';
+import { resolveLimits } from '../limits.ts';
 import type { Graph, Problem } from './types.ts';
 import { GRAPH_FORMAT, GRAPH_VERSION } from './types.ts';
 
@@ -25,17 +28,49 @@ function isRecord(v: unknown): v is Record<string, unknown> {
  *
  * Example: loadGraphText('{"format":"cellwright-graph","version":1,"nodes":[],"edges":[]}').ok // true
  */
-export function loadGraphText(text: string): LoadResult {
+export interface LoadOptions {
+  /** Size limits over the defaults (engine/limits.ts): here, the JSON nesting depth. */
+  limits?: Partial<Limits>;
+  /**
+   * Refuse elements nothing can be drawn for: a node or edge that is not an
+   * object, a node without a string id, an edge without string id, source
+   * and target (the editor's loader: its canvas keys everything by id).
+   * Otherwise they are left to validateGraph, which reports them.
+   */
+  drawable?: boolean;
+}
+
+export function loadGraphText(text: string, opts: LoadOptions = {}): LoadResult {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  let json: unknown;
+  const parsed = parseJsonText(body, opts);
+  return parsed.ok ? loadGraph(parsed.value, opts) : { ok: false, problems: [parsed.problem] };
+}
+
+/**
+ * JSON text → value, or the problem: CW001 with line, column and the JSON
+ * path where the syntax breaks (a NaN inside "parameters" names the
+ * parameter and the index), CW117 when it nests deeper than the limit.
+ *
+ * Example: parseJsonText('{"a": [1, NaN]}') // → problem at path a[1]: "NaN is not a JSON number"
+ */
+export function parseJsonText(
+  body: string,
+  opts: { limits?: Partial<Limits> } = {},
+): { ok: true; value: unknown } | { ok: false; problem: Problem; detail: string; line: number; column: number } {
+  const maxDepth = resolveLimits(opts.limits).maxJsonDepth;
+  const deep = findTooDeep(body, maxDepth);
+  if (deep) {
+    const { line, column } = lineColumn(body, deep.offset);
+    const p = problem('CW117', { line, column, limit: maxDepth }, { path: '' });
+    return { ok: false, problem: p, detail: p.message, line, column };
+  }
   try {
-    json = JSON.parse(body);
+    return { ok: true, value: JSON.parse(body) as unknown };
   } catch {
     const err = locateJsonError(body);
     const { line, column } = lineColumn(body, err.offset);
-    return { ok: false, problems: [problem('CW001', { detail: err.detail, line, column }, { path: '' })] };
+    return { ok: false, problem: problem('CW001', { detail: err.detail, line, column }, { path: err.path }), detail: err.detail, line, column };
   }
-  return loadGraph(json);
 }
 
 /**
@@ -46,7 +81,7 @@ export function loadGraphText(text: string): LoadResult {
  *
  * Example: loadGraph({ format: 'cellwright-graph', version: 2, nodes: [], edges: [] }).ok // false (newer)
  */
-export function loadGraph(json: unknown): LoadResult {
+export function loadGraph(json: unknown, opts: LoadOptions = {}): LoadResult {
   if (!isRecord(json)) {
     return { ok: false, problems: [problem('CW002', { found: Array.isArray(json) ? 'an array' : json }, { path: '' })] };
   }
@@ -76,10 +111,37 @@ export function loadGraph(json: unknown): LoadResult {
     if (!Array.isArray(doc[field])) envelope.push(problem('CW006', { field, found: doc[field] }, { path: field }));
   }
   if (envelope.length > 0) return { ok: false, problems: [...problems, ...envelope] };
+  if (opts.drawable) {
+    const undrawable = undrawableElements(doc);
+    if (undrawable.length > 0) return { ok: false, problems: problems.concat(undrawable) };
+  }
 
   const migrated = migrateDoc(doc, version);
   problems.push(...migrated.problems);
   return { ok: true, graph: migrated.doc as Graph, problems };
+}
+
+/** Nodes and edges that cannot be drawn: not objects, or without the string ids the canvas keys them by. */
+function undrawableElements(doc: Record<string, unknown>): Problem[] {
+  const out: Problem[] = [];
+  for (const what of ['node', 'edge'] as const) {
+    const list = doc[`${what}s`] as unknown[];
+    list.forEach((el, i) => {
+      const at = pathOf(`${what}s`, i);
+      if (!isRecord(el)) {
+        out.push(problem('CW010', { what, found: el }, { path: at }));
+        return;
+      }
+      const id = typeof el.id === 'string' && el.id !== '' ? el.id : undefined;
+      if (id === undefined) out.push(problem('CW011', { what, found: el.id }, { path: pathOf(`${what}s`, i, 'id') }));
+      if (what === 'edge') {
+        for (const end of ['source', 'target'] as const) {
+          if (typeof el[end] !== 'string') out.push(problem('CW031', { end, found: el[end] }, { path: pathOf('edges', i, end), edge: id }));
+        }
+      }
+    });
+  }
+  return out;
 }
 
 /**
@@ -104,20 +166,35 @@ export function lineColumn(text: string, offset: number): { line: number; column
   return { line, column: end - lineStart + 1 };
 }
 
+/** Where JSON text goes wrong: offset, what is wrong, and the JSON path of the value being read. */
+export interface JsonErrorPlace {
+  offset: number;
+  detail: string;
+  /** `nodes[3].size`, `parameters["edge:e"].data[3]`; '' at the top level. */
+  path: string;
+}
+
+/** JavaScript's non-JSON number literals, which JSON.stringify writes as null and some tools write raw. */
+const NON_JSON_NUMBERS = ['NaN', 'Infinity', '-Infinity', '+Infinity', '-NaN'];
+
 /**
  * Finds where JSON text first goes wrong. JSON.parse's messages differ between
  * engines (and V8's gives only an offset), so the position is found by a small
  * scanner that follows the JSON grammar; it runs only after JSON.parse failed.
- * It keeps an explicit stack, so deep nesting cannot overflow the call stack.
+ * It keeps an explicit stack, so deep nesting cannot overflow the call stack,
+ * and it tracks the JSON path of the value it is in, so the problem can say
+ * which field is broken (`parameters["edge:e"].data[3]: NaN is not a JSON number`).
  */
-export function locateJsonError(text: string): { offset: number; detail: string } {
+export function locateJsonError(text: string): JsonErrorPlace {
   let i = 0;
-  const stack: ('{' | '[')[] = [];
+  /** One entry per open container: its kind and the key or index being read. */
+  const stack: { kind: '{' | '['; at: string | number | undefined }[] = [];
   const ws = (): void => {
     while (i < text.length && ' \t\n\r'.includes(text[i])) i++;
   };
-  const describe = (): string => (i >= text.length ? 'unexpected end of file' : `unexpected ${JSON.stringify(text[i])}`);
-  const fail = (detail: string): { offset: number; detail: string } => ({ offset: i, detail });
+  const describe = (): string => (i >= text.length ? 'unexpected end of file (the file is truncated?)' : `unexpected ${JSON.stringify(text[i])}`);
+  const path = (): string => pathOf(...stack.filter((f) => f.at !== undefined).map((f) => f.at as string | number));
+  const fail = (detail: string): JsonErrorPlace => ({ offset: i, detail, path: path() });
 
   const scanString = (): string | null => {
     // text[i] === '"'
@@ -148,7 +225,7 @@ export function locateJsonError(text: string): { offset: number; detail: string 
       }
       i++;
     }
-    return 'unterminated string';
+    return 'unterminated string (the file is truncated?)';
   };
 
   const scanValue = (): string | null => {
@@ -156,6 +233,8 @@ export function locateJsonError(text: string): { offset: number; detail: string 
     const c = text[i];
     if (c === '"') return scanString();
     if (c === '{' || c === '[') return null; // handled by the caller
+    const bad = NON_JSON_NUMBERS.find((lit) => text.startsWith(lit, i));
+    if (bad !== undefined) return `${bad} is not a JSON number`;
     const num = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
     if (num && num[0].length > 0 && (c === '-' || (c >= '0' && c <= '9'))) {
       i += num[0].length;
@@ -182,13 +261,13 @@ export function locateJsonError(text: string): { offset: number; detail: string 
         continue;
       }
       if (text[i] === '{') {
-        stack.push('{');
+        stack.push({ kind: '{', at: undefined });
         i++;
         state = 'firstKey';
         continue;
       }
       if (text[i] === '[') {
-        stack.push('[');
+        stack.push({ kind: '[', at: 0 });
         i++;
         state = 'firstValue';
         continue;
@@ -206,8 +285,10 @@ export function locateJsonError(text: string): { offset: number; detail: string 
         continue;
       }
       if (text[i] !== '"') return fail(`${describe()}, expected a property name in double quotes`);
+      const keyStart = i;
       const err = scanString();
       if (err) return fail(err);
+      stack[stack.length - 1].at = JSON.parse(text.slice(keyStart, i)) as string;
       ws();
       if (text[i] !== ':') return fail(`${describe()}, expected ":"`);
       i++;
@@ -223,16 +304,42 @@ export function locateJsonError(text: string): { offset: number; detail: string 
     if (text[i] === ',') {
       i++;
       ws();
-      if ((top === '{' && text[i] === '}') || (top === '[' && text[i] === ']')) return fail(`${describe()}: trailing comma`);
-      state = top === '{' ? 'key' : 'value';
+      if ((top.kind === '{' && text[i] === '}') || (top.kind === '[' && text[i] === ']')) return fail(`${describe()}: trailing comma`);
+      if (top.kind === '[') top.at = (top.at as number) + 1;
+      state = top.kind === '{' ? 'key' : 'value';
       continue;
     }
-    if ((top === '{' && text[i] === '}') || (top === '[' && text[i] === ']')) {
+    if ((top.kind === '{' && text[i] === '}') || (top.kind === '[' && text[i] === ']')) {
       i++;
       stack.pop();
       continue;
     }
-    return fail(`${describe()}, expected "," or "${top === '{' ? '}' : ']'}"`);
+    return fail(`${describe()}, expected "," or "${top.kind === '{' ? '}' : ']'}"`);
   }
   return fail('JSON.parse refused the text');
+}
+
+/**
+ * The first place where JSON text nests deeper than `max` arrays and objects
+ * (one linear pass, strings skipped), or null. Deeper values would overflow
+ * the stack of every recursive walker downstream (JSON.stringify, structured
+ * clone, schema checks), so they are refused at load.
+ */
+export function findTooDeep(text: string, max: number): { offset: number; depth: number } | null {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      // skip the string
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 92) i++;
+        else if (d === 34) break;
+      }
+    } else if (c === 91 || c === 123) {
+      depth++;
+      if (depth > max) return { offset: i, depth };
+    } else if (c === 93 || c === 125) depth--;
+  }
+  return null;
 }

@@ -14,10 +14,14 @@ import { getOp, opAttrs } from '../ops/ops.ts';
 import { WEIGHT_KIND_DEFS } from '../ops/weights.ts';
 import type { Graph, NodeKind, Problem, WeightKind } from './types.ts';
 import { GRAPH_FORMAT, GRAPH_VERSION } from './types.ts';
+import type { Limits } from '../limits.ts';
+import { resolveLimits } from '../limits.ts';
 
-/** Options of validateGraph; none yet (room for thresholds, strictness…). */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface ValidateOptions {}
+/** Options of validateGraph. */
+export interface ValidateOptions {
+  /** Size limits over the defaults of engine/limits.ts (node sizes, parameter counts, node and edge counts). */
+  limits?: Partial<Limits>;
+}
 
 export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -232,28 +236,37 @@ function sizesOf(model: Model): Map<string, number> {
     if (n.kind === 'loss') sizes.set(n.id, 1);
     else if (n.kind !== undefined && n.kind !== 'op' && n.size !== undefined) sizes.set(n.id, n.size);
   }
+  // Elementwise ops take the size of their first input whose size is known;
+  // ops with a size rule of their own (concat, slice) apply it once every
+  // input size is known. Sizes spread from the known nodes along edges into
+  // ops, each edge counted once: linear in nodes + edges, whatever the order
+  // of the file (a round-by-round fixpoint is quadratic on a reversed chain).
   const inputs = new Map<string, EdgeInfo[]>();
+  const readers = new Map<string, NodeInfo[]>();
+  const pending = new Map<string, number>();
   for (const e of model.edges) {
-    if (e.target?.kind === 'op' && e.source) {
+    if (e.target?.kind === 'op' && e.source && e.source.kind !== 'loss') {
       const list = inputs.get(e.target.id) ?? [];
       list.push(e);
       inputs.set(e.target.id, list);
+      const r = readers.get(e.source.id) ?? [];
+      r.push(e.target);
+      readers.set(e.source.id, r);
+      pending.set(e.target.id, (pending.get(e.target.id) ?? 0) + 1);
     }
   }
-  // Elementwise ops take the size of their first input whose size is known;
-  // ops with a size rule of their own (concat, slice) apply it once every
-  // input size is known. Chains of ops settle in at most (number of ops) rounds.
   const ops = model.nodes.filter((n) => n.kind === 'op');
-  for (let round = 0; round <= ops.length; round++) {
-    let changed = false;
-    for (const op of ops) {
+  const queue = model.nodes.filter((n) => sizes.has(n.id)).map((n) => n.id);
+  for (let q = 0; q < queue.length; q++) {
+    for (const op of readers.get(queue[q]) ?? []) {
+      const left = (pending.get(op.id) ?? 0) - 1;
+      pending.set(op.id, left);
       if (sizes.has(op.id)) continue;
       const def = opDefOf(op);
-      const ins = (inputs.get(op.id) ?? []).filter((e) => e.source && e.source.kind !== 'loss');
+      const ins = inputs.get(op.id) ?? [];
       let size: number | undefined;
       if (def?.size) {
-        const known = ins.map((e) => sizes.get(e.source!.id));
-        if (ins.length > 0 && known.every((k) => k !== undefined)) size = def.size(slotOrder(def, ins).map((e) => sizes.get(e.source!.id)!), opAttrs(def, op.raw));
+        if (left === 0) size = def.size(slotOrder(def, ins).map((e) => sizes.get(e.source!.id)!), opAttrs(def, op.raw));
         if (size !== undefined && !isSize(size)) size = undefined;
       } else {
         const known = ins.find((e) => sizes.has(e.source!.id));
@@ -261,10 +274,9 @@ function sizesOf(model: Model): Map<string, number> {
       }
       if (size !== undefined) {
         sizes.set(op.id, size);
-        changed = true;
+        queue.push(op.id);
       }
     }
-    if (!changed) break;
   }
   for (const op of ops) {
     if (!sizes.has(op.id) && op.size !== undefined) sizes.set(op.id, op.size);
@@ -310,18 +322,19 @@ export function hasErrors(problems: Problem[]): boolean {
  *
  * Example: hasErrors(validateGraph(graph)) // false for a graph that compiles
  */
-export function validateGraph(graph: Graph, options?: ValidateOptions): Problem[] {
-  void options;
+export function validateGraph(graph: Graph, options: ValidateOptions = {}): Problem[] {
   const problems: Problem[] = [];
+  const stage = { name: 'the file', path: '' };
   try {
-    check(graph as unknown, problems);
+    check(graph as unknown, problems, resolveLimits(options.limits), stage);
   } catch (e) {
-    problems.push(problem('CW099', { detail: e instanceof Error ? e.message : show(e) }, { path: '' }));
+    // A bug, but still said with what and where: the check that failed and its part of the file.
+    problems.push(problem('CW099', { detail: `${stage.name}: ${e instanceof Error ? e.message : show(e)}` }, { path: stage.path }));
   }
   return problems;
 }
 
-function check(graph: unknown, problems: Problem[]): void {
+function check(graph: unknown, problems: Problem[], limits: Limits, stage: { name: string; path: string }): void {
   if (!isRecord(graph)) {
     problems.push(problem('CW002', { found: graph }, { path: '' }));
     return;
@@ -341,16 +354,80 @@ function check(graph: unknown, problems: Problem[]): void {
     if (!Array.isArray(graph[field])) problems.push(problem('CW006', { field, found: graph[field] }, { path: field }));
   }
 
+  // Counts first: a graph over them is refused before anything per element is built.
+  let tooMany = false;
+  for (const [what, limit] of [['nodes', limits.maxNodes], ['edges', limits.maxEdges]] as const) {
+    const list = graph[what];
+    if (Array.isArray(list) && list.length > limit) {
+      problems.push(problem('CW113', { what, count: list.length, limit }, { path: what }));
+      tooMany = true;
+    }
+  }
+  if (tooMany) return;
+
+  const at = (name: string, path: string): void => {
+    stage.name = name;
+    stage.path = path;
+  };
+  at('checking nodes and edges', 'nodes');
   const model = buildModel(graph, problems);
+  at('inferring sizes', 'nodes');
   const sizes = sizesOf(model);
+  at('checking sizes against the limits', 'nodes');
+  checkLimits(model, sizes, problems, limits);
+  at('checking edges', 'edges');
   checkEdges(model, sizes, problems);
+  at('checking nodes', 'nodes');
   checkNodes(model, sizes, problems);
   checkTies(model, sizes, problems);
   const losses = model.nodes.filter((n) => n.kind === 'loss');
   if (losses.length === 0) problems.push(problem('CW049', {}, { path: 'nodes' }));
+  at('searching for algebraic loops', 'edges');
   checkLoops(model, problems);
+  at('checking what reaches a loss', 'edges');
   if (losses.length > 0) checkReachable(model, problems);
+  at('checking parameters', 'parameters');
   checkParameters(graph, model, sizes, problems);
+}
+
+/**
+ * Node sizes and parameter counts against the limits (engine/limits.ts), so
+ * nothing downstream allocates for a 1 KB file that asks for gigabytes.
+ * Linear in nodes + edges; allocates nothing per unit.
+ */
+function checkLimits(model: Model, sizes: Map<string, number>, problems: Problem[], limits: Limits): void {
+  for (const n of model.nodes) {
+    const size = sizes.get(n.id);
+    if (size !== undefined && size > limits.maxNodeSize) {
+      problems.push(problem('CW110', { node: n.id, size, limit: limits.maxNodeSize }, { path: pathOf('nodes', n.index, ...(n.size !== undefined ? ['size'] : [])), node: n.id }));
+    }
+  }
+  let total = 0;
+  let largest = { count: 0, what: '' };
+  const add = (count: number, what: string): void => {
+    total += count;
+    if (count > largest.count) largest = { count, what: `${what}, ${count} numbers` };
+  };
+  for (const e of model.edges) {
+    if (e.target?.kind !== 'gate' || !e.source || e.effective === undefined || e.effective === 'identity') continue;
+    const s = sizes.get(e.source.id);
+    const t = sizes.get(e.target.id);
+    if (s === undefined || t === undefined) continue;
+    const shape = e.effective === 'full' ? [t, s] : e.effective === 'diagonal' ? [t] : [1];
+    const count = shape.reduce((a, b) => a * b, 1);
+    const key = `edge:${e.id ?? `#${e.index}`}`;
+    if (count > limits.maxParameters) {
+      problems.push(problem('CW111', { key, shape, count, limit: limits.maxParameters }, { ...edgeWhere(e), nodes: [e.source.id, e.target.id] }));
+    }
+    add(count, `"${key}" [${shape.join(', ')}]`);
+  }
+  for (const n of model.nodes) {
+    const size = sizes.get(n.id);
+    if (size === undefined) continue;
+    if (n.kind === 'gate' && n.raw.bias !== false) add(size, `"bias:${n.id}"`);
+    if (n.kind === 'cell' && n.raw.initial === 'learned') add(size, `"init:${n.id}"`);
+  }
+  if (total > limits.maxParameters) problems.push(problem('CW112', { count: total, limit: limits.maxParameters, largest: largest.what }, { path: 'edges' }));
 }
 
 function edgeWhere(e: EdgeInfo, field?: string): { path: string; edge?: string } {

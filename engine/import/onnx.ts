@@ -14,8 +14,8 @@ import { GRAPH_FORMAT, GRAPH_VERSION } from '../format/types.ts';
 import type { AttrValue, OnnxModel, OnnxNode, OnnxTensor } from './onnx-proto.ts';
 import { decodeModel } from './onnx-proto.ts';
 import { WireError } from './protobuf.ts';
-import type { LayerSpec, Mat, RecurrentOp } from './recurrent.ts';
-import { buildLayer, GraphDraft } from './recurrent.ts';
+import type { ActSpec, LayerSpec, Mat, RecurrentOp } from './recurrent.ts';
+import { ACT_DEFAULTS, buildLayer, GraphDraft, layerWidth, ONNX_ACTIVATIONS, spread } from './recurrent.ts';
 import type { ImportResult, MappingEntry } from './types.ts';
 import { ImportError } from './types.ts';
 
@@ -58,8 +58,9 @@ function fmt(a: AttrValue): string {
 class Importer {
   private vals = new Map<string, Val>();
   private d = new GraphDraft();
-  private inputs: Record<string, MappingEntry[]> = {};
-  private outputs: Record<string, MappingEntry[]> = {};
+  // Keyed by the model's tensor names, which may be "__proto__": no prototype to write through.
+  private inputs: Record<string, MappingEntry[]> = Object.create(null) as Record<string, MappingEntry[]>;
+  private outputs: Record<string, MappingEntry[]> = Object.create(null) as Record<string, MappingEntry[]>;
   private inputAxes = new Map<string, string>();
   private inputNode = new Map<string, string>();
   private direction: 'forward' | 'reverse' | undefined;
@@ -138,16 +139,19 @@ class Importer {
       const v = this.vals.get(o.name);
       if (!v || v.k !== 'stream') continue;
       this.outputs[o.name] = v.report.map((node) => ({ node, step: v.step }));
+      // Axes are named only where they differ from the usual order for the rank ([T, (D,) B, F], [(D,) B, F]).
       const axes = v.axes.join('');
-      if (axes !== (v.step === 'all' ? 'TBF' : 'BF')) for (const e of this.outputs[o.name]) e.axes = axes;
+      const usual = v.step === 'all' ? (axes.length === 4 ? 'TDBF' : 'TBF') : (axes.length === 3 ? 'DBF' : 'BF');
+      if (axes !== usual) for (const e of this.outputs[o.name]) e.axes = axes;
     }
     this.addLoss(g.outputs.map((o) => this.vals.get(o.name)));
     if (this.layers === 0) throw new ImportError(problem('CW201', { node: g.name || 'graph', op: 'graph', why: 'the model has no LSTM, GRU or RNN node' }, { path: 'graph' }));
     for (const [name, axes] of this.inputAxes) if (axes !== 'TBF') for (const e of this.inputs[name]) if (e.as === 'input') e.axes = axes;
+    spread(this.d.nodes);
     const graph: Graph = {
       format: GRAPH_FORMAT,
       version: GRAPH_VERSION,
-      name: g.name ? `${g.name} (imported)` : 'Imported ONNX model',
+      name: `${[...new Set(g.nodes.filter((n) => n.opType in GATES).map((n) => n.opType))].join(' + ')}${this.layers > 1 ? ` × ${this.layers} layers` : ''} from ${this.file}`,
       description: `Imported from ${this.file}${this.model.producerName ? ` (written by ${this.model.producerName})` : ''}.`,
       nodes: this.d.nodes,
       edges: this.d.edges,
@@ -164,7 +168,7 @@ class Importer {
   private addLoss(outs: (Val | undefined)[]): void {
     const first = outs.find((v): v is Stream => v?.k === 'stream');
     if (!first) return;
-    const x = Math.round((this.col + 1.5) * 200);
+    const x = Math.round((this.col + 1.3) * 200);
     const target = this.d.uid('target');
     const loss = this.d.uid('loss');
     this.d.add({ id: target, kind: 'target', size: first.size, position: { x, y: 420 }, label: 'target' });
@@ -187,6 +191,7 @@ class Importer {
       case 'Concat': return this.concat(n);
       case 'Slice': return this.slice(n);
       case 'ConstantOfShape': return this.constantOfShape(n);
+      case 'ConstantFill': return this.constantFill(n);
       case 'Expand': return this.expand(n);
       case 'Transpose': return this.transpose(n);
       case 'Reshape': return this.reshape(n);
@@ -194,6 +199,10 @@ class Importer {
       case 'Gemm': return this.gemm(n);
       case 'Add': case 'Mul': case 'Sub': case 'Div': return this.binary(n);
       case 'Sigmoid': case 'Tanh': case 'Relu': case 'Softplus': return this.activation(n, ACTIVATIONS[n.opType.toLowerCase()]);
+      case 'LeakyRelu': return this.fixedActivation(n, 'alpha', 0.01, 'leaky_relu');
+      case 'Elu': return this.fixedActivation(n, 'alpha', 1, 'elu');
+      case 'Sin': return this.activation(n, 'sin');
+      case 'Exp': case 'Log': case 'Neg': case 'Softmax': case 'LogSoftmax': return this.unary(n);
       default: return this.fail(n, `operator ${n.opType} is not supported`);
     }
   }
@@ -438,10 +447,26 @@ class Importer {
     this.set(n, 0, { k: 'zeros', dims });
   }
 
+  /** ConstantFill (experimental, what torch writes at opset 7/8 for h0): a shape from the input or the `shape` attribute, filled with `value`. */
+  private constantFill(n: OnnxNode): void {
+    const v = n.attributes.get('value');
+    const value = v?.type === 'float' ? v.f : 0;
+    const dims: Sym[] = this.attrInt(n, 'input_as_shape', 0) ? this.symList(n, 0, 'input') : (this.attrInts(n, 'shape') ?? []);
+    if (dims.every((d) => typeof d === 'number')) {
+      const count = (dims as number[]).reduce((x, y) => x * y, 1);
+      if (count > 1 << 24) this.failAttr(n, 'shape', `[${dims.join(', ')}]`, `asks for ${count} values`);
+      return this.set(n, 0, { k: 'const', dims: dims as number[], data: new Float64Array(count).fill(value) });
+    }
+    if (value !== 0) this.failAttr(n, 'value', String(value), 'only zeros are supported for a shape that depends on the input');
+    this.set(n, 0, { k: 'zeros', dims });
+  }
+
   private expand(n: OnnxNode): void {
     const v = this.need(n, 0, 'input');
     const dims = this.symList(n, 1, 'shape');
     if ((v.k === 'const' && v.data.every((x) => x === 0)) || v.k === 'zeros') return this.set(n, 0, { k: 'zeros', dims });
+    // A constant broadcast over a batch that the input decides (an exported learned initial state).
+    if (v.k === 'const' && v.dims.slice(0, -1).every((d) => d === 1)) return this.set(n, 0, v);
     if (v.k === 'stream' && dims.every((d) => d === 1)) return this.set(n, 0, v);
     this.fail(n, 'Expand is supported only for zero initial states');
   }
@@ -523,8 +548,10 @@ class Importer {
   /** A new gate reading `src` through a full matrix [N, K]. */
   private dense(n: OnnxNode, src: Stream, W: Mat, bias: Float64Array | undefined): void {
     const id = this.headId(n);
-    const col = this.col + 1.5;
-    const g: GraphNode = { id, kind: 'gate', size: W.rows, activation: 'identity', position: { x: Math.round(col * 200), y: 120 }, label: `${n.opType} ${this.nodeName(n)}` };
+    const col = this.col + 0.3;
+    // In line with what it reads, just right of it.
+    const y = this.d.node(src.wire[0])?.position?.y ?? 120;
+    const g: GraphNode = { id, kind: 'gate', size: W.rows, activation: 'identity', position: { x: Math.round(col * 200), y }, label: `${id} (${n.opType === 'Gemm' ? 'Linear' : n.opType})` };
     if (!bias) g.bias = false;
     this.d.add(g);
     this.d.edge(src.wire[0], id, 'full', { shape: [W.rows, W.cols], data: Array.from(W.data) });
@@ -573,12 +600,15 @@ class Importer {
       const a = this.streamIn(n, 0, 'A');
       const b = this.streamIn(n, 1, 'B');
       if (a.step !== b.step || a.size !== b.size || a.axes.join() !== b.axes.join()) this.fail(n, 'its two inputs do not have the same shape (broadcasting between streams is not supported)');
-      if (n.opType === 'Sub' || n.opType === 'Div') this.fail(n, `${n.opType} of two streams is not supported yet`);
       const id = this.headId(n);
       this.col += 1.2;
-      this.d.add({ id, kind: 'op', op: n.opType === 'Add' ? 'add' : 'mul', position: { x: Math.round(this.col * 200), y: 240 }, label: `${n.opType} ${this.nodeName(n)}` });
-      this.d.edge(a.wire[0], id, 'identity');
-      this.d.edge(b.wire[0], id, 'identity');
+      const ops: Record<string, 'add' | 'mul' | 'sub' | 'div'> = { Add: 'add', Mul: 'mul', Sub: 'sub', Div: 'div' };
+      const op = ops[n.opType];
+      this.d.add({ id, kind: 'op', op, position: { x: Math.round(this.col * 200), y: 240 }, label: `${n.opType} ${this.nodeName(n)}` });
+      // sub and div read their inputs by slot.
+      const slots = op === 'sub' || op === 'div';
+      this.d.edge(a.wire[0], id, 'identity', undefined, slots ? { slot: 0 } : {});
+      this.d.edge(b.wire[0], id, 'identity', undefined, slots ? { slot: 1 } : {});
       return this.set(n, 0, { ...a, wire: [id], report: [id] });
     }
     const [s, c, sIdx] = x.k === 'stream' ? [x, y, 0] : [y, x, 1];
@@ -602,6 +632,7 @@ class Importer {
     if (op === 'Add' && fg && fg.kind === 'gate' && fg.bias === false && (this.uses.get(n.inputs[sIdx]) ?? 0) === 1) {
       delete fg.bias;
       this.d.bias(fg.id, v);
+      if (fg.label?.endsWith('(MatMul)')) fg.label = `${fg.id} (Linear)`;
       this.fresh.set(n.outputs[0], fg.id);
       return this.set(n, 0, st);
     }
@@ -630,13 +661,43 @@ class Importer {
     return this.fail(n, 'broadcasting between constants of different shapes is not supported');
   }
 
+  /** An activation op whose attribute must have the one value the graph format's activation has. */
+  private fixedActivation(n: OnnxNode, attr: string, value: number, act: Activation): void {
+    const a = n.attributes.get(attr);
+    const v = a?.type === 'float' ? a.f : value;
+    if (Math.abs(v - value) > 1e-7) this.failAttr(n, attr, String(v), `the graph format's ${act} has ${attr} ${value}`);
+    this.activation(n, act);
+  }
+
+  /** Elementwise ops and softmax over the features: op nodes (LogSoftmax as softmax then log). */
+  private unary(n: OnnxNode): void {
+    const s = this.streamIn(n, 0, 'input');
+    if (n.opType === 'Softmax' || n.opType === 'LogSoftmax') {
+      // Opset 13+: axis defaults to -1; before, to 1 with the input flattened from it, the same for [B, F].
+      const axis = this.attrInt(n, 'axis', -1);
+      const ax = axis < 0 ? axis + s.axes.length : axis;
+      if (s.axes[ax] !== 'F' && !(s.axes.slice(ax).every((t) => t === 'F' || t === '1'))) this.failAttr(n, 'axis', String(axis), 'softmax is over the features only');
+    }
+    const ops = { Exp: ['exp'], Log: ['log'], Neg: ['neg'], Softmax: ['softmax'], LogSoftmax: ['softmax', 'log'] }[n.opType as 'Exp'] as ('exp' | 'log' | 'neg' | 'softmax')[];
+    let src = s.wire[0];
+    for (const op of ops) {
+      const id = this.headId(n);
+      this.col += 1.2;
+      const y = this.d.node(src)?.position?.y ?? 240;
+      this.d.add({ id, kind: 'op', op, position: { x: Math.round(this.col * 200), y }, label: `${op} (${n.opType})` });
+      this.d.edge(src, id, 'identity');
+      src = id;
+    }
+    this.set(n, 0, { ...s, wire: [src], report: [src] });
+  }
+
   private activation(n: OnnxNode, act: Activation): void {
     const s = this.streamIn(n, 0, 'X');
     const fresh = this.fresh.get(n.inputs[0]);
     const g = fresh ? this.d.node(fresh) : undefined;
     if (g && g.kind === 'gate' && g.activation === 'identity' && (this.uses.get(n.inputs[0]) ?? 0) === 1) {
       g.activation = act;
-      g.label = `${g.label ?? g.id} → ${n.opType}`;
+      g.label = `${g.label ?? g.id} → ${n.opType.toLowerCase()}`;
       return this.set(n, 0, s);
     }
     const id = this.headId(n);
@@ -663,7 +724,6 @@ class Importer {
     const layout = this.attrInt(n, 'layout', 0);
     if (layout !== 0 && layout !== 1) this.failAttr(n, 'layout', String(layout), 'expected 0 or 1');
     const clip = n.attributes.get('clip');
-    if (clip) this.failAttr(n, 'clip', fmt(clip), 'clipping the pre-activations has no primitive in the graph format yet');
     const inputForget = op === 'LSTM' && this.attrInt(n, 'input_forget', 0) !== 0;
     const lbr = op === 'GRU' && this.attrInt(n, 'linear_before_reset', 0) !== 0;
 
@@ -682,7 +742,20 @@ class Importer {
       Wb = B.data.slice(0, G * H);
       Rb = B.data.slice(G * H);
     }
-    if (this.get(n, 4)) this.failInput(n, 'sequence_lens', 'per-sequence lengths are not expressible yet: the engine runs every sequence for all T steps; leave sequence_lens out (all sequences full length)');
+    let mask: string | undefined;
+    const lens = this.get(n, 4);
+    if (lens) {
+      if (direction === 'reverse') this.failInput(n, 'sequence_lens', 'a reverse layer with per-sequence lengths starts each sequence at its own last step, which one reversed input stream cannot express; pad the sequences to one length instead');
+      const name = n.inputs[4];
+      if (lens.k !== 'const' && lens.k !== 'ginput') this.failInput(n, 'sequence_lens', 'must be a model input or a constant');
+      mask = this.inputNode.get(`${name}\u0000mask`);
+      if (!mask) {
+        mask = this.d.uid('mask');
+        this.d.add({ id: mask, kind: 'input', size: 1, position: { x: 0, y: 480 }, label: `step < ${name}` });
+        this.inputNode.set(`${name}\u0000mask`, mask);
+        this.inputs[name] = [{ node: mask, as: 'lengths', ...(lens.k === 'const' ? { lengths: Array.from(lens.data) } : {}) }];
+      }
+    }
     let P: Float64Array | undefined;
     if (op === 'LSTM' && this.get(n, 7)) {
       const p = this.constOf(n, 7, 'P');
@@ -690,16 +763,35 @@ class Importer {
       if (p.data.some((x) => x !== 0)) P = p.data;
     }
 
-    // Activations (per direction; one direction here).
+    // Activations (per direction; one direction here), consuming activation_alpha/beta in order.
     const actsAttr = n.attributes.get('activations');
     const actNames = actsAttr ? (actsAttr.type === 'strings' ? actsAttr.strings : this.failAttr(n, 'activations', fmt(actsAttr), 'expected a list of strings')) : DEFAULT_ACTS[op];
     const need = DEFAULT_ACTS[op].length;
     if (actNames.length < need) this.failAttr(n, 'activations', fmt(actsAttr!), `${op} needs ${need} activations per direction`);
-    const activations = actNames.slice(0, need).map((a) => {
-      const act = ACTIVATIONS[a.toLowerCase()];
-      if (!act) this.failAttr(n, 'activations', JSON.stringify(a), `no ${a} activation in the graph format (supported: Sigmoid, Tanh, Relu, Softplus)${['affine', 'leakyrelu', 'thresholdedrelu', 'scaledtanh', 'hardsigmoid', 'elu'].includes(a.toLowerCase()) ? `; ${a} with activation_alpha/activation_beta has no exact primitive yet` : ''}`);
-      return act;
+    const floats = (name: string): number[] => {
+      const a = n.attributes.get(name);
+      if (!a) return [];
+      if (a.type !== 'floats') this.failAttr(n, name, fmt(a), 'expected a list of floats');
+      return a.floats;
+    };
+    const alphas = floats('activation_alpha');
+    const betas = floats('activation_beta');
+    let ia = 0;
+    let ib = 0;
+    const activations: ActSpec[] = actNames.slice(0, need).map((raw) => {
+      const name = raw.toLowerCase();
+      if (!ONNX_ACTIVATIONS.includes(name)) this.failAttr(n, 'activations', JSON.stringify(raw), `no activation ${raw} in the ONNX spec (${ONNX_ACTIVATIONS.length} are)`);
+      const [da, db] = ACT_DEFAULTS[name] ?? [undefined, undefined];
+      const spec: ActSpec = { name };
+      if (da !== undefined) spec.alpha = ia < alphas.length ? alphas[ia++] : da;
+      if (db !== undefined) spec.beta = ib < betas.length ? betas[ib++] : db;
+      return spec;
     });
+    let clipValue: number | undefined;
+    if (clip) {
+      if (clip.type !== 'float' || !(clip.f > 0)) this.failAttr(n, 'clip', fmt(clip), 'expected a positive number');
+      clipValue = clip.f;
+    }
 
     // X: bind the graph input's axes, or read the previous layer.
     const X = this.need(n, 0, 'X');
@@ -754,23 +846,21 @@ class Importer {
     const spec: LayerSpec = {
       op, suffix, source, inputSize: I, hidden: H,
       W: { rows: G * H, cols: I, data: W.data }, R: { rows: G * H, cols: H, data: R.data },
-      Wb, Rb, P, activations, inputForget, linearBeforeReset: lbr,
-      initialH: h0.learned, initialC: c0.learned, col: this.col,
+      Wb, Rb, P, activations, clip: clipValue, inputForget, linearBeforeReset: lbr,
+      initialH: h0.learned, initialC: c0.learned, col: this.col, mask,
     };
     const out = buildLayer(this.d, spec);
     this.layers++;
-    this.col += op === 'RNN' ? 2.6 : 5.2;
+    this.col += layerWidth(spec);
     const stateAxes = layout === 1 ? { axes: 'BDF' } : {};
     if (h0.from) ((this.inputs[h0.from.name] ??= [])[h0.from.index] = { node: out.h, as: 'initialState', ...stateAxes });
     if (c0.from && out.c) ((this.inputs[c0.from.name] ??= [])[c0.from.index] = { node: out.c, as: 'initialState', ...stateAxes });
     const yAxes: Axis[] = layout === 0 ? ['T', 'D', 'B', 'F'] : ['B', 'T', 'D', 'F'];
     const hAxes: Axis[] = layout === 0 ? ['D', 'B', 'F'] : ['B', 'D', 'F'];
-    this.set(n, 0, { k: 'stream', axes: yAxes, wire: [out.out], report: [out.h], size: out.outSize, step: 'all' });
-    this.set(n, 1, { k: 'stream', axes: hAxes, wire: [out.out], report: [out.h], size: out.outSize, step: 'final' });
-    if (op === 'LSTM' && out.c) {
-      const cn = this.d.edges.find((e) => e.target === out.c)!.source;
-      this.set(n, 2, { k: 'stream', axes: hAxes, wire: [cn], report: [out.c], size: H, step: 'final' });
-    }
+    // With sequence_lens Y is zero past a sequence's end while the state is held: Y names the masked node.
+    this.set(n, 0, { k: 'stream', axes: yAxes, wire: [out.out], report: [mask ? out.out : out.h], size: out.outSize, step: 'all' });
+    this.set(n, 1, { k: 'stream', axes: hAxes, wire: [out.hNext], report: [out.h], size: out.outSize, step: 'final' });
+    if (op === 'LSTM' && out.c) this.set(n, 2, { k: 'stream', axes: hAxes, wire: [out.cNext!], report: [out.c], size: H, step: 'final' });
   }
 }
 

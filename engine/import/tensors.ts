@@ -6,6 +6,7 @@
  */
 import type { DataFile, Graph, TensorJSON } from '../format/types.ts';
 import type { ImportResult, MappingEntry } from './types.ts';
+import { idTable } from '../format/dict.ts';
 
 function axesOf(e: MappingEntry, rank: number, input: boolean): string {
   if (e.axes) return e.axes;
@@ -30,6 +31,7 @@ export function dataFromSource(r: ImportResult, feeds: Record<string, TensorJSON
     const src = feeds[name];
     if (!src) continue;
     entries.forEach((e, d) => {
+      if (e.as === 'lengths') return;
       const axes = axesOf(e, src.shape.length, true);
       const dim = (a: string): number => src.shape[axes.indexOf(a)] ?? 1;
       const at = reader(src, axes);
@@ -50,6 +52,17 @@ export function dataFromSource(r: ImportResult, feeds: Record<string, TensorJSON
   const first = Object.values(data.inputs)[0];
   if (first) {
     const [T, B] = first.shape;
+    // sequence_lens → a 0/1 stream: 1 while t < the sequence's length.
+    for (const [name, entries] of Object.entries(r.inputs)) {
+      for (const e of entries) {
+        if (e.as !== 'lengths') continue;
+        const lengths = feeds[name]?.data ?? e.lengths;
+        if (!lengths) continue;
+        const out: number[] = [];
+        for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) out.push(t < lengths[b] ? 1 : 0);
+        data.inputs[e.node] = { shape: [T, B, 1], data: out };
+      }
+    }
     for (const n of r.graph.nodes) {
       if (n.kind === 'target') (data.targets ??= {})[n.id] = { shape: [T, B, n.size], data: new Array<number>(T * B * n.size).fill(0) };
     }
@@ -81,7 +94,7 @@ export function reversedNodes(graph: Graph): Set<string> {
 export function valuesInOriginalOrder(graph: Graph, values: Record<string, TensorJSON>): Record<string, TensorJSON> {
   if (graph.reportTime !== 'original') return values;
   const rev = reversedNodes(graph);
-  const out: Record<string, TensorJSON> = {};
+  const out = idTable<TensorJSON>();
   for (const [id, v] of Object.entries(values)) {
     if (!rev.has(id) || v.shape.length !== 3) {
       out[id] = v;

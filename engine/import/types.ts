@@ -4,12 +4,15 @@ import type { Graph, Problem } from '../format/types.ts';
 /**
  * Where one entry of a source tensor lives in the graph. `as` for inputs
  * (a data stream, or a cell's initial state); `step` for outputs (every step,
- * or the value after the last step processed). `axes` is set when the source
+ * or the value after the last step processed). `lengths`: ONNX sequence_lens,
+ * fed as a 0/1 mask stream (1 while t < length). `axes` is set when the source
  * tensor's axes are not time, batch, features (e.g. "BTF" for batch_first).
  */
 export interface MappingEntry {
   node: string;
-  as?: 'input' | 'initialState';
+  as?: 'input' | 'initialState' | 'lengths';
+  /** For `as: "lengths"` when the model holds the lengths as a constant. */
+  lengths?: number[];
   step?: 'all' | 'final';
   axes?: string;
 }

@@ -27,6 +27,8 @@ export interface OpField {
   minExclusive?: boolean;
   /** Exclusive upper bound. */
   maxExclusive?: number;
+  /** The value a node made from the palette starts with (required fields). */
+  initial?: number | boolean;
   help: string;
 }
 
@@ -189,7 +191,7 @@ const div: OpDef = {
 
 const scale: OpDef = {
   name: 'scale', symbol: '×k', doc: 'factor · x (node field "factor").', arity: one, sameSize: true,
-  fields: [{ name: 'factor', label: 'Factor', type: 'number', required: true, help: 'The constant the input is multiplied by.' }],
+  fields: [{ name: 'factor', label: 'Factor', type: 'number', required: true, initial: 0.5, help: 'The constant the input is multiplied by.' }],
   forward({ ins: [a], y, yo, R, N, attrs }) { const k = attrs.factor as number; for (let i = 0; i < R * N; i++) y[yo + i] = k * a.buf[a.off + i]; },
   backward({ dins: [da], dy, dyo, R, N, attrs }) { const k = attrs.factor as number; if (da) for (let i = 0; i < R * N; i++) da.buf[da.off + i] += k * dy[dyo + i]; },
   torch: ([a], attrs) => `${pyNumber(attrs.factor as number)} * ${a}`,
@@ -314,7 +316,7 @@ const concat: OpDef = {
 const slice: OpDef = {
   name: 'slice', symbol: '[:]', doc: 'Units start … start+size−1 of its input (fields "start" and "size").', arity: one, sameSize: false,
   fields: [
-    { name: 'start', label: 'Start', type: 'integer', required: true, min: 0, help: 'The first unit taken (0-based).' },
+    { name: 'start', label: 'Start', type: 'integer', required: true, min: 0, initial: 0, help: 'The first unit taken (0-based).' },
   ],
   check: (sizes, attrs) => {
     const start = attrs.start as number;
@@ -338,7 +340,7 @@ const slice: OpDef = {
 
 const dropout: OpDef = {
   name: 'dropout', symbol: 'drop', doc: 'Training: x · mask/(1 − p), a fresh Bernoulli mask per step and sequence; evaluation: x.', arity: one, sameSize: true, noisy: true,
-  fields: [{ name: 'p', label: 'Drop probability', type: 'number', required: true, min: 0, maxExclusive: 1, help: 'The probability of zeroing a unit in training (0 ≤ p < 1).' }],
+  fields: [{ name: 'p', label: 'Drop probability', type: 'number', required: true, min: 0, maxExclusive: 1, initial: 0.1, help: 'The probability of zeroing a unit in training (0 ≤ p < 1).' }],
   forward(c) {
     const { ins: [a], y, yo, R, N } = c;
     if (!c.noise) { for (let i = 0; i < R * N; i++) y[yo + i] = a.buf[a.off + i]; return; }

@@ -12,6 +12,8 @@
  * | copy | symbols 8, sequence 5, delay 10, validation 256 (T = 2·sequence + delay) |
  * | sine | length 50, components 2, noise 0.05, validation 256 |
  * | text | length 64, lowercase true, validationFraction 0.1, validation 64, file (default: the bundled text) |
+ * | temporal-order | length 100, validation 512 (Hochreiter & Schmidhuber 1997, experiment 6a) |
+ * | flip-flop | length 100, bits 3, rate 0.05, validation 256 (Sussillo & Barak 2013) |
  * | csv | file, inputs, targets (required), window 20, normalize "zscore", validationFraction 0.2, shift, header true, delimiter ",", badRows "error", validation 256 |
  *
  * Every task also takes `input` and `target` (node ids; needed only when the
@@ -22,7 +24,7 @@ import type { Program } from '../compile.ts';
 import { csvTask } from './csv.ts';
 import type { Block } from './read.ts';
 import { BlockReader } from './read.ts';
-import { addingTask, copyTask, parityTask, sineTask } from './synthetic.ts';
+import { addingTask, copyTask, flipFlopTask, parityTask, sineTask, temporalOrderTask } from './synthetic.ts';
 import { textTask } from './text.ts';
 import type { Task, TaskName, TaskResources } from './types.ts';
 import { TASK_NAMES, TaskError } from './types.ts';
@@ -48,6 +50,8 @@ export function createTask(block: Block, res: TaskResources = {}): Task {
     case 'sine': return sineTask(block);
     case 'text': return textTask(block, res);
     case 'csv': return csvTask(block, res);
+    case 'temporal-order': return temporalOrderTask(block);
+    case 'flip-flop': return flipFlopTask(block);
     default:
       throw new TaskError(`unknown task "${name}": use one of ${TASK_NAMES.join(', ')}`, 'task.name');
   }

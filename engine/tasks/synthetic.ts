@@ -1,5 +1,5 @@
 /**
- * The generated tasks: parity, adding, copy, sine. Each draws every random
+ * The generated tasks: parity, adding, copy, sine, temporal-order, flip-flop. Each draws every random
  * number from the Rng it is given, so the same seed gives the same sequences.
  */
 import { Rng } from '../rng.ts';
@@ -186,5 +186,96 @@ export function sineTask(block: Block): Task {
   let se = 0;
   for (let i = 0; i < vs.x.length; i++) se += (vs.x[i] - vs.y[i]) ** 2;
   meta.baseline = { value: se / vs.x.length, what: 'MSE of predicting the current value' };
+  return { meta, fill, validation };
+}
+
+const TEMPORAL_SYMBOLS = ['a', 'b', 'c', 'd', 'X', 'Y', 'B', 'E'];
+const TEMPORAL_CLASSES = ['XX', 'XY', 'YX', 'YY'];
+
+/**
+ * The temporal order problem (Hochreiter & Schmidhuber 1997, experiment 6a):
+ * a sequence of distractor symbols a–d that starts with B and ends with E;
+ * two steps, one at a random position in [0.1·T, 0.2·T] and one in
+ * [0.5·T, 0.6·T] (10–20 and 50–60 at the paper's T ≈ 100), show X or Y
+ * instead. At the last step the network names the order among 4 classes:
+ * XX, XY, YX, YY. Inputs one-hot over the 8 symbols, target one-hot over the
+ * 4 classes (given at every step, read at the last).
+ */
+export function temporalOrderTask(block: Block): Task {
+  const r = new BlockReader(block, 'task');
+  const { T, V, seed } = common(r, 100, 512);
+  if (T < 10) throw new TaskError(`task.length must be at least 10 for temporal-order (its relevant symbols sit in windows at 10–20% and 50–60% of the length), got ${T}`, 'task.length');
+  const w1: [number, number] = [Math.floor(0.1 * T), Math.floor(0.2 * T)];
+  const w2: [number, number] = [Math.floor(0.5 * T), Math.floor(0.6 * T)];
+  const meta: TaskMeta = {
+    name: 'temporal-order', description: `temporal order over ${T} steps: X or Y at steps ${w1[0]}–${w1[1]} and ${w2[0]}–${w2[1]} among distractors; name the order (XX, XY, YX, YY) at the end`,
+    kind: 'classification', metric: 'accuracy', metricGoal: 'max', note: 'classification: report accuracy of the class at the last step',
+    T, inputSize: TEMPORAL_SYMBOLS.length, targetSize: TEMPORAL_CLASSES.length, inputLabels: [...TEMPORAL_SYMBOLS], targetLabels: [...TEMPORAL_CLASSES],
+    losses: ['cross_entropy'], lossSteps: 'last', metricSteps: { from: T - 1 },
+    baseline: { value: 0.25, what: 'accuracy of guessing one of 4 classes' }, validationSize: V, warnings: [],
+  };
+  const nx = TEMPORAL_SYMBOLS.length;
+  const ny = TEMPORAL_CLASSES.length;
+  const fill = (rng: Rng, B: number, x: Arr, y: Arr): void => {
+    x.fill(0, 0, T * B * nx);
+    y.fill(0, 0, T * B * ny);
+    for (let b = 0; b < B; b++) {
+      const t1 = w1[0] + rng.int(w1[1] - w1[0] + 1);
+      const t2 = w2[0] + rng.int(w2[1] - w2[0] + 1);
+      const s1 = rng.int(2);
+      const s2 = rng.int(2);
+      for (let t = 0; t < T; t++) {
+        // Distractors are drawn at every step so the stream's use of rng does not depend on the positions.
+        let sym = rng.int(4);
+        if (t === 0) sym = 6;
+        else if (t === T - 1) sym = 7;
+        else if (t === t1) sym = 4 + s1;
+        else if (t === t2) sym = 4 + s2;
+        x[(t * B + b) * nx + sym] = 1;
+        y[(t * B + b) * ny + 2 * s1 + s2] = 1;
+      }
+    }
+  };
+  return { meta, fill, validation: validationSet(meta, fill, seed) };
+}
+
+/**
+ * The 3-bit flip-flop (Sussillo & Barak 2013): `bits` input channels carry
+ * sparse pulses of +1 or −1 (each channel pulses at a step with probability
+ * `rate`); output k holds the sign of channel k's last pulse (0 before its
+ * first). A trained network stores 2^bits memories as stable fixed points.
+ */
+export function flipFlopTask(block: Block): Task {
+  const r = new BlockReader(block, 'task');
+  const { T, V, seed } = common(r, 100, 256);
+  const K = r.num('bits', 3, { int: true, min: 1, max: 16 });
+  const rate = r.num('rate', 0.05, { gt: 0, max: 1 });
+  const chans = Array.from({ length: K }, (_, k) => `bit ${k + 1}`);
+  const meta: TaskMeta = {
+    name: 'flip-flop', description: `${K}-bit flip-flop over ${T} steps: each output holds the sign of its channel's last ±1 pulse (pulse rate ${rate})`,
+    kind: 'regression', metric: 'mse', metricGoal: 'min', note: 'regression: report MSE of the held signs (every step)',
+    T, inputSize: K, targetSize: K, inputLabels: chans, targetLabels: chans,
+    losses: ['mse'], lossSteps: 'all', metricSteps: { from: 0 }, validationSize: V, warnings: [],
+  };
+  const fill = (rng: Rng, B: number, x: Arr, y: Arr): void => {
+    for (let b = 0; b < B; b++) {
+      for (let k = 0; k < K; k++) {
+        let held = 0;
+        for (let t = 0; t < T; t++) {
+          const o = (t * B + b) * K + k;
+          const pulse = rng.uniform() < rate;
+          const sign = rng.uniform() < 0.5 ? -1 : 1;
+          x[o] = pulse ? sign : 0;
+          if (pulse) held = sign;
+          y[o] = held;
+        }
+      }
+    }
+  };
+  const validation = validationSet(meta, fill, seed);
+  const vs = validation();
+  let s = 0;
+  for (let i = 0; i < vs.y.length; i++) s += vs.y[i] ** 2;
+  meta.baseline = { value: s / vs.y.length, what: 'MSE of always answering 0' };
   return { meta, fill, validation };
 }

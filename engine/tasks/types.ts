@@ -7,8 +7,8 @@ import type { LossKind } from '../format/types.ts';
 import type { Rng } from '../rng.ts';
 import type { Arr } from '../tensor.ts';
 
-export type TaskName = 'parity' | 'adding' | 'copy' | 'sine' | 'text' | 'csv';
-export const TASK_NAMES: readonly TaskName[] = ['parity', 'adding', 'copy', 'sine', 'text', 'csv'];
+export type TaskName = 'parity' | 'adding' | 'copy' | 'sine' | 'text' | 'csv' | 'temporal-order' | 'flip-flop';
+export const TASK_NAMES: readonly TaskName[] = ['parity', 'adding', 'copy', 'sine', 'text', 'csv', 'temporal-order', 'flip-flop'];
 
 /** The metric a task reports besides its loss. */
 export type MetricName = 'accuracy' | 'mse' | 'bpc';

@@ -3,7 +3,7 @@
  * host's native menu and the palette all call these. Each document change is
  * one `commit`, i.e. one undo entry.
  */
-import type { Graph, NodeKind } from '../../engine/format/types.ts';
+import type { Graph, GraphNode, NodeKind } from '../../engine/format/types.ts';
 import type { Host, MenuAction } from '../host/types.ts';
 import { loadGraphText, serializeGraph } from '../doc/engine.ts';
 import { autoLayout, DEFAULT_NODE_SIZE } from '../doc/layout.ts';
@@ -124,13 +124,15 @@ function dropPoint(at?: XY): XY {
   return at ?? flow?.viewportCenter() ?? { x: 0, y: 0 };
 }
 
-export function addNodeOfKind(kind: NodeKind, at?: XY): string {
+/** Adds a node of a kind, with the palette entry's preset fields (an activation, an op and its required fields). */
+export function addNodeOfKind(kind: NodeKind, at?: XY, preset: Record<string, string | number | boolean> = {}): string {
   const g = graph();
   const id = newNodeId(kind, nodeIds(g));
   const p = dropPoint(at);
   // Drop under the pointer: React Flow positions are top-left corners.
-  const node = defaultNode(kind, id, { x: p.x - 60, y: p.y - 24 });
-  commit(`Add ${kind}`, addNode(g, node));
+  const node = { ...defaultNode(kind, id, { x: p.x - 60, y: p.y - 24 }), ...preset } as GraphNode;
+  const what = typeof preset.activation === 'string' ? `${preset.activation} gate` : typeof preset.op === 'string' ? `${preset.op} op` : kind;
+  commit(`Add ${what}`, addNode(g, node));
   uiStore.getState().select([id]);
   return id;
 }
@@ -200,9 +202,11 @@ export function newDocument(): void {
 
 /** Parse a file's text; a file that is not a graph changes nothing and says why. */
 function parseOrComplain(text: string, name: string): Graph | null {
-  const result = loadGraphText(text);
+  // drawable: a node or edge the canvas cannot draw (not an object, no string id) refuses the file, saying which.
+  const result = loadGraphText(text, { drawable: true });
   if (!result.ok) {
-    const reason = result.problems[0]?.message ?? 'it is not a Cellwright graph';
+    const first = result.problems[0];
+    const reason = first ? `${first.path ? `${first.path}: ` : ''}${first.message}` : 'it is not a Cellwright graph';
     uiStore.getState().notify('error', `${name} was not opened: ${reason}`);
     return null;
   }

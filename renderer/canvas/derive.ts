@@ -6,10 +6,17 @@
 import { MarkerType } from '@xyflow/react';
 import type { Graph, GraphEdge, GraphNode, Problem } from '../../engine/format/types.ts';
 import { WEIGHT_SYMBOL } from '../../engine/meta.ts';
-import { effectiveWeight, type XY } from '../doc/ops.ts';
+import type { XY } from '../doc/ops.ts';
 import type { ProblemIndex } from '../store/validation.ts';
 import type { GraphFlowEdge } from './edges.tsx';
 import { nodeTypeOf, type GraphFlowNode } from './nodes.tsx';
+
+/** The edge's label: its weight kind's symbol; an op input's slot (#0, #1); ⇆ on a tied edge. */
+export function edgeSymbol(edge: GraphEdge, weight: NonNullable<GraphEdge['weight']>): string {
+  if (typeof edge.slot === 'number') return `#${edge.slot}`;
+  const symbol = WEIGHT_SYMBOL[weight] ?? weight;
+  return typeof edge.tie === 'string' ? `${symbol}⇆` : symbol;
+}
 
 function worst(problems: Problem[] | undefined): { severity?: 'error' | 'warning'; message?: string } {
   if (!problems || problems.length === 0) return {};
@@ -104,7 +111,8 @@ export function createEdgeDeriver() {
       if (inputs.hidden?.has(edge.id)) continue;
       const lane = lanes.get(edge.source) ?? 0;
       lanes.set(edge.source, lane + 1);
-      const weight = effectiveWeight(inputs.graph, edge);
+      // effectiveWeight's rule, with the kinds looked up in a map (a find per edge is quadratic on a large graph).
+      const weight = edge.weight ?? (kinds.get(edge.target) === 'gate' ? 'full' : 'identity');
       const recurrent = kinds.get(edge.source) === 'cell';
       const { severity, message } = worst(inputs.problems.byEdge.get(edge.id));
       const inLoop = inputs.problems.loopEdges.has(edge.id);
@@ -129,7 +137,7 @@ export function createEdgeDeriver() {
         targetHandle,
         selected,
         markerEnd: { type: MarkerType.ArrowClosed, width: 14, height: 14, color: 'var(--cw-edge)' },
-        data: { weightSymbol: WEIGHT_SYMBOL[weight] ?? weight, recurrent, severity, inLoop, message, lane },
+        data: { weightSymbol: edgeSymbol(edge, weight), recurrent, severity, inLoop, message, lane },
         ariaLabel: `edge ${edge.source} to ${edge.target}`,
       };
       next.set(edge.id, { edge, key, flow });

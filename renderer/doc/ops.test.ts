@@ -4,7 +4,7 @@ import type { Graph } from '../../engine/format/types.ts';
 import { loadGraphText, serializeGraph, validateGraph } from './engine.ts';
 import {
   addNode, connect, defaultNode, emptyGraph, extractFragment, fragmentFromGraph, moveNodes, newNodeId, nodeIds,
-  pasteFragment, removeElements, renameEdge, renameNode, uniqueId, updateEdge, updateNode,
+  pasteFragment, removeElements, renameEdge, renameNode, tieCandidates, uniqueId, updateEdge, updateNode,
 } from './ops.ts';
 import { connectionRefusal } from './rules.ts';
 import { groupsOf, tagGroup, ungroup } from './groups.ts';
@@ -185,5 +185,28 @@ describe('connection rules', () => {
     expect(connectionRefusal(graph, { source: 'y', target: 'om' })).toMatch(/exactly one input/);
     graph = addNode(graph, { id: 'L', kind: 'loss', loss: 'sum' });
     expect(connectionRefusal(graph, { source: 'y_t', target: 'L', port: 'target' })).toMatch(/no target port/);
+  });
+});
+
+describe('registry primitives in document edits', () => {
+  it('connecting into sub, div or concat gives each new edge the next free slot; other targets get none', () => {
+    let g = elmanByHand();
+    g = addNode(g, { id: 'd', kind: 'op', op: 'sub', position: { x: 0, y: 0 } });
+    for (const source of ['h_new', 'h']) {
+      const r = connect(g, { source, target: 'd' });
+      if (!r.ok) throw new Error(r.reason);
+      g = r.graph;
+    }
+    expect(g.edges.filter((e) => e.target === 'd').map((e) => e.slot)).toEqual([0, 1]);
+    expect(g.edges.filter((e) => e.target === 'h_new').every((e) => e.slot === undefined)).toBe(true);
+  });
+
+  it('an edge may be tied to learned edges of the same kind and shape only', () => {
+    const g = example('tied-transition-rnn');
+    const sizes = new Map(g.nodes.map((n) => [n.id, (n as { size?: number }).size ?? 1]));
+    // U_again is tied to U; x → h_new has another shape; U has a tie pointing at it (so it cannot tie itself).
+    expect(tieCandidates(g, 'U_again', sizes)).toEqual(['U']);
+    expect(tieCandidates(g, 'U', sizes)).toEqual([]);
+    expect(tieCandidates(g, 'x_h_new', sizes)).toEqual([]);
   });
 });

@@ -4,8 +4,10 @@
  * the undo history can hold the graphs themselves: unchanged nodes and edges
  * are shared between entries, which makes an entry cost what it changed.
  */
+import { layerOfKey } from '../../engine/layers/types.ts';
 import type { Graph, GraphEdge, GraphNode, NodeKind, Port, TensorJSON } from '../../engine/format/types.ts';
 import { GRAPH_FORMAT, GRAPH_VERSION } from '../../engine/format/types.ts';
+import { getOp } from '../../engine/ops/ops.ts';
 import { connectionRefusal } from './rules.ts';
 
 export interface XY { x: number; y: number }
@@ -172,7 +174,8 @@ export function renameNode(graph: Graph, from: string, to: string): Graph {
       : edge)),
   };
   if (graph.parameters) {
-    next.parameters = renameKeys(graph.parameters, (key) => (key === `bias:${from}` ? `bias:${to}` : key === `init:${from}` ? `init:${to}` : key));
+    next.parameters = renameKeys(graph.parameters, (key) => (key === `bias:${from}` ? `bias:${to}` : key === `init:${from}` ? `init:${to}`
+      : layerOfKey(key)?.layer === from ? `layer:${to}/${layerOfKey(key)!.rest}` : key));
   }
   return next;
 }
@@ -216,6 +219,13 @@ export function connect(graph: Graph, request: ConnectRequest): ConnectResult {
   const edge: GraphEdge = { id: edgeId, source: request.source, target: request.target };
   if (target.kind === 'gate') edge.weight = 'full';
   if (target.kind === 'loss') edge.port = request.port ?? 'prediction';
+  // Ops that tell inputs apart (sub, div, concat): the next free slot, so a new edge is valid at once.
+  if (target.kind === 'op' && getOp(target.op)?.slots) {
+    const used = new Set(graph.edges.filter((e) => e.target === target.id && typeof e.slot === 'number').map((e) => e.slot));
+    let slot = 0;
+    while (used.has(slot)) slot += 1;
+    edge.slot = slot;
+  }
   return { ok: true, graph: { ...graph, edges: [...graph.edges, edge] }, edgeId };
 }
 
@@ -243,6 +253,7 @@ export function extractFragment(graph: Graph, selected: Iterable<string>): Fragm
   for (const [key, value] of Object.entries(graph.parameters ?? {})) {
     const [prefix, id] = splitParamKey(key);
     if ((prefix === 'edge' && edgeSet.has(id)) || ((prefix === 'bias' || prefix === 'init') && ids.has(id))) parameters[key] = value;
+    else if (ids.has(layerOfKey(key)?.layer ?? '')) parameters[key] = value; // a layer's nested parameters (docs/layers.md)
   }
   const all = graphGroups(graph);
   const groups: Record<string, { name: string }> = {};
@@ -316,6 +327,12 @@ export function pasteFragment(graph: Graph, fragment: Fragment, placement: { off
   if (params.length > 0) {
     const parameters = { ...(graph.parameters ?? {}) };
     for (const [key, value] of params) {
+      const nested = layerOfKey(key);
+      if (nested) {
+        const layer = renamed.get(nested.layer);
+        if (layer !== undefined) parameters[`layer:${layer}/${nested.rest}`] = value;
+        continue;
+      }
       const [prefix, id] = splitParamKey(key);
       const newId = prefix === 'edge' ? edgeRenamed.get(id) : renamed.get(id);
       if (newId !== undefined) parameters[`${prefix}:${newId}`] = value;
@@ -346,6 +363,25 @@ export function hasAllPositions(graph: Graph): boolean {
 }
 
 /** The weight kind an edge has when the file leaves it out. */
+/**
+ * The edges whose weight `edgeId` may share ("tie"): other learned edges into
+ * gates, not tied themselves, of the same weight kind and shape (sizes as
+ * inferred by the validator).
+ */
+export function tieCandidates(graph: Graph, edgeId: string, sizes: ReadonlyMap<string, number>): string[] {
+  const edge = graph.edges.find((e) => e.id === edgeId);
+  if (!edge) return [];
+  const shape = (e: GraphEdge): string => {
+    const w = effectiveWeight(graph, e);
+    const ns = sizes.get(e.source);
+    const nt = sizes.get(e.target);
+    return `${w}:${w === 'full' ? `${nt}x${ns}` : w === 'diagonal' ? `${nt}` : ''}`;
+  };
+  const intoGate = (e: GraphEdge): boolean => graph.nodes.some((n) => n.id === e.target && n.kind === 'gate') && effectiveWeight(graph, e) !== 'identity';
+  if (!intoGate(edge) || graph.edges.some((e) => e.tie === edgeId)) return [];
+  return graph.edges.filter((e) => e.id !== edgeId && e.tie === undefined && intoGate(e) && shape(e) === shape(edge)).map((e) => e.id);
+}
+
 export function effectiveWeight(graph: Graph, edge: GraphEdge): NonNullable<GraphEdge['weight']> {
   if (edge.weight) return edge.weight;
   const target = graph.nodes.find((node) => node.id === edge.target);

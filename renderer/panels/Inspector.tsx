@@ -1,13 +1,17 @@
 import { memo } from 'react';
 import type { Graph, GraphEdge, GraphNode } from '../../engine/format/types.ts';
-import { ACTIVATION_SYMBOL, INIT_KINDS, NODE_KIND_META, OP_SYMBOL, WEIGHT_KINDS, type FieldMeta } from '../../engine/meta.ts';
-import { idRefusal, renameEdge, renameNode, updateEdge, updateGraphFields, updateNode, edgeIds, nodeIds, effectiveWeight } from '../doc/ops.ts';
+import { LAYER_META } from '../../engine/layers/meta.ts';
+import { INIT_KINDS, NODE_KIND_META, nodeFields, parseNumberField, primitiveDoc, primitiveSymbol, WEIGHT_KINDS, type FieldMeta } from '../../engine/meta.ts';
+import { getOp } from '../../engine/ops/ops.ts';
+import { idRefusal, renameEdge, renameNode, updateEdge, updateGraphFields, updateNode, edgeIds, nodeIds, effectiveWeight, tieCandidates } from '../doc/ops.ts';
 import { documentStore, useDocument } from '../store/document.ts';
 import { uiStore, useUi } from '../store/ui.ts';
 import { useValidation } from '../store/validation.ts';
 import { focusNode, ungroupNodes } from '../app/commands.ts';
 import { groupName, groupOf } from '../doc/groups.ts';
+import { WeightMatrix } from './WeightMatrix.tsx';
 import { CheckField, NumberField, parseSize, SelectField, TextField, type Option } from './fields.tsx';
+import { NestedNodeFields, nestedSelection } from './NestedNodeFields.tsx';
 
 function commit(label: string, next: Graph) {
   documentStore.getState().commit(label, next);
@@ -24,20 +28,22 @@ const WEIGHT_LABEL: Record<string, string> = {
   identity: 'identity — no parameter (=)',
 };
 
+/** The inspector's fields of a node kind; a layer (engine/layers) is not a kind of engine/meta.ts. */
+function metaOf(kind: string): { label: string; help: string; fields: FieldMeta[] } {
+  return (NODE_KIND_META as Record<string, { label: string; help: string; fields: FieldMeta[] }>)[kind] ?? LAYER_META;
+}
+
 function enumLabel(field: FieldMeta, value: string): string {
-  if (field.name === 'activation') {
-    const symbol = ACTIVATION_SYMBOL[value as keyof typeof ACTIVATION_SYMBOL];
+  if (field.name === 'activation' || field.name === 'op') {
+    const symbol = primitiveSymbol(field.name, value);
     return symbol && symbol !== value ? `${value} (${symbol})` : value;
-  }
-  if (field.name === 'op') {
-    const symbol = OP_SYMBOL[value as keyof typeof OP_SYMBOL];
-    return symbol ? `${value} (${symbol})` : value;
   }
   return value;
 }
 
 function NodeFields({ node }: { node: GraphNode }) {
-  const meta = NODE_KIND_META[node.kind];
+  // The kind's fields, then the op's own (factor, eps, p, start…) from the op registry; a layer's from engine/layers.
+  const fields = (node.kind as string) === 'layer' ? LAYER_META.fields : nodeFields(node);
   const incoming = useDocument((state) => state.graph.edges.filter((edge) => edge.target === node.id).length);
   const inferred = useValidation((state) => state.sizes.get(node.id));
   const record = node as Record<string, unknown>;
@@ -60,20 +66,23 @@ function NodeFields({ node }: { node: GraphNode }) {
         placeholder="optional display name"
         onCommit={(value) => commit('Edit label', updateNode(g(), node.id, { label: value === '' ? undefined : value }))}
       />
-      {meta.fields.map((field) => {
+      {fields.map((field) => {
         const value = record[field.name];
         switch (field.field.type) {
-          case 'size':
+          case 'number':
+          case 'size': {
+            const type = field.field;
             return (
               <NumberField
                 key={field.name}
                 label={field.label}
                 help={field.help}
                 value={typeof value === 'number' ? value : undefined}
-                parse={parseSize}
+                parse={type.type === 'size' ? parseSize : (text) => parseNumberField(type, text, field.required)}
                 onCommit={(n) => commit(`Set ${field.label.toLowerCase()}`, updateNode(g(), node.id, { [field.name]: n }))}
               />
             );
+          }
           case 'boolean':
             return (
               <CheckField
@@ -111,7 +120,8 @@ function NodeFields({ node }: { node: GraphNode }) {
         }
         return null;
       })}
-      {node.kind === 'op' ? <p className="cw-note">Size {inferred ?? '—'} (taken from its inputs).</p> : null}
+      {primitiveDoc(node) ? <p className="cw-note cw-primitive-doc">{primitiveDoc(node)}</p> : null}
+      {node.kind === 'op' && !fields.some((f) => f.name === 'size') ? <p className="cw-note">Size {inferred ?? '—'} ({node.op === 'concat' ? 'the sum of its inputs' : 'taken from its inputs'}).</p> : null}
     </>
   );
 }
@@ -124,6 +134,8 @@ function EdgeFields({ edge }: { edge: GraphEdge }) {
   const weight = effectiveWeight(graph, edge);
   const learned = weight !== 'identity';
   const notGateReason = target ? `Edges into a ${target.kind} carry the value unchanged (identity).` : undefined;
+  const sizes = useValidation((state) => state.sizes);
+  const tieOptions = tieCandidates(graph, edge.id, sizes);
   const weightOptions: Option[] = WEIGHT_KINDS.map((kind) => ({ value: kind, label: WEIGHT_LABEL[kind] ?? kind }));
   return (
     <>
@@ -161,6 +173,15 @@ function EdgeFields({ edge }: { edge: GraphEdge }) {
           onCommit={(port) => commit('Set port', updateEdge(g(), edge.id, { port }))}
         />
       ) : null}
+      {target?.kind === 'op' && getOp(target.op)?.slots ? (
+        <NumberField
+          label="Slot"
+          help={target.op === 'concat' ? 'Position of this piece in the concatenation (0, 1, …).' : 'Operand position: 0 is the first (in0), 1 the second.'}
+          value={edge.slot}
+          parse={(text) => parseNumberField({ type: 'number', integer: true, min: 0 }, text, true)}
+          onCommit={(value) => commit('Set slot', updateEdge(g(), edge.id, { slot: value }))}
+        />
+      ) : null}
       <SelectField
         label="Weight"
         help="How the source is mixed into the gate's weighted sum."
@@ -169,7 +190,17 @@ function EdgeFields({ edge }: { edge: GraphEdge }) {
         disabledReason={intoGate ? undefined : notGateReason}
         onCommit={(value) => commit('Set weight', updateEdge(g(), edge.id, { weight: value }))}
       />
-      {intoGate && learned ? (
+      {intoGate && learned && edge.tie === undefined ? <WeightMatrix edge={edge} kind={weight} /> : null}
+      {intoGate && learned && (edge.tie !== undefined || tieOptions.length > 0) ? (
+        <SelectField
+          label="Shares weight of"
+          help="Tie this edge to another learned edge of the same kind and shape: both use one parameter, and its gradient sums both uses."
+          value={edge.tie ?? ''}
+          options={[{ value: '', label: 'its own weight' }, ...[...new Set([...(edge.tie !== undefined ? [edge.tie] : []), ...tieOptions])].map((id) => ({ value: id, label: `edge ${id}` }))]}
+          onCommit={(value) => commit(value === '' ? 'Untie edge' : 'Tie edge', updateEdge(g(), edge.id, { tie: value === '' ? undefined : value }))}
+        />
+      ) : null}
+      {intoGate && learned && edge.tie === undefined ? (
         <>
           <SelectField
             label="Initializer"
@@ -240,11 +271,15 @@ export const Inspector = memo(function Inspector() {
   const onlyNode = selectedNodes.size === 1 && selectedEdges.size === 0 ? graph.nodes.find((node) => selectedNodes.has(node.id)) : undefined;
   const onlyEdge = selectedEdges.size === 1 && selectedNodes.size === 0 ? graph.edges.find((edge) => selectedEdges.has(edge.id)) : undefined;
   const many = selectedNodes.size + selectedEdges.size > 1;
+  const nested = !onlyNode && selectedNodes.size === 1 && selectedEdges.size === 0 ? nestedSelection(graph, [...selectedNodes][0]) : null;
   let title = 'Graph';
   let body = <GraphFields />;
   if (onlyNode) {
-    title = NODE_KIND_META[onlyNode.kind].label;
+    title = metaOf(onlyNode.kind).label;
     body = <NodeFields key={onlyNode.id} node={onlyNode} />;
+  } else if (nested) {
+    title = `${NODE_KIND_META[nested.node.kind]?.label ?? nested.node.kind} in layer ${nested.layer.id}`;
+    body = <NestedNodeFields key={[...selectedNodes][0]} layer={nested.layer} node={nested.node} />;
   } else if (onlyEdge) {
     title = 'Edge';
     body = <EdgeFields key={onlyEdge.id} edge={onlyEdge} />;
@@ -256,7 +291,7 @@ export const Inspector = memo(function Inspector() {
   const sharedGroup = selectedNodes.size > 0 && selectedGroups.size === 1 ? [...selectedGroups][0] : undefined;
   return (
     <section className="cw-inspector" aria-label="Inspector">
-      <h2 className="cw-section-title">{title}{onlyNode ? <span className="cw-kind-help">{NODE_KIND_META[onlyNode.kind].help}</span> : null}</h2>
+      <h2 className="cw-section-title">{title}{onlyNode ? <span className="cw-kind-help">{metaOf(onlyNode.kind).help}</span> : null}</h2>
       <div className="cw-inspector-body">
         {sharedGroup ? <GroupControls group={sharedGroup} /> : null}
         {body}

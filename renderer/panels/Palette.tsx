@@ -1,11 +1,8 @@
 import { memo, type DragEvent, type KeyboardEvent } from 'react';
-import type { NodeKind } from '../../engine/format/types.ts';
-import { NODE_KIND_META, NODE_KINDS } from '../../engine/meta.ts';
+import { paletteModel, type PaletteEntry } from '../../engine/meta.ts';
 import { addNodeOfKind, insertTemplate, openExample } from '../app/commands.ts';
 import { PALETTE_MIME, type PalettePayload } from '../canvas/Canvas.tsx';
 import { EXAMPLES } from '../examples.ts';
-
-const KIND_GLYPH: Record<NodeKind, string> = { input: 'xₜ', target: 'yₜ', cell: 'h', gate: 'σ', op: '⊙', loss: 'L' };
 
 function startDrag(event: DragEvent, payload: PalettePayload) {
   event.dataTransfer.setData(PALETTE_MIME, JSON.stringify(payload));
@@ -19,38 +16,47 @@ function activate(event: KeyboardEvent, run: () => void) {
   }
 }
 
+/** One block of the palette; its text and symbol come from the registries (engine/meta.ts paletteModel). */
+function Entry({ entry, compact }: { entry: PaletteEntry; compact: boolean }) {
+  const add = () => addNodeOfKind(entry.kind, undefined, entry.preset);
+  const name = compact ? `${entry.label} ${entry.kind}` : entry.label;
+  return (
+    <li>
+      <div
+        className={`cw-palette-item cw-kind-${entry.kind}${compact ? ' cw-palette-chip' : ''}`}
+        role="button"
+        tabIndex={0}
+        aria-label={name}
+        title={`${entry.help}\nDrag onto the canvas, or press Enter to add it in the middle.`}
+        draggable
+        onDragStart={(event) => startDrag(event, { type: 'kind', kind: entry.kind, preset: entry.preset })}
+        onDoubleClick={add}
+        onKeyDown={(event) => activate(event, add)}
+      >
+        <span className="cw-palette-glyph" aria-hidden>{compact && entry.symbol.length > 4 ? (entry.kind === 'gate' ? 'ƒ' : '∘') : entry.symbol}</span>
+        <span className="cw-palette-text">
+          <span className="cw-palette-name">{entry.label}</span>
+          {compact ? null : <span className="cw-palette-help">{entry.help}</span>}
+        </span>
+      </div>
+    </li>
+  );
+}
+
 export const Palette = memo(function Palette() {
   return (
     <aside className="cw-palette" aria-label="Palette">
-      <section>
-        <h2 className="cw-section-title">Blocks</h2>
-        <ul className="cw-palette-list" role="list">
-          {NODE_KINDS.map((kind) => {
-            const meta = NODE_KIND_META[kind];
-            return (
-              <li key={kind}>
-                <div
-                  className={`cw-palette-item cw-kind-${kind}`}
-                  role="button"
-                  tabIndex={0}
-                  aria-label={meta.label}
-                  title={`${meta.help}\nDrag onto the canvas, or press Enter to add it in the middle.`}
-                  draggable
-                  onDragStart={(event) => startDrag(event, { type: 'kind', kind })}
-                  onDoubleClick={() => addNodeOfKind(kind)}
-                  onKeyDown={(event) => activate(event, () => addNodeOfKind(kind))}
-                >
-                  <span className="cw-palette-glyph" aria-hidden>{KIND_GLYPH[kind]}</span>
-                  <span className="cw-palette-text">
-                    <span className="cw-palette-name">{meta.label}</span>
-                    <span className="cw-palette-help">{meta.help}</span>
-                  </span>
-                </div>
-              </li>
-            );
-          })}
-        </ul>
-      </section>
+      {paletteModel().map((section) => {
+        const compact = section.title !== 'Blocks';
+        return (
+          <section key={section.title}>
+            <h2 className="cw-section-title">{section.title}</h2>
+            <ul className={`cw-palette-list${compact ? ' cw-palette-grid' : ''}`} role="list" aria-label={section.title}>
+              {section.entries.map((entry) => <Entry key={entry.key} entry={entry} compact={compact} />)}
+            </ul>
+          </section>
+        );
+      })}
       <section>
         <h2 className="cw-section-title">Templates</h2>
         <ul className="cw-palette-list" role="list">

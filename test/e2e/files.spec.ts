@@ -27,7 +27,11 @@ test('Import on an empty canvas takes the whole file; unsaved work is offered ba
   await page.locator('.react-flow__node').first().click();
   await page.keyboard.press('Delete');
   const edited = await exportJson(page);
-  await expect.poll(() => page.evaluate(() => localStorage.getItem('cellwright:autosave') !== null)).toBe(true);
+  // The autosave of this edit, not an earlier one (an autosave may already hold the import).
+  await expect.poll(() => page.evaluate(() => {
+    const raw = localStorage.getItem('cellwright:autosave');
+    return raw === null ? null : (JSON.parse(raw) as { text: string }).text;
+  })).toBe(edited);
   page.on('dialog', (dialog) => void dialog.accept());
   await page.reload();
   const banner = page.getByRole('region', { name: 'Unsaved work' });

@@ -6,7 +6,7 @@
  * that only pass their input on, and ids that are not Python names.
  */
 import { compile } from '../../engine/compile.ts';
-import type { DataFile, Graph, TensorJSON } from '../../engine/format/types.ts';
+import type { DataFile, Graph, GraphEdge, GraphNode, TensorJSON } from '../../engine/format/types.ts';
 import { randomBatch } from '../../engine/testing/build.ts';
 import { randomGraph } from '../../engine/testing/random-graph.ts';
 
@@ -119,6 +119,60 @@ export function everythingData(givenClass: boolean): DataFile {
 }
 
 /**
+ * Every primitive of the registry's format-1 additions in one recurrent graph:
+ * each new activation and op, a zoneout cell, a learned initial state, a tied
+ * edge, ops with slots given out of order, and a loss whose target port reads
+ * a node (gradients into both ports).
+ */
+export function everyPrimitive(): Graph {
+  const gate = (id: string, size: number, activation: string, bias = true): GraphNode =>
+    ({ id, kind: 'gate', size, activation: activation as 'tanh', ...(bias ? {} : { bias: false }) });
+  const op = (id: string, name: string, fields: Record<string, number | boolean> = {}): GraphNode => ({ id, kind: 'op', op: name as 'add', ...fields });
+  const e = (source: string, target: string, extra: Partial<GraphEdge> = {}): GraphEdge => ({ id: `${source}>${target}`, source, target, ...extra });
+  return {
+    format: 'cellwright-graph',
+    version: 1,
+    name: 'Every primitive',
+    nodes: [
+      { id: 'x', kind: 'input', size: 3 },
+      { id: 'h', kind: 'cell', size: 4, zoneout: 0.2 },
+      { id: 'c', kind: 'cell', size: 4, initial: 'learned' },
+      gate('a', 4, 'gelu'), gate('b', 4, 'silu'), gate('d', 4, 'leaky_relu'), gate('e', 4, 'elu'),
+      gate('k', 4, 'hard_tanh'), gate('s', 4, 'hard_sigmoid'), gate('q', 2, 'sin'), gate('w', 2, 'exp', false), gate('sg', 4, 'sigmoid'),
+      op('o_sub', 'sub'), op('ex', 'exp'), op('o_div', 'div'), op('sq', 'square'), op('ng', 'neg'), op('sc', 'scale', { factor: 0.3 }),
+      op('lg', 'log'), op('sm', 'softmax'), op('drop', 'dropout', { p: 0.2 }), op('ln', 'layer_norm', { eps: 0.001 }),
+      op('cat', 'concat'), op('sl', 'slice', { start: 1, size: 2 }), op('sm2', 'softmax'), op('ds', 'mul'),
+      op('h_new', 'add'), op('c_new', 'add'),
+      gate('y', 3, 'identity'), gate('y2', 2, 'identity'),
+      { id: 't', kind: 'target', size: 3 },
+      { id: 'L1', kind: 'loss', loss: 'mse' }, { id: 'L2', kind: 'loss', loss: 'cross_entropy', steps: 'last' },
+    ],
+    edges: [
+      e('x', 'a'), e('h', 'a', { id: 'U' }), e('x', 'b'), e('h', 'b', { tie: 'U' }), e('x', 'd'), e('c', 'e', { weight: 'diagonal' }), e('x', 'e'),
+      e('x', 'k'), e('h', 's'), e('s', 'ds'), e('d', 'ds'), e('x', 'q'), e('h', 'w', { initScale: 0.3 }), e('x', 'sg'),
+      e('b', 'o_sub', { slot: 1 }), e('a', 'o_sub', { slot: 0 }), e('k', 'ex'), e('o_sub', 'o_div', { slot: 0 }), e('ex', 'o_div', { slot: 1 }),
+      e('e', 'sq'), e('sq', 'ng'), e('ng', 'sc'), e('sg', 'lg'), e('k', 'sm'), e('sm', 'drop'), e('a', 'ln'),
+      e('q', 'cat', { slot: 1 }), e('w', 'cat', { slot: 0 }), e('cat', 'sl'), e('q', 'sm2'),
+      e('ln', 'h_new'), e('sc', 'h_new'), e('o_div', 'h_new'), e('drop', 'h_new'), e('ds', 'h_new'), e('h_new', 'h'),
+      e('e', 'c_new'), e('lg', 'c_new'), e('c_new', 'c'),
+      e('h_new', 'y'), e('sl', 'y2'),
+      e('y', 'L1', { port: 'prediction' }), e('t', 'L1', { port: 'target' }),
+      e('y2', 'L2', { port: 'prediction' }), e('sm2', 'L2', { port: 'target' }),
+    ],
+  };
+}
+
+/** Data for `everyPrimitive`: T = 5, B = 2, given states for both cells. */
+export function everyPrimitiveData(): DataFile {
+  const rand = lcg(5);
+  return {
+    inputs: { x: stream(rand, [5, 2, 3]) },
+    targets: { t: stream(rand, [5, 2, 3]) },
+    initialStates: { h: stream(rand, [2, 4]), c: stream(rand, [2, 4]) },
+  };
+}
+
+/**
  * A random valid graph (engine/testing/random-graph.ts) with every activation,
  * and a random data file for it (T = 4, B = 2; initial states for odd seeds).
  */
@@ -150,9 +204,7 @@ export const HOSTILE_STRINGS: readonly string[] = [
  * and the description made hostile: ids from HOSTILE_STRINGS (made unique), so
  * an exporter that pastes them into code gets code that breaks or runs them.
  */
-export function hostileCase(): { graph: Graph; data: DataFile } {
-  const base = everything();
-  const data = everythingData(true);
+export function hostileCase(base: Graph = everything(), data: DataFile = everythingData(true)): { graph: Graph; data: DataFile } {
   const nodeId = new Map<string, string>();
   base.nodes.forEach((n, i) => nodeId.set(n.id, i < HOSTILE_STRINGS.length ? HOSTILE_STRINGS[i] : `${HOSTILE_STRINGS[i % HOSTILE_STRINGS.length]}#${i}`));
   const edgeId = new Map<string, string>();
@@ -164,7 +216,10 @@ export function hostileCase(): { graph: Graph; data: DataFile } {
     name: `"""Hostile''' \\ name\n${HOSTILE_STRINGS[12]}\r\u2028`,
     description: `${HOSTILE_STRINGS.join('\n')}\n"""`,
     nodes: base.nodes.map((n, i) => ({ ...n, id: nodeId.get(n.id)!, label: HOSTILE_STRINGS[(i + 3) % HOSTILE_STRINGS.length] })),
-    edges: base.edges.map((e) => ({ ...e, id: edgeId.get(e.id)!, source: nodeId.get(e.source)!, target: nodeId.get(e.target)! })),
+    edges: base.edges.map((e) => ({
+      ...e, id: edgeId.get(e.id)!, source: nodeId.get(e.source)!, target: nodeId.get(e.target)!,
+      ...(e.tie !== undefined ? { tie: edgeId.get(e.tie)! } : {}),
+    })),
   };
   return {
     graph,

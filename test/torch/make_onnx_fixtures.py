@@ -42,7 +42,7 @@ ACT = {
     'ScaledTanh': lambda x, a, b: a * np.tanh(b * x), 'HardSigmoid': lambda x, a, b: np.clip(a * x + b, 0, 1),
     'Elu': lambda x, a, b: np.where(x >= 0, x, a * (np.exp(x) - 1)), 'Softsign': lambda x, a, b: x / (1 + np.abs(x)),
 }
-NEEDS_AB = {'Affine': (None, 0.0), 'LeakyRelu': (0.01, None), 'ThresholdedRelu': (1.0, None), 'ScaledTanh': (1.0, 1.0),
+NEEDS_AB = {'Affine': (1.0, 0.0), 'LeakyRelu': (0.01, None), 'ThresholdedRelu': (1.0, None), 'ScaledTanh': (1.0, 1.0),
             'HardSigmoid': (0.2, 0.5), 'Elu': (1.0, None)}
 
 
@@ -135,7 +135,7 @@ def shared_rows(hshape, layout, dtype):
 
 
 def build(name, op, T=5, Bn=2, I=3, H=4, D=1, dtype=np.float32, attrs=None, bias=True, seq_lens=None, h0=None, c0=None,
-          peep=False, h0_input=False, layout=0, opset=14, note=''):
+          peep=False, h0_input=False, layout=0, opset=14, note='', seq_lens_input=False):
     attrs = dict(attrs or {})
     G = {'LSTM': 4, 'GRU': 3, 'RNN': 1}[op]
     elem = TensorProto.FLOAT if dtype == np.float32 else TensorProto.DOUBLE
@@ -148,7 +148,10 @@ def build(name, op, T=5, Bn=2, I=3, H=4, D=1, dtype=np.float32, attrs=None, bias
     if bias: inits.append(numpy_helper.from_array(Bv, 'B'))
     graph_inputs = [helper.make_tensor_value_info('X', elem, ['T', 'N', I] if layout == 0 else ['N', 'T', I])]
     feeds = {'X': X}
-    if seq_lens is not None:
+    if seq_lens is not None and seq_lens_input:
+        graph_inputs.append(helper.make_tensor_value_info('sequence_lens', TensorProto.INT32, [Bn]))
+        feeds['sequence_lens'] = np.asarray(seq_lens, np.int32)
+    elif seq_lens is not None:
         inits.append(numpy_helper.from_array(np.asarray(seq_lens, np.int32), 'sequence_lens'))
     ins.append('sequence_lens' if seq_lens is not None else '')
     hshape = (D, Bn, H) if layout == 0 else (Bn, D, H)
@@ -188,8 +191,10 @@ def build(name, op, T=5, Bn=2, I=3, H=4, D=1, dtype=np.float32, attrs=None, bias
     m.ir_version = 7
     onnx.checker.check_model(m)
     onnx.save(m, os.path.join(OUT, name + '.onnx'))
+    # Float attributes are float32 in the file: the reference uses what the file holds.
+    f32 = lambda v: None if v is None else (float(np.float32(v)) if np.isscalar(v) else [float(np.float32(x)) for x in v])
     Y, Yh, Yc = ref(op, X, W, R, Bv, seq_lens, h0v, c0v, P, attrs.get('direction', 'forward'), attrs.get('activations'),
-                    attrs.get('activation_alpha'), attrs.get('activation_beta'), attrs.get('clip'),
+                    f32(attrs.get('activation_alpha')), f32(attrs.get('activation_beta')), f32(attrs.get('clip')),
                     attrs.get('input_forget', 0), attrs.get('linear_before_reset', 0), layout)
     res = {'Y': Y, 'Y_h': Yh}
     if op == 'LSTM': res['Y_c'] = Yc
@@ -236,7 +241,58 @@ class Net(torch.nn.Module):
         return y, h
 
 
-def export(name, net, bf=False, T=5, Bn=2, extra=''):
+class WithState(torch.nn.Module):
+    """h0 and c0 as model inputs, two layers, batch_first."""
+    def __init__(self):
+        super().__init__()
+        self.rnn = torch.nn.LSTM(3, 4, num_layers=2, batch_first=True)
+
+    def forward(self, x, h0, c0):
+        y, (h, c) = self.rnn(x, (h0, c0))
+        return y, h, c
+
+
+class Mixed(torch.nn.Module):
+    """Heads torch writes as Softmax, LogSoftmax, Exp, LeakyRelu, Elu and stream-by-stream Sub/Div/Mul/Add."""
+    def __init__(self):
+        super().__init__()
+        self.rnn = torch.nn.GRU(3, 4)
+        self.a = torch.nn.Linear(4, 3)
+        self.b = torch.nn.Linear(4, 3)
+
+    def forward(self, x):
+        y, _ = self.rnn(x)
+        a, b = self.a(y), self.b(y)
+        probs = torch.softmax(a, dim=-1)
+        logp = torch.log_softmax(b, dim=-1)
+        mix = (torch.nn.functional.leaky_relu(a) - torch.nn.functional.elu(b)) / (1 + torch.exp(-torch.sigmoid(b)))
+        return probs, logp, mix * a + b
+
+
+def export_mixed():
+    torch.manual_seed(6)
+    net = Mixed().eval()
+    x = torch.randn(5, 2, 3)
+    with torch.no_grad():
+        p, l, m = net(x)
+    torch.onnx.export(net, (x,), os.path.join(OUT, 'torch_gru_mixed_heads.onnx'), input_names=['input'], output_names=['probs', 'logp', 'mix'],
+                      dynamic_axes={'input': {0: 'T', 1: 'B'}}, opset_version=14)
+    save('torch_gru_mixed_heads', 'torch', {'input': x.numpy()}, {'probs': p.numpy(), 'logp': l.numpy(), 'mix': m.numpy()}, 'float32')
+
+
+def export_with_state():
+    torch.manual_seed(5)
+    net = WithState().eval()
+    x, h0, c0 = torch.randn(2, 5, 3), torch.randn(2, 2, 4), torch.randn(2, 2, 4)
+    with torch.no_grad():
+        y, h, c = net(x, h0, c0)
+    torch.onnx.export(net, (x, h0, c0), os.path.join(OUT, 'torch_lstm_state_inputs.onnx'), input_names=['input', 'h0', 'c0'],
+                      output_names=['output', 'h_n', 'c_n'], dynamic_axes={'input': {0: 'B', 1: 'T'}, 'h0': {1: 'B'}, 'c0': {1: 'B'}}, opset_version=14)
+    save('torch_lstm_state_inputs', 'torch', {'input': x.numpy(), 'h0': h0.numpy(), 'c0': c0.numpy()},
+         {'output': y.numpy(), 'h_n': h.numpy(), 'c_n': c.numpy()}, 'float32')
+
+
+def export(name, net, bf=False, T=5, Bn=2, extra='', opset=14):
     torch.manual_seed(3)
     x = torch.randn(Bn, T, 3) if bf else torch.randn(T, Bn, 3)
     net.eval()
@@ -244,7 +300,7 @@ def export(name, net, bf=False, T=5, Bn=2, extra=''):
         y, h = net(x)
     outs = ['output', 'h_n'] + (['c_n'] if isinstance(h, tuple) else [])
     torch.onnx.export(net, (x,), os.path.join(OUT, name + '.onnx'), input_names=['input'], output_names=outs,
-                      dynamic_axes={'input': {0: 'B' if bf else 'T', 1: 'T' if bf else 'B'}}, opset_version=14)
+                      dynamic_axes={'input': {0: 'B' if bf else 'T', 1: 'T' if bf else 'B'}}, opset_version=opset)
     res = {'output': y.numpy()}
     if isinstance(h, tuple):
         res['h_n'], res['c_n'] = h[0].numpy(), h[1].numpy()
@@ -325,8 +381,8 @@ def hostile_pickles():
     import zipfile
     evil = b'\x80\x02cos\nsystem\nq\x00X\x0c\x00\x00\x00touch /tmp/pwq\x01\x85q\x02Rq\x03.'
     with zipfile.ZipFile(os.path.join(OUT, 'hostile_os_system.pt'), 'w') as z:
-        z.writestr('archive/data.pkl', evil)
-        z.writestr('archive/version', '3\n')
+        for name, data in [('archive/data.pkl', evil), ('archive/version', b'3\n')]:
+            z.writestr(zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0)), data)
 
 
 def main():
@@ -347,6 +403,10 @@ def main():
     export('torch_rnn_relu_sigmoid_head', Net('RNN', nonlinearity='relu', act='sigmoid'))
     export('torch_lstm_2layers', Net('LSTM', layers=2))
     export('torch_lstm_bidirectional', Net('LSTM', bi=True))
+    export('torch_gru_opset9', Net('GRU', layers=2), opset=9)
+    export('torch_lstm_opset7', Net('LSTM', bf=True), bf=True, opset=7)
+    export_with_state()
+    export_mixed()
     torch.manual_seed(0)
     net = Last()
     x = torch.randn(5, 2, 3)
@@ -369,7 +429,15 @@ def main():
     build('lstm_activations', 'LSTM', attrs={'activations': ['Relu', 'Softplus', 'Sigmoid']})
     build('lstm_activations_alpha', 'LSTM', attrs={'activations': ['HardSigmoid', 'Tanh', 'ScaledTanh'], 'activation_alpha': [0.3, 1.5], 'activation_beta': [0.4, 0.7]})
     build('lstm_clip', 'LSTM', attrs={'clip': 0.4})
-    build('lstm_sequence_lens', 'LSTM', seq_lens=[5, 3])
+    build('lstm_clip_peepholes_f64', 'LSTM', dtype=np.float64, peep=True, attrs={'clip': 0.3, 'input_forget': 1})
+    build('gru_affine_clip', 'GRU', attrs={'activations': ['HardSigmoid', 'Affine'], 'activation_alpha': [0.25, 0.5], 'activation_beta': [0.45, 0.1], 'clip': 0.7, 'linear_before_reset': 1})
+    build('rnn_thresholded_clip', 'RNN', attrs={'activations': ['ThresholdedRelu'], 'activation_alpha': [0.1], 'clip': 0.9})
+    build('lstm_leaky_elu_softsign', 'LSTM', attrs={'activations': ['LeakyRelu', 'Elu', 'Softsign'], 'activation_alpha': [0.2, 0.5]})
+    build('gru_leaky_default_elu', 'GRU', attrs={'activations': ['LeakyRelu', 'Elu']})
+    build('rnn_scaledtanh', 'RNN', attrs={'activations': ['ScaledTanh'], 'activation_alpha': [1.7], 'activation_beta': [0.6]})
+    build('lstm_sequence_lens', 'LSTM', seq_lens=[5, 3], peep=True, h0='r', c0='r')
+    build('gru_sequence_lens_input', 'GRU', Bn=3, seq_lens=[2, 5, 4], seq_lens_input=True, attrs={'linear_before_reset': 1})
+    build('rnn_reverse_sequence_lens', 'RNN', seq_lens=[5, 3], attrs={'direction': 'reverse'})
     build('lstm_bidirectional', 'LSTM', D=2, attrs={'direction': 'bidirectional'})
     build('gru_lbr0', 'GRU', attrs={'linear_before_reset': 0})
     build('gru_lbr1', 'GRU', attrs={'linear_before_reset': 1})

@@ -1,0 +1,75 @@
+/**
+ * One run of a sweep or preset: a graph, a task block and training settings
+ * in, the trained graph and its final numbers out. It is exactly what
+ * `cellwright train` does (createTrainer with the same blocks, resumed from
+ * the graph's training state, then a validation), so a sweep's row equals a
+ * single train run with the same settings and seed, bit for bit.
+ *
+ * @example
+ * const r = await trainRun({ graph, task: { name: 'adding' }, training: { steps: 100, seed: 1 } });
+ * r.result.metric // validation MSE after 100 steps
+ */
+import type { Graph } from '../format/types.ts';
+import type { Block } from '../tasks/read.ts';
+import type { TaskResources } from '../tasks/types.ts';
+import type { SessionFactory } from '../train/trainer.ts';
+import { createTrainer } from '../train/trainer.ts';
+
+export interface RunInput {
+  graph: Graph;
+  /** The task block (default: the graph's). */
+  task?: Block;
+  /** Training settings over the graph's training block (these win), as `train`'s flags do. */
+  training?: Block;
+  resources?: TaskResources;
+  createSession?: SessionFactory;
+}
+
+export interface RunResult {
+  /** Validation loss and headline metric at the end (the task's fixed validation set: fresh data). */
+  loss: number;
+  metricName: string;
+  metric: number;
+  /** Training loss of the last step's batch. */
+  trainLoss: number;
+  steps: number;
+  /** The run blew up: a non-finite loss stopped it, or its loss ended ≥ 1e10 or 1000× where it started. */
+  diverged: boolean;
+  /** What stopped a failed run, if one did. */
+  failure: string | null;
+}
+
+/** Loss at or above this at the end of a run: it diverged (the app's rule, renderer/train/derive.ts). */
+export const DIVERGED_LOSS = 1e10;
+
+/** The app's "diverged" rule on a run's numbers: not finite, ≥ 1e10, or above 1 and 1000× the first loss. */
+export function hasDiverged(last: number, first: number | undefined, validation?: number): boolean {
+  const blown = (x: number | undefined): boolean => x !== undefined && !Number.isNaN(x) && (!Number.isFinite(x) || Math.abs(x) >= DIVERGED_LOSS
+    || (first !== undefined && Number.isFinite(first) && first > 0 && x > 1 && x > 1000 * first));
+  return blown(last) || blown(validation);
+}
+
+/** Trains one configuration to its end. Throws GraphError or TaskError when the graph, task or settings do not fit. */
+export async function trainRun(input: RunInput): Promise<{ result: RunResult; graph: Graph }> {
+  const trainer = createTrainer(input.graph, {
+    task: input.task, training: input.training, resources: input.resources, resume: true,
+    ...(input.createSession ? { createSession: input.createSession } : {}),
+  });
+  const until = trainer.stepCount + trainer.config.steps;
+  // Yields nothing to wait for: a worker runs one run at a time, and the numbers do not depend on slicing.
+  await trainer.run({ until, yieldFn: () => Promise.resolve() });
+  const v = trainer.validate(false);
+  const h = trainer.history.filter((r) => r.step > 0);
+  const last = h[h.length - 1];
+  const metricName = trainer.metricNames()[0] ?? 'loss';
+  const lastLoss = last ? last.loss : NaN;
+  const metric = v ? (v.metrics as Record<string, number | undefined>)[metricName] ?? NaN : NaN;
+  return {
+    result: {
+      loss: v ? v.loss : NaN, metricName, metric, trainLoss: lastLoss, steps: trainer.stepCount,
+      diverged: trainer.failure !== null || hasDiverged(lastLoss, h[0]?.loss, v?.loss),
+      failure: trainer.failure ? trainer.failure.message : null,
+    },
+    graph: trainer.graphWithParameters(),
+  };
+}
