@@ -308,7 +308,7 @@ export function importStateDict(sd: Map<string, Tensor>, file: string, opts: { a
   spread(d.nodes);
   const graph: Graph = {
     format: GRAPH_FORMAT, version: GRAPH_VERSION,
-    name: `Imported ${op === 'RNN' ? `RNN (${act})` : op}${L > 1 ? ` × ${L} layers` : ''}`,
+    name: `${op === 'RNN' ? `RNN (${act})` : op}${L > 1 ? ` × ${L} layers` : ''} from ${file}`,
     description: `Imported from the PyTorch state_dict ${file}.`,
     nodes: d.nodes, edges: d.edges, parameters: d.parameters,
   };
