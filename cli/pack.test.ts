@@ -35,7 +35,7 @@ describe('the packed CLI', () => {
   });
 
   it('the tarball holds the launcher, the bundle, its worker and the examples; no sources, tests or node_modules', () => {
-    expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'cli/cellwright.mjs', 'dist-cli/main.mjs', 'dist-cli/gemm-worker.mjs', 'assets/examples/lstm.json']));
+    expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'cli/cellwright.mjs', 'dist-cli/main.mjs', 'dist-cli/gemm-worker.mjs', 'dist-cli/sweep-worker.mjs', 'assets/examples/lstm.json']));
     expect(files.filter((f) => /\.test\.|node_modules|^engine\/|^renderer\/|^electron\/|^test\/|\.ts$/.test(f))).toEqual([]);
   });
 
@@ -68,5 +68,14 @@ describe('the packed CLI', () => {
     expect(b.stderr).toBe('');
     expect(b.status).toBe(0);
     expect(b.stdout).toContain('2 threads for products');
+  });
+
+  it('sweeps on worker threads started from the bundle (dist-cli/sweep-worker.mjs)', () => {
+    writeFileSync(join(dir, 'spec.json'), JSON.stringify({ graphs: ['template:elman', 'template:mgu'], task: { name: 'parity', length: 5 }, training: { batch: 4 }, seeds: [1], steps: 3 }));
+    const r = cellwright('sweep', join(dir, 'spec.json'), '--out', join(dir, 'sweep'), '--jobs', '2', '--quiet');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/swept 2 runs/);
+    expect(readFileSync(join(dir, 'sweep', 'results.csv'), 'utf8').trim().split('\n')).toHaveLength(3);
   });
 });

@@ -108,14 +108,14 @@ describe('cellwright sweep', () => {
     const b = await runCli('sweep', bad, '--out', join(dir, 'bad-out'));
     expect(b.code).toBe(1);
     expect(b.err).toMatch(/the sweep SPEC has \d+ problems/);
-    for (const where of ['graphs[1].hidden', 'seeds[0]', 'grid.lr', 'grid["training.batch"]', 'extra']) expect(b.err).toContain(`${where}:`);
+    for (const where of ['graphs[1].hidden', 'seeds[0]', 'grid.lr', 'grid["training.batch"]', 'extra']) expect(b.err).toContain(`CW290 ${where}:`);
     writeFileSync(bad, JSON.stringify({ graphs: ['template:lstm'], seeds: [1] }));
     const c = await runCli('sweep', bad, '--out', join(dir, 'bad-out'));
-    expect(c.err).toContain('graphs[0]: a template has no task of its own');
+    expect(c.err).toContain('CW292 graphs[0]: a template has no task of its own');
     writeFileSync(bad, JSON.stringify({ graphs: ['template:nope'], task: { name: 'parity' } }));
     const d = await runCli('sweep', bad, '--out', join(dir, 'bad-out'));
     expect(d.code).toBe(1);
-    expect(d.err).toMatch(/graphs\[0\]: unknown template "nope": use one of elman, irnn, lstm/);
+    expect(d.err).toMatch(/graphs\[0\]: unknown template "nope" \(CW291\): Use one of elman, irnn, lstm/);
     const e = await runCli('sweep', bad, '--out', join(dir, 'bad-out'), '--jobs', '0');
     expect(e.code).toBe(2);
     expect(e.err).toContain('--jobs must be an integer ≥ 1');

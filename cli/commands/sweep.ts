@@ -117,7 +117,7 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
       try {
         spec = parseSweepSpec(raw);
       } catch (e) {
-        if (e instanceof SpecError) throw new CliError(`${specPath}: the sweep SPEC has ${e.problems.length} problem${e.problems.length === 1 ? '' : 's'}`, 1, e.problems.map((p) => `  ${p.path}: ${p.message}`));
+        if (e instanceof SpecError) throw new CliError(`${specPath}: the sweep SPEC has ${e.problems.length} problem${e.problems.length === 1 ? '' : 's'}`, 1, e.problems.map((p) => `  ${p.code} ${p.path}: ${p.message}`));
         throw e;
       }
       const jobs = o.jobs ?? availableParallelism();

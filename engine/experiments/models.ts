@@ -6,13 +6,14 @@
  * @example
  * const g = templateForTask('lstm-cifg', { name: 'adding', length: 50 }, { hidden: 16, forgetBias: 1 });
  */
+import { problem } from '../errors.ts';
 import type { Graph } from '../format/types.ts';
 import type { Block } from '../tasks/read.ts';
 import { createTask } from '../tasks/index.ts';
 import type { TaskMeta } from '../tasks/types.ts';
 import { TaskError } from '../tasks/types.ts';
 import type { Sizes } from '../templates.ts';
-import { elman, gru, irnn, lstm, peepholeLstm } from '../templates.ts';
+import { elman, gru, irnn, layerNormLstm, lstm, peepholeLstm } from '../templates.ts';
 import { GRU_VARIANTS, gruVariant, LSTM_VARIANTS, lstmVariant } from '../templates/variants.ts';
 
 type Maker = (s: Sizes) => Graph;
@@ -24,6 +25,7 @@ export const TEMPLATES: ReadonlyMap<string, Maker> = new Map<string, Maker>([
   ['lstm', lstm],
   ['peephole-lstm', peepholeLstm],
   ['gru', gru],
+  ['layernorm-lstm', layerNormLstm],
   ['lstm-vanilla', (s) => lstmVariant('vanilla', s)],
   ...LSTM_VARIANTS.map((v): [string, Maker] => [`lstm-${v.toLowerCase()}`, (s) => lstmVariant(v, s)]),
   ...GRU_VARIANTS.map((v): [string, Maker] => [v.toLowerCase(), (s) => gruVariant(v, s)]),
@@ -44,7 +46,10 @@ export function sizesForTask(meta: TaskMeta, hidden: number, forgetBias?: number
  */
 export function templateForTask(name: string, task: Block, o: { hidden: number; forgetBias?: number }): Graph {
   const make = TEMPLATES.get(name.toLowerCase());
-  if (!make) throw new TaskError(`unknown template "${name}": use one of ${[...TEMPLATES.keys()].join(', ')}`, 'template');
+  if (!make) {
+    const p = problem('CW291', { name, known: [...TEMPLATES.keys()].join(', ') }, { path: 'template' });
+    throw new TaskError(`${p.message} (${p.code}): ${p.hint}`, 'template');
+  }
   const meta = createTask(task).meta;
   // The forget bias only means something where there is a forget gate (bias:f).
   const g = make(sizesForTask(meta, o.hidden));

@@ -13,6 +13,8 @@
  * ```
  */
 import { z } from 'zod';
+import { problem } from '../errors.ts';
+import type { Problem } from '../format/types.ts';
 import type { Block } from '../tasks/read.ts';
 
 const json: z.ZodType<unknown> = z.lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(json), z.record(z.string(), json)]));
@@ -50,13 +52,15 @@ export const sweepSpecSchema = z.strictObject({
 export type SweepSpec = z.infer<typeof sweepSpecSchema>;
 export type GraphEntry = z.infer<typeof graphEntry>;
 
-/** A SPEC that cannot be used: one message per problem, each naming its JSON path. */
+/** A SPEC that cannot be used: one problem each (CW290–CW292), each naming its JSON path. */
 export class SpecError extends Error {
-  constructor(readonly problems: { path: string; message: string }[]) {
+  constructor(readonly problems: Problem[]) {
     super(problems.map((p) => `${p.path}: ${p.message}`).join('; '));
     this.name = 'SpecError';
   }
 }
+
+const specProblem = (path: string, detail: string): Problem => problem('CW290', { detail }, { path });
 
 function jsonPath(path: readonly PropertyKey[]): string {
   let s = '';
@@ -76,21 +80,22 @@ export function parseSweepSpec(value: unknown): SweepSpec {
   if (!r.success) {
     throw new SpecError(r.error.issues.flatMap((i) => {
       // An unknown field is named by its own path, with what the SPEC takes.
-      if (i.code === 'unrecognized_keys') return i.keys.map((k) => ({ path: jsonPath([...i.path, k]), message: `unknown field: a SPEC takes ${i.path.length === 0 ? 'graphs, task, training, seeds, grid, steps, hidden' : 'file or template (with label, hidden, forgetBias)'}` }));
-      if (i.code === 'invalid_key') return [{ path: jsonPath(i.path), message: 'a grid key is "training.NAME" or "task.NAME", e.g. "training.lr"' }];
-      return [{ path: jsonPath(i.path), message: i.message }];
+      if (i.code === 'unrecognized_keys') return i.keys.map((k) => specProblem(jsonPath([...i.path, k]), `unknown field: a SPEC takes ${i.path.length === 0 ? 'graphs, task, training, seeds, grid, steps, hidden' : 'file or template (with label, hidden, forgetBias)'}`));
+      if (i.code === 'invalid_key') return [specProblem(jsonPath(i.path), 'a grid key is "training.NAME" or "task.NAME", e.g. "training.lr"')];
+      return [specProblem(jsonPath(i.path), i.message)];
     }));
   }
   const spec = r.data;
-  const problems: { path: string; message: string }[] = [];
+  const problems: Problem[] = [];
   spec.graphs.forEach((g, i) => {
     const isTemplate = typeof g === 'string' ? g.startsWith('template:') : 'template' in g;
-    if (isTemplate && !spec.task && !('task.name' in spec.grid)) problems.push({ path: `graphs[${i}]`, message: 'a template has no task of its own: add "task": {"name": …} to the SPEC' });
+    if (isTemplate && !spec.task && !('task.name' in spec.grid)) problems.push(problem('CW292', {}, { path: `graphs[${i}]` }));
   });
   for (const k of Object.keys(spec.grid)) {
-    if (k === 'training.seed') problems.push({ path: `grid["${k}"]`, message: 'seeds go in "seeds", not the grid' });
-    if (k === 'training.steps' && spec.steps !== undefined) problems.push({ path: `grid["${k}"]`, message: '"steps" is also given: keep one' });
-    if (k === 'training.state') problems.push({ path: `grid["${k}"]`, message: 'training.state is written by training, not set by a sweep' });
+    const at = `grid["${k}"]`;
+    if (k === 'training.seed') problems.push(specProblem(at, 'seeds go in "seeds", not the grid'));
+    if (k === 'training.steps' && spec.steps !== undefined) problems.push(specProblem(at, '"steps" is also given: keep one'));
+    if (k === 'training.state') problems.push(specProblem(at, 'training.state is written by training, not set by a sweep'));
   }
   if (problems.length) throw new SpecError(problems);
   return spec;

@@ -11,6 +11,7 @@
  * size] — for a cell, the state written at each step, as `cellwright run`
  * reports it.
  */
+import { hasLayers } from '../layers/types.ts';
 import type { CNode, Program } from '../compile.ts';
 import { compile } from '../compile.ts';
 import { problem } from '../errors.ts';
@@ -174,6 +175,10 @@ const f32 = (name: string, shape: (number | string)[]): { name: string; elemType
  * writeFileSync('model.onnx', bytes);
  */
 export function exportOnnx(graph: Graph, opts: OnnxExportOptions = {}): OnnxExport {
+  if (hasLayers(graph)) {
+    const ids = graph.nodes.filter((n) => (n.kind as string) === 'layer').map((n) => `"${n.id}"`);
+    refuse(`the graph has layers (${ids.join(', ')}), which the ONNX export does not write yet (docs/layers.md)`, `node ${ids[0]}`);
+  }
   const program = compile(graph);
   const theta = createParams(program.layout, graph.parameters, { seed: seedOf(graph, opts.seed), dtype: 'float64' });
   for (const id of opts.outputs ?? []) {
