@@ -395,6 +395,8 @@ def main():
     state_dict_fixture('sd_rnn_relu', 'RNN', arch='rnn_relu', nonlinearity='relu')
     state_dict_fixture('sd_rnn_tanh_2layers', 'RNN', arch='rnn_tanh', num_layers=2)
     state_dict_fixture('sd_lstm_bidirectional', 'LSTM', bidirectional=True, head=False)
+    state_dict_fixture('sd_gru_bi_2layers_head', 'GRU', bidirectional=True, num_layers=2)
+    state_dict_fixture('sd_lstm_bi_proj_f64', 'LSTM', bidirectional=True, num_layers=2, proj_size=3, head=False, dtype=torch.float64)
     hostile_pickles()
     torch.manual_seed(0)
     export('torch_lstm_head', Net('LSTM'))
