@@ -925,7 +925,7 @@ class Importer {
     this.d.edgeRaw(a.source, lid, 'identity');
     this.layers++;
     this.bidiLayers++;
-    this.col += 1.6;
+    this.col += 2.2;
     const ids = (cell: string | undefined): string[] => (cell ? [`${lid}/${cell}`, `${lid}/reverse/${cell}`] : []);
     const stateAxes = a.layout === 1 ? { axes: 'BDF' } : {};
     for (let d = 0; d < 2; d++) {

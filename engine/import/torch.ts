@@ -290,7 +290,7 @@ export function importStateDict(sd: Map<string, Tensor>, file: string, opts: { a
     layers.push({ ...fwd.out, h: lid, out: lid, outSize: 2 * fwd.out.outSize });
     source = lid;
     inSize = 2 * fwd.out.outSize;
-    col += 1.6;
+    col += 2.2;
   }
 
   // Linear heads: *.weight [O, K] (+ *.bias [O]) chained by size, in key order.
