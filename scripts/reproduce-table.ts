@@ -49,7 +49,7 @@ function render(s: StoredResults): void {
       parts.push(`## ${p.title}`, '', 'Not run yet.', '', ...describeSetup(p, 'full').map((l) => `- ${l}`), '');
       continue;
     }
-    parts.push(reportMarkdown(p, judgePreset(p, r.mode, r.measures), r.measures).replace(/^# /, '## ').replace(/\nThe trained graphs are in this folder.*\n/, '\n'), `Ran ${r.ran}; wall time ${r.seconds.toFixed(1)} s.`, '');
+    parts.push(reportMarkdown(p, judgePreset(p, r.mode, r.measures), r.measures).replace(/\n## /g, '\n### ').replace(/^# /, '## ').replace(/\nThe trained graphs are in this folder.*\n/, '\n'), `Ran ${r.ran}; wall time ${r.seconds.toFixed(1)} s.`, '');
   }
   writeFileSync(join(root, 'docs/reproduce.md'), parts.join('\n'));
   console.log(table);
