@@ -8,10 +8,11 @@ import { writeTarget } from '../common/node/atomic-write.ts';
 import { Option } from 'commander';
 import type { Limits } from '../engine/limits.ts';
 import { DEFAULT_LIMITS, parseLimits } from '../engine/limits.ts';
-import { formatProblem, validateData } from '../engine/format/data.ts';
+import { formatProblem } from '../engine/format/data.ts';
 import { loadGraphText, parseJsonText } from '../engine/format/parse.ts';
 import type { DataFile, Graph, Problem } from '../engine/format/types.ts';
-import { hasErrors, validateGraph } from '../engine/format/validate.ts';
+import { hasErrors } from '../engine/format/validate.ts';
+import { validateAny, validateDataAny } from '../engine/layers/index.ts';
 
 /** A failure to report on stderr (no stack trace) with an exit code. */
 export class CliError extends Error {
@@ -110,7 +111,7 @@ export function readGraph(path: string, opts: { validate: boolean; limits?: Part
   let problems = [...r.problems];
   if (opts.validate) {
     // concat, not push(...): a graph can have more problems than a call has room for arguments
-    problems = problems.concat(validateGraph(r.graph, { limits: opts.limits }));
+    problems = problems.concat(validateAny(r.graph, { limits: opts.limits }));
     if (hasErrors(problems)) {
       const errors = problems.filter((p) => p.severity === 'error');
       throw new CliError(`${shown(path)}: ${errors.length} problem${errors.length === 1 ? '' : 's'} in the graph`, 1, problems.map(formatProblem));
@@ -121,7 +122,7 @@ export function readGraph(path: string, opts: { validate: boolean; limits?: Part
 
 export function readData(path: string, graph: Graph, limits?: Partial<Limits>): DataFile {
   const data = readJson(path, 'data file', limits);
-  const problems = validateData(graph, data);
+  const problems = validateDataAny(graph, data);
   if (hasErrors(problems)) {
     throw new CliError(`${shown(path)}: the data file does not fit the graph`, 1, problems.map(formatProblem));
   }
@@ -160,5 +161,20 @@ export async function checkWritable(path: string, flag: string): Promise<void> {
     accessSync(dir, constants.W_OK | constants.X_OK);
   } catch {
     throw new CliError(`${flag} ${path}: no permission to create files in ${dir}${via}; choose another place or fix the folder's permissions`);
+  }
+}
+
+/**
+ * A report as one JSON string; a report too large for one string (V8 caps
+ * strings near 512 MB) is a CliError that says why, not an internal error.
+ */
+export function reportJson(report: { values: Record<string, { data: number[] }> }, what: string): string {
+  try {
+    return JSON.stringify(report);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    let numbers = 0;
+    for (const v of Object.values(report.values)) numbers += v.data.length;
+    throw new CliError(`the ${what} report is too large to print as one JSON text (${numbers} values): use fewer steps (T) or sequences (B), or smaller nodes`);
   }
 }

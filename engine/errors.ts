@@ -8,7 +8,8 @@
  * CW030–CW059 edges and graph structure, CW060–CW069 parameters,
  * CW070–CW079 warnings about the structure, CW080–CW089 data files,
  * CW099 internal, CW110–CW119 size limits (engine/limits.ts), CW140–CW169 the registry's primitives (slots, op fields,
- * ties, zoneout), CW290–CW309 sweeps and presets (engine/experiments). Add runtime codes from CW100 on.
+ * ties, zoneout), CW170–CW189 layers (engine/layers), CW290–CW309 sweeps and presets (engine/experiments).
+ * Add runtime codes from CW100 on.
  *
  * Example:
  *   problem('CW012', { id: 'f' }, { path: 'nodes[3].id', node: 'f' })
@@ -351,6 +352,90 @@ export const PROBLEMS = {
     severity: 'error',
     message: (a) => `"${a.section}" has a stream "${a.id}", but the graph has no ${a.expected} with that id`,
     hint: (a) => `Remove "${a.id}" from "${a.section}" or rename it after a ${a.expected} of the graph.`,
+  }),
+
+  // ── layers (engine/layers, docs/layers.md) ─────────────────────────────
+  CW170: spec<{ layer: string; found: unknown }>({
+    severity: 'error',
+    message: (a) => `layer "${a.layer}" has no nested step graph: "graph" is ${show(a.found)}`,
+    hint: () => 'Give the layer "graph": {"nodes": [...], "edges": [...]}, one time step of the layer in the graph format (its input nodes are the layer\'s inputs).',
+  }),
+  CW171: spec<{ layer: string; found: unknown }>({
+    severity: 'error',
+    message: (a) => `layer "${a.layer}": direction ${show(a.found)} is not forward, reverse or bidirectional`,
+    hint: () => 'Set "direction" to "forward" (the default), "reverse" (runs from the last step to the first) or "bidirectional" (both, outputs concatenated forward ‖ reverse).',
+  }),
+  CW172: spec<{ layer: string; found: unknown; nodes: readonly string[] }>({
+    severity: 'error',
+    message: (a) => `layer "${a.layer}": output ${show(a.found)} is not a node of its nested graph`,
+    hint: (a) => `Set "output" to the id of the nested node whose value the layer emits at every step${a.nodes.length ? ` (one of ${list(a.nodes.slice(0, 12))})` : ''}.`,
+  }),
+  CW173: spec<{ layer: string; node: string; kind: string }>({
+    severity: 'error',
+    message: (a) => `layer "${a.layer}": its nested graph has a ${a.kind} node "${a.node}", which a layer's step graph cannot hold`,
+    hint: (a) => (a.kind === 'layer'
+      ? 'Layers do not nest: put the inner layer next to this one in the outer graph and connect them.'
+      : 'Targets and losses belong to the outer graph: read the layer\'s output there and put the loss on it.'),
+  }),
+  CW174: spec<{ edge: string; layer: string; source: string; kind: string }>({
+    severity: 'error',
+    message: (a) => `edge "${a.edge}" feeds layer "${a.layer}" from ${a.kind} "${a.source}", which is computed inside the outer step (it can depend on the outer recurrence), not known for the whole sequence in advance`,
+    hint: () => 'A layer runs over the whole sequence before the outer step graph: feed it from an input node or another layer, and move the gate or op into the layer\'s nested graph.',
+  }),
+  CW175: spec<{ edge: string; layer: string; found: unknown; ports: readonly string[] }>({
+    severity: 'error',
+    message: (a) => `edge "${a.edge}" into layer "${a.layer}": port ${show(a.found)} is not an input node of the nested graph`,
+    hint: (a) => (a.ports.length ? `Set "port" to one of its input nodes: ${list(a.ports)} (optional when there is only one).` : 'Add an input node to the nested graph: it is the layer\'s input port.'),
+  }),
+  CW176: spec<{ layer: string; port: string; count: number }>({
+    severity: 'error',
+    message: (a) => `layer "${a.layer}": nested input "${a.port}" is fed by ${a.count} edges; every nested input needs exactly one`,
+    hint: () => 'Connect one edge into the layer for each of its nested input nodes, naming it with "port" when there are several.',
+  }),
+  CW177: spec<{ edge: string; layer: string; port: string; source: string; size: number; portSize: number }>({
+    severity: 'error',
+    message: (a) => `edge "${a.edge}": "${a.source}" has size ${a.size}, but nested input "${a.port}" of layer "${a.layer}" has size ${a.portSize}`,
+    hint: () => 'Make the sizes equal (a bidirectional layer emits twice the size of its output node).',
+  }),
+  CW178: spec<{ edge: string; layer: string; weight: unknown }>({
+    severity: 'error',
+    message: (a) => `edge "${a.edge}" into layer "${a.layer}" has weight ${show(a.weight)}; edges into a layer carry values unchanged`,
+    hint: () => 'Remove "weight" (or use "identity"): learned weights go on edges inside the nested graph.',
+  }),
+  CW179: spec<{ cycle: readonly string[] }>({
+    severity: 'error',
+    message: (a) => `layers feed each other in a cycle: ${list([...a.cycle, a.cycle[0]].map((x) => `"${x}"`)).replace(/, /g, ' → ')}`,
+    hint: () => 'Each layer needs its input sequences complete before it runs: break the cycle (use a cell inside one nested graph for recurrence).',
+  }),
+  CW180: spec<{ id: string; layer: string; node: string }>({
+    severity: 'error',
+    message: (a) => `node id "${a.id}" is also the reported id of node "${a.node}" of layer "${a.layer}"`,
+    hint: () => 'Rename the node: values of nested nodes are reported as <layer id>/<node id> (and <layer id>/reverse/<node id>).',
+  }),
+  CW181: spec<{ layer: string; node: string }>({
+    severity: 'error',
+    message: (a) => `layer "${a.layer}": nested input "${a.node}" has "reverse": true`,
+    hint: () => 'Reverse the whole layer instead: set the layer\'s "direction" to "reverse" or "bidirectional".',
+  }),
+  CW182: spec<{ layer: string }>({
+    severity: 'error',
+    message: (a) => `layer "${a.layer}": its nested graph has its own "parameters"`,
+    hint: (a) => `Move them into the file's "parameters" under "layer:${a.layer}/<key>" (and "layer:${a.layer}/reverse/<key>" for the backward copy of a bidirectional layer).`,
+  }),
+  CW183: spec<{ key: string; layer: string }>({
+    severity: 'error',
+    message: (a) => `parameter "${a.key}" names layer "${a.layer}", which is not a layer of the graph`,
+    hint: () => 'Rename the key after a layer node id, or delete it.',
+  }),
+  CW184: spec<{ layer: string }>({
+    severity: 'error',
+    message: (a) => `layer "${a.layer}": its nested graph has no input node, so the layer reads nothing`,
+    hint: () => 'Add an input node to the nested graph (it is the layer\'s input port) and connect an edge into the layer.',
+  }),
+  CW185: spec<{ key: string; layer: string; direction: string }>({
+    severity: 'warning',
+    message: (a) => `parameter "${a.key}" is for the backward copy of layer "${a.layer}", which is ${a.direction}, not bidirectional: it is ignored`,
+    hint: (a) => `Delete it, or set the layer's direction to bidirectional${a.direction === 'reverse' ? ' (a reverse layer\'s own parameters have no "reverse/" in their keys)' : ''}.`,
   }),
 
   // ── limits (engine/limits.ts): sizes refused before anything is allocated ──

@@ -5,7 +5,7 @@
  */
 import { batchFromData } from './batch.ts';
 import type { Program } from './compile.ts';
-import { compile, GraphError } from './compile.ts';
+import { GraphError } from './compile.ts';
 import { pathOf } from './format/validate.ts';
 import type { Limits } from './limits.ts';
 import { allocating, checkRun } from './limits.ts';
@@ -13,7 +13,8 @@ import type { Flag, FlagThresholds } from './diagnostics/flags.ts';
 import { DEFAULT_FLAG_THRESHOLDS, flagSeries } from './diagnostics/flags.ts';
 import type { DataFile, Graph, TensorJSON } from './format/types.ts';
 import { createParams } from './params.ts';
-import { Session } from './runtime.ts';
+import type { SessionLike } from './fast/index.ts';
+import { compileAny, LayeredSession, nestedFlags, sessionFor } from './layers/index.ts';
 import type { Arr, DType } from './tensor.ts';
 import { idTable, own } from './format/dict.ts';
 
@@ -44,7 +45,7 @@ function tensor(shape: number[], a: Arr): TensorJSON {
   return { shape, data: Array.from(a) };
 }
 
-interface Prepared { program: Program; session: Session; theta: Arr; batch: ReturnType<typeof batchFromData> }
+interface Prepared { program: Program; session: SessionLike; theta: Arr; batch: ReturnType<typeof batchFromData> }
 
 /**
  * Compiles, checks the run against the limits, then allocates and runs
@@ -53,7 +54,7 @@ interface Prepared { program: Program; session: Session; theta: Arr; batch: Retu
  */
 function withRun<R>(graph: Graph, data: DataFile, opts: GradOptions, body: (p: Prepared) => R): R {
   const dtype = opts.dtype ?? 'float64';
-  const program = compile(graph, { dtype, limits: opts.limits });
+  const program = compileAny(graph, { dtype, limits: opts.limits });
   // T and B come from the first stream (validateData made them all agree).
   const first = Object.entries(data.inputs)[0] ?? Object.entries(data.targets ?? {})[0];
   const at = first ? pathOf(Object.hasOwn(data.inputs, first[0]) ? 'inputs' : 'targets', first[0], 'shape') : '';
@@ -64,12 +65,12 @@ function withRun<R>(graph: Graph, data: DataFile, opts: GradOptions, body: (p: P
     const batch = batchFromData(data, dtype);
     const seed = opts.seed ?? (typeof graph.training?.seed === 'number' ? graph.training.seed : 1);
     const theta = createParams(program.layout, graph.parameters, { seed, dtype });
-    const session = new Session(program, { T: batch.T, B: batch.B, dtype, inputGrads: true });
+    const session = sessionFor(program, { T: batch.T, B: batch.B, dtype, inputGrads: true });
     return body({ program, session, theta, batch });
   });
 }
 
-function valuesOf(program: Program, session: Session): Record<string, TensorJSON> {
+function valuesOf(program: Program, session: SessionLike): Record<string, TensorJSON> {
   const values = idTable<TensorJSON>();
   for (const n of program.nodes) {
     if (n.kind === 'loss') values[n.id] = tensor([session.T, 1, 1], Float64Array.from(session.stepLoss[n.index]));
@@ -109,6 +110,9 @@ function gradPrepared({ program, session, theta, batch }: Prepared, opts: GradOp
     const n = program.nodes[i];
     if (own(batch.initialStates, n.id)) gradients[`state:${n.id}`] = tensor([batch.B, n.size], session.initialStateGrad(i));
   }
+  if (session instanceof LayeredSession) {
+    for (const { id, grad } of session.nestedStateGrads(batch)) gradients[`state:${id}`] = tensor([batch.B, grad.length / batch.B], grad);
+  }
   const gradNorms = idTable<number[]>();
   for (const n of program.nodes) {
     if (n.kind === 'loss' || n.kind === 'target') continue;
@@ -120,5 +124,6 @@ function gradPrepared({ program, session, theta, batch }: Prepared, opts: GradOp
     const f = flagSeries(program.nodes[i].id, session.gradNorms[i], th);
     if (f) flags.push(f);
   }
+  flags.push(...nestedFlags(program, session.gradNorms, th));
   return { loss, gradients, values: valuesOf(program, session), gradNorms, flags };
 }

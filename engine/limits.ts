@@ -103,9 +103,9 @@ export interface RunShape {
 /**
  * The memory of one training run of a compiled graph: every node's values and
  * gradients over T steps and B sequences (a cell keeps T + 1 states), and the
- * parameters with their gradients and optimizer state. An upper bound of what
- * the reference and the fast runtime allocate up front, computed in O(nodes)
- * with no allocation.
+ * parameters with their gradients and optimizer state: what the reference
+ * runtime allocates up front (the fast runtime adds buffers for its fused
+ * products, engine/fast estimateMemory). O(nodes), allocates nothing.
  */
 export function estimateRun(p: Program, run: RunShape): RunEstimate {
   const el = (run.dtype ?? 'float64') === 'float64' ? 8 : 4;

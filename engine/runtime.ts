@@ -189,13 +189,15 @@ export class Session {
 
   /**
    * Back-propagates the last forward through time: fills gparams (dL/dθ),
-   * grads (dL/d value of every node at every step) and gradNorms.
+   * grads (dL/d value of every node at every step) and gradNorms. `external`
+   * adds gradients from outside the graph (see addExternalGrads).
    */
-  backward(params: Arr): void {
+  backward(params: Arr, external?: ExternalGrads): void {
     const { program: p, B, T } = this;
     if (!this.batch) throw new Error('backward() before forward()');
     this.gparams.fill(0);
     for (const g of this.grads) g?.fill(0);
+    if (external) addExternalGrads(p, this.grads, external, B);
     for (let t = T - 1; t >= 0; t--) {
       // The state written at step t is the writer's value at step t: hand the
       // gradient that step t+1 left on it to the writer.
@@ -345,6 +347,30 @@ export class Session {
     const n = this.program.nodes[nodeIndex];
     if (n.kind === 'cell') return this.vals[nodeIndex].subarray(this.B * n.size);
     return this.vals[nodeIndex];
+  }
+}
+
+/**
+ * Gradients from outside a graph, per node index: dL/d values(n) laid out
+ * like values(n) ([T, B, size]; for a cell, the states it writes), e.g. what
+ * an outer graph sends back into a layer's output at every step.
+ */
+export type ExternalGrads = ReadonlyMap<number, Arr>;
+
+/**
+ * Adds external gradients into zeroed gradient buffers before back-propagation
+ * (gradients accumulate, so they then flow like any other). Shared by the
+ * reference and the fast runtime, which store gradients the same way.
+ */
+export function addExternalGrads(p: Program, grads: (Arr | null)[], external: ExternalGrads, B: number): void {
+  for (const [i, src] of external) {
+    const n = p.nodes[i];
+    const g = grads[i];
+    if (!g) throw new Error(`node "${n.id}" keeps no gradient (an input node needs inputGrads: true)`);
+    const off = n.kind === 'cell' ? B * n.size : 0;
+    const len = g.length - off;
+    if (src.length !== len) throw new Error(`external gradient of "${n.id}" has ${src.length} numbers, expected ${len}`);
+    for (let k = 0; k < len; k++) g[off + k] += src[k];
   }
 }
 

@@ -28,6 +28,8 @@ const CATALOGUE: Array<{ key: string; title: string; blurb: string }> = [
   { key: 'layernorm-lstm', title: 'LayerNorm LSTM', blurb: 'LSTM with layer norm on each gate and on the cell (Ba et al. 2016).' },
   { key: 'slstm', title: 'sLSTM', blurb: 'Exponential input gate and a normalizer state (xLSTM, Beck et al. 2024).' },
   { key: 'tied-transition-rnn', title: 'Deep-transition RNN (tied)', blurb: 'Two tanh layers per step sharing one recurrent matrix U (a tied edge).' },
+  { key: 'lstm-2-layer', title: '2-layer LSTM', blurb: 'Two stacked LSTM layers: the second reads the whole output sequence of the first.' },
+  { key: 'gru-bidirectional', title: 'Bidirectional GRU', blurb: 'A GRU layer run forward and backward in time; the readout sees both.' },
   { key: 'worked-1-linear', title: 'Worked example 1: linear RNN', blurb: 'Scalar h_t = x_t + h_{t−1}, y_t = h_t.' },
   { key: 'worked-2-two-input', title: 'Worked example 2: two inputs', blurb: 'Weights 1 and −1, y_t = σ(5·h_t).' },
   { key: 'quadratic-map', title: 'Iterated map h² + 0.15', blurb: 'One unit iterating f(h) = h² + 0.15: a sink and a source.' },

@@ -4,7 +4,8 @@
  * Run: npx tsx scripts/make-examples.ts
  */
 import { writeFileSync } from 'node:fs';
-import { compile } from '../engine/compile.ts';
+import { compileAny } from '../engine/layers/index.ts';
+import * as L from '../engine/layers/templates.ts';
 import type { DataFile, Graph } from '../engine/format/types.ts';
 import { createParams, exportParams } from '../engine/params.ts';
 import { Rng } from '../engine/rng.ts';
@@ -23,7 +24,7 @@ function sig6(x: number): number {
 
 /** Draws parameters once (seeded) and stores them rounded, so files stay readable. */
 function withParams(g: Graph, seed: number): Graph {
-  const p = compile(g);
+  const p = compileAny(g);
   const theta = createParams(p.layout, g.parameters, { seed, dtype: 'float64' });
   const params = exportParams(p.layout, theta);
   for (const v of Object.values(params)) {
@@ -118,4 +119,10 @@ write('quadratic-map', T.quadraticMap(), {
   inputs: { x: { shape: [20, 1, 1], data: new Array(20).fill(0) } },
   initialStates: { h: { shape: [1, 1], data: [0.5] } },
 });
+// Layers (docs/layers.md); written last so the examples above keep their random draws.
+write('lstm-2-layer', withParams({
+  ...L.stackedLstm({ x: 1, h: 8, y: 1, loss: 'bce' }), task: { name: 'parity', length: 20 },
+  training: { optimizer: 'adam', lr: 0.01, batch: 32, steps: 600, seed: 1 },
+}, 17), parityData(10, 3));
+write('gru-bidirectional', withParams({ ...L.bidirectionalGru({ x: 1, h: 8, y: 1 }), task: sine, training: sineTraining }, 18), sineData(8, 3));
 console.log('examples written');

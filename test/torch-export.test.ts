@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportTorch } from '../engine/export/torch.ts';
 import type { DataFile, Graph } from '../engine/format/types.ts';
 import { gradReport } from '../engine/grad.ts';
+import { hasLayers } from '../engine/layers/types.ts';
 import { everyPrimitive, everyPrimitiveData, everything, everythingData, hostileCase, randomCase } from './torch/graphs.ts';
 import { describeRun, hasTorch, mustRun, PYTHON, runPython, TORCH_HINT } from './torch/python.ts';
 
@@ -47,7 +48,9 @@ function exampleCases(): Case[] {
       const data = JSON.parse(readFileSync(join(EXAMPLES, `${name}.data.json`), 'utf8')) as DataFile;
       const seed = typeof graph.training?.seed === 'number' ? graph.training.seed : 1;
       return { name, graph, data, seed };
-    });
+    })
+    // Layered examples are not exported yet: exportTorch refuses them (engine/layers/layers.test.ts).
+    .filter((c) => !hasLayers(c.graph));
 }
 
 const available = hasTorch();

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { compile } from '../../engine/compile.ts';
+import { compileAny, nestedCells } from '../../engine/layers/index.ts';
 import { formatProblem } from '../../engine/format/data.ts';
 import type { Io } from '../main.ts';
 import { limitsOf, limitsOption, readGraph, shown } from '../io.ts';
@@ -14,10 +14,11 @@ export function register(program: Command, io: Io): void {
       const limits = limitsOf(opts);
       const { graph, problems } = readGraph(path, { validate: true, limits });
       for (const p of problems) io.err(formatProblem(p));
-      const prog = compile(graph, { limits });
-      const count = (k: string): number => prog.nodes.filter((n) => n.kind === k).length;
+      const prog = compileAny(graph, { limits });
+      const count = (k: string): number => graph.nodes.filter((n) => (n.kind as string) === k).length;
+      const layers = count('layer');
       const trainable = prog.layout.entries.filter((e) => e.trainable).reduce((a, e) => a + e.length, 0);
       const warn = problems.length ? `, ${problems.length} warning${problems.length === 1 ? '' : 's'}` : '';
-      io.out(`ok: ${graph.name ? `"${graph.name}"` : shown(path)} — ${prog.nodes.length} nodes (${count('cell')} cells, ${count('gate')} gates, ${count('op')} ops, ${count('loss')} losses), ${prog.edges.length} edges, ${trainable} trainable parameters${warn}`);
+      io.out(`ok: ${graph.name ? `"${graph.name}"` : shown(path)} — ${graph.nodes.length} nodes (${count('cell')} cells, ${count('gate')} gates, ${count('op')} ops, ${layers ? `${layers} layer${layers === 1 ? '' : 's'} holding ${nestedCells(prog).length} cells, ` : ''}${count('loss')} losses), ${graph.edges.length} edges, ${trainable} trainable parameters${warn}`);
     });
 }

@@ -14,7 +14,7 @@ describe('cellwright export onnx', () => {
     const r = await runCli('export', 'onnx', ex('lstm.json'), '-o', out);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    expect(r.out).toContain('one fused recurrent node');
+    expect(r.out).toContain('one fused LSTM node');
     const m = decodeModel(new Uint8Array(readFileSync(out)));
     expect(m.graph.nodes.map((n) => n.opType)).toContain('LSTM');
     const size = (JSON.parse(readFileSync(ex('lstm.json'), 'utf8')) as { nodes: { id: string; size?: number }[] }).nodes.find((n) => n.id === 'x')!.size;

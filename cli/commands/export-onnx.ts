@@ -39,6 +39,7 @@ export function registerOnnx(exp: Command, io: Io, integer: (name: string) => (v
       } catch (e) {
         throw new CliError(`cannot write ${opts.out}: ${(e as Error).message}`);
       }
-      io.out(`wrote ${opts.out} (${r.form === 'fused' ? 'one fused recurrent node' : 'a Scan over the step'}, opset 17): inputs ${r.inputs.join(', ')}; outputs ${r.outputs.join(', ')}`);
+      const form = r.form === 'fused' ? (r.ops.length === 1 ? `one fused ${r.ops[0]} node` : `fused ${r.ops.join(' → ')} nodes, one per layer`) : 'a Scan over the step';
+      io.out(`wrote ${opts.out} (${form}, opset 17): inputs ${r.inputs.join(', ')}; outputs ${r.outputs.join(', ')}`);
     });
 }

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { gradReport } from '../../engine/grad.ts';
+import { compileAny, nestedCells } from '../../engine/layers/index.ts';
 import type { DType } from '../../engine/tensor.ts';
 import type { Io } from '../main.ts';
-import { CliError, limitsOf, limitsOption, maxMemoryOption, readData, readGraph } from '../io.ts';
+import { CliError, limitsOf, limitsOption, maxMemoryOption, readData, readGraph, reportJson } from '../io.ts';
 import { dtypeOption } from './run.ts';
 import { own } from '../../engine/format/dict.ts';
 
@@ -33,7 +34,7 @@ export function register(program: Command, io: Io): void {
       const data = readData(dataPath, graph, limits);
       const r = gradReport(graph, data, { dtype: opts.dtype, limits, thresholds: { exploding: opts.explode, vanishing: opts.vanish } });
       if (opts.json) {
-        io.out(JSON.stringify(r));
+        io.out(reportJson(r, 'grad'));
         return;
       }
       io.out(`loss ${r.loss}`);
@@ -42,10 +43,12 @@ export function register(program: Command, io: Io): void {
         io.out(`  ${k} [${g.shape.join('×')}]: ${Math.sqrt(g.data.reduce((a, x) => a + x * x, 0)).toPrecision(6)}`);
       }
       io.out('gradient norm through time (‖dL/dh_t‖, first → last step):');
-      for (const n of graph.nodes.filter((n) => n.kind === 'cell')) {
-        const g = own(r.gradNorms, n.id);
+      const program = compileAny(graph);
+      for (const i of [...program.cells, ...nestedCells(program)]) {
+        const id = program.nodes[i].id;
+        const g = own(r.gradNorms, id);
         if (!g || g.length === 0) continue;
-        io.out(`  ${n.id}: ${g[0].toPrecision(4)} → ${g[g.length - 1].toPrecision(4)}`);
+        io.out(`  ${id}: ${g[0].toPrecision(4)} → ${g[g.length - 1].toPrecision(4)}`);
       }
       if (r.flags.length === 0) io.out('flags: none');
       for (const f of r.flags) io.out(`flag: ${f.node} ${f.kind}${f.kind === 'nonfinite' ? ` at step ${f.step}` : ` (ratio ${f.ratio.toPrecision(4)}, ×${f.perStep.toPrecision(4)} per step)`}`);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { TensorJSON } from '../../engine/format/types.ts';
-import { dataFromSource, outputFromValues } from '../../engine/import/tensors.ts';
+import { outputFromValues } from '../../engine/import/tensors.ts';
 import type { ImportResult } from '../../engine/import/types.ts';
 import { runCli } from '../testing.ts';
 
@@ -25,16 +25,17 @@ describe('cellwright import', () => {
     });
   });
 
-  it('run --json reports a reverse layer in the data\'s time order, so values match the source tensor by tensor', async () => {
+  it('--tensors writes the source inputs as data; run --json then matches the source outputs, a reverse layer in the data\'s time order', async () => {
     const graphFile = join(tmp, 'lstm_rev.json');
-    const m = await cli('import', join(models, 'lstm_reverse.onnx'), '-o', graphFile, '--json');
-    expect(m.code).toBe(0);
-    const mapping = JSON.parse(m.out) as Omit<ImportResult, 'graph'>;
+    const tensors = join(tmp, 'lstm_rev.tensors.json');
     const fixture = JSON.parse(readFileSync(join(models, 'lstm_reverse.json'), 'utf8')) as { inputs: Record<string, TensorJSON>; outputs: Record<string, TensorJSON> };
-    const r: ImportResult = { ...mapping, graph: JSON.parse(readFileSync(graphFile, 'utf8')) };
-    const dataFile = join(tmp, 'lstm_rev.data.json');
-    writeFileSync(dataFile, JSON.stringify(dataFromSource(r, fixture.inputs)));
-    const run = await cli('run', graphFile, dataFile, '--json');
+    writeFileSync(tensors, JSON.stringify(fixture.inputs));
+    const m = await cli('import', join(models, 'lstm_reverse.onnx'), '-o', graphFile, '--json', '--tensors', tensors);
+    expect(m.err).toBe('');
+    const mapping = JSON.parse(m.out) as Omit<ImportResult, 'graph'> & { data: string };
+    expect(mapping.data).toBe(join(tmp, 'lstm_rev.data.json'));
+    const r: ImportResult = { ...mapping, graph: JSON.parse(readFileSync(graphFile, 'utf8')) as ImportResult['graph'] };
+    const run = await cli('run', graphFile, mapping.data, '--json');
     expect(run.err).toBe('');
     const values = (JSON.parse(run.out) as { values: Record<string, TensorJSON> }).values;
     for (const name of ['Y', 'Y_h', 'Y_c']) {
@@ -44,6 +45,32 @@ describe('cellwright import', () => {
     }
     // In the data's time order, the state at t = 1 is the last one the reverse pass wrote: Y_h.
     values.h.data.slice(0, 8).forEach((v, i) => expect(v).toBeCloseTo(fixture.outputs.Y_h.data[i], 6));
+  });
+
+  it('an imported model trains like any graph: cellwright train on its data lowers the loss', async () => {
+    const graphFile = join(tmp, 'train-me.json');
+    const tensors = join(tmp, 'train-me.tensors.json');
+    writeFileSync(tensors, JSON.stringify((JSON.parse(readFileSync(join(models, 'torch_lstm_head.json'), 'utf8')) as { inputs: unknown }).inputs));
+    expect((await cli('import', join(models, 'torch_lstm_head.onnx'), '-o', graphFile, '--tensors', tensors)).code).toBe(0);
+    const data = join(tmp, 'train-me.data.json');
+    const before = JSON.parse((await cli('run', graphFile, data, '--json')).out) as { loss: number };
+    const trained = join(tmp, 'trained.json');
+    const t = await cli('train', graphFile, '--data', data, '--steps', '30', '--optimizer', 'adam', '--lr', '0.01', '--out', trained, '--quiet');
+    expect(t.err).toBe('');
+    expect(t.code).toBe(0);
+    const after = JSON.parse((await cli('run', trained, data, '--json')).out) as { loss: number };
+    expect(after.loss).toBeLessThan(before.loss / 2);
+  });
+
+  it('--tensors that do not fit are refused by name', async () => {
+    const bad = join(tmp, 'bad.tensors.json');
+    writeFileSync(bad, JSON.stringify({ X: { shape: [2, 3], data: [1, 2] } }));
+    const r = await cli('import', join(models, 'rnn_tanh.onnx'), '-o', join(tmp, 'bad.json'), '--tensors', bad);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('"X" must be {"shape": [..], "data": [..]} with as many numbers as the shape holds');
+    writeFileSync(bad, JSON.stringify({ nope: { shape: [1], data: [1] } }));
+    const r2 = await cli('import', join(models, 'rnn_tanh.onnx'), '-o', join(tmp, 'bad.json'), '--tensors', bad, '--force');
+    expect(r2.err).toContain('the model has no input "nope" (its inputs: X)');
   });
 
   it('prints a readable mapping without --json, and a PyTorch file needs --arch for nn.RNN', async () => {

@@ -4,7 +4,7 @@ import { runGraph } from '../../engine/grad.ts';
 import { valuesInOriginalOrder } from '../../engine/import/tensors.ts';
 import type { DType } from '../../engine/tensor.ts';
 import type { Io } from '../main.ts';
-import { limitsOf, limitsOption, maxMemoryOption, readData, readGraph } from '../io.ts';
+import { limitsOf, limitsOption, maxMemoryOption, readData, readGraph, reportJson } from '../io.ts';
 
 export const dtypeOption = (def: DType): Option => new Option('--dtype <dtype>', 'number precision').choices(['float64', 'float32']).default(def);
 
@@ -30,7 +30,7 @@ export function register(program: Command, io: Io): void {
       // An imported reverse layer reports in the data's time order, like its source.
       const r = { ...run, values: valuesInOriginalOrder(graph, run.values) };
       if (opts.json) {
-        io.out(JSON.stringify(r));
+        io.out(reportJson(r, 'run'));
         return;
       }
       io.out(`loss ${fmt(r.loss)}`);

@@ -11,6 +11,7 @@
  * size] — for a cell, the state written at each step, as `cellwright run`
  * reports it.
  */
+import { hasLayers } from '../layers/types.ts';
 import type { CNode, Program } from '../compile.ts';
 import { compile } from '../compile.ts';
 import { problem } from '../errors.ts';
@@ -45,8 +46,10 @@ export interface OnnxExport {
   bytes: Uint8Array;
   inputs: string[];
   outputs: string[];
-  /** 'fused' when the graph was written as one LSTM/GRU/RNN node. */
+  /** 'fused' when the graph was written as LSTM/GRU/RNN nodes (one per layer), else a Scan. */
   form: 'scan' | 'fused';
+  /** The ONNX ops the step became: e.g. ['LSTM', 'LSTM'], or ['Scan']. */
+  ops: string[];
 }
 
 function refuse(what: string, where: string): never {
@@ -172,6 +175,10 @@ const f32 = (name: string, shape: (number | string)[]): { name: string; elemType
  * writeFileSync('model.onnx', bytes);
  */
 export function exportOnnx(graph: Graph, opts: OnnxExportOptions = {}): OnnxExport {
+  if (hasLayers(graph)) {
+    const ids = graph.nodes.filter((n) => (n.kind as string) === 'layer').map((n) => `"${n.id}"`);
+    refuse(`the graph has layers (${ids.join(', ')}), which the ONNX export does not write yet (docs/layers.md)`, `node ${ids[0]}`);
+  }
   const program = compile(graph);
   const theta = createParams(program.layout, graph.parameters, { seed: seedOf(graph, opts.seed), dtype: 'float64' });
   for (const id of opts.outputs ?? []) {
@@ -191,7 +198,10 @@ export function exportOnnx(graph: Graph, opts: OnnxExportOptions = {}): OnnxExpo
 
   if (!opts.noFused) {
     const fused = fusedLayer(program, theta, opts.outputs, graph.reportTime === 'original', opts.initialStates === true);
-    if (fused) return { ...finish(fused.graph), inputs: fused.graph.inputs.map((v) => v.name), outputs: fused.outputs, form: 'fused' };
+    if (fused) {
+      const ops = fused.graph.nodes.map((n) => n.opType).filter((o) => o === 'LSTM' || o === 'GRU' || o === 'RNN');
+      return { ...finish(fused.graph), inputs: fused.graph.inputs.map((v) => v.name), outputs: fused.outputs, form: 'fused', ops };
+    }
   }
   const outIds = opts.outputs ?? defaultOutputs(program);
   if (outIds.length === 0) refuse('nothing to output: the graph has no loss and no cell', 'outputs');
@@ -248,7 +258,7 @@ export function exportOnnx(graph: Graph, opts: OnnxExportOptions = {}): OnnxExpo
     inputs: [...inputs.map((x) => f32(x.id, ['T', 'B', x.size])), ...(opts.initialStates ? cells.map((c) => f32(`${c.id}.initial`, ['B', c.size])) : [])],
     outputs: outIds.map((id) => f32(id, ['T', 'B', program.nodes[program.byId.get(id)!].size])),
   };
-  return { ...finish(g), inputs: g.inputs.map((v) => v.name), outputs: outIds, form: 'scan' };
+  return { ...finish(g), inputs: g.inputs.map((v) => v.name), outputs: outIds, form: 'scan', ops: ['Scan'] };
 }
 
 function finish(g: OnnxGraph): { bytes: Uint8Array } {

@@ -11,12 +11,15 @@ import type { Graph } from '../format/types.ts';
 import { createParams, exportParams } from '../params.ts';
 import { commentText, docText, NameTable, pyStr, sanitize, stepNames } from './names.ts';
 import { exportTorch, TorchExportError } from './torch.ts';
+import { hasLayers } from '../layers/types.ts';
 
 const EXAMPLES = resolve(import.meta.dirname, '../../assets/examples');
 const examples: [string, Graph][] = readdirSync(EXAMPLES)
   .filter((f) => f.endsWith('.json') && !f.endsWith('.data.json'))
   .sort()
-  .map((f) => [f, JSON.parse(readFileSync(join(EXAMPLES, f), 'utf8')) as Graph]);
+  .map((f): [string, Graph] => [f, JSON.parse(readFileSync(join(EXAMPLES, f), 'utf8')) as Graph])
+  // Layered examples are not exported yet: exportTorch refuses them (engine/layers/layers.test.ts).
+  .filter(([, g]) => !hasLayers(g));
 
 function graph(nodes: Graph['nodes'], edges: Graph['edges'], extra: Partial<Graph> = {}): Graph {
   return { format: 'cellwright-graph', version: 1, nodes, edges, ...extra };

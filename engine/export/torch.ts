@@ -12,6 +12,7 @@
  *   README.md    how to use the folder
  */
 import { compile, GraphError } from '../compile.ts';
+import { hasLayers } from '../layers/types.ts';
 import type { Graph } from '../format/types.ts';
 import { createParams, exportParams } from '../params.ts';
 import { TASKS_PY } from './torch-tasks-py.ts';
@@ -53,6 +54,10 @@ function seedOf(graph: Graph, opts: TorchExportOptions): number {
  * for (const [name, text] of Object.entries(files)) host.writeFile(`${dir}/${name}`, text);
  */
 export function exportTorch(graph: Graph, opts: TorchExportOptions = {}): TorchExport {
+  if (hasLayers(graph)) {
+    const ids = graph.nodes.filter((n) => (n.kind as string) === 'layer').map((n) => `"${n.id}"`);
+    throw new TorchExportError(`cannot export to PyTorch: the graph has layers (${ids.join(', ')}), which the PyTorch export does not write yet (docs/layers.md); export a graph without layers`);
+  }
   let program;
   try {
     program = compile(graph);

@@ -12,7 +12,7 @@ import type { Program } from '../compile.ts';
 import { compile } from '../compile.ts';
 import type { DataFile, Graph } from '../format/types.ts';
 import { createParams } from '../params.ts';
-import { Session } from '../runtime.ts';
+import { compileAny, sessionFor } from '../layers/index.ts';
 import * as templates from '../templates.ts';
 import type { DType } from '../tensor.ts';
 import { randomBatch, randomParams } from '../testing/build.ts';
@@ -28,8 +28,9 @@ const BACKENDS: [string, (d: DType) => Backend][] = [['js', jsBackend], ['wasm',
 
 function check(p: Program, theta: Float64Array, batch: Batch, dtype: DType, backend: (d: DType) => Backend, inputGrads = false): void {
   const th = dtype === 'float64' ? theta : Float32Array.from(theta);
-  const ref = new Session(p, { T: batch.T, B: batch.B, dtype, inputGrads });
-  const fast = new FastSession(p, { T: batch.T, B: batch.B, dtype, inputGrads, backend: backend(dtype) });
+  // sessionFor: examples with layers run as layered sessions whose parts are reference / fast sessions.
+  const ref = sessionFor(p, { T: batch.T, B: batch.B, dtype, inputGrads });
+  const fast = sessionFor(p, { T: batch.T, B: batch.B, dtype, inputGrads }, (q, o) => new FastSession(q, { ...o, backend: backend(dtype) }));
   // Twice, so stale state from one step cannot hide in the next.
   for (let rep = 0; rep < 2; rep++) {
     ref.forward(th, batch);
@@ -78,7 +79,7 @@ describe.each(BACKENDS)('fast runtime (%s kernels) equals the reference Session'
     it.each(names)('example: %s with its data', (name) => {
       const g = JSON.parse(readFileSync(new URL(name, dir), 'utf8')) as Graph;
       const data = JSON.parse(readFileSync(new URL(name.replace(/\.json$/, '.data.json'), dir), 'utf8')) as DataFile;
-      const p = compile(g);
+      const p = compileAny(g);
       const theta = createParams(p.layout, g.parameters, { seed: 1, dtype: 'float64' }) as Float64Array;
       check(p, theta, batchFromData(data, 'float64'), dtype, backend);
     });

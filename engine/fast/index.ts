@@ -11,7 +11,7 @@
 import type { Batch } from '../batch.ts';
 import type { Program } from '../compile.ts';
 import type { Noise } from '../ops/noise.ts';
-import type { SessionOptions } from '../runtime.ts';
+import type { ExternalGrads, SessionOptions } from '../runtime.ts';
 import { Session } from '../runtime.ts';
 import type { Arr, DType } from '../tensor.ts';
 import { jsBackend } from './kernels.ts';
@@ -41,7 +41,8 @@ export interface SessionLike {
   readonly gradNorms: Float64Array[];
   loss: number;
   forward(params: Arr, batch: Batch): number;
-  backward(params: Arr): void;
+  /** `external`: dL/d values(n) from outside the graph, added at every step (runtime.ts addExternalGrads). */
+  backward(params: Arr, external?: ExternalGrads): void;
   initialStateGrad(cellIndex: number): Arr;
   values(nodeIndex: number): Arr;
   /** Training noise (dropout, zoneout masks) for the next passes; null (the default) = evaluation. */

@@ -18,8 +18,8 @@ import type { CNode, Program } from '../compile.ts';
 import { LOSS_DEFS } from '../ops/losses.ts';
 import type { Noise } from '../ops/noise.ts';
 import type { OpBack, OpRun, Slot } from '../ops/ops.ts';
-import type { SessionOptions } from '../runtime.ts';
-import { loadBatch, stateBackward, writeState } from '../runtime.ts';
+import type { ExternalGrads, SessionOptions } from '../runtime.ts';
+import { addExternalGrads, loadBatch, stateBackward, writeState } from '../runtime.ts';
 import type { Arr, DType } from '../tensor.ts';
 import type { Backend, Kernels, Strided } from './kernels.ts';
 import { jsBackend } from './kernels.ts';
@@ -288,13 +288,14 @@ export class FastSession {
 
   /**
    * Back-propagates the last forward through time: fills gparams, grads and
-   * gradNorms exactly as Session.backward does.
+   * gradNorms exactly as Session.backward does (external gradients too).
    */
-  backward(params: Arr): void {
+  backward(params: Arr, external?: ExternalGrads): void {
     const { program: p, B, T, plan } = this;
     if (!this.batch) throw new Error('backward() before forward()');
     this.gparams.fill(0);
     for (const g of this.grads) g?.fill(0);
+    if (external) addExternalGrads(p, this.grads, external, B);
     for (const g of plan.groups) {
       const w = this.wcat[g.index];
       for (const ge of g.edges) w.set(params.subarray(ge.edge.param!.offset, ge.edge.param!.offset + ge.n * g.ns), ge.col * g.ns);

@@ -26,7 +26,8 @@ export function validateData(graph: Graph, data: unknown): Problem[] {
   try {
     checkData(graph, data, problems);
   } catch (e) {
-    problems.push(problem('CW099', { detail: e instanceof Error ? e.message : String(e) }, { path: '' }));
+    // A bug, but still said with what and where: the data file as a whole, checked against the graph.
+    problems.push(problem('CW099', { detail: `checking the data file against the graph: ${e instanceof Error ? e.message : String(e)}` }, { path: 'inputs' }));
   }
   return problems;
 }

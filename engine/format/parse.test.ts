@@ -127,6 +127,15 @@ describe('load → serialize', () => {
     expect(serializeGraph(r.graph)).toBe(FILE);
   });
 
+  it('for the editor (drawable), refuses nodes and edges it cannot draw, naming each', () => {
+    const doc = { format: 'cellwright-graph', version: 1, nodes: [{ id: 'a', kind: 'blob' }, null, { kind: 'gate' }], edges: [{ id: 'e', source: 3, target: 'a' }] };
+    const r = loadGraph(doc, { drawable: true });
+    expect(r.ok).toBe(false);
+    expect(r.problems.map((p) => [p.code, p.path])).toEqual([['CW010', 'nodes[1]'], ['CW011', 'nodes[2].id'], ['CW031', 'edges[0].source']]);
+    // an unknown kind can be drawn (and is reported by validateGraph)
+    expect(loadGraph({ ...doc, nodes: [doc.nodes[0]], edges: [] }, { drawable: true }).ok).toBe(true);
+  });
+
   it('reads a file with a byte-order mark', () => {
     expect(loadGraphText(`\uFEFF${FILE}`).ok).toBe(true);
   });

@@ -28,10 +28,22 @@ function isRecord(v: unknown): v is Record<string, unknown> {
  *
  * Example: loadGraphText('{"format":"cellwright-graph","version":1,"nodes":[],"edges":[]}').ok // true
  */
-export function loadGraphText(text: string, opts: { limits?: Partial<Limits> } = {}): LoadResult {
+export interface LoadOptions {
+  /** Size limits over the defaults (engine/limits.ts): here, the JSON nesting depth. */
+  limits?: Partial<Limits>;
+  /**
+   * Refuse elements nothing can be drawn for: a node or edge that is not an
+   * object, a node without a string id, an edge without string id, source
+   * and target (the editor's loader: its canvas keys everything by id).
+   * Otherwise they are left to validateGraph, which reports them.
+   */
+  drawable?: boolean;
+}
+
+export function loadGraphText(text: string, opts: LoadOptions = {}): LoadResult {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const parsed = parseJsonText(body, opts);
-  return parsed.ok ? loadGraph(parsed.value) : { ok: false, problems: [parsed.problem] };
+  return parsed.ok ? loadGraph(parsed.value, opts) : { ok: false, problems: [parsed.problem] };
 }
 
 /**
@@ -69,7 +81,7 @@ export function parseJsonText(
  *
  * Example: loadGraph({ format: 'cellwright-graph', version: 2, nodes: [], edges: [] }).ok // false (newer)
  */
-export function loadGraph(json: unknown): LoadResult {
+export function loadGraph(json: unknown, opts: LoadOptions = {}): LoadResult {
   if (!isRecord(json)) {
     return { ok: false, problems: [problem('CW002', { found: Array.isArray(json) ? 'an array' : json }, { path: '' })] };
   }
@@ -99,10 +111,37 @@ export function loadGraph(json: unknown): LoadResult {
     if (!Array.isArray(doc[field])) envelope.push(problem('CW006', { field, found: doc[field] }, { path: field }));
   }
   if (envelope.length > 0) return { ok: false, problems: [...problems, ...envelope] };
+  if (opts.drawable) {
+    const undrawable = undrawableElements(doc);
+    if (undrawable.length > 0) return { ok: false, problems: problems.concat(undrawable) };
+  }
 
   const migrated = migrateDoc(doc, version);
   problems.push(...migrated.problems);
   return { ok: true, graph: migrated.doc as Graph, problems };
+}
+
+/** Nodes and edges that cannot be drawn: not objects, or without the string ids the canvas keys them by. */
+function undrawableElements(doc: Record<string, unknown>): Problem[] {
+  const out: Problem[] = [];
+  for (const what of ['node', 'edge'] as const) {
+    const list = doc[`${what}s`] as unknown[];
+    list.forEach((el, i) => {
+      const at = pathOf(`${what}s`, i);
+      if (!isRecord(el)) {
+        out.push(problem('CW010', { what, found: el }, { path: at }));
+        return;
+      }
+      const id = typeof el.id === 'string' && el.id !== '' ? el.id : undefined;
+      if (id === undefined) out.push(problem('CW011', { what, found: el.id }, { path: pathOf(`${what}s`, i, 'id') }));
+      if (what === 'edge') {
+        for (const end of ['source', 'target'] as const) {
+          if (typeof el[end] !== 'string') out.push(problem('CW031', { end, found: el[end] }, { path: pathOf('edges', i, end), edge: id }));
+        }
+      }
+    });
+  }
+  return out;
 }
 
 /**

@@ -6,11 +6,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-web';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { TensorJSON } from '../format/types.ts';
 
 const DIR = join(import.meta.dirname, '../../test/fixtures/models');
 interface Fixture { source: string; dtype: string; inputs: Record<string, TensorJSON>; outputs: Record<string, TensorJSON> }
+
+// Each case starts a runtime session: generous on a loaded machine (these are not timing tests).
+vi.setConfig({ testTimeout: 60_000 });
 
 beforeAll(() => {
   ort.env.wasm.numThreads = 1;

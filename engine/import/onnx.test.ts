@@ -40,6 +40,7 @@ function check(name: string): void {
 
 const SUPPORTED = [
   'torch_lstm_head', 'torch_gru_batch_first', 'torch_rnn_tanh', 'torch_rnn_relu_sigmoid_head', 'torch_lstm_2layers', 'torch_gru_classifier',
+  'torch_gru_opset9', 'torch_lstm_opset7', 'torch_lstm_state_inputs', 'torch_gru_mixed_heads',
   'lstm_default', 'lstm_f64', 'lstm_no_bias', 'lstm_peepholes', 'lstm_input_forget', 'lstm_reverse', 'lstm_layout1',
   'lstm_initial_inputs', 'lstm_initial_const', 'lstm_activations', 'gru_lbr0', 'gru_lbr1', 'gru_lbr0_f64',
   'gru_reverse_layout1', 'gru_activations', 'rnn_tanh', 'rnn_relu_f64', 'rnn_reverse',
@@ -100,6 +101,15 @@ describe('the imported graph', () => {
     expect(r.inputs.input).toEqual([{ node: 'x', as: 'input', axes: 'BTF' }]);
   });
 
+  it('h0 and c0 given as model inputs map to each layer\'s initial state, in layer order', () => {
+    const r = importOnnx(model('torch_lstm_state_inputs'));
+    expect(r.inputs).toEqual({
+      input: [{ node: 'x', as: 'input', axes: 'BTF' }],
+      h0: [{ node: 'h_l0', as: 'initialState' }, { node: 'h_l1', as: 'initialState' }],
+      c0: [{ node: 'c_l0', as: 'initialState' }, { node: 'c_l1', as: 'initialState' }],
+    });
+  });
+
   it('stacked layers get one named set of gates each and list h_n per layer', () => {
     const r = importOnnx(model('torch_lstm_2layers'));
     expect(r.outputs.h_n.map((e) => e.node)).toEqual(['h_l0', 'h_l1']);
@@ -143,6 +153,22 @@ describe('bad, truncated or hostile ONNX files get a clear error, never a crash 
     const add = m.graph.nodes.find((n) => n.opType === 'Add')!;
     add.opType = 'LpNormalization';
     expect(refusal(encodeModel(m))).toBe(`ONNX node "${add.name}" (LpNormalization): operator LpNormalization is not supported`);
+  });
+  it('tensor names like __proto__ and constructor are just names', () => {
+    const m = decodeModel(model('rnn_tanh'));
+    const rename = (from: string, to: string): void => {
+      for (const n of m.graph.nodes) { n.inputs = n.inputs.map((i) => (i === from ? to : i)); n.outputs = n.outputs.map((o) => (o === from ? to : o)); }
+      for (const v of [...m.graph.inputs, ...m.graph.outputs]) if (v.name === from) v.name = to;
+    };
+    rename('X', '__proto__');
+    rename('Y', 'constructor');
+    m.graph.nodes[0].name = '__proto__';
+    const r = importOnnx(encodeModel(m));
+    expect(JSON.parse(JSON.stringify({ inputs: r.inputs, outputs: r.outputs }))).toEqual({
+      inputs: { ['__proto__']: [{ node: 'x', as: 'input' }] },
+      outputs: { constructor: [{ node: 'h', step: 'all' }], Y_h: [{ node: 'h', step: 'final' }] },
+    });
+    expect(Object.prototype).not.toHaveProperty('node');
   });
   it('an unknown attribute of a recurrent op is named', () => {
     const m = decodeModel(model('gru_lbr1'));

@@ -15,7 +15,7 @@ import type { AttrValue, OnnxModel, OnnxNode, OnnxTensor } from './onnx-proto.ts
 import { decodeModel } from './onnx-proto.ts';
 import { WireError } from './protobuf.ts';
 import type { ActSpec, LayerSpec, Mat, RecurrentOp } from './recurrent.ts';
-import { ACT_DEFAULTS, buildLayer, GraphDraft, ONNX_ACTIVATIONS } from './recurrent.ts';
+import { ACT_DEFAULTS, buildLayer, GraphDraft, layerWidth, ONNX_ACTIVATIONS, spread } from './recurrent.ts';
 import type { ImportResult, MappingEntry } from './types.ts';
 import { ImportError } from './types.ts';
 
@@ -58,8 +58,9 @@ function fmt(a: AttrValue): string {
 class Importer {
   private vals = new Map<string, Val>();
   private d = new GraphDraft();
-  private inputs: Record<string, MappingEntry[]> = {};
-  private outputs: Record<string, MappingEntry[]> = {};
+  // Keyed by the model's tensor names, which may be "__proto__": no prototype to write through.
+  private inputs: Record<string, MappingEntry[]> = Object.create(null) as Record<string, MappingEntry[]>;
+  private outputs: Record<string, MappingEntry[]> = Object.create(null) as Record<string, MappingEntry[]>;
   private inputAxes = new Map<string, string>();
   private inputNode = new Map<string, string>();
   private direction: 'forward' | 'reverse' | undefined;
@@ -146,6 +147,7 @@ class Importer {
     this.addLoss(g.outputs.map((o) => this.vals.get(o.name)));
     if (this.layers === 0) throw new ImportError(problem('CW201', { node: g.name || 'graph', op: 'graph', why: 'the model has no LSTM, GRU or RNN node' }, { path: 'graph' }));
     for (const [name, axes] of this.inputAxes) if (axes !== 'TBF') for (const e of this.inputs[name]) if (e.as === 'input') e.axes = axes;
+    spread(this.d.nodes);
     const graph: Graph = {
       format: GRAPH_FORMAT,
       version: GRAPH_VERSION,
@@ -166,7 +168,7 @@ class Importer {
   private addLoss(outs: (Val | undefined)[]): void {
     const first = outs.find((v): v is Stream => v?.k === 'stream');
     if (!first) return;
-    const x = Math.round((this.col + 1.5) * 200);
+    const x = Math.round((this.col + 1.3) * 200);
     const target = this.d.uid('target');
     const loss = this.d.uid('loss');
     this.d.add({ id: target, kind: 'target', size: first.size, position: { x, y: 420 }, label: 'target' });
@@ -189,6 +191,7 @@ class Importer {
       case 'Concat': return this.concat(n);
       case 'Slice': return this.slice(n);
       case 'ConstantOfShape': return this.constantOfShape(n);
+      case 'ConstantFill': return this.constantFill(n);
       case 'Expand': return this.expand(n);
       case 'Transpose': return this.transpose(n);
       case 'Reshape': return this.reshape(n);
@@ -196,6 +199,10 @@ class Importer {
       case 'Gemm': return this.gemm(n);
       case 'Add': case 'Mul': case 'Sub': case 'Div': return this.binary(n);
       case 'Sigmoid': case 'Tanh': case 'Relu': case 'Softplus': return this.activation(n, ACTIVATIONS[n.opType.toLowerCase()]);
+      case 'LeakyRelu': return this.fixedActivation(n, 'alpha', 0.01, 'leaky_relu');
+      case 'Elu': return this.fixedActivation(n, 'alpha', 1, 'elu');
+      case 'Sin': return this.activation(n, 'sin');
+      case 'Exp': case 'Log': case 'Neg': case 'Softmax': case 'LogSoftmax': return this.unary(n);
       default: return this.fail(n, `operator ${n.opType} is not supported`);
     }
   }
@@ -440,6 +447,20 @@ class Importer {
     this.set(n, 0, { k: 'zeros', dims });
   }
 
+  /** ConstantFill (experimental, what torch writes at opset 7/8 for h0): a shape from the input or the `shape` attribute, filled with `value`. */
+  private constantFill(n: OnnxNode): void {
+    const v = n.attributes.get('value');
+    const value = v?.type === 'float' ? v.f : 0;
+    const dims: Sym[] = this.attrInt(n, 'input_as_shape', 0) ? this.symList(n, 0, 'input') : (this.attrInts(n, 'shape') ?? []);
+    if (dims.every((d) => typeof d === 'number')) {
+      const count = (dims as number[]).reduce((x, y) => x * y, 1);
+      if (count > 1 << 24) this.failAttr(n, 'shape', `[${dims.join(', ')}]`, `asks for ${count} values`);
+      return this.set(n, 0, { k: 'const', dims: dims as number[], data: new Float64Array(count).fill(value) });
+    }
+    if (value !== 0) this.failAttr(n, 'value', String(value), 'only zeros are supported for a shape that depends on the input');
+    this.set(n, 0, { k: 'zeros', dims });
+  }
+
   private expand(n: OnnxNode): void {
     const v = this.need(n, 0, 'input');
     const dims = this.symList(n, 1, 'shape');
@@ -527,8 +548,10 @@ class Importer {
   /** A new gate reading `src` through a full matrix [N, K]. */
   private dense(n: OnnxNode, src: Stream, W: Mat, bias: Float64Array | undefined): void {
     const id = this.headId(n);
-    const col = this.col + 1.5;
-    const g: GraphNode = { id, kind: 'gate', size: W.rows, activation: 'identity', position: { x: Math.round(col * 200), y: 120 }, label: `${n.opType} ${this.nodeName(n)}` };
+    const col = this.col + 0.3;
+    // In line with what it reads, just right of it.
+    const y = this.d.node(src.wire[0])?.position?.y ?? 120;
+    const g: GraphNode = { id, kind: 'gate', size: W.rows, activation: 'identity', position: { x: Math.round(col * 200), y }, label: `${id} (${n.opType === 'Gemm' ? 'Linear' : n.opType})` };
     if (!bias) g.bias = false;
     this.d.add(g);
     this.d.edge(src.wire[0], id, 'full', { shape: [W.rows, W.cols], data: Array.from(W.data) });
@@ -577,12 +600,15 @@ class Importer {
       const a = this.streamIn(n, 0, 'A');
       const b = this.streamIn(n, 1, 'B');
       if (a.step !== b.step || a.size !== b.size || a.axes.join() !== b.axes.join()) this.fail(n, 'its two inputs do not have the same shape (broadcasting between streams is not supported)');
-      if (n.opType === 'Sub' || n.opType === 'Div') this.fail(n, `${n.opType} of two streams is not supported yet`);
       const id = this.headId(n);
       this.col += 1.2;
-      this.d.add({ id, kind: 'op', op: n.opType === 'Add' ? 'add' : 'mul', position: { x: Math.round(this.col * 200), y: 240 }, label: `${n.opType} ${this.nodeName(n)}` });
-      this.d.edge(a.wire[0], id, 'identity');
-      this.d.edge(b.wire[0], id, 'identity');
+      const ops: Record<string, 'add' | 'mul' | 'sub' | 'div'> = { Add: 'add', Mul: 'mul', Sub: 'sub', Div: 'div' };
+      const op = ops[n.opType];
+      this.d.add({ id, kind: 'op', op, position: { x: Math.round(this.col * 200), y: 240 }, label: `${n.opType} ${this.nodeName(n)}` });
+      // sub and div read their inputs by slot.
+      const slots = op === 'sub' || op === 'div';
+      this.d.edge(a.wire[0], id, 'identity', undefined, slots ? { slot: 0 } : {});
+      this.d.edge(b.wire[0], id, 'identity', undefined, slots ? { slot: 1 } : {});
       return this.set(n, 0, { ...a, wire: [id], report: [id] });
     }
     const [s, c, sIdx] = x.k === 'stream' ? [x, y, 0] : [y, x, 1];
@@ -606,6 +632,7 @@ class Importer {
     if (op === 'Add' && fg && fg.kind === 'gate' && fg.bias === false && (this.uses.get(n.inputs[sIdx]) ?? 0) === 1) {
       delete fg.bias;
       this.d.bias(fg.id, v);
+      if (fg.label?.endsWith('(MatMul)')) fg.label = `${fg.id} (Linear)`;
       this.fresh.set(n.outputs[0], fg.id);
       return this.set(n, 0, st);
     }
@@ -634,13 +661,43 @@ class Importer {
     return this.fail(n, 'broadcasting between constants of different shapes is not supported');
   }
 
+  /** An activation op whose attribute must have the one value the graph format's activation has. */
+  private fixedActivation(n: OnnxNode, attr: string, value: number, act: Activation): void {
+    const a = n.attributes.get(attr);
+    const v = a?.type === 'float' ? a.f : value;
+    if (Math.abs(v - value) > 1e-7) this.failAttr(n, attr, String(v), `the graph format's ${act} has ${attr} ${value}`);
+    this.activation(n, act);
+  }
+
+  /** Elementwise ops and softmax over the features: op nodes (LogSoftmax as softmax then log). */
+  private unary(n: OnnxNode): void {
+    const s = this.streamIn(n, 0, 'input');
+    if (n.opType === 'Softmax' || n.opType === 'LogSoftmax') {
+      // Opset 13+: axis defaults to -1; before, to 1 with the input flattened from it, the same for [B, F].
+      const axis = this.attrInt(n, 'axis', -1);
+      const ax = axis < 0 ? axis + s.axes.length : axis;
+      if (s.axes[ax] !== 'F' && !(s.axes.slice(ax).every((t) => t === 'F' || t === '1'))) this.failAttr(n, 'axis', String(axis), 'softmax is over the features only');
+    }
+    const ops = { Exp: ['exp'], Log: ['log'], Neg: ['neg'], Softmax: ['softmax'], LogSoftmax: ['softmax', 'log'] }[n.opType as 'Exp'] as ('exp' | 'log' | 'neg' | 'softmax')[];
+    let src = s.wire[0];
+    for (const op of ops) {
+      const id = this.headId(n);
+      this.col += 1.2;
+      const y = this.d.node(src)?.position?.y ?? 240;
+      this.d.add({ id, kind: 'op', op, position: { x: Math.round(this.col * 200), y }, label: `${op} (${n.opType})` });
+      this.d.edge(src, id, 'identity');
+      src = id;
+    }
+    this.set(n, 0, { ...s, wire: [src], report: [src] });
+  }
+
   private activation(n: OnnxNode, act: Activation): void {
     const s = this.streamIn(n, 0, 'X');
     const fresh = this.fresh.get(n.inputs[0]);
     const g = fresh ? this.d.node(fresh) : undefined;
     if (g && g.kind === 'gate' && g.activation === 'identity' && (this.uses.get(n.inputs[0]) ?? 0) === 1) {
       g.activation = act;
-      g.label = `${g.label ?? g.id} → ${n.opType}`;
+      g.label = `${g.label ?? g.id} → ${n.opType.toLowerCase()}`;
       return this.set(n, 0, s);
     }
     const id = this.headId(n);
@@ -794,7 +851,7 @@ class Importer {
     };
     const out = buildLayer(this.d, spec);
     this.layers++;
-    this.col += op === 'RNN' ? 2.6 : 5.2;
+    this.col += layerWidth(spec);
     const stateAxes = layout === 1 ? { axes: 'BDF' } : {};
     if (h0.from) ((this.inputs[h0.from.name] ??= [])[h0.from.index] = { node: out.h, as: 'initialState', ...stateAxes });
     if (c0.from && out.c) ((this.inputs[c0.from.name] ??= [])[c0.from.index] = { node: out.c, as: 'initialState', ...stateAxes });

@@ -138,9 +138,56 @@ export class GraphDraft {
   }
 }
 
+/** The canvas's node footprints (renderer/styles.css: gates at least 176 px wide; ops are small circles with a caption). */
+const FOOTPRINT = { box: { w: 190, h: 72 }, op: { w: 110, h: 64 } };
+
+/**
+ * Moves nodes down until no two footprints overlap, left to right, top to
+ * bottom: the importers place nodes on the templates' grid, and the extra
+ * nodes of a chain (clip, alpha/beta, masks) then find the nearest free place.
+ */
+export function spread(nodes: GraphNode[]): void {
+  const placed: { x: number; y: number; w: number; h: number }[] = [];
+  const order = [...nodes].sort((a, b) => (a.position?.x ?? 0) - (b.position?.x ?? 0) || (a.position?.y ?? 0) - (b.position?.y ?? 0));
+  for (const n of order) {
+    const f = n.kind === 'op' ? FOOTPRINT.op : FOOTPRINT.box;
+    const p = n.position ?? { x: 0, y: 0 };
+    // A long label widens its node (about 6.5 px a character in the node's title font).
+    const w = n.kind === 'op' ? f.w : Math.max(f.w, 70 + 6.5 * (n.label ?? n.id).length);
+    const box = { x: p.x, y: p.y, w, h: f.h };
+    for (let guard = 0; guard < 1000; guard++) {
+      const hit = placed.find((q) => box.x < q.x + q.w && q.x < box.x + box.w && box.y < q.y + q.h && q.y < box.y + box.h);
+      if (!hit) break;
+      box.y = hit.y + hit.h + 8;
+    }
+    placed.push(box);
+    n.position = { ...p, x: box.x, y: box.y };
+  }
+}
+
 const COL = 200;
 const ROW = 110;
 const at = (col: number, row: number): { x: number; y: number } => ({ x: Math.round(col * COL), y: Math.round(row * ROW) });
+
+/** Whether some gate of the layer is a chain (clip, an activation with alpha/beta): its columns are then spread for the chain's nodes. */
+function chained(spec: LayerSpec): boolean {
+  return spec.clip !== undefined || spec.activations.some((a) => !SIMPLE[a.name]?.(a));
+}
+
+/** A position in the layer's grid: columns from spec.col, four times as wide when chains need the room. */
+function place(spec: LayerSpec, col: number, row: number): Pos {
+  return at(spec.col + (col - spec.col) * (chained(spec) ? 4 : 1), row);
+}
+
+/** How many grid columns the layer takes. */
+export function layerWidth(spec: LayerSpec): number {
+  return (spec.op === 'RNN' ? 2.6 : spec.proj ? 6.2 : 5.2) * (chained(spec) ? 4 : 1);
+}
+
+/** Number formatting for labels: float32 attributes print short (0.7, not 0.699999988). */
+function num(v: number): string {
+  return String(Number(v.toPrecision(6)));
+}
 
 /** Rows [g·H, (g+1)·H) of a matrix as a parameter tensor. */
 function block(m: Mat, g: number, H: number): TensorJSON {
@@ -183,13 +230,13 @@ export function activationGate(d: GraphDraft, id: string, H: number, a: ActSpec,
     return gid;
   };
   const pre = d.uid(`${id}_pre`);
-  d.add({ id: pre, kind: 'gate', size: H, activation: 'identity', position: at2(-70, -30), label: `${label}: pre-activation`, ...(bias ? {} : { bias: false }) });
+  d.add({ id: pre, kind: 'gate', size: H, activation: 'identity', position: at2(-3 * COL, 0), label: `${label}: pre-activation`, ...(bias ? {} : { bias: false }) });
   if (bias) d.bias(pre, bias);
   d.setEntry(id, pre);
   let cur = pre;
   let m = 1;
   if (clip !== undefined) {
-    cur = gate(d.uid(`${id}_clip`), 'hard_tanh', at2(-35, -15), `clip ±${clip} (÷${clip}, clamp)`);
+    cur = gate(d.uid(`${id}_clip`), 'hard_tanh', at2(-2 * COL, 0), `clip ±${num(clip)}`);
     d.fixed(pre, cur, 1 / clip);
     m = clip;
   }
@@ -202,60 +249,60 @@ export function activationGate(d: GraphDraft, id: string, H: number, a: ActSpec,
   }
   switch (a.name) {
     case 'affine':
-      gate(id, 'identity', pos, `${label} (Affine ${A}·z + ${B})`, B);
+      gate(id, 'identity', pos, `${label} (Affine ${num(A)}·z + ${num(B)})`, B);
       d.fixed(cur, id, A * m);
       return;
     case 'scaledtanh': {
-      const t = gate(d.uid(`${id}_tanh`), 'tanh', at2(-20, 0), `tanh(${B}·z)`);
+      const t = gate(d.uid(`${id}_tanh`), 'tanh', at2(-COL, 0), `tanh(${num(B)}·z)`);
       d.fixed(cur, t, B * m);
-      gate(id, 'identity', pos, `${label} (ScaledTanh ${A}·tanh(${B}·z))`);
+      gate(id, 'identity', pos, `${label} (ScaledTanh ${num(A)}·tanh(${num(B)}·z))`);
       d.fixed(t, id, A);
       return;
     }
     case 'hardsigmoid':
       // clamp(αz + β, 0, 1) = hard_sigmoid(6αz + 6β − 3), PyTorch's Hardsigmoid being clamp(z/6 + 1/2, 0, 1).
-      gate(id, 'hard_sigmoid', pos, `${label} (HardSigmoid ${A}·z + ${B})`, 6 * B - 3);
+      gate(id, 'hard_sigmoid', pos, `${label} (HardSigmoid ${num(A)}·z + ${num(B)})`, 6 * B - 3);
       d.fixed(cur, id, 6 * A * m);
       return;
     case 'thresholdedrelu': {
       let z = cur;
       if (m !== 1) {
-        z = gate(d.uid(`${id}_z`), 'identity', at2(-20, -10), 'z');
+        z = gate(d.uid(`${id}_z`), 'identity', at2(-COL, -0.4 * ROW), 'z');
         d.fixed(cur, z, m);
       }
-      const st = gate(d.uid(`${id}_above`), 'step', at2(-20, 20), `z > ${A}`, -A);
+      const st = gate(d.uid(`${id}_above`), 'step', at2(-COL, 0.4 * ROW), `z > ${num(A)}`, -A);
       d.fixed(z, st, 1);
-      d.add({ id, kind: 'op', op: 'mul', position: pos, label: `${label} (ThresholdedRelu ${A})` });
+      d.add({ id, kind: 'op', op: 'mul', position: pos, label: `${label} (ThresholdedRelu ${num(A)})` });
       d.edgeRaw(z, id, 'identity');
       d.edgeRaw(st, id, 'identity');
       return;
     }
     case 'leakyrelu': case 'elu': case 'softsign': {
       // From relu(z) and relu(−z): leaky = relu(z) − α·relu(−z); elu_α = (1 − α)·relu(z) + α·elu(z); softsign = z / (1 + relu(z) + relu(−z)).
-      const pos1 = gate(d.uid(`${id}_pos`), a.name === 'elu' ? 'relu' : 'relu', at2(-20, -20), 'relu(z)');
+      const pos1 = gate(d.uid(`${id}_pos`), a.name === 'elu' ? 'relu' : 'relu', at2(-COL, -0.4 * ROW), 'relu(z)');
       d.fixed(cur, pos1, m);
       if (a.name === 'elu') {
-        const e = gate(d.uid(`${id}_elu`), 'elu', at2(-20, 20), 'elu(z)');
+        const e = gate(d.uid(`${id}_elu`), 'elu', at2(-COL, 0.4 * ROW), 'elu(z)');
         d.fixed(cur, e, m);
-        gate(id, 'identity', pos, `${label} (Elu ${A})`);
+        gate(id, 'identity', pos, `${label} (Elu ${num(A)})`);
         d.fixed(pos1, id, 1 - A);
         d.fixed(e, id, A);
         return;
       }
-      const neg = gate(d.uid(`${id}_neg`), 'relu', at2(-20, 20), 'relu(−z)');
+      const neg = gate(d.uid(`${id}_neg`), 'relu', at2(-COL, 0.4 * ROW), 'relu(−z)');
       d.fixed(cur, neg, -m);
       if (a.name === 'leakyrelu') {
-        gate(id, 'identity', pos, `${label} (LeakyRelu ${A})`);
+        gate(id, 'identity', pos, `${label} (LeakyRelu ${num(A)})`);
         d.fixed(pos1, id, 1);
         d.fixed(neg, id, -A);
         return;
       }
-      const den = gate(d.uid(`${id}_den`), 'identity', at2(-10, 30), '1 + |z|', 1);
+      const den = gate(d.uid(`${id}_den`), 'identity', at2(-0.5 * COL, 0.8 * ROW), '1 + |z|', 1);
       d.fixed(pos1, den, 1);
       d.fixed(neg, den, 1);
       let z = cur;
       if (m !== 1) {
-        z = gate(d.uid(`${id}_z`), 'identity', at2(-20, -10), 'z');
+        z = gate(d.uid(`${id}_z`), 'identity', at2(-0.5 * COL, -0.8 * ROW), 'z');
         d.fixed(cur, z, m);
       }
       d.add({ id, kind: 'op', op: 'div', position: pos, label: `${label} (Softsign)` });
@@ -270,7 +317,7 @@ export function activationGate(d: GraphDraft, id: string, H: number, a: ActSpec,
 
 /** A gate reading the layer's input and the recurrent state through rows of W and R. */
 function gate(d: GraphDraft, spec: LayerSpec, id: string, g: number, act: ActSpec, hRead: string, col: number, row: number, label: string): void {
-  activationGate(d, id, spec.hidden, act, spec.clip, at(col, row), label, biasBlock(spec, g, true));
+  activationGate(d, id, spec.hidden, act, spec.clip, place(spec, col, row), label, biasBlock(spec, g, true));
   d.edge(spec.source, id, 'full', block(spec.W, g, spec.hidden));
   d.edge(hRead, id, 'full', block(spec.R, g, spec.hidden));
 }
@@ -290,7 +337,7 @@ export function buildLayer(d: GraphDraft, spec: LayerSpec): LayerOut {
   const id = (base: string): string => d.uid(base + s);
   const stateSize = spec.proj ? spec.proj.rows : H;
   const h = id(spec.proj ? 'r' : 'h');
-  d.add({ id: h, kind: 'cell', size: stateSize, position: at(c0, 2.2), label: spec.proj ? 'r_{t−1}' : 'h_{t−1}' });
+  d.add({ id: h, kind: 'cell', size: stateSize, position: place(spec, c0, 2.2), label: spec.proj ? 'r_{t−1}' : 'h_{t−1}' });
   let out: string;
   if (spec.op === 'RNN') {
     const hn = id('h_new');
@@ -308,34 +355,34 @@ export function buildLayer(d: GraphDraft, spec: LayerSpec): LayerOut {
       // n = g(W_h x + Wb_h + r ⊙ (R_h h + Rb_h)): PyTorch's GRU.
       const hn = id('hn');
       const rb = spec.Rb ? spec.Rb.subarray(2 * H, 3 * H) : undefined;
-      d.add({ id: hn, kind: 'gate', size: H, activation: 'identity', position: at(c0 + 1.15, 2.1), label: 'R_h·h + b', ...(rb ? {} : { bias: false }) });
+      d.add({ id: hn, kind: 'gate', size: H, activation: 'identity', position: place(spec, c0 + 1.15, 2.1), label: 'R_h·h + b', ...(rb ? {} : { bias: false }) });
       d.edge(h, hn, 'full', block(spec.R, 2, H));
       if (rb) d.bias(hn, rb);
       const rhn = id('rhn');
-      d.add({ id: rhn, kind: 'op', op: 'mul', position: at(c0 + 2.3, 1.75), label: 'r ⊙ (R_h h)' });
+      d.add({ id: rhn, kind: 'op', op: 'mul', position: place(spec, c0 + 2.3, 1.75), label: 'r ⊙ (R_h h)' });
       d.edge(r, rhn, 'identity');
       d.edge(hn, rhn, 'identity');
-      activationGate(d, n, H, g, spec.clip, at(c0 + 2.85, 0.85), 'candidate h̃_t', nb);
+      activationGate(d, n, H, g, spec.clip, place(spec, c0 + 2.85, 0.85), 'candidate h̃_t', nb);
       d.edge(spec.source, n, 'full', block(spec.W, 2, H));
       d.edge(rhn, n, 'identity');
     } else {
       // n = g(W_h x + R_h (r ⊙ h) + Wb_h + Rb_h): ONNX's default.
       const rh = id('rh');
-      d.add({ id: rh, kind: 'op', op: 'mul', position: at(c0 + 2.3, 1.75), label: 'r ⊙ h_{t−1}' });
+      d.add({ id: rh, kind: 'op', op: 'mul', position: place(spec, c0 + 2.3, 1.75), label: 'r ⊙ h_{t−1}' });
       d.edge(r, rh, 'identity');
       d.edge(h, rh, 'identity');
-      activationGate(d, n, H, g, spec.clip, at(c0 + 2.85, 0.85), 'candidate h̃_t', nb);
+      activationGate(d, n, H, g, spec.clip, place(spec, c0 + 2.85, 0.85), 'candidate h̃_t', nb);
       d.edge(spec.source, n, 'full', block(spec.W, 2, H));
       d.edge(rh, n, 'full', block(spec.R, 2, H));
     }
     const omz = id('one_minus_z');
-    d.add({ id: omz, kind: 'op', op: 'one_minus', position: at(c0 + 2.3, 0), label: '1 − z' });
+    d.add({ id: omz, kind: 'op', op: 'one_minus', position: place(spec, c0 + 2.3, 0), label: '1 − z' });
     d.edge(z, omz, 'identity');
-    out = blend(d, [omz, n, id('zn'), at(c0 + 4.0, 0.45), '(1−z) ⊙ h̃'], [z, h, id('zh'), at(c0 + 4.0, 2.4), 'z ⊙ h_{t−1}'], [id('h_new'), at(c0 + 4.6, 1.45), 'h_t']);
+    out = blend(d, [omz, n, id('zn'), place(spec, c0 + 4.0, 0.45), '(1−z) ⊙ h̃'], [z, h, id('zh'), place(spec, c0 + 4.0, 2.4), 'z ⊙ h_{t−1}'], [id('h_new'), place(spec, c0 + 4.6, 1.45), 'h_t']);
   } else {
     const [f, g, hAct] = spec.activations;
     const c = id('c');
-    d.add({ id: c, kind: 'cell', size: H, position: at(c0, 3.6), label: 'C_{t−1}' });
+    d.add({ id: c, kind: 'cell', size: H, position: place(spec, c0, 3.6), label: 'C_{t−1}' });
     const i = id('i');
     const fg = id('f');
     const gg = id('g');
@@ -344,7 +391,7 @@ export function buildLayer(d: GraphDraft, spec: LayerSpec): LayerOut {
     gate(d, spec, o, 1, f, h, c0 + 1.15, 3, 'output o_t');
     if (spec.inputForget) {
       // Coupled gates: f_t = 1 − i_t (ONNX input_forget = 1).
-      d.add({ id: fg, kind: 'op', op: 'one_minus', position: at(c0 + 1.15, 0), label: 'forget f_t = 1 − i_t' });
+      d.add({ id: fg, kind: 'op', op: 'one_minus', position: place(spec, c0 + 1.15, 0), label: 'forget f_t = 1 − i_t' });
       d.edge(i, fg, 'identity');
     } else {
       gate(d, spec, fg, 2, f, h, c0 + 1.15, 0, 'forget f_t');
@@ -355,11 +402,11 @@ export function buildLayer(d: GraphDraft, spec: LayerSpec): LayerOut {
     const cn = id('c_new');
     const tc = id('tc');
     const m = id(spec.proj ? 'm' : 'h_new');
-    d.add({ id: fc, kind: 'op', op: 'mul', position: at(c0 + 2.3, 0.35), label: 'f ⊙ C_{t−1}' });
-    d.add({ id: ig, kind: 'op', op: 'mul', position: at(c0 + 2.3, 1.4), label: 'i ⊙ C̃' });
-    d.add({ id: cn, kind: 'op', op: 'add', position: at(c0 + 2.95, 0.85), label: 'C_t' });
-    activationGate(d, tc, H, hAct, undefined, at(c0 + 3.4, 1.9), 'h(C_t)', undefined);
-    d.add({ id: m, kind: 'op', op: 'mul', position: at(c0 + 4.55, 3.05), label: spec.proj ? 'm_t' : 'h_t' });
+    d.add({ id: fc, kind: 'op', op: 'mul', position: place(spec, c0 + 2.3, 0.35), label: 'f ⊙ C_{t−1}' });
+    d.add({ id: ig, kind: 'op', op: 'mul', position: place(spec, c0 + 2.3, 1.4), label: 'i ⊙ C̃' });
+    d.add({ id: cn, kind: 'op', op: 'add', position: place(spec, c0 + 2.95, 0.85), label: 'C_t' });
+    activationGate(d, tc, H, hAct, undefined, place(spec, c0 + 3.4, 1.9), 'h(C_t)', undefined);
+    d.add({ id: m, kind: 'op', op: 'mul', position: place(spec, c0 + 4.55, 3.05), label: spec.proj ? 'm_t' : 'h_t' });
     d.edge(fg, fc, 'identity');
     d.edge(c, fc, 'identity');
     d.edge(i, ig, 'identity');
@@ -382,7 +429,7 @@ export function buildLayer(d: GraphDraft, spec: LayerSpec): LayerOut {
     out = m;
     if (spec.proj) {
       const rn = id('r_new');
-      d.add({ id: rn, kind: 'gate', size: spec.proj.rows, activation: 'identity', bias: false, position: at(c0 + 5.1, 3.9), label: 'projection r_t' });
+      d.add({ id: rn, kind: 'gate', size: spec.proj.rows, activation: 'identity', bias: false, position: place(spec, c0 + 5.1, 3.9), label: 'projection r_t' });
       d.edge(m, rn, 'full', { shape: [spec.proj.rows, spec.proj.cols], data: Array.from(spec.proj.data) });
       out = rn;
     }
@@ -402,9 +449,9 @@ function maskOf(d: GraphDraft, spec: LayerSpec, size: number, s: string): { m: s
   const m = `mask_${size}${s}`;
   const notM = `not_mask_${size}${s}`;
   if (!d.has(m)) {
-    d.add({ id: d.uid(m), kind: 'gate', size, activation: 'identity', bias: false, position: at(spec.col + 0.4, 4.6), label: 'step < length' });
+    d.add({ id: d.uid(m), kind: 'gate', size, activation: 'identity', bias: false, position: place(spec, spec.col + 0.4, 4.6), label: 'step < length' });
     d.edgeRaw(spec.mask!, m, 'full', { shape: [size, 1], data: new Array<number>(size).fill(1) }, { trainable: false });
-    d.add({ id: d.uid(notM), kind: 'op', op: 'one_minus', position: at(spec.col + 1.2, 4.6), label: 'step ≥ length' });
+    d.add({ id: d.uid(notM), kind: 'op', op: 'one_minus', position: place(spec, spec.col + 1.2, 4.6), label: 'step ≥ length' });
     d.edgeRaw(m, notM, 'identity');
   }
   return { m, notM };

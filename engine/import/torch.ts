@@ -15,7 +15,7 @@ import { PickleError, unpickleStateDict } from './pickle.ts';
 import type { TensorRef } from './pickle.ts';
 import { utf8Decode } from './protobuf.ts';
 import type { LayerOut, RecurrentOp } from './recurrent.ts';
-import { buildLayer, GraphDraft } from './recurrent.ts';
+import { buildLayer, GraphDraft, spread } from './recurrent.ts';
 import type { ImportResult, MappingEntry } from './types.ts';
 import { ImportError } from './types.ts';
 
@@ -262,16 +262,17 @@ export function importStateDict(sd: Map<string, Tensor>, file: string, opts: { a
   }
 
   // Linear heads: *.weight [O, K] (+ *.bias [O]) chained by size, in key order.
-  const inputs: Record<string, MappingEntry[]> = {
+  // Keyed by module names from the file, which may be "__proto__": no prototype to write through.
+  const inputs: Record<string, MappingEntry[]> = Object.assign(Object.create(null) as Record<string, MappingEntry[]>, {
     input: [{ node: x, as: 'input' }],
     h0: layers.map((l) => ({ node: l.h, as: 'initialState' as const })),
     ...(op === 'LSTM' ? { c0: layers.map((l) => ({ node: l.c!, as: 'initialState' as const })) } : {}),
-  };
-  const outputs: Record<string, MappingEntry[]> = {
+  });
+  const outputs: Record<string, MappingEntry[]> = Object.assign(Object.create(null) as Record<string, MappingEntry[]>, {
     output: [{ node: layers[L - 1].h, step: 'all' }],
     h_n: layers.map((l) => ({ node: l.h, step: 'final' as const })),
     ...(op === 'LSTM' ? { c_n: layers.map((l) => ({ node: l.c!, step: 'final' as const })) } : {}),
-  };
+  });
   let last = source;
   let lastSize = inSize;
   const rnnParam = /^(weight_ih|weight_hh|bias_ih|bias_hh|weight_hr)_l\d+(_reverse)?$/;
@@ -287,8 +288,8 @@ export function importStateDict(sd: Map<string, Tensor>, file: string, opts: { a
     if (W.shape[1] !== lastSize) failKeys(file, `head "${mod}" reads ${W.shape[1]} features, but what comes before it gives ${lastSize}`);
     const b = sd.get(`${mod}.bias`);
     const id = d.uid(mod.replace(/[^A-Za-z0-9_]/g, '_'));
-    col += 1.4;
-    d.add({ id, kind: 'gate', size: W.shape[0], activation: 'identity', position: { x: Math.round(col * 200), y: 120 }, label: `Linear ${mod}`, ...(b ? {} : { bias: false }) });
+    col += last === source ? 0.3 : 1.4;
+    d.add({ id, kind: 'gate', size: W.shape[0], activation: 'identity', position: { x: Math.round(col * 200), y: d.node(last)?.position?.y ?? 120 }, label: `${mod} (Linear)`, ...(b ? {} : { bias: false }) });
     d.edge(last, id, 'full', { shape: W.shape, data: Array.from(W.data) });
     if (b) {
       if (b.shape.join() !== String(W.shape[0])) failKeys(file, `"${mod}.bias" has shape [${b.shape.join(', ')}], expected [${W.shape[0]}]`);
@@ -304,6 +305,7 @@ export function importStateDict(sd: Map<string, Tensor>, file: string, opts: { a
   d.add({ id: loss, kind: 'loss', loss: 'mse', position: { x: Math.round((col + 2.4) * 200), y: 300 } });
   d.edge(last, loss, 'identity', undefined, { port: 'prediction' });
   d.edge(target, loss, 'identity', undefined, { port: 'target' });
+  spread(d.nodes);
   const graph: Graph = {
     format: GRAPH_FORMAT, version: GRAPH_VERSION,
     name: `Imported ${op === 'RNN' ? `RNN (${act})` : op}${L > 1 ? ` × ${L} layers` : ''}`,

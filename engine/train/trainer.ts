@@ -27,15 +27,16 @@
 import type { Batch } from '../batch.ts';
 import { batchFromData } from '../batch.ts';
 import type { Program } from '../compile.ts';
-import { compile, GraphError } from '../compile.ts';
+import { GraphError } from '../compile.ts';
 import type { Diagnostics } from '../diagnostics/index.ts';
 import { Diagnoser } from '../diagnostics/index.ts';
 import type { DataFile, Graph, TensorJSON } from '../format/types.ts';
 import { createParams, exportParams } from '../params.ts';
 import { Rng } from '../rng.ts';
 import { createSession } from '../fast/index.ts';
+import type { SessionLike } from '../fast/index.ts';
+import { compileAny, nestedCells, sessionFor, stepProgram, withLayers, withNestedFlags } from '../layers/index.ts';
 import type { Noise } from '../ops/noise.ts';
-import { Session } from '../runtime.ts';
 import type { Task, TaskBinding, TaskMeta, TaskResources } from '../tasks/index.ts';
 import { bindTask, createTask, TaskError } from '../tasks/index.ts';
 import type { Block } from '../tasks/read.ts';
@@ -243,7 +244,7 @@ export class Trainer {
   private dataRng: Rng;
   private valSession: TrainSession | null = null;
   private valBatch: Batch | null = null;
-  private probe: Session | null = null;
+  private probe: SessionLike | null = null;
   private probeBatch: Batch | null = null;
   private readonly diagnoser: Diagnoser;
   private checkpoint: Checkpoint;
@@ -261,10 +262,10 @@ export class Trainer {
     this.graph = graph;
     this.opts = opts;
     this.now = opts.now ?? Date.now;
-    this.makeSession = opts.createSession ?? ((prog, o) => createSession(prog, o));
+    this.makeSession = withLayers(opts.createSession ?? ((prog, o) => createSession(prog, o)));
     this.config = resolveTraining(graph.training ?? {}, opts.training ?? {});
     const c = this.config;
-    this.program = compile(graph, { dtype: c.dtype, limits: opts.limits });
+    this.program = compileAny(graph, { dtype: c.dtype, limits: opts.limits });
     const p = this.program;
     if (opts.data) {
       this.task = null;
@@ -300,7 +301,7 @@ export class Trainer {
       this.initial = decodeState(saved, p.layout, this.theta, this.optimizer, c.optimizer.name, this.warnings);
       if (this.initial) this.applyState(this.initial);
     }
-    this.diagnoser = new Diagnoser(p);
+    this.diagnoser = new Diagnoser(stepProgram(p));
     this.checkpoint = { step: this._step, theta: this.theta.slice(), opt: this.optimizer.saveState() };
   }
 
@@ -512,7 +513,7 @@ export class Trainer {
       return;
     }
     if (this._step % c.diagnosticsEvery === 0) {
-      this.lastDiagnostics = this.diagnoser.measure(s, this.theta, this._step, { thresholds: c.flags });
+      this.lastDiagnostics = withNestedFlags(this.diagnoser.measure(s, this.theta, this._step, { thresholds: c.flags }), p, s.gradNorms, c.flags);
     }
     let clipped = false;
     if (c.clipNorm !== null) clipped = clipGradNorm(g, this.ranges, c.clipNorm).clipped;
@@ -650,7 +651,7 @@ export class Trainer {
       s.forward(this.theta, this.batch);
     }
     s.backward(this.theta);
-    return this.diagnoser.measure(s, this.theta, this._step, { thresholds: this.config.flags });
+    return withNestedFlags(this.diagnoser.measure(s, this.theta, this._step, { thresholds: this.config.flags }), this.program, s.gradNorms, this.config.flags);
   }
 
   // ------------------------------------------------------------ snapshots
@@ -699,7 +700,7 @@ export class Trainer {
       }
       source = 'data';
     }
-    this.probe ??= new Session(p, { T: src.T, B: 1, dtype: 'float64' });
+    this.probe ??= sessionFor(p, { T: src.T, B: 1, dtype: 'float64' });
     this.probe.forward(this.theta, src);
     const want = this.opts.sampleNodes ? new Set(this.opts.sampleNodes) : null;
     const nodes: SampleValues['nodes'] = idTable();
@@ -718,7 +719,7 @@ export class Trainer {
     const diagnostics = this.lastDiagnostics !== this.diagnosticsSent ? this.lastDiagnostics : null;
     this.diagnosticsSent = this.lastDiagnostics;
     const gradNorms = idTable<Float64Array>();
-    if (this._step > 0) for (const i of this.program.cells) gradNorms[this.program.nodes[i].id] = Float64Array.from(this.session.gradNorms[i]);
+    if (this._step > 0) for (const i of [...this.program.cells, ...nestedCells(this.program)]) gradNorms[this.program.nodes[i].id] = Float64Array.from(this.session.gradNorms[i]);
     const now = this.now();
     if (now - this.rate.t >= 250) {
       this.rate = { t: now, step: this._step, value: ((this._step - this.rate.step) * 1000) / (now - this.rate.t) };

@@ -202,9 +202,11 @@ export function newDocument(): void {
 
 /** Parse a file's text; a file that is not a graph changes nothing and says why. */
 function parseOrComplain(text: string, name: string): Graph | null {
-  const result = loadGraphText(text);
+  // drawable: a node or edge the canvas cannot draw (not an object, no string id) refuses the file, saying which.
+  const result = loadGraphText(text, { drawable: true });
   if (!result.ok) {
-    const reason = result.problems[0]?.message ?? 'it is not a Cellwright graph';
+    const first = result.problems[0];
+    const reason = first ? `${first.path ? `${first.path}: ` : ''}${first.message}` : 'it is not a Cellwright graph';
     uiStore.getState().notify('error', `${name} was not opened: ${reason}`);
     return null;
   }

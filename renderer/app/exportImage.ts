@@ -29,6 +29,8 @@ function symbolOf(node: GraphNode): string {
     case 'gate': return ACTIVATION_SYMBOL[node.activation] ?? node.activation;
     case 'op': return OP_SYMBOL[node.op] ?? node.op;
     case 'loss': return node.loss;
+    // A layer (engine/layers, docs/layers.md): its direction.
+    default: return ({ reverse: '←', bidirectional: '⇄' } as Record<string, string>)[String((node as { direction?: unknown }).direction)] ?? '→';
   }
 }
 
@@ -96,7 +98,7 @@ export function exportSvg(_theme: Theme): string | null {
     }
   }
   const shapes = boxes.map(({ node, x, y, w, h }) => {
-    const color = colors.kind[node.kind];
+    const color = colors.kind[node.kind] ?? cssVar('--cw-accent', '#3b5bdb');
     const size = 'size' in node && typeof node.size === 'number' ? String(node.size) : '';
     if (node.kind === 'op') {
       const r = Math.min(w, h) / 2;

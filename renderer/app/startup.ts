@@ -3,6 +3,7 @@
  * example, the autosave offer, dirty tracking for the host, autosave writes,
  * shortcuts and host menu commands.
  */
+import { restoreLayout } from './layout.ts';
 import type { Host, HostFile } from '../host/types.ts';
 import { serializeGraph } from '../doc/engine.ts';
 import { documentStore, isDirty } from '../store/document.ts';
@@ -65,6 +66,7 @@ export async function startApp(host: Host): Promise<() => void> {
   const theme = await host.getSetting<Theme>('theme', prefersDark ? 'dark' : 'light');
   uiStore.getState().setTheme(theme === 'dark' ? 'dark' : 'light');
   if (await host.getSetting('hintDismissed', false)) uiStore.getState().dismissHint();
+  await restoreLayout(host);
 
   // Read the autosave before anything can overwrite it.
   const offer = parseAutosave(await host.readAutosave());

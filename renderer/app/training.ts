@@ -6,7 +6,7 @@
 import type { FlagKind } from '../../engine/diagnostics/flags.ts';
 import type { DataFile, Graph } from '../../engine/format/types.ts';
 import {
-  forgetGates, recurrentEdges, switchCore, withSwitchedTraining, taskLength, withForgetBias, withIdentityRelu, withNormClipping, withRecurrentInit, withShorterSequence,
+  complementGates, forgetGates, recurrentEdges, switchCore, withSwitchedTraining, taskLength, withForgetBias, withIdentityRelu, withNormClipping, withRecurrentInit, withShorterSequence,
 } from '../doc/fixes.ts';
 import { scopeCovers, withoutStoredParameters, type ReinitScope } from '../doc/params.ts';
 import { fitGraphToTask, taskMismatches, type TaskMismatch } from '../doc/taskfit.ts';
@@ -113,15 +113,15 @@ export function fixesFor(graph: Graph, node: string, kind: FlagKind): FixOption[
   const length = taskLength(graph);
   const recurrent = isCell ? recurrentEdges(graph, node) : [];
   const forget = forgetGates(graph);
-  const forgetAtOne = forget.length > 0 && forget.every((gate) => {
-    const p = graph.parameters?.[`bias:${gate.id}`];
-    return p !== undefined && p.data.every((v) => v === 1);
-  });
+  const complement = complementGates(graph);
+  const biasIs = (gate: { id: string }, value: number) => graph.parameters?.[`bias:${gate.id}`]?.data.every((v) => v === value) ?? false;
+  const forgetAtOne = forget.every((gate) => biasIs(gate, 1)) && complement.every((gate) => biasIs(gate, -1));
   const shorter = length && length.value > 2 ? { kind: 'shorter' as const, label: `Shorter sequence (T ${length.value} → ${Math.max(2, Math.floor(length.value / 2))})`, help: 'Fewer steps for the gradient to travel back through.' } : null;
   const lstm = { kind: 'lstm' as const, label: 'Switch to LSTM', help: 'A memory cell carried by addition, guarded by gates: the gradient can pass many steps unchanged. Keeps the task.' };
   const gru = { kind: 'gru' as const, label: 'Switch to GRU', help: 'Update and reset gates mix the old state in directly. Keeps the task.' };
   if (kind === 'vanishing') {
     if (forget.length > 0 && !forgetAtOne) out.push({ kind: 'forgetBias', label: 'Forget-gate bias 1', help: 'σ(1) ≈ 0.73: the cell keeps most of its memory from the start.' });
+    else if (complement.length > 0 && !forgetAtOne) out.push({ kind: 'forgetBias', label: `Keep-memory bias (−1 on ${complement.map((gate) => gate.id).join(', ')})`, help: '1 − σ(−1) ≈ 0.73: the cell keeps most of its memory from the start.' });
     if (isCell && !hasCoreOf(graph, 'lstm')) out.push(lstm);
     if (isCell && !hasCoreOf(graph, 'gru') && !hasCoreOf(graph, 'lstm')) out.push(gru);
     if (recurrent.length > 0 && !hasCoreOf(graph, 'lstm') && !hasCoreOf(graph, 'gru')) out.push({ kind: 'identityRelu', label: 'Identity init + ReLU', help: 'IRNN: W_hh = I and ReLU start out neither shrinking nor growing the signal.' });

@@ -64,6 +64,27 @@ function fitOptions(canvas: HTMLElement | null): { padding: { top: `${number}px`
   return { padding: { top: px(top), bottom: px(bottom), left: px(FIT_MARGIN), right: px(FIT_MARGIN) }, maxZoom: FIT_MAX_ZOOM };
 }
 
+/** Beyond this many nodes a graph opens on its first part at a readable zoom, not fitted whole (Fit view still shows all). */
+export const LARGE_GRAPH = 400;
+/** How many nodes, from the top left, the first view of a large graph shows. */
+const FIRST_VIEW_NODES = 40;
+
+/**
+ * The view a newly opened graph starts with: all of it, or for a large graph
+ * its top-left part — a 2,000-node graph fitted whole is unreadable and
+ * draws every node (slow to open and to drag in).
+ */
+function startView(rf: ReturnType<typeof useReactFlow<GraphFlowNode, GraphFlowEdge>>, canvas: HTMLElement | null): void {
+  const nodes = documentStore.getState().graph.nodes;
+  if (nodes.length <= LARGE_GRAPH) {
+    void rf.fitView(fitOptions(canvas));
+    return;
+  }
+  const corner = (n: { position?: { x: number; y: number } }) => (n.position?.x ?? 0) + (n.position?.y ?? 0);
+  const first = [...nodes].sort((a, b) => corner(a) - corner(b)).slice(0, FIRST_VIEW_NODES).map((n) => ({ id: n.id }));
+  void rf.fitView({ ...fitOptions(canvas), nodes: first, minZoom: 0.5 });
+}
+
 function toPort(handle: string | null | undefined): Port | undefined {
   return handle === 'prediction' || handle === 'target' ? handle : undefined;
 }
@@ -132,7 +153,7 @@ export function Canvas() {
     autoFit.current = false;
     const handle = window.setTimeout(() => {
       if (documentStore.getState().graph.nodes.length > 0) {
-        void rf.fitView(fitOptions(wrapper.current));
+        startView(rf, wrapper.current);
         autoFit.current = true;
         fittedGraph.current = documentStore.getState().graph;
       } else void rf.setViewport({ x: 0, y: 0, zoom: 1 });
@@ -151,7 +172,7 @@ export function Canvas() {
       }
       cancelAnimationFrame(frame);
       frame = requestAnimationFrame(() => {
-        if (autoFit.current) void rf.fitView(fitOptions(wrapper.current));
+        if (autoFit.current) startView(rf, wrapper.current);
       });
     });
     observer.observe(el);

@@ -6,7 +6,7 @@
 import { MarkerType } from '@xyflow/react';
 import type { Graph, GraphEdge, GraphNode, Problem } from '../../engine/format/types.ts';
 import { WEIGHT_SYMBOL } from '../../engine/meta.ts';
-import { effectiveWeight, type XY } from '../doc/ops.ts';
+import type { XY } from '../doc/ops.ts';
 import type { ProblemIndex } from '../store/validation.ts';
 import type { GraphFlowEdge } from './edges.tsx';
 import { nodeTypeOf, type GraphFlowNode } from './nodes.tsx';
@@ -111,7 +111,8 @@ export function createEdgeDeriver() {
       if (inputs.hidden?.has(edge.id)) continue;
       const lane = lanes.get(edge.source) ?? 0;
       lanes.set(edge.source, lane + 1);
-      const weight = effectiveWeight(inputs.graph, edge);
+      // effectiveWeight's rule, with the kinds looked up in a map (a find per edge is quadratic on a large graph).
+      const weight = edge.weight ?? (kinds.get(edge.target) === 'gate' ? 'full' : 'identity');
       const recurrent = kinds.get(edge.source) === 'cell';
       const { severity, message } = worst(inputs.problems.byEdge.get(edge.id));
       const inLoop = inputs.problems.loopEdges.has(edge.id);

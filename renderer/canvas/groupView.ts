@@ -35,6 +35,8 @@ export function groupOrigin(members: Array<{ position?: XY }>, dragging?: Readon
   return { x: Number.isFinite(x) ? x : 0, y: Number.isFinite(y) ? y : 0 };
 }
 
+const NO_GROUPS: GroupView = { hiddenNodes: new Set(), hiddenEdges: new Set(), boxOf: new Map(), boxes: [], frames: [] };
+
 export function computeGroupView(
   graph: Graph,
   collapsed: ReadonlySet<string>,
@@ -43,9 +45,10 @@ export function computeGroupView(
   dragging: ReadonlyMap<string, XY> | null,
   problems: ProblemIndex,
 ): GroupView {
-  const view: GroupView = { hiddenNodes: new Set(), hiddenEdges: new Set(), boxOf: new Map(), boxes: [], frames: [] };
   const members = groupMembers(graph);
-  if (members.size === 0) return view;
+  // No groups: the same empty view every time, so what depends on it (the edges) is not derived again on every drag frame.
+  if (members.size === 0) return NO_GROUPS;
+  const view: GroupView = { hiddenNodes: new Set(), hiddenEdges: new Set(), boxOf: new Map(), boxes: [], frames: [] };
   for (const [group, nodes] of members) {
     const ids = nodes.map((node) => node.id);
     const name = groupName(graph, group);

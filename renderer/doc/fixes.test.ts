@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { loadGraphText } from '../../engine/format/parse.ts';
 import { validateGraph } from '../../engine/format/validate.ts';
 import type { Graph } from '../../engine/format/types.ts';
-import { forgetGates, recurrentCore, switchCore, withForgetBias, withIdentityRelu, withNormClipping, withShorterSequence, withSwitchedTraining } from './fixes.ts';
+import { complementGates, forgetGates, recurrentCore, switchCore, withForgetBias, withIdentityRelu, withNormClipping, withShorterSequence, withSwitchedTraining } from './fixes.ts';
 
 function example(key: string): Graph {
   const result = loadGraphText(readFileSync(new URL(`../../assets/examples/${key}.json`, import.meta.url), 'utf8'));
@@ -57,5 +57,24 @@ describe('one-click fixes', () => {
     expect(changes).toEqual(['learning rate 0.02', '1500 steps']);
     const faster = { ...elman, training: { ...elman.training, lr: 0.05, steps: 3000 } };
     expect(withSwitchedTraining(faster).graph).toBe(faster);
+  });
+
+  it('an MGU keeps its memory through 1 − f: f is no forget gate (f ⊙ h feeds the candidate), its keep bias is −1', () => {
+    const gate = (id: string, activation: string, size = 4) => ({ id, kind: 'gate' as const, size, activation });
+    const op = (id: string, o: string) => ({ id, kind: 'op' as const, op: o });
+    const e = (source: string, target: string) => ({ id: `${source}_${target}`, source, target });
+    const mgu = {
+      format: 'cellwright-graph', version: 1,
+      nodes: [{ id: 'x', kind: 'input', size: 2 }, { id: 'h', kind: 'cell', size: 4 }, gate('f', 'sigmoid'), op('fh', 'mul'), gate('cand', 'tanh'),
+        op('omf', 'one_minus'), op('keep', 'mul'), op('upd', 'mul'), op('h_new', 'add'), gate('y', 'identity', 1), { id: 'y_t', kind: 'target', size: 1 }, { id: 'loss', kind: 'loss', loss: 'mse' }],
+      edges: [e('x', 'f'), e('h', 'f'), e('f', 'fh'), e('h', 'fh'), e('fh', 'cand'), e('x', 'cand'), e('f', 'omf'), e('omf', 'keep'), e('h', 'keep'),
+        e('f', 'upd'), e('cand', 'upd'), e('keep', 'h_new'), e('upd', 'h_new'), e('h_new', 'h'), e('h_new', 'y'), { ...e('y', 'loss'), port: 'prediction' }, { ...e('y_t', 'loss'), port: 'target' }],
+    } as Graph;
+    expect(validateGraph(mgu).filter((p) => p.severity === 'error')).toEqual([]);
+    expect(forgetGates(mgu)).toEqual([]);
+    expect(complementGates(mgu).map((g) => g.id)).toEqual(['f']);
+    expect(withForgetBias(mgu).parameters?.['bias:f']).toEqual({ shape: [4], data: [-1, -1, -1, -1] });
+    // The LSTM's forget gate is still found.
+    expect(forgetGates(example('lstm')).map((g) => g.id)).toEqual(['f']);
   });
 });

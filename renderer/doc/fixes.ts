@@ -113,27 +113,70 @@ export function withIdentityRelu(graph: Graph, cellId: string): Graph {
   return { ...next, nodes: next.nodes.map((node) => (node.id === w.id ? { ...node, activation: 'relu' } as GraphNode : node)) };
 }
 
-/** Forget gates: sigmoid gates multiplied directly with a cell's previous value (f ⊙ C_{t−1}). */
-export function forgetGates(graph: Graph): GraphNode[] {
+/**
+ * Does `from` reach the node that writes a cell's next state through ops only
+ * (no gate on the way)? That is what makes a product with the old state a
+ * memory path (LSTM's f ⊙ C_{t−1} → + → C_t) rather than a gate's input
+ * (an MGU's f ⊙ h feeds the candidate: a reset, not a forget).
+ */
+function reachesStateThroughOps(graph: Graph, from: string): boolean {
+  const nodes = byId(graph);
+  const writers = new Set(graph.edges.filter((edge) => nodes.get(edge.target)?.kind === 'cell').map((edge) => edge.source));
+  const seen = new Set([from]);
+  const stack = [from];
+  while (stack.length) {
+    const id = stack.pop()!;
+    if (writers.has(id)) return true;
+    for (const edge of graph.edges) {
+      if (edge.source !== id || seen.has(edge.target) || nodes.get(edge.target)?.kind !== 'op') continue;
+      seen.add(edge.target);
+      stack.push(edge.target);
+    }
+  }
+  return false;
+}
+
+/** Sigmoid gates (with a bias) that scale a cell's previous value on its memory path, through `via` (e.g. a 1 − f op). */
+function memoryGates(graph: Graph, complement: boolean): GraphNode[] {
   const nodes = byId(graph);
   const found = new Map<string, GraphNode>();
   for (const op of graph.nodes) {
     if (op.kind !== 'op' || op.op !== 'mul') continue;
     const sources = graph.edges.filter((edge) => edge.target === op.id).map((edge) => nodes.get(edge.source));
-    if (!sources.some((s) => s?.kind === 'cell')) continue;
-    for (const s of sources) if (s?.kind === 'gate' && s.activation === 'sigmoid' && s.bias !== false) found.set(s.id, s);
+    if (!sources.some((s) => s?.kind === 'cell') || !reachesStateThroughOps(graph, op.id)) continue;
+    for (const s of sources) {
+      const gate = complement && s?.kind === 'op' && s.op === 'one_minus'
+        ? nodes.get(graph.edges.find((edge) => edge.target === s.id)?.source ?? '')
+        : complement ? undefined : s;
+      if (gate?.kind === 'gate' && gate.activation === 'sigmoid' && gate.bias !== false) found.set(gate.id, gate);
+    }
   }
   return [...found.values()];
 }
 
-/** Forget-gate biases set to 1 (Gers et al. 2000; Jozefowicz et al. 2015): σ(1) ≈ 0.73 keeps most of C at the start. */
+/** Forget gates: sigmoid gates multiplied with a cell's previous value on its memory path (f ⊙ C_{t−1}). */
+export function forgetGates(graph: Graph): GraphNode[] {
+  return memoryGates(graph, false);
+}
+
+/** Gates whose complement keeps the memory: (1 − f) ⊙ h_{t−1}, as in an MGU (and a GRU written that way). */
+export function complementGates(graph: Graph): GraphNode[] {
+  const direct = new Set(forgetGates(graph).map((gate) => gate.id));
+  return memoryGates(graph, true).filter((gate) => !direct.has(gate.id));
+}
+
+/**
+ * Forget-gate biases set to 1 (Gers et al. 2000; Jozefowicz et al. 2015):
+ * σ(1) ≈ 0.73 keeps most of C at the start. A gate that keeps the memory
+ * through 1 − f gets −1 instead, for the same 0.73.
+ */
 export function withForgetBias(graph: Graph, value = 1): Graph {
-  const gates = forgetGates(graph);
+  const gates = [...forgetGates(graph).map((gate) => [gate, value] as const), ...complementGates(graph).map((gate) => [gate, -value] as const)];
   if (gates.length === 0) return graph;
   const params: Params = { ...(graph.parameters ?? {}) };
-  for (const gate of gates) {
+  for (const [gate, bias] of gates) {
     const size = gate.kind === 'gate' ? gate.size : 1;
-    params[`bias:${gate.id}`] = { shape: [size], data: new Array<number>(size).fill(value) };
+    params[`bias:${gate.id}`] = { shape: [size], data: new Array<number>(size).fill(bias) };
   }
   return { ...graph, parameters: params };
 }

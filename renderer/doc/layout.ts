@@ -8,13 +8,15 @@ import type { ELK as ElkApi, ElkNode } from 'elkjs/lib/elk-api.js';
 import type { Graph, GraphNode } from '../../engine/format/types.ts';
 import { moveNodes, type XY } from './ops.ts';
 
-export const DEFAULT_NODE_SIZE: Record<GraphNode['kind'], { width: number; height: number }> = {
+/** Before a node is measured. `layer` is engine/layers' node kind (docs/layers.md). */
+export const DEFAULT_NODE_SIZE: Record<GraphNode['kind'] | 'layer', { width: number; height: number }> = {
   input: { width: 120, height: 44 },
   target: { width: 120, height: 44 },
   cell: { width: 150, height: 64 },
   gate: { width: 150, height: 64 },
   op: { width: 56, height: 56 },
   loss: { width: 130, height: 64 },
+  layer: { width: 244, height: 110 },
 };
 
 let elk: ElkApi | null = null;

@@ -4,6 +4,7 @@
  * the undo history can hold the graphs themselves: unchanged nodes and edges
  * are shared between entries, which makes an entry cost what it changed.
  */
+import { layerOfKey } from '../../engine/layers/types.ts';
 import type { Graph, GraphEdge, GraphNode, NodeKind, Port, TensorJSON } from '../../engine/format/types.ts';
 import { GRAPH_FORMAT, GRAPH_VERSION } from '../../engine/format/types.ts';
 import { getOp } from '../../engine/ops/ops.ts';
@@ -173,7 +174,8 @@ export function renameNode(graph: Graph, from: string, to: string): Graph {
       : edge)),
   };
   if (graph.parameters) {
-    next.parameters = renameKeys(graph.parameters, (key) => (key === `bias:${from}` ? `bias:${to}` : key === `init:${from}` ? `init:${to}` : key));
+    next.parameters = renameKeys(graph.parameters, (key) => (key === `bias:${from}` ? `bias:${to}` : key === `init:${from}` ? `init:${to}`
+      : layerOfKey(key)?.layer === from ? `layer:${to}/${layerOfKey(key)!.rest}` : key));
   }
   return next;
 }
@@ -251,6 +253,7 @@ export function extractFragment(graph: Graph, selected: Iterable<string>): Fragm
   for (const [key, value] of Object.entries(graph.parameters ?? {})) {
     const [prefix, id] = splitParamKey(key);
     if ((prefix === 'edge' && edgeSet.has(id)) || ((prefix === 'bias' || prefix === 'init') && ids.has(id))) parameters[key] = value;
+    else if (ids.has(layerOfKey(key)?.layer ?? '')) parameters[key] = value; // a layer's nested parameters (docs/layers.md)
   }
   const all = graphGroups(graph);
   const groups: Record<string, { name: string }> = {};
@@ -324,6 +327,12 @@ export function pasteFragment(graph: Graph, fragment: Fragment, placement: { off
   if (params.length > 0) {
     const parameters = { ...(graph.parameters ?? {}) };
     for (const [key, value] of params) {
+      const nested = layerOfKey(key);
+      if (nested) {
+        const layer = renamed.get(nested.layer);
+        if (layer !== undefined) parameters[`layer:${layer}/${nested.rest}`] = value;
+        continue;
+      }
       const [prefix, id] = splitParamKey(key);
       const newId = prefix === 'edge' ? edgeRenamed.get(id) : renamed.get(id);
       if (newId !== undefined) parameters[`${prefix}:${newId}`] = value;

@@ -8,10 +8,14 @@
  * scale or weight kind changed. The trainer then draws those afresh.
  */
 import type { Graph, GraphEdge, TensorJSON } from '../../engine/format/types.ts';
-import { pathOf, validateGraph } from '../../engine/format/validate.ts';
+import { pathOf } from '../../engine/format/validate.ts';
+import { validateAny } from '../../engine/layers/check.ts';
 
-/** The validator's codes for a parameter that does not belong or does not fit (engine/errors.ts). */
-const STALE_CODES = new Set(['CW062', 'CW063', 'CW065']);
+/**
+ * The validator's codes for a parameter that does not belong or does not fit (engine/errors.ts);
+ * CW183/CW185: a layer's parameters whose layer or backward copy is gone (docs/layers.md).
+ */
+const STALE_CODES = new Set(['CW062', 'CW063', 'CW065', 'CW183', 'CW185']);
 
 export interface Reconciled {
   graph: Graph;
@@ -36,7 +40,7 @@ function initOf(edge: GraphEdge): string {
 function staleKeys(graph: Graph, keys: readonly string[]): Set<string> {
   const paths = new Map(keys.map((key) => [pathOf('parameters', key), key]));
   const out = new Set<string>();
-  for (const problem of validateGraph(graph)) {
+  for (const problem of validateAny(graph)) {
     if (!STALE_CODES.has(problem.code)) continue;
     for (const [path, key] of paths) {
       if (problem.path === path || problem.path.startsWith(`${path}.`) || problem.path.startsWith(`${path}[`)) out.add(key);

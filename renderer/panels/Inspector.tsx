@@ -1,5 +1,6 @@
 import { memo } from 'react';
 import type { Graph, GraphEdge, GraphNode } from '../../engine/format/types.ts';
+import { LAYER_META } from '../../engine/layers/meta.ts';
 import { INIT_KINDS, NODE_KIND_META, nodeFields, parseNumberField, primitiveDoc, primitiveSymbol, WEIGHT_KINDS, type FieldMeta } from '../../engine/meta.ts';
 import { getOp } from '../../engine/ops/ops.ts';
 import { idRefusal, renameEdge, renameNode, updateEdge, updateGraphFields, updateNode, edgeIds, nodeIds, effectiveWeight, tieCandidates } from '../doc/ops.ts';
@@ -8,7 +9,9 @@ import { uiStore, useUi } from '../store/ui.ts';
 import { useValidation } from '../store/validation.ts';
 import { focusNode, ungroupNodes } from '../app/commands.ts';
 import { groupName, groupOf } from '../doc/groups.ts';
+import { WeightMatrix } from './WeightMatrix.tsx';
 import { CheckField, NumberField, parseSize, SelectField, TextField, type Option } from './fields.tsx';
+import { NestedNodeFields, nestedSelection } from './NestedNodeFields.tsx';
 
 function commit(label: string, next: Graph) {
   documentStore.getState().commit(label, next);
@@ -25,6 +28,11 @@ const WEIGHT_LABEL: Record<string, string> = {
   identity: 'identity — no parameter (=)',
 };
 
+/** The inspector's fields of a node kind; a layer (engine/layers) is not a kind of engine/meta.ts. */
+function metaOf(kind: string): { label: string; help: string; fields: FieldMeta[] } {
+  return (NODE_KIND_META as Record<string, { label: string; help: string; fields: FieldMeta[] }>)[kind] ?? LAYER_META;
+}
+
 function enumLabel(field: FieldMeta, value: string): string {
   if (field.name === 'activation' || field.name === 'op') {
     const symbol = primitiveSymbol(field.name, value);
@@ -34,8 +42,8 @@ function enumLabel(field: FieldMeta, value: string): string {
 }
 
 function NodeFields({ node }: { node: GraphNode }) {
-  // The kind's fields, then the op's own (factor, eps, p, start…) from the op registry.
-  const fields = nodeFields(node);
+  // The kind's fields, then the op's own (factor, eps, p, start…) from the op registry; a layer's from engine/layers.
+  const fields = (node.kind as string) === 'layer' ? LAYER_META.fields : nodeFields(node);
   const incoming = useDocument((state) => state.graph.edges.filter((edge) => edge.target === node.id).length);
   const inferred = useValidation((state) => state.sizes.get(node.id));
   const record = node as Record<string, unknown>;
@@ -182,6 +190,7 @@ function EdgeFields({ edge }: { edge: GraphEdge }) {
         disabledReason={intoGate ? undefined : notGateReason}
         onCommit={(value) => commit('Set weight', updateEdge(g(), edge.id, { weight: value }))}
       />
+      {intoGate && learned && edge.tie === undefined ? <WeightMatrix edge={edge} kind={weight} /> : null}
       {intoGate && learned && (edge.tie !== undefined || tieOptions.length > 0) ? (
         <SelectField
           label="Shares weight of"
@@ -262,11 +271,15 @@ export const Inspector = memo(function Inspector() {
   const onlyNode = selectedNodes.size === 1 && selectedEdges.size === 0 ? graph.nodes.find((node) => selectedNodes.has(node.id)) : undefined;
   const onlyEdge = selectedEdges.size === 1 && selectedNodes.size === 0 ? graph.edges.find((edge) => selectedEdges.has(edge.id)) : undefined;
   const many = selectedNodes.size + selectedEdges.size > 1;
+  const nested = !onlyNode && selectedNodes.size === 1 && selectedEdges.size === 0 ? nestedSelection(graph, [...selectedNodes][0]) : null;
   let title = 'Graph';
   let body = <GraphFields />;
   if (onlyNode) {
-    title = NODE_KIND_META[onlyNode.kind].label;
+    title = metaOf(onlyNode.kind).label;
     body = <NodeFields key={onlyNode.id} node={onlyNode} />;
+  } else if (nested) {
+    title = `${NODE_KIND_META[nested.node.kind]?.label ?? nested.node.kind} in layer ${nested.layer.id}`;
+    body = <NestedNodeFields key={[...selectedNodes][0]} layer={nested.layer} node={nested.node} />;
   } else if (onlyEdge) {
     title = 'Edge';
     body = <EdgeFields key={onlyEdge.id} edge={onlyEdge} />;
@@ -278,7 +291,7 @@ export const Inspector = memo(function Inspector() {
   const sharedGroup = selectedNodes.size > 0 && selectedGroups.size === 1 ? [...selectedGroups][0] : undefined;
   return (
     <section className="cw-inspector" aria-label="Inspector">
-      <h2 className="cw-section-title">{title}{onlyNode ? <span className="cw-kind-help">{NODE_KIND_META[onlyNode.kind].help}</span> : null}</h2>
+      <h2 className="cw-section-title">{title}{onlyNode ? <span className="cw-kind-help">{metaOf(onlyNode.kind).help}</span> : null}</h2>
       <div className="cw-inspector-body">
         {sharedGroup ? <GroupControls group={sharedGroup} /> : null}
         {body}

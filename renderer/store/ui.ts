@@ -7,6 +7,37 @@ import type { Fragment, XY } from '../doc/ops.ts';
 
 export type Theme = 'light' | 'dark';
 
+/** Pane sizes (CSS pixels) and which side panels are shown; persisted through the Host settings. */
+export interface PaneLayout {
+  palette: number;
+  side: number;
+  dock: number;
+  paletteOpen: boolean;
+  sideOpen: boolean;
+}
+
+export const DEFAULT_LAYOUT: PaneLayout = { palette: 224, side: 296, dock: 292, paletteOpen: true, sideOpen: true };
+
+/** Limits a pane can be dragged to (the canvas keeps at least what is left). */
+export const PANE_LIMITS = { palette: [160, 420], side: [240, 560], dock: [160, 640] } as const;
+
+/** A layout read from settings, with anything missing or out of range replaced by the default. */
+export function cleanLayout(raw: unknown): PaneLayout {
+  const r = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+  const size = (key: keyof typeof PANE_LIMITS) => {
+    const v = r[key];
+    const [lo, hi] = PANE_LIMITS[key];
+    return typeof v === 'number' && Number.isFinite(v) ? Math.max(lo, Math.min(hi, Math.round(v))) : DEFAULT_LAYOUT[key];
+  };
+  return {
+    palette: size('palette'),
+    side: size('side'),
+    dock: size('dock'),
+    paletteOpen: typeof r.paletteOpen === 'boolean' ? r.paletteOpen : true,
+    sideOpen: typeof r.sideOpen === 'boolean' ? r.sideOpen : true,
+  };
+}
+
 export interface Notice {
   id: number;
   kind: 'error' | 'info';
@@ -51,11 +82,12 @@ export interface UiState {
   /** The training charts under the canvas. */
   dockOpen: boolean;
   /** The last dock pane's view. */
-  dockView: 'dynamics' | 'unrolled' | 'prediction' | 'numbers';
+  dockView: 'dynamics' | 'unrolled' | 'prediction' | 'numbers' | 'sample';
   /** Steps the unrolled view draws. */
   unrolledSteps: number;
   /** The flagged node whose explanation and fixes are open. */
   flagOpen: string | null;
+  layout: PaneLayout;
   /** Save, Save As and Export JSON write the trained weights into the file (the save flow's checkbox). */
   saveWeights: boolean;
 
@@ -78,6 +110,7 @@ export interface UiState {
   setDockView(view: UiState['dockView']): void;
   setUnrolledSteps(k: number): void;
   setFlagOpen(node: string | null): void;
+  setLayout(patch: Partial<PaneLayout>): void;
   setSaveWeights(on: boolean): void;
 }
 
@@ -105,6 +138,7 @@ export function createUiStore() {
     dockView: 'dynamics',
     unrolledSteps: 4,
     flagOpen: null,
+    layout: DEFAULT_LAYOUT,
     saveWeights: true,
 
     select(nodes, edges = []) {
@@ -182,6 +216,9 @@ export function createUiStore() {
     },
     setFlagOpen(node) {
       set({ flagOpen: node });
+    },
+    setLayout(patch) {
+      set((state) => ({ layout: cleanLayout({ ...state.layout, ...patch }) }));
     },
   }));
 }

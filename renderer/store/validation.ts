@@ -34,6 +34,8 @@ export function indexProblems(graph: Graph, problems: Problem[]): ProblemIndex {
   const byEdge = new Map<string, Problem[]>();
   const loopNodes = new Set<string>();
   const loopEdges = new Set<string>();
+  // Node kinds by id, built once (a search per edge is quadratic on a long loop).
+  let kindOf: Map<string, string> | undefined;
   for (const problem of problems) {
     if (problem.node) push(byNode, problem.node, problem);
     for (const id of problem.nodes ?? []) push(byNode, id, problem);
@@ -42,11 +44,11 @@ export function indexProblems(graph: Graph, problems: Problem[]): ProblemIndex {
       const cycle = problem.nodes;
       cycle.forEach((id) => loopNodes.add(id));
       const onCycle = new Set(cycle);
+      kindOf ??= new Map(graph.nodes.map((node) => [node.id, node.kind]));
       for (const edge of graph.edges) {
         // An edge between two loop nodes that is not read from a cell (cells break loops).
         if (onCycle.has(edge.source) && onCycle.has(edge.target)) {
-          const source = graph.nodes.find((node) => node.id === edge.source);
-          if (source?.kind !== 'cell') loopEdges.add(edge.id);
+          if (kindOf.get(edge.source) !== 'cell') loopEdges.add(edge.id);
         }
       }
     }

@@ -81,6 +81,8 @@ export function startTraining(defaultData: DataChooser = () => null): () => void
       // Another document: the old run's data file and sample choice do not carry over.
       trainingStore.getState().set({ data: defaultData(state.graph), sample: 0 });
       compile(state.graph, true);
+      // Nor do its learned parameters: no offer to keep them in another document.
+      forgotten = { keys: 'all', afterSeq: seq - 1 };
       return;
     }
     if (state.graph === previous.graph) return;
@@ -215,6 +217,10 @@ function receive(message: FromWorker): void {
     case 'parameters':
       paramsWaiter?.(message);
       paramsWaiter = null;
+      return;
+    case 'sampledText':
+      sampleWaiters.get(message.id)?.(message);
+      sampleWaiters.delete(message.id);
       return;
     default: {
       const never: never = message;
@@ -387,6 +393,20 @@ export function chooseSample(index: number): void {
 }
 
 /** Test hook (Playwright): crash the worker as an uncaught error would. */
+const sampleWaiters = new Map<number, (message: Extract<FromWorker, { type: 'sampledText' }>) => void>();
+let sampleSeq = 0;
+
+/** Text drawn from the current model (text task); null with the reason when there is none. */
+export function requestSample(options: { prime: string; length: number; temperature: number; seed: number }): Promise<Extract<FromWorker, { type: 'sampledText' }>> {
+  sampleSeq += 1;
+  const id = sampleSeq;
+  if (!worker) return Promise.resolve({ type: 'sampledText', seq: -1, id, step: 0, text: null, reason: 'The graph has not compiled yet.' });
+  return new Promise((resolve) => {
+    sampleWaiters.set(id, resolve);
+    post({ type: 'sampleText', id, ...options });
+  });
+}
+
 export function crashWorker(): void {
   post({ type: 'crash' });
 }

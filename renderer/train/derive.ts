@@ -43,11 +43,16 @@ export function scaleValues(values: ArrayLike<number>, activation: string | unde
 
 export function stripsFromProbe(graph: Graph, probe: Probe): Record<string, HeatStrip> {
   const strips = idTable<HeatStrip>();
+  const layerIds = new Set(graph.nodes.filter((n) => (n.kind as string) === 'layer').map((n) => n.id));
   for (const node of graph.nodes) {
     if (node.kind !== 'gate' && node.kind !== 'cell') continue;
     const p = own(probe.nodes, node.id);
     if (!p) continue;
     strips[node.id] = { steps: probe.T, units: p.size, values: scaleValues(p.values, node.kind === 'gate' ? node.activation : undefined) };
+  }
+  // Layers (docs/layers.md): the layer's output and its nested nodes, reported as "<layer>/<node>".
+  for (const [id, p] of Object.entries(probe.nodes)) {
+    if (!(id in strips) && layerIds.has(id.split('/')[0])) strips[id] = { steps: probe.T, units: p.size, values: scaleValues(p.values, undefined) };
   }
   return strips;
 }

@@ -28,6 +28,8 @@ export type ToWorker =
   | { type: 'sample'; index: number }
   /** Ask for the current parameters (to write them into the document). */
   | { type: 'parameters' }
+  /** Draw text from a character model at the current parameters (text task). */
+  | { type: 'sampleText'; id: number; prime: string; length: number; temperature: number; seed: number }
   /** Test hook: make the worker throw, as a crash would. */
   | { type: 'crash' };
 
@@ -89,6 +91,8 @@ export type FromWorker =
   /** After a recompile of a trained graph: these learned parameters still fit (same key and shape). */
   | { type: 'keepOffer'; seq: number; keys: string[]; total: number; fromStep: number }
   | { type: 'parameters'; seq: number; step: number; parameters: Record<string, TensorJSON> }
+  /** The answer to sampleText `id`: the text, or why there is none. */
+  | { type: 'sampledText'; seq: number; id: number; step: number; text: string | null; reason: string | null }
   /** A command that could not run (e.g. Step before compiling). */
   | { type: 'notice'; seq: number; text: string };
 

@@ -14,10 +14,12 @@ import { wasmAvailable } from '../../engine/fast/wasm.ts';
 import type { DataFile, TensorJSON } from '../../engine/format/types.ts';
 import { createParams, exportParams } from '../../engine/params.ts';
 import { Session } from '../../engine/runtime.ts';
+import { LayeredSession, layerModel, nestedCells } from '../../engine/layers/index.ts';
 import type { Batch } from '../../engine/batch.ts';
 import { TaskError } from '../../engine/tasks/types.ts';
 import type { SessionFactory, Snapshot, Trainer } from '../../engine/train/trainer.ts';
 import { createTrainer } from '../../engine/train/trainer.ts';
+import { sampleText } from '../../engine/tasks/sample.ts';
 import type { MetricName } from '../../engine/tasks/types.ts';
 import type { CompiledInfo, FromWorker, LiveSnapshot, Probe, ToWorker } from './protocol.ts';
 import { snapshotTransferables } from './protocol.ts';
@@ -36,7 +38,7 @@ interface Current {
   seq: number;
   trainer: Trainer;
   data: DataFile | null;
-  probe: Session | null;
+  probe: Session | LayeredSession | null;
   probeBatch: Batch | null;
   sample: number;
   flags: Flag[];
@@ -105,7 +107,8 @@ function runProbe(cur: Current): Probe | null {
   const p = t.program;
   cur.probeBatch ??= probeBatch(cur, cur.sample);
   const batch = cur.probeBatch;
-  cur.probe ??= new Session(p, { T: batch.T, B: 1, dtype: 'float64' });
+  // A graph with layers runs as a LayeredSession of reference sessions (its nested nodes under ids like l1/h).
+  cur.probe ??= layerModel(p) ? new LayeredSession(p, layerModel(p)!, { T: batch.T, B: 1, dtype: 'float64' }, (q, o) => new Session(q, o)) : new Session(p, { T: batch.T, B: 1, dtype: 'float64' });
   const s = cur.probe;
   s.forward(t.parameters, batch);
   s.backward(t.parameters);
@@ -166,7 +169,7 @@ function info(t: Trainer, data: DataFile | null): CompiledInfo {
     } : null,
     metricNames: t.metricNames() as MetricName[],
     binding: b ? { input: p.nodes[b.input].id, target: p.nodes[b.target].id, prediction: p.nodes[b.prediction].id, loss: p.nodes[b.loss].id, lossKind: p.nodes[b.loss].loss ?? 'mse' } : null,
-    cells: p.cells.map((i) => p.nodes[i].id),
+    cells: [...p.cells, ...nestedCells(p)].map((i) => p.nodes[i].id),
     samples,
     clipNorm: t.config.clipNorm,
     flagThresholds: { ...t.config.flags },
@@ -313,6 +316,20 @@ function handle(message: ToWorker): void {
     case 'parameters':
       post({ type: 'parameters', seq: cur.seq, step: t.stepCount, parameters: t.exportParameters() });
       return;
+    case 'sampleText': {
+      const vocab = t.task?.meta.vocab;
+      const reply = (text: string | null, reason: string | null) => post({ type: 'sampledText', seq: cur.seq, id: message.id, step: t.stepCount, text, reason });
+      if (!vocab || !t.binding) {
+        reply(null, 'Sampled text needs the text task (Training tab → task: text).');
+        return;
+      }
+      try {
+        reply(sampleText(t.program, t.parameters, { input: t.binding.input, prediction: t.binding.prediction, vocab, prime: message.prime, length: message.length, temperature: message.temperature, seed: message.seed }), null);
+      } catch (error) {
+        reply(null, (error as Error).message);
+      }
+      return;
+    }
     default: {
       const never: never = message;
       throw new Error(`unknown message ${JSON.stringify(never)}`);

@@ -55,12 +55,14 @@ export function heatBlocks(graph: Graph, probe: Probe, selected: ReadonlySet<str
     list.push({ id, label, rows: p.size, values: scaleValues(raw, transform ? 'sigmoid' : activation), raw });
   };
   const name = (id: string) => nodeName(graph, id);
-  for (const n of graph.nodes) if (n.kind === 'input') add(streams, n.id, `input ${name(n.id)}`, undefined);
-  for (const n of graph.nodes) if (n.kind === 'target') add(streams, n.id, `target ${name(n.id)}`, undefined);
+  // "target y_t", but not "target target" when the label already says what it is.
+  const named = (kind: string, id: string) => (name(id).toLowerCase().startsWith(kind) ? name(id) : `${kind} ${name(id)}`);
+  for (const n of graph.nodes) if (n.kind === 'input') add(streams, n.id, named('input', n.id), undefined);
+  for (const n of graph.nodes) if (n.kind === 'target') add(streams, n.id, named('target', n.id), undefined);
   const b = info?.binding;
   if (b) {
     const logits = b.lossKind === 'bce';
-    add(streams, b.prediction, logits ? `σ(${name(b.prediction)})` : `prediction ${name(b.prediction)}`, undefined, logits ? sigmoid : undefined);
+    add(streams, b.prediction, logits ? `σ(${name(b.prediction)})` : named('prediction', b.prediction), undefined, logits ? sigmoid : undefined);
   }
   const gates: Block[] = [];
   const chosen = [...selected].map(node).filter((n) => n && n.kind !== 'loss' && n.kind !== 'input' && n.kind !== 'target');

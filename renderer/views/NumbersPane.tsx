@@ -13,6 +13,7 @@ import { nodeName } from './names.ts';
 import { Pane, toCsv } from './Pane.tsx';
 import { lossBinding } from './PredictionPane.tsx';
 import { readoutNumber } from './UChart.tsx';
+import { own } from '../../engine/format/dict.ts';
 
 /** Rows beyond this are left out of the table (the CSV has them all). */
 const MAX_ROWS = 200;
@@ -24,18 +25,18 @@ interface Column { id: string; head: string; title: string; at: (t: number) => n
 export function numberColumns(graph: Graph, probe: Probe): Column[] {
   const columns: Column[] = [];
   const values = (id: string) => (t: number) => {
-    const p = probe.nodes[id];
+    const p = own(probe.nodes, id);
     return p ? Array.from(p.values.subarray(t * p.size, (t + 1) * p.size)) : [];
   };
-  for (const n of graph.nodes) if (n.kind === 'input' && probe.nodes[n.id]) columns.push({ id: n.id, head: nodeName(graph, n.id), title: `input ${n.id}`, at: values(n.id) });
+  for (const n of graph.nodes) if (n.kind === 'input' && own(probe.nodes, n.id)) columns.push({ id: n.id, head: nodeName(graph, n.id), title: `input ${n.id}`, at: values(n.id) });
   for (const n of graph.nodes) {
-    if (n.kind !== 'cell' || !probe.nodes[n.id]) continue;
+    if (n.kind !== 'cell' || !own(probe.nodes, n.id)) continue;
     // A cell's probe values at step t are what was written into it then: the state after step t.
     columns.push({ id: n.id, head: `state ${n.id} after t`, title: `cell ${nodeName(graph, n.id)}: the value written into it at step t (read at t+1)`, at: values(n.id) });
   }
   const b = lossBinding(graph);
-  if (b && probe.nodes[b.prediction]) columns.push({ id: b.prediction, head: `output ${nodeName(graph, b.prediction)}`, title: `what the loss reads as prediction (${b.prediction})`, at: values(b.prediction) });
-  if (b?.target && probe.nodes[b.target]) columns.push({ id: b.target, head: `target ${nodeName(graph, b.target)}`, title: `the target stream ${b.target}`, at: values(b.target) });
+  if (b && own(probe.nodes, b.prediction)) columns.push({ id: b.prediction, head: `output ${nodeName(graph, b.prediction)}`, title: `what the loss reads as prediction (${b.prediction})`, at: values(b.prediction) });
+  if (b?.target && own(probe.nodes, b.target)) columns.push({ id: b.target, head: `target ${nodeName(graph, b.target)}`, title: `the target stream ${b.target}`, at: values(b.target) });
   return columns;
 }
 

@@ -17,6 +17,7 @@ import { useWhyEmpty } from './empty.tsx';
 import { nodeName } from './names.ts';
 import { Pane, toCsv } from './Pane.tsx';
 import { axis, chartTheme, pixelScale, readoutNumber, UChart } from './UChart.tsx';
+import { own } from '../../engine/format/dict.ts';
 
 const RIGHT = '#2b8a3e';
 const WRONG = '#d3372f';
@@ -35,8 +36,8 @@ export function lossBinding(graph: Graph): { loss: string; kind: string; steps: 
 export function predictionReport(graph: Graph, probe: Probe | null): { report: PredictionReport; prediction: string; target: string | null } | null {
   const b = lossBinding(graph);
   if (!b || !probe) return null;
-  const p = probe.nodes[b.prediction];
-  const y = b.target ? probe.nodes[b.target] : undefined;
+  const p = own(probe.nodes, b.prediction);
+  const y = b.target ? own(probe.nodes, b.target) : undefined;
   if (!p) return null;
   const report = comparePrediction(b.kind as Parameters<typeof comparePrediction>[0], b.steps, p.values, y?.values ?? null, probe.T, p.size, y?.size ?? p.size);
   return { report, prediction: b.prediction, target: b.target };

@@ -6,7 +6,7 @@
  * gradient reaching their head at that step — the same colouring as the
  * canvas. Clicking a box selects the node in both views.
  */
-import { useEffect, useMemo, useRef } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { Graph } from '../../engine/format/types.ts';
 import type { Probe } from '../train/protocol.ts';
 import { scaleValues } from '../train/derive.ts';
@@ -15,6 +15,9 @@ import { telemetryStore, useTelemetry } from '../store/telemetry.ts';
 import { uiStore, useUi } from '../store/ui.ts';
 import { heatCss } from './colormap.ts';
 import { Pane, toCsv } from './Pane.tsx';
+import { fitText } from './GatesPane.tsx';
+import { nodeName } from './names.ts';
+import { readoutNumber } from './UChart.tsx';
 import { useResizeTick } from './useResizeTick.ts';
 import { own } from '../../engine/format/dict.ts';
 
@@ -85,10 +88,14 @@ function meanScaled(probe: Probe, graph: Graph, id: string, t: number): number {
 
 interface Box { id: string; t: number; x: number; y: number; w: number; h: number }
 
-function draw(canvas: HTMLCanvasElement, graph: Graph, layout: Layout, probe: Probe | null, k: number, selected: ReadonlySet<string>, ink: { text: string; muted: string; rule: string; accent: string; cell: string }): Box[] {
+/** Zoom steps of the unrolled view: 1 fits every step in the pane; more widens the steps (the pane scrolls). */
+export const UNROLLED_ZOOMS = [1, 1.5, 2, 3, 4, 6];
+
+function draw(canvas: HTMLCanvasElement, graph: Graph, layout: Layout, probe: Probe | null, k: number, selected: ReadonlySet<string>, ink: { text: string; muted: string; rule: string; accent: string; cell: string }, width: number): Box[] {
   // A 2× backing store at least: PNG exports copy it as is.
   const dpr = Math.max(2, window.devicePixelRatio || 1);
-  const w = canvas.clientWidth;
+  canvas.style.width = `${width}px`;
+  const w = width;
   const h = canvas.clientHeight;
   canvas.width = Math.round(w * dpr);
   canvas.height = Math.round(h * dpr);
@@ -99,7 +106,7 @@ function draw(canvas: HTMLCanvasElement, graph: Graph, layout: Layout, probe: Pr
   const colW = w / k;
   const top = 16;
   const rowH = (h - top - 4) / layout.layers;
-  const boxW = Math.min(46, (colW - 14) / layout.width - 4);
+  const boxW = Math.min(120, (colW - 14) / layout.width - 4);
   const boxH = Math.min(18, rowH - 6);
   const boxes: Box[] = [];
   const at = new Map<string, Box>();
@@ -178,10 +185,9 @@ function draw(canvas: HTMLCanvasElement, graph: Graph, layout: Layout, probe: Pr
     ctx.strokeStyle = isSel ? ink.accent : ink.rule;
     ctx.lineWidth = isSel ? 2.2 : 1;
     ctx.stroke();
-    if (b.w > 18) {
+    if (b.w > 14) {
       ctx.fillStyle = Number.isFinite(v) && (v < 0.2 || v > 0.85) ? '#fff' : '#1a1e26';
-      const label = b.id.length > 6 ? `${b.id.slice(0, 5)}…` : b.id;
-      ctx.fillText(label, b.x + 3, b.y + b.h / 2, b.w - 4);
+      ctx.fillText(fitText(ctx, nodeName(graph, b.id), b.w - 5), b.x + 3, b.y + b.h / 2);
     }
   }
   return boxes;
@@ -197,22 +203,51 @@ export function UnrolledPane() {
   const k = Math.max(1, Math.min(kWanted, T || kWanted));
   const layout = useMemo(() => stepLayout(graph), [graph]);
   const canvas = useRef<HTMLCanvasElement>(null);
+  const scroller = useRef<HTMLDivElement>(null);
   const boxes = useRef<Box[]>([]);
-  const size = useResizeTick(canvas);
+  const size = useResizeTick(scroller);
+  const [zoom, setZoom] = useState(1);
+  const [readout, setReadout] = useState('');
 
   useEffect(() => {
     const el = canvas.current;
     if (!el) return;
     const css = getComputedStyle(el);
     const v = (n: string) => css.getPropertyValue(n).trim();
-    boxes.current = draw(el, graph, layout, telemetryStore.getState().probe, k, selected, { text: v('--cw-text'), muted: v('--cw-muted'), rule: v('--cw-border-strong'), accent: v('--cw-accent'), cell: v('--cw-k-cell') });
-  }, [seq, graph, layout, k, selected, theme, size]);
+    const fit = scroller.current?.clientWidth ?? el.clientWidth;
+    boxes.current = draw(el, graph, layout, telemetryStore.getState().probe, k, selected, { text: v('--cw-text'), muted: v('--cw-muted'), rule: v('--cw-border-strong'), accent: v('--cw-accent'), cell: v('--cw-k-cell') }, Math.round(fit * zoom));
+  }, [seq, graph, layout, k, selected, theme, size, zoom]);
 
-  const onClick = (event: React.MouseEvent<HTMLCanvasElement>) => {
+  const hitAt = (event: React.MouseEvent<HTMLCanvasElement>) => {
     const r = canvas.current!.getBoundingClientRect();
     const x = event.clientX - r.left;
     const y = event.clientY - r.top;
-    const hit = boxes.current.find((b) => x >= b.x && x <= b.x + b.w && y >= b.y && y <= b.y + b.h);
+    return boxes.current.find((b) => x >= b.x && x <= b.x + b.w && y >= b.y && y <= b.y + b.h);
+  };
+  const onMove = (event: React.MouseEvent<HTMLCanvasElement>) => {
+    const hit = hitAt(event);
+    const probe = telemetryStore.getState().probe;
+    if (!hit) {
+      setReadout('');
+      return;
+    }
+    const mean = probe ? meanScaled(probe, graph, hit.id, hit.t) : NaN;
+    const grad = probe?.nodes[hit.id]?.grad[hit.t];
+    setReadout(`${nodeName(graph, hit.id)} at t = ${hit.t + 1}: activation ${readoutNumber(mean)} (0–1 scale), ‖gradient‖ ${readoutNumber(grad)}`);
+  };
+  const zoomTo = (next: number) => {
+    const el = scroller.current;
+    // Keep the middle of what is seen in the middle.
+    const middle = el ? (el.scrollLeft + el.clientWidth / 2) / Math.max(1, el.scrollWidth) : 0.5;
+    setZoom(next);
+    requestAnimationFrame(() => {
+      if (el) el.scrollLeft = middle * el.scrollWidth - el.clientWidth / 2;
+    });
+  };
+  const zi = UNROLLED_ZOOMS.indexOf(zoom);
+
+  const onClick = (event: React.MouseEvent<HTMLCanvasElement>) => {
+    const hit = hitAt(event);
     if (hit) uiStore.getState().select([hit.id]);
     else uiStore.getState().select([]);
   };
@@ -230,15 +265,22 @@ export function UnrolledPane() {
       id="unrolled"
       title="Unrolled"
       csv={csv}
-      hint={<>The step drawn {k} times: box colour = mean activation, edge width = gradient reaching it, dashed = the cell's write-back into the next step. Click a box to select the node.</>}
+      hint={readout ? <span className="cw-readout">{readout}</span> : <>The step drawn {k} times: box colour = mean activation, edge width = gradient reaching it, dashed = the cell's write-back into the next step. Click a box to select the node.</>}
       tools={
+        <>
+        <button type="button" className="cw-pane-button" aria-label="Zoom out the unrolled view" title="Zoom out" disabled={zi <= 0} onClick={() => zoomTo(UNROLLED_ZOOMS[Math.max(0, zi - 1)])}>−</button>
+        <button type="button" className="cw-pane-button" aria-label="Zoom in the unrolled view" title="Zoom in: wider steps, full names" disabled={zi >= UNROLLED_ZOOMS.length - 1} onClick={() => zoomTo(UNROLLED_ZOOMS[Math.min(UNROLLED_ZOOMS.length - 1, zi + 1)])}>+</button>
+        <button type="button" className="cw-pane-button" aria-label="Fit the unrolled view" title="Fit every step in the pane" disabled={zoom === 1} onClick={() => zoomTo(1)}>Fit</button>
         <label className="cw-pane-check" title="How many steps to draw">
-          k
+          steps
           <input type="number" aria-label="Unrolled steps" min={1} max={Math.max(1, Math.min(16, T || 16))} value={k} onChange={(e) => uiStore.getState().setUnrolledSteps(Number(e.target.value) || 1)} />
         </label>
+        </>
       }
     >
-      <canvas ref={canvas} className="cw-unrolled" role="img" aria-label={`The cell unrolled over ${k} steps`} onClick={onClick} />
+      <div className="cw-unrolled-scroll" ref={scroller}>
+        <canvas ref={canvas} className="cw-unrolled" role="img" aria-label={`The cell unrolled over ${k} steps`} data-zoom={zoom} onClick={onClick} onMouseMove={onMove} onMouseLeave={() => setReadout('')} />
+      </div>
     </Pane>
   );
 }

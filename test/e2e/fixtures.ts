@@ -108,3 +108,13 @@ export async function openFile(page: Page, file: string, button: 'Open' | 'Impor
   const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByRole('button', { name: button, exact: true }).click()]);
   await chooser.setFiles(file);
 }
+
+/** Wait for a node's vanishing-gradient badge, open it, and return its popover (explanation and fixes). */
+export async function openVanishingBadge(page: Page, node: string): Promise<Locator> {
+  const badge = nodeLocator(page, node).getByRole('button', { name: `vanishing gradient at ${node}` });
+  await expect(badge).toBeVisible({ timeout: 20_000 });
+  await badge.click();
+  const pop = page.getByRole('dialog', { name: `vanishing gradient at ${node}` });
+  await expect(pop).toContainText('Vanishing gradient');
+  return pop;
+}

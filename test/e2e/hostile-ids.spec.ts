@@ -57,6 +57,10 @@ test('ids __proto__, constructor, toString: canvas, problems, training and heatm
   await expect(nodeLocator(page, 'toString').locator('canvas')).toHaveCount(1);
   await expect(nodeLocator(page, 'constructor').locator('canvas')).toHaveCount(1);
   await screenshot(page, 'proto-ids-trained.png');
+  // The other views of the dock read the same telemetry by id.
+  for (const tab of ['Unrolled', 'Prediction', 'Numbers', 'Dynamics']) await page.getByRole('tab', { name: tab, exact: true }).click();
+  await page.getByRole('tab', { name: 'Numbers', exact: true }).click();
+  await screenshot(page, 'proto-ids-numbers.png');
 
   const exported = JSON.parse(await exportJson(page)) as Graph;
   expect(exported.nodes.map((n) => n.id)).toEqual(['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf']);
@@ -73,5 +77,24 @@ test('ids __proto__, constructor, toString: canvas, problems, training and heatm
   });
   await expect.poll(async () => (await autosaved())?.nodes.length).toBe(5);
   expect((await autosaved())!.nodes.map((n) => n.id)).toEqual(['__proto__', 'constructor', 'toString', 'valueOf', 'isPrototypeOf']);
+  expect(errors).toEqual([]);
+});
+
+test('a graph whose run needs gigabytes is refused at once with the estimate and where it comes from; the page stays alive', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const g = JSON.parse(readFileSync(path.join(EXAMPLES_DIR, 'elman.json'), 'utf8')) as Graph;
+  for (const n of g.nodes) if (n.id === 'h' || n.id === 'h_new') (n as { size: number }).size = 900_000;
+  for (const e of g.edges) if (e.source === 'h' && e.target === 'h_new') e.weight = 'diagonal';
+  delete g.parameters;
+  const file = path.join(RESULTS, 'huge-run.json');
+  writeFileSync(file, JSON.stringify({ ...g, task: { name: 'adding', length: 50 }, training: { ...g.training, batch: 32 } }));
+  await openApp(page);
+  await openFile(page, file);
+  const message = page.getByText(/this run needs about [\d.]+ GB \(T = 50, B = 32 from task and training\.batch/);
+  await expect(message).toBeVisible({ timeout: 20_000 });
+  await expect(message).toContainText('the largest part is node "h" (size 900000)');
+  await expect(nodeLocator(page, 'h_new')).toBeVisible();
+  await screenshot(page, 'huge-run-refused.png');
   expect(errors).toEqual([]);
 });

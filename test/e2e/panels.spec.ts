@@ -40,3 +40,24 @@ test('a failing chart leaves the other charts drawn', async ({ page }) => {
   await expect(page.getByRole('region', { name: 'Loss and metric' })).toBeVisible();
   await expect(page.getByRole('region', { name: 'Gate activations' })).toBeVisible();
 });
+
+test('panes collapse and resize, and the layout is still there after a reload', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await openApp(page);
+  await page.getByRole('button', { name: 'Hide the Blocks panel' }).click();
+  await expect(page.getByRole('button', { name: 'Input', exact: true })).toHaveCount(0);
+  const charts = page.getByRole('separator', { name: 'Charts height' });
+  const before = Number(await charts.getAttribute('aria-valuenow'));
+  await charts.focus();
+  await charts.press('ArrowUp');
+  await charts.press('ArrowUp');
+  await expect(charts).toHaveAttribute('aria-valuenow', String(before + 32));
+  const dock = await page.getByRole('region', { name: 'Training charts' }).boundingBox();
+  expect(Math.round(dock!.height)).toBe(before + 32);
+  await page.reload();
+  await expect(page.getByRole('toolbar', { name: 'Toolbar' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Show the Blocks panel' })).toBeVisible();
+  await expect(page.getByRole('separator', { name: 'Charts height' })).toHaveAttribute('aria-valuenow', String(before + 32));
+  await page.getByRole('button', { name: 'Show the Blocks panel' }).click();
+  await expect(page.getByRole('button', { name: 'Input', exact: true })).toBeVisible();
+});

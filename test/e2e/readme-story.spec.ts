@@ -5,7 +5,7 @@
  * validation loss beats the baseline of always predicting the mean (1/6).
  */
 import type { Page } from '@playwright/test';
-import { expect, nodeLocator, openApp, screenshot, test, trainingSettled } from './fixtures.ts';
+import { expect, openApp, openVanishingBadge, screenshot, test, trainingSettled } from './fixtures.ts';
 
 test.use({ trace: 'off' });
 
@@ -37,11 +37,7 @@ test('README story: Elman on adding (T = 100) vanishes, the badge switches it to
   await length.press('Enter');
   await expect(page.getByRole('button', { name: /adding · T = 100/ })).toBeVisible({ timeout: 20_000 });
 
-  const badge = nodeLocator(page, 'h').getByRole('button', { name: 'vanishing gradient at h' });
-  await expect(badge).toBeVisible({ timeout: 20_000 });
-  await badge.click();
-  const pop = page.getByRole('dialog', { name: 'vanishing gradient at h' });
-  await expect(pop).toContainText('Vanishing gradient');
+  const pop = await openVanishingBadge(page, 'h');
   await pop.getByRole('button', { name: /Switch to LSTM/ }).click();
   await expect(page.locator('.cw-doc-name')).toContainText('LSTM');
   await expect(page.getByRole('button', { name: /adding · T = 100/ })).toBeVisible();

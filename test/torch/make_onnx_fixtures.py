@@ -241,7 +241,58 @@ class Net(torch.nn.Module):
         return y, h
 
 
-def export(name, net, bf=False, T=5, Bn=2, extra=''):
+class WithState(torch.nn.Module):
+    """h0 and c0 as model inputs, two layers, batch_first."""
+    def __init__(self):
+        super().__init__()
+        self.rnn = torch.nn.LSTM(3, 4, num_layers=2, batch_first=True)
+
+    def forward(self, x, h0, c0):
+        y, (h, c) = self.rnn(x, (h0, c0))
+        return y, h, c
+
+
+class Mixed(torch.nn.Module):
+    """Heads torch writes as Softmax, LogSoftmax, Exp, LeakyRelu, Elu and stream-by-stream Sub/Div/Mul/Add."""
+    def __init__(self):
+        super().__init__()
+        self.rnn = torch.nn.GRU(3, 4)
+        self.a = torch.nn.Linear(4, 3)
+        self.b = torch.nn.Linear(4, 3)
+
+    def forward(self, x):
+        y, _ = self.rnn(x)
+        a, b = self.a(y), self.b(y)
+        probs = torch.softmax(a, dim=-1)
+        logp = torch.log_softmax(b, dim=-1)
+        mix = (torch.nn.functional.leaky_relu(a) - torch.nn.functional.elu(b)) / (1 + torch.exp(-torch.sigmoid(b)))
+        return probs, logp, mix * a + b
+
+
+def export_mixed():
+    torch.manual_seed(6)
+    net = Mixed().eval()
+    x = torch.randn(5, 2, 3)
+    with torch.no_grad():
+        p, l, m = net(x)
+    torch.onnx.export(net, (x,), os.path.join(OUT, 'torch_gru_mixed_heads.onnx'), input_names=['input'], output_names=['probs', 'logp', 'mix'],
+                      dynamic_axes={'input': {0: 'T', 1: 'B'}}, opset_version=14)
+    save('torch_gru_mixed_heads', 'torch', {'input': x.numpy()}, {'probs': p.numpy(), 'logp': l.numpy(), 'mix': m.numpy()}, 'float32')
+
+
+def export_with_state():
+    torch.manual_seed(5)
+    net = WithState().eval()
+    x, h0, c0 = torch.randn(2, 5, 3), torch.randn(2, 2, 4), torch.randn(2, 2, 4)
+    with torch.no_grad():
+        y, h, c = net(x, h0, c0)
+    torch.onnx.export(net, (x, h0, c0), os.path.join(OUT, 'torch_lstm_state_inputs.onnx'), input_names=['input', 'h0', 'c0'],
+                      output_names=['output', 'h_n', 'c_n'], dynamic_axes={'input': {0: 'B', 1: 'T'}, 'h0': {1: 'B'}, 'c0': {1: 'B'}}, opset_version=14)
+    save('torch_lstm_state_inputs', 'torch', {'input': x.numpy(), 'h0': h0.numpy(), 'c0': c0.numpy()},
+         {'output': y.numpy(), 'h_n': h.numpy(), 'c_n': c.numpy()}, 'float32')
+
+
+def export(name, net, bf=False, T=5, Bn=2, extra='', opset=14):
     torch.manual_seed(3)
     x = torch.randn(Bn, T, 3) if bf else torch.randn(T, Bn, 3)
     net.eval()
@@ -249,7 +300,7 @@ def export(name, net, bf=False, T=5, Bn=2, extra=''):
         y, h = net(x)
     outs = ['output', 'h_n'] + (['c_n'] if isinstance(h, tuple) else [])
     torch.onnx.export(net, (x,), os.path.join(OUT, name + '.onnx'), input_names=['input'], output_names=outs,
-                      dynamic_axes={'input': {0: 'B' if bf else 'T', 1: 'T' if bf else 'B'}}, opset_version=14)
+                      dynamic_axes={'input': {0: 'B' if bf else 'T', 1: 'T' if bf else 'B'}}, opset_version=opset)
     res = {'output': y.numpy()}
     if isinstance(h, tuple):
         res['h_n'], res['c_n'] = h[0].numpy(), h[1].numpy()
@@ -352,6 +403,10 @@ def main():
     export('torch_rnn_relu_sigmoid_head', Net('RNN', nonlinearity='relu', act='sigmoid'))
     export('torch_lstm_2layers', Net('LSTM', layers=2))
     export('torch_lstm_bidirectional', Net('LSTM', bi=True))
+    export('torch_gru_opset9', Net('GRU', layers=2), opset=9)
+    export('torch_lstm_opset7', Net('LSTM', bf=True), bf=True, opset=7)
+    export_with_state()
+    export_mixed()
     torch.manual_seed(0)
     net = Last()
     x = torch.randn(5, 2, 3)
