@@ -6,6 +6,7 @@
 import type { Graph, GraphNode, NodeKind } from '../../engine/format/types.ts';
 import type { Host, MenuAction } from '../host/types.ts';
 import { loadGraphText, serializeGraph } from '../doc/engine.ts';
+import { graphForSave } from '../runs/store.ts';
 import { autoLayout, DEFAULT_NODE_SIZE } from '../doc/layout.ts';
 import {
   addNode, defaultNode, emptyGraph, extractFragment, fragmentFromGraph, hasAllPositions, newNodeId, nodeIds,
@@ -283,7 +284,7 @@ async function prepareSave(): Promise<string> {
 export async function save(): Promise<void> {
   const what = await prepareSave();
   const state = documentStore.getState();
-  const text = serializeGraph(state.graph);
+  const text = serializeGraph(graphForSave(state.graph));
   const result = await runHost(() => getHost().saveFile(text, suggestedName(), state.file?.handle ?? state.file?.path));
   if (!result) return;
   documentStore.getState().markSaved({ name: result.name, path: result.path, handle: result.handle });
@@ -293,7 +294,7 @@ export async function save(): Promise<void> {
 
 export async function saveAs(): Promise<void> {
   const what = await prepareSave();
-  const text = serializeGraph(graph());
+  const text = serializeGraph(graphForSave(graph()));
   const result = await runHost(() => getHost().saveFileAs(text, suggestedName()));
   if (!result) return;
   documentStore.getState().markSaved({ name: result.name, path: result.path, handle: result.handle });
@@ -303,7 +304,7 @@ export async function saveAs(): Promise<void> {
 
 export async function exportJson(): Promise<void> {
   const what = await prepareSave();
-  const result = await runHost(() => getHost().exportFile(serializeGraph(graph()), suggestedName().replace(/\.cellwright$/i, '.json'), 'application/json'));
+  const result = await runHost(() => getHost().exportFile(serializeGraph(graphForSave(graph())), suggestedName().replace(/\.cellwright$/i, '.json'), 'application/json'));
   if (result) uiStore.getState().notify('info', `Exported ${result.name}: ${what}.`);
 }
 

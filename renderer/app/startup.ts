@@ -11,6 +11,7 @@ import { uiStore, type Theme } from '../store/ui.ts';
 import { DEFAULT_EXAMPLE_KEY, EXAMPLES } from '../examples.ts';
 import type { MenuAction } from '../host/types.ts';
 import { startTraining } from '../train/client.ts';
+import { startRecording } from '../runs/recorder.ts';
 import { loadDocumentText, runMenuAction, setHost } from './commands.ts';
 import { installShortcuts } from './shortcuts.ts';
 import * as training from './training.ts';
@@ -114,6 +115,8 @@ export async function startApp(host: Host): Promise<() => void> {
   cleanups.push(host.onMenuAction(menuAction));
   // Training runs in a Web Worker that follows the document from here on.
   cleanups.push(startTraining(training.exampleDataFor));
+  // Every run is kept in the document's run history (renderer/runs/).
+  cleanups.push(startRecording());
   cleanups.push(host.onOpenFile((file) => void openFromHost(file)));
   return () => {
     window.clearTimeout(timer);

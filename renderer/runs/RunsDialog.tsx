@@ -1,0 +1,80 @@
+/**
+ * The run history and Compare: the run bar's "Runs" and "Compare" buttons
+ * and the dialog they open — every run of this document (tick to compare,
+ * delete), "Keep runs in the file", and the comparison itself.
+ */
+import { memo, useEffect, useRef } from 'react';
+import { ComparePane } from '../views/ComparePane.tsx';
+import { comparedRuns, deleteRun, runsStore, toggleSelected, useRuns } from './store.ts';
+import { runStatusText } from './view.ts';
+import './runs.css';
+
+function openRuns(): void {
+  runsStore.setState({ open: true });
+}
+
+/** The run bar's buttons: Runs (with a count) once there is a run, Compare from two runs on. */
+export const RunsButtons = memo(function RunsButtons() {
+  const count = useRuns((s) => s.runs.length);
+  if (count === 0) return null;
+  return (
+    <>
+      <button type="button" className="cw-tb-button" aria-label={`Runs (${count})`} title="The runs of this document: compare, delete" onClick={openRuns}>Runs <span className="cw-runs-count">{count}</span></button>
+      {count >= 2 ? <button type="button" className="cw-tb-button" aria-label="Compare" title="Compare runs: curves overlaid, gradient flow side by side, the settings that differ" onClick={openRuns}>Compare</button> : null}
+    </>
+  );
+});
+
+function RunsList() {
+  const runs = useRuns((s) => s.runs);
+  const selected = useRuns((s) => s.selected);
+  const progress = useRuns((s) => s.progress);
+  const compared = new Set(comparedRuns({ runs, selected }).map((r) => r.id));
+  return (
+    <ul className="cw-runs-list" aria-label="Runs">
+      {runs.map((run) => (
+        <li key={run.id} data-run-id={run.id} data-status={run.status}>
+          <label>
+            <input type="checkbox" checked={compared.has(run.id)} onChange={() => toggleSelected(run.id)} aria-label={`Compare ${run.name}`} />
+            <span className="cw-runs-name">{run.name}</span>
+          </label>
+          <span className="cw-runs-status" role="status">{runStatusText(run, progress[run.id])}</span>
+          <button type="button" className="cw-tb-button cw-runs-delete" aria-label={`Delete ${run.name}`} title="Delete this run" onClick={() => deleteRun(run.id)}>✕</button>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export const RunsDialog = memo(function RunsDialog() {
+  const open = useRuns((s) => s.open);
+  const runs = useRuns((s) => s.runs);
+  const selected = useRuns((s) => s.selected);
+  const keepInFile = useRuns((s) => s.keepInFile);
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    if (open && !dialog.open) dialog.showModal();
+    if (!open && dialog.open) dialog.close();
+  }, [open]);
+  const compared = comparedRuns({ runs, selected });
+  const close = () => runsStore.setState({ open: false });
+  return (
+    <dialog ref={ref} className="cw-dialog cw-runs-dialog" aria-label="Runs and comparison" onClose={close}>
+      <div className="cw-dialog-head">
+        <h2>Runs and comparison</h2>
+        <label className="cw-pane-check" title="On: Save writes the runs into the graph file (a top-level runs array). Off: they stay in this session only.">
+          <input type="checkbox" checked={keepInFile} onChange={(e) => runsStore.setState({ keepInFile: e.target.checked })} />Keep runs in the file
+        </label>
+        <button type="button" className="cw-tb-button" aria-label="Close" onClick={close}>✕</button>
+      </div>
+      {open ? (
+        <div className="cw-runs-body">
+          {runs.length === 0 ? <p className="cw-faint">No runs yet: press Train. Every run is kept here until you delete it.</p> : <RunsList />}
+          <ComparePane runs={compared.length >= 1 ? compared : []} />
+        </div>
+      ) : null}
+    </dialog>
+  );
+});
