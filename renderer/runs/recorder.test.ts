@@ -11,6 +11,7 @@ const graph = (lr: number): Graph => ({ version: 1, name: 'LSTM', nodes: [{ id: 
 /** What the training client does: curves grow while training, the run state follows. */
 function trainSteps(from: number, to: number): void {
   trainingStore.getState().set({ run: { kind: 'training' } });
+  telemetryStore.setState({ curvesVersion: telemetryStore.getState().curvesVersion + 1 });
   const c = telemetryStore.getState().curves;
   for (let s = from + 1; s <= to; s++) {
     c.step.push(s);
@@ -21,7 +22,11 @@ function trainSteps(from: number, to: number): void {
   telemetryStore.setState({ curvesVersion: telemetryStore.getState().curvesVersion + 1, gradNorms: { h: new Float64Array([0.01, 0.1, 1]) } });
   trainingStore.getState().set({ step: to });
 }
-const setRun = (run: RunState) => trainingStore.getState().set({ run });
+/** The recorder captures a stopped run once the snapshot that stopped it is applied (a microtask later). */
+const setRun = async (run: RunState) => {
+  trainingStore.getState().set({ run });
+  await Promise.resolve();
+};
 
 let stop: () => void = () => undefined;
 afterEach(() => {
@@ -31,18 +36,22 @@ afterEach(() => {
 });
 
 describe('the run recorder', () => {
-  it('keeps every run: a pause continues it, reset ends it, and the next Train starts another', () => {
+  it('keeps every run: a pause continues it, reset ends it, and the next Train starts another', async () => {
     documentStore.getState().load(graph(0.01), null);
-    setRun({ kind: 'idle' });
+    await setRun({ kind: 'idle' });
     stop = startRecording();
+    // Train, then a stale idle snapshot before the first step: no run is kept.
+    await setRun({ kind: 'training' });
+    await setRun({ kind: 'idle' });
+    expect(runsStore.getState().runs).toHaveLength(0);
     trainSteps(0, 10);
-    setRun({ kind: 'paused', reason: 'user' });
+    await setRun({ kind: 'paused', reason: 'user' });
     expect(runsStore.getState().runs).toHaveLength(1);
     expect(runsStore.getState().runs[0].status).toBe('stopped');
     trainSteps(10, 20);
     // Reset: the client clears the telemetry before the run state says idle.
     telemetryStore.getState().clear();
-    setRun({ kind: 'idle' });
+    await setRun({ kind: 'idle' });
     let [first] = runsStore.getState().runs;
     expect(runsStore.getState().runs).toHaveLength(1);
     expect(first.name).toBe('Run 1 · LSTM · adam 0.01 · seed 3');
@@ -55,10 +64,10 @@ describe('the run recorder', () => {
     documentStore.getState().commit('lr', graph(0.003));
     trainingStore.getState().set({ step: 0 });
     trainSteps(0, 15);
-    setRun({ kind: 'paused', reason: 'done' });
+    await setRun({ kind: 'paused', reason: 'done' });
     // Train after a finished run continues the weights: a third run, from step 15.
     trainSteps(15, 30);
-    setRun({ kind: 'paused', reason: 'done' });
+    await setRun({ kind: 'paused', reason: 'done' });
     const runs = runsStore.getState().runs;
     expect(runs.map((r) => r.status)).toEqual(['stopped', 'done', 'done']);
     expect(runs[1].settings['training.lr']).toBe(0.003);

@@ -9,7 +9,7 @@ import { graphForRun, runName, runSettings, type RunCurves, type RunRecord } fro
 import { documentStore } from '../store/document.ts';
 import { telemetryStore, type TelemetryState } from '../store/telemetry.ts';
 import { trainingStore, type RunState } from '../store/training.ts';
-import { loadRunsFrom, nextRunNumber, runsStore, updateRun, upsertRun } from './store.ts';
+import { forgetRun, loadRunsFrom, nextRunNumber, runsStore, updateRun, upsertRun } from './store.ts';
 
 /** The run's status for a run state (null: the run state ends no run and says nothing new). */
 export function statusOf(run: RunState): RunRecord['status'] | null {
@@ -68,7 +68,7 @@ function capture(live: Live, from: number, status: RunRecord['status']): Partial
   const t = trainingStore.getState();
   return {
     curves,
-    steps: curves.step.at(-1) ?? t.step,
+    steps: Math.max(t.step, curves.step.at(-1) ?? 0),
     status,
     metricName: t.info?.metricNames[0] ?? null,
     final: { loss: lastFinite(curves.loss), valLoss: lastFinite(curves.valLoss), metric: lastFinite(curves.valMetric) },
@@ -105,6 +105,16 @@ export function startRecording(): () => void {
   let from = 0;
   let live: Live = { curves: null, gradNorms: {} };
   const record = (id: string) => runsStore.getState().runs.find((r) => r.id === id);
+  // The client sets the run state before it appends the same snapshot's rows to the curves: capture once it has.
+  const later = (id: string, start: number, status: RunRecord['status'], ending: boolean) => {
+    const seen = live;
+    queueMicrotask(() => {
+      const patch = capture(seen, start, status);
+      // Train pressed and ended before one step (an edit, or a stale idle snapshot overtaking the optimistic "training"): no run.
+      if (ending && patch.curves?.step.length === 0 && trainingStore.getState().step <= start) forgetRun(id);
+      else updateRun(id, patch);
+    });
+  };
   loadRunsFrom(documentStore.getState().graph);
   const stopTelemetry = telemetryStore.subscribe((state) => {
     if (!active) return;
@@ -124,10 +134,10 @@ export function startRecording(): () => void {
         }
       } else if (active && status === 'stopped') {
         // A pause: the run keeps what it has so far, and Train continues it.
-        updateRun(active, capture(live, from, status));
+        later(active, from, status, false);
       } else if (active) {
         // Finish or divergence (a status), reset, an edit, an error (none): the run ends.
-        if (status !== null || record(active)?.status === 'training') updateRun(active, capture(live, from, status ?? 'stopped'));
+        if (status !== null || record(active)?.status === 'training') later(active, from, status ?? 'stopped', true);
         active = null;
       }
     } else if (active && state.step !== previous.step && state.run.kind === 'training') {

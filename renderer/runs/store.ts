@@ -59,6 +59,13 @@ export function deleteRun(id: string): void {
   });
 }
 
+/** A run that never trained a step: gone, and its number is given to the next run. */
+export function forgetRun(id: string): void {
+  const last = runsStore.getState().runs.at(-1)?.id === id;
+  deleteRun(id);
+  if (last) runsStore.setState((state) => ({ counter: Math.max(0, state.counter - 1) }));
+}
+
 /** The next run's number and a fresh id. */
 export function nextRunNumber(): { index: number; id: string } {
   const index = runsStore.getState().counter + 1;

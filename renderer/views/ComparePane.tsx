@@ -52,7 +52,8 @@ function CompareChart({ runs }: { runs: RunRecord[] }) {
       <ul className="cw-compare-legend" aria-label="Compared runs" data-series={runs.length}>
         {runs.map((run, i) => <li key={run.id} data-run-id={run.id}><span className="cw-compare-swatch" style={{ background: color(i) }} />{run.name}</li>)}
       </ul>
-      <div className="cw-compare-chart">
+      {/* How many points each run's line has (tests and screen readers read it; the canvas says nothing). */}
+      <div className="cw-compare-chart" data-points={data.slice(1).map((ys) => (ys as Array<number | null>).filter((v) => v !== null).length).join(',')}>
         <UChart optionsKey={key} options={options} data={data} label="Compared runs' curves" emptyText="These runs have no points of this curve yet." />
       </div>
     </section>
@@ -61,7 +62,7 @@ function CompareChart({ runs }: { runs: RunRecord[] }) {
 
 function GradientFlow({ runs }: { runs: RunRecord[] }) {
   const [lo, hi] = gradFlowRange(runs);
-  const w = 180;
+  const w = 220;
   const h = 64;
   return (
     <section className="cw-compare-block" aria-label="Gradient flow">
