@@ -1,11 +1,12 @@
 /**
- * The `cellwright` command line: check, run, grad, train, export, bench, import, sweep, reproduce.
+ * The `cellwright` command line: check, run, grad, train, export, bench, import, sweep, reproduce, dynamics.
  * Exit codes: 0 success, 1 a problem with the files or the graph, 2 a usage error.
  */
 import { Command, CommanderError } from 'commander';
 import { version } from '../package.json';
 import * as bench from './commands/bench.ts';
 import * as check from './commands/check.ts';
+import * as dynamics from './commands/dynamics.ts';
 import * as exportCmd from './commands/export.ts';
 import * as grad from './commands/grad.ts';
 import * as importCmd from './commands/import.ts';
@@ -19,7 +20,7 @@ import { CliError, resetStdin } from './io.ts';
  * Each command lives in cli/commands/NAME.ts and exports register(program).
  * Imported statically so the bundle (dist-cli/) holds exactly these.
  */
-const COMMANDS: { register: (p: Command, io: Io, setExit: (c: number) => void) => void }[] = [check, run, grad, train, exportCmd, bench, importCmd, sweep, reproduce];
+const COMMANDS: { register: (p: Command, io: Io, setExit: (c: number) => void) => void }[] = [check, run, grad, train, exportCmd, bench, importCmd, sweep, reproduce, dynamics];
 
 export interface Io {
   out: (s: string) => void;

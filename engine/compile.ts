@@ -15,7 +15,6 @@ import type { WeightKindDef } from './ops/weights.ts';
 import { WEIGHT_KIND_DEFS } from './ops/weights.ts';
 import type { ParamEntry, ParamLayout } from './params.ts';
 import { makeLayout } from './params.ts';
-import type { DType } from './tensor.ts';
 import type { Limits } from './limits.ts';
 
 export interface CEdge {
@@ -87,7 +86,6 @@ export class GraphError extends Error {
 }
 
 export interface CompileOptions {
-  dtype?: DType;
   /** A layer's nested step graph (engine/layers): it has no loss of its own, so "no loss node" is not an error. */
   stepGraph?: boolean;
   /** Size limits over the defaults (engine/limits.ts); a graph over them does not compile. */

@@ -8,7 +8,8 @@
  * CW030–CW059 edges and graph structure, CW060–CW069 parameters,
  * CW070–CW079 warnings about the structure, CW080–CW089 data files,
  * CW099 internal, CW110–CW119 size limits (engine/limits.ts), CW140–CW169 the registry's primitives (slots, op fields,
- * ties, zoneout), CW170–CW189 layers (engine/layers), CW290–CW309 sweeps and presets (engine/experiments).
+ * ties, zoneout), CW170–CW189 layers (engine/layers), CW290–CW309 sweeps and presets (engine/experiments),
+ * CW310–CW329 probing a run (connectivity, loss by step, fixed points).
  * Add runtime codes from CW100 on.
  *
  * Example:
@@ -584,6 +585,52 @@ export const PROBLEMS = {
     severity: 'error',
     message: (a) => `cannot export to ONNX: ${a.what} (${a.where})`,
     hint: () => 'Outputs are node ids of inputs, gates, ops or cells. A node kind, op or activation without an ONNX translation can still be exported with `cellwright export torch`.',
+  }),
+
+  // ── probing a run: connectivity, loss by step, fixed points (CW310–CW329) ──
+  CW310: spec<{ spec: string; ambiguous: boolean }>({
+    severity: 'error',
+    message: (a) => (a.ambiguous
+      ? `"${a.spec}" can be split into OUT:IN node ids in more than one way`
+      : `"${a.spec}" does not name two nodes as OUT:IN`),
+    hint: (a) => (a.ambiguous
+      ? 'Rename one of the nodes whose ids contain ":" so that the pair reads one way only.'
+      : 'Write --connectivity OUT:IN with the ids of two nodes of the graph, e.g. --connectivity y:x.'),
+  }),
+  CW311: spec<{ spec: string; node: string; kind: string }>({
+    severity: 'error',
+    message: (a) => `"${a.spec}": IN must be an input or a cell node, but "${a.node}" is a ${a.kind} node`,
+    hint: () => 'Measure connectivity from an input (what the data feeds in) or a cell (the state it carries); OUT may be any node.',
+  }),
+  CW312: spec<{ sweeps: number; work: number; max: number; T: number }>({
+    severity: 'error',
+    message: (a) => `refused: ${a.sweeps} backward sweeps over T = ${a.T} steps, about ${a.work.toExponential(2)} multiply-adds (the limit is ${a.max.toExponential(2)})`,
+    hint: () => 'Ask for fewer pairs, a smaller OUT node, or shorter sequences; or raise the limit with --max-work N.',
+  }),
+  CW313: spec<{ detail: string }>({
+    severity: 'error',
+    message: (a) => `--input: ${a.detail}`,
+    hint: () => 'Give --input zeros, a JSON vector with one number per unit of the input (an object {"<input id>": [...]} when there are several inputs), or a data file with --at t.',
+  }),
+  CW314: spec<{ at: number; T: number }>({
+    severity: 'error',
+    message: (a) => `--at ${a.at} is not a step of the data (1 … ${a.T})`,
+    hint: () => 'Steps are counted from 1; pick one within the data\'s length.',
+  }),
+  CW315: spec<Record<string, never>>({
+    severity: 'error',
+    message: () => 'the graph has no cell: it has no state, so no fixed points',
+    hint: () => 'Fixed points are states h with F(h) = h of the step map; add a cell node.',
+  }),
+  CW316: spec<{ dims: number; max: number }>({
+    severity: 'error',
+    message: (a) => `the joint state has ${a.dims} units; fixed-point search is limited to ${a.max}`,
+    hint: () => 'Search a smaller cell, or raise the limit with --max-dims (each solve costs O(dims³)).',
+  }),
+  CW317: spec<{ what: string; layers: string[] }>({
+    severity: 'error',
+    message: (a) => `${a.what} does not see inside layer nodes yet (${a.layers.map((l) => `"${l}"`).join(', ')})`,
+    hint: () => 'Measure the layer\'s cell as a graph of its own (its nested graph), or a graph without layer nodes.',
   }),
 
   // ── sweeps and presets (engine/experiments) ────────────────────────────

@@ -11,6 +11,8 @@ import type { Limits } from './limits.ts';
 import { allocating, checkRun } from './limits.ts';
 import type { Flag, FlagThresholds } from './diagnostics/flags.ts';
 import { DEFAULT_FLAG_THRESHOLDS, flagSeries } from './diagnostics/flags.ts';
+import type { SweepCost } from './diagnostics/connectivity.ts';
+import { connectivity, lossByStep, parsePair } from './diagnostics/connectivity.ts';
 import type { DataFile, Graph, TensorJSON } from './format/types.ts';
 import { createParams } from './params.ts';
 import type { SessionLike } from './fast/index.ts';
@@ -24,6 +26,12 @@ export interface GradReport {
   values: Record<string, TensorJSON>;
   gradNorms: Record<string, number[]>;
   flags: Flag[];
+  /** With GradOptions.connectivity: "OUT:IN" → M[t][s] (engine/diagnostics/connectivity.ts). */
+  connectivity?: Record<string, number[][]>;
+  /** With GradOptions.lossByStep: cell id → M[t][s] = ‖∂L_t/∂h_s‖. */
+  lossByStep?: Record<string, number[][]>;
+  /** What connectivity / lossByStep cost (backward sweeps, multiply-adds, ms). */
+  cost?: { connectivity?: SweepCost; lossByStep?: SweepCost };
 }
 
 export interface RunReport {
@@ -39,6 +47,12 @@ export interface GradOptions {
   /** Seed for parameters the graph does not give (default: training.seed, else 1 — as the trainer does). */
   seed?: number;
   thresholds?: Partial<FlagThresholds>;
+  /** "OUT:IN" pairs to report connectivity through time for. */
+  connectivity?: string[];
+  /** Report the loss itemized by step for every cell. */
+  lossByStep?: boolean;
+  /** Refuse connectivity / lossByStep beyond this many multiply-adds (default DEFAULT_MAX_WORK). */
+  maxWork?: number;
 }
 
 function tensor(shape: number[], a: Arr): TensorJSON {
@@ -54,7 +68,7 @@ interface Prepared { program: Program; session: SessionLike; theta: Arr; batch: 
  */
 function withRun<R>(graph: Graph, data: DataFile, opts: GradOptions, body: (p: Prepared) => R): R {
   const dtype = opts.dtype ?? 'float64';
-  const program = compileAny(graph, { dtype, limits: opts.limits });
+  const program = compileAny(graph, { limits: opts.limits });
   // T and B come from the first stream (validateData made them all agree).
   const first = Object.entries(data.inputs)[0] ?? Object.entries(data.targets ?? {})[0];
   const at = first ? pathOf(Object.hasOwn(data.inputs, first[0]) ? 'inputs' : 'targets', first[0], 'shape') : '';
@@ -98,10 +112,12 @@ function runPrepared({ program, session, theta, batch }: Prepared): RunReport {
  * const r = gradReport(graph, data); r.gradients['edge:e_hh'].data
  */
 export function gradReport(graph: Graph, data: DataFile, opts: GradOptions = {}): GradReport {
-  return withRun(graph, data, opts, (p) => gradPrepared(p, opts));
+  return withRun(graph, data, opts, (p) => gradPrepared(p, data, opts));
 }
 
-function gradPrepared({ program, session, theta, batch }: Prepared, opts: GradOptions): GradReport {
+function gradPrepared({ program, session, theta, batch }: Prepared, data: DataFile, opts: GradOptions): GradReport {
+  // Parse the pairs first: a bad one is refused before any work.
+  const pairs = (opts.connectivity ?? []).map((s) => parsePair(program, s));
   const loss = session.forward(theta, batch);
   session.backward(theta);
   const gradients = idTable<TensorJSON>();
@@ -125,5 +141,23 @@ function gradPrepared({ program, session, theta, batch }: Prepared, opts: GradOp
     if (f) flags.push(f);
   }
   flags.push(...nestedFlags(program, session.gradNorms, th));
-  return { loss, gradients, values: valuesOf(program, session), gradNorms, flags };
+  const report: GradReport = { loss, gradients, values: valuesOf(program, session), gradNorms, flags };
+  if (pairs.length > 0 || opts.lossByStep) {
+    // The sweeps are exact in float64 whatever dtype the report was asked in.
+    const theta64 = Float64Array.from(theta);
+    const batch64 = session.dtype === 'float64' ? batch : batchFromData(data, 'float64');
+    const sweep = { maxWork: opts.maxWork };
+    report.cost = {};
+    if (pairs.length > 0) {
+      const c = connectivity(program, theta64, batch64, pairs, sweep);
+      report.connectivity = c.connectivity;
+      report.cost.connectivity = c.cost;
+    }
+    if (opts.lossByStep) {
+      const l = lossByStep(program, theta64, batch64, sweep);
+      report.lossByStep = l.lossByStep;
+      report.cost.lossByStep = l.cost;
+    }
+  }
+  return report;
 }

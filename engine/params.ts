@@ -83,8 +83,3 @@ export function exportParams(layout: ParamLayout, values: Arr): Record<string, T
   }
   return out;
 }
-
-/** A view of one parameter's values. */
-export function paramView(entry: ParamEntry, values: Arr): Arr {
-  return values.subarray(entry.offset, entry.offset + entry.length);
-}

@@ -17,6 +17,7 @@ import { identityBackward } from './ops/weights.ts';
 import type { Arr, DType } from './tensor.ts';
 import { alloc, norm } from './tensor.ts';
 import { own } from './format/dict.ts';
+import type { RunSession } from './session.ts';
 
 export interface SessionOptions {
   T: number;
@@ -34,7 +35,7 @@ export interface SessionOptions {
  * const loss = s.forward(theta, batch);
  * s.backward(theta);            // s.gparams now holds dL/dθ
  */
-export class Session {
+export class Session implements RunSession {
   readonly T: number;
   readonly B: number;
   readonly dtype: DType;

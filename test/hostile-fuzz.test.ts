@@ -17,10 +17,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compile, GraphError } from '../engine/compile.ts';
+import { GraphError } from '../engine/compile.ts';
 import { TorchExportError, exportTorch } from '../engine/export/torch.ts';
 import type { DataFile, Graph, Problem, TensorJSON } from '../engine/format/types.ts';
-import { hasErrors, inferSizes, validateGraph } from '../engine/format/validate.ts';
+import { hasErrors } from '../engine/format/validate.ts';
+import { compileAny as compile, inferSizesAny as inferSizes, validateAny as validateGraph } from '../engine/layers/index.ts';
 import { gradReport } from '../engine/grad.ts';
 import type { Limits } from '../engine/limits.ts';
 import { estimateRun } from '../engine/limits.ts';
@@ -107,7 +108,14 @@ function renameNode(doc: Record<string, Json>, from: string, to: string): void {
   const params = doc.parameters as Record<string, Json> | undefined;
   if (params) {
     const renamed: Record<string, Json> = {};
-    for (const [k, v] of Object.entries(params)) put(renamed, k === `bias:${from}` ? `bias:${to}` : k === `init:${from}` ? `init:${to}` : k, v);
+    const rename = (k: string): string => {
+      if (k === `bias:${from}`) return `bias:${to}`;
+      if (k === `init:${from}`) return `init:${to}`;
+      // A layer's nested parameters are keyed under its id (docs/layers.md).
+      if (k.startsWith(`layer:${from}/`)) return `layer:${to}/${k.slice(`layer:${from}/`.length)}`;
+      return k;
+    };
+    for (const [k, v] of Object.entries(params)) put(renamed, rename(k), v);
     doc.parameters = renamed;
   }
 }

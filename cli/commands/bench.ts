@@ -9,7 +9,7 @@ import { compile } from '../../engine/compile.ts';
 import type { Program } from '../../engine/compile.ts';
 import { validateGraph } from '../../engine/format/validate.ts';
 import type { BenchCell, BenchResult, WorkloadName } from '../../engine/fast/bench.ts';
-import { BENCH_CELLS, WORKLOADS, benchGraph, runBench, stackedLstm } from '../../engine/fast/bench.ts';
+import { BENCH_CELLS, WORKLOADS, runBench, stackedLstm } from '../../engine/fast/bench.ts';
 import { MemoryBudgetError, createSession, estimateMemory, makePlan } from '../../engine/fast/index.ts';
 import type { DType } from '../../engine/tensor.ts';
 import type { Io } from '../main.ts';
@@ -124,9 +124,4 @@ export function register(program: Command, io: Io, setExit: (c: number) => void)
         }
       }
     });
-}
-
-/** The benchmark graph of a cell and workload, compiled (for scripts). */
-export function benchProgram(cell: BenchCell, w: WorkloadName): Program {
-  return compile(benchGraph(cell, WORKLOADS[w]));
 }

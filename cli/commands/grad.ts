@@ -7,8 +7,17 @@ import type { Io } from '../main.ts';
 import { CliError, limitsOf, limitsOption, maxMemoryOption, readData, readGraph, reportJson } from '../io.ts';
 import { dtypeOption } from './run.ts';
 import { own } from '../../engine/format/dict.ts';
+import { DEFAULT_MAX_WORK, ProbeError } from '../../engine/diagnostics/connectivity.ts';
 
-function positive(name: string) {
+/** A ProbeError (CW310–CW329) as the CLI's error: code, message, hint; exit 1 for the files, 2 for the flags. */
+export function probeFailure(e: unknown): never {
+  if (!(e instanceof ProbeError)) throw e;
+  const p = e.problem;
+  throw new CliError(`${p.code} ${p.message}`, p.path.startsWith('--') ? 2 : 1, p.hint ? [`  hint: ${p.hint}`] : []);
+}
+
+/** A commander parser for a positive number flag (exit 2 otherwise). */
+export function positive(name: string) {
   return (v: string): number => {
     const x = Number(v);
     if (!Number.isFinite(x) || x <= 0) throw new CliError(`${name} must be a positive number, got "${v}"`, 2);
@@ -28,11 +37,22 @@ export function register(program: Command, io: Io): void {
     .addOption(limitsOption())
     .addOption(new Option('--explode <ratio>', 'flag `exploding` when gradNorm(first)/gradNorm(last) exceeds this').argParser(positive('--explode')).default(100))
     .addOption(new Option('--vanish <ratio>', 'flag `vanishing` when the ratio is below this').argParser(positive('--vanish')).default(0.01))
-    .action((graphPath: string, dataPath: string, opts: { json?: boolean; dtype: DType; explode: number; vanish: number; maxMemory?: string; limits?: string }) => {
+    .option('--connectivity <OUT:IN>', 'add "connectivity": {"OUT:IN": M}, M[t][s] = ‖∂OUT_t/∂IN_s‖ over the batch (IN an input or cell; repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--loss-by-step', 'add "lossByStep": {cell: M}, M[t][s] = ‖∂L_t/∂h_s‖, the loss of each step sent back to each state')
+    .addOption(new Option('--max-work <n>', 'refuse --connectivity/--loss-by-step beyond this many multiply-adds').argParser(positive('--max-work')).default(DEFAULT_MAX_WORK))
+    .action((graphPath: string, dataPath: string, opts: { json?: boolean; dtype: DType; explode: number; vanish: number; maxMemory?: string; limits?: string; connectivity: string[]; lossByStep?: boolean; maxWork: number }) => {
       const limits = limitsOf(opts);
       const { graph } = readGraph(graphPath, { validate: true, limits });
       const data = readData(dataPath, graph, limits);
-      const r = gradReport(graph, data, { dtype: opts.dtype, limits, thresholds: { exploding: opts.explode, vanishing: opts.vanish } });
+      let r;
+      try {
+        r = gradReport(graph, data, {
+          dtype: opts.dtype, limits, thresholds: { exploding: opts.explode, vanishing: opts.vanish },
+          connectivity: opts.connectivity, lossByStep: opts.lossByStep === true, maxWork: opts.maxWork,
+        });
+      } catch (e) {
+        probeFailure(e);
+      }
       if (opts.json) {
         io.out(reportJson(r, 'grad'));
         return;
@@ -52,5 +72,9 @@ export function register(program: Command, io: Io): void {
       }
       if (r.flags.length === 0) io.out('flags: none');
       for (const f of r.flags) io.out(`flag: ${f.node} ${f.kind}${f.kind === 'nonfinite' ? ` at step ${f.step}` : ` (ratio ${f.ratio.toPrecision(4)}, ×${f.perStep.toPrecision(4)} per step)`}`);
+      const rows = (m: number[][]): string => `last step: ${m[m.length - 1].map((x) => x.toPrecision(3)).join(' ')}`;
+      for (const [k, m] of Object.entries(r.connectivity ?? {})) io.out(`connectivity ${k} (‖∂OUT_T/∂IN_s‖, s = 1…T) ${rows(m)}`);
+      for (const [k, m] of Object.entries(r.lossByStep ?? {})) io.out(`loss by step ${k} (‖∂L_T/∂h_s‖, s = 1…T) ${rows(m)}`);
+      for (const [k, c] of Object.entries(r.cost ?? {})) if (c) io.out(`cost of ${k}: ${c.sweeps} backward sweeps, ${c.work.toExponential(2)} multiply-adds, ${Math.round(c.ms ?? 0)} ms`);
     });
 }

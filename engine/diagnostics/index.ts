@@ -13,7 +13,7 @@
 import type { Program } from '../compile.ts';
 
 import type { Arr } from '../tensor.ts';
-import type { PassView } from './jacobian.ts';
+import type { RunSession } from '../session.ts';
 import type { FixedPointDiag } from './fixedpoints.ts';
 import { FixedPointFinder } from './fixedpoints.ts';
 import type { Flag, FlagThresholds } from './flags.ts';
@@ -24,7 +24,7 @@ import type { WeightDiag } from './spectral.ts';
 import { recurrentWeights } from './spectral.ts';
 
 export type { FixedPoint, FixedPointDiag, FixedPointKind } from './fixedpoints.ts';
-export type { JacobianDiag, PassView } from './jacobian.ts';
+export type { JacobianDiag } from './jacobian.ts';
 export type { Eigen, WeightDiag } from './spectral.ts';
 export { eigen } from './spectral.ts';
 
@@ -101,7 +101,7 @@ export class Diagnoser {
   }
 
   /** Diagnostics of the pass held by `session` (after forward and backward) at parameters theta. */
-  measure(session: PassView, theta: Arr, step: number, opts: DiagnoseOptions = {}): Diagnostics {
+  measure(session: RunSession, theta: Arr, step: number, opts: DiagnoseOptions = {}): Diagnostics {
     const p = this.program;
     const th = opts.thresholds ?? DEFAULT_FLAG_THRESHOLDS;
     const jacobian = opts.jacobian === false ? null : this.jac.measure(session, theta);

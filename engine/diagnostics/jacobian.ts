@@ -10,6 +10,7 @@
  * held fixed): for an LSTM's C that block is diag(f_t), the forget gate.
  */
 import type { Program } from '../compile.ts';
+import type { RunSession } from '../session.ts';
 import type { Arr } from '../tensor.ts';
 import { StepProbe } from './probe.ts';
 import { eigen } from './spectral.ts';
@@ -25,15 +26,6 @@ export interface JacobianDiag {
   /** Joint state size and how many (t, b) pairs were averaged. */
   dims: number;
   samples: number;
-}
-
-/** What the diagnostics read of a session after forward and backward (the reference Session and faster ones fit). */
-export interface PassView {
-  readonly T: number;
-  readonly B: number;
-  readonly vals: Arr[];
-  readonly gradNorms: Float64Array[];
-  values(nodeIndex: number): Arr;
 }
 
 const EPS = 1e-6;
@@ -57,7 +49,7 @@ export class JacobianProbe {
    * forward), with parameters theta. Returns null when the graph has no cell
    * or its state is too large.
    */
-  measure(src: PassView, theta: Arr): JacobianDiag | null {
+  measure(src: RunSession, theta: Arr): JacobianDiag | null {
     const p = this.program;
     const D = this.dims;
     if (D === 0 || D > MAX_JACOBIAN_DIMS) return null;

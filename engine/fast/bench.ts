@@ -13,7 +13,7 @@ import { Rng } from '../rng.ts';
 import { elman, gru, lstm } from '../templates.ts';
 import type { Arr, DType } from '../tensor.ts';
 import { alloc } from '../tensor.ts';
-import type { SessionLike } from './index.ts';
+import type { RunSession } from '../session.ts';
 
 export type BenchCell = 'lstm' | 'gru' | 'rnn';
 export type WorkloadName = 'S' | 'M' | 'L';
@@ -78,7 +78,7 @@ export interface BenchOptions {
   /** A clock in milliseconds (performance.now). */
   now: () => number;
   /** Makes the session under test (default: the fast one). */
-  session: (p: Program, opts: { T: number; B: number; dtype: DType }) => SessionLike;
+  session: (p: Program, opts: { T: number; B: number; dtype: DType }) => RunSession;
   memoryBytes: (p: Program) => number;
   threads?: number;
   warmup?: number;
@@ -110,7 +110,7 @@ export function runBench(o: BenchOptions): BenchResult {
   }
 }
 
-function timeSteps(o: BenchOptions, s: SessionLike, step: () => number, w: Workload): BenchResult {
+function timeSteps(o: BenchOptions, s: RunSession, step: () => number, w: Workload): BenchResult {
   const first = step();
   for (let k = 1; k < (o.warmup ?? 2); k++) step();
   const times: number[] = [];

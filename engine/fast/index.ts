@@ -1,23 +1,21 @@
 /**
  * The engine's session factory: the fast runtime (WebAssembly SIMD kernels
  * where WebAssembly is available, JavaScript kernels otherwise), or the
- * reference Session when asked. Both satisfy SessionLike, so the trainer, the
+ * reference Session when asked. Both satisfy RunSession (engine/session.ts), so the trainer, the
  * CLI and the UI worker construct sessions the same way.
  *
  * @example
  * const s = createSession(program, { T, B, dtype: 'float32' });
  * s.forward(theta, batch); s.backward(theta); // s.gparams
  */
-import type { Batch } from '../batch.ts';
 import type { Program } from '../compile.ts';
-import type { Noise } from '../ops/noise.ts';
-import type { ExternalGrads, SessionOptions } from '../runtime.ts';
+import type { SessionOptions } from '../runtime.ts';
 import { Session } from '../runtime.ts';
-import type { Arr, DType } from '../tensor.ts';
 import { jsBackend } from './kernels.ts';
 import type { MemoryEstimate } from './plan.ts';
 import { estimateMemory, makePlan } from './plan.ts';
 import { FastSession } from './session.ts';
+import type { RunSession } from '../session.ts';
 import type { ThreadHost } from './threads.ts';
 import { wasmAvailable, wasmBackend } from './wasm.ts';
 
@@ -28,30 +26,9 @@ export { FastSession } from './session.ts';
 export { estimateMemory, makePlan } from './plan.ts';
 export type { MemoryEstimate } from './plan.ts';
 
-/** What Session and FastSession have in common: type callers against this. */
-export interface SessionLike {
-  readonly program: Program;
-  readonly T: number;
-  readonly B: number;
-  readonly dtype: DType;
-  readonly vals: Arr[];
-  readonly grads: (Arr | null)[];
-  readonly gparams: Arr;
-  readonly stepLoss: Float64Array[];
-  readonly gradNorms: Float64Array[];
-  loss: number;
-  forward(params: Arr, batch: Batch): number;
-  /** `external`: dL/d values(n) from outside the graph, added at every step (runtime.ts addExternalGrads). */
-  backward(params: Arr, external?: ExternalGrads): void;
-  initialStateGrad(cellIndex: number): Arr;
-  values(nodeIndex: number): Arr;
-  /** Training noise (dropout, zoneout masks) for the next passes; null (the default) = evaluation. */
-  setNoise(noise: Noise | null): void;
-  /** Which runtime runs: 'reference' (engine/runtime.ts) or 'fast' (engine/fast); never a silent fallback. */
-  readonly engine: 'reference' | 'fast';
-  /** Releases helper threads (fast sessions with threads); absent or a no-op otherwise. */
-  dispose?(): void;
-}
+export type { RunSession } from '../session.ts';
+/** The same contract under its former name (the layers code types its sessions with it). */
+export type SessionLike = RunSession;
 
 export interface CreateSessionOptions extends SessionOptions {
   /** 'fast' (default) or 'reference' (the unfused engine/runtime.ts). */
@@ -83,7 +60,7 @@ function mb(bytes: number): string {
 }
 
 /** Makes a session for the program: the fast runtime unless the reference is asked for. */
-export function createSession(program: Program, opts: CreateSessionOptions): SessionLike {
+export function createSession(program: Program, opts: CreateSessionOptions): RunSession {
   const dtype = opts.dtype ?? 'float64';
   const plan = makePlan(program);
   if (opts.memoryBudget !== undefined) {

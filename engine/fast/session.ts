@@ -26,6 +26,7 @@ import { jsBackend } from './kernels.ts';
 import type { FastPlan } from './plan.ts';
 import { bufferSizes, makePlan } from './plan.ts';
 import { own } from '../format/dict.ts';
+import type { RunSession } from '../session.ts';
 
 /** One term of a gate's pre-activation: a column block of a fused product, an identity edge, or the diagonal/scalar edges summed in scratch. */
 interface Contrib { kind: 'group' | 'identity' | 'scratch'; group: number; col: number; src: number }
@@ -45,7 +46,7 @@ export interface FastSessionOptions extends SessionOptions {
  * const loss = s.forward(theta, batch);
  * s.backward(theta);            // s.gparams now holds dL/dθ
  */
-export class FastSession {
+export class FastSession implements RunSession {
   readonly T: number;
   readonly B: number;
   readonly dtype: DType;

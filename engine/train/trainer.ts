@@ -25,6 +25,7 @@
  * can replace the reference one underneath it.
  */
 import type { Batch } from '../batch.ts';
+import type { RunSession } from '../session.ts';
 import { batchFromData } from '../batch.ts';
 import type { Program } from '../compile.ts';
 import { GraphError } from '../compile.ts';
@@ -36,7 +37,6 @@ import { Rng } from '../rng.ts';
 import { createSession } from '../fast/index.ts';
 import type { SessionLike } from '../fast/index.ts';
 import { compileAny, nestedCells, sessionFor, stepProgram, withLayers, withNestedFlags } from '../layers/index.ts';
-import type { Noise } from '../ops/noise.ts';
 import type { Task, TaskBinding, TaskMeta, TaskResources } from '../tasks/index.ts';
 import { bindTask, createTask, TaskError } from '../tasks/index.ts';
 import type { Block } from '../tasks/read.ts';
@@ -56,27 +56,8 @@ import { decodeState, encodeState } from './state.ts';
 
 export type TrainerState = 'idle' | 'running' | 'paused' | 'done' | 'cancelled';
 
-/**
- * What the trainer needs of a runtime session: the reference Session and any
- * faster one with the same API (engine/fast's SessionLike) fit.
- */
-export interface TrainSession {
-  readonly T: number;
-  readonly B: number;
-  readonly vals: Arr[];
-  readonly gparams: Arr;
-  readonly gradNorms: Float64Array[];
-  readonly stepLoss: Float64Array[];
-  loss: number;
-  forward(params: Arr, batch: Batch): number;
-  backward(params: Arr): void;
-  values(nodeIndex: number): Arr;
-  /** Training noise (dropout, zoneout masks) for the next passes; null = evaluation. */
-  setNoise?(noise: Noise | null): void;
-}
-
 /** Makes the sessions that train and validate (default: the reference runtime). */
-export type SessionFactory = (program: Program, opts: { T: number; B: number; dtype: DType }) => TrainSession;
+export type SessionFactory = (program: Program, opts: { T: number; B: number; dtype: DType }) => RunSession;
 
 /** One row of the metrics history (and of the --metrics file). */
 export interface MetricRow {
@@ -238,11 +219,11 @@ export class Trainer {
   /** Parameters and optimizer state before the current update, to undo an update that made a parameter non-finite. */
   private readonly prevTheta: Arr;
   private readonly optBackup: OptimizerState;
-  private readonly session: TrainSession;
+  private readonly session: RunSession;
   private readonly makeSession: SessionFactory;
   private readonly batch: Batch;
   private dataRng: Rng;
-  private valSession: TrainSession | null = null;
+  private valSession: RunSession | null = null;
   private valBatch: Batch | null = null;
   private probe: SessionLike | null = null;
   private probeBatch: Batch | null = null;
@@ -265,7 +246,7 @@ export class Trainer {
     this.makeSession = withLayers(opts.createSession ?? ((prog, o) => createSession(prog, o)));
     this.config = resolveTraining(graph.training ?? {}, opts.training ?? {});
     const c = this.config;
-    this.program = compileAny(graph, { dtype: c.dtype, limits: opts.limits });
+    this.program = compileAny(graph, { limits: opts.limits });
     const p = this.program;
     if (opts.data) {
       this.task = null;
@@ -545,7 +526,7 @@ export class Trainer {
     this.validate(false);
   }
 
-  private metricsOf(s: TrainSession): Metrics {
+  private metricsOf(s: RunSession): Metrics {
     if (!this.task || !this.binding) return {};
     const p = this.program;
     const m = this.task.meta;
@@ -620,7 +601,7 @@ export class Trainer {
     return result;
   }
 
-  private validationPass(): { s: TrainSession } {
+  private validationPass(): { s: RunSession } {
     const p = this.program;
     const b = this.binding!;
     const m = this.task!.meta;
@@ -643,7 +624,7 @@ export class Trainer {
    * parameters, on demand — e.g. the flags at the end of a run.
    */
   diagnose(): Diagnostics {
-    let s: TrainSession;
+    let s: RunSession;
     if (this.task) {
       s = this.validationPass().s;
     } else {

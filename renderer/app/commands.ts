@@ -278,7 +278,7 @@ async function prepareSave(): Promise<string> {
   if (stored === 0) parts.push('no weights (training starts from fresh ones)');
   else if (uiStore.getState().saveWeights && step > 0) parts.push(`the trained weights (step ${step})`);
   else parts.push(`${stored} stored weight${stored === 1 ? '' : 's'}`);
-  return parts.length === 2 ? parts.join(' and ') : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
+  return parts.length === 2 ? parts.join(' and ') : `${parts.slice(0, -1).join(', ')}, and ${parts.at(-1)}`;
 }
 
 export async function save(): Promise<void> {

@@ -14,8 +14,10 @@ import { wasmAvailable } from '../../engine/fast/wasm.ts';
 import type { DataFile, TensorJSON } from '../../engine/format/types.ts';
 import { createParams, exportParams } from '../../engine/params.ts';
 import { Session } from '../../engine/runtime.ts';
-import { LayeredSession, layerModel, nestedCells } from '../../engine/layers/index.ts';
+import { nestedCells } from '../../engine/layers/index.ts';
 import type { Batch } from '../../engine/batch.ts';
+import { batchFromData } from '../../engine/batch.ts';
+import { RunProbe, sequenceOf } from '../../engine/diagnostics/run-probe.ts';
 import { TaskError } from '../../engine/tasks/types.ts';
 import type { SessionFactory, Snapshot, Trainer } from '../../engine/train/trainer.ts';
 import { createTrainer } from '../../engine/train/trainer.ts';
@@ -23,7 +25,6 @@ import { sampleText } from '../../engine/tasks/sample.ts';
 import type { MetricName } from '../../engine/tasks/types.ts';
 import type { CompiledInfo, FromWorker, LiveSnapshot, Probe, ToWorker } from './protocol.ts';
 import { snapshotTransferables } from './protocol.ts';
-import { idTable } from '../../engine/format/dict.ts';
 
 // zod's eval probe would trip a Content-Security-Policy without 'unsafe-eval'.
 z.config({ jitless: true });
@@ -38,7 +39,7 @@ interface Current {
   seq: number;
   trainer: Trainer;
   data: DataFile | null;
-  probe: Session | LayeredSession | null;
+  probe: RunProbe | null;
   probeBatch: Batch | null;
   sample: number;
   flags: Flag[];
@@ -65,67 +66,25 @@ const fastSessions: SessionFactory = (program, opts) => {
   }
 };
 
+/** The batch the probe runs: the sequence `index` of the task's validation set or of the data file. */
 function probeBatch(cur: Current, index: number): Batch {
   const t = cur.trainer;
   const p = t.program;
   if (t.task && t.binding) {
     const vs = t.task.validation();
-    const m = t.task.meta;
-    const b = Math.max(0, Math.min(vs.B - 1, index));
-    const x = new Float64Array(m.T * m.inputSize);
-    const y = new Float64Array(m.T * m.targetSize);
-    for (let s = 0; s < m.T; s++) {
-      for (let k = 0; k < m.inputSize; k++) x[s * m.inputSize + k] = vs.x[(s * vs.B + b) * m.inputSize + k];
-      for (let k = 0; k < m.targetSize; k++) y[s * m.targetSize + k] = vs.y[(s * vs.B + b) * m.targetSize + k];
-    }
-    return { T: m.T, B: 1, inputs: { [p.nodes[t.binding.input].id]: x }, targets: { [p.nodes[t.binding.target].id]: y } };
+    const all: Batch = { T: t.task.meta.T, B: vs.B, inputs: { [p.nodes[t.binding.input].id]: vs.x }, targets: { [p.nodes[t.binding.target].id]: vs.y } };
+    return sequenceOf(all, index);
   }
-  const data = cur.data!;
-  const first = Object.values(data.inputs)[0] ?? Object.values(data.targets ?? {})[0];
-  const T = first.shape[0];
-  const B = first.shape[1];
-  const b = Math.max(0, Math.min(B - 1, index));
-  const pick = (r: Record<string, TensorJSON> | undefined): Record<string, Float64Array> => Object.fromEntries(Object.entries(r ?? {}).map(([id, a]) => {
-    const n = a.shape[2] ?? 1;
-    const out = new Float64Array(T * n);
-    for (let s = 0; s < T; s++) for (let k = 0; k < n; k++) out[s * n + k] = a.data[(s * B + b) * n + k];
-    return [id, out];
-  }));
-  const batch: Batch = { T, B: 1, inputs: pick(data.inputs), targets: pick(data.targets) };
-  if (data.initialStates) {
-    batch.initialStates = Object.fromEntries(Object.entries(data.initialStates).map(([id, a]) => {
-      const n = a.shape[1] ?? 1;
-      return [id, Float64Array.from(a.data.slice(b * n, (b + 1) * n))];
-    }));
-  }
-  return batch;
+  return sequenceOf(batchFromData(cur.data!, 'float64'), index);
 }
 
-/** Forward and backward of one sequence at the current parameters. */
+/** Forward and backward of one sequence at the current parameters (engine/diagnostics/run-probe.ts). */
 function runProbe(cur: Current): Probe | null {
   const t = cur.trainer;
-  const p = t.program;
   cur.probeBatch ??= probeBatch(cur, cur.sample);
-  const batch = cur.probeBatch;
-  // A graph with layers runs as a LayeredSession of reference sessions (its nested nodes under ids like l1/h).
-  cur.probe ??= layerModel(p) ? new LayeredSession(p, layerModel(p)!, { T: batch.T, B: 1, dtype: 'float64' }, (q, o) => new Session(q, o)) : new Session(p, { T: batch.T, B: 1, dtype: 'float64' });
-  const s = cur.probe;
-  s.forward(t.parameters, batch);
-  s.backward(t.parameters);
-  const nodes: Probe['nodes'] = idTable();
-  for (const n of p.nodes) {
-    if (n.kind === 'loss') continue;
-    nodes[n.id] = { size: n.size, values: Float32Array.from(s.values(n.index)), grad: Float32Array.from(s.gradNorms[n.index]) };
-  }
-  const initial: Probe['initial'] = idTable();
-  for (const i of p.cells) {
-    const n = p.nodes[i];
-    initial[n.id] = Float32Array.from(s.vals[i].subarray(0, n.size));
-  }
-  const flows = s.edgeGradNorms(t.parameters);
-  const edges: Probe['edges'] = idTable();
-  for (const e of p.edges) edges[e.id] = Float32Array.from(flows[e.index]);
-  return { index: cur.sample, T: batch.T, nodes, initial, edges };
+  cur.probe ??= new RunProbe(t.program);
+  const { T, nodes, initial, edges } = cur.probe.measure(t.parameters, cur.probeBatch);
+  return { index: cur.sample, T, nodes, initial, edges };
 }
 
 function live(cur: Current, s: Snapshot): LiveSnapshot {

@@ -1,8 +1,8 @@
 /**
  * Every view in both themes at 1280×800 and 1440×900, screenshotted into
  * artifacts/screenshots for a person to look at, with what can be checked
- * by machine: no panel failed, the minimap clear of the zoom controls and
- * the legend, and the charts drawn on the theme's own panel colour.
+ * by machine: no panel failed, nothing wider than the window, the minimap
+ * clear of the zoom controls and the legend, and the charts drawn on the theme's own panel colour.
  */
 import { expect, openApp, screenshot, test, trainingSettled } from './fixtures.ts';
 import type { Locator } from '@playwright/test';
@@ -33,6 +33,8 @@ for (const size of SIZES) {
       for (let i = 0; i < 3; i++) await page.getByRole('button', { name: 'Step', exact: true }).click();
       await expect.poll(async () => Number(await page.getByLabel('Step count').textContent())).toBeGreaterThanOrEqual(3);
 
+      // Nothing spills past the window: no sideways scrolling at this size.
+      expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
       // The minimap never covers the zoom controls or the legend.
       const minimap = page.getByRole('img', { name: 'Minimap' }).or(page.locator('.react-flow__minimap'));
       if (await minimap.first().isVisible()) {

@@ -6,20 +6,11 @@
  * floored), with where it was.
  */
 import type { Program } from '../../compile.ts';
-import type { Arr } from '../../tensor.ts';
-
-export interface Comparable {
-  loss: number;
-  gparams: Arr;
-  gradNorms: Float64Array[];
-  stepLoss: Float64Array[];
-  values(i: number): Arr;
-  initialStateGrad(i: number): Arr;
-}
+import type { RunSession } from '../../session.ts';
 
 export interface Difference { worst: number; where: string }
 
-export function compareSessions(p: Program, fast: Comparable, ref: Comparable, opts: { floor?: number; states?: boolean } = {}): Difference {
+export function compareSessions(p: Program, fast: RunSession, ref: RunSession, opts: { floor?: number; states?: boolean } = {}): Difference {
   const floor = opts.floor ?? 1e-14;
   const out: Difference = { worst: 0, where: '' };
   const consider = (where: string, a: ArrayLike<number>, b: ArrayLike<number>): void => {
