@@ -7,19 +7,19 @@ import { memo, useEffect, useRef } from 'react';
 import { ComparePane } from '../views/ComparePane.tsx';
 import { comparedRuns, deleteRun, runsStore, toggleSelected, useRuns } from './store.ts';
 import { runStatusText } from './view.ts';
+import { cancelBackground, trainInBackground } from './pool.ts';
 import './runs.css';
 
 function openRuns(): void {
   runsStore.setState({ open: true });
 }
 
-/** The run bar's buttons: Runs (with a count) once there is a run, Compare from two runs on. */
+/** The run bar's buttons: Runs (with a count), and Compare from two runs on. */
 export const RunsButtons = memo(function RunsButtons() {
   const count = useRuns((s) => s.runs.length);
-  if (count === 0) return null;
   return (
     <>
-      <button type="button" className="cw-tb-button" aria-label={`Runs (${count})`} title="The runs of this document: compare, delete" onClick={openRuns}>Runs <span className="cw-runs-count">{count}</span></button>
+      <button type="button" className="cw-tb-button" aria-label={`Runs (${count})`} title="The runs of this document: compare, delete, train more in the background" onClick={openRuns}>Runs{count > 0 ? <> <span className="cw-runs-count">{count}</span></> : null}</button>
       {count >= 2 ? <button type="button" className="cw-tb-button" aria-label="Compare" title="Compare runs: curves overlaid, gradient flow side by side, the settings that differ" onClick={openRuns}>Compare</button> : null}
     </>
   );
@@ -39,7 +39,8 @@ function RunsList() {
             <span className="cw-runs-name">{run.name}</span>
           </label>
           <span className="cw-runs-status" role="status">{runStatusText(run, progress[run.id])}</span>
-          <button type="button" className="cw-tb-button cw-runs-delete" aria-label={`Delete ${run.name}`} title="Delete this run" onClick={() => deleteRun(run.id)}>✕</button>
+          {progress[run.id] && run.status === 'training' ? <button type="button" className="cw-tb-button" aria-label={`Stop ${run.name}`} title="Stop this background run (what it trained so far is kept)" onClick={() => cancelBackground(run.id)}>Stop</button> : null}
+          <button type="button" className="cw-tb-button cw-runs-delete" aria-label={`Delete ${run.name}`} title="Delete this run" onClick={() => { cancelBackground(run.id); deleteRun(run.id); }}>✕</button>
         </li>
       ))}
     </ul>
@@ -64,6 +65,7 @@ export const RunsDialog = memo(function RunsDialog() {
     <dialog ref={ref} className="cw-dialog cw-runs-dialog" aria-label="Runs and comparison" onClose={close}>
       <div className="cw-dialog-head">
         <h2>Runs and comparison</h2>
+        <button type="button" className="cw-tb-button" title="Train a copy of the current graph and settings in a worker of its own, while you keep working; its progress shows in this list" onClick={() => trainInBackground()}>Train in background</button>
         <label className="cw-pane-check" title="On: Save writes the runs into the graph file (a top-level runs array). Off: they stay in this session only.">
           <input type="checkbox" checked={keepInFile} onChange={(e) => runsStore.setState({ keepInFile: e.target.checked })} />Keep runs in the file
         </label>

@@ -86,7 +86,7 @@ for (const theme of ['light', 'dark'] as const) {
     writeFileSync(where, saved.text);
     await page.getByRole('button', { name: 'Open example' }).click();
     await page.getByRole('menuitem', { name: /^GRU/ }).click();
-    await expect(page.getByRole('button', { name: /^Runs \(/ })).toHaveCount(0);
+    await expect(page.getByRole('button', { name: 'Runs (0)' })).toBeVisible();
     await openFile(page, where);
     await expect(page.getByRole('button', { name: 'Runs (2)' })).toBeVisible();
     await page.getByRole('button', { name: 'Compare', exact: true }).click();
@@ -100,3 +100,26 @@ for (const theme of ['light', 'dark'] as const) {
     await expect(page.getByRole('button', { name: 'Compare', exact: true })).toHaveCount(0);
   });
 }
+
+test('a background run trains a copy of the graph in its own worker, with its progress in the runs list', async ({ page }) => {
+  test.setTimeout(90_000);
+  await openApp(page);
+  await page.getByRole('button', { name: 'Open example' }).click();
+  await page.getByRole('menuitem', { name: /^Elman RNN/ }).click();
+  await page.getByRole('tab', { name: 'Training' }).click();
+  await setField(page, 'Steps', '300');
+  await trainingSettled(page);
+  await page.getByRole('button', { name: 'Runs (0)' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Runs and comparison' });
+  await dialog.getByRole('button', { name: 'Train in background' }).click();
+  const item = dialog.getByRole('list', { name: 'Runs', exact: true }).getByRole('listitem');
+  await expect(item).toHaveCount(1);
+  await expect(item).toContainText('Run 1 · Elman RNN');
+  await expect(item).toContainText('background');
+  // Its own progress, while the foreground trainer has not moved.
+  await expect(item.getByRole('status')).toContainText(/step \d+ \/ 300 · training/, { timeout: 20_000 });
+  await screenshot(page, 'runs-background.png');
+  await expect(item.getByRole('status')).toContainText('step 300 / 300 · finished', { timeout: 60_000 });
+  await expect(page.getByLabel('Step count')).toHaveText('0');
+  await expect(dialog.getByRole('table', { name: 'Runs compared' }).getByRole('row', { name: /final training loss/ })).not.toContainText('—');
+});
