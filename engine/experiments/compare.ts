@@ -128,11 +128,12 @@ export function runName(index: number, graph: Pick<Graph, 'name' | 'training'>):
   return `Run ${index} · ${cell} · ${optimizer}${lr} · seed ${seed}`;
 }
 
-/** The graph as a run keeps it: no stored parameters, no runs of its own. */
-export function graphForRun(graph: Graph): Graph {
-  const { parameters: _p, ...rest } = graph as Graph & { runs?: unknown };
-  delete (rest as { runs?: unknown }).runs;
-  return rest as Graph;
+/** The graph as a run keeps it: no stored parameters (unless asked to keep them), no runs of its own. */
+export function graphForRun(graph: Graph, options: { keepParameters?: boolean } = {}): Graph {
+  const rest = { ...graph } as Graph & { runs?: unknown };
+  if (!options.keepParameters) delete rest.parameters;
+  delete rest.runs;
+  return rest;
 }
 
 const finiteOrNull = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);

@@ -6,7 +6,8 @@
 import type { Graph, GraphNode, NodeKind } from '../../engine/format/types.ts';
 import type { Host, MenuAction } from '../host/types.ts';
 import { loadGraphText, serializeGraph } from '../doc/engine.ts';
-import { graphForSave } from '../runs/store.ts';
+import { graphForSave, loadRunsFrom } from '../runs/store.ts';
+import { graphForRun } from '../../engine/experiments/compare.ts';
 import { autoLayout, DEFAULT_NODE_SIZE } from '../doc/layout.ts';
 import {
   addNode, defaultNode, emptyGraph, extractFragment, fragmentFromGraph, hasAllPositions, newNodeId, nodeIds,
@@ -218,7 +219,9 @@ export async function loadDocumentText(text: string, file: { name: string; path?
   const parsed = parseOrComplain(text, file?.name ?? 'The file');
   if (!parsed) return false;
   const laidOut = await withLayout(parsed);
-  documentStore.getState().load(laidOut, file, { dirty: options.dirty });
+  // The file's runs go to the run history (renderer/runs/), not into the graph the trainer and autosave see.
+  documentStore.getState().load(graphForRun(laidOut, { keepParameters: true }), file, { dirty: options.dirty });
+  loadRunsFrom(laidOut);
   uiStore.getState().select([]);
   const count = validationStore.getState().problems.filter((p) => p.severity === 'error').length;
   if (count > 0) uiStore.getState().notify('info', `Opened ${file?.name ?? parsed.name ?? 'graph'} with ${count} problem${count === 1 ? '' : 's'}: see the list on the right.`);
