@@ -19,8 +19,14 @@ export const RunsButtons = memo(function RunsButtons() {
   const count = useRuns((s) => s.runs.length);
   return (
     <>
-      <button type="button" className="cw-tb-button" aria-label={`Runs (${count})`} title="The runs of this document: compare, delete, train more in the background" onClick={openRuns}>Runs{count > 0 ? <> <span className="cw-runs-count">{count}</span></> : null}</button>
-      {count >= 2 ? <button type="button" className="cw-tb-button" aria-label="Compare" title="Compare runs: curves overlaid, gradient flow side by side, the settings that differ" onClick={openRuns}>Compare</button> : null}
+      <button type="button" className="cw-tb-button" aria-label={`Runs (${count})`} title="The runs of this document: compare, delete, train more in the background" onClick={openRuns}>
+        <svg viewBox="0 0 16 16" width="15" height="15" fill="none" stroke="currentColor" strokeWidth="1.5" strokeLinecap="round" aria-hidden><path d="M5.5 4h8M5.5 8h8M5.5 12h8" /><circle cx="2.5" cy="4" r=".6" fill="currentColor" /><circle cx="2.5" cy="8" r=".6" fill="currentColor" /><circle cx="2.5" cy="12" r=".6" fill="currentColor" /></svg>
+        <span className="cw-run-label">Runs</span>{count > 0 ? <span className="cw-runs-count">{count}</span> : null}
+      </button>
+      {count >= 2 ? <button type="button" className="cw-tb-button" aria-label="Compare" title="Compare runs: curves overlaid, gradient flow side by side, the settings that differ" onClick={openRuns}>
+        <svg viewBox="0 0 16 16" width="15" height="15" fill="none" stroke="currentColor" strokeWidth="1.5" strokeLinecap="round" aria-hidden><path d="M2 12.5c3-7 6-8 12-9" /><path d="M2 13.5c4-3 7-4 12-4" strokeDasharray="2.5 2" /></svg>
+        <span className="cw-run-label">Compare</span>
+      </button> : null}
     </>
   );
 });

@@ -123,3 +123,23 @@ test('a background run trains a copy of the graph in its own worker, with its pr
   await expect(page.getByLabel('Step count')).toHaveText('0');
   await expect(dialog.getByRole('table', { name: 'Runs compared' }).getByRole('row', { name: /final training loss/ })).not.toContainText('—');
 });
+
+test('the run bar keeps its task label with the Runs and Compare buttons at 1280×800', async ({ page }) => {
+  await openApp(page);
+  await page.getByRole('button', { name: 'Open example' }).click();
+  await page.getByRole('menuitem', { name: /^Elman RNN/ }).click();
+  await page.getByRole('tab', { name: 'Training' }).click();
+  await setField(page, 'Steps', '20');
+  for (let i = 0; i < 2; i++) {
+    await trainToEnd(page);
+    await page.getByRole('button', { name: 'Reset', exact: true }).click();
+    await expect(page.getByLabel('Step count')).toHaveText('0');
+  }
+  await expect(page.getByRole('button', { name: 'Compare', exact: true })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Runs (2)' })).toBeVisible();
+  // The task's name is still whole (not cut to "a…").
+  const task = page.locator('.cw-run-task');
+  await expect(task).toContainText('adding');
+  expect(await task.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+  await screenshot(page, 'runs-runbar.png');
+});
