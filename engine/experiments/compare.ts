@@ -124,7 +124,8 @@ export function runName(index: number, graph: Pick<Graph, 'name' | 'training'>):
   const optimizer = typeof t.optimizer === 'string' ? t.optimizer : 'adam';
   const lr = typeof t.lr === 'number' ? ` ${Number(t.lr.toPrecision(3))}` : '';
   const seed = typeof t.seed === 'number' ? t.seed : 1;
-  const cell = typeof graph.name === 'string' && graph.name.trim() !== '' ? graph.name.trim().slice(0, 40) : 'untitled';
+  const flat = typeof graph.name === 'string' ? graph.name.replace(/\s+/g, ' ').trim() : '';
+  const cell = flat !== '' ? (flat.length > 40 ? `${flat.slice(0, 39)}…` : flat) : 'untitled';
   return `Run ${index} · ${cell} · ${optimizer}${lr} · seed ${seed}`;
 }
 
