@@ -9,6 +9,7 @@
 import { graphForRun, runName, runSettings, type RunCurves, type RunRecord } from '../../engine/experiments/compare.ts';
 import type { Graph } from '../../engine/format/types.ts';
 import type { MetricRow } from '../../engine/train/trainer.ts';
+import { hasDiverged } from '../../engine/train/diverged.ts';
 import { documentStore } from '../store/document.ts';
 import { trainingStore } from '../store/training.ts';
 import { uiStore } from '../store/ui.ts';
@@ -113,7 +114,7 @@ export function trainInBackground(graph: Graph = documentStore.getState().graph)
         // A new curves object over the same growing arrays: an open Compare redraws as the run trains.
         updateRun(id, { steps: s.step, curves: { ...curves } });
         if (s.failure) finish('failed');
-        else if (s.state === 'done') finish('done');
+        else if (s.state === 'done') finish(s.step > 0 && hasDiverged(s.loss, curves.loss[0], s.validation?.loss) ? 'diverged' : 'done');
         break;
       }
       default:
