@@ -222,6 +222,10 @@ function receive(message: FromWorker): void {
       sampleWaiters.get(message.id)?.(message);
       sampleWaiters.delete(message.id);
       return;
+    case 'connectivityResult':
+      connectivityWaiters.get(message.id)?.(message);
+      connectivityWaiters.delete(message.id);
+      return;
     default: {
       const never: never = message;
       throw new Error(`unknown worker message ${JSON.stringify(never)}`);
@@ -404,6 +408,20 @@ export function requestSample(options: { prime: string; length: number; temperat
   return new Promise((resolve) => {
     sampleWaiters.set(id, resolve);
     post({ type: 'sampleText', id, ...options });
+  });
+}
+
+type ConnectivityResult = Extract<FromWorker, { type: 'connectivityResult' }>;
+const connectivityWaiters = new Map<number, (message: ConnectivityResult) => void>();
+
+/** M[t][s] = ‖∂ OUT_t / ∂ IN_s‖ on the probe's sequence (engine/diagnostics/connectivity.ts), or the engine's refusal. */
+export function requestConnectivity(out: string, input: string): Promise<ConnectivityResult> {
+  sampleSeq += 1;
+  const id = sampleSeq;
+  if (!worker) return Promise.resolve({ type: 'connectivityResult', seq: -1, id, step: 0, sample: 0, matrix: null, reason: 'The graph has not compiled yet.' });
+  return new Promise((resolve) => {
+    connectivityWaiters.set(id, resolve);
+    post({ type: 'connectivity', id, out, in: input });
   });
 }
 

@@ -30,6 +30,8 @@ export type ToWorker =
   | { type: 'parameters' }
   /** Draw text from a character model at the current parameters (text task). */
   | { type: 'sampleText'; id: number; prime: string; length: number; temperature: number; seed: number }
+  /** Connectivity through time M[t][s] = ‖∂ OUT_t / ∂ IN_s‖ on the probe's sequence at the current parameters. */
+  | { type: 'connectivity'; id: number; out: string; in: string }
   /** Test hook: make the worker throw, as a crash would. */
   | { type: 'crash' };
 
@@ -93,6 +95,8 @@ export type FromWorker =
   | { type: 'parameters'; seq: number; step: number; parameters: Record<string, TensorJSON> }
   /** The answer to sampleText `id`: the text, or why there is none. */
   | { type: 'sampledText'; seq: number; id: number; step: number; text: string | null; reason: string | null }
+  /** The answer to connectivity `id`: M (M[t−1][s−1], 0-based) or the engine's refusal. */
+  | { type: 'connectivityResult'; seq: number; id: number; step: number; sample: number; matrix: number[][] | null; reason: string | null }
   /** A command that could not run (e.g. Step before compiling). */
   | { type: 'notice'; seq: number; text: string };
 

@@ -289,6 +289,19 @@ function handle(message: ToWorker): void {
       }
       return;
     }
+    case 'connectivity': {
+      const reply = (matrix: number[][] | null, reason: string | null) => post({ type: 'connectivityResult', seq: cur.seq, id: message.id, step: t.stepCount, sample: cur.sample, matrix, reason });
+      try {
+        cur.probeBatch ??= probeBatch(cur, cur.sample);
+        cur.probe ??= new RunProbe(t.program);
+        const pair = { out: message.out, in: message.in };
+        const r = cur.probe.measure(t.parameters, cur.probeBatch, { connectivity: [pair] });
+        reply(r.connectivity?.[`${pair.out}:${pair.in}`] ?? null, r.connectivity ? null : 'The engine returned no connectivity.');
+      } catch (error) {
+        reply(null, (error as Error).message);
+      }
+      return;
+    }
     default: {
       const never: never = message;
       throw new Error(`unknown message ${JSON.stringify(never)}`);

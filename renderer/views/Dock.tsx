@@ -7,6 +7,7 @@ import { memo } from 'react';
 import { PanelBoundary } from '../app/PanelBoundary.tsx';
 import { useTraining } from '../store/training.ts';
 import { uiStore, useUi } from '../store/ui.ts';
+import { ConnectivityPane } from './ConnectivityPane.tsx';
 import { DynamicsPane } from './DynamicsPane.tsx';
 import { GatesPane } from './GatesPane.tsx';
 import { GradientPane } from './GradientPane.tsx';
@@ -32,12 +33,14 @@ export const Dock = memo(function Dock() {
           <button type="button" role="tab" aria-selected={view === 'unrolled'} onClick={() => uiStore.getState().setDockView('unrolled')}>Unrolled</button>
           <button type="button" role="tab" aria-selected={view === 'prediction'} onClick={() => uiStore.getState().setDockView('prediction')}>Prediction</button>
           <button type="button" role="tab" aria-selected={view === 'numbers'} onClick={() => uiStore.getState().setDockView('numbers')}>Numbers</button>
+          <button type="button" role="tab" aria-selected={view === 'connectivity'} onClick={() => uiStore.getState().setDockView('connectivity')}>Connectivity</button>
           {isText ? <button type="button" role="tab" aria-selected={view === 'sample'} onClick={() => uiStore.getState().setDockView('sample')}>Sample</button> : null}
         </div>
         {view === 'dynamics' ? <PanelBoundary name="Dynamics"><DynamicsPane /></PanelBoundary> : null}
         {view === 'unrolled' ? <PanelBoundary name="Unrolled view"><UnrolledPane /></PanelBoundary> : null}
         {view === 'prediction' ? <PanelBoundary name="Prediction vs target"><PredictionPane /></PanelBoundary> : null}
         {view === 'numbers' ? <PanelBoundary name="Numbers"><NumbersPane /></PanelBoundary> : null}
+        {view === 'connectivity' ? <PanelBoundary name="Connectivity"><ConnectivityPane /></PanelBoundary> : null}
         {view === 'sample' ? <PanelBoundary name="Sampled text"><SamplePane /></PanelBoundary> : null}
       </div>
     </div>
