@@ -185,7 +185,7 @@ export function ConnectivityPane() {
   return (
     <Pane
       id="connectivity"
-      title="Connectivity through time"
+      title="Connectivity"
       csv={csv}
       hint={<>‖∂ OUT at step t / ∂ IN at step s‖ on one sequence, log colour scale. A band fading away from the diagonal is the past being forgotten.{Number.isFinite(decay) ? <> Per step back: <b>×{decay.toPrecision(3)}</b>.</> : null}{readout ? <span className="cw-readout"> · {readout}</span> : null}</>}
       tools={

@@ -17,6 +17,8 @@ import { heatInto } from './colormap.ts';
 import { Pane, toCsv } from './Pane.tsx';
 import { nodeName } from './names.ts';
 import { useResizeTick } from './useResizeTick.ts';
+import { useScrub } from './scrub.ts';
+import { TimeScrubber } from './TimeScrubber.tsx';
 import { own } from '../../engine/format/dict.ts';
 
 interface Block {
@@ -135,6 +137,17 @@ function draw(canvas: HTMLCanvasElement, streams: Block[], gates: Block[], T: nu
   return placed;
 }
 
+/** Outline the column of step t (1-based) across the whole heatmap. */
+function markStep(canvas: HTMLCanvasElement, t: number, T: number, color: string): void {
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return;
+  const plotW = canvas.clientWidth - LABEL_W - 4;
+  const cellW = plotW / T;
+  ctx.strokeStyle = color;
+  ctx.lineWidth = 1.5;
+  ctx.strokeRect(LABEL_W + (t - 1) * cellW, 1, Math.max(2, cellW), canvas.clientHeight - 14);
+}
+
 export function GatesPane() {
   const seq = useTelemetry((s) => s.seq);
   const selected = useUi((s) => s.selectedNodes);
@@ -146,6 +159,7 @@ export function GatesPane() {
   const placed = useRef<Array<{ block: Block; y0: number; y1: number; rows: number }>>([]);
   const [readout, setReadout] = useState('');
   const size = useResizeTick(canvas);
+  const scrub = useScrub();
 
   useEffect(() => {
     const el = canvas.current;
@@ -160,7 +174,8 @@ export function GatesPane() {
     const css = getComputedStyle(el);
     const { streams, gates } = heatBlocks(graph, probe, selected);
     placed.current = draw(el, streams, gates, probe.T, { text: css.getPropertyValue('--cw-text').trim(), muted: css.getPropertyValue('--cw-muted').trim(), rule: css.getPropertyValue('--cw-border-strong').trim() });
-  }, [seq, selected, graph, theme, size]);
+    if (scrub && scrub <= probe.T) markStep(el, scrub, probe.T, css.getPropertyValue('--cw-text').trim());
+  }, [seq, selected, graph, theme, size, scrub]);
 
   const onMove = (event: React.MouseEvent<HTMLCanvasElement>) => {
     const el = canvas.current;
@@ -197,6 +212,8 @@ export function GatesPane() {
       csv={csv}
       hint={<>{chosen.length ? <>Selected: <b>{chosen.map((id) => nodeName(graph, id)).join(', ')}</b>.</> : <>Every gate; select a node to show only it.</>} One validation sequence, a row per unit, time across. <span className="cw-scale" aria-hidden /> low → high{readout ? <span className="cw-readout"> · {readout}</span> : null}</>}
       tools={
+        <>
+        <TimeScrubber />
         <label className="cw-pane-check" title="Which validation sequence">
           sequence
           <input type="number" aria-label="Sequence" min={0} max={Math.max(0, samples - 1)} value={sample} onChange={(e) => {
@@ -204,6 +221,7 @@ export function GatesPane() {
             chooseSample(n);
           }} />
         </label>
+        </>
       }
     >
       <canvas ref={canvas} className="cw-heatmap" role="img" aria-label="Gate activation heatmap" onMouseMove={onMove} onMouseLeave={() => setReadout('')} />

@@ -4,7 +4,7 @@
  * must show (the diagonals fade away from the main one, nothing above it).
  */
 import path from 'node:path';
-import { EXAMPLES_DIR, expect, openApp, openFile, screenshot, selectNode, test, trainingSettled } from './fixtures.ts';
+import { EXAMPLES_DIR, expect, nodeLocator, openApp, openFile, screenshot, selectNode, test, trainingSettled } from './fixtures.ts';
 
 for (const theme of ['light', 'dark'] as const) {
   test(`connectivity of the Elman cell shows the band (${theme})`, async ({ page }) => {
@@ -35,3 +35,26 @@ for (const theme of ['light', 'dark'] as const) {
     await screenshot(page, `see-inside-connectivity-${theme}.png`);
   });
 }
+
+test('scrubbing time moves the value the canvas shows', async ({ page }) => {
+  test.setTimeout(90_000);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await openApp(page);
+  await openFile(page, path.join(EXAMPLES_DIR, 'elman.json'));
+  await trainingSettled(page);
+  const scrubber = page.getByRole('slider', { name: 'Time step' });
+  await expect(scrubber).toBeVisible({ timeout: 20_000 });
+  const readout = nodeLocator(page, 'y').locator('.cw-scrub-value');
+  await expect(readout).toHaveCount(0);
+  await scrubber.fill('5');
+  await expect(page.getByLabel('Scrubbed step')).toHaveText(/^5\//);
+  await expect(readout).toHaveAttribute('data-step', '5');
+  const at5 = Number(await readout.getAttribute('data-value'));
+  await scrubber.fill('30');
+  await expect(readout).toHaveAttribute('data-step', '30');
+  const at30 = Number(await readout.getAttribute('data-value'));
+  expect(Number.isFinite(at5) && Number.isFinite(at30)).toBe(true);
+  expect(at30).not.toBe(at5);
+  await expect(readout).toContainText('t=30:');
+  await screenshot(page, 'see-inside-scrub-light.png');
+});
