@@ -210,10 +210,8 @@ export function GatesPane() {
       id="gates"
       title="Gate activations"
       csv={csv}
-      hint={<>{chosen.length ? <>Selected: <b>{chosen.map((id) => nodeName(graph, id)).join(', ')}</b>.</> : <>Every gate; select a node to show only it.</>} One validation sequence, a row per unit, time across. <span className="cw-scale" aria-hidden /> low → high{readout ? <span className="cw-readout"> · {readout}</span> : null}</>}
+      hint={<><TimeScrubber /> {chosen.length ? <>Selected: <b>{chosen.map((id) => nodeName(graph, id)).join(', ')}</b>.</> : <>Every gate; select a node to show only it.</>} One validation sequence, a row per unit, time across. <span className="cw-scale" aria-hidden /> low → high{readout ? <span className="cw-readout"> · {readout}</span> : null}</>}
       tools={
-        <>
-        <TimeScrubber />
         <label className="cw-pane-check" title="Which validation sequence">
           sequence
           <input type="number" aria-label="Sequence" min={0} max={Math.max(0, samples - 1)} value={sample} onChange={(e) => {
@@ -221,7 +219,6 @@ export function GatesPane() {
             chooseSample(n);
           }} />
         </label>
-        </>
       }
     >
       <canvas ref={canvas} className="cw-heatmap" role="img" aria-label="Gate activation heatmap" onMouseMove={onMove} onMouseLeave={() => setReadout('')} />
