@@ -222,6 +222,10 @@ function receive(message: FromWorker): void {
       sampleWaiters.get(message.id)?.(message);
       sampleWaiters.delete(message.id);
       return;
+    case 'explained':
+      explainWaiters.get(message.id)?.(message);
+      explainWaiters.delete(message.id);
+      return;
     case 'connectivityResult':
       connectivityWaiters.get(message.id)?.(message);
       connectivityWaiters.delete(message.id);
@@ -422,6 +426,20 @@ export function requestConnectivity(out: string, input: string): Promise<Connect
   return new Promise((resolve) => {
     connectivityWaiters.set(id, resolve);
     post({ type: 'connectivity', id, out, in: input });
+  });
+}
+
+type Explained = Extract<FromWorker, { type: 'explained' }>;
+const explainWaiters = new Map<number, (message: Explained) => void>();
+
+/** What node's value at step t (0-based) of the probe's sequence is made of (engine/diagnostics/explain.ts). */
+export function requestExplain(node: string, t: number): Promise<Explained> {
+  sampleSeq += 1;
+  const id = sampleSeq;
+  if (!worker) return Promise.resolve({ type: 'explained', seq: -1, id, explanation: null, reason: 'The graph has not compiled yet.' });
+  return new Promise((resolve) => {
+    explainWaiters.set(id, resolve);
+    post({ type: 'explain', id, node, t });
   });
 }
 

@@ -17,6 +17,7 @@ import { Session } from '../../engine/runtime.ts';
 import { nestedCells } from '../../engine/layers/index.ts';
 import type { Batch } from '../../engine/batch.ts';
 import { batchFromData } from '../../engine/batch.ts';
+import { explainRun } from '../../engine/diagnostics/explain.ts';
 import { RunProbe, sequenceOf } from '../../engine/diagnostics/run-probe.ts';
 import { TaskError } from '../../engine/tasks/types.ts';
 import type { SessionFactory, Snapshot, Trainer } from '../../engine/train/trainer.ts';
@@ -302,6 +303,14 @@ function handle(message: ToWorker): void {
       }
       return;
     }
+    case 'explain':
+      try {
+        cur.probeBatch ??= probeBatch(cur, cur.sample);
+        post({ type: 'explained', seq: cur.seq, id: message.id, explanation: explainRun(t.program, t.parameters, cur.probeBatch, message.node, message.t), reason: null });
+      } catch (error) {
+        post({ type: 'explained', seq: cur.seq, id: message.id, explanation: null, reason: (error as Error).message });
+      }
+      return;
     default: {
       const never: never = message;
       throw new Error(`unknown message ${JSON.stringify(never)}`);

@@ -8,6 +8,7 @@ import { PanelBoundary } from '../app/PanelBoundary.tsx';
 import { useTraining } from '../store/training.ts';
 import { uiStore, useUi } from '../store/ui.ts';
 import { ConnectivityPane } from './ConnectivityPane.tsx';
+import { ExplainDialog } from './ExplainDialog.tsx';
 import { DynamicsPane } from './DynamicsPane.tsx';
 import { GatesPane } from './GatesPane.tsx';
 import { GradientPane } from './GradientPane.tsx';
@@ -24,6 +25,7 @@ export const Dock = memo(function Dock() {
   if (!open) return null;
   return (
     <div className="cw-dock" role="region" aria-label="Training charts">
+      <PanelBoundary name="Explain this value"><ExplainDialog /></PanelBoundary>
       <PanelBoundary name="Loss and metric"><LossPane /></PanelBoundary>
       <PanelBoundary name="Gradient flow"><GradientPane /></PanelBoundary>
       <PanelBoundary name="Gate activations"><GatesPane /></PanelBoundary>

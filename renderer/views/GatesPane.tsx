@@ -19,6 +19,7 @@ import { nodeName } from './names.ts';
 import { useResizeTick } from './useResizeTick.ts';
 import { useScrub } from './scrub.ts';
 import { TimeScrubber } from './TimeScrubber.tsx';
+import { explainValueAt } from './ExplainDialog.tsx';
 import { own } from '../../engine/format/dict.ts';
 
 interface Block {
@@ -195,6 +196,19 @@ export function GatesPane() {
     setReadout(`${hit.block.label}, unit ${u} at t = ${t + 1}: ${Number.isFinite(v) ? Number(v.toPrecision(4)) : String(v)}`);
   };
 
+  const onClick = (event: React.MouseEvent<HTMLCanvasElement>) => {
+    const el = canvas.current;
+    const probe = telemetryStore.getState().probe;
+    if (!el || !probe) return;
+    const r = el.getBoundingClientRect();
+    const t = Math.floor(((event.clientX - r.left - LABEL_W) / (r.width - LABEL_W - 4)) * probe.T);
+    const y = event.clientY - r.top;
+    const hit = placed.current.find((p) => y >= p.y0 && y < p.y1);
+    if (!hit || t < 0 || t >= probe.T) return;
+    const u = Math.min(hit.rows - 1, Math.floor(((y - hit.y0) / (hit.y1 - hit.y0)) * hit.rows));
+    explainValueAt(hit.block.id, t, u);
+  };
+
   const csv = () => {
     const probe = telemetryStore.getState().probe;
     if (!probe) return null;
@@ -221,7 +235,7 @@ export function GatesPane() {
         </label>
       }
     >
-      <canvas ref={canvas} className="cw-heatmap" role="img" aria-label="Gate activation heatmap" onMouseMove={onMove} onMouseLeave={() => setReadout('')} />
+      <canvas ref={canvas} className="cw-heatmap" role="img" aria-label="Gate activation heatmap" onMouseMove={onMove} onMouseLeave={() => setReadout('')} onClick={onClick} />
       {seq === 0 ? <div className="cw-pane-empty"><span>The gates' activations on one sequence appear here once the graph compiles.</span></div> : null}
     </Pane>
   );

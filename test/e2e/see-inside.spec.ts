@@ -58,3 +58,38 @@ test('scrubbing time moves the value the canvas shows', async ({ page }) => {
   await expect(readout).toContainText('t=30:');
   await screenshot(page, 'see-inside-scrub-light.png');
 });
+
+test('explain a gate value, then two levels back', async ({ page }) => {
+  test.setTimeout(90_000);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await openApp(page);
+  await openFile(page, path.join(EXAMPLES_DIR, 'elman.json'));
+  await trainingSettled(page);
+  await page.getByRole('button', { name: 'Hide the hint' }).click().catch(() => undefined);
+  const heat = page.getByRole('img', { name: 'Gate activation heatmap' });
+  await expect(page.getByRole('slider', { name: 'Time step' })).toBeVisible({ timeout: 20_000 });
+  const b = (await heat.boundingBox())!;
+  // The h_t gate fills the lower part of the heatmap; click a cell in the middle of time.
+  await page.mouse.click(b.x + 104 + (b.width - 108) * 0.5, b.y + b.height * 0.7);
+  const dialog = page.getByRole('dialog', { name: 'Explain this value' });
+  await expect(dialog).toBeVisible();
+  await expect(dialog).toHaveAttribute('data-depth', '1');
+  await expect(dialog).toContainText(/tanh\(z\), z = bias \+ Σ W·source/);
+  await expect(dialog.getByRole('row')).toHaveCount(3);
+  await expect(dialog.getByRole('row').first()).toContainText('bias');
+  // The W·h term reads the cell at the step before: go there (the cell), then to what wrote it.
+  const toCell = dialog.getByRole('button', { name: /^explain h_\{?t−1\}?|^explain .*t = \d+$/ }).last();
+  const heading = await dialog.locator('h3').textContent();
+  const t = Number(/at t = (\d+)/.exec(heading ?? '')![1]);
+  await toCell.click();
+  await expect(dialog).toHaveAttribute('data-depth', '2');
+  await expect(dialog.locator('h3')).toContainText(`at t = ${t - 1}`);
+  await expect(dialog).toContainText('The state written at this step is the value of');
+  await dialog.getByRole('button', { name: /^explain / }).first().click();
+  await expect(dialog).toHaveAttribute('data-depth', '3');
+  await expect(dialog).toContainText(/tanh\(z\)/);
+  await expect(dialog.locator('h3')).toContainText(`at t = ${t - 1}`);
+  await screenshot(page, 'see-inside-explain-light.png');
+  await page.getByRole('button', { name: 'Back one level' }).click();
+  await expect(dialog).toHaveAttribute('data-depth', '2');
+});
