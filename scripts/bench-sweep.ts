@@ -1,16 +1,16 @@
 /**
- * Benchmark: wall time of one sweep with --jobs 1 and with --jobs 2 (and
+ * Benchmark: wall time of `cellwright sweep` (a fresh process each time) with --jobs 1 and --jobs 2 (and
  * more, up to the cores, with --max-jobs N). Prints the times and the
  * speed-up; checks that the rows are the same. Not a test: numbers depend on
  * the machine and its load.
  *
  *   npm run bench:sweep                 # 4 LSTM runs on adding (T = 30), 300 steps each
- *   npm run bench:sweep -- --runs 6 --steps 500
+ *   npm run bench:sweep -- --runs 6 --steps 500 --repeat 5
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runSweep } from '../cli/commands/sweep.ts';
+import { spawnSync } from 'node:child_process';
 import { parseSweepSpec } from '../engine/experiments/sweep.ts';
 
 function arg(name: string, def: number): number {
@@ -36,16 +36,34 @@ function strip(csv: string): string {
   return lines.map((l) => l.split(',').filter((_, i) => i !== drop).join(',')).join('\n');
 }
 
-console.log(`sweep benchmark: ${runs} LSTM runs (16 units) on adding T = 30, ${steps} steps each; ${cpus().length} × ${cpus()[0]?.model.trim()}, ${availableParallelism()} available, Node ${process.version}`);
-const times: Record<number, number> = {};
+const repeat = arg('repeat', 3);
+const root = new URL('../', import.meta.url).pathname;
+const bundle = existsSync(join(root, 'dist-cli/sweep-worker.mjs'));
+const specFile = join(mkdtempSync(join(tmpdir(), 'cw-bench-spec-')), 'spec.json');
+writeFileSync(specFile, JSON.stringify(spec));
+console.log(`sweep benchmark: ${runs} LSTM runs (16 units) on adding T = 30, ${steps} steps each, ${repeat} alternating repeats; ${cpus().length} × ${cpus()[0]?.model.trim()}, ${availableParallelism()} available, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}, Node ${process.version}, ${bundle ? 'the bundle (dist-cli/)' : 'the TypeScript sources (npm run build:cli for the bundle)'}`);
+const times: Record<number, number[]> = {};
 let reference = '';
-for (let jobs = 1; jobs <= maxJobs; jobs++) {
-  const out = mkdtempSync(join(tmpdir(), `cw-bench-sweep-${jobs}-`));
-  const t0 = performance.now();
-  await runSweep(spec, process.cwd(), out, { jobs });
-  times[jobs] = (performance.now() - t0) / 1000;
-  const csv = strip(readFileSync(join(out, 'results.csv'), 'utf8'));
-  if (jobs === 1) reference = csv;
-  const same = csv === reference;
-  console.log(`--jobs ${jobs}: ${times[jobs].toFixed(2)} s wall${jobs > 1 ? `, ×${(times[1] / times[jobs]).toFixed(2)} vs --jobs 1` : ''}${same ? '' : ' (ROWS DIFFER from --jobs 1!)'}`);
+for (let rep = 0; rep < repeat; rep++) {
+  // Alternate the order so a change in the machine's load hits both settings alike.
+  const order = Array.from({ length: maxJobs }, (_, i) => i + 1);
+  if (rep % 2 === 1) order.reverse();
+  for (const jobs of order) {
+    const out = mkdtempSync(join(tmpdir(), `cw-bench-sweep-${jobs}-`));
+    // A fresh `cellwright sweep` process per measurement, as a user runs it (the bundle when built: no tsx compile in the workers).
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, [join(root, 'cli/cellwright.mjs'), 'sweep', specFile, '--out', out, '--jobs', String(jobs), '--quiet'], { encoding: 'utf8', env: { ...process.env, ...(bundle ? { CELLWRIGHT_BUNDLE: '1' } : {}) } });
+    const secs = (performance.now() - t0) / 1000;
+    if (r.status !== 0) throw new Error(`cellwright sweep failed: ${r.stderr}`);
+    (times[jobs] ??= []).push(secs);
+    const csv = strip(readFileSync(join(out, 'results.csv'), 'utf8'));
+    if (!reference) reference = csv;
+    console.log(`  repeat ${rep + 1}, --jobs ${jobs}: ${secs.toFixed(2)} s wall${csv === reference ? '' : ' (ROWS DIFFER!)'}`);
+  }
 }
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+for (let jobs = 1; jobs <= maxJobs; jobs++) {
+  const m = median(times[jobs]);
+  console.log(`--jobs ${jobs}: median ${m.toFixed(2)} s wall${jobs > 1 ? `, ×${(median(times[1]) / m).toFixed(2)} vs --jobs 1` : ''}`);
+}
+console.log(`load average after: ${loadavg().map((x) => x.toFixed(1)).join(' ')} (on a machine with other work the speed-up shrinks toward its share of the cores)`);

@@ -44,9 +44,9 @@ export async function buildCli(options = {}) {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  buildCli().then(({ main, worker }) => {
+  buildCli().then(({ main, worker, sweepWorker }) => {
     // On stderr: `npm pack --json` (prepack) keeps stdout for its JSON.
-    console.error(`Built ${path.relative(root, main)} and ${path.relative(root, worker)}.`);
+    console.error(`Built ${path.relative(root, main)}, ${path.relative(root, worker)} and ${path.relative(root, sweepWorker)}.`);
   }, (error) => {
     console.error(`Building the CLI failed: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);

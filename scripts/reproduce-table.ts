@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { reproduce } from '../cli/commands/reproduce.ts';
-import { describeSetup, PRESET_NAMES, PRESETS, reportMarkdown } from '../engine/experiments/presets.ts';
+import { describeSetup, judgePreset, PRESET_NAMES, PRESETS, reportMarkdown } from '../engine/experiments/presets.ts';
 import type { StoredResult, StoredResults } from '../engine/experiments/table.ts';
 import { reproduceTable, withTable } from '../engine/experiments/table.ts';
 
@@ -49,7 +49,7 @@ function render(s: StoredResults): void {
       parts.push(`## ${p.title}`, '', 'Not run yet.', '', ...describeSetup(p, 'full').map((l) => `- ${l}`), '');
       continue;
     }
-    parts.push(reportMarkdown(p, r, r.measures).replace(/^# /, '## ').replace(/\nThe trained graphs are in this folder.*\n/, '\n'), `Ran ${r.ran}; wall time ${r.seconds.toFixed(1)} s.`, '');
+    parts.push(reportMarkdown(p, judgePreset(p, r.mode, r.measures), r.measures).replace(/\n## /g, '\n### ').replace(/^# /, '## ').replace(/\nThe trained graphs are in this folder.*\n/, '\n'), `Ran ${r.ran}; wall time ${r.seconds.toFixed(1)} s.`, '');
   }
   writeFileSync(join(root, 'docs/reproduce.md'), parts.join('\n'));
   console.log(table);

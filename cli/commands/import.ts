@@ -8,14 +8,15 @@ import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { atomicWrite } from '../../common/node/atomic-write.ts';
-import { formatProblem, validateData } from '../../engine/format/data.ts';
+import { formatProblem } from '../../engine/format/data.ts';
+import { validateDataAny as validateData } from '../../engine/layers/index.ts';
 import type { TensorJSON } from '../../engine/format/types.ts';
 import { hasErrors } from '../../engine/format/validate.ts';
 import { dataFromSource } from '../../engine/import/tensors.ts';
 import { serializeGraph } from '../../engine/format/parse.ts';
-import { importOnnx } from '../../engine/import/onnx.ts';
+import { importModelBytes } from '../../engine/import/index.ts';
 import type { Arch } from '../../engine/import/torch.ts';
-import { ARCHS, importStateDict, readStateDict } from '../../engine/import/torch.ts';
+import { ARCHS } from '../../engine/import/torch.ts';
 import type { ImportResult, MappingEntry } from '../../engine/import/types.ts';
 import { ImportError } from '../../engine/import/types.ts';
 import type { Io } from '../main.ts';
@@ -25,11 +26,7 @@ const MAX_FILE = 1 << 30;
 
 /** Imports the bytes of FILE by its kind (ONNX, torch.save zip, safetensors). */
 export function importModel(bytes: Uint8Array, file: string, opts: { arch?: Arch } = {}): ImportResult {
-  const name = basename(file);
-  const zip = bytes[0] === 0x50 && bytes[1] === 0x4b;
-  const safetensors = bytes.length > 8 && bytes[8] === 0x7b && /\.safetensors$/i.test(file);
-  if (zip || safetensors || /\.(pt|pth|bin|safetensors)$/i.test(file)) return importStateDict(readStateDict(bytes, name), name, opts);
-  return importOnnx(bytes, name);
+  return importModelBytes(bytes, basename(file), opts);
 }
 
 function describe(e: MappingEntry): string {

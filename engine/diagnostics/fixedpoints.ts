@@ -3,8 +3,8 @@
  * at zero and every other cell at zero: found as sign changes of f(h) − h on a
  * grid, refined by bisection, and classified by the slope there — a sink
  * (|f′| < 1: nearby states converge to it) or a source (|f′| > 1: they run
- * away). The reference text's x ↦ x² + 0.15 has a sink near 0.1775 and a
- * source near 0.8225.
+ * away). The reference text's x ↦ x² + 0.15 has a sink at (1 − √0.4)/2 ≈
+ * 0.1838 and a source at ≈ 0.8162 (the text rounds them to 0.1775 and 0.8225).
  */
 import type { Program } from '../compile.ts';
 import type { Arr } from '../tensor.ts';

@@ -27,6 +27,13 @@ export type { FixedPoint, FixedPointDiag, FixedPointKind } from './fixedpoints.t
 export type { JacobianDiag } from './jacobian.ts';
 export type { Eigen, WeightDiag } from './spectral.ts';
 export { eigen } from './spectral.ts';
+// Probing a run (issue 17): pure functions returning plain data, for the CLI and the views alike.
+export type { ConnectivityPair, ConnectivityReport, LossByStepReport, SweepCost } from './connectivity.ts';
+export { connectivity, DEFAULT_MAX_WORK, estimateCost, lossByStep, parsePair, ProbeError } from './connectivity.ts';
+export type { FixedPointOptions, FixedPointsReport, StateKind, StatePoint } from './dynamics.ts';
+export { classify, findFixedPoints, StateMap } from './dynamics.ts';
+export type { ProbeOptions, ProbeResult } from './run-probe.ts';
+export { RunProbe, sequenceOf, visitedStates } from './run-probe.ts';
 
 /** Below this derivative a unit counts as saturated. */
 export const SATURATION_DERIVATIVE = 1e-2;

@@ -4,7 +4,7 @@
  * docs/reproduce/results.json by scripts/reproduce-table.ts with this.
  */
 import type { ArmMeasure, PresetReport } from './presets.ts';
-import { PRESET_NAMES, PRESETS } from './presets.ts';
+import { judgePreset, PRESET_NAMES, PRESETS } from './presets.ts';
 
 /** One preset's full run as stored in docs/reproduce/results.json. */
 export interface StoredResult extends PresetReport {
@@ -44,8 +44,10 @@ export function reproduceTable(stored: StoredResults): string {
       rows.push(`| \`${name}\` | ${cell(paper)} | ${cell(p.criterion)} | not run yet | – | – | – |`);
       continue;
     }
+    // The verdict and lines come from the current judge on the stored numbers, so they cannot drift apart.
+    const j = judgePreset(p, r.mode, r.measures);
     const steps = [...new Set(r.measures.map((m) => m.steps))].join('/');
-    rows.push(`| \`${name}\` | ${cell(paper)} | ${cell(r.criterion)} | ${cell(r.lines.join('; '))} | **${r.pass ? 'PASS' : 'FAIL'}** | ${steps} | ${r.seconds.toFixed(0)} s |`);
+    rows.push(`| \`${name}\` | ${cell(paper)} | ${cell(j.criterion)} | ${cell(j.lines.join('; '))} | **${j.pass ? 'PASS' : 'FAIL'}** | ${steps} | ${r.seconds.toFixed(0)} s |`);
   }
   return rows.join('\n');
 }

@@ -118,7 +118,8 @@ describe('export → import → export', () => {
 
 describe('imported models and every primitive export too', () => {
   const fixtures = readdirSync(MODELS).filter((f) => f.endsWith('.onnx')).map((f) => f.slice(0, -5));
-  const importable = fixtures.filter((n) => { try { importOnnx(new Uint8Array(readFileSync(join(MODELS, `${n}.onnx`)))); return true; } catch { return false; } });
+  // Layered imports (bidirectional) are refused by the export for now: see the refusal test below.
+  const importable = fixtures.filter((n) => { try { return !hasLayers(importOnnx(new Uint8Array(readFileSync(join(MODELS, `${n}.onnx`)))).graph); } catch { return false; } });
   it('most fixtures import', () => expect(importable.length).toBeGreaterThan(25));
   it.each(importable)('%s', async (name) => {
     const g = importOnnx(new Uint8Array(readFileSync(join(MODELS, `${name}.onnx`)))).graph;
@@ -159,6 +160,10 @@ describe('imported models and every primitive export too', () => {
 });
 
 describe('export refusals and choices', () => {
+  it('an imported bidirectional model (layers) is refused naming the layer', () => {
+    const g = importOnnx(new Uint8Array(readFileSync(join(MODELS, 'torch_lstm_bidirectional.onnx')))).graph;
+    expect(() => exportOnnx(g)).toThrow(/the graph has layers \("l1"\)/);
+  });
   it('--outputs chooses the outputs; asking for the LSTM memory cell gives the Scan form', async () => {
     const g = load('lstm.json');
     expect(exportOnnx(g, { outputs: ['h'] }).form).toBe('fused');

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runGraph } from '../grad.ts';
 import type { TensorJSON } from '../format/types.ts';
-import { validateGraph } from '../format/validate.ts';
+import { validateAny as validateGraph } from '../layers/index.ts';
 import { importOnnx } from './onnx.ts';
 import { decodeModel, encodeModel } from './onnx-proto.ts';
 import { dataFromSource, outputFromValues, valuesInOriginalOrder } from './tensors.ts';
@@ -40,7 +40,8 @@ function check(name: string): void {
 
 const SUPPORTED = [
   'torch_lstm_head', 'torch_gru_batch_first', 'torch_rnn_tanh', 'torch_rnn_relu_sigmoid_head', 'torch_lstm_2layers', 'torch_gru_classifier',
-  'torch_gru_opset9', 'torch_lstm_opset7', 'torch_lstm_state_inputs', 'torch_gru_mixed_heads',
+  'torch_gru_opset9', 'torch_lstm_opset7', 'torch_lstm_state_inputs', 'torch_gru_mixed_heads', 'torch_lstm_bidirectional', 'lstm_bidirectional',
+  'torch_lstm_bi_2layers', 'torch_gru_bi_batch_first', 'torch_rnn_bi_2layers_relu',
   'lstm_default', 'lstm_f64', 'lstm_no_bias', 'lstm_peepholes', 'lstm_input_forget', 'lstm_reverse', 'lstm_layout1',
   'lstm_initial_inputs', 'lstm_initial_const', 'lstm_activations', 'gru_lbr0', 'gru_lbr1', 'gru_lbr0_f64',
   'gru_reverse_layout1', 'gru_activations', 'rnn_tanh', 'rnn_relu_f64', 'rnn_reverse',
@@ -59,8 +60,6 @@ describe('ONNX import matches the source outputs', () => {
 
 const REFUSED: Record<string, RegExp> = {
   rnn_reverse_sequence_lens: /"rnn_node" \(RNN\): input sequence_lens: a reverse layer with per-sequence lengths/,
-  lstm_bidirectional: /"lstm_node" \(LSTM\): attribute direction = "bidirectional"/,
-  torch_lstm_bidirectional: /\(LSTM\): attribute direction = "bidirectional"/,
 };
 
 describe('what cannot be expressed yet is refused naming the node, op and attribute', () => {

@@ -35,7 +35,7 @@ type Val =
    * A value computed at every step (`all`) or after the last step (`final`),
    * `wire[d]` the node to read for direction/layer d, `report[d]` the node to name.
    */
-  | { k: 'stream'; axes: Axis[]; wire: string[]; report: string[]; size: number; step: 'all' | 'final' };
+  | { k: 'stream'; axes: Axis[]; wire: string[]; report: string[]; size: number; step: 'all' | 'final'; merged?: { node: string; size: number } };
 
 type Stream = Extract<Val, { k: 'stream' }>;
 
@@ -70,6 +70,7 @@ class Importer {
   private fresh = new Map<string, string>();
   private col = 0;
   private multiLayer: boolean;
+  private bidiLayers = 0;
 
   constructor(private model: OnnxModel, private file: string) {
     const g = model.graph;
@@ -166,14 +167,20 @@ class Importer {
    * stream reads the model's first output (every step, or the last).
    */
   private addLoss(outs: (Val | undefined)[]): void {
-    const first = outs.find((v): v is Stream => v?.k === 'stream');
+    // The first output a loss can read: one node, or a bidirectional layer's whole output.
+    const readable = (v: Val | undefined): { node: string; size: number; step: 'all' | 'final' } | undefined => {
+      if (v?.k !== 'stream') return undefined;
+      if (v.wire.length === 1 && v.wire[0] !== '') return { node: v.wire[0], size: v.size, step: v.step };
+      return v.merged && v.step === 'all' ? { node: v.merged.node, size: v.merged.size, step: 'all' } : undefined;
+    };
+    const first = outs.map(readable).find((x) => x !== undefined);
     if (!first) return;
     const x = Math.round((this.col + 1.3) * 200);
     const target = this.d.uid('target');
     const loss = this.d.uid('loss');
     this.d.add({ id: target, kind: 'target', size: first.size, position: { x, y: 420 }, label: 'target' });
     this.d.add({ id: loss, kind: 'loss', loss: 'mse', steps: first.step === 'all' ? 'all' : 'last', position: { x: x + 200, y: 300 } });
-    this.d.edge(first.wire[0], loss, 'identity', undefined, { port: 'prediction' });
+    this.d.edge(first.node, loss, 'identity', undefined, { port: 'prediction' });
     this.d.edge(target, loss, 'identity', undefined, { port: 'target' });
   }
 
@@ -508,6 +515,11 @@ class Importer {
       return this.set(n, 0, { k: 'const', dims: dims.map((x) => (x === -1 ? v.data.length / known : x)), data: v.data });
     }
     if (v.k !== 'stream') return this.fail(n, 'Reshape of this input is not supported');
+    // [.., D, F] → [.., D·F]: a bidirectional layer's two directions are its output (forward half first).
+    const last2 = v.axes.slice(-2).join('');
+    if (v.merged && last2 === 'DF' && shape.length === v.axes.length - 1 && (shape[shape.length - 1] === -1 || shape[shape.length - 1] === v.merged.size)) {
+      return this.set(n, 0, { k: 'stream', axes: [...v.axes.slice(0, -2), 'F'], wire: [v.merged.node], report: [v.merged.node], size: v.merged.size, step: v.step });
+    }
     // Only reshapes that add or drop unit axes (or merge a single direction) keep the stream's meaning.
     const size = (a: Axis): number => (a === 'F' ? v.size : a === 'D' ? v.wire.length : a === '1' ? 1 : NaN);
     const essential = v.axes.filter((a) => !(size(a) === 1));
@@ -540,7 +552,8 @@ class Importer {
     const v = this.need(n, k, what);
     if (v.k === 'ginput') this.failInput(n, what, `the model input "${v.name}" reaches ${n.opType} before any recurrent node, which is not supported`);
     if (v.k !== 'stream') this.failInput(n, what, 'expected a value computed from the input sequence');
-    if (v.wire.length !== 1) this.failInput(n, what, `holds ${v.wire.length} directions or layers; select one first (bidirectional outputs need layers, not yet supported)`);
+    if (v.wire.length !== 1) this.failInput(n, what, `holds ${v.wire.length} directions or layers; select one first, or merge a bidirectional output's directions into its features (Transpose + Reshape, as torch does)`);
+    if (v.wire[0] === '') this.failInput(n, what, 'is a state inside a bidirectional layer, which only its output sequence leaves (docs/layers.md); read the layer\'s output instead');
     if (v.axes[v.axes.length - 1] !== 'F') this.failInput(n, what, 'its last axis is not the feature axis');
     return v;
   }
@@ -719,8 +732,11 @@ class Importer {
     const dirAttr = n.attributes.get('direction');
     const direction = dirAttr ? (dirAttr.type === 'string' ? dirAttr.s : this.failAttr(n, 'direction', fmt(dirAttr), 'expected a string')) : 'forward';
     if (direction !== 'forward' && direction !== 'reverse' && direction !== 'bidirectional') this.failAttr(n, 'direction', JSON.stringify(direction), 'expected "forward", "reverse" or "bidirectional"');
-    if (direction === 'bidirectional') this.failAttr(n, 'direction', '"bidirectional"', 'a bidirectional layer needs layers in the graph format (a later layer at step t reads the backward state at t), which are not there yet; export each direction separately');
-    if (this.direction && this.direction !== direction) this.failAttr(n, 'direction', JSON.stringify(direction), `an earlier recurrent node runs ${this.direction}; mixing directions needs layers in the graph format, not there yet`);
+    const bidi = direction === 'bidirectional';
+    const D = bidi ? 2 : 1;
+    if (bidi && this.direction === 'reverse') this.failAttr(n, 'direction', '"bidirectional"', 'an earlier recurrent node runs in reverse (on a reversed input); a bidirectional layer reads the input in data order');
+    if (!bidi && this.direction && this.direction !== direction) this.failAttr(n, 'direction', JSON.stringify(direction), `an earlier recurrent node runs ${this.direction}; mixing forward and reverse single-direction nodes is not supported (export them as one bidirectional node)`);
+    if (direction === 'reverse' && this.bidiLayers > 0) this.failAttr(n, 'direction', '"reverse"', 'a reverse node after a bidirectional one would reverse the input the bidirectional layer reads');
     const layout = this.attrInt(n, 'layout', 0);
     if (layout !== 0 && layout !== 1) this.failAttr(n, 'layout', String(layout), 'expected 0 or 1');
     const clip = n.attributes.get('clip');
@@ -729,22 +745,27 @@ class Importer {
 
     const W = this.constOf(n, 1, 'W');
     const R = this.constOf(n, 2, 'R');
-    if (W.dims.length !== 3 || W.dims[0] !== 1) this.failInput(n, 'W', `expected shape [1, ${G}·hidden_size, input_size], found [${W.dims.join(', ')}]`);
+    if (W.dims.length !== 3 || W.dims[0] !== D) this.failInput(n, 'W', `expected shape [${D}, ${G}·hidden_size, input_size] (direction ${direction}), found [${W.dims.join(', ')}]`);
     const H = W.dims[1] / G;
     const hsAttr = this.attrInt(n, 'hidden_size', H);
     if (!Number.isInteger(H) || hsAttr !== H) this.failAttr(n, 'hidden_size', String(hsAttr), `W has ${W.dims[1]} rows, which is not ${G} × hidden_size`);
     const I = W.dims[2];
-    if (R.dims.join() !== [1, G * H, H].join()) this.failInput(n, 'R', `expected shape [1, ${G * H}, ${H}], found [${R.dims.join(', ')}]`);
-    let Wb: Float64Array | undefined; let Rb: Float64Array | undefined;
+    if (R.dims.join() !== [D, G * H, H].join()) this.failInput(n, 'R', `expected shape [${D}, ${G * H}, ${H}], found [${R.dims.join(', ')}]`);
+    const Wbs: (Float64Array | undefined)[] = [undefined, undefined];
+    const Rbs: (Float64Array | undefined)[] = [undefined, undefined];
     if (this.get(n, 3)) {
       const B = this.constOf(n, 3, 'B');
-      if (B.dims.join() !== [1, 2 * G * H].join()) this.failInput(n, 'B', `expected shape [1, ${2 * G * H}], found [${B.dims.join(', ')}]`);
-      Wb = B.data.slice(0, G * H);
-      Rb = B.data.slice(G * H);
+      if (B.dims.join() !== [D, 2 * G * H].join()) this.failInput(n, 'B', `expected shape [${D}, ${2 * G * H}], found [${B.dims.join(', ')}]`);
+      for (let d = 0; d < D; d++) {
+        Wbs[d] = B.data.slice(2 * G * H * d, 2 * G * H * d + G * H);
+        Rbs[d] = B.data.slice(2 * G * H * d + G * H, 2 * G * H * (d + 1));
+      }
     }
+    const [Wb, Rb] = [Wbs[0], Rbs[0]];
     let mask: string | undefined;
     const lens = this.get(n, 4);
     if (lens) {
+      if (bidi) this.failInput(n, 'sequence_lens', 'a bidirectional layer with per-sequence lengths starts each backward pass at its own last step, which a layer cannot express; pad the sequences to one length instead');
       if (direction === 'reverse') this.failInput(n, 'sequence_lens', 'a reverse layer with per-sequence lengths starts each sequence at its own last step, which one reversed input stream cannot express; pad the sequences to one length instead');
       const name = n.inputs[4];
       if (lens.k !== 'const' && lens.k !== 'ginput') this.failInput(n, 'sequence_lens', 'must be a model input or a constant');
@@ -756,18 +777,20 @@ class Importer {
         this.inputs[name] = [{ node: mask, as: 'lengths', ...(lens.k === 'const' ? { lengths: Array.from(lens.data) } : {}) }];
       }
     }
-    let P: Float64Array | undefined;
+    const Ps: (Float64Array | undefined)[] = [undefined, undefined];
     if (op === 'LSTM' && this.get(n, 7)) {
       const p = this.constOf(n, 7, 'P');
-      if (p.dims.join() !== [1, 3 * H].join()) this.failInput(n, 'P', `expected shape [1, ${3 * H}], found [${p.dims.join(', ')}]`);
-      if (p.data.some((x) => x !== 0)) P = p.data;
+      if (p.dims.join() !== [D, 3 * H].join()) this.failInput(n, 'P', `expected shape [${D}, ${3 * H}], found [${p.dims.join(', ')}]`);
+      // Peepholes on one direction only: both copies get the edges (zeros on the other), so they share one nested graph.
+      if (p.data.some((x) => x !== 0)) for (let d = 0; d < D; d++) Ps[d] = p.data.slice(3 * H * d, 3 * H * (d + 1));
     }
+    const P = Ps[0];
 
     // Activations (per direction; one direction here), consuming activation_alpha/beta in order.
     const actsAttr = n.attributes.get('activations');
     const actNames = actsAttr ? (actsAttr.type === 'strings' ? actsAttr.strings : this.failAttr(n, 'activations', fmt(actsAttr), 'expected a list of strings')) : DEFAULT_ACTS[op];
     const need = DEFAULT_ACTS[op].length;
-    if (actNames.length < need) this.failAttr(n, 'activations', fmt(actsAttr!), `${op} needs ${need} activations per direction`);
+    if (actsAttr && actNames.length < need * D) this.failAttr(n, 'activations', fmt(actsAttr!), `${op} needs ${need} activations per direction (${need * D} for ${direction})`);
     const floats = (name: string): number[] => {
       const a = n.attributes.get(name);
       if (!a) return [];
@@ -778,7 +801,7 @@ class Importer {
     const betas = floats('activation_beta');
     let ia = 0;
     let ib = 0;
-    const activations: ActSpec[] = actNames.slice(0, need).map((raw) => {
+    const allActs: ActSpec[] = (actsAttr ? actNames : Array.from({ length: D }, () => actNames).flat()).slice(0, need * D).map((raw) => {
       const name = raw.toLowerCase();
       if (!ONNX_ACTIVATIONS.includes(name)) this.failAttr(n, 'activations', JSON.stringify(raw), `no activation ${raw} in the ONNX spec (${ONNX_ACTIVATIONS.length} are)`);
       const [da, db] = ACT_DEFAULTS[name] ?? [undefined, undefined];
@@ -787,6 +810,7 @@ class Importer {
       if (db !== undefined) spec.beta = ib < betas.length ? betas[ib++] : db;
       return spec;
     });
+    const activations = allActs.slice(0, need);
     let clipValue: number | undefined;
     if (clip) {
       if (clip.type !== 'float' || !(clip.f > 0)) this.failAttr(n, 'clip', fmt(clip), 'expected a positive number');
@@ -816,32 +840,35 @@ class Importer {
       if (s.axes.join('') !== want.join('')) this.failInput(n, 'X', `has axes ${s.axes.join('')} but layout ${layout} reads ${want.join('')}`);
       if (s.size !== I) this.failInput(n, 'X', `has ${s.size} features but W expects ${I}`);
       source = s.wire[0];
+      if (bidi && this.d.node(source)?.kind !== ('layer' as string)) this.failInput(n, 'X', 'a bidirectional layer reads the model input or another bidirectional layer\'s output (docs/layers.md), not the output of a single-direction node');
     } else {
       return this.failInput(n, 'X', 'must be the model input or the output of an earlier layer');
     }
-    this.direction = direction;
+    if (!bidi) this.direction = direction;
 
-    const initial = (k: number, what: string): { learned?: Float64Array; from?: { name: string; index: number } } => {
+    const initial = (k: number, what: string, d = 0): { learned?: Float64Array; from?: { name: string; index: number } } => {
       const v = this.get(n, k);
       if (!v || v.k === 'zeros') return {};
       if (v.k === 'const') {
         if (v.data.every((x) => x === 0)) return {};
         const Bn = v.dims.length === 3 ? v.dims[layout === 0 ? 1 : 0] : 0;
-        if (v.dims.length !== 3 || v.data.length !== Bn * H) this.failInput(n, what, `expected shape ${layout === 0 ? `[1, B, ${H}]` : `[B, 1, ${H}]`}, found [${v.dims.join(', ')}]`);
-        const row = v.data.slice(0, H);
-        for (let b = 1; b < Bn; b++) for (let j = 0; j < H; j++) if (v.data[b * H + j] !== row[j]) this.failInput(n, what, 'a constant initial state that differs between sequences of the batch is not supported (give it as a model input instead)');
+        if (v.dims.length !== 3 || v.data.length !== D * Bn * H) this.failInput(n, what, `expected shape ${layout === 0 ? `[${D}, B, ${H}]` : `[B, ${D}, ${H}]`}, found [${v.dims.join(', ')}]`);
+        const at = (b: number, j: number): number => v.data[(layout === 0 ? d * Bn + b : b * D + d) * H + j];
+        const row = Float64Array.from({ length: H }, (_, j) => at(0, j));
+        for (let b = 1; b < Bn; b++) for (let j = 0; j < H; j++) if (at(b, j) !== row[j]) this.failInput(n, what, 'a constant initial state that differs between sequences of the batch is not supported (give it as a model input instead)');
         return { learned: row };
       }
       if (v.k === 'ginput') {
         const expectPerm = layout === 0 ? [0, 1, 2] : [1, 0, 2];
         if (v.perm.join() !== expectPerm.join()) this.failInput(n, what, 'the model input is transposed before it reaches the recurrent node, which is not supported');
-        return { from: { name: v.name, index: v.first } };
+        return { from: { name: v.name, index: v.first + d } };
       }
       return this.failInput(n, what, 'must be a model input, a constant, or zeros');
     };
     const h0 = initial(5, 'initial_h');
     const c0 = op === 'LSTM' ? initial(6, 'initial_c') : {};
 
+    if (bidi) return this.bidirectionalLayer(n, op, { I, H, G, W: W.data, R: R.data, Wbs, Rbs, Ps, acts: [allActs.slice(0, need), allActs.slice(need, 2 * need)], clip: clipValue, inputForget, lbr, source, layout, initial });
     const suffix = this.multiLayer ? `_l${this.layers}` : '';
     const spec: LayerSpec = {
       op, suffix, source, inputSize: I, hidden: H,
@@ -861,6 +888,58 @@ class Importer {
     this.set(n, 0, { k: 'stream', axes: yAxes, wire: [out.out], report: [mask ? out.out : out.h], size: out.outSize, step: 'all' });
     this.set(n, 1, { k: 'stream', axes: hAxes, wire: [out.hNext], report: [out.h], size: out.outSize, step: 'final' });
     if (op === 'LSTM' && out.c) this.set(n, 2, { k: 'stream', axes: hAxes, wire: [out.cNext!], report: [out.c], size: H, step: 'final' });
+  }
+
+  /** A bidirectional node as a layer node (docs/layers.md): one nested step graph, forward and backward copies with their own weights. */
+  private bidirectionalLayer(n: OnnxNode, op: RecurrentOp, a: {
+    I: number; H: number; G: number; W: Float64Array; R: Float64Array; Wbs: (Float64Array | undefined)[]; Rbs: (Float64Array | undefined)[]; Ps: (Float64Array | undefined)[];
+    acts: ActSpec[][]; clip: number | undefined; inputForget: boolean; lbr: boolean; source: string; layout: number;
+    initial: (k: number, what: string, d?: number) => { learned?: Float64Array; from?: { name: string; index: number } };
+  }): void {
+    const { I, H, G } = a;
+    const lid = this.d.uid(`l${this.layers + 1}`);
+    const h0 = [0, 1].map((d) => a.initial(5, 'initial_h', d));
+    const c0 = [0, 1].map((d) => (op === 'LSTM' ? a.initial(6, 'initial_c', d) : {}));
+    // Both copies share the nested graph: a learned initial state on one direction is a zero one on the other.
+    const learned = (xs: { learned?: Float64Array }[], d: number): Float64Array | undefined => (xs.some((x) => x.learned) ? xs[d].learned ?? new Float64Array(H) : undefined);
+    const copies = [0, 1].map((d) => {
+      const nd = new GraphDraft();
+      nd.add({ id: 'x', kind: 'input', size: I, position: { x: 0, y: 66 }, label: 'x_t' });
+      const out = buildLayer(nd, {
+        op, suffix: '', source: 'x', inputSize: I, hidden: H,
+        W: { rows: G * H, cols: I, data: a.W.subarray(d * G * H * I, (d + 1) * G * H * I) },
+        R: { rows: G * H, cols: H, data: a.R.subarray(d * G * H * H, (d + 1) * G * H * H) },
+        Wb: a.Wbs[d], Rb: a.Rbs[d], P: a.Ps[d], activations: a.acts[d], clip: a.clip, inputForget: a.inputForget, linearBeforeReset: a.lbr,
+        initialH: learned(h0, d), initialC: learned(c0, d), col: 0,
+      });
+      spread(nd.nodes);
+      return { nd, out };
+    });
+    const shape = (g: GraphDraft): string => JSON.stringify([g.nodes.map((x) => ({ ...x, position: undefined })), g.edges]);
+    if (shape(copies[0].nd) !== shape(copies[1].nd)) this.failAttr(n, 'activations', JSON.stringify(a.acts.map((x) => x.map((y) => y.name))), 'the two directions use activations that build different step graphs; a layer\'s copies share one');
+    const [fwd, bwd] = copies;
+    for (const [k, v] of Object.entries(fwd.nd.parameters)) this.d.parameters[`layer:${lid}/${k}`] = v;
+    for (const [k, v] of Object.entries(bwd.nd.parameters)) this.d.parameters[`layer:${lid}/reverse/${k}`] = v;
+    const y = this.d.node(a.source)?.position?.y ?? 66;
+    this.d.add({ id: lid, kind: 'layer', direction: 'bidirectional', output: fwd.out.out, graph: { name: `${op} (${this.nodeName(n)})`, nodes: fwd.nd.nodes, edges: fwd.nd.edges }, position: { x: Math.round((this.col + 1.3) * 200), y }, label: `bidirectional ${op} ${this.nodeName(n)}` } as unknown as GraphNode);
+    this.d.edgeRaw(a.source, lid, 'identity');
+    this.layers++;
+    this.bidiLayers++;
+    this.col += 2.2;
+    const ids = (cell: string | undefined): string[] => (cell ? [`${lid}/${cell}`, `${lid}/reverse/${cell}`] : []);
+    const stateAxes = a.layout === 1 ? { axes: 'BDF' } : {};
+    for (let d = 0; d < 2; d++) {
+      const hf = h0[d].from;
+      const cf = c0[d].from;
+      if (hf) ((this.inputs[hf.name] ??= [])[hf.index] = { node: ids(fwd.out.h)[d], as: 'initialState', ...stateAxes });
+      if (cf && fwd.out.c) ((this.inputs[cf.name] ??= [])[cf.index] = { node: ids(fwd.out.c)[d], as: 'initialState', ...stateAxes });
+    }
+    const yAxes: Axis[] = a.layout === 0 ? ['T', 'D', 'B', 'F'] : ['B', 'T', 'D', 'F'];
+    const hAxes: Axis[] = a.layout === 0 ? ['D', 'B', 'F'] : ['B', 'D', 'F'];
+    const size = fwd.out.outSize;
+    this.set(n, 0, { k: 'stream', axes: yAxes, wire: ['', ''], report: ids(fwd.out.h), size, step: 'all', merged: { node: lid, size: 2 * size } });
+    this.set(n, 1, { k: 'stream', axes: hAxes, wire: ['', ''], report: ids(fwd.out.h), size, step: 'final' });
+    if (op === 'LSTM' && fwd.out.c) this.set(n, 2, { k: 'stream', axes: hAxes, wire: ['', ''], report: ids(fwd.out.c), size: H, step: 'final' });
   }
 }
 

@@ -139,7 +139,7 @@ export class GraphDraft {
 }
 
 /** The canvas's node footprints (renderer/styles.css: gates at least 176 px wide; ops are small circles with a caption). */
-const FOOTPRINT = { box: { w: 190, h: 72 }, op: { w: 110, h: 64 } };
+const FOOTPRINT = { box: { w: 190, h: 72 }, op: { w: 110, h: 64 }, layer: { w: 360, h: 100 } };
 
 /**
  * Moves nodes down until no two footprints overlap, left to right, top to
@@ -150,7 +150,7 @@ export function spread(nodes: GraphNode[]): void {
   const placed: { x: number; y: number; w: number; h: number }[] = [];
   const order = [...nodes].sort((a, b) => (a.position?.x ?? 0) - (b.position?.x ?? 0) || (a.position?.y ?? 0) - (b.position?.y ?? 0));
   for (const n of order) {
-    const f = n.kind === 'op' ? FOOTPRINT.op : FOOTPRINT.box;
+    const f = n.kind === 'op' ? FOOTPRINT.op : (n.kind as string) === 'layer' ? FOOTPRINT.layer : FOOTPRINT.box;
     const p = n.position ?? { x: 0, y: 0 };
     // A long label widens its node (about 6.5 px a character in the node's title font).
     const w = n.kind === 'op' ? f.w : Math.max(f.w, 70 + 6.5 * (n.label ?? n.id).length);

@@ -126,7 +126,8 @@ export function outputFromValues(r: ImportResult, name: string, shape: number[],
     const e = entries[ix.D ?? 0];
     const v = values[e.node];
     const [T, B, N] = v.shape;
-    const reversed = rev.has(e.node) && r.graph.reportTime === 'original';
+    // A reverse copy of a layer (docs/layers.md) reports in data time order too: its last step is t = 1.
+    const reversed = (rev.has(e.node) && r.graph.reportTime === 'original') || e.node.includes('/reverse/');
     const t = e.step === 'final' ? (reversed ? 0 : T - 1) : ix.T ?? 0;
     data[p] = v.data[(t * B + (ix.B ?? 0)) * N + (ix.F ?? 0)];
   }

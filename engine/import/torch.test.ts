@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runGraph } from '../grad.ts';
 import type { TensorJSON } from '../format/types.ts';
-import { validateGraph } from '../format/validate.ts';
+import { validateAny as validateGraph } from '../layers/index.ts';
 import type { Arch } from './torch.ts';
 import { importStateDict, readStateDict } from './torch.ts';
 import { dataFromSource, outputFromValues } from './tensors.ts';
@@ -34,6 +34,7 @@ describe('PyTorch state_dict import matches nn.LSTM / nn.GRU / nn.RNN', () => {
   it.each([
     'sd_lstm_2layers_head.pt', 'sd_lstm_proj.pt', 'sd_lstm_no_bias_f64.pt', 'sd_gru_safetensors.safetensors',
     'sd_gru_f64_safetensors.safetensors', 'sd_rnn_relu.pt', 'sd_rnn_tanh_2layers.pt',
+    'sd_lstm_bidirectional.pt', 'sd_gru_bi_2layers_head.pt', 'sd_lstm_bi_proj_f64.pt',
   ])('%s', (file) => check(file));
 
   it('names the mapping as PyTorch does: input, h0, c0, output, h_n, c_n and heads by module name', () => {
@@ -73,8 +74,12 @@ describe('refusals name what and where', () => {
   it('--arch that does not fit the weights', () => {
     expect(refusal(() => load('sd_rnn_relu.pt', 'lstm'))).toMatch(/--arch lstm expects 4·hidden rows in rnn\.weight_ih_l0/);
   });
-  it('bidirectional names the key', () => {
-    expect(refusal(() => load('sd_lstm_bidirectional.pt'))).toMatch(/rnn\.weight_ih_l0_reverse: a bidirectional module needs layers/);
+  it('bidirectional layers become layer nodes; h_n lists layer × direction in PyTorch\'s order', () => {
+    const r = load('sd_gru_bi_2layers_head.pt');
+    expect(r.graph.nodes.filter((n) => n.kind === ('layer' as string)).map((n) => n.id)).toEqual(['l1', 'l2']);
+    expect(r.outputs.h_n.map((e) => e.node)).toEqual(['l1/h', 'l1/reverse/h', 'l2/h', 'l2/reverse/h']);
+    expect(r.outputs.output).toEqual([{ node: 'l2', step: 'all' }]);
+    expect(Object.keys(r.graph.parameters!)).toContain('layer:l1/reverse/edge:x_z');
   });
   it('a pickle calling os.system is refused by name, and nothing runs', () => {
     const msg = refusal(() => load('hostile_os_system.pt'));

@@ -9,7 +9,7 @@
  */
 import { unzipSync } from 'fflate';
 import { problem } from '../errors.ts';
-import type { Graph } from '../format/types.ts';
+import type { Graph, GraphNode } from '../format/types.ts';
 import { GRAPH_FORMAT, GRAPH_VERSION } from '../format/types.ts';
 import { PickleError, unpickleStateDict } from './pickle.ts';
 import type { TensorRef } from './pickle.ts';
@@ -199,7 +199,8 @@ export function importStateDict(sd: Map<string, Tensor>, file: string, opts: { a
   if (prefixes.length > 1) failKeys(file, `more than one recurrent module (${prefixes.map((p) => p || '(top level)').join(', ')}); save one at a time`);
   const pre = prefixes[0];
   const get = (k: string): Tensor | undefined => sd.get(pre + k);
-  if (get('weight_ih_l0_reverse')) failKeys(file, `${pre}weight_ih_l0_reverse: a bidirectional module needs layers in the graph format (a later layer at step t reads the backward state at t), which are not there yet`);
+  // Bidirectional: each layer becomes a layer node (docs/layers.md) with a forward and a backward copy.
+  const bidirectional = get('weight_ih_l0_reverse') !== undefined;
   let L = 0;
   while (get(`weight_ih_l${L}`)) L++;
   const w0 = get('weight_ih_l0')!;
@@ -227,51 +228,82 @@ export function importStateDict(sd: Map<string, Tensor>, file: string, opts: { a
   let inSize = w0.shape[1];
   const layers: LayerOut[] = [];
   let col = 0;
-  for (let l = 0; l < L; l++) {
-    const W = get(`weight_ih_l${l}`)!;
-    const R = get(`weight_hh_l${l}`);
-    const hr = get(`weight_hr_l${l}`);
+  /** Layer l, direction suffix '' or '_reverse', built into draft `into` reading `src`. */
+  const build = (into: GraphDraft, l: number, dir: '' | '_reverse', src: string, inputSize: number, suffix: string, col0: number): LayerOut => {
+    const W = get(`weight_ih_l${l}${dir}`);
+    const R = get(`weight_hh_l${l}${dir}`);
+    const hr = get(`weight_hr_l${l}${dir}`);
     const stateSize = hr ? hr.shape[0] : H;
     const need = (t: Tensor | undefined, name: string, shape: number[]): Tensor => {
       if (!t) failKeys(file, `${pre}${name} is missing`);
       if (t.shape.join() !== shape.join()) failKeys(file, `${pre}${name} has shape [${t.shape.join(', ')}], expected [${shape.join(', ')}]`);
       return t;
     };
-    need(W, `weight_ih_l${l}`, [G * H, inSize]);
-    need(R, `weight_hh_l${l}`, [G * H, stateSize]);
-    const bi = get(`bias_ih_l${l}`);
-    const bh = get(`bias_hh_l${l}`);
-    if (bi) need(bi, `bias_ih_l${l}`, [G * H]);
-    if (bh) need(bh, `bias_hh_l${l}`, [G * H]);
-    if (hr) need(hr, `weight_hr_l${l}`, [stateSize, H]);
-    const out = buildLayer(d, {
-      op, suffix: L > 1 ? `_l${l}` : '', source, inputSize: inSize, hidden: H,
-      W: { rows: G * H, cols: inSize, data: reorder(op, W.data, H, inSize) },
+    need(W, `weight_ih_l${l}${dir}`, [G * H, inputSize]);
+    need(R, `weight_hh_l${l}${dir}`, [G * H, stateSize]);
+    const bi = get(`bias_ih_l${l}${dir}`);
+    const bh = get(`bias_hh_l${l}${dir}`);
+    if (bi) need(bi, `bias_ih_l${l}${dir}`, [G * H]);
+    if (bh) need(bh, `bias_hh_l${l}${dir}`, [G * H]);
+    if (hr) need(hr, `weight_hr_l${l}${dir}`, [stateSize, H]);
+    return buildLayer(into, {
+      op, suffix, source: src, inputSize, hidden: H,
+      W: { rows: G * H, cols: inputSize, data: reorder(op, W!.data, H, inputSize) },
       R: { rows: G * H, cols: stateSize, data: reorder(op, R!.data, H, stateSize) },
       Wb: bi ? reorder(op, bi.data, H, 1) : undefined,
       Rb: bh ? reorder(op, bh.data, H, 1) : undefined,
       activations: (op === 'LSTM' ? ['sigmoid', 'tanh', 'tanh'] : op === 'GRU' ? ['sigmoid', 'tanh'] : [act]).map((name) => ({ name })),
       linearBeforeReset: true,
       proj: hr ? { rows: hr.shape[0], cols: H, data: hr.data } : undefined,
-      col,
+      col: col0,
     });
-    layers.push(out);
-    source = out.out;
-    inSize = out.outSize;
-    col += op === 'RNN' ? 2.6 : hr ? 6.2 : 5.2;
+  };
+  /** Reported ids of a layer's state cells, per copy: h, c and where the output is. */
+  const cellsOf: { h: string; c?: string }[] = [];
+  for (let l = 0; l < L; l++) {
+    if (!bidirectional) {
+      const out = build(d, l, '', source, inSize, L > 1 ? `_l${l}` : '', col);
+      layers.push(out);
+      cellsOf.push({ h: out.h, c: out.c });
+      source = out.out;
+      inSize = out.outSize;
+      col += op === 'RNN' ? 2.6 : get(`weight_hr_l${l}`) ? 6.2 : 5.2;
+      continue;
+    }
+    // Both copies share the nested graph; each has its own parameters under layer:<id>/ and layer:<id>/reverse/.
+    const lid = d.uid(`l${l + 1}`);
+    const copies = (['', '_reverse'] as const).map((dir) => {
+      const nd = new GraphDraft();
+      nd.add({ id: 'x', kind: 'input', size: inSize, position: { x: 0, y: 66 }, label: 'x_t' });
+      const out = build(nd, l, dir, 'x', inSize, '', 0);
+      spread(nd.nodes);
+      return { nd, out };
+    });
+    const [fwd, bwd] = copies;
+    for (const [k, v] of Object.entries(fwd.nd.parameters)) d.parameters[`layer:${lid}/${k}`] = v;
+    for (const [k, v] of Object.entries(bwd.nd.parameters)) d.parameters[`layer:${lid}/reverse/${k}`] = v;
+    d.add({ id: lid, kind: 'layer', direction: 'bidirectional', output: fwd.out.out, graph: { name: `${op} layer ${l + 1}`, nodes: fwd.nd.nodes, edges: fwd.nd.edges }, position: { x: Math.round((col + 1.3) * 200), y: 200 }, label: `bidirectional ${op} layer ${l + 1}` } as unknown as GraphNode);
+    d.edgeRaw(source, lid, 'identity');
+    for (const [copy, o] of [['', fwd.out], ['reverse/', bwd.out]] as const) {
+      cellsOf.push({ h: `${lid}/${copy}${o.h}`, c: o.c ? `${lid}/${copy}${o.c}` : undefined });
+    }
+    layers.push({ ...fwd.out, h: lid, out: lid, outSize: 2 * fwd.out.outSize });
+    source = lid;
+    inSize = 2 * fwd.out.outSize;
+    col += 2.2;
   }
 
   // Linear heads: *.weight [O, K] (+ *.bias [O]) chained by size, in key order.
   // Keyed by module names from the file, which may be "__proto__": no prototype to write through.
   const inputs: Record<string, MappingEntry[]> = Object.assign(Object.create(null) as Record<string, MappingEntry[]>, {
     input: [{ node: x, as: 'input' }],
-    h0: layers.map((l) => ({ node: l.h, as: 'initialState' as const })),
-    ...(op === 'LSTM' ? { c0: layers.map((l) => ({ node: l.c!, as: 'initialState' as const })) } : {}),
+    h0: cellsOf.map((l) => ({ node: l.h, as: 'initialState' as const })),
+    ...(op === 'LSTM' ? { c0: cellsOf.map((l) => ({ node: l.c!, as: 'initialState' as const })) } : {}),
   });
   const outputs: Record<string, MappingEntry[]> = Object.assign(Object.create(null) as Record<string, MappingEntry[]>, {
     output: [{ node: layers[L - 1].h, step: 'all' }],
-    h_n: layers.map((l) => ({ node: l.h, step: 'final' as const })),
-    ...(op === 'LSTM' ? { c_n: layers.map((l) => ({ node: l.c!, step: 'final' as const })) } : {}),
+    h_n: cellsOf.map((l) => ({ node: l.h, step: 'final' as const })),
+    ...(op === 'LSTM' ? { c_n: cellsOf.map((l) => ({ node: l.c!, step: 'final' as const })) } : {}),
   });
   let last = source;
   let lastSize = inSize;
@@ -308,7 +340,7 @@ export function importStateDict(sd: Map<string, Tensor>, file: string, opts: { a
   spread(d.nodes);
   const graph: Graph = {
     format: GRAPH_FORMAT, version: GRAPH_VERSION,
-    name: `Imported ${op === 'RNN' ? `RNN (${act})` : op}${L > 1 ? ` × ${L} layers` : ''}`,
+    name: `${op === 'RNN' ? `RNN (${act})` : op}${L > 1 ? ` × ${L} layers` : ''} from ${file}`,
     description: `Imported from the PyTorch state_dict ${file}.`,
     nodes: d.nodes, edges: d.edges, parameters: d.parameters,
   };

@@ -22,6 +22,7 @@ import { exportTorch } from '../../engine/export/torch.ts';
 import { keepTrainedParameters, trainedParametersPending } from '../train/client.ts';
 import { trainingStore } from '../store/training.ts';
 import { describeKeys } from '../doc/params.ts';
+import { importModelBytes, MODEL_FILE } from '../../engine/import/index.ts';
 
 /** What the commands need from the canvas (set by the canvas when it mounts). */
 export interface FlowApi {
@@ -248,6 +249,42 @@ export async function importDocument(): Promise<void> {
   uiStore.getState().select(result.nodeIds, result.edgeIds);
 }
 
+/**
+ * A model file (ONNX, PyTorch .pt/.pth, .safetensors) becomes a new document:
+ * its recurrent layers as named gates (engine/import). Refusals name the model's node and attribute.
+ */
+export async function importModelFile(file: File): Promise<boolean> {
+  if (!confirmDiscard(`Import ${file.name}`)) return false;
+  let text: string;
+  try {
+    const r = importModelBytes(new Uint8Array(await file.arrayBuffer()), file.name);
+    text = serializeGraph(r.graph);
+  } catch (error) {
+    uiStore.getState().notify('error', `${file.name} was not imported: ${(error as Error).message}`);
+    return false;
+  }
+  const ok = await loadDocumentText(text, null, { dirty: true });
+  if (ok) uiStore.getState().notify('info', `Imported ${file.name}: ${graph().name ?? 'the model'}. Select a gate to see its weights; save to keep it.`);
+  return ok;
+}
+
+/** Toolbar "Import model": a file chooser for model files (binary, so not through the Host's text files). */
+export function chooseModelFile(): void {
+  const input = document.createElement('input');
+  input.type = 'file';
+  input.accept = '.onnx,.pt,.pth,.safetensors';
+  input.addEventListener('change', () => {
+    const file = input.files?.[0];
+    if (file) void importModelFile(file);
+  });
+  input.click();
+}
+
+/** Whether a dropped file is a model the importers read. */
+export function isModelFile(name: string): boolean {
+  return MODEL_FILE.test(name);
+}
+
 async function runHost<T>(action: () => Promise<T>): Promise<T | null> {
   try {
     return await action();
@@ -277,7 +314,7 @@ async function prepareSave(): Promise<string> {
   if (stored === 0) parts.push('no weights (training starts from fresh ones)');
   else if (uiStore.getState().saveWeights && step > 0) parts.push(`the trained weights (step ${step})`);
   else parts.push(`${stored} stored weight${stored === 1 ? '' : 's'}`);
-  return parts.length === 2 ? parts.join(' and ') : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
+  return parts.length === 2 ? parts.join(' and ') : `${parts.slice(0, -1).join(', ')}, and ${parts.at(-1)}`;
 }
 
 export async function save(): Promise<void> {

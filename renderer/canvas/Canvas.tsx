@@ -10,7 +10,7 @@ import { connectionRefusal } from '../doc/rules.ts';
 import { documentStore, useDocument } from '../store/document.ts';
 import { uiStore, useUi } from '../store/ui.ts';
 import { useValidation } from '../store/validation.ts';
-import { addNodeOfKind, insertTemplate, registerFlow } from '../app/commands.ts';
+import { addNodeOfKind, importModelFile, insertTemplate, isModelFile, registerFlow } from '../app/commands.ts';
 import { handleEdgeChanges, handleNodeChanges } from './changes.ts';
 import { createEdgeDeriver, createNodeDeriver } from './derive.ts';
 import { edgeTypes, type GraphFlowEdge } from './edges.tsx';
@@ -240,12 +240,19 @@ export function Canvas() {
   }, []);
 
   const onDragOver = useCallback((event: DragEvent) => {
-    if (!event.dataTransfer.types.includes(PALETTE_MIME)) return;
+    if (!event.dataTransfer.types.includes(PALETTE_MIME) && !event.dataTransfer.types.includes('Files')) return;
     event.preventDefault();
     event.dataTransfer.dropEffect = 'copy';
   }, []);
 
   const onDrop = useCallback((event: DragEvent) => {
+    // A model file dropped on the canvas is imported (engine/import).
+    const dropped = event.dataTransfer.files?.[0];
+    if (dropped && isModelFile(dropped.name)) {
+      event.preventDefault();
+      void importModelFile(dropped);
+      return;
+    }
     const raw = event.dataTransfer.getData(PALETTE_MIME);
     if (!raw) return;
     event.preventDefault();

@@ -151,6 +151,7 @@ export const Toolbar = memo(function Toolbar() {
         <SaveWeights />
         <Button label="Save As" title={`Save as… (Ctrl+Shift+S): the graph, its task and training settings${saveWeights ? ' and the trained weights' : ' and the weights stored in it'}`} onClick={() => void commands.saveAs()} />
         <Button label="Import" title="Import a graph file into this one (Ctrl+I)" onClick={() => void commands.importDocument()} />
+        <Button label="Import model" title="Import an ONNX model or a PyTorch state_dict (.onnx, .pt, .pth, .safetensors) as a new graph; or drop the file on the canvas" onClick={commands.chooseModelFile} />
       </div>
       <div className="cw-tb-group" aria-label="Export">
         <span className="cw-tb-caption">Export</span>

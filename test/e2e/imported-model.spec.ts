@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { importOnnx } from '../../engine/import/onnx.ts';
+import type { Page } from '@playwright/test';
 import { expect, openApp, openFile, ROOT, screenshot, test } from './fixtures.ts';
 
 type Box = { x: number; y: number; w: number; h: number };
@@ -32,7 +33,7 @@ test('an ONNX LSTM with a Linear head opens with its gates named and apart', asy
   await screenshot(page, 'imported-onnx-lstm.png');
 });
 
-for (const name of ['torch_lstm_2layers', 'gru_affine_clip', 'lstm_sequence_lens', 'lstm_leaky_elu_softsign']) {
+for (const name of ['torch_lstm_2layers', 'gru_affine_clip', 'lstm_sequence_lens', 'lstm_leaky_elu_softsign', 'torch_lstm_bi_2layers']) {
   test(`imported ${name}: every node visible, none on top of another`, async ({ page }) => {
     const { graph } = importOnnx(new Uint8Array(readFileSync(path.join(ROOT, `test/fixtures/models/${name}.onnx`))), `${name}.onnx`);
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'cw-e2e-')), `${name}.json`);
@@ -45,3 +46,35 @@ for (const name of ['torch_lstm_2layers', 'gru_affine_clip', 'lstm_sequence_lens
     await screenshot(page, `imported-${name}.png`);
   });
 }
+
+/** Drops a fixture model file on the canvas, as a file dragged from the desktop. */
+async function dropFile(page: Page, fixture: string, name: string): Promise<void> {
+  const bytes = [...readFileSync(path.join(ROOT, 'test/fixtures/models', fixture))];
+  const transfer = await page.evaluateHandle(([data, fileName]) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([new Uint8Array(data as number[])], fileName as string));
+    return dt;
+  }, [bytes, name] as const);
+  await page.locator('.cw-canvas').dispatchEvent('drop', { dataTransfer: transfer });
+}
+
+test('Import model in the toolbar and a model dropped on the canvas both open it with its gates', async ({ page }) => {
+  await openApp(page);
+  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByRole('button', { name: 'Import model', exact: true }).click()]);
+  await chooser.setFiles(path.join(ROOT, 'test/fixtures/models/gru_lbr0.onnx'));
+  await expect(page.locator('.react-flow__node', { hasText: 'reset' }).first()).toBeVisible();
+  await expect(page.locator('.react-flow__node', { hasText: 'update' }).first()).toBeVisible();
+  await expect(page.locator('.cw-doc-title, .cw-doc-file').first()).toContainText('GRU from gru_lbr0.onnx');
+
+  // Drag and drop a PyTorch state_dict onto the canvas (the page may ask before discarding the GRU).
+  page.on('dialog', (dialog) => void dialog.accept());
+  await dropFile(page, 'sd_lstm_2layers_head.pt', 'net.pt');
+  await expect(page.locator('.react-flow__node', { hasText: 'head (Linear)' })).toBeVisible();
+  await expect(page.locator('.react-flow__node', { hasText: 'forget' })).toHaveCount(2);
+
+  // A hostile file is refused with the reason, and the document stays.
+  await dropFile(page, 'hostile_os_system.pt', 'evil.pt');
+  await expect(page.getByText(/evil\.pt was not imported: .*refused global os\.system/)).toBeVisible();
+  await expect(page.locator('.react-flow__node', { hasText: 'head (Linear)' })).toBeVisible();
+  await screenshot(page, 'import-model-refused.png');
+});
