@@ -187,7 +187,7 @@ export function ConnectivityPane() {
       id="connectivity"
       title="Connectivity"
       csv={csv}
-      hint={<>‖∂ OUT at step t / ∂ IN at step s‖ on one sequence, log colour scale. A band fading away from the diagonal is the past being forgotten.{Number.isFinite(decay) ? <> Per step back: <b>×{decay.toPrecision(3)}</b>.</> : null}{readout ? <span className="cw-readout"> · {readout}</span> : null}</>}
+      hint={<>‖∂ OUT at step t / ∂ IN at step s‖ on one sequence, log colour scale. A band fading away from the diagonal is the past being forgotten.{Number.isFinite(decay) ? <> Per step back: <b>×{decay.toPrecision(3)}</b>.</> : null}</>}
       tools={
         <>
           <label className="cw-pane-check">
@@ -205,6 +205,7 @@ export function ConnectivityPane() {
         </>
       }
     >
+      <div className="cw-readout cw-conn-readout" aria-live="polite">{readout || (matrix ? 'Hover the map for t, s and the value.' : '')}</div>
       <canvas
         ref={canvas}
         className="cw-heatmap"

@@ -31,7 +31,7 @@ for (const theme of ['light', 'dark'] as const) {
     // Hover read-out names t, s and the value.
     const b = (await map.boundingBox())!;
     await page.mouse.move(b.x + 40 + 30, b.y + 6 + 60);
-    await expect(page.locator('.cw-readout')).toContainText(/t = \d+, s = \d+: .*= [0-9.e+-]+/);
+    await expect(page.locator('.cw-conn-readout')).toContainText(/t = \d+, s = \d+: .*= [0-9.e+-]+/);
     await screenshot(page, `see-inside-connectivity-${theme}.png`);
   });
 }
