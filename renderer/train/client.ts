@@ -222,6 +222,10 @@ function receive(message: FromWorker): void {
       sampleWaiters.get(message.id)?.(message);
       sampleWaiters.delete(message.id);
       return;
+    case 'fixedPointsResult':
+      fixedWaiters.get(message.id)?.(message);
+      fixedWaiters.delete(message.id);
+      return;
     case 'explained':
       explainWaiters.get(message.id)?.(message);
       explainWaiters.delete(message.id);
@@ -440,6 +444,20 @@ export function requestExplain(node: string, t: number): Promise<Explained> {
   return new Promise((resolve) => {
     explainWaiters.set(id, resolve);
     post({ type: 'explain', id, node, t });
+  });
+}
+
+type FixedPointsResult = Extract<FromWorker, { type: 'fixedPointsResult' }>;
+const fixedWaiters = new Map<number, (message: FixedPointsResult) => void>();
+
+/** Fixed and slow points of the joint state map at the current parameters (engine/diagnostics/dynamics.ts). */
+export function requestFixedPoints(): Promise<FixedPointsResult> {
+  sampleSeq += 1;
+  const id = sampleSeq;
+  if (!worker) return Promise.resolve({ type: 'fixedPointsResult', seq: -1, id, points: [], slow: 0, reason: 'The graph has not compiled yet.' });
+  return new Promise((resolve) => {
+    fixedWaiters.set(id, resolve);
+    post({ type: 'fixedPoints', id });
   });
 }
 

@@ -303,6 +303,16 @@ function handle(message: ToWorker): void {
       }
       return;
     }
+    case 'fixedPoints':
+      try {
+        cur.probeBatch ??= probeBatch(cur, cur.sample);
+        cur.probe ??= new RunProbe(t.program);
+        const fp = cur.probe.measure(t.parameters, cur.probeBatch, { fixedPoints: { randomSeeds: 60 } }).fixedPoints!;
+        post({ type: 'fixedPointsResult', seq: cur.seq, id: message.id, points: [...fp.points, ...fp.slowPoints], slow: fp.slowPoints.length, reason: null });
+      } catch (error) {
+        post({ type: 'fixedPointsResult', seq: cur.seq, id: message.id, points: [], slow: 0, reason: (error as Error).message });
+      }
+      return;
     case 'explain':
       try {
         cur.probeBatch ??= probeBatch(cur, cur.sample);

@@ -32,7 +32,7 @@ export function pca2(states: readonly ArrayLike<number>[]): Projection {
   const axes: Float64Array[] = [];
   const variance: number[] = [];
   for (let k = 0; k < 2; k++) {
-    let v = Float64Array.from({ length: D }, (_, d) => 1 + ((d * 7 + k * 3) % 5) / 5);
+    let v: Float64Array = Float64Array.from({ length: D }, (_, d) => 1 + ((d * 7 + k * 3) % 5) / 5);
     let lambda = 0;
     for (let it = 0; it < 200; it++) {
       const w = cov(v);

@@ -93,3 +93,21 @@ test('explain a gate value, then two levels back', async ({ page }) => {
   await page.getByRole('button', { name: 'Back one level' }).click();
   await expect(dialog).toHaveAttribute('data-depth', '2');
 });
+
+for (const theme of ['light', 'dark'] as const) {
+  test(`fixed points of the 16-unit Elman cell in the PCA plane (${theme})`, async ({ page }) => {
+    test.setTimeout(90_000);
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await openApp(page);
+    if (theme === 'dark') await page.getByRole('button', { name: 'Dark theme' }).click();
+    await openFile(page, path.join(EXAMPLES_DIR, 'elman.json'));
+    await trainingSettled(page);
+    await page.getByRole('tab', { name: 'Dynamics' }).click();
+    await page.getByLabel('Dynamics view').selectOption('fixed');
+    const map = page.getByRole('img', { name: /Fixed points in the plane/ });
+    await expect(map).toBeVisible();
+    // At least one point, each of a named kind (h = 0 is a fixed point of tanh(W h + b) only when b = 0: not assumed).
+    await expect.poll(async () => (await map.getAttribute('data-kinds')) ?? '', { timeout: 30_000 }).toMatch(/^(stable|unstable|saddle|marginal)( (stable|unstable|saddle|marginal))*$/);
+    await screenshot(page, `see-inside-fixed-points-${theme}.png`);
+  });
+}
