@@ -276,7 +276,7 @@ export function DynamicsPane() {
     >
       <div className={`cw-split ${fixed ? 'is-map' : ''}`}>
         <div className="cw-split-left"><UChart optionsKey={`${theme}|${history.names.map((n) => edgeName(graph, n)).join(',')}`} options={options} data={history.data} label="Spectral radius over training" /></div>
-        <div className="cw-split-right">{showFixed ? <FixedPointsMap /> : null}<canvas hidden={showFixed} ref={canvas} className="cw-dyn-canvas" role="img" aria-label={fixed ? `Return map of ${fixed.cell} with fixed points` : 'Eigenvalues against the unit circle'} data-fixed-points={fixed ? fixed.points.map((q) => `${q.kind}:${q.h.toFixed(4)}`).join(' ') : undefined} /></div>
+        <div className="cw-split-right">{showFixed ? <FixedPointsMap /> : null}<canvas style={showFixed ? { display: 'none' } : undefined} ref={canvas} className="cw-dyn-canvas" role="img" aria-label={fixed ? `Return map of ${fixed.cell} with fixed points` : 'Eigenvalues against the unit circle'} data-fixed-points={fixed ? fixed.points.map((q) => `${q.kind}:${q.h.toFixed(4)}`).join(' ') : undefined} /></div>
       </div>
       {!diagnostics ? <div className="cw-pane-empty"><span>Spectral radii and eigenvalues appear once the graph compiles.</span></div> : null}
     </Pane>

@@ -99,7 +99,7 @@ export function FixedPointsMap() {
     }
     ctx.fillStyle = muted;
     ctx.font = '10px Inter, system-ui, sans-serif';
-    ctx.fillText('PC1 →  (PC2 ↑) · line: visited states · dots: fixed points', 4, h - 3);
+    ctx.fillText('PC1 → · PC2 ↑ · line: visited states', 4, h - 3);
   }, [probe, points, cells.join(','), theme, size]); // cells: a new list each render
 
   const counts: Record<string, number> = {};
@@ -107,7 +107,7 @@ export function FixedPointsMap() {
   return (
     <div className="cw-fixed-map">
       <div className="cw-fixed-legend">
-        {(['stable', 'unstable', 'saddle'] as const).map((k) => <span key={k} className="cw-key" style={{ ['--c' as string]: KIND_COLOR[k] }}>{k} {counts[k] ?? 0}</span>)}
+        {(['stable', 'unstable', 'saddle', 'marginal'] as const).map((k) => <span key={k} style={{ color: KIND_COLOR[k] }}>● {k} {counts[k] ?? 0}</span>)}
       </div>
       <canvas ref={canvas} className="cw-dyn-canvas" role="img" aria-label="Fixed points in the plane of the visited states' principal components" data-kinds={points.map((q) => q.kind).join(' ')} />
       {result?.reason ? <div className="cw-pane-empty" role="alert"><span>{result.reason}</span></div> : null}
