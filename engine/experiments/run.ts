@@ -14,6 +14,7 @@ import type { Block } from '../tasks/read.ts';
 import type { TaskResources } from '../tasks/types.ts';
 import type { SessionFactory } from '../train/trainer.ts';
 import { createTrainer } from '../train/trainer.ts';
+import { hasDiverged } from '../train/diverged.ts';
 
 export interface RunInput {
   graph: Graph;
@@ -39,15 +40,7 @@ export interface RunResult {
   failure: string | null;
 }
 
-/** Loss at or above this at the end of a run: it diverged (the app's rule, renderer/train/derive.ts). */
-export const DIVERGED_LOSS = 1e10;
-
-/** The app's "diverged" rule on a run's numbers: not finite, ≥ 1e10, or above 1 and 1000× the first loss. */
-export function hasDiverged(last: number, first: number | undefined, validation?: number): boolean {
-  const blown = (x: number | undefined): boolean => x !== undefined && !Number.isNaN(x) && (!Number.isFinite(x) || Math.abs(x) >= DIVERGED_LOSS
-    || (first !== undefined && Number.isFinite(first) && first > 0 && x > 1 && x > 1000 * first));
-  return blown(last) || blown(validation);
-}
+export { DIVERGED_LOSS, hasDiverged } from '../train/diverged.ts';
 
 /** Trains one configuration to its end. Throws GraphError or TaskError when the graph, task or settings do not fit. */
 export async function trainRun(input: RunInput): Promise<{ result: RunResult; graph: Graph }> {

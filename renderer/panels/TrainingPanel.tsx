@@ -39,6 +39,8 @@ const TASK_BLURB: Record<string, string> = {
   sine: 'next value of a noisy sine mixture',
   text: 'next character of a text',
   csv: 'your CSV file: target columns from a window of rows',
+  'temporal-order': 'the order of two marked symbols among distractors (Hochreiter & Schmidhuber 1997)',
+  'flip-flop': 'three outputs each hold the sign of its channel’s last pulse (Sussillo & Barak 2013)',
 };
 
 const OPTIMIZERS: Option[] = [

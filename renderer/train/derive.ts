@@ -128,16 +128,4 @@ export function trainingSignature(graph: Graph): string {
   return JSON.stringify({ nodes, edges, parameters: graph.parameters ?? null, task: graph.task ?? null, training: graph.training ?? null });
 }
 
-/** Loss at or above this at the end of a run: it diverged, whatever it started at. */
-export const DIVERGED_LOSS = 1e10;
-
-/**
- * A run ended diverged: its last loss (or validation loss) is not finite, at
- * least 1e10, or a thousand times the first loss of the run (and above 1).
- */
-export function diverged(last: number, first: number | undefined, validation?: number): boolean {
-  // NaN is "no number" here (a non-finite loss stops the trainer with a failure before the run can end).
-  const blown = (x: number | undefined): boolean => x !== undefined && !Number.isNaN(x) && (!Number.isFinite(x) || Math.abs(x) >= DIVERGED_LOSS
-    || (first !== undefined && Number.isFinite(first) && first > 0 && x > 1 && x > 1000 * first));
-  return blown(last) || blown(validation);
-}
+export { DIVERGED_LOSS, hasDiverged as diverged } from '../../engine/train/diverged.ts';
