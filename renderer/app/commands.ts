@@ -5,6 +5,7 @@
  */
 import type { Graph, GraphNode, NodeKind } from '../../engine/format/types.ts';
 import type { Host, MenuAction } from '../host/types.ts';
+import { exampleOfAction } from '../../common/ipc-contract.ts';
 import { loadGraphText, serializeGraph } from '../doc/engine.ts';
 import { autoLayout, DEFAULT_NODE_SIZE } from '../doc/layout.ts';
 import {
@@ -415,12 +416,18 @@ documentStore.subscribe((state, previous) => {
 });
 
 export function runMenuAction(action: MenuAction): void {
+  const example = exampleOfAction(action);
+  if (example !== null) {
+    openExample(example);
+    return;
+  }
   switch (action) {
     case 'new': newDocument(); break;
     case 'open': void openDocument(); break;
     case 'save': void save(); break;
     case 'saveAs': void saveAs(); break;
     case 'import': void importDocument(); break;
+    case 'importModel': chooseModelFile(); break;
     case 'exportJson': void exportJson(); break;
     case 'exportPng': void exportPngImage(); break;
     case 'exportSvg': void exportSvgImage(); break;
@@ -444,6 +451,8 @@ export function runMenuAction(action: MenuAction): void {
     case 'pause':
     case 'step':
     case 'reset':
+    case 'reinitWeights':
+    case 'fitToTask':
       // Handled by the training commands (startup.ts routes them); nothing to do here.
       break;
   }
