@@ -60,10 +60,18 @@ export function exampleOfAction(action: MenuAction): string | null {
 export type NativeEditCommand = 'undo' | 'redo' | 'cut' | 'copy' | 'paste' | 'selectAll' | 'delete';
 export const NATIVE_EDIT_COMMANDS: readonly NativeEditCommand[] = ['undo', 'redo', 'cut', 'copy', 'paste', 'selectAll', 'delete'];
 
+/** A model file to import (File › Import Model…): its name and contents. */
+export interface ModelFile {
+  name: string;
+  bytes: Uint8Array;
+}
+
 /** Renderer → main, answered (ipcRenderer.invoke / ipcMain.handle). */
 export interface InvokeApi {
   /** Show an open dialog filtered to graph files; null when cancelled. */
   openFile(): Promise<HostFile | null>;
+  /** Show an open dialog filtered to model files (ONNX, PyTorch, safetensors) and read it as bytes; null when cancelled. */
+  openModelFile(): Promise<ModelFile | null>;
   /** Save to `handle` (a path this window opened or saved before) or ask where. */
   saveFile(text: string, suggestedName: string, handle: string | null): Promise<SaveResult | null>;
   saveFileAs(text: string, suggestedName: string): Promise<SaveResult | null>;
@@ -105,6 +113,7 @@ export const PRELOAD_GLOBAL = 'cellwright';
 
 export const INVOKE_CHANNELS: { readonly [K in keyof InvokeApi]: string } = {
   openFile: 'cw:file:open',
+  openModelFile: 'cw:file:open-model',
   saveFile: 'cw:file:save',
   saveFileAs: 'cw:file:save-as',
   exportFile: 'cw:file:export',

@@ -264,6 +264,28 @@ describe('main process', () => {
     expect(sent().at(-1)).toBe('openExample:worked-3-parity');
   });
 
+  it('Import Model opens a dialog for model files and hands over the bytes; missing and huge files say why', async () => {
+    const fake = await launch();
+    const w = win(fake);
+    const model = path.join(documents, 'tiny.onnx');
+    const bytes = Uint8Array.from([8, 7, 0, 255, 1]);
+    fs.writeFileSync(model, bytes);
+    fake.dialogs.open.push(model);
+    const got = await fake.invoke(w, INVOKE_CHANNELS.openModelFile) as { name: string; bytes: Uint8Array };
+    expect(got.name).toBe('tiny.onnx');
+    expect([...got.bytes]).toEqual([...bytes]);
+    expect(JSON.stringify(fake.dialogOptions.at(-1))).toContain('"onnx","pt","pth","bin","safetensors"');
+    expect(await fake.invoke(w, INVOKE_CHANNELS.openModelFile)).toBeNull(); // cancelled
+    fake.dialogs.open.push(path.join(documents, 'gone.onnx'));
+    await expect(fake.invoke(w, INVOKE_CHANNELS.openModelFile)).rejects.toThrow(/"gone\.onnx" was not opened: it does not exist any more/);
+    const big = path.join(documents, 'big.pt');
+    fs.writeFileSync(big, '');
+    fs.truncateSync(big, 1024 * 1024 * 1024 + 1);
+    fake.dialogs.open.push(big);
+    await expect(fake.invoke(w, INVOKE_CHANNELS.openModelFile)).rejects.toThrow('"big.pt" is 1025 MB; Cellwright imports model files up to 1024 MB.');
+    await expect(fake.invoke(w, INVOKE_CHANNELS.openModelFile, '/etc/passwd')).rejects.toThrow(/invalid arguments/);
+  });
+
   it('opens .cellwright and .json graphs, and saves a new graph as .cellwright unless it was .json', async () => {
     const fake = await launch();
     const w = win(fake);

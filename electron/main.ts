@@ -122,6 +122,7 @@ const deps: HandlerDeps = {
     return result.canceled || !result.filePath ? null : result.filePath;
   },
   readFile: (file) => fsp.readFile(file, 'utf8'),
+  readBytes: async (file) => new Uint8Array(await fsp.readFile(file)),
   fileSize: async (file) => (await fsp.stat(file)).size,
   exists: async (file) => fsp.access(file).then(() => true, () => false),
   writeFileAtomic: (file, data) => atomicWrite(file, data),

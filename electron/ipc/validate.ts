@@ -39,6 +39,7 @@ function shape<P extends readonly unknown[]>(...checks: ((v: unknown) => boolean
 
 export const INVOKE_VALIDATORS: { readonly [K in InvokeName]: Validator<InvokeParams<K>> } = {
   openFile: shape<[]>(),
+  openModelFile: shape<[]>(),
   saveFile: shape<[string, string, string | null]>(text, name, (v) => v === null || filePath(v)),
   saveFileAs: shape<[string, string]>(text, name),
   exportFile: shape<[Uint8Array | string, string, string]>((v) => text(v) || bytes(v), name, str(200)),

@@ -3,6 +3,8 @@
 // host hands over that cannot be opened leaves both the document and the
 // autosaved work as they were, and says why.
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Host, HostFile, MenuAction } from '../host/types.ts';
 import { openExampleAction } from '../../common/ipc-contract.ts';
 import gruText from '../../assets/examples/gru.json?raw';
@@ -145,5 +147,17 @@ describe('desktop menu actions', () => {
     menu('importModel');
     expect(chosen).toEqual(['.onnx,.pt,.pth,.safetensors']);
     click.mockRestore();
+
+    // On the desktop (a host with its own model dialog) the chosen file is imported as the new document.
+    const name = 'gru_lbr0.onnx';
+    host.openModelFile = async () => ({ name, bytes: new Uint8Array(readFileSync(join(process.cwd(), 'test/fixtures/models', name))) });
+    // The fitted graph is unsaved: importing over it asks first.
+    const asked: string[] = [];
+    Object.assign(window, { confirm: (message: string) => asked.push(message) > 0 });
+    menu('importModel');
+    await vi.waitFor(() => expect(uiStore.getState().notice?.text).toMatch(/^Imported gru_lbr0\.onnx: /));
+    expect(documentStore.getState().graph.nodes.some((n) => n.kind === 'cell')).toBe(true);
+    expect(chosen).toHaveLength(1); // no file input this time
+    expect(asked).toEqual([expect.stringMatching(/unsaved changes\. Import gru_lbr0\.onnx anyway/)]);
   });
 });
