@@ -32,21 +32,46 @@ export interface SaveResult {
   handle?: unknown;
 }
 
-export type MenuAction =
-  | 'new' | 'open' | 'save' | 'saveAs' | 'import' | 'exportJson' | 'exportPng' | 'exportSvg' | 'exportTorch'
+export type MenuCommand =
+  | 'new' | 'open' | 'save' | 'saveAs' | 'import' | 'importModel' | 'exportJson' | 'exportPng' | 'exportSvg' | 'exportTorch'
   | 'undo' | 'redo' | 'cut' | 'copy' | 'paste' | 'duplicate' | 'delete' | 'selectAll'
   | 'zoomIn' | 'zoomOut' | 'fitView' | 'toggleTheme' | 'toggleMinimap'
-  | 'train' | 'pause' | 'step' | 'reset'
+  | 'train' | 'pause' | 'step' | 'reset' | 'reinitWeights' | 'fitToTask'
   | 'shortcuts' | 'about';
+
+/** File → Open Example → one example: `openExample:` and the example's key (common/examples.ts). */
+export type OpenExampleAction = `openExample:${string}`;
+
+/** What a menu item asks the focused window's renderer to do. */
+export type MenuAction = MenuCommand | OpenExampleAction;
+
+const OPEN_EXAMPLE = 'openExample:';
+
+export function openExampleAction(key: string): OpenExampleAction {
+  return `${OPEN_EXAMPLE}${key}`;
+}
+
+/** The example key an Open Example action names, or null for any other action. */
+export function exampleOfAction(action: MenuAction): string | null {
+  return action.startsWith(OPEN_EXAMPLE) ? action.slice(OPEN_EXAMPLE.length) : null;
+}
 
 /** Editing commands that act natively on a focused text field (input, textarea). */
 export type NativeEditCommand = 'undo' | 'redo' | 'cut' | 'copy' | 'paste' | 'selectAll' | 'delete';
 export const NATIVE_EDIT_COMMANDS: readonly NativeEditCommand[] = ['undo', 'redo', 'cut', 'copy', 'paste', 'selectAll', 'delete'];
 
+/** A model file to import (File › Import Model…): its name and contents. */
+export interface ModelFile {
+  name: string;
+  bytes: Uint8Array;
+}
+
 /** Renderer → main, answered (ipcRenderer.invoke / ipcMain.handle). */
 export interface InvokeApi {
   /** Show an open dialog filtered to graph files; null when cancelled. */
   openFile(): Promise<HostFile | null>;
+  /** Show an open dialog filtered to model files (ONNX, PyTorch, safetensors) and read it as bytes; null when cancelled. */
+  openModelFile(): Promise<ModelFile | null>;
   /** Save to `handle` (a path this window opened or saved before) or ask where. */
   saveFile(text: string, suggestedName: string, handle: string | null): Promise<SaveResult | null>;
   saveFileAs(text: string, suggestedName: string): Promise<SaveResult | null>;
@@ -88,6 +113,7 @@ export const PRELOAD_GLOBAL = 'cellwright';
 
 export const INVOKE_CHANNELS: { readonly [K in keyof InvokeApi]: string } = {
   openFile: 'cw:file:open',
+  openModelFile: 'cw:file:open-model',
   saveFile: 'cw:file:save',
   saveFileAs: 'cw:file:save-as',
   exportFile: 'cw:file:export',
@@ -132,14 +158,14 @@ export const API_NAMES: readonly string[] = [
 ];
 
 // A record, not an array, so adding a MenuAction without listing it here fails to compile.
-const MENU_ACTION_SET: Record<MenuAction, true> = {
-  new: true, open: true, save: true, saveAs: true, import: true,
+const MENU_ACTION_SET: Record<MenuCommand, true> = {
+  new: true, open: true, save: true, saveAs: true, import: true, importModel: true,
   exportJson: true, exportPng: true, exportSvg: true, exportTorch: true,
   undo: true, redo: true, cut: true, copy: true, paste: true, duplicate: true, delete: true, selectAll: true,
   zoomIn: true, zoomOut: true, fitView: true, toggleTheme: true, toggleMinimap: true,
-  train: true, pause: true, step: true, reset: true,
+  train: true, pause: true, step: true, reset: true, reinitWeights: true, fitToTask: true,
   shortcuts: true, about: true,
 };
 
-/** Every MenuAction the renderer may receive. */
-export const MENU_ACTIONS = Object.keys(MENU_ACTION_SET) as readonly MenuAction[];
+/** Every MenuCommand the renderer may receive (besides one Open Example action per example). */
+export const MENU_ACTIONS = Object.keys(MENU_ACTION_SET) as readonly MenuCommand[];

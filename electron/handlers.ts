@@ -15,6 +15,7 @@ export interface HandlerDeps {
   showOpenDialog(session: WindowSession, options: { title: string; defaultPath: string; filters: FileFilter[] }): Promise<string | null>;
   showSaveDialog(session: WindowSession, options: { title: string; defaultPath: string; filters: FileFilter[] }): Promise<string | null>;
   readFile(file: string): Promise<string>;
+  readBytes(file: string): Promise<Uint8Array>;
   fileSize(file: string): Promise<number>;
   exists(file: string): Promise<boolean>;
   writeFileAtomic(file: string, data: Uint8Array | string): Promise<void>;
@@ -48,6 +49,15 @@ export const OPEN_FILTERS: FileFilter[] = [
   { name: 'Cellwright graph', extensions: [...OPENABLE_EXTENSIONS] },
   { name: 'All files', extensions: ['*'] },
 ];
+
+/** Import Model lists the files the model importers read (engine/import). */
+export const MODEL_FILTERS: FileFilter[] = [
+  { name: 'Model (ONNX, PyTorch, safetensors)', extensions: ['onnx', 'pt', 'pth', 'bin', 'safetensors'] },
+  { name: 'All files', extensions: ['*'] },
+];
+
+/** The largest model file Import Model reads (the recurrent models it imports are far smaller). */
+export const MAX_MODEL_FILE_BYTES = 1024 * 1024 * 1024;
 
 /** Save offers .cellwright and .json, the suggested name's kind first (a .json file stays .json). */
 export function saveFilters(suggestedName: string): FileFilter[] {
@@ -152,6 +162,25 @@ export function createHandlers(deps: HandlerDeps): { invoke: InvokeHandlers; sen
         filters: OPEN_FILTERS,
       });
       return file === null ? null : openPath(session, file);
+    },
+    async openModelFile(session) {
+      const file = await deps.showOpenDialog(session, {
+        title: 'Import model',
+        defaultPath: lastDir ?? deps.defaultDir(),
+        filters: MODEL_FILTERS,
+      });
+      if (file === null) return null;
+      const name = path.basename(file);
+      let bytes: Uint8Array;
+      try {
+        const size = await deps.fileSize(file);
+        if (size > MAX_MODEL_FILE_BYTES) throw new Error(`"${name}" is ${Math.ceil(size / (1024 * 1024))} MB; Cellwright imports model files up to ${MAX_MODEL_FILE_BYTES / (1024 * 1024)} MB.`);
+        bytes = await deps.readBytes(file);
+      } catch (error) {
+        throw (error as { code?: unknown }).code === undefined && error instanceof Error ? error : new Error(describeOpenError(file, error));
+      }
+      lastDir = path.dirname(file);
+      return { name, bytes };
     },
     async saveFile(session, text, suggestedName, handle) {
       // Only a path this window opened or saved may be written without asking:

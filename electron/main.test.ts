@@ -236,6 +236,56 @@ describe('main process', () => {
     await expect(fake.invoke(win(fake), INVOKE_CHANNELS.nativeEdit, 'executeJavaScript')).rejects.toThrow(/invalid arguments/);
   });
 
+  it('File and Train have Open Example, Import Model, Re-initialize Weights and Fit Graph to Task, each sending its action', async () => {
+    const fake = await launch();
+    type Item = { label?: string; submenu?: Item[]; click?: () => void };
+    const menu = fake.menu() as Item[];
+    const sub = (items: Item[] | undefined, label: string): Item => {
+      const found = items?.find((i) => i.label === label);
+      if (!found) throw new Error(`no menu item ${label} in ${JSON.stringify(items?.map((i) => i.label))}`);
+      return found;
+    };
+    const file = sub(menu, '&File').submenu;
+    const train = sub(menu, '&Train').submenu;
+    const sent = (): unknown[] => win(fake).webContents.sent.filter((m) => m.channel === EVENT_CHANNELS.onMenuAction).map((m) => m.payload);
+    for (const [items, label, action] of [
+      [file, 'Import &Model…', 'importModel'],
+      [train, 'Re-&initialize Weights', 'reinitWeights'],
+      [train, '&Fit Graph to Task', 'fitToTask'],
+    ] as const) {
+      sub(items, label).click?.();
+      expect(sent().at(-1)).toBe(action);
+    }
+    const examples = sub(file, 'Open Examp&le').submenu ?? [];
+    expect(examples.map((i) => i.label)).toEqual(expect.arrayContaining(['LSTM', 'GRU', 'Elman RNN', '2-layer LSTM']));
+    sub(examples, 'GRU').click?.();
+    expect(sent().at(-1)).toBe('openExample:gru');
+    sub(examples, 'Worked example 3: parity').click?.();
+    expect(sent().at(-1)).toBe('openExample:worked-3-parity');
+  });
+
+  it('Import Model opens a dialog for model files and hands over the bytes; missing and huge files say why', async () => {
+    const fake = await launch();
+    const w = win(fake);
+    const model = path.join(documents, 'tiny.onnx');
+    const bytes = Uint8Array.from([8, 7, 0, 255, 1]);
+    fs.writeFileSync(model, bytes);
+    fake.dialogs.open.push(model);
+    const got = await fake.invoke(w, INVOKE_CHANNELS.openModelFile) as { name: string; bytes: Uint8Array };
+    expect(got.name).toBe('tiny.onnx');
+    expect([...got.bytes]).toEqual([...bytes]);
+    expect(JSON.stringify(fake.dialogOptions.at(-1))).toContain('"onnx","pt","pth","bin","safetensors"');
+    expect(await fake.invoke(w, INVOKE_CHANNELS.openModelFile)).toBeNull(); // cancelled
+    fake.dialogs.open.push(path.join(documents, 'gone.onnx'));
+    await expect(fake.invoke(w, INVOKE_CHANNELS.openModelFile)).rejects.toThrow(/"gone\.onnx" was not opened: it does not exist any more/);
+    const big = path.join(documents, 'big.pt');
+    fs.writeFileSync(big, '');
+    fs.truncateSync(big, 1024 * 1024 * 1024 + 1);
+    fake.dialogs.open.push(big);
+    await expect(fake.invoke(w, INVOKE_CHANNELS.openModelFile)).rejects.toThrow('"big.pt" is 1025 MB; Cellwright imports model files up to 1024 MB.');
+    await expect(fake.invoke(w, INVOKE_CHANNELS.openModelFile, '/etc/passwd')).rejects.toThrow(/invalid arguments/);
+  });
+
   it('opens .cellwright and .json graphs, and saves a new graph as .cellwright unless it was .json', async () => {
     const fake = await launch();
     const w = win(fake);

@@ -15,6 +15,7 @@ import * as path from 'node:path';
 import type { EventName, EventPayloads, HostFile, MenuAction, NativeEditCommand, RecentFile } from '../common/ipc-contract.ts';
 import { EVENT_CHANNELS } from '../common/ipc-contract.ts';
 import { registerIpc } from './ipc/register.ts';
+import { isMenuAction } from './ipc/validate.ts';
 import { createHandlers } from './handlers.ts';
 import type { HandlerDeps } from './handlers.ts';
 import { createSession } from './session.ts';
@@ -121,6 +122,7 @@ const deps: HandlerDeps = {
     return result.canceled || !result.filePath ? null : result.filePath;
   },
   readFile: (file) => fsp.readFile(file, 'utf8'),
+  readBytes: async (file) => new Uint8Array(await fsp.readFile(file)),
   fileSize: async (file) => (await fsp.stat(file)).size,
   exists: async (file) => fsp.access(file).then(() => true, () => false),
   writeFileAtomic: (file, data) => atomicWrite(file, data),
@@ -316,6 +318,10 @@ async function openFiles(files: readonly string[]): Promise<void> {
 }
 
 function sendAction(action: MenuAction): void {
+  if (!isMenuAction(action)) {
+    console.error(`Cellwright: menu action ${JSON.stringify(action)} is not in the IPC contract; not sent`);
+    return;
+  }
   const entry = focusedEntry();
   if (entry) {
     emit(entry.win, 'onMenuAction', action);

@@ -1,5 +1,7 @@
 import type { MenuItemConstructorOptions } from 'electron';
 import type { MenuAction, RecentFile } from '../common/ipc-contract.ts';
+import { openExampleAction } from '../common/ipc-contract.ts';
+import { EXAMPLE_CATALOGUE } from '../common/examples.ts';
 
 export interface MenuCallbacks {
   /** Send an action to the focused window's renderer. */
@@ -50,11 +52,14 @@ export function buildMenuTemplate(options: MenuOptions, cb: MenuCallbacks): Menu
       { label: 'New &Window', accelerator: 'CmdOrCtrl+Shift+N', click: () => cb.newWindow() },
       item('&Open…', 'open', cb, 'CmdOrCtrl+O'),
       { label: 'Open &Recent', submenu: [...recentItems, sep, { label: 'Clear Recent', enabled: options.recent.length > 0, click: () => cb.clearRecent() }] },
+      // A title's "&" would underline the next letter: "&&" shows it as itself.
+      { label: 'Open Examp&le', submenu: EXAMPLE_CATALOGUE.map((example) => item(example.title.replaceAll('&', '&&'), openExampleAction(example.key), cb)) },
       sep,
       item('&Save', 'save', cb, 'CmdOrCtrl+S'),
       item('Save &As…', 'saveAs', cb, 'CmdOrCtrl+Shift+S'),
       sep,
       item('&Import…', 'import', cb, 'CmdOrCtrl+I'),
+      item('Import &Model…', 'importModel', cb),
       {
         label: '&Export',
         submenu: [
@@ -111,6 +116,9 @@ export function buildMenuTemplate(options: MenuOptions, cb: MenuCallbacks): Menu
       item('&Step', 'step', cb, 'F10'),
       sep,
       item('&Reset Parameters', 'reset', cb, 'Shift+F5'),
+      item('Re-&initialize Weights', 'reinitWeights', cb),
+      sep,
+      item('&Fit Graph to Task', 'fitToTask', cb),
     ],
   };
 

@@ -38,6 +38,7 @@ function subscriber<K extends EventName>(name: K): (listener: (payload: EventPay
 export function buildPreloadApi(): PreloadApi {
   return {
     openFile: invoker('openFile'),
+    openModelFile: invoker('openModelFile'),
     saveFile: invoker('saveFile'),
     saveFileAs: invoker('saveFileAs'),
     exportFile: invoker('exportFile'),

@@ -5,7 +5,9 @@ import { candidateFile, createAppProtocolHandler } from './protocol.ts';
 import { filesFromArgv, splitArgv } from './args.ts';
 import { restoreBounds } from './window-state.ts';
 import { buildMenuTemplate } from './menu.ts';
-import { MENU_ACTIONS } from '../common/ipc-contract.ts';
+import { MENU_ACTIONS, exampleOfAction, openExampleAction } from '../common/ipc-contract.ts';
+import { EXAMPLE_CATALOGUE } from '../common/examples.ts';
+import { isMenuAction } from './ipc/validate.ts';
 import type { MenuAction } from '../common/ipc-contract.ts';
 import type { MenuItemConstructorOptions } from 'electron';
 
@@ -130,7 +132,10 @@ describe('native menu', () => {
         action: (a) => sent.push(a), newWindow: () => undefined, openRecent: () => undefined, clearRecent: () => undefined, openDocs: () => undefined,
       });
       actionsIn(template, sent);
-      expect([...new Set(sent)].sort()).toEqual([...MENU_ACTIONS].sort());
+      expect([...new Set(sent.filter((a) => exampleOfAction(a) === null))].sort()).toEqual([...MENU_ACTIONS].sort());
+      // File › Open Example offers every bundled example, in the palette's order.
+      expect(sent.filter((a) => exampleOfAction(a) !== null)).toEqual(EXAMPLE_CATALOGUE.map((e) => openExampleAction(e.key)));
+      expect(sent.every(isMenuAction)).toBe(true);
       const labels = template.map((m) => m.label?.replace('&', '') ?? m.role);
       expect(labels.filter((l) => ['File', 'Edit', 'View', 'Train', 'Help'].includes(String(l)))).toEqual(['File', 'Edit', 'View', 'Train', 'Help']);
       // No plain-key accelerator the menu would take from text fields.
@@ -140,6 +145,14 @@ describe('native menu', () => {
       expect(redo).toBe(platform === 'darwin' ? 'Cmd+Shift+Z' : 'Ctrl+Y');
     });
   }
+
+  it('the menu action check admits the commands and the bundled examples, nothing else', () => {
+    expect(isMenuAction('fitToTask')).toBe(true);
+    expect(isMenuAction(openExampleAction('lstm'))).toBe(true);
+    for (const bad of [openExampleAction('nope'), openExampleAction('__proto__'), openExampleAction('../lstm'), 'openExample:', 'constructor', '__proto__', 'toString', '', 42, null, { action: 'train' }, ['train']]) {
+      expect(isMenuAction(bad), JSON.stringify(bad)).toBe(false);
+    }
+  });
 
   it('lists recent files in File › Open Recent', () => {
     const opened: string[] = [];

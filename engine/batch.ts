@@ -7,6 +7,8 @@ import type { DataFile, TensorJSON } from './format/types.ts';
 import type { Arr, DType } from './tensor.ts';
 import { alloc } from './tensor.ts';
 import { tableFrom } from './format/dict.ts';
+import { pathOf } from './format/validate.ts';
+import type { RunShape } from './limits.ts';
 
 export interface Batch {
   T: number;
@@ -14,6 +16,13 @@ export interface Batch {
   inputs: Record<string, Arr>;
   targets: Record<string, Arr>;
   initialStates?: Record<string, Arr>;
+}
+
+/** T × B of a data file, from its first stream (validateData made them all agree), with its JSON path for messages. */
+export function dataRunShape(data: DataFile, dtype: DType): RunShape {
+  const first = Object.entries(data.inputs)[0] ?? Object.entries(data.targets ?? {})[0];
+  const at = first ? pathOf(Object.hasOwn(data.inputs, first[0]) ? 'inputs' : 'targets', first[0], 'shape') : '';
+  return { T: first ? first[1].shape[0] : 0, B: first ? first[1].shape[1] : 0, dtype, from: { T: at, B: at } };
 }
 
 function toArr(t: TensorJSON, dtype: DType): Arr {

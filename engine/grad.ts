@@ -3,10 +3,9 @@
  * loss, dL/dθ per parameter key, values per node and step, gradient norms
  * through time, and the explode/vanish flags.
  */
-import { batchFromData } from './batch.ts';
+import { batchFromData, dataRunShape } from './batch.ts';
 import type { Program } from './compile.ts';
 import { GraphError } from './compile.ts';
-import { pathOf } from './format/validate.ts';
 import type { Limits } from './limits.ts';
 import { allocating, checkRun } from './limits.ts';
 import type { Flag, FlagThresholds } from './diagnostics/flags.ts';
@@ -69,10 +68,7 @@ interface Prepared { program: Program; session: SessionLike; theta: Arr; batch: 
 function withRun<R>(graph: Graph, data: DataFile, opts: GradOptions, body: (p: Prepared) => R): R {
   const dtype = opts.dtype ?? 'float64';
   const program = compileAny(graph, { limits: opts.limits });
-  // T and B come from the first stream (validateData made them all agree).
-  const first = Object.entries(data.inputs)[0] ?? Object.entries(data.targets ?? {})[0];
-  const at = first ? pathOf(Object.hasOwn(data.inputs, first[0]) ? 'inputs' : 'targets', first[0], 'shape') : '';
-  const run = { T: first ? first[1].shape[0] : 0, B: first ? first[1].shape[1] : 0, dtype, from: { T: at, B: at } };
+  const run = dataRunShape(data, dtype);
   const refused = checkRun(program, run, opts.limits);
   if (refused.length > 0) throw new GraphError(refused);
   return allocating(program, run, () => {

@@ -291,4 +291,44 @@ describe('cellwright train', () => {
     const g = JSON.parse(readFileSync(out, 'utf8')) as Graph;
     expect(Object.values(g.parameters!).every((p) => p.data.every(Number.isFinite))).toBe(true);
   });
+  it('--max-memory refuses a run over it before the first step with the estimate; raising it lets the run go', async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'g.json'), JSON.stringify(elman({ x: 2, h: 64, y: 1, steps: 'last' })));
+    const args = ['train', join(dir, 'g.json'), '--task', 'adding', '--length', '100', '--batch', '64', '--steps', '1', '--quiet', '--out', join(dir, 'out.json')];
+    const refused = await run(...args, '--max-memory', '5');
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/this run needs about [\d.]+ MB \(T = 100, B = 64 from task and training\.batch, float64: values [\d.]+ MB/);
+    expect(refused.err).toContain('over the memory limit of 5 MB');
+    expect(existsSync(join(dir, 'out.json'))).toBe(false);
+    const need = Number(/needs about ([\d.]+) MB/.exec(refused.err)![1]);
+    const ok = await run(...args, '--max-memory', String(Math.ceil(need) + 1));
+    expect(ok.err).toBe('');
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(/trained: 1 steps/);
+    // --limits sets the same limit and the others; a bad one is a usage error.
+    expect((await run(...args, '--limits', 'maxMemoryMB=5')).err).toContain('over the memory limit of 5 MB');
+    const batch = await run(...args, '--limits', 'maxBatch=8');
+    expect(batch.code).toBe(1);
+    expect(batch.err).toMatch(/B = 64.*over the limit of 8/);
+    const bad = await run(...args, '--max-memory', 'lots');
+    expect(bad.code).toBe(2);
+  });
+
+  it('--max-memory also bounds a run on a data file, naming the data file\'s shape', async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'g.json'), JSON.stringify(elman({ x: 2, h: 64, y: 1, steps: 'all' })));
+    const T = 100;
+    const B = 8;
+    writeFileSync(join(dir, 'd.json'), JSON.stringify({
+      inputs: { x: { shape: [T, B, 2], data: new Array<number>(T * B * 2).fill(0.5) } },
+      targets: { y_t: { shape: [T, B, 1], data: new Array<number>(T * B).fill(0.1) } },
+    }));
+    const args = ['train', join(dir, 'g.json'), '--data', join(dir, 'd.json'), '--steps', '1', '--quiet', '--out', join(dir, 'out.json')];
+    const refused = await run(...args, '--max-memory', '1');
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/this run needs about [\d.]+ MB \(T = 100, B = 8 from inputs\.x\.shape/);
+    expect(existsSync(join(dir, 'out.json'))).toBe(false);
+    const ok = await run(...args, '--max-memory', '100');
+    expect(ok.code, ok.err).toBe(0);
+  });
 });

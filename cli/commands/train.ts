@@ -19,7 +19,7 @@ import { createTrainer } from '../../engine/train/trainer.ts';
 import { OPTIMIZERS } from '../../engine/train/optimizers.ts';
 import { atomicWrite } from '../../common/node/atomic-write.ts';
 import type { Io } from '../main.ts';
-import { checkWritable, CliError, readData, readGraph, readText, shown, STDIO } from '../io.ts';
+import { checkWritable, CliError, limitsOf, limitsOption, maxMemoryOption, readData, readGraph, readText, shown, STDIO } from '../io.ts';
 
 interface TrainOpts {
   task?: string;
@@ -56,6 +56,8 @@ interface TrainOpts {
   checkpointEvery?: number;
   restart?: boolean;
   quiet?: boolean;
+  maxMemory?: string;
+  limits?: string;
 }
 
 /** Exit codes of a run stopped by a signal: 128 + the signal's number, as shells report it. */
@@ -179,8 +181,11 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
     .option('--checkpoint <file>', 'where --checkpoint-every writes (default: --out)')
     .option('--restart', 'ignore the graph\'s saved training state: step count, optimizer moments and data stream start afresh from its parameters')
     .option('--quiet', 'no progress output')
+    .addOption(maxMemoryOption())
+    .addOption(limitsOption())
     .action(async (graphPath: string, o: TrainOpts) => {
-      const { graph } = readGraph(graphPath, { validate: true });
+      const limits = limitsOf(o);
+      const { graph } = readGraph(graphPath, { validate: true, limits });
       const toStdout = o.out === STDIO;
       // With --out -, standard output carries the graph only: every message goes to stderr.
       const say = toStdout ? io.err : io.out;
@@ -202,7 +207,7 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
       let resources: { csv?: string; text?: string } = {};
       if (o.data) {
         if (o.task) throw new CliError('give either --task or --data, not both', 2);
-        data = readData(o.data, graph);
+        data = readData(o.data, graph, limits);
       } else {
         const t = taskBlock(graph, graphPath, o);
         block = t.block;
@@ -219,7 +224,7 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
       };
       let trainer: Trainer;
       try {
-        trainer = createTrainer(graph, { data, task: block, training, resources, resume: !o.restart });
+        trainer = createTrainer(graph, { data, task: block, training, resources, resume: !o.restart, limits });
       } catch (e) {
         if (e instanceof TaskError) throw new CliError(`${shown(graphPath)}: ${e.message}`, 1, e.lines);
         throw e;

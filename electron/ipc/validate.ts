@@ -2,9 +2,10 @@
  * Main never trusts what a renderer sends: every channel's arguments are
  * checked for type and size before a handler sees them.
  */
-import { NATIVE_EDIT_COMMANDS } from '../../common/ipc-contract.ts';
+import { exampleOfAction, MENU_ACTIONS, NATIVE_EDIT_COMMANDS } from '../../common/ipc-contract.ts';
+import { EXAMPLE_CATALOGUE } from '../../common/examples.ts';
 import { MAX_GRAPH_FILE_BYTES } from '../../common/graph-files.ts';
-import type { InvokeName, InvokeParams, NativeEditCommand, SendApi, SendName } from '../../common/ipc-contract.ts';
+import type { InvokeName, InvokeParams, MenuAction, MenuCommand, NativeEditCommand, SendApi, SendName } from '../../common/ipc-contract.ts';
 
 export const MAX_TEXT = MAX_GRAPH_FILE_BYTES;
 export const MAX_NAME = 255;
@@ -38,6 +39,7 @@ function shape<P extends readonly unknown[]>(...checks: ((v: unknown) => boolean
 
 export const INVOKE_VALIDATORS: { readonly [K in InvokeName]: Validator<InvokeParams<K>> } = {
   openFile: shape<[]>(),
+  openModelFile: shape<[]>(),
   saveFile: shape<[string, string, string | null]>(text, name, (v) => v === null || filePath(v)),
   saveFileAs: shape<[string, string]>(text, name),
   exportFile: shape<[Uint8Array | string, string, string]>((v) => text(v) || bytes(v), name, str(200)),
@@ -56,3 +58,11 @@ export const INVOKE_VALIDATORS: { readonly [K in InvokeName]: Validator<InvokePa
 export const SEND_VALIDATORS: { readonly [K in SendName]: Validator<Parameters<SendApi[K]>> } = {
   setDirty: shape<[boolean, string]>(bool, str(MAX_NAME * 2)),
 };
+
+/** A menu action main may send: a command, or Open Example with a bundled example's key. */
+export function isMenuAction(v: unknown): v is MenuAction {
+  if (typeof v !== 'string') return false;
+  if (MENU_ACTIONS.includes(v as MenuCommand)) return true;
+  const example = exampleOfAction(v as MenuAction);
+  return example !== null && EXAMPLE_CATALOGUE.some((entry) => entry.key === example);
+}

@@ -52,8 +52,8 @@ export interface OnnxExport {
   ops: string[];
 }
 
-function refuse(what: string, where: string): never {
-  throw new ImportError(problem('CW220', { what, where }, { path: '' }));
+function refuse(what: string, where: string, layers = false): never {
+  throw new ImportError(problem('CW220', { what, where, layers }, { path: '' }));
 }
 
 function ints(xs: number[]): AttrValue {
@@ -177,7 +177,7 @@ const f32 = (name: string, shape: (number | string)[]): { name: string; elemType
 export function exportOnnx(graph: Graph, opts: OnnxExportOptions = {}): OnnxExport {
   if (hasLayers(graph)) {
     const ids = graph.nodes.filter((n) => (n.kind as string) === 'layer').map((n) => `"${n.id}"`);
-    refuse(`the graph has layers (${ids.join(', ')}), which the ONNX export does not write yet (docs/layers.md)`, `node ${ids[0]}`);
+    refuse(`the graph has layers (${ids.join(', ')}), which the ONNX export does not write yet (docs/layers.md)`, `node ${ids[0]}`, true);
   }
   const program = compile(graph);
   const theta = createParams(program.layout, graph.parameters, { seed: seedOf(graph, opts.seed), dtype: 'float64' });

@@ -26,7 +26,7 @@
  */
 import type { Batch } from '../batch.ts';
 import type { RunSession } from '../session.ts';
-import { batchFromData } from '../batch.ts';
+import { batchFromData, dataRunShape } from '../batch.ts';
 import type { Program } from '../compile.ts';
 import { GraphError } from '../compile.ts';
 import type { Diagnostics } from '../diagnostics/index.ts';
@@ -249,6 +249,8 @@ export class Trainer {
     this.program = compileAny(graph, { limits: opts.limits });
     const p = this.program;
     if (opts.data) {
+      const refused = checkRun(p, dataRunShape(opts.data, c.dtype), opts.limits);
+      if (refused.length > 0) throw new GraphError(refused);
       this.task = null;
       this.binding = null;
       this.taskBlock = null;

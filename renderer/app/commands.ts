@@ -5,6 +5,7 @@
  */
 import type { Graph, GraphNode, NodeKind } from '../../engine/format/types.ts';
 import type { Host, MenuAction } from '../host/types.ts';
+import { exampleOfAction } from '../../common/ipc-contract.ts';
 import { loadGraphText, serializeGraph } from '../doc/engine.ts';
 import { graphForSave, loadRunsFrom } from '../runs/store.ts';
 import { graphForRun } from '../../engine/experiments/compare.ts';
@@ -259,21 +260,35 @@ export async function importDocument(): Promise<void> {
  */
 export async function importModelFile(file: File): Promise<boolean> {
   if (!confirmDiscard(`Import ${file.name}`)) return false;
+  return importModel(file.name, new Uint8Array(await file.arrayBuffer()));
+}
+
+async function importModel(name: string, bytes: Uint8Array): Promise<boolean> {
   let text: string;
   try {
-    const r = importModelBytes(new Uint8Array(await file.arrayBuffer()), file.name);
-    text = serializeGraph(r.graph);
+    text = serializeGraph(importModelBytes(bytes, name).graph);
   } catch (error) {
-    uiStore.getState().notify('error', `${file.name} was not imported: ${(error as Error).message}`);
+    uiStore.getState().notify('error', `${name} was not imported: ${(error as Error).message}`);
     return false;
   }
   const ok = await loadDocumentText(text, null, { dirty: true });
-  if (ok) uiStore.getState().notify('info', `Imported ${file.name}: ${graph().name ?? 'the model'}. Select a gate to see its weights; save to keep it.`);
+  if (ok) uiStore.getState().notify('info', `Imported ${name}: ${graph().name ?? 'the model'}. Select a gate to see its weights; save to keep it.`);
   return ok;
 }
 
-/** Toolbar "Import model": a file chooser for model files (binary, so not through the Host's text files). */
+/**
+ * Toolbar "Import model" and File › Import Model…: the desktop's own dialog
+ * (a page cannot open a file chooser from a menu command), else a file input.
+ */
 export function chooseModelFile(): void {
+  const openModelFile = host?.openModelFile?.bind(host);
+  if (openModelFile) {
+    void runHost(async () => {
+      const file = await openModelFile();
+      if (file && confirmDiscard(`Import ${file.name}`)) await importModel(file.name, file.bytes);
+    });
+    return;
+  }
   const input = document.createElement('input');
   input.type = 'file';
   input.accept = '.onnx,.pt,.pth,.safetensors';
@@ -419,12 +434,18 @@ documentStore.subscribe((state, previous) => {
 });
 
 export function runMenuAction(action: MenuAction): void {
+  const example = exampleOfAction(action);
+  if (example !== null) {
+    openExample(example);
+    return;
+  }
   switch (action) {
     case 'new': newDocument(); break;
     case 'open': void openDocument(); break;
     case 'save': void save(); break;
     case 'saveAs': void saveAs(); break;
     case 'import': void importDocument(); break;
+    case 'importModel': chooseModelFile(); break;
     case 'exportJson': void exportJson(); break;
     case 'exportPng': void exportPngImage(); break;
     case 'exportSvg': void exportSvgImage(); break;
@@ -448,6 +469,8 @@ export function runMenuAction(action: MenuAction): void {
     case 'pause':
     case 'step':
     case 'reset':
+    case 'reinitWeights':
+    case 'fitToTask':
       // Handled by the training commands (startup.ts routes them); nothing to do here.
       break;
   }

@@ -3,7 +3,11 @@
 // host hands over that cannot be opened leaves both the document and the
 // autosaved work as they were, and says why.
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Host, HostFile, MenuAction } from '../host/types.ts';
+import { openExampleAction } from '../../common/ipc-contract.ts';
+import gruText from '../../assets/examples/gru.json?raw';
 import type * as TrainingClientModule from '../train/client.ts';
 
 type TrainingClient = typeof TrainingClientModule;
@@ -24,6 +28,7 @@ const { save } = await import('./commands.ts');
 function memoryHost(autosave: string | null) {
   const state = { autosave, writes: [] as string[], clears: 0 };
   const openListeners = new Set<(file: HostFile) => void>();
+  const menuListeners = new Set<(action: MenuAction) => void>();
   const host: Host = {
     kind: 'browser',
     openFile: async () => null,
@@ -44,14 +49,21 @@ function memoryHost(autosave: string | null) {
       state.autosave = null;
     },
     setDirty: () => undefined,
-    onMenuAction: (_listener: (action: MenuAction) => void) => () => undefined,
+    onMenuAction: (listener: (action: MenuAction) => void) => {
+      menuListeners.add(listener);
+      return () => menuListeners.delete(listener);
+    },
     onOpenFile: (listener) => {
       openListeners.add(listener);
       return () => openListeners.delete(listener);
     },
     openExternal: async () => undefined,
   };
-  return { host, state, deliver: (file: HostFile) => openListeners.forEach((listener) => listener(file)) };
+  return {
+    host, state,
+    deliver: (file: HostFile) => openListeners.forEach((listener) => listener(file)),
+    menu: (action: MenuAction) => menuListeners.forEach((listener) => listener(action)),
+  };
 }
 
 let stop: (() => void) | null = null;
@@ -93,5 +105,59 @@ describe('start-up with crash-recovered work', () => {
     uiStore.getState().setRestoreOffer(null);
     await save();
     expect(state.clears).toBe(1);
+  });
+});
+
+describe('desktop menu actions', () => {
+  const node = (id: string) => documentStore.getState().graph.nodes.find((n) => n.id === id);
+
+  it('Open Example, Import Model, Re-initialize Weights and Fit Graph to Task each run their command', async () => {
+    const { host, menu } = memoryHost(null);
+    stop = await startApp(host);
+
+    // File › Open Example › GRU opens the bundled GRU, with its stored weights.
+    menu(openExampleAction('gru'));
+    expect(documentStore.getState().graph.name).toBe((JSON.parse(gruText) as { name: string }).name);
+    expect(uiStore.getState().notice?.text).toMatch(/^Opened GRU/);
+    expect(Object.keys(documentStore.getState().graph.parameters ?? {})).toContain('edge:x_r');
+    // An example the renderer does not have is refused, saying which.
+    menu(openExampleAction('no-such-example'));
+    expect(uiStore.getState().notice).toMatchObject({ kind: 'error', text: 'The example "no-such-example" is not available.' });
+
+    // Train › Re-initialize Weights drops every stored weight, as one undo step.
+    menu('reinitWeights');
+    expect(documentStore.getState().graph.parameters ?? {}).toEqual({});
+    expect(uiStore.getState().notice?.text).toMatch(/^Re-initialized /);
+    documentStore.getState().undo();
+    expect(Object.keys(documentStore.getState().graph.parameters ?? {})).toContain('edge:x_r');
+
+    // Train › Fit Graph to Task: the GRU (1 input) on the adding task (2 inputs) gets its input resized.
+    const graph = documentStore.getState().graph;
+    documentStore.getState().load({ ...graph, task: { name: 'adding', length: 10 } }, null);
+    expect(node('x')?.size).toBe(1);
+    menu('fitToTask');
+    expect(node('x')?.size).toBe(2);
+    expect(uiStore.getState().notice?.text).toMatch(/^Fitted to the adding task/);
+
+    // File › Import Model… opens a chooser for model files.
+    const click = vi.spyOn(HTMLInputElement.prototype, 'click').mockImplementation(function (this: HTMLInputElement) {
+      chosen.push(this.accept);
+    });
+    const chosen: string[] = [];
+    menu('importModel');
+    expect(chosen).toEqual(['.onnx,.pt,.pth,.safetensors']);
+    click.mockRestore();
+
+    // On the desktop (a host with its own model dialog) the chosen file is imported as the new document.
+    const name = 'gru_lbr0.onnx';
+    host.openModelFile = async () => ({ name, bytes: new Uint8Array(readFileSync(join(process.cwd(), 'test/fixtures/models', name))) });
+    // The fitted graph is unsaved: importing over it asks first.
+    const asked: string[] = [];
+    Object.assign(window, { confirm: (message: string) => asked.push(message) > 0 });
+    menu('importModel');
+    await vi.waitFor(() => expect(uiStore.getState().notice?.text).toMatch(/^Imported gru_lbr0\.onnx: /));
+    expect(documentStore.getState().graph.nodes.some((n) => n.kind === 'cell')).toBe(true);
+    expect(chosen).toHaveLength(1); // no file input this time
+    expect(asked).toEqual([expect.stringMatching(/unsaved changes\. Import gru_lbr0\.onnx anyway/)]);
   });
 });

@@ -17,13 +17,15 @@ import { loadDocumentText, runMenuAction, setHost } from './commands.ts';
 import { installShortcuts } from './shortcuts.ts';
 import * as training from './training.ts';
 
-/** The host's Train / Pause / Step / Reset menu items go to the training client; the rest to the editor. */
+/** The host's Train menu items (Train, Pause, Step, Reset, Re-initialize, Fit to task) go to the training commands; the rest to the editor. */
 function menuAction(action: MenuAction): void {
   switch (action) {
     case 'train': training.train(); break;
     case 'pause': training.pause(); break;
     case 'step': training.step(); break;
     case 'reset': training.reset(); break;
+    case 'reinitWeights': training.reinitializeWeights(); break;
+    case 'fitToTask': training.fitGraphToTaskNow(); break;
     default: runMenuAction(action);
   }
 }

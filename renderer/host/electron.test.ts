@@ -17,6 +17,7 @@ function fakeApi(pending: HostFile[] = []) {
   }) as F;
   const api: PreloadApi = {
     openFile: record<PreloadApi['openFile']>('openFile'),
+    openModelFile: record<PreloadApi['openModelFile']>('openModelFile'),
     saveFile: record<PreloadApi['saveFile']>('saveFile'),
     saveFileAs: record<PreloadApi['saveFileAs']>('saveFileAs'),
     exportFile: record<PreloadApi['exportFile']>('exportFile'),

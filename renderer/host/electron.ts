@@ -2,7 +2,7 @@
  * The Host the renderer uses inside the desktop app: a thin typed layer over
  * `window.cellwright`, the API the preload exposes (see common/ipc-contract.ts).
  */
-import type { HostFile, Host, MenuAction, RecentFile, SaveResult } from './types.ts';
+import type { HostFile, Host, MenuAction, ModelFile, RecentFile, SaveResult } from './types.ts';
 import { NATIVE_EDIT_COMMANDS, PRELOAD_GLOBAL } from '../../common/ipc-contract.ts';
 import type { NativeEditCommand, PreloadApi } from '../../common/ipc-contract.ts';
 
@@ -56,6 +56,10 @@ export class ElectronHost implements Host {
 
   openFile(): Promise<HostFile | null> {
     return unwrapped(this.api.openFile());
+  }
+
+  openModelFile(): Promise<ModelFile | null> {
+    return unwrapped(this.api.openModelFile());
   }
 
   saveFile(text: string, suggestedName: string, handle?: unknown): Promise<SaveResult | null> {

@@ -3,15 +3,21 @@
  * and the browser each implement it; the renderer codes only against this.
  */
 
-import type { HostFile, MenuAction, RecentFile, SaveResult } from '../../common/ipc-contract.ts';
+import type { HostFile, MenuAction, ModelFile, RecentFile, SaveResult } from '../../common/ipc-contract.ts';
 
 // The types that cross IPC live in the neutral contract (common/), shared with electron/.
-export type { HostFile, MenuAction, RecentFile, SaveResult };
+export type { HostFile, MenuAction, ModelFile, RecentFile, SaveResult };
 
 export interface Host {
   readonly kind: 'electron' | 'browser';
   /** Ask the user for a graph file; null when they cancel. */
   openFile(): Promise<HostFile | null>;
+  /**
+   * Ask the user for a model file to import; null when they cancel. Only the
+   * desktop has it (a page cannot open a file chooser from a menu command);
+   * without it the renderer uses a file input.
+   */
+  openModelFile?(): Promise<ModelFile | null>;
   /** Save to the file's handle/path; without one, behaves like saveFileAs. Null when cancelled. */
   saveFile(text: string, suggestedName: string, handle?: unknown): Promise<SaveResult | null>;
   saveFileAs(text: string, suggestedName: string): Promise<SaveResult | null>;
