@@ -133,15 +133,19 @@ const adding: Preset = {
 
 const irnnAdding: Preset = {
   name: 'irnn-adding',
-  title: 'IRNN on the adding problem: ReLU + identity init vs tanh Elman',
+  title: 'IRNN on the adding problem at T = 150: ReLU + identity init vs tanh Elman',
   paper: 'Le, Jaitly & Hinton 2015, "A simple way to initialize recurrent networks of rectified linear units", §4.1',
   criterion: 'the IRNN\'s test MSE ends well below the 1/6 baseline (≤ 0.05) while the tanh Elman RNN with the same budget stays near it (≥ 0.1)',
-  reported: 'IRNN reaches near-zero MSE on adding at T = 150–750 where the tanh RNN stays at the baseline (their Figure 2)',
+  reported: 'IRNN reaches near-zero MSE on adding at T = 150–750 where the tanh RNN stays at the baseline (their Figure 2; SGD with clipping, ~10^6 steps)',
   full: {
-    task: { name: 'adding', length: 50 }, seeds: [1], testSize: 1000,
+    // T = 150, the shortest length in Le et al.'s Figure 2. The paper trains with SGD + clipping for ~10^6 steps;
+    // within this preset's few-minute budget SGD + clipping (lr 0.01–0.3, clip norm 10, batch 16, up to 6000 steps)
+    // left neither cell off the 1/6 baseline (measured), so both arms use Adam + norm clipping with the same
+    // budget. At T = 50 the tanh RNN learned too under Adam (0.018), so the contrast needs the long lag.
+    task: { name: 'adding', length: 150 }, seeds: [1], testSize: 1000,
     arms: [
-      { id: 'irnn', label: 'IRNN (32 ReLU units, identity init)', template: 'irnn', hidden: 32, training: adam(0.0003, 12000, { schedule: { kind: 'step', every: 8000, gamma: 0.3 } }) },
-      { id: 'elman', label: 'Elman tanh RNN (32 units)', template: 'elman', hidden: 32, training: adam(0.0003, 12000, { schedule: { kind: 'step', every: 8000, gamma: 0.3 } }) },
+      { id: 'irnn', label: 'IRNN (32 ReLU units, identity init)', template: 'irnn', hidden: 32, training: adam(0.001, 8000, { schedule: { kind: 'step', every: 5000, gamma: 0.3 } }) },
+      { id: 'elman', label: 'Elman tanh RNN (32 units)', template: 'elman', hidden: 32, training: adam(0.001, 8000, { schedule: { kind: 'step', every: 5000, gamma: 0.3 } }) },
     ],
   },
   quick: {
@@ -160,7 +164,8 @@ const irnnAdding: Preset = {
       return { pass, criterion: 'quick (T = 10, 600 steps): the IRNN learns the sum (test MSE ≤ 0.05)', lines: [`IRNN test MSE ${f(i.mean)} (≤ 0.05: ${pass ? 'yes' : 'no'})`, `Elman test MSE ${f(e.mean)} (at this short lag tanh learns too)`] };
     }
     const pass = i.mean <= 0.05 && e.mean >= 0.1;
-    const notes = e.mean < 0.1 ? ['The tanh Elman RNN learned too: with Adam and norm clipping at T = 50 it is not stuck at the baseline. Le et al.\'s contrast is at T ≥ 150 with SGD; this preset does not reproduce it at this length and budget.'] : [];
+    const notes = ['Optimizer: Adam with norm clipping for both cells, not the paper\'s SGD with clipping: in short trial runs at T = 150 (SGD lr 0.01–0.3, clip norm 10, batch 16, up to 6000 steps) SGD left neither cell off the baseline; the paper trains ~10^6 steps.'];
+    if (e.mean < 0.1) notes.push('The tanh Elman RNN learned too at this length and budget: Le et al.\'s contrast is not reproduced.');
     return { pass, criterion: irnnAdding.criterion, lines: [`IRNN test MSE ${f(i.mean)} (≤ 0.05: ${i.mean <= 0.05 ? 'yes' : 'no'})`, `Elman test MSE ${f(e.mean)} (≥ 0.1: ${e.mean >= 0.1 ? 'yes' : 'no'})`], notes };
   },
 };
