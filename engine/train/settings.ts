@@ -34,6 +34,8 @@ export interface Setting {
   range?: SettingRange;
   /** The default when no optimizer/task below has its own; undefined: none (the setting is off, or derived). */
   default?: SettingValue;
+  /** The default in words, when it is not one value (derived from other fields, or off). */
+  defaultNote?: string;
   /** Defaults that differ per optimizer (training) or per task (task). */
   defaults?: Readonly<Record<string, SettingValue>>;
   /** Task settings: the tasks that read it. */
@@ -42,6 +44,8 @@ export interface Setting {
   flag: string;
   /** One line for `--help`, the panel and the docs. */
   help: string;
+  /** The key of a setting of the same block it cannot be given with. */
+  conflicts?: string;
   /** The Training panel's label. */
   label: string;
   /** A tighter cap the panel puts on a typed value (a typo guard; the engine takes larger ones). */
@@ -79,8 +83,8 @@ export const TRAINING_SETTINGS: readonly Setting[] = [
   { block: 'training', key: 'lr', type: 'number', range: { gt: 0 }, defaults: { sgd: 0.01, momentum: 0.01, adam: 0.001, rmsprop: 0.01 }, flag: '--lr <x>', label: 'Learning rate', help: 'learning rate', panelMax: 100 },
   { block: 'training', key: 'momentum', type: 'number', range: { min: 0, max: 1 }, defaults: { sgd: 0, momentum: 0.9, rmsprop: 0 }, flag: '--momentum <x>', label: 'Momentum', help: 'momentum factor (momentum, rmsprop)' },
   { block: 'training', key: 'nesterov', type: 'bool', default: false, flag: '--nesterov', label: 'Nesterov momentum', help: 'Nesterov momentum' },
-  { block: 'training', key: 'clipNorm', type: 'number', range: { gt: 0 }, flag: '--clip-norm <x>', label: 'Clip norm at', help: 'clip the gradient\'s global norm to x' },
-  { block: 'training', key: 'clipValue', type: 'number', range: { gt: 0 }, flag: '--clip-value <x>', label: 'Clip each entry at ±', help: 'clamp every gradient entry to [−x, x]' },
+  { block: 'training', key: 'clipNorm', type: 'number', range: { gt: 0 }, conflicts: 'clipValue', defaultNote: 'none (no clipping)', flag: '--clip-norm <x>', label: 'Clip norm at', help: 'clip the gradient\'s global norm to x' },
+  { block: 'training', key: 'clipValue', type: 'number', range: { gt: 0 }, defaultNote: 'none (no clipping)', flag: '--clip-value <x>', label: 'Clip each entry at ±', help: 'clamp every gradient entry to [−x, x]' },
   { block: 'training', key: 'steps', type: 'int', range: { min: 0 }, default: 1000, flag: '--steps <n>', label: 'Steps', help: 'training steps', panelMax: 10_000_000 },
   { block: 'training', key: 'batch', type: 'int', range: { min: 1, max: 1 << 16 }, default: 32, flag: '--batch <B>', label: 'Batch', help: 'sequences per step' },
   { block: 'training', key: 'seed', type: 'int', default: 1, flag: '--seed <s>', label: 'Init seed', help: 'seed of the initial parameters and the training sequences' },
@@ -101,7 +105,7 @@ export const TASK_SETTINGS: readonly Setting[] = [
   { block: 'task', key: 'components', type: 'int', range: { min: 1, max: 6 }, defaults: { sine: 2 }, tasks: ['sine'], flag: '--components <C>', label: 'Components', help: 'number of sines mixed' },
   { block: 'task', key: 'noise', type: 'number', range: { min: 0 }, defaults: { sine: 0.05 }, tasks: ['sine'], flag: '--noise <sigma>', label: 'Noise', help: 'input noise', panelMax: 10 },
   { block: 'task', key: 'window', type: 'int', range: { min: 1, max: 100000 }, defaults: { csv: 20 }, tasks: ['csv'], flag: '--window <T>', label: 'Window (rows per sequence)', help: 'rows per sequence' },
-  { block: 'task', key: 'shift', type: 'int', range: { min: 0 }, tasks: ['csv'], flag: '--shift <n>', label: 'Shift (rows ahead)', help: 'predict targets n rows ahead (default 1 when a target is also an input, else 0)', panelMax: 100000 },
+  { block: 'task', key: 'shift', type: 'int', range: { min: 0 }, tasks: ['csv'], flag: '--shift <n>', label: 'Shift (rows ahead)', defaultNote: '1 when a target is also an input, else 0', help: 'predict targets n rows ahead', panelMax: 100000 },
   {
     block: 'task', key: 'normalize', type: 'enum', choices: [{ value: 'zscore', label: 'z-score' }, { value: 'minmax', label: 'min–max' }, { value: 'none', label: 'none' }],
     defaults: { csv: 'zscore' }, tasks: ['csv'], flag: '--normalize <how>', label: 'Normalize', help: 'column normalization',
@@ -189,4 +193,26 @@ export function readTaskNumber(r: { num(key: string, def: number, o: SettingRang
 /** The choices of an enum setting, as its values. */
 export function choiceValues<T extends string>(s: Setting): T[] {
   return (s.choices ?? []).map((c) => c.value as T);
+}
+
+function shownValue(v: SettingValue): string {
+  return typeof v === 'string' ? v : String(v);
+}
+
+/**
+ * A setting's defaults in words, for `--help` and the docs: "1000",
+ * "sgd 0.01, momentum 0.01, adam 0.001, rmsprop 0.01", or "none".
+ */
+export function defaultText(s: Setting): string {
+  const parts: string[] = [];
+  for (const [by, v] of Object.entries(s.defaults ?? {})) parts.push(`${by} ${shownValue(v)}`);
+  if (s.default !== undefined) parts.push(parts.length ? `else ${shownValue(s.default)}` : shownValue(s.default));
+  if (s.defaultNote) parts.push(s.defaultNote);
+  return parts.length ? parts.join(', ') : 'none';
+}
+
+/** The help line of a setting's flag: which tasks read it, what it is, its default. */
+export function flagHelp(s: Setting): string {
+  const who = s.tasks ? `${s.tasks.join(', ')}: ` : '';
+  return `${who}${s.help} (default: ${defaultText(s)})`;
 }
