@@ -3,6 +3,7 @@
  * (engine/train/settings.ts): one commander Option per setting, with its
  * range or choices and its help line and default.
  */
+import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { Setting } from '../engine/train/settings.ts';
 import { choiceValues, flagHelp, rangeText } from '../engine/train/settings.ts';
@@ -28,4 +29,10 @@ export function settingOption(s: Setting): Option {
   if (s.type === 'enum') return o.choices(choiceValues(s));
   if (s.type === 'number' || s.type === 'int') return o.argParser(numberArg(s));
   return o;
+}
+
+/** Adds the flags of these settings to a command, in registry order. */
+export function addSettingOptions(command: Command, list: readonly Setting[]): Command {
+  for (const s of list) command.addOption(settingOption(s));
+  return command;
 }

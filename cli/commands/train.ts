@@ -18,7 +18,7 @@ import type { MetricRow, Trainer } from '../../engine/train/trainer.ts';
 import { createTrainer } from '../../engine/train/trainer.ts';
 import type { Setting } from '../../engine/train/settings.ts';
 import { flagKey, TASK_SETTINGS, TASKS, TRAINING_SETTINGS } from '../../engine/train/settings.ts';
-import { settingOption } from '../settings-options.ts';
+import { addSettingOptions } from '../settings-options.ts';
 import { atomicWrite } from '../../common/node/atomic-write.ts';
 import type { Io } from '../main.ts';
 import { checkWritable, CliError, readData, readGraph, readText, shown, STDIO } from '../io.ts';
@@ -134,7 +134,7 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
     .requiredOption('--out <file>', 'where to write the trained graph (may be the input file); - writes it to standard output (messages then go to standard error)')
     .option('--task <name>', TASKS.map((t) => t.name).join(' | '));
   // The task and training flags come from the settings registry (engine/train/settings.ts).
-  for (const s of TASK_SETTINGS) command.addOption(settingOption(s));
+  addSettingOptions(command, TASK_SETTINGS);
   command
     .option('--csv <file>', 'csv: the CSV file (implies --task csv)')
     .option('--inputs <columns>', 'csv: input columns, comma-separated')
@@ -142,7 +142,7 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
     .option('--csv-skip-bad', 'csv: drop bad rows (reported with their line numbers) instead of stopping')
     .option('--text <file>', 'text: train on this text file instead of the bundled one')
     .option('--data <file>', 'train on this data file instead of a task: each step is all of it');
-  for (const s of TRAINING_SETTINGS) command.addOption(settingOption(s));
+  addSettingOptions(command, TRAINING_SETTINGS);
   command
     .option('--metrics <file>', 'write every step\'s metrics to FILE.csv or FILE.jsonl')
     .addOption(new Option('--checkpoint-every <n>', 'write the graph with its training state every n steps (to --checkpoint, else --out), and the metrics file').argParser(num('--checkpoint-every', { int: true, positive: true })))
