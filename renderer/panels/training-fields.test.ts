@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { OPTIMIZERS } from '../../engine/train/optimizers.ts';
 import type { Setting } from '../../engine/train/settings.ts';
 import { SETTINGS, settingPath, TASKS } from '../../engine/train/settings.ts';
+import { taskLength } from '../doc/fixes.ts';
 import { taskMenu, trainingPanelFields } from './training-fields.ts';
 
 describe('trainingPanelFields', () => {
@@ -38,6 +39,14 @@ describe('trainingPanelFields', () => {
     const extra: Setting = { block: 'task', key: 'warmup', type: 'int', range: { min: 0 }, defaults: { parity: 3 }, tasks: ['parity'], flag: '--warmup <n>', label: 'Warm-up', help: 'steps before the first target' };
     const f = trainingPanelFields({ name: 'parity' }, {}, [...SETTINGS, extra]).find((x) => x.path === 'task.warmup');
     expect(f).toMatchObject({ label: 'Warm-up', help: 'Steps before the first target.', value: 3 });
+  });
+
+  it('gives the shorter-sequence fix the registry\'s length of every task', () => {
+    const graph = (task: Record<string, unknown>) => ({ version: 1, nodes: [], edges: [], task }) as never;
+    expect(taskLength(graph({ name: 'temporal-order' }))).toEqual({ field: 'length', value: 100 });
+    expect(taskLength(graph({ name: 'copy' }))).toEqual({ field: 'delay', value: 10 });
+    expect(taskLength(graph({ name: 'csv', window: 7 }))).toEqual({ field: 'window', value: 7 });
+    expect(taskLength(graph({ name: 'nonesuch' }))).toBeNull();
   });
 
   it('lists every task with its blurb in the menu', () => {
