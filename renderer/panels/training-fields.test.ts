@@ -22,7 +22,8 @@ describe('trainingPanelFields', () => {
     expect(value('training.lr')).toBe(0.01);
     expect(value('training.momentum')).toBe(0);
     const adam = trainingPanelFields({ name: 'adding' }, {});
-    expect(adam.find((f) => f.path === 'training.lr')?.value).toBe(0.001);
+    expect(adam.find((f) => f.path === 'training.lr')).toMatchObject({ value: 0.001, label: 'Learning rate', help: undefined });
+    expect(adam.find((f) => f.path === 'training.batch')?.help).toBe('Sequences per step.');
     expect(adam.some((f) => f.path === 'training.momentum')).toBe(false);
     expect(adam.find((f) => f.path === 'task.length')?.value).toBe(50);
     expect(trainingPanelFields(undefined, {}).some((f) => f.setting.block === 'task')).toBe(false);

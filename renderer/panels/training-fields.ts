@@ -14,8 +14,8 @@ export interface PanelField {
   /** `training.lr`. */
   path: string;
   label: string;
-  /** The registry's help line as a sentence. */
-  help: string;
+  /** The registry's help line as a sentence (undefined when it only repeats the label). */
+  help: string | undefined;
   /** The block's value, else the default for this optimizer or task (undefined: none, the field is empty). */
   value: SettingValue | undefined;
   /** What the number box accepts; empty is allowed where the setting has no default. */
@@ -67,7 +67,8 @@ export function trainingPanelFields(task: Block | undefined, training: Block | u
     const given = block?.[s.key];
     const def = settingDefault(s, s.block === 'task' ? taskName : optimizer);
     const value = given !== undefined && typeof given === typeof (def ?? given) ? (given as SettingValue) : def;
-    const field: PanelField = { setting: s, path: settingPath(s), label: s.label, help: sentence(s.help), value };
+    const help = s.help.toLowerCase() === s.label.toLowerCase() ? undefined : sentence(s.help);
+    const field: PanelField = { setting: s, path: settingPath(s), label: s.label, help, value };
     if (s.type === 'enum') field.options = (s.choices ?? []).map((c) => ({ ...c }));
     if (s.type === 'number' || s.type === 'int') {
       field.accepts = { int: s.type === 'int', ...s.range, optional: def === undefined };
