@@ -78,7 +78,7 @@ describe.runIf(run)('every registered primitive against PyTorch autograd (float6
     const list = cases.map((c, i) => {
       const folder = join(dir, `case${i}`);
       mkdirSync(folder);
-      const { files } = exportTorch(c.graph, { seed: 1 });
+      const { files } = exportTorch(c.graph, { seed: 1, dtype: 'float64' });
       for (const [name, text] of Object.entries(files)) writeFileSync(join(folder, name), text);
       writeFileSync(join(folder, 'data.json'), JSON.stringify(c.data));
       writeFileSync(join(folder, 'report.json'), JSON.stringify(gradReport(c.graph, c.data, { seed: 1, dtype: 'float64' })));

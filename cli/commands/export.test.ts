@@ -26,6 +26,18 @@ describe('cellwright export torch', () => {
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   });
 
+  it('writes float32 parameters by default and float64 with --dtype float64; refuses another dtype', async () => {
+    const d32 = join(tmp(), 'f32');
+    const d64 = join(tmp(), 'f64');
+    expect((await run('export', 'torch', ex('gru.json'), '-o', d32)).code).toBe(0);
+    expect((await run('export', 'torch', ex('gru.json'), '-o', d64, '--dtype', 'float64')).code).toBe(0);
+    expect(readFileSync(join(d32, 'model.py'), 'utf8')).toContain('\nDTYPE = torch.float32\n');
+    expect(readFileSync(join(d64, 'model.py'), 'utf8')).toContain('\nDTYPE = torch.float64\n');
+    const bad = await run('export', 'torch', ex('gru.json'), '-o', join(tmp(), 'f16'), '--dtype', 'float16');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--dtype.*float16.*float32, float64/s);
+  });
+
   it('writes the PyTorch project into -o DIR and says what to run next', async () => {
     const dir = join(tmp(), 'gru-torch');
     const r = await run('export', 'torch', ex('gru.json'), '-o', dir);

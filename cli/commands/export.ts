@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { atomicWrite } from '../../common/node/atomic-write.ts';
 import { Option } from 'commander';
-import { exportTorch, TorchExportError } from '../../engine/export/torch.ts';
+import { exportTorch, TorchExportError, type TorchDtype } from '../../engine/export/torch.ts';
 import type { Io } from '../main.ts';
 import { CliError, readGraph, shown } from '../io.ts';
 import { registerOnnx } from './export-onnx.ts';
@@ -48,12 +48,13 @@ export function register(program: Command, io: Io): void {
     .argument('<graph>', 'graph file')
     .requiredOption('-o, --out <dir>', 'folder to write the project into')
     .addOption(new Option('--seed <n>', 'seed for parameters the graph does not give (default: training.seed, else 1, as cellwright train)').argParser(integer('--seed')))
+    .addOption(new Option('--dtype <dtype>', 'dtype of the module\'s parameters (float64: the engine\'s numbers to 1e-9)').choices(['float32', 'float64']).default('float32'))
     .option('--force', 'replace files of an earlier export that differ')
-    .action(async (graphPath: string, opts: { out: string; seed?: number; force?: boolean }) => {
+    .action(async (graphPath: string, opts: { out: string; seed?: number; dtype: TorchDtype; force?: boolean }) => {
       const { graph } = readGraph(graphPath, { validate: true });
       let result;
       try {
-        result = exportTorch(graph, opts.seed !== undefined ? { seed: opts.seed } : {});
+        result = exportTorch(graph, { dtype: opts.dtype, ...(opts.seed !== undefined ? { seed: opts.seed } : {}) });
       } catch (e) {
         if (e instanceof TorchExportError) throw new CliError(`${shown(graphPath)}: ${e.message}`);
         throw e;

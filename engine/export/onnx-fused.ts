@@ -35,6 +35,8 @@ export interface Layer {
   /** Every node the layer consists of. */
   members: Set<number>;
   reverse: boolean;
+  /** The gate nodes in PyTorch's order: LSTM i, f, g, o (f absent with input_forget); GRU r, z, n and, with linear_before_reset, the gate R_h·h + b. */
+  gates?: (CNode | undefined)[];
 }
 
 function only<T>(xs: T[]): T | undefined {
@@ -117,6 +119,7 @@ function matchGru(p: Program, theta: Arr, x: CNode, h: CNode): Layer | undefined
   if (!prod) return undefined;
   const H = h.size;
   let r: CNode | undefined;
+  let hnGate: CNode | undefined;
   let Rh: number[];
   let Rbh: number[];
   let lbr: boolean;
@@ -125,6 +128,7 @@ function matchGru(p: Program, theta: Arr, x: CNode, h: CNode): Layer | undefined
     r = prod.find((q) => q !== hn);
     if (!hn || !r) return undefined;
     m.members.add(hn.index);
+    hnGate = hn;
     Rh = m.vec(hn.inEdges[0], H * H);
     Rbh = hn.bias ? Array.from(theta.subarray(hn.bias.offset, hn.bias.offset + H)) : new Array<number>(H).fill(0);
     lbr = true;
@@ -145,7 +149,7 @@ function matchGru(p: Program, theta: Arr, x: CNode, h: CNode): Layer | undefined
   const Wh = m.vec(ex, H * x.size);
   const bn = n.bias ? Array.from(theta.subarray(n.bias.offset, n.bias.offset + H)) : new Array<number>(H).fill(0);
   return {
-    op: 'GRU', x, h, out, activations: a, inputForget: false, linearBeforeReset: lbr, reverse: x.reverse === true,
+    op: 'GRU', x, h, out, activations: a, inputForget: false, linearBeforeReset: lbr, reverse: x.reverse === true, gates: [r, z, n, hnGate],
     W: [...gz.W, ...gr.W, ...Wh], R: [...gz.R, ...gr.R, ...Rh],
     B: [...gz.b, ...gr.b, ...bn, ...new Array<number>(2 * H).fill(0), ...Rbh],
     members: new Set([...m.members, h.index]),
@@ -209,6 +213,7 @@ function matchLstm(p: Program, theta: Arr, x: CNode, h: CNode, c: CNode): Layer 
     B: [...gi.b, ...go.b, ...fb, ...gg.b, ...new Array<number>(4 * H).fill(0)],
     P: pI || pF || pO ? [...(pI ?? zeros), ...(pO ?? zeros), ...(pF ?? zeros)] : undefined,
     members: new Set([...m.members, h.index, c.index]),
+    gates: [i, gf ? f : undefined, g, o],
   };
 }
 

@@ -37,7 +37,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import tasks  # noqa: E402
-from model import CELLS, INPUTS, TARGETS, Model  # noqa: E402
+from model import CELLS, DTYPE, INPUTS, TARGETS, Model  # noqa: E402
 
 OPTIMIZERS = ("sgd", "momentum", "adam", "rmsprop")
 
@@ -56,8 +56,8 @@ def parse_args(argv=None):
     p.add_argument("--seed", type=int, help="seed of the training batches (training.seed)")
     p.add_argument("--clip-norm", type=float, help="clip the global gradient norm (training.clipNorm)")
     p.add_argument("--clip-value", type=float, help="clip every gradient value (training.clipValue)")
-    p.add_argument("--dtype", choices=("float32", "float64"), help="training precision (training.dtype, default float64 as in the app; float32 is faster on a GPU)")
-    p.add_argument("--device", help="cpu, cuda, cuda:1 … (default: the local GPU when there is one)")
+    p.add_argument("--dtype", choices=("float32", "float64"), help="training precision (default: training.dtype, else model.DTYPE, the export's --dtype)")
+    p.add_argument("--device", help="cpu, cuda (each torchrun process on its own GPU, cuda:LOCAL_RANK), cuda:K (default: cuda when there is a GPU)")
     p.add_argument("--out", default="trained.json", help="where to write the trained graph file")
     p.add_argument("--eval-data", help="data file for the final loss (default: --data, or the task's validation set)")
     p.add_argument("--checkpoint-dir", default="checkpoints", help="folder for checkpoints")
@@ -106,7 +106,7 @@ def training_config(graph, args):
         "seed": args.seed if args.seed is not None else int(tr.get("seed", 1)),
         "clip_norm": tr.get("clipNorm"),
         "clip_value": tr.get("clipValue"),
-        "dtype": args.dtype or tr.get("dtype", "float64"),
+        "dtype": args.dtype or tr.get("dtype") or str(DTYPE).replace("torch.", ""),
         "momentum": tr.get("momentum"),
         "dampening": float(tr.get("dampening", 0)),
         "nesterov": bool(tr.get("nesterov", False)),
@@ -184,18 +184,42 @@ def shard(d, lo, hi, axis):
 
 # ── distributed ─────────────────────────────────────────────────────────────
 
+def pick_device(requested, local_rank):
+    """This process's device: --device, else its own GPU when there is one, else the CPU.
+
+    "cuda" without an index means this rank's GPU, cuda:LOCAL_RANK (torchrun gives every
+    process on a machine its LOCAL_RANK), so N processes use N GPUs; "cuda:K" is GPU K.
+    """
+    cuda = torch.cuda
+    if requested:
+        try:
+            device = torch.device(requested)
+        except RuntimeError as e:
+            raise SystemExit(f"train.py: --device {requested!r} is not a device ({e}); use cpu, cuda or cuda:K")
+        if device.type == "cuda":
+            if not cuda.is_available():
+                raise SystemExit(f"train.py: --device {requested}: CUDA is not available here (no GPU, or a "
+                                 "PyTorch built without CUDA: torch.cuda.is_available() is False); use --device cpu")
+            if device.index is None:
+                device = torch.device("cuda", local_rank)
+            if device.index >= cuda.device_count():
+                raise SystemExit(f"train.py: --device {requested}: this process (LOCAL_RANK {local_rank}) would use GPU "
+                                 f"{device.index}, but there {'is' if cuda.device_count() == 1 else 'are'} only "
+                                 f"{cuda.device_count()}; start at most that many processes per machine")
+    elif cuda.is_available():
+        device = torch.device("cuda", local_rank % cuda.device_count())
+    else:
+        device = torch.device("cpu")
+    if device.type == "cuda":
+        cuda.set_device(device)
+    return device
+
+
 def setup_distributed(args):
     world = int(os.environ.get("WORLD_SIZE", "1"))
     rank = int(os.environ.get("RANK", "0"))
     local = int(os.environ.get("LOCAL_RANK", "0"))
-    if args.device:
-        device = torch.device(args.device)
-    elif torch.cuda.is_available():
-        device = torch.device("cuda", local)
-    else:
-        device = torch.device("cpu")
-    if device.type == "cuda":
-        torch.cuda.set_device(device)
+    device = pick_device(args.device, local)
     if world > 1:
         dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
     return world, rank, device
@@ -228,7 +252,7 @@ def main(argv=None):
     dtype = torch.float64 if cfg["dtype"] == "float64" else torch.float32
     torch.manual_seed(cfg["seed"])
 
-    model = Model.from_json(args.params).to(device=device, dtype=dtype)
+    model = Model.from_json(args.params, dtype=dtype).to(device=device)  # read in float64, rounded once to dtype
     trainable = [p for p in model.parameters() if p.requires_grad]
     if not trainable:
         raise SystemExit("train.py: the graph has no trainable parameter (every learned edge has \"trainable\": false, or it has none)")
@@ -272,9 +296,9 @@ def main(argv=None):
 
     def shard_loss(net, x, y, state):
         out = net(x, y, state=state, batch_size=B, keep_values=False)
-        if out["loss"] is None:
+        if out.loss is None:
             raise SystemExit("train.py: no loss could be computed: the data has no stream for the loss's target")
-        return out["loss"]
+        return out.loss
 
     # DDP must know whether some parameter gets no gradient (e.g. a learned initial
     # state that the data file overrides): find out once, on the first batch.
@@ -334,7 +358,7 @@ def main(argv=None):
             if es:
                 state = m.initial_state(eb, like=next(iter(cast(es).values())))
                 state.update(cast(es))
-            return m(cast(ex), cast(ey), state=state, keep_values=False)["loss"].item()
+            return m(cast(ex), cast(ey), state=state, keep_values=False).loss.item()
 
     say(f"training {graph.get('name', 'graph')} on {source}: {cfg['optimizer']} lr {cfg['lr']}, "
         f"{cfg['steps']} steps, {cfg['dtype']}, {world} process{'es' if world > 1 else ''} on {device.type}")

@@ -121,7 +121,7 @@ describe('exportTorch', () => {
     });
     expect(nodeNames).toMatchObject({ 'in put': 'in_put', class: 'class_', '2nd-gate': 'n_2nd_gate', self: 'self_' });
     const model = files['model.py'];
-    expect(model).toContain('self.edge_a_b_2 = nn.Parameter(torch.zeros(2, 2, dtype=torch.float64), requires_grad=False)  # edge:a-b (trainable: false)');
+    expect(model).toContain('self.edge_a_b_2 = nn.Parameter(torch.zeros(2, 2, dtype=dtype), requires_grad=False)  # edge:a-b (trainable: false)');
     expect(model).toContain('n_2nd_gate = torch.tanh(F.linear(in_put, self.edge_a_b) + F.linear(class_, self.edge_a_b_2) + self.bias_n_2nd_gate)');
     expect(model).toContain('class_ = state["class"]');
     expect(model).toContain('"class": n_2nd_gate,  # cell class ← 2nd-gate (edge w)');
@@ -157,7 +157,7 @@ describe('exportTorch', () => {
     );
     const model = exportTorch(g).files['model.py'];
     expect(model).toContain('"x": {"size": 1, "reverse": True},');
-    expect(model).toContain('x = {k: (v.flip(0) if INPUTS[k]["reverse"] else v) for k, v in x.items()}');
+    expect(model).toContain('if "x" in fed:  # input reversal\n            fed["x"] = fed["x"].flip(0)');
     expect(model).toContain('a = _softplus((self.edge_xa * x).expand(-1, 3) + self.edge_ha * h + self.bias_a)');
     expect(model).toContain('b = _step(a)');
     expect(model).toContain('om = 1 - b');

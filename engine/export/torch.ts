@@ -16,10 +16,10 @@ import { hasLayers } from '../layers/types.ts';
 import type { Graph } from '../format/types.ts';
 import { createParams, exportParams } from '../params.ts';
 import { TASKS_PY } from './torch-tasks-py.ts';
-import { modelPy, TorchExportError } from './torch-model.ts';
+import { modelPy, TorchExportError, type TorchDtype } from './torch-model.ts';
 import { TRAIN_PY } from './torch-train-py.ts';
 
-export { TorchExportError } from './torch-model.ts';
+export { TorchExportError, type TorchDtype } from './torch-model.ts';
 
 export interface TorchExportOptions {
   /**
@@ -28,6 +28,11 @@ export interface TorchExportOptions {
    * the seed `cellwright train` starts from (engine/train/config.ts).
    */
   seed?: number;
+  /**
+   * dtype of model.py's parameters: float32 (default, PyTorch's own) or float64
+   * (the engine's numbers to 1e-9). params.json always holds the float64 values.
+   */
+  dtype?: TorchDtype;
 }
 
 export interface TorchExport {
@@ -68,8 +73,8 @@ export function exportTorch(graph: Graph, opts: TorchExportOptions = {}): TorchE
     }
     throw e;
   }
-  const { text, names } = modelPy(graph, program);
   const theta = createParams(program.layout, graph.parameters, { seed: seedOf(graph, opts), dtype: 'float64' });
+  const { text, names } = modelPy(graph, program, opts.dtype ?? 'float32', theta);
   const params = exportParams(program.layout, theta);
   const files: Record<string, string> = {
     'model.py': text,
@@ -104,15 +109,21 @@ Exported from Cellwright. Needs Python 3 and PyTorch (1.13 or later), nothing el
 \`\`\`python
 import torch
 from model import Model
-model = Model.from_json("params.json")          # float64, the app's parameters
-x = {"<input id>": torch.zeros(T, B, size, dtype=torch.float64)}
+model = Model.from_json("params.json")          # the app's parameters, in model.DTYPE
+x = {"<input id>": torch.zeros(T, B, size)}     # any T
 out = model(x, y)                                # y: {"<target id>": [T, B, size]}
-out["loss"].backward()                           # the same loss and gradients as the app
+out.loss.backward()                              # the same loss and gradients as the app
 \`\`\`
 
-\`out["values"]\` holds what every node computed at every step, \`out["losses"]\`
-each loss node's share per step. The numbers equal Cellwright's engine (checked
-to 1e-9 in float64).
+\`out.values\` holds what every node computed at every step, \`out.losses\`
+each loss node's share per step (\`out\` is a NamedTuple, \`model.Output\`).
+\`torch.jit.script(Model.from_json("params.json"))\` compiles the module with
+TorchScript; it runs the same numbers. \`model(x, y, keep_values=False)\` skips
+the per-step values (what \`train.py\` does); a graph equal to a standard LSTM
+or GRU then runs its recurrence in \`nn.LSTM\`'s or \`nn.GRU\`'s kernel. The parameters are float32 unless the folder
+was exported with \`cellwright export torch --dtype float64\` (or pass
+\`dtype=torch.float64\` to \`from_json\`); the numbers equal Cellwright's engine
+(checked to 1e-9 in float64, about 1e-5 in float32).
 
 ## Train
 

@@ -5,6 +5,7 @@ import { CanvasLegend } from '../canvas/CanvasLegend.tsx';
 import { FlagPopover } from '../canvas/FlagPopover.tsx';
 import { Inspector } from '../panels/Inspector.tsx';
 import { HelpDialog, HintLine, NoticeToast, RestoreBanner } from '../panels/Overlays.tsx';
+import { RunsDialog } from '../runs/RunsDialog.tsx';
 import { Palette } from '../panels/Palette.tsx';
 import { Problems } from '../panels/Problems.tsx';
 import { RunBar } from '../panels/RunBar.tsx';
@@ -99,6 +100,7 @@ export function App() {
           </div>
         ) : null}
         <HelpDialog />
+        <RunsDialog />
         <FlagPopover />
       </div>
     </ReactFlowProvider>

@@ -6,6 +6,8 @@
 import type { Graph, GraphNode, NodeKind } from '../../engine/format/types.ts';
 import type { Host, MenuAction } from '../host/types.ts';
 import { loadGraphText, serializeGraph } from '../doc/engine.ts';
+import { graphForSave, loadRunsFrom } from '../runs/store.ts';
+import { graphForRun } from '../../engine/experiments/compare.ts';
 import { autoLayout, DEFAULT_NODE_SIZE } from '../doc/layout.ts';
 import {
   addNode, defaultNode, emptyGraph, extractFragment, fragmentFromGraph, hasAllPositions, newNodeId, nodeIds,
@@ -218,7 +220,9 @@ export async function loadDocumentText(text: string, file: { name: string; path?
   const parsed = parseOrComplain(text, file?.name ?? 'The file');
   if (!parsed) return false;
   const laidOut = await withLayout(parsed);
-  documentStore.getState().load(laidOut, file, { dirty: options.dirty });
+  // The file's runs go to the run history (renderer/runs/), not into the graph the trainer and autosave see.
+  documentStore.getState().load(graphForRun(laidOut, { keepParameters: true }), file, { dirty: options.dirty });
+  loadRunsFrom(laidOut);
   uiStore.getState().select([]);
   const count = validationStore.getState().problems.filter((p) => p.severity === 'error').length;
   if (count > 0) uiStore.getState().notify('info', `Opened ${file?.name ?? parsed.name ?? 'graph'} with ${count} problem${count === 1 ? '' : 's'}: see the list on the right.`);
@@ -320,7 +324,7 @@ async function prepareSave(): Promise<string> {
 export async function save(): Promise<void> {
   const what = await prepareSave();
   const state = documentStore.getState();
-  const text = serializeGraph(state.graph);
+  const text = serializeGraph(graphForSave(state.graph));
   const result = await runHost(() => getHost().saveFile(text, suggestedName(), state.file?.handle ?? state.file?.path));
   if (!result) return;
   documentStore.getState().markSaved({ name: result.name, path: result.path, handle: result.handle });
@@ -330,7 +334,7 @@ export async function save(): Promise<void> {
 
 export async function saveAs(): Promise<void> {
   const what = await prepareSave();
-  const text = serializeGraph(graph());
+  const text = serializeGraph(graphForSave(graph()));
   const result = await runHost(() => getHost().saveFileAs(text, suggestedName()));
   if (!result) return;
   documentStore.getState().markSaved({ name: result.name, path: result.path, handle: result.handle });
@@ -340,7 +344,7 @@ export async function saveAs(): Promise<void> {
 
 export async function exportJson(): Promise<void> {
   const what = await prepareSave();
-  const result = await runHost(() => getHost().exportFile(serializeGraph(graph()), suggestedName().replace(/\.cellwright$/i, '.json'), 'application/json'));
+  const result = await runHost(() => getHost().exportFile(serializeGraph(graphForSave(graph())), suggestedName().replace(/\.cellwright$/i, '.json'), 'application/json'));
   if (result) uiStore.getState().notify('info', `Exported ${result.name}: ${what}.`);
 }
 

@@ -11,6 +11,8 @@ import { uiStore, type Theme } from '../store/ui.ts';
 import { DEFAULT_EXAMPLE_KEY, EXAMPLES } from '../examples.ts';
 import type { MenuAction } from '../host/types.ts';
 import { startTraining } from '../train/client.ts';
+import { startRecording } from '../runs/recorder.ts';
+import { runsStore } from '../runs/store.ts';
 import { loadDocumentText, runMenuAction, setHost } from './commands.ts';
 import { installShortcuts } from './shortcuts.ts';
 import * as training from './training.ts';
@@ -66,6 +68,7 @@ export async function startApp(host: Host): Promise<() => void> {
   const theme = await host.getSetting<Theme>('theme', prefersDark ? 'dark' : 'light');
   uiStore.getState().setTheme(theme === 'dark' ? 'dark' : 'light');
   if (await host.getSetting('hintDismissed', false)) uiStore.getState().dismissHint();
+  runsStore.setState({ keepInFile: await host.getSetting('keepRunsInFile', true) });
   await restoreLayout(host);
 
   // Read the autosave before anything can overwrite it.
@@ -110,10 +113,15 @@ export async function startApp(host: Host): Promise<() => void> {
   cleanups.push(uiStore.subscribe((state, previous) => {
     if (state.hintDismissed && !previous.hintDismissed) void host.setSetting('hintDismissed', true);
   }));
+  cleanups.push(runsStore.subscribe((state, previous) => {
+    if (state.keepInFile !== previous.keepInFile) void host.setSetting('keepRunsInFile', state.keepInFile);
+  }));
   cleanups.push(installShortcuts());
   cleanups.push(host.onMenuAction(menuAction));
   // Training runs in a Web Worker that follows the document from here on.
   cleanups.push(startTraining(training.exampleDataFor));
+  // Every run is kept in the document's run history (renderer/runs/).
+  cleanups.push(startRecording());
   cleanups.push(host.onOpenFile((file) => void openFromHost(file)));
   return () => {
     window.clearTimeout(timer);

@@ -10,7 +10,7 @@ import { ACTIVATION_SYMBOL, OP_SYMBOL } from '../../engine/meta.ts';
 import { useTelemetry } from '../store/telemetry.ts';
 import { uiStore } from '../store/ui.ts';
 import { FLAG_WORD } from './FlagPopover.tsx';
-import { HeatStrip } from './HeatStrip.tsx';
+import { ScrubbedStrip } from './ScrubbedStrip.tsx';
 import { own } from '../../engine/format/dict.ts';
 
 export interface NodeViewData extends Record<string, unknown> {
@@ -122,7 +122,7 @@ function Card({ data, selected, kind, glyph, size, notes, extra, children }: {
 /** Live activation over time on one validation sequence, from the training worker's probe. */
 function LiveStrip({ id }: { id: string }) {
   const strip = useTelemetry((state) => own(state.strips, id));
-  return strip ? <HeatStrip strip={strip} /> : null;
+  return strip ? <ScrubbedStrip id={id} strip={strip} /> : null;
 }
 
 export const InputNodeView = memo(function InputNodeView({ data, selected }: NodeProps<GraphFlowNode>) {

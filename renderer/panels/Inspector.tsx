@@ -1,4 +1,5 @@
 import { memo } from 'react';
+import { openConnectivity } from '../views/connectivity.ts';
 import type { Graph, GraphEdge, GraphNode } from '../../engine/format/types.ts';
 import { LAYER_META } from '../../engine/layers/meta.ts';
 import { INIT_KINDS, NODE_KIND_META, nodeFields, parseNumberField, primitiveDoc, primitiveSymbol, WEIGHT_KINDS, type FieldMeta } from '../../engine/meta.ts';
@@ -276,7 +277,16 @@ export const Inspector = memo(function Inspector() {
   let body = <GraphFields />;
   if (onlyNode) {
     title = metaOf(onlyNode.kind).label;
-    body = <NodeFields key={onlyNode.id} node={onlyNode} />;
+    body = (
+      <>
+        <NodeFields key={onlyNode.id} node={onlyNode} />
+        {onlyNode.kind !== 'loss' && onlyNode.kind !== 'target' ? (
+          <div className="cw-button-row">
+            <button type="button" className="cw-small-button" title="Which past steps of the nearest cell or input reach this node (dock → Connectivity)" onClick={() => openConnectivity(g(), onlyNode.id)}>Connectivity</button>
+          </div>
+        ) : null}
+      </>
+    );
   } else if (nested) {
     title = `${NODE_KIND_META[nested.node.kind]?.label ?? nested.node.kind} in layer ${nested.layer.id}`;
     body = <NestedNodeFields key={[...selectedNodes][0]} layer={nested.layer} node={nested.node} />;

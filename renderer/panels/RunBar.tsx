@@ -13,6 +13,7 @@ import { RUN_LABEL, useTraining, type RunState } from '../store/training.ts';
 import { useTelemetry } from '../store/telemetry.ts';
 import { uiStore, useUi } from '../store/ui.ts';
 import { TaskFit } from './TaskFit.tsx';
+import { RunsButtons } from '../runs/RunsDialog.tsx';
 
 function Icon({ d }: { d: ReactNode }) {
   return <svg viewBox="0 0 16 16" width="14" height="14" fill="currentColor" aria-hidden>{d}</svg>;
@@ -180,6 +181,7 @@ export const RunBar = memo(function RunBar() {
         >
           {task ? <>{task.name}<span className="cw-run-word"> · T = {info?.T}</span></> : data ? <>data<span className="cw-run-word"> · T = {info?.T ?? '?'}</span></> : 'no task'}
         </button>
+        <RunsButtons />
         <button type="button" className="cw-tb-button" aria-label="Keep weights" title="Keep weights: write the trained parameters into the graph, so Save keeps them (one undo step)" onClick={() => void keepTrainedParameters()} disabled={step === 0 || training_}><Icon d={ICONS.keep} /><span className="cw-run-label">Keep weights</span></button>
         <button type="button" className="cw-tb-button" aria-label="Charts" aria-pressed={dockOpen} title="Show or hide the training charts" onClick={() => uiStore.getState().toggleDock()}>
           <svg viewBox="0 0 16 16" width="16" height="16" fill="none" stroke="currentColor" strokeWidth="1.5" strokeLinecap="round" aria-hidden><path d="M2.5 13.5h11M4 11l3-4 2.5 2 3.5-5" /></svg>

@@ -82,7 +82,7 @@ export interface UiState {
   /** The training charts under the canvas. */
   dockOpen: boolean;
   /** The last dock pane's view. */
-  dockView: 'dynamics' | 'unrolled' | 'prediction' | 'numbers' | 'sample';
+  dockView: 'dynamics' | 'unrolled' | 'prediction' | 'numbers' | 'sample' | 'connectivity';
   /** Steps the unrolled view draws. */
   unrolledSteps: number;
   /** The flagged node whose explanation and fixes are open. */

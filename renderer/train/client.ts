@@ -222,6 +222,18 @@ function receive(message: FromWorker): void {
       sampleWaiters.get(message.id)?.(message);
       sampleWaiters.delete(message.id);
       return;
+    case 'fixedPointsResult':
+      fixedWaiters.get(message.id)?.(message);
+      fixedWaiters.delete(message.id);
+      return;
+    case 'explained':
+      explainWaiters.get(message.id)?.(message);
+      explainWaiters.delete(message.id);
+      return;
+    case 'connectivityResult':
+      connectivityWaiters.get(message.id)?.(message);
+      connectivityWaiters.delete(message.id);
+      return;
     default: {
       const never: never = message;
       throw new Error(`unknown worker message ${JSON.stringify(never)}`);
@@ -404,6 +416,48 @@ export function requestSample(options: { prime: string; length: number; temperat
   return new Promise((resolve) => {
     sampleWaiters.set(id, resolve);
     post({ type: 'sampleText', id, ...options });
+  });
+}
+
+type ConnectivityResult = Extract<FromWorker, { type: 'connectivityResult' }>;
+const connectivityWaiters = new Map<number, (message: ConnectivityResult) => void>();
+
+/** M[t][s] = ‖∂ OUT_t / ∂ IN_s‖ on the probe's sequence (engine/diagnostics/connectivity.ts), or the engine's refusal. */
+export function requestConnectivity(out: string, input: string): Promise<ConnectivityResult> {
+  sampleSeq += 1;
+  const id = sampleSeq;
+  if (!worker) return Promise.resolve({ type: 'connectivityResult', seq: -1, id, step: 0, sample: 0, matrix: null, reason: 'The graph has not compiled yet.' });
+  return new Promise((resolve) => {
+    connectivityWaiters.set(id, resolve);
+    post({ type: 'connectivity', id, out, in: input });
+  });
+}
+
+type Explained = Extract<FromWorker, { type: 'explained' }>;
+const explainWaiters = new Map<number, (message: Explained) => void>();
+
+/** What node's value at step t (0-based) of the probe's sequence is made of (engine/diagnostics/explain.ts). */
+export function requestExplain(node: string, t: number): Promise<Explained> {
+  sampleSeq += 1;
+  const id = sampleSeq;
+  if (!worker) return Promise.resolve({ type: 'explained', seq: -1, id, explanation: null, reason: 'The graph has not compiled yet.' });
+  return new Promise((resolve) => {
+    explainWaiters.set(id, resolve);
+    post({ type: 'explain', id, node, t });
+  });
+}
+
+type FixedPointsResult = Extract<FromWorker, { type: 'fixedPointsResult' }>;
+const fixedWaiters = new Map<number, (message: FixedPointsResult) => void>();
+
+/** Fixed and slow points of the joint state map at the current parameters (engine/diagnostics/dynamics.ts). */
+export function requestFixedPoints(): Promise<FixedPointsResult> {
+  sampleSeq += 1;
+  const id = sampleSeq;
+  if (!worker) return Promise.resolve({ type: 'fixedPointsResult', seq: -1, id, points: [], slow: 0, reason: 'The graph has not compiled yet.' });
+  return new Promise((resolve) => {
+    fixedWaiters.set(id, resolve);
+    post({ type: 'fixedPoints', id });
   });
 }
 

@@ -7,6 +7,8 @@
  * can drop late messages about a graph it has since changed.
  */
 import type { Diagnostics } from '../../engine/diagnostics/index.ts';
+import type { Explanation } from '../../engine/diagnostics/explain.ts';
+import type { StatePoint } from '../../engine/diagnostics/dynamics.ts';
 import type { Flag } from '../../engine/diagnostics/flags.ts';
 import type { DataFile, Graph, TensorJSON } from '../../engine/format/types.ts';
 import type { MetricName, TaskMeta, TaskResources } from '../../engine/tasks/types.ts';
@@ -30,6 +32,12 @@ export type ToWorker =
   | { type: 'parameters' }
   /** Draw text from a character model at the current parameters (text task). */
   | { type: 'sampleText'; id: number; prime: string; length: number; temperature: number; seed: number }
+  /** Connectivity through time M[t][s] = ‖∂ OUT_t / ∂ IN_s‖ on the probe's sequence at the current parameters. */
+  | { type: 'connectivity'; id: number; out: string; in: string }
+  /** Explain node's value at step t (0-based) of the probe's sequence (engine/diagnostics/explain.ts). */
+  | { type: 'explain'; id: number; node: string; t: number }
+  /** N-D fixed and slow points of the state map (engine/diagnostics/dynamics.ts), seeded by the probe's visited states. */
+  | { type: 'fixedPoints'; id: number }
   /** Test hook: make the worker throw, as a crash would. */
   | { type: 'crash' };
 
@@ -93,6 +101,12 @@ export type FromWorker =
   | { type: 'parameters'; seq: number; step: number; parameters: Record<string, TensorJSON> }
   /** The answer to sampleText `id`: the text, or why there is none. */
   | { type: 'sampledText'; seq: number; id: number; step: number; text: string | null; reason: string | null }
+  /** The answer to connectivity `id`: M (M[t−1][s−1], 0-based) or the engine's refusal. */
+  | { type: 'connectivityResult'; seq: number; id: number; step: number; sample: number; matrix: number[][] | null; reason: string | null }
+  /** The answer to explain `id`. */
+  | { type: 'explained'; seq: number; id: number; explanation: Explanation | null; reason: string | null }
+  /** The answer to fixedPoints `id`: points (fixed, then slow) or the engine's refusal. */
+  | { type: 'fixedPointsResult'; seq: number; id: number; points: StatePoint[]; slow: number; reason: string | null }
   /** A command that could not run (e.g. Step before compiling). */
   | { type: 'notice'; seq: number; text: string };
 

@@ -17,6 +17,7 @@ import { Session } from '../../engine/runtime.ts';
 import { nestedCells } from '../../engine/layers/index.ts';
 import type { Batch } from '../../engine/batch.ts';
 import { batchFromData } from '../../engine/batch.ts';
+import { explainRun } from '../../engine/diagnostics/explain.ts';
 import { RunProbe, sequenceOf } from '../../engine/diagnostics/run-probe.ts';
 import { TaskError } from '../../engine/tasks/types.ts';
 import type { SessionFactory, Snapshot, Trainer } from '../../engine/train/trainer.ts';
@@ -289,6 +290,37 @@ function handle(message: ToWorker): void {
       }
       return;
     }
+    case 'connectivity': {
+      const reply = (matrix: number[][] | null, reason: string | null) => post({ type: 'connectivityResult', seq: cur.seq, id: message.id, step: t.stepCount, sample: cur.sample, matrix, reason });
+      try {
+        cur.probeBatch ??= probeBatch(cur, cur.sample);
+        cur.probe ??= new RunProbe(t.program);
+        const pair = { out: message.out, in: message.in };
+        const r = cur.probe.measure(t.parameters, cur.probeBatch, { connectivity: [pair] });
+        reply(r.connectivity?.[`${pair.out}:${pair.in}`] ?? null, r.connectivity ? null : 'The engine returned no connectivity.');
+      } catch (error) {
+        reply(null, (error as Error).message);
+      }
+      return;
+    }
+    case 'fixedPoints':
+      try {
+        cur.probeBatch ??= probeBatch(cur, cur.sample);
+        cur.probe ??= new RunProbe(t.program);
+        const fp = cur.probe.measure(t.parameters, cur.probeBatch, { fixedPoints: { randomSeeds: 60 } }).fixedPoints!;
+        post({ type: 'fixedPointsResult', seq: cur.seq, id: message.id, points: [...fp.points, ...fp.slowPoints], slow: fp.slowPoints.length, reason: null });
+      } catch (error) {
+        post({ type: 'fixedPointsResult', seq: cur.seq, id: message.id, points: [], slow: 0, reason: (error as Error).message });
+      }
+      return;
+    case 'explain':
+      try {
+        cur.probeBatch ??= probeBatch(cur, cur.sample);
+        post({ type: 'explained', seq: cur.seq, id: message.id, explanation: explainRun(t.program, t.parameters, cur.probeBatch, message.node, message.t), reason: null });
+      } catch (error) {
+        post({ type: 'explained', seq: cur.seq, id: message.id, explanation: null, reason: (error as Error).message });
+      }
+      return;
     default: {
       const never: never = message;
       throw new Error(`unknown message ${JSON.stringify(never)}`);

@@ -6,7 +6,7 @@
  * one-unit cell, the return map h_{t−1} → h_t with the cobweb of the actual
  * trajectory and the fixed points marked sink or source.
  */
-import { useEffect, useMemo, useRef } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type uPlot from 'uplot';
 import type { Diagnostics, FixedPointDiag } from '../../engine/diagnostics/index.ts';
 import type { Probe } from '../train/protocol.ts';
@@ -17,6 +17,7 @@ import { edgeName, nodeName } from './names.ts';
 import { SERIES } from './colormap.ts';
 import { Pane, toCsv } from './Pane.tsx';
 import { axis, chartTheme, UChart } from './UChart.tsx';
+import { FixedPointsMap } from './FixedPointsMap.tsx';
 import { useResizeTick } from './useResizeTick.ts';
 import { own } from '../../engine/format/dict.ts';
 
@@ -199,6 +200,8 @@ export function DynamicsPane() {
   const history = useMemo(() => historyData(), [version]);
   const diagnostics = useTelemetry((s) => s.diagnostics);
   const fixed = diagnostics?.fixedPoints[0] ?? null;
+  const [mode, setMode] = useState<'eigen' | 'fixed'>('eigen');
+  const showFixed = !fixed && mode === 'fixed';
 
   useEffect(() => {
     const el = canvas.current;
@@ -259,13 +262,21 @@ export function DynamicsPane() {
       id="dynamics"
       title="Dynamics"
       csv={csv}
+      tools={fixed ? undefined : (
+        <label className="cw-pane-check" title="Eigenvalues of the weights and the step Jacobian, or the fixed points of the state map">
+          <select aria-label="Dynamics view" value={mode} onChange={(e) => setMode(e.target.value as 'eigen' | 'fixed')}>
+            <option value="eigen">eigenvalues</option>
+            <option value="fixed">fixed points</option>
+          </select>
+        </label>
+      )}
       hint={fixed
         ? <>One unit iterates h<sub>t</sub> = f(h<sub>t−1</sub>): where the curve crosses the diagonal is a fixed point, a <b>sink</b> if |f′| &lt; 1 (nearby states converge, the gradient vanishes), a <b>source</b> if |f′| &gt; 1 (they run away).</>
         : <>{history.names.map((n, i) => <span key={n} className="cw-key" style={{ ['--c' as string]: SERIES[i % SERIES.length] }} title={`edge ${n}`}>{edgeName(graph, n)}</span>)}<span className="cw-key is-dashed" style={{ ['--c' as string]: 'var(--cw-text)' }}>step Jacobian</span> Radius above 1 stretches the gradient each step back, below 1 squashes it.</>}
     >
       <div className={`cw-split ${fixed ? 'is-map' : ''}`}>
         <div className="cw-split-left"><UChart optionsKey={`${theme}|${history.names.map((n) => edgeName(graph, n)).join(',')}`} options={options} data={history.data} label="Spectral radius over training" /></div>
-        <div className="cw-split-right"><canvas ref={canvas} className="cw-dyn-canvas" role="img" aria-label={fixed ? `Return map of ${fixed.cell} with fixed points` : 'Eigenvalues against the unit circle'} data-fixed-points={fixed ? fixed.points.map((q) => `${q.kind}:${q.h.toFixed(4)}`).join(' ') : undefined} /></div>
+        <div className="cw-split-right">{showFixed ? <FixedPointsMap /> : null}<canvas style={showFixed ? { display: 'none' } : undefined} ref={canvas} className="cw-dyn-canvas" role="img" aria-label={fixed ? `Return map of ${fixed.cell} with fixed points` : 'Eigenvalues against the unit circle'} data-fixed-points={fixed ? fixed.points.map((q) => `${q.kind}:${q.h.toFixed(4)}`).join(' ') : undefined} /></div>
       </div>
       {!diagnostics ? <div className="cw-pane-empty"><span>Spectral radii and eigenvalues appear once the graph compiles.</span></div> : null}
     </Pane>

@@ -17,6 +17,9 @@ import { heatInto } from './colormap.ts';
 import { Pane, toCsv } from './Pane.tsx';
 import { nodeName } from './names.ts';
 import { useResizeTick } from './useResizeTick.ts';
+import { useScrub } from './scrub.ts';
+import { TimeScrubber } from './TimeScrubber.tsx';
+import { explainValueAt } from './ExplainDialog.tsx';
 import { own } from '../../engine/format/dict.ts';
 
 interface Block {
@@ -135,6 +138,17 @@ function draw(canvas: HTMLCanvasElement, streams: Block[], gates: Block[], T: nu
   return placed;
 }
 
+/** Outline the column of step t (1-based) across the whole heatmap. */
+function markStep(canvas: HTMLCanvasElement, t: number, T: number, color: string): void {
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return;
+  const plotW = canvas.clientWidth - LABEL_W - 4;
+  const cellW = plotW / T;
+  ctx.strokeStyle = color;
+  ctx.lineWidth = 1.5;
+  ctx.strokeRect(LABEL_W + (t - 1) * cellW, 1, Math.max(2, cellW), canvas.clientHeight - 14);
+}
+
 export function GatesPane() {
   const seq = useTelemetry((s) => s.seq);
   const selected = useUi((s) => s.selectedNodes);
@@ -146,6 +160,7 @@ export function GatesPane() {
   const placed = useRef<Array<{ block: Block; y0: number; y1: number; rows: number }>>([]);
   const [readout, setReadout] = useState('');
   const size = useResizeTick(canvas);
+  const scrub = useScrub();
 
   useEffect(() => {
     const el = canvas.current;
@@ -160,7 +175,8 @@ export function GatesPane() {
     const css = getComputedStyle(el);
     const { streams, gates } = heatBlocks(graph, probe, selected);
     placed.current = draw(el, streams, gates, probe.T, { text: css.getPropertyValue('--cw-text').trim(), muted: css.getPropertyValue('--cw-muted').trim(), rule: css.getPropertyValue('--cw-border-strong').trim() });
-  }, [seq, selected, graph, theme, size]);
+    if (scrub && scrub <= probe.T) markStep(el, scrub, probe.T, css.getPropertyValue('--cw-text').trim());
+  }, [seq, selected, graph, theme, size, scrub]);
 
   const onMove = (event: React.MouseEvent<HTMLCanvasElement>) => {
     const el = canvas.current;
@@ -180,6 +196,19 @@ export function GatesPane() {
     setReadout(`${hit.block.label}, unit ${u} at t = ${t + 1}: ${Number.isFinite(v) ? Number(v.toPrecision(4)) : String(v)}`);
   };
 
+  const onClick = (event: React.MouseEvent<HTMLCanvasElement>) => {
+    const el = canvas.current;
+    const probe = telemetryStore.getState().probe;
+    if (!el || !probe) return;
+    const r = el.getBoundingClientRect();
+    const t = Math.floor(((event.clientX - r.left - LABEL_W) / (r.width - LABEL_W - 4)) * probe.T);
+    const y = event.clientY - r.top;
+    const hit = placed.current.find((p) => y >= p.y0 && y < p.y1);
+    if (!hit || t < 0 || t >= probe.T) return;
+    const u = Math.min(hit.rows - 1, Math.floor(((y - hit.y0) / (hit.y1 - hit.y0)) * hit.rows));
+    explainValueAt(hit.block.id, t, u);
+  };
+
   const csv = () => {
     const probe = telemetryStore.getState().probe;
     if (!probe) return null;
@@ -195,7 +224,7 @@ export function GatesPane() {
       id="gates"
       title="Gate activations"
       csv={csv}
-      hint={<>{chosen.length ? <>Selected: <b>{chosen.map((id) => nodeName(graph, id)).join(', ')}</b>.</> : <>Every gate; select a node to show only it.</>} One validation sequence, a row per unit, time across. <span className="cw-scale" aria-hidden /> low → high{readout ? <span className="cw-readout"> · {readout}</span> : null}</>}
+      hint={<><TimeScrubber /> {chosen.length ? <>Selected: <b>{chosen.map((id) => nodeName(graph, id)).join(', ')}</b>.</> : <>Every gate; select a node to show only it.</>} One validation sequence, a row per unit, time across. <span className="cw-scale" aria-hidden /> low → high{readout ? <span className="cw-readout"> · {readout}</span> : null}</>}
       tools={
         <label className="cw-pane-check" title="Which validation sequence">
           sequence
@@ -206,7 +235,7 @@ export function GatesPane() {
         </label>
       }
     >
-      <canvas ref={canvas} className="cw-heatmap" role="img" aria-label="Gate activation heatmap" onMouseMove={onMove} onMouseLeave={() => setReadout('')} />
+      <canvas ref={canvas} className="cw-heatmap" role="img" aria-label="Gate activation heatmap" onMouseMove={onMove} onMouseLeave={() => setReadout('')} onClick={onClick} />
       {seq === 0 ? <div className="cw-pane-empty"><span>The gates' activations on one sequence appear here once the graph compiles.</span></div> : null}
     </Pane>
   );

@@ -30,6 +30,11 @@ def load_model_module(folder, name):
     return mod
 
 
+def as_model(mod, v, requires_grad=False):
+    """A data-file tensor in the dtype of the exported model's parameters (model.DTYPE)."""
+    return tensor(v).to(mod.DTYPE).requires_grad_(requires_grad)
+
+
 def grad_norms(mod, model, data, state):
     """‖dL/d value_t‖ per node and step, from an unroll of Model.step.
 
@@ -37,9 +42,9 @@ def grad_norms(mod, model, data, state):
     read at step t (what a cell written by another cell records) is kept apart from the
     gradient of the tensor that wrote it at step t − 1 (which also feeds that step's nodes).
     """
-    x = {k: tensor(v, requires_grad=True) for k, v in data["inputs"].items()}
+    x = {k: as_model(mod, v, True) for k, v in data["inputs"].items()}
     fed = {k: (v.flip(0) if mod.INPUTS[k]["reverse"] else v) for k, v in x.items()}
-    y = {k: tensor(v) for k, v in (data.get("targets") or {}).items()}
+    y = {k: as_model(mod, v) for k, v in (data.get("targets") or {}).items()}
     T, B = next(iter({**x, **y}.values())).shape[:2]
     if state is None:
         state = model.initial_state(B, like=next(iter({**x, **y}.values())))
@@ -79,15 +84,15 @@ def run_case(case, index):
     with open(case["report"], encoding="utf-8") as f:
         report = json.load(f)
 
-    x = {k: tensor(v, requires_grad=True) for k, v in data["inputs"].items()}
-    y = {k: tensor(v) for k, v in (data.get("targets") or {}).items()}
+    x = {k: as_model(mod, v, True) for k, v in data["inputs"].items()}
+    y = {k: as_model(mod, v) for k, v in (data.get("targets") or {}).items()}
     B = next(iter({**x, **y}.values())).shape[1]
     state = None
     leaves = {}
     if data.get("initialStates"):
         state = model.initial_state(B, like=next(iter({**x, **y}.values())))
         for k, v in data["initialStates"].items():
-            leaves[k] = tensor(v, requires_grad=True)
+            leaves[k] = as_model(mod, v, True)
             state[k] = leaves[k]
 
     norms = grad_norms(mod, model, data, state)
@@ -95,7 +100,7 @@ def run_case(case, index):
     for leaf in leaves.values():
         leaf.grad = None
     out = model(x, y, state=state)
-    loss = out["loss"]
+    loss = out.loss
     if loss.requires_grad:
         loss.backward()
 
@@ -114,19 +119,21 @@ def run_case(case, index):
             continue
         res["gradients"][key] = rel_err(grads[key].detach(), tensor(g))
     res["extra"] += [f"gradient {k}" for k in grads if k not in report["gradients"]]
+    res["script"] = scripted(model, x, y, state, out)
+    res["fast"] = without_values(model, mod, x, y, state, report)
 
     for node, v in report["values"].items():
         if node in mod.LOSSES:
-            mine = out["losses"].get(node)
+            mine = out.losses.get(node)
             if mine is None:
                 res["missing"].append(f"values {node}")
                 continue
             res["values"][node] = rel_err(mine.detach(), tensor(v))
             continue
-        if node not in out["values"]:
+        if node not in out.values:
             res["missing"].append(f"values {node}")
             continue
-        res["values"][node] = rel_err(out["values"][node].detach(), tensor(v))
+        res["values"][node] = rel_err(out.values[node].detach(), tensor(v))
 
     # gradNorms[n][t]: ‖dL/d value_t‖ through every path (a cell: d/d the state it writes at t).
     for node, series in report["gradNorms"].items():
@@ -136,6 +143,34 @@ def run_case(case, index):
             continue
         res["gradNorms"][node] = rel_err(mine, series)
     return res
+
+
+def without_values(model, mod, x, y, state, report):
+    """forward(keep_values=False) (PyTorch's kernel where the graph is a standard LSTM or GRU): its loss and
+    every gradient against the engine's, as the max rel_err."""
+    out = model(x, y, state=state, keep_values=False)
+    attrs = [a for a in mod.PARAMETER_KEYS if getattr(model, a).requires_grad]
+    if out.loss.requires_grad and attrs:
+        grads = torch.autograd.grad(out.loss, [getattr(model, a) for a in attrs], allow_unused=True)
+    else:  # a loss that depends on no parameter (and no input that needs a gradient)
+        grads = [None for _ in attrs]
+    errs = [rel_err(torch.zeros_like(getattr(model, a)) if g is None else g.detach(), tensor(report["gradients"][mod.PARAMETER_KEYS[a]]))
+            for a, g in zip(attrs, grads)]
+    return {"loss": rel_err(out.loss.item(), report["loss"]), "gradients": max(errs, default=0.0),
+            "kernel": hasattr(model, "_nn_kernel")}
+
+
+def scripted(model, x, y, state, out):
+    """torch.jit.script of the model: its loss and values against the Python module's (rel_err)."""
+    try:
+        s = torch.jit.script(model)
+        got = s({k: v.detach() for k, v in x.items()}, y,
+                state=None if state is None else {k: v.detach() for k, v in state.items()})
+    except Exception as e:  # noqa: BLE001 -- the test shows the message
+        return {"error": f"{type(e).__name__}: {e}"}
+    errs = {k: rel_err(got.values[k].detach(), v.detach()) for k, v in out.values.items()}
+    return {"loss": rel_err(got.loss.detach(), out.loss.detach()), "values": max(errs.values(), default=0.0),
+            "missing": [k for k in out.values if k not in got.values]}
 
 
 def main():

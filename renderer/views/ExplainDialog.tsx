@@ -1,0 +1,103 @@
+/**
+ * "Explain this value": what a node's value at one step is made of — a
+ * gate's pre-activation split into a W·x term per incoming edge and the bias,
+ * an op's inputs, a cell's writer — computed by the engine in the worker
+ * (engine/diagnostics/explain.ts). Every term with a source opens that
+ * source's value at the step it was read: one step further back.
+ */
+import { useEffect, useState } from 'react';
+import { createStore, useStore } from 'zustand';
+import type { Explanation } from '../../engine/diagnostics/explain.ts';
+import { useDocument } from '../store/document.ts';
+import { useTelemetry } from '../store/telemetry.ts';
+import { requestExplain } from '../train/client.ts';
+import { nodeName } from './names.ts';
+
+interface Target {
+  node: string;
+  /** 0-based step. */
+  t: number;
+  unit: number;
+}
+
+export const explainStore = createStore<{ stack: Target[] }>(() => ({ stack: [] }));
+
+/** Open the explanation of node's value at step t (0-based), unit `unit`. */
+export function explainValueAt(node: string, t: number, unit = 0): void {
+  explainStore.setState({ stack: [{ node, t, unit }] });
+}
+
+function fmt(v: number): string {
+  return Number.isFinite(v) ? Number(v.toPrecision(4)).toString() : String(v);
+}
+
+export function ExplainDialog() {
+  const stack = useStore(explainStore, (s) => s.stack);
+  const graph = useDocument((s) => s.graph);
+  const seq = useTelemetry((s) => s.seq);
+  const top = stack.at(-1) ?? null;
+  const [result, setResult] = useState<{ key: string; explanation: Explanation | null; reason: string | null } | null>(null);
+  const key = top ? `${top.node}@${top.t}` : '';
+
+  useEffect(() => {
+    if (!top) return;
+    let live = true;
+    void requestExplain(top.node, top.t).then((r) => {
+      if (live) setResult({ key: `${top.node}@${top.t}`, explanation: r.explanation, reason: r.reason });
+    });
+    return () => {
+      live = false;
+    };
+    // seq: the parameters moved (a training step): explain again.
+  }, [key, seq]);
+
+  if (!top) return null;
+  const current = result?.key === key ? result : null;
+  const e = current?.explanation ?? null;
+  const unit = e ? Math.min(top.unit, Math.max(0, e.value.length - 1)) : top.unit;
+  const name = (id: string) => nodeName(graph, id);
+  const stepText = (s: number | null) => (s === null ? '' : s < 0 ? 'initial state' : `t = ${s + 1}`);
+  const close = () => explainStore.setState({ stack: [] });
+  const back = () => explainStore.setState({ stack: stack.slice(0, -1) });
+  const go = (node: string, t: number) => explainStore.setState({ stack: [...stack, { node, t, unit }] });
+  return (
+    <div className="cw-explain" role="dialog" aria-label="Explain this value" data-depth={stack.length} onKeyDown={(ev) => { if (ev.key === 'Escape') close(); }}>
+      <div className="cw-explain-head">
+        {stack.length > 1 ? <button type="button" className="cw-pane-button" onClick={back} aria-label="Back one level">←</button> : null}
+        <h3>
+          {name(top.node)}{e && e.value.length > 1 ? <>, unit {unit}</> : null} at t = {top.t + 1}
+          {e ? <> = <span className="cw-explain-value" data-value={e.value[unit]}>{fmt(e.value[unit])}</span></> : null}
+        </h3>
+        <button type="button" className="cw-pane-button" onClick={close} aria-label="Close explanation">✕</button>
+      </div>
+      {stack.length > 1 ? <div className="cw-explain-path">{stack.map((s) => `${name(s.node)}@${s.t + 1}`).join(' ← ')}</div> : null}
+      {current?.reason ? <p role="alert">{current.reason}</p> : null}
+      {!current ? <p>Computing…</p> : null}
+      {e ? (
+        <>
+          <p className="cw-explain-how">
+            {e.kind === 'gate' ? <>{e.activation}(z), z = bias + Σ W·source = <b>{fmt(e.preActivation![unit])}</b>. Each row is one term of z:</> : null}
+            {e.kind === 'op' ? <>{e.op} of its inputs, at this step:</> : null}
+            {e.kind === 'cell' ? <>The state written at this step is the value of:</> : null}
+            {e.kind === 'input' || e.kind === 'target' ? <>Data: read from the sequence, nothing further back.</> : null}
+          </p>
+          <table className="cw-explain-terms">
+            <tbody>
+              {e.terms.map((term, k) => (
+                <tr key={k}>
+                  <td>{term.source === null ? 'bias' : <>{e.kind === 'gate' ? 'W · ' : ''}{name(term.source)} <span className="cw-muted">({stepText(term.sourceStep)})</span></>}</td>
+                  <td className="cw-num">{fmt(term.contribution[unit] ?? NaN)}</td>
+                  <td>
+                    {term.source !== null && term.sourceStep !== null && term.sourceStep >= 0 ? (
+                      <button type="button" className="cw-link" onClick={() => go(term.source!, term.sourceStep!)}>explain {name(term.source)} at t = {term.sourceStep + 1}</button>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      ) : null}
+    </div>
+  );
+}

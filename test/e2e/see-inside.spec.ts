@@ -1,0 +1,113 @@
+/**
+ * Seeing inside a cell (issue 17): connectivity through time on the Elman
+ * example, opened in one click from a node's inspector; the w^(t−s) band
+ * must show (the diagonals fade away from the main one, nothing above it).
+ */
+import path from 'node:path';
+import { EXAMPLES_DIR, expect, nodeLocator, openApp, openFile, screenshot, selectNode, test, trainingSettled } from './fixtures.ts';
+
+for (const theme of ['light', 'dark'] as const) {
+  test(`connectivity of the Elman cell shows the band (${theme})`, async ({ page }) => {
+    test.setTimeout(90_000);
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await openApp(page);
+    if (theme === 'dark') await page.getByRole('button', { name: 'Dark theme' }).click();
+    await openFile(page, path.join(EXAMPLES_DIR, 'elman.json'));
+    await trainingSettled(page);
+    await selectNode(page, 'h_new');
+    await page.getByRole('button', { name: 'Connectivity', exact: true }).click();
+    await expect(page.getByRole('tab', { name: 'Connectivity' })).toHaveAttribute('aria-selected', 'true');
+    const map = page.getByRole('img', { name: 'Connectivity heatmap' });
+    await expect(map).toHaveAttribute('data-out', 'h_new');
+    await expect(map).toHaveAttribute('data-in', 'h');
+    await expect.poll(async () => Number(await map.getAttribute('data-steps')), { timeout: 20_000 }).toBeGreaterThan(5);
+    const num = async (name: string) => Number(await map.getAttribute(name));
+    // The band: the diagonal is strongest, the past fades per step back, and the future never reaches the past.
+    const decay = await num('data-diagonal-decay');
+    expect(decay).toBeGreaterThan(0);
+    expect(decay).toBeLessThan(1);
+    expect(await num('data-diagonal-5')).toBeLessThan(await num('data-diagonal-0'));
+    expect(await num('data-above-diagonal')).toBe(0);
+    // Hover read-out names t, s and the value.
+    const b = (await map.boundingBox())!;
+    await page.mouse.move(b.x + 40 + 30, b.y + 6 + 60);
+    await expect(page.locator('.cw-conn-readout')).toContainText(/t = \d+, s = \d+: .*= [0-9.e+-]+/);
+    await screenshot(page, `see-inside-connectivity-${theme}.png`);
+  });
+}
+
+test('scrubbing time moves the value the canvas shows', async ({ page }) => {
+  test.setTimeout(90_000);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await openApp(page);
+  await openFile(page, path.join(EXAMPLES_DIR, 'elman.json'));
+  await trainingSettled(page);
+  const scrubber = page.getByRole('slider', { name: 'Time step' });
+  await expect(scrubber).toBeVisible({ timeout: 20_000 });
+  const readout = nodeLocator(page, 'y').locator('.cw-scrub-value');
+  await expect(readout).toHaveCount(0);
+  await scrubber.fill('5');
+  await expect(page.getByLabel('Scrubbed step')).toHaveText(/^5\//);
+  await expect(readout).toHaveAttribute('data-step', '5');
+  const at5 = Number(await readout.getAttribute('data-value'));
+  await scrubber.fill('30');
+  await expect(readout).toHaveAttribute('data-step', '30');
+  const at30 = Number(await readout.getAttribute('data-value'));
+  expect(Number.isFinite(at5) && Number.isFinite(at30)).toBe(true);
+  expect(at30).not.toBe(at5);
+  await expect(readout).toContainText('t=30:');
+  await screenshot(page, 'see-inside-scrub-light.png');
+});
+
+test('explain a gate value, then two levels back', async ({ page }) => {
+  test.setTimeout(90_000);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await openApp(page);
+  await openFile(page, path.join(EXAMPLES_DIR, 'elman.json'));
+  await trainingSettled(page);
+  await page.getByRole('button', { name: 'Hide the hint' }).click().catch(() => undefined);
+  const heat = page.getByRole('img', { name: 'Gate activation heatmap' });
+  await expect(page.getByRole('slider', { name: 'Time step' })).toBeVisible({ timeout: 20_000 });
+  const b = (await heat.boundingBox())!;
+  // The h_t gate fills the lower part of the heatmap; click a cell in the middle of time.
+  await page.mouse.click(b.x + 104 + (b.width - 108) * 0.5, b.y + b.height * 0.7);
+  const dialog = page.getByRole('dialog', { name: 'Explain this value' });
+  await expect(dialog).toBeVisible();
+  await expect(dialog).toHaveAttribute('data-depth', '1');
+  await expect(dialog).toContainText(/tanh\(z\), z = bias \+ Σ W·source/);
+  await expect(dialog.getByRole('row')).toHaveCount(3);
+  await expect(dialog.getByRole('row').first()).toContainText('bias');
+  // The W·h term reads the cell at the step before: go there (the cell), then to what wrote it.
+  const toCell = dialog.getByRole('button', { name: /^explain h_\{?t−1\}?|^explain .*t = \d+$/ }).last();
+  const heading = await dialog.locator('h3').textContent();
+  const t = Number(/at t = (\d+)/.exec(heading ?? '')![1]);
+  await toCell.click();
+  await expect(dialog).toHaveAttribute('data-depth', '2');
+  await expect(dialog.locator('h3')).toContainText(`at t = ${t - 1}`);
+  await expect(dialog).toContainText('The state written at this step is the value of');
+  await dialog.getByRole('button', { name: /^explain / }).first().click();
+  await expect(dialog).toHaveAttribute('data-depth', '3');
+  await expect(dialog).toContainText(/tanh\(z\)/);
+  await expect(dialog.locator('h3')).toContainText(`at t = ${t - 1}`);
+  await screenshot(page, 'see-inside-explain-light.png');
+  await page.getByRole('button', { name: 'Back one level' }).click();
+  await expect(dialog).toHaveAttribute('data-depth', '2');
+});
+
+for (const theme of ['light', 'dark'] as const) {
+  test(`fixed points of the 16-unit Elman cell in the PCA plane (${theme})`, async ({ page }) => {
+    test.setTimeout(90_000);
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await openApp(page);
+    if (theme === 'dark') await page.getByRole('button', { name: 'Dark theme' }).click();
+    await openFile(page, path.join(EXAMPLES_DIR, 'elman.json'));
+    await trainingSettled(page);
+    await page.getByRole('tab', { name: 'Dynamics' }).click();
+    await page.getByLabel('Dynamics view').selectOption('fixed');
+    const map = page.getByRole('img', { name: /Fixed points in the plane/ });
+    await expect(map).toBeVisible();
+    // At least one point, each of a named kind (h = 0 is a fixed point of tanh(W h + b) only when b = 0: not assumed).
+    await expect.poll(async () => (await map.getAttribute('data-kinds')) ?? '', { timeout: 30_000 }).toMatch(/^(stable|unstable|saddle|marginal)( (stable|unstable|saddle|marginal))*$/);
+    await screenshot(page, `see-inside-fixed-points-${theme}.png`);
+  });
+}
