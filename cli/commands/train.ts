@@ -16,40 +16,22 @@ import type { Block } from '../../engine/tasks/read.ts';
 import { TaskError } from '../../engine/tasks/types.ts';
 import type { MetricRow, Trainer } from '../../engine/train/trainer.ts';
 import { createTrainer } from '../../engine/train/trainer.ts';
-import { OPTIMIZERS } from '../../engine/train/optimizers.ts';
+import type { Setting } from '../../engine/train/settings.ts';
+import { flagKey, TASK_SETTINGS, TASKS, TRAINING_SETTINGS } from '../../engine/train/settings.ts';
+import { addSettingOptions } from '../settings-options.ts';
 import { atomicWrite } from '../../common/node/atomic-write.ts';
 import type { Io } from '../main.ts';
 import { checkWritable, CliError, limitsOf, limitsOption, maxMemoryOption, readData, readGraph, readText, shown, STDIO } from '../io.ts';
 
-interface TrainOpts {
+/** The registry's flags (engine/train/settings.ts) arrive under their setting's key: `--validate-every` as validateEvery. */
+interface TrainOpts extends Record<string, unknown> {
   task?: string;
-  length?: number;
-  symbols?: number;
-  sequence?: number;
-  delay?: number;
-  components?: number;
-  noise?: number;
   csv?: string;
   text?: string;
   inputs?: string;
   targets?: string;
-  window?: number;
-  shift?: number;
-  normalize?: string;
-  validationFraction?: number;
   csvSkipBad?: boolean;
   data?: string;
-  optimizer?: string;
-  lr?: number;
-  momentum?: number;
-  nesterov?: boolean;
-  clipNorm?: number;
-  clipValue?: number;
-  steps?: number;
-  batch?: number;
-  seed?: number;
-  dtype?: string;
-  validateEvery?: number;
   out: string;
   metrics?: string;
   checkpoint?: string;
@@ -72,6 +54,11 @@ function num(name: string, o: { int?: boolean; positive?: boolean; min?: number 
   };
 }
 
+/** The values the command line gives for a block's registry settings (undefined where a flag is absent). */
+function registryValues(list: readonly Setting[], o: TrainOpts): Block {
+  return Object.fromEntries(list.map((s) => [s.key, o[flagKey(s.flag)]]));
+}
+
 /** A path in a task block is relative to the graph file it is in (to the current folder for a graph from stdin). */
 function fromGraph(graphPath: string, p: string): string {
   return isAbsolute(p) ? p : resolve(graphPath === STDIO ? '.' : dirname(graphPath), p);
@@ -83,8 +70,7 @@ function taskBlock(graph: Graph, graphPath: string, o: TrainOpts): { block: Bloc
   let block: Block | undefined = base;
   if (o.task) block = base && base.name === o.task ? base : { name: o.task };
   const set: Block = {
-    length: o.length, symbols: o.symbols, sequence: o.sequence, delay: o.delay, components: o.components, noise: o.noise,
-    window: o.window, shift: o.shift, normalize: o.normalize, validationFraction: o.validationFraction,
+    ...registryValues(TASK_SETTINGS, o),
     inputs: o.inputs?.split(',').map((s) => s.trim()), targets: o.targets?.split(',').map((s) => s.trim()),
     ...(o.csvSkipBad ? { badRows: 'skip' } : {}),
   };
@@ -95,7 +81,7 @@ function taskBlock(graph: Graph, graphPath: string, o: TrainOpts): { block: Bloc
     if (o.task && o.task !== name) throw new CliError(`--${name} belongs to the ${name} task, but --task is ${o.task}`, 2);
     if (!block || block.name !== name) block = base && base.name === name ? base : { name };
   }
-  if (given.length > 0 && !block) throw new CliError('task options were given but there is no task: add --task NAME (parity, adding, copy, sine, text, csv)', 2);
+  if (given.length > 0 && !block) throw new CliError(`task options were given but there is no task: add --task NAME (${TASKS.map((t) => t.name).join(', ')})`, 2);
   if (block) for (const [k, v] of given) block[k] = v;
   let csvPath: string | undefined;
   let textPath: string | undefined;
@@ -143,39 +129,23 @@ function metricsText(path: string, trainer: Trainer): string {
 }
 
 export function register(program: Command, io: Io, setExit: (code: number) => void): void {
-  program
+  const command = program
     .command('train')
     .description('Train a graph on its task (or on a data file) and write it back with trained parameters.')
     .argument('<graph>', 'graph file (- reads standard input); its "task" and "training" blocks are the defaults of every option below, and its training state (if any) is resumed')
     .requiredOption('--out <file>', 'where to write the trained graph (may be the input file); - writes it to standard output (messages then go to standard error)')
-    .option('--task <name>', 'parity | adding | copy | sine | text | csv | temporal-order | flip-flop')
-    .addOption(new Option('--length <T>', 'sequence length (parity, adding, sine, text)').argParser(num('--length', { int: true, positive: true })))
-    .addOption(new Option('--symbols <K>', 'copy: number of symbols').argParser(num('--symbols', { int: true, positive: true })))
-    .addOption(new Option('--sequence <L>', 'copy: symbols to remember').argParser(num('--sequence', { int: true, positive: true })))
-    .addOption(new Option('--delay <D>', 'copy: steps between the sequence and its recall').argParser(num('--delay', { int: true, positive: true })))
-    .addOption(new Option('--components <C>', 'sine: number of sines mixed').argParser(num('--components', { int: true, positive: true })))
-    .addOption(new Option('--noise <sigma>', 'sine: input noise').argParser(num('--noise', { min: 0 })))
+    .option('--task <name>', TASKS.map((t) => t.name).join(' | '));
+  // The task and training flags come from the settings registry (engine/train/settings.ts).
+  addSettingOptions(command, TASK_SETTINGS);
+  command
     .option('--csv <file>', 'csv: the CSV file (implies --task csv)')
     .option('--inputs <columns>', 'csv: input columns, comma-separated')
     .option('--targets <columns>', 'csv: target columns, comma-separated')
-    .addOption(new Option('--window <T>', 'csv: rows per sequence').argParser(num('--window', { int: true, positive: true })))
-    .addOption(new Option('--shift <n>', 'csv: predict targets n rows ahead (default 1 when a target is also an input, else 0)').argParser(num('--shift', { int: true, min: 0 })))
-    .addOption(new Option('--normalize <how>', 'csv: column normalization').choices(['zscore', 'minmax', 'none']))
-    .addOption(new Option('--validation-fraction <x>', 'csv, text: share of rows/characters (at the end) used for validation').argParser(num('--validation-fraction', { positive: true })))
     .option('--csv-skip-bad', 'csv: drop bad rows (reported with their line numbers) instead of stopping')
     .option('--text <file>', 'text: train on this text file instead of the bundled one')
-    .option('--data <file>', 'train on this data file instead of a task: each step is all of it')
-    .addOption(new Option('--optimizer <name>', 'optimizer').choices([...OPTIMIZERS]))
-    .addOption(new Option('--lr <x>', 'learning rate').argParser(num('--lr', { positive: true })))
-    .addOption(new Option('--momentum <x>', 'momentum factor (momentum, rmsprop)').argParser(num('--momentum', { min: 0 })))
-    .option('--nesterov', 'Nesterov momentum')
-    .addOption(new Option('--clip-norm <x>', 'clip the gradient\'s global norm to x').argParser(num('--clip-norm', { positive: true })).conflicts('clipValue'))
-    .addOption(new Option('--clip-value <x>', 'clamp every gradient entry to [−x, x]').argParser(num('--clip-value', { positive: true })))
-    .addOption(new Option('--steps <n>', 'training steps').argParser(num('--steps', { int: true, min: 0 })))
-    .addOption(new Option('--batch <B>', 'sequences per step').argParser(num('--batch', { int: true, positive: true })))
-    .addOption(new Option('--seed <s>', 'seed of the initial parameters and the training sequences').argParser(num('--seed', { int: true })))
-    .addOption(new Option('--dtype <dtype>', 'number precision').choices(['float64', 'float32']))
-    .addOption(new Option('--validate-every <n>', 'validate every n steps').argParser(num('--validate-every', { int: true, positive: true })))
+    .option('--data <file>', 'train on this data file instead of a task: each step is all of it');
+  addSettingOptions(command, TRAINING_SETTINGS);
+  command
     .option('--metrics <file>', 'write every step\'s metrics to FILE.csv or FILE.jsonl')
     .addOption(new Option('--checkpoint-every <n>', 'write the graph with its training state every n steps (to --checkpoint, else --out), and the metrics file').argParser(num('--checkpoint-every', { int: true, positive: true })))
     .option('--checkpoint <file>', 'where --checkpoint-every writes (default: --out)')
@@ -218,10 +188,7 @@ export function register(program: Command, io: Io, setExit: (code: number) => vo
           block.file = relative(toStdout ? resolve('.') : dirname(resolve(o.out)), resolve(block.file as string)) || block.file;
         }
       }
-      const training: Block = {
-        optimizer: o.optimizer, lr: o.lr, momentum: o.momentum, nesterov: o.nesterov, clipNorm: o.clipNorm, clipValue: o.clipValue,
-        steps: o.steps, batch: o.batch, seed: o.seed, dtype: o.dtype, validateEvery: o.validateEvery,
-      };
+      const training: Block = registryValues(TRAINING_SETTINGS, o);
       let trainer: Trainer;
       try {
         trainer = createTrainer(graph, { data, task: block, training, resources, resume: !o.restart, limits });

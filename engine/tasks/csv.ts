@@ -13,6 +13,7 @@ import type { Block } from './read.ts';
 import { BlockReader } from './read.ts';
 import type { SeqSet, Task, TaskMeta, TaskResources } from './types.ts';
 import { TaskError } from './types.ts';
+import { choiceValues, readTaskNumber, setting, settingDefault } from '../train/settings.ts';
 
 export type Normalization = 'zscore' | 'minmax' | 'none';
 
@@ -29,11 +30,11 @@ export function csvTask(block: Block, res: TaskResources = {}): Task {
   if (!r.has('targets')) throw new TaskError('task.targets is missing: name the target columns, e.g. "targets": ["temperature"]', 'task.targets');
   const inCols = r.strings('inputs', []);
   const outCols = r.strings('targets', []);
-  const T = r.num('window', 20, { int: true, min: 1, max: 100000 });
-  const normalize = r.oneOf<Normalization>('normalize', ['zscore', 'minmax', 'none'], 'zscore');
-  const frac = r.num('validationFraction', 0.2, { gt: 0, max: 0.9 });
+  const T = readTaskNumber(r, 'csv', 'window');
+  const normalize = r.oneOf<Normalization>('normalize', choiceValues(setting('task', 'normalize')), settingDefault(setting('task', 'normalize'), 'csv') as Normalization);
+  const frac = readTaskNumber(r, 'csv', 'validationFraction');
   const overlap = outCols.some((c) => inCols.includes(c));
-  const shift = r.num('shift', overlap ? 1 : 0, { int: true, min: 0 });
+  const shift = readTaskNumber(r, 'csv', 'shift', overlap ? 1 : 0);
   const badRows = r.oneOf<'error' | 'skip'>('badRows', ['error', 'skip'], 'error');
   const maxVal = r.num('validation', 256, { int: true, min: 1 });
 

@@ -7,7 +7,9 @@ import type { Arr } from '../tensor.ts';
 import type { Block } from './read.ts';
 import { BlockReader } from './read.ts';
 import type { SeqSet, Task, TaskMeta } from './types.ts';
+import type { TaskName } from './types.ts';
 import { TaskError } from './types.ts';
+import { readTaskNumber } from '../train/settings.ts';
 
 /** Seed of the validation set when the task block gives none: fixed, so runs with different training seeds are compared on the same sequences. */
 export const DEFAULT_VALIDATION_SEED = 20260;
@@ -26,9 +28,9 @@ function validationSet(meta: TaskMeta, fill: Task['fill'], seed: number): () => 
   };
 }
 
-function common(r: BlockReader, defLength: number, defVal: number): { T: number; V: number; seed: number } {
+function common(r: BlockReader, task: TaskName, defVal: number): { T: number; V: number; seed: number } {
   return {
-    T: r.num('length', defLength, { int: true, min: 2, max: 100000 }),
+    T: readTaskNumber(r, task, 'length'),
     V: r.num('validation', defVal, { int: true, min: 1, max: 1 << 20 }),
     seed: r.num('seed', DEFAULT_VALIDATION_SEED, { int: true }),
   };
@@ -40,7 +42,7 @@ function common(r: BlockReader, defLength: number, defVal: number): { T: number;
  */
 export function parityTask(block: Block): Task {
   const r = new BlockReader(block, 'task');
-  const { T, V, seed } = common(r, 20, 256);
+  const { T, V, seed } = common(r, 'parity', 256);
   const meta: TaskMeta = {
     name: 'parity', description: `running parity of ${T} random bits: output 1 while the count of 1s so far is odd`,
     kind: 'classification', metric: 'accuracy', metricGoal: 'max', note: 'classification: report accuracy (per step)',
@@ -70,7 +72,7 @@ export function parityTask(block: Block): Task {
  */
 export function addingTask(block: Block): Task {
   const r = new BlockReader(block, 'task');
-  const { T, V, seed } = common(r, 50, 512);
+  const { T, V, seed } = common(r, 'adding', 512);
   const meta: TaskMeta = {
     name: 'adding', description: `adding problem over ${T} steps: sum the two marked values, answer at the last step`,
     kind: 'regression', metric: 'mse', metricGoal: 'min', note: 'regression: report MSE at the last step (predicting the mean gives ≈ 0.167)',
@@ -107,9 +109,9 @@ export function addingTask(block: Block): Task {
  */
 export function copyTask(block: Block): Task {
   const r = new BlockReader(block, 'task');
-  const K = r.num('symbols', 8, { int: true, min: 2, max: 256 });
-  const L = r.num('sequence', 5, { int: true, min: 1, max: 10000 });
-  const D = r.num('delay', 10, { int: true, min: 1, max: 100000 });
+  const K = readTaskNumber(r, 'copy', 'symbols');
+  const L = readTaskNumber(r, 'copy', 'sequence');
+  const D = readTaskNumber(r, 'copy', 'delay');
   const V = r.num('validation', 256, { int: true, min: 1 });
   const seed = r.num('seed', DEFAULT_VALIDATION_SEED, { int: true });
   if (r.has('length')) throw new TaskError('task.length is not used by copy: its length is 2·sequence + delay; set task.sequence and task.delay instead', 'task.length');
@@ -155,9 +157,9 @@ const SINE_FREQS = [0.3, 0.11, 0.53, 0.07, 0.71, 0.19];
  */
 export function sineTask(block: Block): Task {
   const r = new BlockReader(block, 'task');
-  const { T, V, seed } = common(r, 50, 256);
-  const C = r.num('components', 2, { int: true, min: 1, max: SINE_FREQS.length });
-  const noise = r.num('noise', 0.05, { min: 0 });
+  const { T, V, seed } = common(r, 'sine', 256);
+  const C = readTaskNumber(r, 'sine', 'components');
+  const noise = readTaskNumber(r, 'sine', 'noise');
   const meta: TaskMeta = {
     name: 'sine', description: `predict the next value of a mixture of ${C} sines (noise σ = ${noise})`,
     kind: 'regression', metric: 'mse', metricGoal: 'min', note: 'regression: report MSE of the next-value prediction',
@@ -203,7 +205,7 @@ const TEMPORAL_CLASSES = ['XX', 'XY', 'YX', 'YY'];
  */
 export function temporalOrderTask(block: Block): Task {
   const r = new BlockReader(block, 'task');
-  const { T, V, seed } = common(r, 100, 512);
+  const { T, V, seed } = common(r, 'temporal-order', 512);
   if (T < 10) throw new TaskError(`task.length must be at least 10 for temporal-order (its relevant symbols sit in windows at 10–20% and 50–60% of the length), got ${T}`, 'task.length');
   const w1: [number, number] = [Math.floor(0.1 * T), Math.floor(0.2 * T)];
   const w2: [number, number] = [Math.floor(0.5 * T), Math.floor(0.6 * T)];
@@ -247,7 +249,7 @@ export function temporalOrderTask(block: Block): Task {
  */
 export function flipFlopTask(block: Block): Task {
   const r = new BlockReader(block, 'task');
-  const { T, V, seed } = common(r, 100, 256);
+  const { T, V, seed } = common(r, 'flip-flop', 256);
   const K = r.num('bits', 3, { int: true, min: 1, max: 16 });
   const rate = r.num('rate', 0.05, { gt: 0, max: 1 });
   const chans = Array.from({ length: K }, (_, k) => `bit ${k + 1}`);

@@ -11,6 +11,7 @@ import type { Block } from './read.ts';
 import { BlockReader } from './read.ts';
 import type { SeqSet, Task, TaskMeta, TaskResources } from './types.ts';
 import { TaskError } from './types.ts';
+import { readTaskNumber } from '../train/settings.ts';
 
 /** How a symbol is shown in labels ("␣" for a space, "⏎" for a line end). */
 export function showChar(c: string): string {
@@ -19,9 +20,9 @@ export function showChar(c: string): string {
 
 export function textTask(block: Block, res: TaskResources = {}): Task {
   const r = new BlockReader(block, 'task');
-  const T = r.num('length', 64, { int: true, min: 2, max: 100000 });
+  const T = readTaskNumber(r, 'text', 'length');
   const lowercase = r.bool('lowercase', true);
-  const frac = r.num('validationFraction', 0.1, { gt: 0, max: 0.9 });
+  const frac = readTaskNumber(r, 'text', 'validationFraction');
   const maxVal = r.num('validation', 64, { int: true, min: 1 });
   const file = r.optStr('file');
   if (file !== undefined && res.text === undefined) {

@@ -20,6 +20,7 @@ import { TaskError } from '../tasks/types.ts';
 import type { DType } from '../tensor.ts';
 import type { OptimizerConfig, OptimizerName, Schedule } from './optimizers.ts';
 import { OPTIMIZERS } from './optimizers.ts';
+import { defaultNumber, numberRule, setting, settingDefault } from './settings.ts';
 
 export interface TrainingConfig {
   optimizer: OptimizerConfig;
@@ -45,7 +46,17 @@ export interface TrainingConfig {
   flags: FlagThresholds;
 }
 
-export const DEFAULT_LR: Record<OptimizerName, number> = { sgd: 0.01, momentum: 0.01, adam: 0.001, rmsprop: 0.01 };
+/** Learning rate per optimizer when the block gives none (engine/train/settings.ts). */
+export const DEFAULT_LR: Record<OptimizerName, number> = Object.fromEntries(OPTIMIZERS.map((o) => [o, defaultNumber('training', 'lr', o)])) as Record<OptimizerName, number>;
+
+/** Reads a number setting of the training block with the registry's default and range. */
+function num(r: BlockReader, key: string): number {
+  return r.num(key, defaultNumber('training', key), numberRule(setting('training', key)));
+}
+
+function optNum(r: BlockReader, key: string): number | undefined {
+  return r.optNum(key, numberRule(setting('training', key)));
+}
 
 /**
  * Reads a training block (merged: `overrides` win over `block`). Throws a
@@ -62,11 +73,11 @@ export function resolveTraining(block: Block = {}, overrides: Block = {}): Train
   if (given('clipNorm') && !given('clipValue')) delete merged.clipValue;
   if (given('clipValue') && !given('clipNorm')) delete merged.clipNorm;
   const r = new BlockReader(merged, 'training');
-  const name = r.oneOf<OptimizerName>('optimizer', OPTIMIZERS, 'adam');
+  const name = r.oneOf<OptimizerName>('optimizer', OPTIMIZERS, settingDefault(setting('training', 'optimizer')) as OptimizerName);
   const optimizer: OptimizerConfig = { name };
-  const mom = r.optNum('momentum', { min: 0, max: 1 });
+  const mom = optNum(r, 'momentum');
   if (mom !== undefined) optimizer.momentum = mom;
-  if (r.has('nesterov')) optimizer.nesterov = r.bool('nesterov', false);
+  if (r.has('nesterov')) optimizer.nesterov = r.bool('nesterov', settingDefault(setting('training', 'nesterov')) === true);
   if (r.has('dampening')) optimizer.dampening = r.num('dampening', 0, { min: 0, max: 1 });
   if (r.has('betas')) {
     const b = merged.betas;
@@ -82,7 +93,7 @@ export function resolveTraining(block: Block = {}, overrides: Block = {}): Train
   if (optimizer.nesterov && (optimizer.momentum ?? (name === 'momentum' ? 0.9 : 0)) <= 0) {
     throw new TaskError('training.nesterov needs a momentum > 0: use "optimizer": "momentum" or set training.momentum', 'training.nesterov');
   }
-  const lr = r.num('lr', DEFAULT_LR[name], { gt: 0 });
+  const lr = r.num('lr', DEFAULT_LR[name], numberRule(setting('training', 'lr')));
   let schedule: Schedule = { kind: 'constant' };
   const s = merged.schedule;
   if (s !== undefined && s !== null && s !== 'constant') {
@@ -90,12 +101,12 @@ export function resolveTraining(block: Block = {}, overrides: Block = {}): Train
     const kind = sr.oneOf<'constant' | 'step'>('kind', ['constant', 'step'], 'constant');
     if (kind === 'step') schedule = { kind, every: sr.num('every', 1000, { int: true, min: 1 }), gamma: sr.num('gamma', 0.5, { gt: 0 }) };
   }
-  const clipNorm = r.optNum('clipNorm', { gt: 0 }) ?? null;
-  const clipValue = r.optNum('clipValue', { gt: 0 }) ?? null;
+  const clipNorm = optNum(r, 'clipNorm') ?? null;
+  const clipValue = optNum(r, 'clipValue') ?? null;
   if (clipNorm !== null && clipValue !== null) {
     throw new TaskError('training has both clipNorm and clipValue: keep one (clipping by norm is the usual choice)', 'training.clipValue');
   }
-  const steps = r.num('steps', 1000, { int: true, min: 0 });
+  const steps = num(r, 'steps');
   const fl = merged.flags;
   const flags = { ...DEFAULT_FLAG_THRESHOLDS };
   if (fl !== undefined && fl !== null) {
@@ -105,11 +116,11 @@ export function resolveTraining(block: Block = {}, overrides: Block = {}): Train
   }
   return {
     optimizer, lr, schedule, clipNorm, clipValue,
-    batch: r.num('batch', 32, { int: true, min: 1, max: 1 << 16 }),
+    batch: num(r, 'batch'),
     steps,
-    seed: r.num('seed', 1, { int: true }),
-    dtype: r.oneOf<DType>('dtype', ['float64', 'float32'], 'float64'),
-    validateEvery: r.num('validateEvery', 100, { int: true, min: 1 }),
+    seed: num(r, 'seed'),
+    dtype: r.oneOf<DType>('dtype', setting('training', 'dtype').choices!.map((c) => c.value as DType), settingDefault(setting('training', 'dtype')) as DType),
+    validateEvery: num(r, 'validateEvery'),
     diagnosticsEvery: r.num('diagnosticsEvery', 100, { int: true, min: 1 }),
     flags,
   };

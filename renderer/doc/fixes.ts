@@ -8,6 +8,7 @@
 import type { Graph, GraphEdge, GraphNode, TensorJSON } from '../../engine/format/types.ts';
 import { groupsOf } from './groups.ts';
 import { uniqueId } from './ops.ts';
+import { setting, settingDefault } from '../../engine/train/settings.ts';
 
 type Params = Record<string, TensorJSON>;
 
@@ -222,12 +223,13 @@ export function taskLength(graph: Graph): { field: string; value: number } | nul
   const task = graph.task;
   if (!task) return null;
   const name = task.name;
-  if (name === 'copy') return { field: 'delay', value: typeof task.delay === 'number' ? task.delay : 10 };
-  const defaults: Record<string, number> = { parity: 20, adding: 50, sine: 50, text: 64, csv: 20 };
-  const field = name === 'csv' ? 'window' : 'length';
+  if (typeof name !== 'string') return null;
+  // The field that sets how far back the gradient travels, with its default for this task (engine/train/settings.ts).
+  const field = name === 'copy' ? 'delay' : name === 'csv' ? 'window' : 'length';
   const value = task[field];
   if (typeof value === 'number') return { field, value };
-  return typeof name === 'string' && name in defaults ? { field, value: defaults[name] } : null;
+  const def = settingDefault(setting('task', field), name);
+  return typeof def === 'number' ? { field, value: def } : null;
 }
 
 /** Half the sequence length (at least 2): fewer steps for the gradient to travel back through. */

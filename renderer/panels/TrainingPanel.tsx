@@ -5,13 +5,12 @@
  */
 import { memo, useMemo, useState, type ChangeEvent } from 'react';
 import type { Graph } from '../../engine/format/types.ts';
-import { TASK_NAMES } from '../../engine/tasks/types.ts';
-import { taskLength } from '../doc/fixes.ts';
 import { documentStore, useDocument } from '../store/document.ts';
 import { useTraining } from '../store/training.ts';
 import { chooseDataFile, clearDataFile, loadCsvText, loadTextFile, setCsvColumns, taskFit } from '../app/training.ts';
 import { csvPreview } from '../doc/csv.ts';
 import { CheckField, NumberField, SelectField, type Option } from './fields.tsx';
+import { OWN_CONTROL, taskMenu, trainingPanelFields, type PanelField } from './training-fields.ts';
 
 type Block = Record<string, unknown>;
 
@@ -32,26 +31,6 @@ function setBlock(label: string, which: 'task' | 'training', patch: Block): void
   documentStore.getState().commit(label, next);
 }
 
-const TASK_BLURB: Record<string, string> = {
-  parity: 'running parity of random bits (the reference text’s example 3)',
-  adding: 'sum of the two marked numbers, answered at the last step',
-  copy: 'repeat a few symbols after a delay',
-  sine: 'next value of a noisy sine mixture',
-  text: 'next character of a text',
-  csv: 'your CSV file: target columns from a window of rows',
-  'temporal-order': 'the order of two marked symbols among distractors (Hochreiter & Schmidhuber 1997)',
-  'flip-flop': 'three outputs each hold the sign of its channel’s last pulse (Sussillo & Barak 2013)',
-};
-
-const OPTIMIZERS: Option[] = [
-  { value: 'adam', label: 'Adam' },
-  { value: 'sgd', label: 'SGD' },
-  { value: 'momentum', label: 'SGD with momentum' },
-  { value: 'rmsprop', label: 'RMSProp' },
-];
-
-const DEFAULT_LR: Record<string, number> = { sgd: 0.01, momentum: 0.01, adam: 0.001, rmsprop: 0.01 };
-
 function numberParser(o: { int?: boolean; min?: number; gt?: number; max?: number; optional?: boolean }) {
   return (text: string): { value: number | undefined } | { error: string } => {
     const t = text.trim();
@@ -71,33 +50,28 @@ function num(block: Block | undefined, key: string): number | undefined {
   return typeof v === 'number' ? v : undefined;
 }
 
-function TaskFields({ task }: { task: Block }) {
-  const name = String(task.name ?? '');
-  const length = taskLength(g());
+/** One registry setting as a control: a number box, a menu or a check box. */
+function SettingControl({ field }: { field: PanelField }) {
+  const { setting: st } = field;
+  const commit = (value: unknown) => setBlock(`Set ${field.label.toLowerCase()}`, st.block, { [st.key]: value });
+  if (st.type === 'enum') {
+    return <SelectField label={field.label} help={field.help} value={String(field.value ?? '')} options={field.options ?? []} onCommit={commit} />;
+  }
+  if (st.type === 'bool') return <CheckField label={field.label} help={field.help} checked={field.value === true} onCommit={commit} />;
+  return <NumberField label={field.label} help={field.help} value={typeof field.value === 'number' ? field.value : undefined} parse={numberParser(field.accepts ?? {})} onCommit={commit} />;
+}
+
+/** Fields two to a row. */
+function FieldRows({ fields }: { fields: PanelField[] }) {
+  const rows: PanelField[][] = [];
+  for (let i = 0; i < fields.length; i += 2) rows.push(fields.slice(i, i + 2));
   return (
     <>
-      {/* The csv fields place their window after the columns. */}
-      {length && name !== 'csv' ? (
-        <NumberField
-          label={name === 'copy' ? 'Delay (steps between the symbols and their recall)' : 'Sequence length T'}
-          help={name === 'copy' ? 'T = 2 × symbols shown + delay.' : 'How many steps the gradient must travel back through.'}
-          value={num(task, length.field) ?? length.value}
-          parse={numberParser({ int: true, min: name === 'copy' ? 0 : 2, max: 100000 })}
-          onCommit={(v) => setBlock('Set sequence length', 'task', { [length.field]: v })}
-        />
-      ) : null}
-      {name === 'copy' ? (
-        <>
-          <NumberField label="Symbols" value={num(task, 'symbols') ?? 8} parse={numberParser({ int: true, min: 1, max: 256 })} onCommit={(v) => setBlock('Set symbols', 'task', { symbols: v })} />
-          <NumberField label="Symbols shown" value={num(task, 'sequence') ?? 5} parse={numberParser({ int: true, min: 1, max: 1000 })} onCommit={(v) => setBlock('Set sequence', 'task', { sequence: v })} />
-        </>
-      ) : null}
-      {name === 'sine' ? (
-        <>
-          <NumberField label="Components" value={num(task, 'components') ?? 2} parse={numberParser({ int: true, min: 1, max: 16 })} onCommit={(v) => setBlock('Set components', 'task', { components: v })} />
-          <NumberField label="Noise" value={num(task, 'noise') ?? 0.05} parse={numberParser({ min: 0, max: 10 })} onCommit={(v) => setBlock('Set noise', 'task', { noise: v })} />
-        </>
-      ) : null}
+      {rows.map((row) => (
+        <div className="cw-field-row" key={row[0].path}>
+          {row.map((field) => <SettingControl key={field.path} field={field} />)}
+        </div>
+      ))}
     </>
   );
 }
@@ -140,7 +114,8 @@ function FilePicker({ label, text, accept, onFile }: { label: string; text: stri
   );
 }
 
-function CsvFields({ task }: { task: Block }) {
+function CsvFields({ task, fields }: { task: Block; fields: PanelField[] }) {
+  const field = (key: string): PanelField | undefined => fields.find((f) => f.setting.key === key);
   const csv = useTraining((state) => state.resources.csv);
   const fileName = typeof task.file === 'string' ? task.file : null;
   const loaded = csv && csv.name === (fileName ?? 'data.csv') ? csv : null;
@@ -190,37 +165,13 @@ function CsvFields({ task }: { task: Block }) {
           <div className="cw-field-help">A target that is also an input is forecast {typeof task.shift === 'number' ? task.shift : 1} row ahead; the input and target nodes take one number per chosen column.</div>
         </fieldset>
       ) : null}
-      <NumberField
-        label="Window (rows per sequence)"
-        help="Sequence length T: how many rows the gradient travels back through."
-        value={num(task, 'window') ?? 20}
-        parse={numberParser({ int: true, min: 1, max: 100000 })}
-        onCommit={(v) => setBlock('Set window', 'task', { window: v })}
-      />
+      {field('window') ? <SettingControl field={field('window')!} /> : null}
       <div className="cw-field-row">
-        <SelectField
-          label="Normalize"
-          help="Statistics of the training rows only."
-          value={typeof task.normalize === 'string' ? task.normalize : 'zscore'}
-          options={[{ value: 'zscore', label: 'z-score' }, { value: 'minmax', label: 'min–max' }, { value: 'none', label: 'none' }]}
-          onCommit={(v) => setBlock('Set normalization', 'task', { normalize: v })}
-        />
-        <NumberField
-          label="Validation split"
-          help="The last rows, never trained on."
-          value={num(task, 'validationFraction') ?? 0.2}
-          parse={numberParser({ gt: 0, max: 0.9 })}
-          onCommit={(v) => setBlock('Set validation split', 'task', { validationFraction: v })}
-        />
+        {field('normalize') ? <SettingControl field={field('normalize')!} /> : null}
+        {field('validationFraction') ? <SettingControl field={field('validationFraction')!} /> : null}
       </div>
       <div className="cw-field-row">
-        <NumberField
-          label="Shift (rows ahead)"
-          help="Empty: 1 when a target is an input, else 0."
-          value={num(task, 'shift')}
-          parse={numberParser({ int: true, min: 0, max: 100000, optional: true })}
-          onCommit={(v) => setBlock('Set shift', 'task', { shift: v })}
-        />
+        {field('shift') ? <SettingControl field={field('shift')!} /> : null}
         <SelectField
           label="Bad rows"
           value={task.badRows === 'skip' ? 'skip' : 'error'}
@@ -314,8 +265,10 @@ export const TrainingPanel = memo(function TrainingPanel() {
   const info = useTraining((state) => state.info);
   const csvLoaded = useTraining((state) => state.resources.csv);
   const taskName = typeof task?.name === 'string' ? task.name : '';
-  const optimizer = typeof training.optimizer === 'string' ? training.optimizer : 'adam';
-  const taskOptions: Option[] = [{ value: '', label: data ? `data file: ${data.name}` : 'none (train on a data file)' }, ...TASK_NAMES.map((name) => ({ value: name, label: `${name} — ${TASK_BLURB[name] ?? ''}` }))];
+  const fields = trainingPanelFields(task, training);
+  const taskFields = fields.filter((f) => f.setting.block === 'task');
+  const trainingFields = fields.filter((f) => f.setting.block === 'training' && !OWN_CONTROL.has(f.path));
+  const taskOptions: Option[] = [{ value: '', label: data ? `data file: ${data.name}` : 'none (train on a data file)' }, ...taskMenu()];
   return (
     <section className="cw-training-panel" aria-label="Training settings">
       <div className="cw-inspector-body">
@@ -338,9 +291,10 @@ export const TrainingPanel = memo(function TrainingPanel() {
           }}
         />
         <TaskProblem />
-        {taskName === 'csv' && task ? <CsvFields task={task} /> : null}
+        {taskName === 'csv' && task ? <CsvFields task={task} fields={taskFields} /> : null}
         {taskName === 'text' && task ? <TextFileField task={task} /> : null}
-        {task ? <TaskFields task={task} /> : (
+        {/* The csv fields place theirs among the columns. */}
+        {task ? (taskName === 'csv' ? null : <FieldRows fields={taskFields} />) : (
           <div className="cw-field">
             <span className="cw-field-label">Data file</span>
             <div className="cw-button-row">
@@ -350,24 +304,8 @@ export const TrainingPanel = memo(function TrainingPanel() {
             <div className="cw-field-help">A JSON data file (inputs, targets, initial states) as `cellwright grad` reads it.</div>
           </div>
         )}
-        <div className="cw-field-row">
-          <NumberField label="Batch" help="Sequences per step." value={num(training, 'batch') ?? 32} parse={numberParser({ int: true, min: 1, max: 65536 })} onCommit={(v) => setBlock('Set batch', 'training', { batch: v })} />
-          <NumberField label="Steps" help="Length of a run." value={num(training, 'steps') ?? 1000} parse={numberParser({ int: true, min: 1, max: 10_000_000 })} onCommit={(v) => setBlock('Set steps', 'training', { steps: v })} />
-        </div>
-        <div className="cw-field-row">
-          <SelectField label="Optimizer" value={optimizer} options={OPTIMIZERS} onCommit={(v) => setBlock('Set optimizer', 'training', { optimizer: v })} />
-          <NumberField label="Learning rate" value={num(training, 'lr') ?? DEFAULT_LR[optimizer]} parse={numberParser({ gt: 0, max: 100 })} onCommit={(v) => setBlock('Set learning rate', 'training', { lr: v })} />
-        </div>
+        <FieldRows fields={trainingFields} />
         <ClipFields training={training} />
-        <div className="cw-field-row">
-          <NumberField label="Init seed" help="Draws the weights the file does not give, and the training sequences." value={num(training, 'seed') ?? 1} parse={numberParser({ int: true })} onCommit={(v) => setBlock('Set seed', 'training', { seed: v })} />
-          <SelectField
-            label="Numbers"
-            value={training.dtype === 'float32' ? 'float32' : 'float64'}
-            options={[{ value: 'float64', label: 'float64' }, { value: 'float32', label: 'float32 (faster)' }]}
-            onCommit={(v) => setBlock('Set dtype', 'training', { dtype: v })}
-          />
-        </div>
         {info ? <p className="cw-note">Trains in a background worker ({info.runtime}).</p> : null}
         <p className="cw-note">These settings are the graph's <code>task</code> and <code>training</code> blocks: Save keeps them, and <code>cellwright train</code> repeats the run from them.</p>
       </div>
