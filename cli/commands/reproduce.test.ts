@@ -79,7 +79,16 @@ describe('quick presets end to end: the verdict is the judge\'s on the measured 
     for (const x of rep.measures) expect(Number.isFinite(x.metric)).toBe(true);
     expect(judgePreset(PRESETS[name], 'quick', rep.measures)).toMatchObject({ pass: rep.pass, lines: rep.lines });
     expect(r.code).toBe(rep.pass ? 0 : 3);
-    if (name === 'flip-flop') expect(rep.measures[0].extra.signAccuracy).toBeGreaterThan(0);
+    if (name === 'flip-flop') {
+      const x = rep.measures[0];
+      expect(x.extra.signAccuracy).toBeGreaterThan(0);
+      // The count is the finder's: the report lists the fixed points with their kinds, and the number of stable ones is the count it prints.
+      const stable = x.fixedPoints!.filter((p) => p.kind === 'stable').length;
+      expect(x.fixedPoints!.length).toBeGreaterThan(0);
+      expect(x.extra.stableFixedPoints).toBe(stable);
+      expect(x.extra.saddleFixedPoints).toBe(x.fixedPoints!.filter((p) => p.kind === 'saddle').length);
+      expect(rep.lines.join('\n')).toContain(`fixed points under zero input: ${stable} stable, `);
+    }
   }, 120_000);
 });
 
@@ -116,11 +125,13 @@ describe('presets as data', () => {
     expect(judgePreset(PRESETS.copy, 'full', [m('lstm', 0.5, base * 0.99)]).pass).toBe(true);
     expect(judgePreset(PRESETS.copy, 'full', [m('lstm', 0.5, base * 1.01)]).pass).toBe(false);
   });
-  it('flip-flop reads the held-sign accuracy and says fixed points are pending', () => {
-    const r = judgePreset(PRESETS['flip-flop'], 'full', [m('gru', 0.01, 0.01, { signAccuracy: 0.99 })]);
+  it('flip-flop reads the held-sign accuracy and the stable fixed points the finder listed', () => {
+    const eight = Array.from({ length: 8 }, () => ({ kind: 'stable' as const, q: 0, unstable: 0 }));
+    const r = judgePreset(PRESETS['flip-flop'], 'full', [{ ...m('gru', 0.01, 0.01, { signAccuracy: 0.99 }), fixedPoints: eight }]);
     expect(r.pass).toBe(true);
-    expect(r.notes.join(' ')).toMatch(/Fixed points: pending/);
-    expect(judgePreset(PRESETS['flip-flop'], 'full', [m('gru', 0.01, 0.01, { signAccuracy: 0.9 })]).pass).toBe(false);
+    expect(r.lines.join('\n')).toContain('8 stable (= 8: yes)');
+    expect(judgePreset(PRESETS['flip-flop'], 'full', [m('gru', 0.01, 0.01, { signAccuracy: 0.99 })]).pass).toBe(false);
+    expect(judgePreset(PRESETS['flip-flop'], 'full', [{ ...m('gru', 0.01, 0.01, { signAccuracy: 0.9 }), fixedPoints: eight }]).pass).toBe(false);
   });
   it('greff-variants names the variants that hurt, and PASSes when NFG or NOAF is among them', () => {
     const arms = ['vanilla', 'nig', 'nfg', 'nog', 'niaf', 'noaf', 'np', 'cifg', 'fgr'];

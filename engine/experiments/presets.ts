@@ -11,8 +11,15 @@
  * const report = judgePreset(PRESETS.adding, 'quick', measured);
  * report.pass // true or false, from the measured numbers
  */
+import { batchFromData } from '../batch.ts';
+import { compile } from '../compile.ts';
+import type { StateKind } from '../diagnostics/dynamics.ts';
+import { findFixedPoints } from '../diagnostics/dynamics.ts';
+import { visitedStates } from '../diagnostics/run-probe.ts';
 import type { DataFile, Graph } from '../format/types.ts';
 import { runGraph } from '../grad.ts';
+import { createParams } from '../params.ts';
+import { Session } from '../runtime.ts';
 import type { Block } from '../tasks/read.ts';
 import { createTask } from '../tasks/index.ts';
 import { createTrainer } from '../train/trainer.ts';
@@ -53,6 +60,21 @@ export interface ArmMeasure {
   steps: number;
   seconds: number;
   diverged: boolean;
+  /** Fixed points of the trained network under zero input, as the finder classified them (flip-flop). */
+  fixedPoints?: FixedPointSummary[];
+}
+
+/** One fixed point as a report lists it: its kind, residual speed q and number of unstable directions. */
+export interface FixedPointSummary {
+  kind: StateKind;
+  q: number;
+  unstable: number;
+}
+
+/** What a preset's own measurement adds: extra numbers and, for flip-flop, the fixed points found. */
+export interface ExtraMeasure {
+  extra: Record<string, number>;
+  fixedPoints?: FixedPointSummary[];
 }
 
 export interface PresetReport {
@@ -78,7 +100,7 @@ export interface Preset {
   quick: PresetSetup;
   full: PresetSetup;
   /** Extra measurements on the test set (e.g. flip-flop sign accuracy). */
-  measure?: (graph: Graph, data: DataFile) => Record<string, number>;
+  measure?: (graph: Graph, data: DataFile) => ExtraMeasure;
   judge: (m: ArmMeasure[], mode: PresetMode, setup: PresetSetup) => { pass: boolean; criterion: string; lines: string[]; notes?: string[] };
 }
 
@@ -273,11 +295,34 @@ function signAccuracy(graph: Graph, data: DataFile): Record<string, number> {
   return { signAccuracy: n ? hit / n : NaN };
 }
 
+/**
+ * The trained network's fixed points under zero input, seeded (as
+ * `cellwright dynamics --fixed-points` seeds them) from every joint state the
+ * network visits on the test data; counted by the finder's own kinds.
+ */
+export function zeroInputFixedPoints(graph: Graph, data: DataFile): ExtraMeasure {
+  const program = compile(graph);
+  const seed = typeof graph.training?.seed === 'number' ? graph.training.seed : 1;
+  const theta = createParams(program.layout, graph.parameters, { seed, dtype: 'float64' });
+  const batch = batchFromData(data, 'float64');
+  const session = new Session(program, { T: batch.T, B: batch.B, dtype: 'float64' });
+  session.forward(theta, batch);
+  const r = findFixedPoints(program, theta, { visited: visitedStates(program, session) });
+  const fixedPoints = r.points.map((x) => ({ kind: x.kind, q: x.q, unstable: x.unstable }));
+  const count = (k: StateKind): number => fixedPoints.filter((x) => x.kind === k).length;
+  return { fixedPoints, extra: { fixedPoints: fixedPoints.length, stableFixedPoints: count('stable'), saddleFixedPoints: count('saddle'), unstableFixedPoints: count('unstable'), marginalFixedPoints: count('marginal') } };
+}
+
+function flipFlopMeasure(graph: Graph, data: DataFile): ExtraMeasure {
+  const fp = zeroInputFixedPoints(graph, data);
+  return { fixedPoints: fp.fixedPoints, extra: { ...signAccuracy(graph, data), ...fp.extra } };
+}
+
 const flipFlop: Preset = {
   name: 'flip-flop',
   title: 'The 3-bit flip-flop',
   paper: 'Sussillo & Barak 2013, "Opening the black box: low-dimensional dynamics in high-dimensional recurrent neural networks", §3',
-  criterion: 'the held sign of every channel is right at ≥ 98 % of the steps after its first pulse (test set)',
+  criterion: 'the held sign of every channel is right at ≥ 98 % of the steps after its first pulse (test set), and the trained network has exactly 8 stable fixed points under zero input',
   reported: 'the trained network holds all 8 memories as stable fixed points, with saddles between them',
   full: {
     task: { name: 'flip-flop', length: 100, bits: 3, rate: 0.05 }, seeds: [1], testSize: 500,
@@ -287,16 +332,29 @@ const flipFlop: Preset = {
     task: { name: 'flip-flop', length: 40, bits: 3, rate: 0.1 }, seeds: [1], testSize: 256,
     arms: [{ id: 'gru', label: 'GRU (16 units)', template: 'gru', hidden: 16, training: adam(0.01, 300) }],
   },
-  measure: signAccuracy,
+  measure: flipFlopMeasure,
   judge: (m, mode) => {
     const a = byArm(m, 'gru', 'signAccuracy');
     const e = byArm(m, 'gru');
     const need = mode === 'quick' ? 0.9 : 0.98;
-    const pass = a.mean >= need;
+    const accurate = a.mean >= need;
+    const runs = m.filter((x) => x.arm === 'gru');
+    // Each run's count of stable points is read from the finder's list (a run without one counts as not measured).
+    const stable = runs.map((x) => (x.fixedPoints ? x.fixedPoints.filter((p) => p.kind === 'stable').length : NaN));
+    const eight = runs.length > 0 && stable.every((k) => k === 8);
+    const pass = mode === 'quick' ? accurate : accurate && eight;
+    const fpLines = runs.map((x, i) => {
+      const list = x.fixedPoints ?? [];
+      const n = (k: StateKind): number => list.filter((p) => p.kind === k).length;
+      const head = runs.length > 1 ? `seed ${x.seed}: ` : '';
+      if (!x.fixedPoints) return `${head}fixed points under zero input: not measured`;
+      return `${head}fixed points under zero input: ${stable[i]} stable${mode === 'full' ? ` (= 8: ${stable[i] === 8 ? 'yes' : 'no'})` : ''}, ${n('saddle')} saddle, ${n('unstable')} unstable, ${n('marginal')} marginal`;
+    });
     return {
-      pass, criterion: mode === 'quick' ? 'quick (T = 40, 300 steps): held signs right at ≥ 90 % of the steps' : flipFlop.criterion,
-      lines: [`GRU held-sign accuracy ${(a.mean * 100).toFixed(1)}% (≥ ${need * 100}%: ${pass ? 'yes' : 'no'}), test MSE ${f(e.mean)}`],
-      notes: ['Fixed points: pending — the engine\'s fixed-point finder is one-dimensional (engine/diagnostics/fixedpoints.ts); the 8 stable states of the paper need an N-D finder (`cellwright dynamics --fixed-points`).'],
+      pass,
+      criterion: mode === 'quick' ? 'quick (T = 40, 300 steps): held signs right at ≥ 90 % of the steps (the fixed points are counted, not judged)' : flipFlop.criterion,
+      lines: [`GRU held-sign accuracy ${(a.mean * 100).toFixed(1)}% (≥ ${need * 100}%: ${accurate ? 'yes' : 'no'}), test MSE ${f(e.mean)}`, ...fpLines],
+      notes: ['Fixed points: the N-D finder of `cellwright dynamics --fixed-points` (engine/diagnostics/dynamics.ts) under zero input, seeded from the states the trained network visits on the test set.'],
     };
   },
 };
@@ -385,11 +443,12 @@ export function testSet(p: Preset, mode: PresetMode): { task: Block; data: DataF
 }
 
 /** A trained graph's loss and metrics on the test set (the trainer's validation pass, on the test sequences). */
-export function measureOnTest(p: Preset, graph: Graph, test: { task: Block; data: DataFile }): { loss: number; metricName: string; metric: number; extra: Record<string, number> } {
+export function measureOnTest(p: Preset, graph: Graph, test: { task: Block; data: DataFile }): { loss: number; metricName: string; metric: number; extra: Record<string, number>; fixedPoints?: FixedPointSummary[] } {
   const t = createTrainer(graph, { task: test.task, training: { steps: 0 }, resume: false });
   const v = t.validate(false)!;
   const metricName = t.metricNames()[0];
-  return { loss: v.loss, metricName, metric: (v.metrics as Record<string, number | undefined>)[metricName] ?? NaN, extra: p.measure ? p.measure(graph, test.data) : {} };
+  const own = p.measure ? p.measure(graph, test.data) : { extra: {} };
+  return { loss: v.loss, metricName, metric: (v.metrics as Record<string, number | undefined>)[metricName] ?? NaN, ...own };
 }
 
 /** PASS or FAIL from the measured numbers, with the lines that show them. */
