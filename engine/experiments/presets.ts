@@ -347,7 +347,7 @@ const flipFlop: Preset = {
       const list = x.fixedPoints ?? [];
       const n = (k: StateKind): number => list.filter((p) => p.kind === k).length;
       const head = runs.length > 1 ? `seed ${x.seed}: ` : '';
-      if (!x.fixedPoints) return `${head}fixed points under zero input: not measured`;
+      if (!x.fixedPoints) return `${head}fixed points under zero input: not yet re-measured (this run predates the count, so it cannot PASS the full criterion; re-run the preset to measure them)`;
       return `${head}fixed points under zero input: ${stable[i]} stable${mode === 'full' ? ` (= 8: ${stable[i] === 8 ? 'yes' : 'no'})` : ''}, ${n('saddle')} saddle, ${n('unstable')} unstable, ${n('marginal')} marginal`;
     });
     return {
