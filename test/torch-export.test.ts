@@ -7,6 +7,7 @@
  * PyTorch reported.
  */
 import { spawnSync } from 'node:child_process';
+import type { SpawnSyncReturns } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -184,6 +185,24 @@ function rendezvous(): string[] {
   return ['--nnodes=1', '--rdzv_backend=c10d', `--rdzv_endpoint=127.0.0.1:${port}`, `--rdzv_id=cw-${process.pid}-${port}`];
 }
 
+/**
+ * Runs torchrun with 2 processes. torch 1.13's torchrun intermittently hangs at
+ * teardown after every worker has finished and written its files (seen under
+ * heavy load, not reproducible on demand): a run that times out is tried once
+ * more on a fresh rendezvous port, and the test still asserts exit 0 and the
+ * outputs of the run that counts.
+ */
+function torchrun(args: string[], cwd: string): SpawnSyncReturns<string> {
+  let r: SpawnSyncReturns<string> | undefined;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    r = spawnSync('/usr/bin/torchrun', [...rendezvous(), '--nproc_per_node=2', '--redirects', '1', '--tee', '1', '--log_dir', join(cwd, `torchrun-logs-${attempt}`), ...args], {
+      cwd, encoding: 'utf8', timeout: 120_000, killSignal: 'SIGKILL', env: { ...process.env, OMP_NUM_THREADS: '1' },
+    });
+    if ((r.error as NodeJS.ErrnoException | undefined)?.code !== 'ETIMEDOUT') break;
+  }
+  return r!;
+}
+
 function cli(args: string[]): ReturnType<typeof spawnSync> {
   return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd: ROOT, timeout: 120_000, maxBuffer: 512 * 1024 * 1024 });
 }
@@ -203,11 +222,12 @@ describe.runIf(run)('train.py: torchrun with DDP, and the round trip back into C
 
   interface Summary { losses: number[]; final_loss: number; eval_data: string; out: string; world_size: number }
 
-  function train(launcher: string[], tag: string): Summary {
-    const r = spawnSync(launcher[0], [...launcher.slice(1), 'train.py', '--steps', '50', '--dtype', 'float64', '--log-every', '10',
-      '--out', `${tag}.json`, '--checkpoint-dir', `${tag}-ck`, '--checkpoint-every', '25', '--summary', `${tag}.summary.json`], {
-      cwd: dir, encoding: 'utf8', timeout: 300_000, env: { ...process.env, OMP_NUM_THREADS: '1' },
-    });
+  /** train.py for 50 steps under torchrun (2 processes), or in one plain Python process. */
+  function train(tag: string, launcher: 'torchrun' | 'python'): Summary {
+    const args = ['train.py', '--steps', '50', '--dtype', 'float64', '--log-every', '10',
+      '--out', `${tag}.json`, '--checkpoint-dir', `${tag}-ck`, '--checkpoint-every', '25', '--summary', `${tag}.summary.json`];
+    const r = launcher === 'torchrun' ? torchrun(args, dir)
+      : spawnSync(PYTHON, args, { cwd: dir, encoding: 'utf8', timeout: 300_000, env: { ...process.env, OMP_NUM_THREADS: '1' } });
     expect(r.status, describeRun(r as ReturnType<typeof runPython>)).toBe(0);
     expect(r.stdout).toMatch(/final loss /);
     return JSON.parse(readFileSync(join(dir, `${tag}.summary.json`), 'utf8')) as Summary;
@@ -258,7 +278,7 @@ describe.runIf(run)('train.py: torchrun with DDP, and the round trip back into C
   it('torchrun --nproc_per_node=2 (gloo) trains the LSTM on parity for 50 steps with a falling loss', () => {
     // --redirects/--tee: torch 1.13's torchrun cannot parse its own default "0" on
     // Python ≥ 3.11 (Std.from_str, fixed in torch 2.0); "1" works everywhere.
-    ddp = train(['/usr/bin/torchrun', ...rendezvous(), '--nproc_per_node=2', '--redirects', '1', '--tee', '1', '--log_dir', join(dir, 'torchrun-logs')], 'ddp');
+    ddp = train('ddp', 'torchrun');
     expect(ddp.world_size).toBe(2);
     expect(ddp.losses).toHaveLength(50);
     const mean = (a: number[]): number => a.reduce((s, x) => s + x, 0) / a.length;
@@ -285,9 +305,8 @@ describe.runIf(run)('train.py: torchrun with DDP, and the round trip back into C
     expect(data.inputs.x.shape[1]).toBe(3);
     mkdirSync(gruDir);
     for (const [name, text] of Object.entries(exportTorch(graph).files)) writeFileSync(join(gruDir, name), text);
-    const r = spawnSync('/usr/bin/torchrun', [...rendezvous(), '--nproc_per_node=2', '--redirects', '1', '--tee', '1', '--log_dir', join(gruDir, 'logs'),
-      'train.py', '--data', join(EXAMPLES, 'gru.data.json'), '--optimizer', 'sgd', '--lr', '0.1', '--steps', '1', '--dtype', 'float64',
-      '--out', 'sgd.json', '--checkpoint-every', '0'], { cwd: gruDir, encoding: 'utf8', timeout: 300_000, env: { ...process.env, OMP_NUM_THREADS: '1' } });
+    const r = torchrun(['train.py', '--data', join(EXAMPLES, 'gru.data.json'), '--optimizer', 'sgd', '--lr', '0.1', '--steps', '1', '--dtype', 'float64',
+      '--out', 'sgd.json', '--checkpoint-every', '0'], gruDir);
     expect(r.status, describeRun(r as ReturnType<typeof runPython>)).toBe(0);
     const trained = (JSON.parse(readFileSync(join(gruDir, 'sgd.json'), 'utf8')) as Graph).parameters!;
     const g = gradReport(graph, data).gradients;
@@ -299,7 +318,7 @@ describe.runIf(run)('train.py: torchrun with DDP, and the round trip back into C
   }, SLOW);
 
   it('one process computes what two computed: the same losses step by step', () => {
-    const single = train([PYTHON], 'single');
+    const single = train('single', 'python');
     expect(single.world_size).toBe(1);
     for (let i = 0; i < 50; i++) expect(Math.abs(single.losses[i] - ddp.losses[i]) / ddp.losses[i], `step ${i + 1}`).toBeLessThanOrEqual(1e-9);
     expect(Math.abs(single.final_loss - ddp.final_loss) / ddp.final_loss).toBeLessThanOrEqual(1e-9);
