@@ -7,7 +7,7 @@ import type { Graph, GraphNode, NodeKind } from '../../engine/format/types.ts';
 import type { Host, MenuAction } from '../host/types.ts';
 import { exampleOfAction } from '../../common/ipc-contract.ts';
 import { loadGraphText, serializeGraph } from '../doc/engine.ts';
-import { graphForSave, loadRunsFrom } from '../runs/store.ts';
+import { graphForSave, loadRunsFrom, markRunsSaved } from '../runs/store.ts';
 import { graphForRun } from '../../engine/experiments/compare.ts';
 import { autoLayout, DEFAULT_NODE_SIZE } from '../doc/layout.ts';
 import {
@@ -339,9 +339,11 @@ async function prepareSave(): Promise<string> {
 export async function save(): Promise<void> {
   const what = await prepareSave();
   const state = documentStore.getState();
-  const text = serializeGraph(graphForSave(state.graph));
+  const saved = graphForSave(state.graph);
+  const text = serializeGraph(saved);
   const result = await runHost(() => getHost().saveFile(text, suggestedName(), state.file?.handle ?? state.file?.path));
   if (!result) return;
+  markRunsSaved(saved);
   documentStore.getState().markSaved({ name: result.name, path: result.path, handle: result.handle });
   await clearAutosaveAfterSave();
   uiStore.getState().notify('info', `Saved ${result.name}: ${what}.`);
@@ -349,9 +351,11 @@ export async function save(): Promise<void> {
 
 export async function saveAs(): Promise<void> {
   const what = await prepareSave();
-  const text = serializeGraph(graphForSave(graph()));
+  const saved = graphForSave(graph());
+  const text = serializeGraph(saved);
   const result = await runHost(() => getHost().saveFileAs(text, suggestedName()));
   if (!result) return;
+  markRunsSaved(saved);
   documentStore.getState().markSaved({ name: result.name, path: result.path, handle: result.handle });
   await clearAutosaveAfterSave();
   uiStore.getState().notify('info', `Saved ${result.name}: ${what}.`);

@@ -12,7 +12,7 @@ import { DEFAULT_EXAMPLE_KEY, EXAMPLES } from '../examples.ts';
 import type { MenuAction } from '../host/types.ts';
 import { startTraining } from '../train/client.ts';
 import { startRecording } from '../runs/recorder.ts';
-import { runsStore } from '../runs/store.ts';
+import { graphForSave, runsStore, runsToSaveChanged } from '../runs/store.ts';
 import { loadDocumentText, runMenuAction, setHost } from './commands.ts';
 import { installShortcuts } from './shortcuts.ts';
 import * as training from './training.ts';
@@ -99,24 +99,28 @@ export async function startApp(host: Host): Promise<() => void> {
     }
   };
   sync();
-  cleanups.push(documentStore.subscribe((state, previous) => {
-    sync();
-    if (state.graph === previous.graph) return;
+  const scheduleAutosave = () => {
     window.clearTimeout(timer);
     timer = window.setTimeout(() => {
       const now = documentStore.getState();
       if (!isDirty(now)) return;
       // Do not overwrite an autosave still on offer until the user has answered.
       if (uiStore.getState().restoreOffer) return;
-      const record: AutosaveRecord = { savedAt: new Date().toISOString(), name: now.file?.name ?? now.graph.name ?? 'Untitled', text: serializeGraph(now.graph) };
+      // With the runs Save would write: a crash does not lose the run history either.
+      const record: AutosaveRecord = { savedAt: new Date().toISOString(), name: now.file?.name ?? now.graph.name ?? 'Untitled', text: serializeGraph(graphForSave(now.graph)) };
       void host.writeAutosave(JSON.stringify(record));
     }, AUTOSAVE_DELAY_MS);
+  };
+  cleanups.push(documentStore.subscribe((state, previous) => {
+    sync();
+    if (state.graph !== previous.graph) scheduleAutosave();
   }));
   cleanups.push(uiStore.subscribe((state, previous) => {
     if (state.hintDismissed && !previous.hintDismissed) void host.setSetting('hintDismissed', true);
   }));
   cleanups.push(runsStore.subscribe((state, previous) => {
     if (state.keepInFile !== previous.keepInFile) void host.setSetting('keepRunsInFile', state.keepInFile);
+    if (runsToSaveChanged(state, previous)) scheduleAutosave();
   }));
   cleanups.push(installShortcuts());
   cleanups.push(host.onMenuAction(menuAction));

@@ -26,9 +26,11 @@ export interface RunsState {
   selected: string[];
   /** How many runs this document has started (for names: "Run 3 · …"). */
   counter: number;
+  /** The runs the file holds as last opened or saved (by reference): runs that differ make the document unsaved. */
+  savedRuns: readonly RunRecord[];
 }
 
-const initial = (): RunsState => ({ runs: [], keepInFile: true, progress: {}, open: false, selected: [], counter: 0 });
+const initial = (): RunsState => ({ runs: [], keepInFile: true, progress: {}, open: false, selected: [], counter: 0, savedRuns: [] });
 
 export const runsStore = createStore<RunsState>()(() => initial());
 
@@ -90,12 +92,45 @@ export function toggleSelected(id: string): void {
 export function loadRunsFrom(graph: Graph): number {
   const { runs, skipped } = parseRuns((graph as Graph & { runs?: unknown }).runs);
   const highest = runs.reduce((m, r) => Math.max(m, Number(/^Run (\d+)/.exec(r.name)?.[1] ?? 0)), runs.length);
-  runsStore.setState({ ...initial(), runs, keepInFile: runsStore.getState().keepInFile, counter: highest });
+  const keepInFile = runsStore.getState().keepInFile;
+  runsStore.setState({ ...initial(), runs, keepInFile, counter: highest, savedRuns: runsToSave({ runs, keepInFile }) });
   return skipped;
 }
 
+/** The runs Save writes: the finished ones (a run still training is not), none when they are not kept in the file. */
+export function runsToSave(state: Pick<RunsState, 'runs' | 'keepInFile'>): RunRecord[] {
+  return state.keepInFile ? state.runs.filter((run) => run.status !== 'training') : [];
+}
+
+/** Whether Save would write other runs than the file holds: a run finished, was deleted, or "Keep runs in the file" changed. */
+export function runsUnsaved(state: Pick<RunsState, 'runs' | 'keepInFile' | 'savedRuns'>): boolean {
+  const now = runsToSave(state);
+  return now.length !== state.savedRuns.length || now.some((run, i) => run !== state.savedRuns[i]);
+}
+
+/** Whether the runs Save would write changed between two states (autosave follows them). */
+export function runsToSaveChanged(state: RunsState, previous: RunsState): boolean {
+  if (state.runs === previous.runs && state.keepInFile === previous.keepInFile) return false;
+  return runsUnsaved({ ...state, savedRuns: runsToSave(previous) });
+}
+
+/** Which runs went into a graph graphForSave made (its runs are thinned copies). */
+const writtenRuns = new WeakMap<Graph, readonly RunRecord[]>();
+
 /** The graph as Save writes it: with the finished runs, or none when they are not kept in the file. */
 export function graphForSave(graph: Graph): Graph {
-  const state = runsStore.getState();
-  return graphWithRuns(graph, state.keepInFile ? state.runs : []);
+  const runs = runsToSave(runsStore.getState());
+  const out = graphWithRuns(graph, runs);
+  writtenRuns.set(out, runs);
+  return out;
+}
+
+/**
+ * The file now holds `saved` (a graph graphForSave made): its runs are the
+ * saved ones. A run that finished while the save dialog was open is not in
+ * the file, so the document stays unsaved.
+ */
+export function markRunsSaved(saved: Graph): void {
+  const runs = writtenRuns.get(saved);
+  if (runs) runsStore.setState({ savedRuns: runs });
 }
