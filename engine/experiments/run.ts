@@ -46,6 +46,8 @@ export { DIVERGED_LOSS, hasDiverged } from '../train/diverged.ts';
 export interface RunHooks {
   /** The metric rows recorded since the last call (validation rows carry `val`), the step done and the step it stops at. */
   onRows?: (rows: readonly MetricRow[], step: number, until: number) => void;
+  /** At the end, after the result and the trained graph are taken: ‖dL/dh_t‖ per cell of the last training batch (t = 1..T). */
+  onGradFlow?: (norms: Record<string, number[]>) => void;
 }
 
 /** Trains one configuration to its end. Throws GraphError or TaskError when the graph, task or settings do not fit. */
@@ -70,12 +72,16 @@ export async function trainRun(input: RunInput, hooks: RunHooks = {}): Promise<{
   const metricName = trainer.metricNames()[0] ?? 'loss';
   const lastLoss = last ? last.loss : NaN;
   const metric = v ? (v.metrics as Record<string, number | undefined>)[metricName] ?? NaN : NaN;
-  return {
-    result: {
-      loss: v ? v.loss : NaN, metricName, metric, trainLoss: lastLoss, steps: trainer.stepCount,
-      diverged: trainer.failure !== null || hasDiverged(lastLoss, h[0]?.loss, v?.loss),
-      failure: trainer.failure ? trainer.failure.message : null,
-    },
-    graph: trainer.graphWithParameters(),
+  const result: RunResult = {
+    loss: v ? v.loss : NaN, metricName, metric, trainLoss: lastLoss, steps: trainer.stepCount,
+    diverged: trainer.failure !== null || hasDiverged(lastLoss, h[0]?.loss, v?.loss),
+    failure: trainer.failure ? trainer.failure.message : null,
   };
+  const graph = trainer.graphWithParameters();
+  if (hooks.onGradFlow) {
+    const norms: Record<string, number[]> = Object.create(null) as Record<string, number[]>;
+    for (const [cell, values] of Object.entries(trainer.snapshot().gradNorms)) norms[cell] = Array.from(values);
+    hooks.onGradFlow(norms);
+  }
+  return { result, graph };
 }

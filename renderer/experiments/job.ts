@@ -20,7 +20,7 @@ export type SweepRowPoint = Pick<MetricRow, 'step' | 'loss' | 'val'>;
 
 export type SweepReply =
   | { type: 'progress'; key: string; step: number; steps: number; rows: SweepRowPoint[] }
-  | { type: 'done'; key: string; result: RunResult; seconds: number }
+  | { type: 'done'; key: string; result: RunResult; gradFlow: Record<string, number[]>; seconds: number }
   | { type: 'error'; key: string; error: string; seconds: number };
 
 /** How often progress goes out (a chart is redrawn no faster than this). */
@@ -31,6 +31,7 @@ export async function trainSweepJob(job: SweepJob, post: (reply: SweepReply) => 
   const started = now();
   let pending: SweepRowPoint[] = [];
   let last = -Infinity;
+  let gradFlow: Record<string, number[]> = {};
   try {
     const { result } = await trainRun(job.input, {
       onRows: (rows, step, steps) => {
@@ -41,9 +42,10 @@ export async function trainSweepJob(job: SweepJob, post: (reply: SweepReply) => 
         post({ type: 'progress', key: job.key, step, steps, rows: pending });
         pending = [];
       },
+      onGradFlow: (norms) => { gradFlow = norms; },
     });
     if (pending.length > 0) post({ type: 'progress', key: job.key, step: result.steps, steps: result.steps, rows: pending });
-    post({ type: 'done', key: job.key, result, seconds: (now() - started) / 1000 });
+    post({ type: 'done', key: job.key, result, gradFlow, seconds: (now() - started) / 1000 });
   } catch (e) {
     post({ type: 'error', key: job.key, error: e instanceof Error ? e.message : String(e), seconds: (now() - started) / 1000 });
   }

@@ -198,7 +198,7 @@ export async function startSweep(planned: { spec: SweepSpec; text: string }, o: 
           const curves = curvesNow();
           const status: RowStatus = reply.result.failure ? 'failed' : reply.result.diverged ? 'diverged' : 'done';
           const finite = (x: number) => (Number.isFinite(x) ? x : null);
-          updateRun(id, { steps: reply.result.steps, curves, metricName: metric, status, final: { loss: finite(reply.result.trainLoss), valLoss: finite(reply.result.loss), metric: finite(reply.result.metric) } });
+          updateRun(id, { steps: reply.result.steps, curves, metricName: metric, status, gradFlow: reply.gradFlow, final: { loss: finite(reply.result.trainLoss), valLoss: finite(reply.result.loss), metric: finite(reply.result.metric) } });
           patchRow(config.id, { status, step: reply.result.steps, result: reply.result, best: bestOf([...curves.valMetric, reply.result.metric], metric), seconds: reply.seconds, error: reply.result.failure });
         } else {
           updateRun(id, { status: 'failed' });

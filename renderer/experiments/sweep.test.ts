@@ -51,6 +51,11 @@ describe('Sweep… in the app', () => {
     expect(runs[0].settings['training.batch']).toBe(4);
     expect(runs.every((r) => r.curves.step.length === 6 && r.curves.valStep.length >= 1 && r.status === 'done')).toBe(true);
     expect(runs[0].final.valLoss).toBe(sweep.rows[0].result!.loss);
+    // The gradient flow through time of the last batch: one norm per step of the task (length 8), finite, not all zero.
+    const flow = Object.values(runs[0].gradFlow);
+    expect(flow).toHaveLength(1);
+    expect(flow[0]).toHaveLength(8);
+    expect(flow[0].every(Number.isFinite) && flow[0].some((x) => x > 0)).toBe(true);
 
     const dir = mkdtempSync(join(tmpdir(), 'cw-app-sweep-'));
     writeFileSync(join(dir, 'sweep.json'), planned.text);

@@ -8,6 +8,7 @@ import { ComparePane } from '../views/ComparePane.tsx';
 import { comparedRuns, deleteRun, runsStore, toggleSelected, useRuns } from './store.ts';
 import { runStatusText } from './view.ts';
 import { cancelBackground, trainInBackground } from './pool.ts';
+import { openSweep, SweepDialog } from '../experiments/SweepDialog.tsx';
 import './runs.css';
 
 function openRuns(): void {
@@ -68,10 +69,12 @@ export const RunsDialog = memo(function RunsDialog() {
   const compared = comparedRuns({ runs, selected });
   const close = () => runsStore.setState({ open: false });
   return (
+    <>
     <dialog ref={ref} className="cw-dialog cw-runs-dialog" aria-label="Runs and comparison" onClose={close}>
       <div className="cw-dialog-head">
         <h2>Runs and comparison</h2>
         <button type="button" className="cw-tb-button" title="Train a copy of the current graph and settings in a worker of its own, while you keep working; its progress shows in this list" onClick={() => trainInBackground()}>Train in background</button>
+        <button type="button" className="cw-tb-button" title="Train the current graph over a grid of one or two settings' values and seeds, in background workers; every run joins this list" onClick={openSweep}>Sweep…</button>
         <label className="cw-pane-check" title="On: Save writes the runs into the graph file (a top-level runs array). Off: they stay in this session only.">
           <input type="checkbox" checked={keepInFile} onChange={(e) => runsStore.setState({ keepInFile: e.target.checked })} />Keep runs in the file
         </label>
@@ -84,5 +87,7 @@ export const RunsDialog = memo(function RunsDialog() {
         </div>
       ) : null}
     </dialog>
+    <SweepDialog />
+    </>
   );
 });
