@@ -5,10 +5,11 @@
  * numbers, Compare curves overlays them, and Export SPEC writes the file
  * `cellwright sweep` runs to the same rows (plan.ts, runner.ts).
  */
-import { memo, useEffect, useMemo, useRef } from 'react';
+import { memo, useMemo } from 'react';
 import { fmtNum, resultsCsv } from '../../engine/experiments/sweep.ts';
 import type { Graph } from '../../engine/format/types.ts';
 import { getHost } from '../app/commands.ts';
+import { useModalDialog } from '../runs/modal.ts';
 import { runsStore } from '../runs/store.ts';
 import { documentStore, useDocument } from '../store/document.ts';
 import { useTraining } from '../store/training.ts';
@@ -116,13 +117,7 @@ export const SweepDialog = memo(function SweepDialog() {
   const sweep = useSweep((s) => s.sweep);
   const graph = useDocument((s) => s.graph);
   const dataFile = useTraining((s) => s.data?.name ?? null);
-  const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
-    if (!open && dialog.open) dialog.close();
-  }, [open]);
+  const ref = useModalDialog(open);
   const keys = useMemo(() => sweepKeys(graph), [graph]);
   const blocked = cannotSweep(graph, dataFile);
   const planned: Planned | null = useMemo(() => (open && form && !blocked ? planSweep(graph, form) : null), [open, form, graph, blocked]);

@@ -3,12 +3,13 @@
  * and the dialog they open — every run of this document (tick to compare,
  * delete), "Keep runs in the file", and the comparison itself.
  */
-import { memo, useEffect, useRef } from 'react';
+import { memo } from 'react';
 import { ComparePane } from '../views/ComparePane.tsx';
 import { comparedRuns, deleteRun, runsStore, toggleSelected, useRuns } from './store.ts';
 import { runStatusText } from './view.ts';
 import { cancelBackground, trainInBackground } from './pool.ts';
 import { openSweep, SweepDialog } from '../experiments/SweepDialog.tsx';
+import { useModalDialog } from './modal.ts';
 import './runs.css';
 
 function openRuns(): void {
@@ -59,13 +60,7 @@ export const RunsDialog = memo(function RunsDialog() {
   const runs = useRuns((s) => s.runs);
   const selected = useRuns((s) => s.selected);
   const keepInFile = useRuns((s) => s.keepInFile);
-  const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
-    if (!open && dialog.open) dialog.close();
-  }, [open]);
+  const ref = useModalDialog(open);
   const compared = comparedRuns({ runs, selected });
   const close = () => runsStore.setState({ open: false });
   return (
