@@ -15,7 +15,8 @@ import { documentStore, useDocument } from '../store/document.ts';
 import { useTraining } from '../store/training.ts';
 import { uiStore } from '../store/ui.ts';
 import { defaultForm, planSweep, sweepKeys, type Planned, type SweepForm } from './plan.ts';
-import { csvRow, goalOf, startSweep, stopSweep, sweepLanes, sweepStore, useSweep, type SweepRowState } from './runner.ts';
+import { laneCount } from './lanes.ts';
+import { csvRow, goalOf, startSweep, stopSweep, sweepStore, useSweep, type SweepRowState } from './runner.ts';
 import './experiments.css';
 
 /** Open the Sweep dialog (from the Runs dialog), with the last form or one made for the current graph. */
@@ -139,7 +140,7 @@ export const SweepDialog = memo(function SweepDialog() {
       {open ? (
         <div className="cw-sweep-body">
           <p className="cw-sweep-intro">
-            Trains <b>{typeof graph.name === 'string' && graph.name ? graph.name : 'this graph'}</b> once per combination of the values below and each seed, from fresh weights, {sweepLanes()} at a time in background workers. Every run joins the run history.
+            Trains <b>{typeof graph.name === 'string' && graph.name ? graph.name : 'this graph'}</b> once per combination of the values below and each seed, from fresh weights, {laneCount()} at a time in background workers. Every run joins the run history.
           </p>
           <div className="cw-sweep-form" role="group" aria-label="What to sweep">
             {[0, 1].map((i) => (

@@ -12,17 +12,14 @@ import { loadGraphText } from '../../engine/format/parse.ts';
 import type { Graph } from '../../engine/format/types.ts';
 import { runCli } from '../../cli/testing.ts';
 import { runsStore } from '../runs/store.ts';
-import { trainSweepJob } from './job.ts';
 import { defaultForm, parseList, planSweep, sweepGraph, sweepKeys } from './plan.ts';
-import { csvRow, startSweep, sweepStore, type Lane } from './runner.ts';
+import { inProcessLane } from './lanes.ts';
+import { csvRow, startSweep, sweepStore } from './runner.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 const loaded = loadGraphText(readFileSync(join(root, 'assets/examples/elman.json'), 'utf8'));
 if (!loaded.ok) throw new Error('elman.json does not load');
 const elman: Graph = { ...loaded.graph, task: { name: 'adding', length: 8 }, parameters: { 'W:h': { shape: [1], data: [1] } } } as unknown as Graph;
-
-/** The worker's code, in this thread: what sweep.worker.ts runs. */
-const inProcess = (): Lane => ({ run: (job, onReply) => trainSweepJob(job, onReply), stop: () => undefined });
 
 /** results.csv without its wall-time column. */
 const withoutSeconds = (csv: string): string[] => {
@@ -41,7 +38,7 @@ describe('Sweep… in the app', () => {
     expect(JSON.parse(planned.text).graphs[0].graph).not.toHaveProperty('parameters');
 
     runsStore.setState({ runs: [], counter: 0 });
-    await startSweep(planned, { lanes: 2, lane: inProcess });
+    await startSweep(planned, { lanes: 2, lane: inProcessLane });
     const sweep = sweepStore.getState().sweep!;
     expect(sweep.rows.map((r) => r.status)).toEqual(['done', 'done', 'done', 'done']);
     // Each row is a run in the run history, with its curves and the swept settings.
