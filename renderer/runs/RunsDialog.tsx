@@ -9,6 +9,7 @@ import { comparedRuns, deleteRun, runsStore, toggleSelected, useRuns } from './s
 import { runStatusText } from './view.ts';
 import { cancelBackground, trainInBackground } from './pool.ts';
 import { openSweep, SweepDialog } from '../experiments/SweepDialog.tsx';
+import { openReproduce, ReproduceDialog } from '../experiments/ReproduceDialog.tsx';
 import { useModalDialog } from './modal.ts';
 import './runs.css';
 
@@ -70,6 +71,7 @@ export const RunsDialog = memo(function RunsDialog() {
         <h2>Runs and comparison</h2>
         <button type="button" className="cw-tb-button" title="Train a copy of the current graph and settings in a worker of its own, while you keep working; its progress shows in this list" onClick={() => trainInBackground()}>Train in background</button>
         <button type="button" className="cw-tb-button" title="Train the current graph over a grid of one or two settings' values and seeds, in background workers; every run joins this list" onClick={openSweep}>Sweep…</button>
+        <button type="button" className="cw-tb-button" title="The classic results (adding, copy, temporal order, flip-flop, Greff's variants…): open one as a document, train its quick form and get PASS or FAIL" onClick={openReproduce}>Reproduce…</button>
         <label className="cw-pane-check" title="On: Save writes the runs into the graph file (a top-level runs array). Off: they stay in this session only.">
           <input type="checkbox" checked={keepInFile} onChange={(e) => runsStore.setState({ keepInFile: e.target.checked })} />Keep runs in the file
         </label>
@@ -83,6 +85,7 @@ export const RunsDialog = memo(function RunsDialog() {
       ) : null}
     </dialog>
     <SweepDialog />
+    <ReproduceDialog />
     </>
   );
 });
