@@ -8,6 +8,7 @@ import type { Host, MenuAction } from '../host/types.ts';
 import { exampleOfAction } from '../../common/ipc-contract.ts';
 import { loadGraphText, serializeGraph } from '../doc/engine.ts';
 import { graphForSave, loadRunsFrom, markRunsSaved } from '../runs/store.ts';
+import { readRunsBeside, writeRunsBeside } from '../runs/beside.ts';
 import { graphForRun } from '../../engine/experiments/compare.ts';
 import { autoLayout, DEFAULT_NODE_SIZE } from '../doc/layout.ts';
 import {
@@ -224,6 +225,7 @@ export async function loadDocumentText(text: string, file: { name: string; path?
   // The file's runs go to the run history (renderer/runs/), not into the graph the trainer and autosave see.
   documentStore.getState().load(graphForRun(laidOut, { keepParameters: true }), file, { dirty: options.dirty });
   loadRunsFrom(laidOut);
+  if (file?.path) await readRunsBeside(getHost(), file.path);
   uiStore.getState().select([]);
   const count = validationStore.getState().problems.filter((p) => p.severity === 'error').length;
   if (count > 0) uiStore.getState().notify('info', `Opened ${file?.name ?? parsed.name ?? 'graph'} with ${count} problem${count === 1 ? '' : 's'}: see the list on the right.`);
@@ -343,7 +345,7 @@ export async function save(): Promise<void> {
   const text = serializeGraph(saved);
   const result = await runHost(() => getHost().saveFile(text, suggestedName(), state.file?.handle ?? state.file?.path));
   if (!result) return;
-  markRunsSaved(saved);
+  if (await writeRunsBeside(getHost(), saved, result.path)) markRunsSaved(saved);
   documentStore.getState().markSaved({ name: result.name, path: result.path, handle: result.handle });
   await clearAutosaveAfterSave();
   uiStore.getState().notify('info', `Saved ${result.name}: ${what}.`);
@@ -355,7 +357,7 @@ export async function saveAs(): Promise<void> {
   const text = serializeGraph(saved);
   const result = await runHost(() => getHost().saveFileAs(text, suggestedName()));
   if (!result) return;
-  markRunsSaved(saved);
+  if (await writeRunsBeside(getHost(), saved, result.path)) markRunsSaved(saved);
   documentStore.getState().markSaved({ name: result.name, path: result.path, handle: result.handle });
   await clearAutosaveAfterSave();
   uiStore.getState().notify('info', `Saved ${result.name}: ${what}.`);

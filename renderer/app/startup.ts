@@ -70,7 +70,8 @@ export async function startApp(host: Host): Promise<() => void> {
   const theme = await host.getSetting<Theme>('theme', prefersDark ? 'dark' : 'light');
   uiStore.getState().setTheme(theme === 'dark' ? 'dark' : 'light');
   if (await host.getSetting('hintDismissed', false)) uiStore.getState().dismissHint();
-  runsStore.setState({ keepInFile: await host.getSetting('keepRunsInFile', true) });
+  // Beside the file only where the host can write there (the desktop).
+  runsStore.setState({ keepInFile: await host.getSetting('keepRunsInFile', true), beside: host.writeRunsBeside !== undefined && await host.getSetting('runsBeside', false) });
   await restoreLayout(host);
 
   // Read the autosave before anything can overwrite it.
@@ -120,6 +121,7 @@ export async function startApp(host: Host): Promise<() => void> {
   }));
   cleanups.push(runsStore.subscribe((state, previous) => {
     if (state.keepInFile !== previous.keepInFile) void host.setSetting('keepRunsInFile', state.keepInFile);
+    if (state.beside !== previous.beside) void host.setSetting('runsBeside', state.beside);
     if (runsToSaveChanged(state, previous)) scheduleAutosave();
   }));
   cleanups.push(installShortcuts());

@@ -82,3 +82,19 @@ test('a background run marks the document unsaved when it finishes', async ({ pa
   await expect(page.getByLabel('unsaved changes')).toBeVisible();
   await expect(page).toHaveTitle(/^• /);
 });
+
+test('the browser edition keeps runs inside the file: "beside the file" needs the desktop app', async ({ page }) => {
+  await openApp(page);
+  await page.getByRole('button', { name: /^Runs/ }).click();
+  const dialog = page.getByRole('dialog', { name: 'Runs and comparison' });
+  const keep = dialog.getByRole('combobox', { name: 'Keep runs' });
+  await expect(keep).toHaveValue('file');
+  await expect(keep.getByRole('option', { name: 'beside the file (desktop app)' })).toBeDisabled();
+  await keep.selectOption('session');
+  await expect(keep).toHaveValue('session');
+  await screenshot(page, 'runs-keep.png');
+  // The choice is remembered across a reload (a setting, not part of the document).
+  await page.reload();
+  await page.getByRole('button', { name: /^Runs/ }).click();
+  await expect(page.getByRole('dialog', { name: 'Runs and comparison' }).getByRole('combobox', { name: 'Keep runs' })).toHaveValue('session');
+});
