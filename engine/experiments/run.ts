@@ -46,6 +46,12 @@ export { DIVERGED_LOSS, hasDiverged } from '../train/diverged.ts';
 export interface RunHooks {
   /** The metric rows recorded since the last call (validation rows carry `val`), the step done and the step it stops at. */
   onRows?: (rows: readonly MetricRow[], step: number, until: number) => void;
+  /**
+   * Called between slices of about 50 ms instead of an immediate resume: a
+   * thread that also serves other work (the CLI's main thread, feeding its
+   * sweep workers) lets it run here. The numbers do not depend on it.
+   */
+  yieldFn?: () => Promise<void>;
   /** At the end, after the result and the trained graph are taken: ‖dL/dh_t‖ per cell of the last training batch (t = 1..T). */
   onGradFlow?: (norms: Record<string, number[]>) => void;
 }
@@ -64,7 +70,7 @@ export async function trainRun(input: RunInput, hooks: RunHooks = {}): Promise<{
     sent = trainer.history.length;
   };
   // Yields nothing to wait for: a worker runs one run at a time, and the numbers do not depend on slicing.
-  await trainer.run({ until, yieldFn: () => { report(); return Promise.resolve(); } });
+  await trainer.run({ until, yieldFn: () => { report(); return hooks.yieldFn ? hooks.yieldFn() : Promise.resolve(); } });
   report();
   const v = trainer.validate(false);
   const h = trainer.history.filter((r) => r.step > 0);
