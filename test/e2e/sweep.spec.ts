@@ -101,3 +101,30 @@ for (const theme of ['light', 'dark'] as const) {
     await screenshot(page, `sweep-compare-${theme}.png`);
   });
 }
+
+test('Stop sweep keeps what the running run trained and starts no more', async ({ page }) => {
+  test.setTimeout(90_000);
+  await openApp(page);
+  await page.getByRole('button', { name: 'Open example' }).click();
+  await page.getByRole('menuitem', { name: /^Elman RNN/ }).click();
+  await trainingSettled(page);
+  await page.getByRole('button', { name: 'Runs (0)' }).click();
+  await page.getByRole('dialog', { name: 'Runs and comparison' }).getByRole('button', { name: 'Sweep…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Sweep settings' });
+  await dialog.getByLabel('Values', { exact: true }).fill('0.01, 0.003, 0.001');
+  await dialog.getByLabel('Seeds').fill('1 2');
+  await dialog.getByLabel('Steps per run').fill('100000');
+  await expect(dialog.getByText('6 runs')).toBeVisible();
+  await dialog.getByRole('button', { name: 'Start sweep' }).click();
+  const table = dialog.getByRole('table', { name: 'Sweep results' });
+  await expect(table.locator('tbody tr[data-status="training"]').first()).toContainText(/step [1-9]\d* \/ 100000/, { timeout: 30_000 });
+  await dialog.getByRole('button', { name: 'Stop sweep' }).click();
+  await expect(dialog.getByRole('button', { name: 'Start sweep' })).toBeEnabled();
+  await expect(table.locator('tbody tr[data-status="stopped"]')).toHaveCount(6);
+  await expect(table.locator('tbody tr').filter({ hasText: 'not run' })).not.toHaveCount(0);
+  // The stopped runs are in the history, marked stopped, with what they trained.
+  await dialog.getByRole('button', { name: 'Compare curves' }).click();
+  const runs = page.getByRole('dialog', { name: 'Runs and comparison' }).getByRole('list', { name: 'Runs', exact: true }).getByRole('listitem');
+  await expect(runs.first()).toContainText(/stopped/);
+  await expect(runs.filter({ hasText: 'training' })).toHaveCount(0);
+});
