@@ -57,6 +57,7 @@ for (const theme of ['light', 'dark'] as const) {
     await dialog.getByLabel('Seeds').fill('1, x');
     await expect(dialog.getByRole('alert', { name: 'Sweep problems' })).toContainText('seeds: whole numbers');
     await expect(dialog.getByRole('button', { name: 'Start sweep' })).toBeDisabled();
+    await screenshot(page, `sweep-problem-${theme}.png`);
 
     await dialog.getByLabel('Setting', { exact: true }).selectOption('training.lr');
     await dialog.getByLabel('Values', { exact: true }).fill('0.03, 0.003');
