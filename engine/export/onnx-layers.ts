@@ -40,7 +40,7 @@ export interface LayeredExportParts {
   graph: OnnxGraph;
   inputs: string[];
   outputs: string[];
-  /** The recurrent ops written, one per layer (fused op name, or Scan per copy). */
+  /** The recurrent ops written: per layer its fused op or a Scan per copy, then a Scan for an outer step with cells. */
   ops: string[];
   fused: boolean;
 }
@@ -172,6 +172,7 @@ export function layeredOnnx(graph: Graph, opts: { outputs?: string[]; seed: numb
       feeds: seq, B, initialInputs, outputs: outerWanted, reverseOutputs: rev, outputName: (id) => `${id}#seq`, bodyPrefix: 'outer/',
     });
     for (const id of outerWanted) value.set(id, got.get(id)!);
+    ops.push('Scan');
     stateInputs.unshift(...outer.cells.map((i) => ({ name: outer.nodes[i].id, size: outer.nodes[i].size })));
   } else if (outerWanted.length > 0) {
     // No state: every outer node is a function of the same step's inputs, computed for all steps at once

@@ -10,6 +10,7 @@ import * as ort from 'onnxruntime-web';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { runGraph } from '../grad.ts';
 import { compileAny, layerModel } from '../layers/compile.ts';
+import { outerCellOnLayers, zoneoutBiGru } from '../../test/torch/layered-graphs.ts';
 import type { DataFile, Graph, TensorJSON } from '../format/types.ts';
 import { importOnnx } from '../import/onnx.ts';
 import { valuesInOriginalOrder } from '../import/tensors.ts';
@@ -127,6 +128,20 @@ describe('export → import → export', () => {
     expect(Buffer.from(e2.bytes).equals(Buffer.from(e1.bytes))).toBe(true);
     const r = await compare(g1, { T: 9, B: 2, initial: true });
     expect(r.worst).toBeLessThan(2e-5);
+  });
+});
+
+describe('layers that are not one standard cell', () => {
+  it.each([['a bidirectional GRU with zoneout', zoneoutBiGru()], ['a reverse second layer read by an outer cell', outerCellOnLayers()]] as const)('%s: a Scan per layer copy (and for the outer cell), with default and given initial states', async (_name, g) => {
+    for (const initial of [false, true]) {
+      const r = await compare(g, { T: 7, B: 3, initial });
+      expect(r.worst).toBeLessThan(TOL32);
+      expect(r.ops.length).toBeGreaterThan(0);
+    }
+    expect(exportOnnx(zoneoutBiGru()).ops).toEqual(['Scan', 'Scan']);
+    // The standard first layer is fused; the reverse second too; the outer cell is a Scan.
+    const o = exportOnnx(outerCellOnLayers());
+    expect([o.ops, o.form]).toEqual([['LSTM', 'LSTM', 'Scan'], 'scan']);
   });
 });
 

@@ -1,0 +1,257 @@
+/**
+ * model.py for a graph with layers (docs/layers.md). One class per part:
+ *
+ *   Outer            the outer step graph (engine/export/torch-model.ts), each
+ *                    layer an input stream named by the layer's id
+ *   Layer_<id>       the nested step graph of one copy of a layer (and
+ *   Layer_<id>_reverse  the backward copy of a bidirectional layer)
+ *   Model            holds them as submodules: forward runs each layer's
+ *                    copies over the sequence (a reverse copy on the
+ *                    time-reversed sequence, its values flipped back), joins a
+ *                    bidirectional layer's halves [forward ‖ reverse], then the
+ *                    outer graph on the inputs and the layers' sequences.
+ *
+ * Model has the interface of a model.py without layers (from_json,
+ * load_parameters, export_parameters, initial_state, forward → Output), so
+ * train.py runs it unchanged; its parameters are the submodules' (attributes
+ * `outer.edge_y`, `l1.edge_x_i`, keys `edge:y`, `layer:l1/edge:x_i`).
+ * Values and states are keyed by the ids `cellwright run` reports (`l1`,
+ * `l1/h`, `bi/reverse/h`), in data time order. Without per-step values
+ * (`keep_values=False`, what train.py does) a copy that is a standard LSTM or
+ * GRU runs in PyTorch's own kernel, one call per layer and direction.
+ */
+import type { Program } from '../compile.ts';
+import type { Graph } from '../format/types.ts';
+import type { CompiledCopy, LayerModel } from '../layers/compile.ts';
+import { layerModel } from '../layers/compile.ts';
+import { analyzeLayers } from '../layers/validate.ts';
+import type { ParamLayout } from '../params.ts';
+import type { Arr } from '../tensor.ts';
+import { commentText, docText, NameTable, pyStr, sanitize } from './names.ts';
+import type { ModelNames, TorchDtype } from './torch-model.ts';
+import { modelPyParts, TorchExportError } from './torch-model.ts';
+
+function indent(lines: string[], n: number): string {
+  const pad = ' '.repeat(n);
+  return lines.map((l) => (l === '' ? '' : pad + l)).join('\n');
+}
+
+/** A submodule of Model: the outer graph or one copy of a layer. */
+interface Part {
+  attr: string;
+  className: string;
+  keysName: string;
+  /** Prefix of reported ids (`l1/`, `l1/reverse/`), '' for the outer graph. */
+  prefix: string;
+  /** Prefix of parameter keys (`layer:l1/`), '' for the outer graph. */
+  keyPrefix: string;
+  kernel: boolean;
+}
+
+/**
+ * The text of model.py for a graph with layers, compiled by compileAny into
+ * `pub`, with the joint parameter vector `theta`.
+ */
+export function layeredModelPy(graph: Graph, pub: Program, dtype: TorchDtype, theta: Arr): { text: string; names: ModelNames } {
+  const model = layerModel(pub) as LayerModel;
+  const analysis = analyzeLayers(graph);
+  const attrs = new NameTable(new Set(['outer', 'training', 'forward', 'step']));
+  const classes = new NameTable(new Set(['Model', 'Outer', 'Output']));
+  const helpers = new Map<string, string>();
+  const names: ModelNames = { params: new Map(), nodes: new Map() };
+  const classTexts: string[] = [];
+  const keyTables: string[] = [];
+  const keyLines: string[] = [];
+  const paramDoc: string[] = [];
+  const cellLines: string[] = [];
+  const sizeLines: string[] = [];
+
+  /** Adds a part's class and tables; `output` is the node a layer copy gives (its kernel must compute exactly that). */
+  const addPart = (partGraph: Graph, program: Program, ptheta: Arr, part: Omit<Part, 'kernel'>, output?: number): Part => {
+    const p = modelPyParts(partGraph, program, dtype, ptheta, { className: part.className, keysName: part.keysName, sequence: output !== undefined });
+    for (const [k, v] of p.helpers) helpers.set(k, v);
+    classTexts.push(p.classText);
+    keyTables.push(`# ${part.prefix ? `layer copy ${commentText(part.prefix.slice(0, -1))}` : 'the outer graph'}: attribute of ${part.className} → parameter key without the layer's prefix`, `${part.keysName} = {`, ...p.tables.keys, '}');
+    for (const [key, a] of p.names.params) {
+      keyLines.push(`    ${pyStr(`${part.attr}.${a}`)}: ${pyStr(part.keyPrefix + key)},`);
+      names.params.set(part.keyPrefix + key, `${part.attr}.${a}`);
+    }
+    for (const [id, v] of p.names.nodes) names.nodes.set(part.prefix + id, `${part.attr}:${v}`);
+    for (const line of p.paramDoc) paramDoc.push(line.replace(/^ {4}(\S+) +/, (_m, a: string) => `    ${`${part.attr}.${a}`.padEnd(24)} `));
+    // Cells and sizes under their reported ids (a layer's stand-in input is listed by the layer).
+    cellLines.push(...program.cells.map((i) => {
+      const n = program.nodes[i];
+      const initial = n.init ? 'learned' : 'zeros';
+      return `    ${pyStr(part.prefix + n.id)}: {"size": ${n.size}, "initial": ${pyStr(initial)}, "writer": ${pyStr(part.prefix + program.nodes[n.writer!].id)}},`;
+    }));
+    sizeLines.push(...program.nodes.filter((n) => n.kind !== 'loss').map((n) => `    ${pyStr(part.prefix + n.id)}: ${n.size},`));
+    return { ...part, kernel: p.kernel !== undefined && (output === p.kernel.out.index || output === p.kernel.h.index) };
+  };
+
+  // The outer graph first, as in the joint layout: its own parameters only (at the same offsets).
+  const entries = model.outer.layout.entries.filter((e) => !e.key.startsWith('layer:'));
+  const outerLayout: ParamLayout = { entries, byKey: new Map(entries.map((e) => [e.key, e])), size: entries.reduce((m, e) => Math.max(m, e.offset + e.length), 0) };
+  const outerProgram: Program = { ...model.outer, layout: outerLayout };
+  const outerPart: Part = addPart(analysis.flat, outerProgram, theta, { attr: 'outer', className: 'Outer', keysName: '_KEYS_OUTER', prefix: '', keyPrefix: '' });
+
+  const copyParts = new Map<CompiledCopy, Part>();
+  model.layers.forEach((L, li) => {
+    L.copies.forEach((c, ci) => {
+      const info = analysis.layers[li].copies[ci];
+      const base = sanitize(L.id) + (c.reverse && L.direction === 'bidirectional' ? '_reverse' : '');
+      const part = addPart(info.graph, c.program, theta.subarray(c.offset, c.offset + c.program.layout.size), {
+        attr: attrs.take(base), className: classes.take(`Layer_${base}`), keysName: classes.take(`_KEYS_${base.toUpperCase()}`), prefix: c.prefix, keyPrefix: c.keyPrefix,
+      }, c.output);
+      copyParts.set(c, part);
+    });
+  });
+  const layerIds = new Set(model.layers.map((l) => l.index));
+  const outerCells = model.outer.cells.map((i) => model.outer.nodes[i]);
+  const realInputs = pub.inputs.map((i) => pub.nodes[i]);
+  for (const x of realInputs) {
+    if (x.reverse && model.layers.some((L) => L.feeds.some((f) => f.source === x.index))) {
+      throw new TorchExportError(`cannot export to PyTorch: input "${x.id}" says "reverse": true and feeds a layer; the export feeds layers in data order only (reverse the layer instead: "direction": "reverse")`);
+    }
+  }
+
+  // ── Model.forward ──
+  const fwd: string[] = [];
+  model.layers.forEach((L) => {
+    const seqOf = (source: number): string => {
+      const n = model.outer.nodes[source];
+      return layerIds.has(source) ? `seqs[${pyStr(n.id)}]` : `x[${pyStr(n.id)}]`;
+    };
+    fwd.push(`# layer ${commentText(L.id)} (${L.direction})`);
+    const halves: string[] = [];
+    L.copies.forEach((c, ci) => {
+      const part = copyParts.get(c)!;
+      const ports = L.feeds.map((f) => `${pyStr(c.program.nodes[f.port].id)}: ${seqOf(f.source)}${c.reverse ? '.flip(0)' : ''}`);
+      const cells = c.program.cells.map((i) => c.program.nodes[i].id);
+      const flip = c.reverse ? '.flip(0)' : '';
+      const out = pyStr(c.program.nodes[c.output].id);
+      fwd.push(
+        `fed = {${ports.join(', ')}}${c.reverse ? '  # the reverse copy reads the sequence from its end' : ''}`,
+        `st: Dict[str, Tensor] = {}`,
+        ...cells.map((id) => `st[${pyStr(id)}] = state[${pyStr(c.prefix + id)}]`),
+      );
+      const generic = [
+        `o = self.${part.attr}(fed, None, st)`,
+        `seq_${ci} = o.values[${out}]${flip}`,
+        `for k, v in o.values.items():`,
+        `    values[${pyStr(c.prefix)} + k] = v${flip}`,
+        `for k, v in o.state.items():`,
+        `    final[${pyStr(c.prefix)} + k] = v`,
+      ];
+      if (part.kernel) {
+        fwd.push('if keep_values:', ...generic.map((l) => `    ${l}`), 'else:  # a standard layer: PyTorch\'s kernel',
+          `    seq_${ci}, last = self.${part.attr}._nn_sequence(fed, st)`,
+          `    seq_${ci} = seq_${ci}${flip}`,
+          '    for k, v in last.items():',
+          `        final[${pyStr(c.prefix)} + k] = v`);
+      } else {
+        fwd.push(...generic);
+      }
+      halves.push(`seq_${ci}`);
+    });
+    fwd.push(`seqs[${pyStr(L.id)}] = ${halves.length === 1 ? halves[0] : `torch.cat([${halves.join(', ')}], -1)  # [forward ‖ reverse]`}`, '');
+  });
+
+  const wrapper = `class Model(nn.Module):
+    """${docText(graph.name ?? 'Cellwright graph')}: the outer graph and every layer copy as submodules (see the module docstring)."""
+
+    def __init__(self, parameters=None, dtype=None):
+        super().__init__()
+        self.outer = Outer(dtype=dtype)
+${indent([...copyParts.values()].map((p) => `self.${p.attr} = ${p.className}(dtype=dtype)  # ${commentText(p.prefix.slice(0, -1))}`), 8)}
+        if parameters is not None:
+            self.load_parameters(parameters)
+
+    @classmethod
+    def from_json(cls, path="params.json", dtype=None):
+        """A model holding the parameters of a params.json or a Cellwright graph file (its "parameters")."""
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+        if doc.get("format") == "cellwright-graph":
+            doc = doc.get("parameters") or {}
+        return cls(doc, dtype=dtype)
+
+    def load_parameters(self, parameters):
+        """Copies {key: {"shape": [...], "data": [...]}} into the submodules (a missing key keeps its value)."""
+        for attr, key in PARAMETER_KEYS.items():
+            if key not in parameters:
+                continue
+            p = self.get_parameter(attr)
+            t = parameters[key]
+            if list(t["shape"]) != list(p.shape):
+                raise ValueError(f"parameter {key}: expected shape {list(p.shape)}, found {t['shape']}")
+            with torch.no_grad():
+                p.copy_(torch.tensor(t["data"], dtype=torch.float64).reshape(p.shape))
+
+    def export_parameters(self):
+        """The parameters as a graph file's "parameters" object (float64 numbers)."""
+        out = {}
+        for attr, key in PARAMETER_KEYS.items():
+            p = self.get_parameter(attr).detach().to("cpu", torch.float64)
+            out[key] = {"shape": list(p.shape), "data": p.reshape(-1).tolist()}
+        return out
+
+    def initial_state(self, batch_size: int, like: Optional[Tensor] = None) -> Dict[str, Tensor]:
+        """Every cell's state before step 1, nested cells under their reported ids (\`l1/h\`)."""
+        state = self.outer.initial_state(batch_size, like)
+${indent([...copyParts.values()].flatMap((p) => [`for k, v in self.${p.attr}.initial_state(batch_size, like).items():`, `    state[${pyStr(p.prefix)} + k] = v`]), 8)}
+        return state
+
+    def forward(self, x: Dict[str, Tensor], y: Optional[Dict[str, Tensor]] = None, state: Optional[Dict[str, Tensor]] = None,
+                batch_size: Optional[int] = None, keep_values: bool = True) -> Output:
+        """Runs the layers over the whole sequence, then the outer graph (as a model.py without layers).
+
+        x: {input id: [T, B, size]}, y: {target id: [T, B, size]} or None, state: {cell id: [B, size]}
+        with nested cells under their reported ids (default: initial_state). Returns an Output whose
+        values and state hold the layers' nodes under \`<layer>/<node>\` (\`<layer>/reverse/<node>\`
+        for a bidirectional layer's backward copy), in data time order, and each layer's output
+        sequence under its id. steps holds the outer graph's per-step values.
+        """
+        like = _first_stream(x, y)
+        B = like.shape[1]
+        if state is None:
+            state = self.initial_state(B, like)
+        values: Dict[str, Tensor] = {}
+        final: Dict[str, Tensor] = {}
+        seqs: Dict[str, Tensor] = {}
+${indent(fwd, 8)}
+        outer_x: Dict[str, Tensor] = {}
+        for k, v in x.items():
+            outer_x[k] = v
+        for k, v in seqs.items():
+            outer_x[k] = v
+        outer_state: Dict[str, Tensor] = {}
+${indent(outerCells.map((n) => `outer_state[${pyStr(n.id)}] = state[${pyStr(n.id)}]`), 8)}
+        out = self.outer(outer_x, y, outer_state, batch_size, keep_values)
+        for k, v in out.values.items():
+            values[k] = v
+        for k, v in out.state.items():
+            final[k] = v
+        if not keep_values:
+            values = {}
+        return Output(out.loss, out.losses, final, values, out.steps)
+`;
+  // The outer class again, now with the module header that carries every part's tables and helpers.
+  const outer = modelPyParts(analysis.flat, outerProgram, dtype, theta, {
+    className: outerPart.className, keysName: outerPart.keysName,
+    header: {
+      intro: `It has layers (stacked or bidirectional, docs/layers.md): \`Model.forward\` runs each
+layer's nested step graph over the whole sequence (\`Layer_*\` classes, a reverse copy on the
+reversed sequence), then the outer step graph (\`Outer\`) on the inputs and the layers'
+sequences.`,
+      inputs: realInputs.map((n) => `    ${pyStr(n.id)}: {"size": ${n.size}, "reverse": ${n.reverse ? 'True' : 'False'}},`),
+      cells: cellLines,
+      sizes: sizeLines,
+      keys: keyLines,
+      paramDoc,
+      extra: `${keyTables.join('\n')}\n`,
+      helpers,
+    },
+  });
+  const text = `${outer.head}${classTexts.join('\n\n')}\n\n${wrapper}${outer.tail}`.replace(/\n{4,}/g, '\n\n\n');
+  return { text, names };
+}
