@@ -14,7 +14,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportTorch } from '../engine/export/torch.ts';
-import type { DataFile, Graph } from '../engine/format/types.ts';
+import type { DataFile, Graph, TensorJSON } from '../engine/format/types.ts';
+import { importOnnx } from '../engine/import/onnx.ts';
+import { dataFromSource } from '../engine/import/tensors.ts';
 import { gradReport } from '../engine/grad.ts';
 import { stackedLstm } from '../engine/layers/templates.ts';
 import { dataFor, outerCellOnLayers, zoneoutBiGru } from './torch/layered-graphs.ts';
@@ -45,6 +47,14 @@ const example = (name: string): { graph: Graph; data: DataFile } => ({
   data: JSON.parse(readFileSync(join(ROOT, `assets/examples/${name}.data.json`), 'utf8')) as DataFile,
 });
 
+/** An ONNX fixture imported, with a data file from the fixture's own inputs. */
+function imported(name: string): { graph: Graph; data: DataFile } {
+  const dir = join(ROOT, 'test/fixtures/models');
+  const r = importOnnx(new Uint8Array(readFileSync(join(dir, `${name}.onnx`))));
+  const f = JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')) as { inputs: Record<string, TensorJSON> };
+  return { graph: r.graph, data: dataFromSource(r, f.inputs) };
+}
+
 function cases(): Case[] {
   const bilstm2 = stackedLstm({ x: 2, h: 3, y: 1, bidirectional: true });
   const zo = zoneoutBiGru();
@@ -60,6 +70,8 @@ function cases(): Case[] {
     { name: '2-layer bidirectional LSTM, given initial states', graph: bilstm2, data: dataFor(bilstm2, 5, 2, 5, true), dtype: 'float64', kernels: ['l1', 'l1_reverse', 'l2', 'l2_reverse'] },
     { name: 'bidirectional GRU with zoneout (no kernel), given initial states', graph: zo, data: dataFor(zo, 6, 2, 6, true), dtype: 'float64', kernels: [] },
     { name: 'reverse second layer and an outer cell, given initial states', graph: outer, data: dataFor(outer, 6, 3, 7, true), dtype: 'float64', kernels: ['l1', 'l2'] },
+    // An imported bidirectional LSTM with sequence_lens: its layer has two ports (x and the length mask).
+    { name: 'imported bidirectional LSTM with sequence_lens (two ports)', ...imported('lstm_bidirectional_sequence_lens'), dtype: 'float64', kernels: [] },
   );
   return out;
 }

@@ -453,6 +453,13 @@ def main():
     build('rnn_tanh', 'RNN')
     build('rnn_relu_f64', 'RNN', dtype=np.float64, attrs={'activations': ['Relu']}, h0='r')
     build('rnn_reverse', 'RNN', attrs={'direction': 'reverse'}, h0_input=True)
+    # sequence_lens with reverse and bidirectional passes: each backward pass starts at its sequence's own last step.
+    build('lstm_bidirectional_sequence_lens', 'LSTM', D=2, Bn=3, seq_lens=[5, 2, 4], peep=True, h0='r', c0='r', attrs={'direction': 'bidirectional'})
+    build('gru_reverse_sequence_lens_input', 'GRU', Bn=3, seq_lens=[3, 5, 1], seq_lens_input=True, h0='r', attrs={'direction': 'reverse', 'linear_before_reset': 1})
+    build('gru_bidirectional_sequence_lens_input', 'GRU', D=2, Bn=3, seq_lens=[4, 1, 5], seq_lens_input=True, attrs={'direction': 'bidirectional'})
+    build('rnn_bidirectional_sequence_lens', 'RNN', D=2, seq_lens=[2, 5], attrs={'direction': 'bidirectional'})
+    # Refused: the two directions of a bidirectional node with different activations (a layer's copies share one step graph).
+    build('gru_bidirectional_mixed_activations', 'GRU', D=2, attrs={'direction': 'bidirectional', 'activations': ['Sigmoid', 'Tanh', 'Sigmoid', 'Relu']})
 
 
 if __name__ == '__main__':
