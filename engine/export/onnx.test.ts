@@ -13,7 +13,7 @@ import { compileAny, layerModel } from '../layers/compile.ts';
 import { outerCellOnLayers, zoneoutBiGru } from '../../test/torch/layered-graphs.ts';
 import type { DataFile, Graph, TensorJSON } from '../format/types.ts';
 import { importOnnx } from '../import/onnx.ts';
-import { valuesInOriginalOrder } from '../import/tensors.ts';
+import { dataFromSource, outputFromValues, valuesInOriginalOrder } from '../import/tensors.ts';
 import { ImportError } from '../import/types.ts';
 import { exportOnnx } from './onnx.ts';
 
@@ -159,6 +159,37 @@ describe('export → import → export of layered graphs', () => {
     const [o1, o2] = [await runOrt(e1.bytes, { x }), await runOrt(e2.bytes, { x })];
     expect(r2.outputs.y).toEqual([{ node: 'y', step: 'all' }]);
     expect(o2.y.data).toEqual(o1.y.data);
+  });
+});
+
+describe('--initial-states: the exported <cell>.initial inputs import back as initial states', () => {
+  it.each(['lstm', 'gru', 'elman', 'peephole-lstm', 'lstm-2-layer', 'gru-bidirectional'])('%s: the import maps every .initial input to its cell and computes what onnxruntime computes; export → import → export is stable', async (name) => {
+    const f = `${name}.json`;
+    const e1 = exportOnnx(load(f), { initialStates: true });
+    const r = importOnnx(e1.bytes);
+    const states = e1.inputs.filter((n) => n.endsWith('.initial'));
+    expect(states.length).toBeGreaterThan(0);
+    for (const name of states) expect(r.inputs[name]).toEqual([expect.objectContaining({ as: 'initialState' })]);
+    const next = rng(11);
+    const feeds: Record<string, TensorJSON> = {};
+    const x = load(f).nodes.find((n) => n.kind === 'input')!;
+    feeds[x.id] = { shape: [6, 2, x.size as number], data: Array.from({ length: 12 * (x.size as number) }, next) };
+    for (const name of states) {
+      const size = cellsOf(load(f)).find((c) => `${c.id}.initial` === name)!.size;
+      feeds[name] = { shape: [2, size], data: Array.from({ length: 2 * size }, () => next() / 2) };
+    }
+    for (const t of Object.values(feeds)) t.data = Array.from(Float32Array.from(t.data));
+    const got = await runOrt(e1.bytes, feeds);
+    const values = valuesInOriginalOrder(r.graph, runGraph(r.graph, dataFromSource(r, feeds), { dtype: 'float64' }).values);
+    for (const out of e1.outputs) {
+      const want = got[out];
+      const mine = outputFromValues(r, out, want.shape, values);
+      const worst = mine.data.reduce((m, v, i) => Math.max(m, Math.abs(v - want.data[i]) / (1 + Math.abs(want.data[i]))), 0);
+      expect(worst, out).toBeLessThan(TOL32);
+    }
+    const e2 = exportOnnx(r.graph, { initialStates: true });
+    const e3 = exportOnnx(importOnnx(e2.bytes).graph, { initialStates: true });
+    expect(Buffer.from(e3.bytes).equals(Buffer.from(e2.bytes))).toBe(true);
   });
 });
 

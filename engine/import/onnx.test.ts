@@ -49,7 +49,7 @@ const SUPPORTED = [
   'lstm_leaky_elu_softsign', 'gru_leaky_default_elu', 'rnn_scaledtanh', 'lstm_sequence_lens', 'gru_sequence_lens_input',
   // sequence_lens with reverse passes: each starts at its sequence's own last step (the fixtures agree with onnxruntime: onnx-reference.test.ts)
   'rnn_reverse_sequence_lens', 'gru_reverse_sequence_lens_input', 'lstm_bidirectional_sequence_lens', 'gru_bidirectional_sequence_lens_input',
-  'rnn_bidirectional_sequence_lens',
+  'rnn_bidirectional_sequence_lens', 'lstm_bidirectional_initial_inputs',
 ];
 
 describe('ONNX import matches the source outputs', () => {
@@ -110,6 +110,18 @@ describe('the imported graph', () => {
       h0: [{ node: 'h_l0', as: 'initialState' }, { node: 'h_l1', as: 'initialState' }],
       c0: [{ node: 'c_l0', as: 'initialState' }, { node: 'c_l1', as: 'initialState' }],
     });
+  });
+
+  it('initial_h and initial_c given as model inputs of a bidirectional node map to each direction\'s cell', () => {
+    const r = importOnnx(model('lstm_bidirectional_initial_inputs'));
+    expect(r.inputs.initial_h).toEqual([{ node: 'l1/h', as: 'initialState' }, { node: 'l1/reverse/h', as: 'initialState' }]);
+    expect(r.inputs.initial_c).toEqual([{ node: 'l1/c', as: 'initialState' }, { node: 'l1/reverse/c', as: 'initialState' }]);
+    // Given states change the outputs: the check against the source above feeds them.
+    const f = fixture('lstm_bidirectional_initial_inputs');
+    const zero = Object.fromEntries(Object.entries(f.inputs).map(([k, v]) => [k, k.startsWith('initial') ? { ...v, data: v.data.map(() => 0) } : v]));
+    const run = (feeds: Record<string, TensorJSON>): number[] => outputFromValues(r, 'Y_h', f.outputs.Y_h.shape, runGraph(r.graph, dataFromSource(r, feeds)).values).data;
+    expect(maxDiff({ shape: f.outputs.Y_h.shape, data: run(f.inputs) }, f.outputs.Y_h)).toBeLessThan(1e-6);
+    expect(maxDiff({ shape: f.outputs.Y_h.shape, data: run(zero) }, f.outputs.Y_h)).toBeGreaterThan(1e-3);
   });
 
   it('stacked layers get one named set of gates each and list h_n per layer', () => {

@@ -35,7 +35,13 @@ type Val =
    * A value computed at every step (`all`) or after the last step (`final`),
    * `wire[d]` the node to read for direction/layer d, `report[d]` the node to name.
    */
-  | { k: 'stream'; axes: Axis[]; wire: string[]; report: string[]; size: number; step: 'all' | 'final'; merged?: { node: string; size: number } };
+  | { k: 'stream'; axes: Axis[]; wire: string[]; report: string[]; size: number; step: 'all' | 'final'; merged?: { node: string; size: number } }
+
+  /**
+   * Initial states [D, B, H] assembled from model inputs [B, H] (Unsqueeze, then Concat over the
+   * directions), as `cellwright export onnx --initial-states` writes them: part d is input `name`.
+   */
+  | { k: 'states'; parts: { name: string; index: number }[] };
 
 type Stream = Extract<Val, { k: 'stream' }>;
 
@@ -312,6 +318,10 @@ class Importer {
       for (const a of [...axes].map((x) => (x < 0 ? x + rank : x)).sort((a, b) => a - b)) out.splice(a, 0, '1');
       return this.set(n, 0, { ...v, axes: out });
     }
+    // A model input [B, H] made [1, B, H]: one direction's initial state.
+    if (v.k === 'ginput' && v.rank === 2 && v.perm.join() === '0,1' && v.first === 0 && axes.length === 1 && (axes[0] === 0 || axes[0] === -3)) {
+      return this.set(n, 0, { k: 'states', parts: [{ name: v.name, index: 0 }] });
+    }
     this.fail(n, 'Unsqueeze of this input is not supported');
   }
 
@@ -371,6 +381,10 @@ class Importer {
       this.failAttr(n, 'axis', String(axis), 'only concatenation of recurrent states along the directions/layers axis is supported');
     }
     if (parts.every((p) => p.k === 'zeros' || p.k === 'const')) return this.set(n, 0, { k: 'zeros', dims: [] });
+    if (parts.every((p) => p.k === 'states')) {
+      if (axis !== 0 && axis !== -3) this.failAttr(n, 'axis', String(axis), 'initial states are concatenated along the directions axis (0)');
+      return this.set(n, 0, { k: 'states', parts: parts.flatMap((p) => (p as Extract<Val, { k: 'states' }>).parts) });
+    }
     this.fail(n, 'Concat of these inputs is not supported');
   }
 
@@ -863,6 +877,11 @@ class Importer {
         const expectPerm = layout === 0 ? [0, 1, 2] : [1, 0, 2];
         if (v.perm.join() !== expectPerm.join()) this.failInput(n, what, 'the model input is transposed before it reaches the recurrent node, which is not supported');
         return { from: { name: v.name, index: v.first + d } };
+      }
+      if (v.k === 'states') {
+        if (v.parts.length !== D) this.failInput(n, what, `is assembled from ${v.parts.length} model input(s), but direction ${direction} needs ${D}`);
+        if (layout !== 0) this.failInput(n, what, 'initial states assembled from [B, H] inputs need layout 0');
+        return { from: v.parts[d] };
       }
       return this.failInput(n, what, 'must be a model input, a constant, or zeros');
     };

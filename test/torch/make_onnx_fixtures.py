@@ -458,6 +458,8 @@ def main():
     build('gru_reverse_sequence_lens_input', 'GRU', Bn=3, seq_lens=[3, 5, 1], seq_lens_input=True, h0='r', attrs={'direction': 'reverse', 'linear_before_reset': 1})
     build('gru_bidirectional_sequence_lens_input', 'GRU', D=2, Bn=3, seq_lens=[4, 1, 5], seq_lens_input=True, attrs={'direction': 'bidirectional'})
     build('rnn_bidirectional_sequence_lens', 'RNN', D=2, seq_lens=[2, 5], attrs={'direction': 'bidirectional'})
+    # initial_h / initial_c as model inputs [D, B, H] of a bidirectional node, with sequence_lens.
+    build('lstm_bidirectional_initial_inputs', 'LSTM', D=2, Bn=3, h0_input=True, c0='r', seq_lens=[4, 5, 2], attrs={'direction': 'bidirectional'})
     # Refused: the two directions of a bidirectional node with different activations (a layer's copies share one step graph).
     build('gru_bidirectional_mixed_activations', 'GRU', D=2, attrs={'direction': 'bidirectional', 'activations': ['Sigmoid', 'Tanh', 'Sigmoid', 'Relu']})
 
