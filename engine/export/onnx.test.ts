@@ -17,7 +17,7 @@ import { dataFromSource, outputFromValues, valuesInOriginalOrder } from '../impo
 import { ImportError } from '../import/types.ts';
 import { exportOnnx } from './onnx.ts';
 
-/** onnxruntime (float32) against the engine (float64), relative: |ort − engine| / (1 + |engine|). Measured worst on the examples: 3.5e-7. */
+/** onnxruntime (float32) against the engine (float64), relative: |ort − engine| / (1 + |engine|). Measured worst on the examples: docs/import-export.md (checked below). */
 const TOL32 = 1e-6;
 const EXAMPLES = join(import.meta.dirname, '../../assets/examples');
 const MODELS = join(import.meta.dirname, '../../test/fixtures/models');
@@ -114,6 +114,19 @@ describe('ONNX export runs in onnxruntime and matches the engine', () => {
     expect(exportOnnx(load('lstm-2-layer.json')).ops).toEqual(['LSTM', 'LSTM']);
     expect(forms['gru-bidirectional.json']).toBe('fused');
     expect(exportOnnx(load('gru-bidirectional.json')).ops).toEqual(['GRU']);
+  });
+});
+
+describe('the number the README and docs/import-export.md quote', () => {
+  it('"worst relative difference" is the worst over every example, fused and Scan, with given initial states (rounded up to 2 digits)', async () => {
+    let worst = 0;
+    for (const f of examples) for (const noFused of [false, true]) worst = Math.max(worst, (await compare(load(f), { T: fileT(f) + 3, B: 3, initial: true, noFused })).worst);
+    for (const doc of ['README.md', 'docs/import-export.md']) {
+      const text = readFileSync(join(import.meta.dirname, '../..', doc), 'utf8').replace(/\s+/g, ' ');
+      const quoted = Number(/worst relative difference ([0-9.]+e-[0-9]+)/.exec(text)?.[1]);
+      expect(quoted, doc).toBeGreaterThanOrEqual(worst);
+      expect(quoted, doc).toBeLessThan(worst * 1.1);
+    }
   });
 });
 
