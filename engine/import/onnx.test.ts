@@ -5,9 +5,11 @@ import { runGraph } from '../grad.ts';
 import type { TensorJSON } from '../format/types.ts';
 import { validateAny as validateGraph } from '../layers/index.ts';
 import { importOnnx } from './onnx.ts';
-import { decodeModel, encodeModel } from './onnx-proto.ts';
+import { decodeModel, DT, encodeModel } from './onnx-proto.ts';
 import { dataFromSource, outputFromValues, valuesInOriginalOrder } from './tensors.ts';
 import { ImportError } from './types.ts';
+import { exportOnnx } from '../export/onnx.ts';
+import { bidirectionalGru } from '../layers/templates.ts';
 
 const DIR = join(import.meta.dirname, '../../test/fixtures/models');
 
@@ -183,6 +185,31 @@ describe('bad, truncated or hostile ONNX files get a clear error, never a crash 
       outputs: { constructor: [{ node: 'h', step: 'all' }], Y_h: [{ node: 'h', step: 'final' }] },
     });
     expect(Object.prototype).not.toHaveProperty('node');
+  });
+  it('every truncation of the sequence_lens and initial-state fixtures, and of a layered export with state inputs, is refused with a byte offset', () => {
+    const exported = exportOnnx(bidirectionalGru({ x: 2, h: 3, y: 1 }), { initialStates: true }).bytes;
+    for (const full of [model('lstm_bidirectional_sequence_lens'), model('lstm_bidirectional_initial_inputs'), exported]) {
+      for (let cut = 0; cut < full.length; cut += Math.max(1, Math.floor(full.length / 89))) {
+        expect(refusal(full.subarray(0, cut), 'cut.onnx')).toMatch(/^cut\.onnx: cannot read the model/);
+      }
+    }
+  });
+  it('initial states assembled from the wrong number of inputs, or along another axis, are refused by node and input', () => {
+    const m = decodeModel(exportOnnx(bidirectionalGru({ x: 2, h: 3, y: 1 }), { initialStates: true }).bytes);
+    const concat = m.graph.nodes.find((n) => n.opType === 'Concat' && n.inputs.length === 2 && n.inputs.every((i) => i.includes('.initial')))!;
+    const three = structuredClone(m);
+    three.graph.nodes.find((n) => n.name === concat.name)!.inputs.push(concat.inputs[0]);
+    expect(refusal(encodeModel(three))).toMatch(/\(GRU\): input initial_h: is assembled from 3 model input\(s\), but direction bidirectional needs 2/);
+    const axis1 = structuredClone(m);
+    axis1.graph.nodes.find((n) => n.name === concat.name)!.attributes.set('axis', { type: 'int', i: 1 });
+    expect(refusal(encodeModel(axis1))).toMatch(/\(Concat\): attribute axis = 1 is not supported: initial states are concatenated along the directions axis/);
+  });
+  it('a constant sequence_lens that is no list of lengths is refused', () => {
+    const m = decodeModel(model('lstm_sequence_lens'));
+    const lens = m.graph.initializers.find((t) => t.name === 'sequence_lens')!;
+    lens.data = Float64Array.from([5, -2]);
+    lens.dataType = DT.INT64; // the encoder writes int64, not the fixture's int32
+    expect(refusal(encodeModel(m))).toMatch(/"lstm_node" \(LSTM\): input sequence_lens: a constant must be a list of lengths .*found shape \[2\]/);
   });
   it('an unknown attribute of a recurrent op is named', () => {
     const m = decodeModel(model('gru_lbr1'));

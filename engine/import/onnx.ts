@@ -784,6 +784,9 @@ class Importer {
       // each sequence's own last step, as the spec says.
       const name = n.inputs[4];
       if (lens.k !== 'const' && lens.k !== 'ginput') this.failInput(n, 'sequence_lens', 'must be a model input or a constant');
+      if (lens.k === 'const' && (lens.dims.length !== 1 || lens.data.some((v) => !Number.isInteger(v) || v < 0))) {
+        this.failInput(n, 'sequence_lens', `a constant must be a list of lengths (non-negative integers, one per sequence), found shape [${lens.dims.join(', ')}]${lens.data.length ? `, first ${lens.data[0]}` : ''}`);
+      }
       mask = this.inputNode.get(`${name}\u0000mask`);
       if (!mask) {
         mask = this.d.uid('mask');
