@@ -40,7 +40,8 @@ interface Result {
   script: { error?: string; loss: number; values: number };
 }
 
-interface Case { name: string; graph: Graph; data: DataFile; dtype: 'float32' | 'float64'; kernels: string[] }
+/** kernels: submodules PyTorch's kernel can run; calls: the comment of each kernel call model.py makes (one per run of layers). */
+interface Case { name: string; graph: Graph; data: DataFile; dtype: 'float32' | 'float64'; kernels: string[]; calls?: string[] }
 
 const example = (name: string): { graph: Graph; data: DataFile } => ({
   graph: JSON.parse(readFileSync(join(ROOT, `assets/examples/${name}.json`), 'utf8')) as Graph,
@@ -62,14 +63,14 @@ function cases(): Case[] {
   const out: Case[] = [];
   for (const dtype of ['float64', 'float32'] as const) {
     out.push(
-      { name: `lstm-2-layer example (${dtype})`, ...example('lstm-2-layer'), dtype, kernels: ['l1', 'l2'] },
-      { name: `gru-bidirectional example (${dtype})`, ...example('gru-bidirectional'), dtype, kernels: ['bi', 'bi_reverse'] },
+      { name: `lstm-2-layer example (${dtype})`, ...example('lstm-2-layer'), dtype, kernels: ['l1', 'l2'], calls: ['nn.LSTM(num_layers=2)'] },
+      { name: `gru-bidirectional example (${dtype})`, ...example('gru-bidirectional'), dtype, kernels: ['bi', 'bi_reverse'], calls: ['nn.GRU(num_layers=1, bidirectional=True)'] },
     );
   }
   out.push(
-    { name: '2-layer bidirectional LSTM, given initial states', graph: bilstm2, data: dataFor(bilstm2, 5, 2, 5, true), dtype: 'float64', kernels: ['l1', 'l1_reverse', 'l2', 'l2_reverse'] },
+    { name: '2-layer bidirectional LSTM, given initial states', graph: bilstm2, data: dataFor(bilstm2, 5, 2, 5, true), dtype: 'float64', kernels: ['l1', 'l1_reverse', 'l2', 'l2_reverse'], calls: ['nn.LSTM(num_layers=2, bidirectional=True)'] },
     { name: 'bidirectional GRU with zoneout (no kernel), given initial states', graph: zo, data: dataFor(zo, 6, 2, 6, true), dtype: 'float64', kernels: [] },
-    { name: 'reverse second layer and an outer cell, given initial states', graph: outer, data: dataFor(outer, 6, 3, 7, true), dtype: 'float64', kernels: ['l1', 'l2'] },
+    { name: 'reverse second layer and an outer cell, given initial states', graph: outer, data: dataFor(outer, 6, 3, 7, true), dtype: 'float64', kernels: ['l1', 'l2'], calls: ['nn.LSTM(num_layers=1)'] },
     // An imported bidirectional LSTM with sequence_lens: its layer has two ports (x and the length mask).
     { name: 'imported bidirectional LSTM with sequence_lens (two ports)', ...imported('lstm_bidirectional_sequence_lens'), dtype: 'float64', kernels: [] },
   );
@@ -94,6 +95,8 @@ describe.runIf(available || mustRun())('PyTorch export of graphs with layers equ
       const folder = join(dir, String(i));
       mkdirSync(folder);
       const { files } = exportTorch(c.graph, { dtype: c.dtype });
+      // The layers PyTorch's kernel runs, in as few calls as nn.LSTM / nn.GRU would make.
+      expect([...files['model.py'].matchAll(/one call of PyTorch's \w+ kernel, as (nn\.\w+\([^)]*\))/g)].map((m) => m[1]), c.name).toEqual(c.calls ?? []);
       for (const [name, text] of Object.entries(files)) writeFileSync(join(folder, name), text);
       writeFileSync(join(folder, 'data.json'), JSON.stringify(c.data));
       writeFileSync(join(folder, 'report.json'), JSON.stringify(gradReport(c.graph, c.data, { dtype: 'float64' })));

@@ -17,12 +17,13 @@
  * `outer.edge_y`, `l1.edge_x_i`, keys `edge:y`, `layer:l1/edge:x_i`).
  * Values and states are keyed by the ids `cellwright run` reports (`l1`,
  * `l1/h`, `bi/reverse/h`), in data time order. Without per-step values
- * (`keep_values=False`, what train.py does) a copy that is a standard LSTM or
- * GRU runs in PyTorch's own kernel, one call per layer and direction.
+ * (`keep_values=False`, what train.py does) layers that are standard LSTMs or
+ * GRUs run in PyTorch's own kernel: a run of stacked layers (forward, or all
+ * bidirectional) in one call, as nn.LSTM(num_layers=k, bidirectional=…) would.
  */
 import type { Program } from '../compile.ts';
 import type { Graph } from '../format/types.ts';
-import type { CompiledCopy, LayerModel } from '../layers/compile.ts';
+import type { CompiledCopy, CompiledLayer, LayerModel } from '../layers/compile.ts';
 import { layerModel } from '../layers/compile.ts';
 import { analyzeLayers } from '../layers/validate.ts';
 import type { ParamLayout } from '../params.ts';
@@ -45,7 +46,8 @@ interface Part {
   prefix: string;
   /** Prefix of parameter keys (`layer:l1/`), '' for the outer graph. */
   keyPrefix: string;
-  kernel: boolean;
+  /** The standard cell PyTorch's kernel computes for this copy, if it is one: its op, size and cells. */
+  kernel?: { op: 'LSTM' | 'GRU'; hidden: number; h: string; c?: string };
 }
 
 /**
@@ -85,7 +87,9 @@ export function layeredModelPy(graph: Graph, pub: Program, dtype: TorchDtype, th
       return `    ${pyStr(part.prefix + n.id)}: {"size": ${n.size}, "initial": ${pyStr(initial)}, "writer": ${pyStr(part.prefix + program.nodes[n.writer!].id)}},`;
     }));
     sizeLines.push(...program.nodes.filter((n) => n.kind !== 'loss').map((n) => `    ${pyStr(part.prefix + n.id)}: ${n.size},`));
-    return { ...part, kernel: p.kernel !== undefined && (output === p.kernel.out.index || output === p.kernel.h.index) };
+    const k = p.kernel;
+    const exact = k !== undefined && (output === k.out.index || output === k.h.index) && (k.op === 'LSTM' || k.op === 'GRU');
+    return { ...part, kernel: exact ? { op: k.op as 'LSTM' | 'GRU', hidden: k.h.size, h: k.h.id, c: k.c?.id } : undefined };
   };
 
   // The outer graph first, as in the joint layout: its own parameters only (at the same offsets).
@@ -115,46 +119,83 @@ export function layeredModelPy(graph: Graph, pub: Program, dtype: TorchDtype, th
   }
 
   // ── Model.forward ──
-  const fwd: string[] = [];
-  model.layers.forEach((L) => {
-    const seqOf = (source: number): string => {
-      const n = model.outer.nodes[source];
-      return layerIds.has(source) ? `seqs[${pyStr(n.id)}]` : `x[${pyStr(n.id)}]`;
-    };
-    fwd.push(`# layer ${commentText(L.id)} (${L.direction})`);
+  const seqOf = (source: number): string => {
+    const n = model.outer.nodes[source];
+    return layerIds.has(source) ? `seqs[${pyStr(n.id)}]` : `x[${pyStr(n.id)}]`;
+  };
+  /** A layer run copy by copy through its submodules' forward (every value at every step). */
+  const generic = (L: CompiledLayer): string[] => {
+    const lines = [`# layer ${commentText(L.id)} (${L.direction}): ${L.copies.length === 2 ? 'each copy' : 'its step'} over the sequence`];
     const halves: string[] = [];
     L.copies.forEach((c, ci) => {
       const part = copyParts.get(c)!;
-      const ports = L.feeds.map((f) => `${pyStr(c.program.nodes[f.port].id)}: ${seqOf(f.source)}${c.reverse ? '.flip(0)' : ''}`);
-      const cells = c.program.cells.map((i) => c.program.nodes[i].id);
       const flip = c.reverse ? '.flip(0)' : '';
-      const out = pyStr(c.program.nodes[c.output].id);
-      fwd.push(
+      const ports = L.feeds.map((f) => `${pyStr(c.program.nodes[f.port].id)}: ${seqOf(f.source)}${flip}`);
+      lines.push(
         `fed = {${ports.join(', ')}}${c.reverse ? '  # the reverse copy reads the sequence from its end' : ''}`,
-        `st: Dict[str, Tensor] = {}`,
-        ...cells.map((id) => `st[${pyStr(id)}] = state[${pyStr(c.prefix + id)}]`),
-      );
-      const generic = [
+        'st: Dict[str, Tensor] = {}',
+        ...c.program.cells.map((i) => c.program.nodes[i].id).map((id) => `st[${pyStr(id)}] = state[${pyStr(c.prefix + id)}]`),
         `o = self.${part.attr}(fed, None, st)`,
-        `seq_${ci} = o.values[${out}]${flip}`,
-        `for k, v in o.values.items():`,
+        `seq_${ci} = o.values[${pyStr(c.program.nodes[c.output].id)}]${flip}`,
+        'for k, v in o.values.items():',
         `    values[${pyStr(c.prefix)} + k] = v${flip}`,
-        `for k, v in o.state.items():`,
+        'for k, v in o.state.items():',
         `    final[${pyStr(c.prefix)} + k] = v`,
-      ];
-      if (part.kernel) {
-        fwd.push('if keep_values:', ...generic.map((l) => `    ${l}`), 'else:  # a standard layer: PyTorch\'s kernel',
-          `    seq_${ci}, last = self.${part.attr}._nn_sequence(fed, st)`,
-          `    seq_${ci} = seq_${ci}${flip}`,
-          '    for k, v in last.items():',
-          `        final[${pyStr(c.prefix)} + k] = v`);
-      } else {
-        fwd.push(...generic);
-      }
+      );
       halves.push(`seq_${ci}`);
     });
-    fwd.push(`seqs[${pyStr(L.id)}] = ${halves.length === 1 ? halves[0] : `torch.cat([${halves.join(', ')}], -1)  # [forward ‖ reverse]`}`, '');
-  });
+    lines.push(`seqs[${pyStr(L.id)}] = ${halves.length === 1 ? halves[0] : `torch.cat([${halves.join(', ')}], -1)  # [forward ‖ reverse]`}`);
+    return lines;
+  };
+  // Runs of layers PyTorch's kernel computes in one call (nn.LSTM(num_layers=k, bidirectional=…)): every copy a
+  // standard cell of the same kind and size, forward or bidirectional, each layer reading only the one before,
+  // which nothing else reads.
+  const kernelOf = (L: CompiledLayer): Part['kernel'] | undefined => {
+    const ks = L.copies.map((c) => copyParts.get(c)!.kernel);
+    const [k] = ks;
+    if (!k || L.direction === 'reverse' || L.feeds.length !== 1 || ks.some((q) => !q || q.op !== k.op || q.hidden !== k.hidden)) return undefined;
+    return k;
+  };
+  const readers = (L: CompiledLayer): number => model.outer.nodes[L.index].outEdges.length + model.layers.filter((M) => M.feeds.some((f) => f.source === L.index)).length;
+  const runs: CompiledLayer[][] = [];
+  for (const L of model.layers) {
+    const last = runs.at(-1);
+    const prev = last?.at(-1);
+    const k = kernelOf(L);
+    const pk = prev && kernelOf(prev);
+    if (k && pk && prev && pk.op === k.op && pk.hidden === k.hidden && prev.direction === L.direction && L.feeds[0].source === prev.index && readers(prev) === 1) last!.push(L);
+    else runs.push([L]);
+  }
+  const fwd: string[] = [];
+  for (const run of runs) {
+    const k = kernelOf(run[0]);
+    if (!k) {
+      for (const L of run) fwd.push(...generic(L), '');
+      continue;
+    }
+    const bi = run[0].direction === 'bidirectional';
+    const copies = run.flatMap((L) => L.copies);
+    const ids = run.map((L) => `"${L.id}"`).join(', ');
+    const stack = (cell: string): string => `torch.stack([${copies.map((c) => `state[${pyStr(c.prefix + cell)}]`).join(', ')}])`;
+    const hx = k.op === 'LSTM' ? `[${stack(k.h)}, ${stack(k.c!)}]` : stack(k.h);
+    const outs = k.op === 'LSTM' ? 'seq, h_n, c_n' : 'seq, h_n';
+    const last = run[run.length - 1];
+    fwd.push(
+      'if keep_values:',
+      ...run.flatMap((L) => generic(L)).map((l) => `    ${l}`),
+      `else:  # ${commentText(ids)}: one call of PyTorch's ${k.op} kernel, as nn.${k.op}(num_layers=${run.length}${bi ? ', bidirectional=True' : ''})`,
+      `    weights: List[Tensor] = ${copies.map((c) => `self.${copyParts.get(c)!.attr}._nn_weights()`).join(' + ')}`,
+      `    ${outs} = torch._VF.${k.op.toLowerCase()}(${seqOf(run[0].feeds[0].source)}, ${hx}, weights, True, ${run.length}, 0.0, self.training, ${bi ? 'True' : 'False'}, False)`,
+      ...copies.flatMap((c, j) => [
+        `    final[${pyStr(c.prefix + k.h)}] = h_n[${j}]`,
+        ...(k.op === 'LSTM' ? [`    final[${pyStr(c.prefix + k.c!)}] = c_n[${j}]`] : []),
+      ]),
+      `    seqs[${pyStr(last.id)}] = seq`,
+      // The outer step reads every input stream, also a layer it has no edge from: zeros stand in for the ones inside the call.
+      ...run.slice(0, -1).map((L) => `    seqs[${pyStr(L.id)}] = seq.new_zeros(seq.shape[0], seq.shape[1], ${L.size})  # inside the kernel call; read by nothing`),
+      '',
+    );
+  }
 
   const wrapper = `class Model(nn.Module):
     """${docText(graph.name ?? 'Cellwright graph')}: the outer graph and every layer copy as submodules (see the module docstring)."""

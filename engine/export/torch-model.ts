@@ -259,7 +259,7 @@ export interface ModelPyOptions {
   className?: string;
   /** Module-level table attribute → parameter key the class loads by (default PARAMETER_KEYS). */
   keysName?: string;
-  /** Also write `_nn_sequence(fed, state)`: the output sequence and final state from PyTorch's kernel (a layer's copy that is a standard LSTM or GRU). */
+  /** Also write `_nn_weights()`: the weights PyTorch's kernel takes (a layer's copy that is a standard LSTM or GRU). */
   sequence?: boolean;
   /** The module text before the class, where it describes more than this class (a graph with layers). */
   header?: {
@@ -447,8 +447,8 @@ export function modelPyParts(graph: Graph, program: Program, dtype: TorchDtype =
         `                         self.training, False, False)`,
       );
     }
-    const finalState = l.op === 'LSTM' ? `{${pyStr(l.h.id)}: h_n[0], ${pyStr(l.c!.id)}: c_n[0]}` : `{${pyStr(l.h.id)}: h_n[0]}`;
-    sequenceMethod.push(...kernelMethod, `return seq, ${finalState}`);
+    // The kernel's weights [w_ih, w_hh, b_ih, b_hh] (the lines above before the call).
+    sequenceMethod.push(...kernelMethod.slice(0, l.op === 'LSTM' ? 3 : 4), `return [w_ih, w_hh, b_ih, ${l.op === 'LSTM' ? 'torch.zeros_like(b_ih)' : 'b_hh'}]`);
     kernelMethod.push(`${names.nodes.get(l.out.id)!} = seq  # node ${commentText(l.out.id)} at every step [T, B, ${H}]`);
     for (const n of kernel.readouts) for (const line of gateLines(c, n)) kernelMethod.push(line);
     // Each loss: one call over all steps for the total (its gradient), and the per-step series without a graph.
@@ -618,8 +618,8 @@ ${indent(initLines, 8).join('\n')}
 ${indent(fusedDecl, 8).join('\n')}
         return w
 
-${kernel && opts.sequence ? `    def _nn_sequence(self, fed: Dict[str, Tensor], state: Dict[str, Tensor]) -> Tuple[Tensor, Dict[str, Tensor]]:
-        """The output sequence [T, B, size] and the final state from PyTorch's kernel (forward without per-step values)."""
+${kernel && opts.sequence ? `    def _nn_weights(self) -> List[Tensor]:
+        """This layer's weights as PyTorch's ${kernel.layer.op} kernel takes them: w_ih, w_hh, b_ih, b_hh (nn.${kernel.layer.op}'s gate order)."""
 ${indent(sequenceMethod, 8).join('\n')}
 
 ` : ''}${kernel ? `    def _nn_kernel(self, fed: Dict[str, Tensor], state: Dict[str, Tensor], targets: Dict[str, Tensor], T: int,

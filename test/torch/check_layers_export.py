@@ -69,7 +69,7 @@ def run_case(case, index):
     fg = torch.autograd.grad(fast.loss, [model.get_parameter(a) for a in attrs], allow_unused=True)
     errs = [rel_err(torch.zeros_like(model.get_parameter(a)) if g is None else g.detach(), tensor(report["gradients"][mod.PARAMETER_KEYS[a]]))
             for a, g in zip(attrs, fg)]
-    kernels = [name for name, m in model.named_children() if hasattr(m, "_nn_sequence")]
+    kernels = [name for name, m in model.named_children() if hasattr(m, "_nn_weights")]
     res["fast"] = {"loss": rel_err(fast.loss.item(), report["loss"]), "gradients": max(errs, default=0.0), "kernels": kernels}
 
     try:
