@@ -16,6 +16,8 @@ import { importOnnx } from '../import/onnx.ts';
 import { dataFromSource, outputFromValues, valuesInOriginalOrder } from '../import/tensors.ts';
 import { ImportError } from '../import/types.ts';
 import { exportOnnx } from './onnx.ts';
+import { exportTorch } from './torch.ts';
+import { stackedLstm } from '../layers/templates.ts';
 
 /** onnxruntime (float32) against the engine (float64), relative: |ort − engine| / (1 + |engine|). Measured worst on the examples: docs/import-export.md (checked below). */
 const TOL32 = 1e-6;
@@ -259,6 +261,12 @@ describe('export refusals and choices', () => {
     expect(bi.worst).toBeLessThan(TOL32);
     expect(() => exportOnnx(g, { outputs: ['x'] })).toThrow(/"x" is an input of the model/);
     expect(() => exportOnnx(g, { outputs: ['l3/h'] })).toThrow(/"l3\/h", which is neither a node of the graph nor a nested node/);
+  });
+  it('a layer fed by an input that says "reverse": true is refused by both exports, naming the layer and the input', () => {
+    const g = stackedLstm({ x: 1, h: 2, y: 1 });
+    g.nodes = g.nodes.map((n) => (n.id === 'x' ? { ...n, reverse: true } : n));
+    expect(() => exportOnnx(g)).toThrow(/layer "l1" reads input "x", which says "reverse": true/);
+    expect(() => exportTorch(g)).toThrow(/input "x" says "reverse": true and feeds a layer.*"direction": "reverse"/);
   });
   it('--outputs chooses the outputs; asking for the LSTM memory cell gives the Scan form', async () => {
     const g = load('lstm.json');

@@ -221,6 +221,24 @@ def check_ref():
                       linear_before_reset=1)
         err = np.abs(Y[:, 0] - y.detach().numpy()).max()
         assert err < 1e-12, (op, err)
+    # sequence_lens, bidirectional: against PyTorch's packed sequences (each backward pass starts at its own last step).
+    m = torch.nn.LSTM(3, 4, bidirectional=True).double()
+    x = torch.randn(6, 3, 3, dtype=torch.float64)
+    lens = [6, 2, 4]
+    packed = torch.nn.utils.rnn.pack_padded_sequence(x, torch.tensor(lens), enforce_sorted=False)
+    out, (hn, cn) = m(packed)
+    y, _ = torch.nn.utils.rnn.pad_packed_sequence(out, total_length=6)
+    H = 4
+    perm = np.r_[0:H, 3 * H:4 * H, H:2 * H, 2 * H:3 * H]
+    sfx = ['', '_reverse']
+    W = np.stack([getattr(m, 'weight_ih_l0' + s).detach().numpy()[perm] for s in sfx])
+    R = np.stack([getattr(m, 'weight_hh_l0' + s).detach().numpy()[perm] for s in sfx])
+    B = np.stack([np.concatenate([getattr(m, 'bias_ih_l0' + s).detach().numpy()[perm], getattr(m, 'bias_hh_l0' + s).detach().numpy()[perm]]) for s in sfx])
+    Y, Yh, Yc = ref('LSTM', x.numpy(), W, R, B, seq_lens=lens, direction='bidirectional')
+    got = y.detach().numpy().reshape(6, 3, 2, H).transpose(0, 2, 1, 3)
+    for name, a, b in (('Y', Y, got), ('Y_h', Yh, hn.detach().numpy()), ('Y_c', Yc, cn.detach().numpy())):
+        err = np.abs(a - b).max()
+        assert err < 1e-12, ('LSTM bidirectional sequence_lens', name, err)
 
 
 # ── torch.onnx.export of nn.LSTM / nn.GRU / nn.RNN with heads ──────────────
