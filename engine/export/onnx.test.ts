@@ -133,7 +133,9 @@ describe('the number the README and docs/import-export.md quote', () => {
 });
 
 describe('export → import → export', () => {
-  const imported = ['torch_lstm_2layers', 'torch_gru_classifier', 'lstm_default', 'lstm_peepholes', 'lstm_input_forget', 'lstm_reverse', 'lstm_initial_const', 'gru_lbr0', 'gru_lbr1', 'gru_activations', 'rnn_tanh', 'rnn_relu_f64', 'lstm_activations'];
+  const imported = ['torch_lstm_2layers', 'torch_gru_classifier', 'lstm_default', 'lstm_peepholes', 'lstm_input_forget', 'lstm_reverse', 'lstm_initial_const', 'gru_lbr0', 'gru_lbr1', 'gru_activations', 'rnn_tanh', 'rnn_relu_f64', 'lstm_activations',
+    // bidirectional and stacked bidirectional: layers (docs/layers.md)
+    'torch_lstm_bidirectional', 'torch_lstm_bi_2layers', 'torch_gru_bi_batch_first', 'torch_rnn_bi_2layers_relu', 'lstm_bidirectional'];
   it.each(imported)('%s: the second export is byte for byte the first, and it matches the engine in onnxruntime', async (name) => {
     const g1 = importOnnx(new Uint8Array(readFileSync(join(MODELS, `${name}.onnx`)))).graph;
     const e1 = exportOnnx(g1);
