@@ -845,7 +845,8 @@ class Importer {
       X.perm.forEach((orig, k) => { axes[orig] = want[k]; });
       let id = this.inputNode.get(X.name);
       if (!id) {
-        id = this.d.uid(this.inputNode.size === 0 ? 'x' : X.name);
+        // The first data input is x (a sequence_lens mask made before it does not count).
+        id = this.d.uid([...this.inputNode.keys()].every((k) => k.endsWith('\u0000mask')) ? 'x' : X.name);
         this.d.add({ id, kind: 'input', size: I, position: { x: 0, y: 66 }, label: X.name, ...(direction === 'reverse' ? { reverse: true } : {}) });
         this.inputNode.set(X.name, id);
         this.inputAxes.set(X.name, axes.join(''));
