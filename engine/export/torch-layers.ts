@@ -102,7 +102,8 @@ export function layeredModelPy(graph: Graph, pub: Program, dtype: TorchDtype, th
   model.layers.forEach((L, li) => {
     L.copies.forEach((c, ci) => {
       const info = analysis.layers[li].copies[ci];
-      const base = sanitize(L.id) + (c.reverse && L.direction === 'bidirectional' ? '_reverse' : '');
+      // Sanitized as a whole: a leading '__' (Python's name mangling in a class) is caught on the final name.
+      const base = sanitize(c.reverse && L.direction === 'bidirectional' ? `${L.id}_reverse` : L.id);
       const part = addPart(info.graph, c.program, theta.subarray(c.offset, c.offset + c.program.layout.size), {
         attr: attrs.take(base), className: classes.take(`Layer_${base}`), keysName: classes.take(`_KEYS_${base.toUpperCase()}`), prefix: c.prefix, keyPrefix: c.keyPrefix,
       }, c.output);

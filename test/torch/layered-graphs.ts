@@ -9,6 +9,7 @@ import { compileAny, nestedCells } from '../../engine/layers/index.ts';
 import { bidirectionalGru, stackedLstm } from '../../engine/layers/templates.ts';
 import type { LayerNode } from '../../engine/layers/types.ts';
 import { Rng } from '../../engine/rng.ts';
+import { HOSTILE_STRINGS, hostileCase } from './graphs.ts';
 
 function stream(rng: Rng, T: number, B: number, n: number): { shape: number[]; data: number[] } {
   return { shape: [T, B, n], data: Array.from({ length: T * B * n }, () => rng.range(-1, 1)) };
@@ -52,4 +53,23 @@ export function outerCellOnLayers(): Graph {
     { id: 'acc_y', source: 'acc_new', target: 'y', weight: 'full' },
   );
   return { ...g, name: 'reverse second layer and an outer cell' };
+}
+
+/**
+ * The layered graph with hostile ids everywhere: outer nodes and edges (hostileCase), and
+ * every nested node and edge of every layer (quotes, backslashes, line breaks,
+ * `__import__(…)` calls, `__proto__`).
+ */
+export function hostileLayered(base: Graph, data: DataFile): { graph: Graph; data: DataFile } {
+  const strings = HOSTILE_STRINGS.filter((s) => !/[\ud800-\udfff]/.test(s));
+  const g = structuredClone(base);
+  for (const n of g.nodes) {
+    if ((n.kind as string) !== 'layer') continue;
+    const layer = n as unknown as LayerNode;
+    const ids = new Map(layer.graph.nodes.map((m, i) => [m.id, `${strings[(i + 7) % strings.length]}${i >= strings.length ? `#${i}` : ''}`]));
+    layer.graph.nodes = layer.graph.nodes.map((m) => ({ ...m, id: ids.get(m.id)! }));
+    layer.graph.edges = layer.graph.edges.map((e, i) => ({ ...e, id: `${strings[(i + 3) % strings.length]}"${i}`, source: ids.get(e.source)!, target: ids.get(e.target)! }));
+    layer.output = ids.get(layer.output)!;
+  }
+  return hostileCase(g, data);
 }
