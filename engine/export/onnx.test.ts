@@ -10,7 +10,7 @@ import * as ort from 'onnxruntime-web';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { runGraph } from '../grad.ts';
 import { compileAny, layerModel } from '../layers/compile.ts';
-import { outerCellOnLayers, zoneoutBiGru } from '../../test/torch/layered-graphs.ts';
+import { hostileLayered, outerCellOnLayers, zoneoutBiGru } from '../../test/torch/layered-graphs.ts';
 import type { DataFile, Graph, TensorJSON } from '../format/types.ts';
 import { importOnnx } from '../import/onnx.ts';
 import { dataFromSource, outputFromValues, valuesInOriginalOrder } from '../import/tensors.ts';
@@ -159,6 +159,20 @@ describe('layers that are not one standard cell', () => {
     // The standard first layer is fused; the reverse second too; the outer cell is a Scan.
     const o = exportOnnx(outerCellOnLayers());
     expect([o.ops, o.form]).toEqual([['LSTM', 'LSTM', 'Scan'], 'scan']);
+  });
+});
+
+describe('hostile ids in a layered graph', () => {
+  it('ids with quotes, line breaks and __proto__, outer and nested, are names: the export runs in onnxruntime and matches the engine', async () => {
+    const { graph } = hostileLayered(stackedLstm({ x: 2, h: 3, y: 1, bidirectional: true }), { inputs: {} }, { nul: false });
+    for (const noFused of [false, true]) {
+      const r = await compare(graph, { T: 5, B: 2, initial: true, noFused });
+      expect(r.worst).toBeLessThan(TOL32);
+    }
+  });
+  it('an id holding NUL (a runtime cuts tensor names there) is refused naming the layer and node', () => {
+    const { graph } = hostileLayered(stackedLstm({ x: 2, h: 3, y: 1, bidirectional: true }), { inputs: {} });
+    expect(() => exportOnnx(graph)).toThrow(/cannot export to ONNX: the id "nul\\u0000" holds a NUL character.*\(layer ".*", node "nul\\u0000"\)/);
   });
 });
 

@@ -176,6 +176,7 @@ const f32 = (name: string, shape: (number | string)[]): { name: string; elemType
  * writeFileSync('model.onnx', bytes);
  */
 export function exportOnnx(graph: Graph, opts: OnnxExportOptions = {}): OnnxExport {
+  refuseNul(graph);
   if (hasLayers(graph)) {
     const r = layeredOnnx(graph, { outputs: opts.outputs, seed: seedOf(graph, opts.seed), noFused: opts.noFused, initialStates: opts.initialStates }, { stepBody, scanStep, batchOf });
     return { ...finish(r.graph), inputs: r.inputs, outputs: r.outputs, form: r.fused ? 'fused' : 'scan', ops: r.ops };
@@ -222,6 +223,19 @@ export function exportOnnx(graph: Graph, opts: OnnxExportOptions = {}): OnnxExpo
     outputs: outIds.map((id) => f32(id, ['T', 'B', program.nodes[program.byId.get(id)!].size])),
   };
   return { ...finish(g), inputs: g.inputs.map((v) => v.name), outputs: outIds, form: 'scan', ops: ['Scan'] };
+}
+
+/**
+ * ONNX runtimes take tensor names as C strings, cut at a NUL: an input `a\0b` cannot be fed.
+ * Ids become tensor names, so an id holding NUL is refused by name (layers' nested ids too).
+ */
+function refuseNul(graph: Graph, where = ''): void {
+  for (const n of graph.nodes) {
+    if (n.id.includes('\u0000')) refuse(`the id ${JSON.stringify(n.id)} holds a NUL character, which ONNX runtimes cut tensor names at; rename the node`, `${where}node ${JSON.stringify(n.id)}`);
+    const nested = (n as { graph?: unknown }).graph;
+    if ((n.kind as string) === 'layer' && typeof nested === 'object' && nested !== null && Array.isArray((nested as Graph).nodes) && Array.isArray((nested as Graph).edges)) refuseNul(nested as Graph, `layer ${JSON.stringify(n.id)}, `);
+  }
+  for (const e of graph.edges) if (e.id.includes('\u0000')) refuse(`the id ${JSON.stringify(e.id)} holds a NUL character, which ONNX runtimes cut tensor names at; rename the edge`, `${where}edge ${JSON.stringify(e.id)}`);
 }
 
 /** The batch size B of a [T, B, F] tensor, as a 1-element int64 tensor. */

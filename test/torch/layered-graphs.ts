@@ -60,8 +60,9 @@ export function outerCellOnLayers(): Graph {
  * every nested node and edge of every layer (quotes, backslashes, line breaks,
  * `__import__(…)` calls, `__proto__`).
  */
-export function hostileLayered(base: Graph, data: DataFile): { graph: Graph; data: DataFile } {
-  const strings = HOSTILE_STRINGS.filter((s) => !/[\ud800-\udfff]/.test(s));
+export function hostileLayered(base: Graph, data: DataFile, opts: { nul?: boolean } = {}): { graph: Graph; data: DataFile } {
+  // No lone surrogate (TorchScript cannot hold one); NUL unless told (ONNX runtimes cut names there).
+  const strings = HOSTILE_STRINGS.filter((s) => !/[\ud800-\udfff]/.test(s) && (opts.nul !== false || !s.includes('\u0000')));
   const g = structuredClone(base);
   for (const n of g.nodes) {
     if ((n.kind as string) !== 'layer') continue;
@@ -71,5 +72,7 @@ export function hostileLayered(base: Graph, data: DataFile): { graph: Graph; dat
     layer.graph.edges = layer.graph.edges.map((e, i) => ({ ...e, id: `${strings[(i + 3) % strings.length]}"${i}`, source: ids.get(e.source)!, target: ids.get(e.target)! }));
     layer.output = ids.get(layer.output)!;
   }
-  return hostileCase(g, data);
+  const out = hostileCase(g, data);
+  // The outer ids come from every hostile string: NUL becomes a backslash and 0, everywhere alike.
+  return opts.nul !== false ? out : JSON.parse(JSON.stringify(out).replaceAll('\\u0000', '\\\\0')) as { graph: Graph; data: DataFile };
 }
