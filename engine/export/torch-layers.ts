@@ -21,7 +21,7 @@
  * GRUs run in PyTorch's own kernel: a run of stacked layers (forward, or all
  * bidirectional) in one call, as nn.LSTM(num_layers=k, bidirectional=…) would.
  */
-import type { Program } from '../compile.ts';
+import type { CNode, Program } from '../compile.ts';
 import type { Graph } from '../format/types.ts';
 import type { CompiledCopy, CompiledLayer, LayerModel } from '../layers/compile.ts';
 import { layerModel } from '../layers/compile.ts';
@@ -30,7 +30,7 @@ import type { ParamLayout } from '../params.ts';
 import type { Arr } from '../tensor.ts';
 import { commentText, docText, NameTable, pyStr, sanitize } from './names.ts';
 import type { ModelNames, TorchDtype } from './torch-model.ts';
-import { modelPyParts, TorchExportError } from './torch-model.ts';
+import { modelPyParts, TorchExportError, wholeSequenceLosses } from './torch-model.ts';
 
 function indent(lines: string[], n: number): string {
   const pad = ' '.repeat(n);
@@ -198,6 +198,37 @@ export function layeredModelPy(graph: Graph, pub: Program, dtype: TorchDtype, th
     );
   }
 
+  // An outer graph without cells (readouts of the layers): without per-step values it runs all steps
+  // in one call of its step (every gate and op acts on each row alone) and its losses over the whole sequence.
+  const stateless = outerCells.length === 0 && !realInputs.some((x) => x.reverse);
+  // The nodes the losses read, each reshaped once to [T, B, size] (read_<k>).
+  const lossReads = [...new Set(model.outer.losses.flatMap((i) => model.outer.nodes[i].inEdges.map((e) => e.source)))]
+    .map((i) => model.outer.nodes[i]).filter((n) => n.kind !== 'target');
+  const outerNode = (n: CNode): string => `read_${lossReads.indexOf(n)}`;
+  const statelessLines = [
+    'if not keep_values:  # the outer graph has no state: all steps in one call of its step',
+    '    T = like.shape[0]',
+    '    norm_b = B if batch_size is None else batch_size',
+    '    targets: Dict[str, Tensor] = {}',
+    '    if y is not None:',
+    '        targets = y',
+    '    flat: Dict[str, Tensor] = {}',
+    '    for k, v in outer_x.items():',
+    '        flat[k] = v.reshape(T * B, v.shape[2])',
+    '    outputs, _ = self.outer.step(flat, outer_state)',
+    ...lossReads.map((n, k) => `    read_${k} = ${n.kind === 'input' ? `outer_x[${pyStr(n.id)}]` : `outputs[${pyStr(n.id)}].reshape(T, B, ${n.size})`}`),
+    ...wholeSequenceLosses(outerProgram, outerNode).map((l) => `    ${l}`),
+    '    loss: Optional[Tensor] = None',
+    '    losses: Dict[str, Tensor] = {}',
+    ...model.outer.losses.flatMap((i, k) => [
+      `    if len(loss_${k}) == 2:`,
+      `        losses[${pyStr(model.outer.nodes[i].id)}] = loss_${k}[1]`,
+      `        loss = _add(loss, loss_${k}[0])`,
+    ]),
+    '    empty: List[Dict[str, Tensor]] = []',
+    '    return Output(loss, losses, final, {}, empty)',
+  ];
+
   const wrapper = `class Model(nn.Module):
     """${docText(graph.name ?? 'Cellwright graph')}: the outer graph and every layer copy as submodules (see the module docstring)."""
 
@@ -268,7 +299,7 @@ ${indent(fwd, 8)}
             outer_x[k] = v
         outer_state: Dict[str, Tensor] = {}
 ${indent(outerCells.map((n) => `outer_state[${pyStr(n.id)}] = state[${pyStr(n.id)}]`), 8)}
-        out = self.outer(outer_x, y, outer_state, batch_size, keep_values)
+${stateless ? indent(statelessLines, 8) + '\n' : ''}        out = self.outer(outer_x, y, outer_state, batch_size, keep_values)
         for k, v in out.values.items():
             values[k] = v
         for k, v in out.state.items():

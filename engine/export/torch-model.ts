@@ -149,6 +149,36 @@ function nnKernel(program: Program, theta: Arr): { layer: Layer; gates: CNode[];
   return { layer: l, gates, readouts };
 }
 
+/**
+ * Python lines computing each loss of the program over the whole sequence at once: `loss_<k>` is
+ * [its total (with its gradient), its series over the steps (without)], or empty when its target
+ * was not given. `valueOf(node)` is the expression of a node's value at every step [T, B, size];
+ * the lines read `targets`, `T` and `norm_b`.
+ */
+export function wholeSequenceLosses(program: Program, valueOf: (n: CNode) => string): string[] {
+  const losses = program.losses.map((i) => program.nodes[i]);
+  const lines = losses.map((_n, k) => `loss_${k}: List[Tensor] = []`);
+  losses.forEach((n, k) => {
+    const pred = program.nodes[n.inEdges[0].source];
+    const pv = valueOf(pred);
+    const def = LOSS_DEFS[n.loss!];
+    const last = n.steps === 'last';
+    const scale = `loss_scale(${pyStr(n.loss!)}, ${last ? '1' : 'T'}, norm_b, ${pred.size})`;
+    const tgt = n.inEdges[1] ? program.nodes[n.inEdges[1].source] : undefined;
+    const tv = !tgt ? undefined : tgt.kind === 'target' ? `targets[${pyStr(tgt.id)}]` : valueOf(tgt);
+    const at = (i: string): string => (tv ? `${pv}[${i}], ${tv}[${i}]` : `${pv}[${i}]`);
+    const body = last
+      ? [`total = ${def.torchName}(${at('T - 1')}) * ${scale}`, `loss_${k} = [total, torch.cat([total.detach().new_zeros(T - 1), total.detach().reshape(1)])]`]
+      : [`total = ${def.torchName}(${tv ? `${pv}, ${tv}` : pv}) * ${scale}`,
+        'with torch.no_grad():',
+        `    series = torch.stack([${def.torchName}(${at('t')}) for t in range(T)]) * ${scale}`,
+        `loss_${k} = [total, series]`];
+    const cond = tgt?.kind === 'target' ? `${pyStr(tgt.id)} in targets and T > 0` : 'T > 0';
+    lines.push(`if ${cond}:  # loss ${commentText(n.id)}: [its total, its series over the steps]`, ...body.map((b) => `    ${b}`));
+  });
+  return lines;
+}
+
 interface Ctx {
   program: Program;
   names: ModelNames;
@@ -451,31 +481,9 @@ export function modelPyParts(graph: Graph, program: Program, dtype: TorchDtype =
     sequenceMethod.push(...kernelMethod.slice(0, l.op === 'LSTM' ? 3 : 4), `return [w_ih, w_hh, b_ih, ${l.op === 'LSTM' ? 'torch.zeros_like(b_ih)' : 'b_hh'}]`);
     kernelMethod.push(`${names.nodes.get(l.out.id)!} = seq  # node ${commentText(l.out.id)} at every step [T, B, ${H}]`);
     for (const n of kernel.readouts) for (const line of gateLines(c, n)) kernelMethod.push(line);
-    // Each loss: one call over all steps for the total (its gradient), and the per-step series without a graph.
-    kernelMethod.push(...lossLists0());
-    losses.forEach((n, k) => {
-      const pred = program.nodes[n.inEdges[0].source];
-      const pv = names.nodes.get(pred.id)!;
-      const def = LOSS_DEFS[n.loss!];
-      const last = n.steps === 'last';
-      const scale = `loss_scale(${pyStr(n.loss!)}, ${last ? '1' : 'T'}, norm_b, ${pred.size})`;
-      const tgt = n.inEdges[1] ? program.nodes[n.inEdges[1].source] : undefined;
-      const tv = !tgt ? undefined : tgt.kind === 'target' ? `targets[${pyStr(tgt.id)}]` : names.nodes.get(tgt.id)!;
-      const at = (i: string): string => (tv ? `${pv}[${i}], ${tv}[${i}]` : `${pv}[${i}]`);
-      const body = last
-        ? [`total = ${def.torchName}(${at('T - 1')}) * ${scale}`, `loss_${k} = [total, torch.cat([total.detach().new_zeros(T - 1), total.detach().reshape(1)])]`]
-        : [`total = ${def.torchName}(${tv ? `${pv}, ${tv}` : pv}) * ${scale}`,
-          'with torch.no_grad():',
-          `    series = torch.stack([${def.torchName}(${at('t')}) for t in range(T)]) * ${scale}`,
-          `loss_${k} = [total, series]`];
-      const cond = tgt?.kind === 'target' ? `${pyStr(tgt.id)} in targets and T > 0` : 'T > 0';
-      kernelMethod.push(`if ${cond}:  # loss ${commentText(n.id)}: [its total, its series over the steps]`, ...body.map((b) => `    ${b}`));
-    });
+    kernelMethod.push(...wholeSequenceLosses(program, (n) => names.nodes.get(n.id)!));
     const final = l.op === 'LSTM' ? `{${pyStr(l.h.id)}: h_n[0], ${pyStr(l.c!.id)}: c_n[0]}` : `{${pyStr(l.h.id)}: h_n[0]}`;
     kernelMethod.push(`return [${losses.map((_n, k) => `loss_${k}`).join(', ')}], ${final}`);
-  }
-  function lossLists0(): string[] {
-    return losses.map((_n, k) => `loss_${k}: List[Tensor] = []`);
   }
   const lossLists = losses.map((_n, k) => `loss_${k}: List[Tensor] = []`);
   const lossAppend = losses.flatMap((n, k) => {
