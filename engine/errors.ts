@@ -581,13 +581,10 @@ export const PROBLEMS = {
     message: (a) => `${a.file}: ${a.detail}`,
     hint: () => 'Cellwright recognizes nn.LSTM / nn.GRU / nn.RNN keys (weight_ih_l0, weight_hh_l0, bias_ih_l0, …, weight_hr_l0) and nn.Linear heads (*.weight, *.bias); pass --arch lstm|gru|rnn_tanh|rnn_relu when it cannot tell.',
   }),
-  CW220: spec<{ what: string; where: string; layers?: boolean }>({
+  CW220: spec<{ what: string; where: string }>({
     severity: 'error',
     message: (a) => `cannot export to ONNX: ${a.what} (${a.where})`,
-    hint: (a) => (a.layers
-      // The PyTorch export refuses layers too, so it is not offered here.
-      ? 'Neither the ONNX nor the PyTorch export writes graphs with layers (stacked or bidirectional) yet; `cellwright run`, `grad` and `train` handle them. A graph without layers (one cell) exports.'
-      : 'Outputs are node ids of inputs, gates, ops or cells. A node kind, op or activation without an ONNX translation can still be exported with `cellwright export torch`.'),
+    hint: () => 'Outputs are node ids of inputs, gates, ops or cells (of a layer: `l1`, `l1/h`, `bi/reverse/h`). A node kind, op or activation without an ONNX translation can still be exported with `cellwright export torch`.',
   }),
 
   // ── probing a run: connectivity, loss by step, fixed points (CW310–CW329) ──

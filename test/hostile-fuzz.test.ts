@@ -4,8 +4,8 @@
  * given the wrong type, huge numbers, ids such as `__proto__` or
  * `"""; __import__('os')…`, truncated text, flipped and random bytes — go
  * through what a user's file meets: `check` (parse + validate + compile),
- * `grad` (on a small data file), the PyTorch export generator (the text only)
- * and the editor's loader (the renderer's loadGraphText, its problem index
+ * `grad` (on a small data file), the PyTorch export generator (the text only),
+ * the ONNX export and the editor's loader (the renderer's loadGraphText, its problem index
  * and the canvas derivation). Nothing may throw but GraphError (or
  * TorchExportError from the exporter); no problem is an internal error
  * (CW099); every problem says where (a JSON path, a node or an edge, or a
@@ -19,6 +19,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GraphError } from '../engine/compile.ts';
 import { TorchExportError, exportTorch } from '../engine/export/torch.ts';
+import { exportOnnx } from '../engine/export/onnx.ts';
+import { ImportError } from '../engine/import/types.ts';
 import type { DataFile, Graph, Problem, TensorJSON } from '../engine/format/types.ts';
 import { hasErrors } from '../engine/format/validate.ts';
 import { compileAny as compile, inferSizesAny as inferSizes, validateAny as validateGraph } from '../engine/layers/index.ts';
@@ -262,6 +264,13 @@ function throughEverything(text: string, context: string): 'refused' | 'invalid'
     for (const ch of ['\r', '\u2028', '\u2029', '\u0085', '\u0000']) expect(files['model.py'].includes(ch), context).toBe(false);
   } catch (e) {
     if (!(e instanceof TorchExportError)) throw e;
+  }
+  // The ONNX export (layers included): bytes, or a CW220 refusal that says what and where.
+  try {
+    expect(exportOnnx(graph).bytes.length, context).toBeGreaterThan(0);
+  } catch (e) {
+    if (!(e instanceof ImportError)) throw e;
+    expect(e.problem.code, context).toBe('CW220');
   }
   return 'valid';
 }

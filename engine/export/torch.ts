@@ -12,7 +12,9 @@
  *   README.md    how to use the folder
  */
 import { compile, GraphError } from '../compile.ts';
+import { compileAny } from '../layers/compile.ts';
 import { hasLayers } from '../layers/types.ts';
+import { layeredModelPy } from './torch-layers.ts';
 import type { Graph } from '../format/types.ts';
 import { createParams, exportParams } from '../params.ts';
 import { TASKS_PY } from './torch-tasks-py.ts';
@@ -59,13 +61,10 @@ function seedOf(graph: Graph, opts: TorchExportOptions): number {
  * for (const [name, text] of Object.entries(files)) host.writeFile(`${dir}/${name}`, text);
  */
 export function exportTorch(graph: Graph, opts: TorchExportOptions = {}): TorchExport {
-  if (hasLayers(graph)) {
-    const ids = graph.nodes.filter((n) => (n.kind as string) === 'layer').map((n) => `"${n.id}"`);
-    throw new TorchExportError(`cannot export to PyTorch: the graph has layers (${ids.join(', ')}), which the PyTorch export does not write yet (docs/layers.md); export a graph without layers`);
-  }
+  const layered = hasLayers(graph);
   let program;
   try {
-    program = compile(graph);
+    program = layered ? compileAny(graph) : compile(graph);
   } catch (e) {
     if (e instanceof GraphError) {
       const errors = e.problems.filter((p) => p.severity === 'error').map((p) => `  ${p.path}: ${p.message}`);
@@ -74,7 +73,7 @@ export function exportTorch(graph: Graph, opts: TorchExportOptions = {}): TorchE
     throw e;
   }
   const theta = createParams(program.layout, graph.parameters, { seed: seedOf(graph, opts), dtype: 'float64' });
-  const { text, names } = modelPy(graph, program, opts.dtype ?? 'float32', theta);
+  const { text, names } = layered ? layeredModelPy(graph, program, opts.dtype ?? 'float32', theta) : modelPy(graph, program, opts.dtype ?? 'float32', theta);
   const params = exportParams(program.layout, theta);
   const files: Record<string, string> = {
     'model.py': text,
