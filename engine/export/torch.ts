@@ -13,6 +13,7 @@
  */
 import { compile, GraphError } from '../compile.ts';
 import { hasLayers } from '../layers/types.ts';
+import { flatForCompile } from '../blocks/any.ts';
 import type { Graph } from '../format/types.ts';
 import { createParams, exportParams } from '../params.ts';
 import { TASKS_PY } from './torch-tasks-py.ts';
@@ -63,9 +64,11 @@ export function exportTorch(graph: Graph, opts: TorchExportOptions = {}): TorchE
     const ids = graph.nodes.filter((n) => (n.kind as string) === 'layer').map((n) => `"${n.id}"`);
     throw new TorchExportError(`cannot export to PyTorch: the graph has layers (${ids.join(', ')}), which the PyTorch export does not write yet (docs/layers.md); export a graph without layers`);
   }
+  // Blocks (engine/blocks) are written out expanded: inner nodes under their ids (`f/g`), tied parameters once.
+  const flat = flatForCompile(graph);
   let program;
   try {
-    program = compile(graph);
+    program = compile(flat.graph, { nodeTies: flat.nodeTies });
   } catch (e) {
     if (e instanceof GraphError) {
       const errors = e.problems.filter((p) => p.severity === 'error').map((p) => `  ${p.path}: ${p.message}`);
@@ -74,7 +77,7 @@ export function exportTorch(graph: Graph, opts: TorchExportOptions = {}): TorchE
     throw e;
   }
   const theta = createParams(program.layout, graph.parameters, { seed: seedOf(graph, opts), dtype: 'float64' });
-  const { text, names } = modelPy(graph, program, opts.dtype ?? 'float32', theta);
+  const { text, names } = modelPy(flat.graph, program, opts.dtype ?? 'float32', theta);
   const params = exportParams(program.layout, theta);
   const files: Record<string, string> = {
     'model.py': text,

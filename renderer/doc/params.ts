@@ -9,7 +9,7 @@
  */
 import type { Graph, GraphEdge, TensorJSON } from '../../engine/format/types.ts';
 import { pathOf } from '../../engine/format/validate.ts';
-import { validateAny } from '../../engine/layers/check.ts';
+import { validateAny } from '../../engine/layers/index.ts';
 
 /**
  * The validator's codes for a parameter that does not belong or does not fit (engine/errors.ts);
