@@ -3,6 +3,7 @@
  * example, the autosave offer, dirty tracking for the host, autosave writes,
  * shortcuts and host menu commands.
  */
+import { loadLibrary } from '../store/blockLibrary.ts';
 import { restoreLayout } from './layout.ts';
 import type { Host, HostFile } from '../host/types.ts';
 import { serializeGraph } from '../doc/engine.ts';
@@ -72,6 +73,7 @@ export async function startApp(host: Host): Promise<() => void> {
   if (await host.getSetting('hintDismissed', false)) uiStore.getState().dismissHint();
   runsStore.setState({ keepInFile: await host.getSetting('keepRunsInFile', true) });
   await restoreLayout(host);
+  await loadLibrary(host);
 
   // Read the autosave before anything can overwrite it.
   const offer = parseAutosave(await host.readAutosave());

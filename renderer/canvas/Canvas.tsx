@@ -10,7 +10,7 @@ import { connectionRefusal } from '../doc/rules.ts';
 import { documentStore, useDocument } from '../store/document.ts';
 import { uiStore, useUi } from '../store/ui.ts';
 import { useValidation } from '../store/validation.ts';
-import { addNodeOfKind, importModelFile, insertTemplate, isModelFile, registerFlow } from '../app/commands.ts';
+import { addNodeOfKind, importModelFile, insertTemplate, isModelFile, placeLibraryBlock, registerFlow } from '../app/commands.ts';
 import { handleEdgeChanges, handleNodeChanges } from './changes.ts';
 import { createEdgeDeriver, createNodeDeriver } from './derive.ts';
 import { edgeTypes, type GraphFlowEdge } from './edges.tsx';
@@ -20,7 +20,7 @@ import { computeGroupView, GROUP_PREFIX, resolveEnd } from './groupView.ts';
 
 export const PALETTE_MIME = 'application/x-cellwright-palette';
 
-export type PalettePayload = { type: 'kind'; kind: NodeKind; preset?: Record<string, string | number | boolean> } | { type: 'template'; key: string };
+export type PalettePayload = { type: 'kind'; kind: NodeKind; preset?: Record<string, string | number | boolean> } | { type: 'template'; key: string } | { type: 'block'; name: string };
 
 const KIND_COLOR: Record<NodeKind, string> = {
   input: 'var(--cw-k-input)', target: 'var(--cw-k-target)', cell: 'var(--cw-k-cell)',
@@ -87,6 +87,14 @@ function startView(rf: ReturnType<typeof useReactFlow<GraphFlowNode, GraphFlowEd
 
 function toPort(handle: string | null | undefined): Port | undefined {
   return handle === 'prediction' || handle === 'target' ? handle : undefined;
+}
+
+/** The ports of block instances (engine/blocks) a connection joins: handles `out:<output>` and `in:<port>`. */
+function blockEnds(source: { node: string; handle: string | null | undefined }, target: { node: string; handle: string | null | undefined }): { sourcePort?: string; blockPort?: string } {
+  const out: { sourcePort?: string; blockPort?: string } = {};
+  if (!source.node.startsWith(GROUP_PREFIX) && source.handle?.startsWith('out:')) out.sourcePort = source.handle.slice(4);
+  if (!target.node.startsWith(GROUP_PREFIX) && target.handle?.startsWith('in:')) out.blockPort = target.handle.slice(3);
+  return out;
 }
 
 export function Canvas() {
@@ -199,14 +207,14 @@ export function Canvas() {
   const isValidConnection: IsValidConnection = useCallback((c) => {
     const source = resolveEnd(c.source, c.sourceHandle);
     const target = resolveEnd(c.target, c.targetHandle);
-    return connectionRefusal(documentStore.getState().graph, { source: source.node, target: target.node, port: toPort(target.handle) }) === null;
+    return connectionRefusal(documentStore.getState().graph, { source: source.node, target: target.node, port: toPort(target.handle), ...blockEnds(source, target) }) === null;
   }, []);
 
   const onConnect = useCallback((c: Connection) => {
     const doc = documentStore.getState();
     const source = resolveEnd(c.source, c.sourceHandle);
     const target = resolveEnd(c.target, c.targetHandle);
-    const result = connect(doc.graph, { source: source.node, target: target.node, port: toPort(target.handle) });
+    const result = connect(doc.graph, { source: source.node, target: target.node, port: toPort(target.handle), ...blockEnds(source, target) });
     if (!result.ok) {
       uiStore.getState().notify('error', result.reason);
       return;
@@ -259,6 +267,7 @@ export function Canvas() {
     const at = rf.screenToFlowPosition({ x: event.clientX, y: event.clientY });
     const payload = JSON.parse(raw) as PalettePayload;
     if (payload.type === 'kind') addNodeOfKind(payload.kind, at, payload.preset);
+    else if (payload.type === 'block') placeLibraryBlock(payload.name, at);
     else insertTemplate(payload.key, at);
   }, [rf]);
 
@@ -304,7 +313,7 @@ export function Canvas() {
         {/* The control's own fit runs first with React Flow's padding; ours then leaves room for the overlays. */}
         <Controls showInteractive={false} position="bottom-left" onFitView={() => void rf.fitView(fitOptions(wrapper.current))} />
         {minimap ? (
-          <MiniMap<GraphFlowNode> pannable zoomable position="bottom-right" nodeColor={(node) => (node.data.node ? KIND_COLOR[node.data.node.kind] : node.type === 'cw-groupbox' ? 'var(--cw-accent)' : 'transparent')} nodeStrokeWidth={0} nodeBorderRadius={3} maskColor="var(--cw-minimap-mask)" ariaLabel="Minimap" style={MINIMAP_SIZE} />
+          <MiniMap<GraphFlowNode> pannable zoomable position="bottom-right" nodeColor={(node) => (node.data.node ? KIND_COLOR[node.data.node.kind] ?? 'var(--cw-accent)' : node.type === 'cw-groupbox' ? 'var(--cw-accent)' : 'transparent')} nodeStrokeWidth={0} nodeBorderRadius={3} maskColor="var(--cw-minimap-mask)" ariaLabel="Minimap" style={MINIMAP_SIZE} />
         ) : null}
       </ReactFlow>
     </div>

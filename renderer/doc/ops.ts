@@ -207,6 +207,10 @@ export interface ConnectRequest {
   target: string;
   /** The loss port the edge was dropped on. */
   port?: Port;
+  /** The input port of a block instance the edge was dropped on (engine/blocks). */
+  blockPort?: string;
+  /** The output of a block instance the edge leaves from. */
+  sourcePort?: string;
 }
 
 export type ConnectResult = { ok: true; graph: Graph; edgeId: string } | { ok: false; reason: string };
@@ -219,6 +223,9 @@ export function connect(graph: Graph, request: ConnectRequest): ConnectResult {
   const edge: GraphEdge = { id: edgeId, source: request.source, target: request.target };
   if (target.kind === 'gate') edge.weight = 'full';
   if (target.kind === 'loss') edge.port = request.port ?? 'prediction';
+  if ((target.kind as string) === 'block' && request.blockPort) edge.port = request.blockPort as Port;
+  const source = graph.nodes.find((node) => node.id === request.source);
+  if ((source?.kind as string) === 'block' && request.sourcePort) edge.sourcePort = request.sourcePort;
   // Ops that tell inputs apart (sub, div, concat): the next free slot, so a new edge is valid at once.
   if (target.kind === 'op' && getOp(target.op)?.slots) {
     const used = new Set(graph.edges.filter((e) => e.target === target.id && typeof e.slot === 'number').map((e) => e.slot));
