@@ -46,11 +46,15 @@ export const BlockNodeView = memo(function BlockNodeView({ data, selected }: Nod
       <div className="cw-row">
         <span className="cw-glyph cw-layer-dir" aria-hidden>▣</span>
         <span className={`cw-title ${inst.label ? '' : 'is-id'}`}>{inst.label ?? inst.id}</span>
-        {tie ? <span className="cw-chip" title={`Uses the weights of instance ${tie}: the gradient sums over both`}>⇆ {tie}</span> : <span className="cw-chip" title="This instance has weights of its own">own weights</span>}
+        {tie ? <span className="cw-chip" title={`Uses the weights of instance ${tie}: the gradient sums over both`}>⇆ {tie}</span> : null}
+        <button type="button" className="cw-mini-button nodrag" aria-expanded={open} aria-label={`${open ? 'Collapse' : 'Expand'} block ${inst.id}`}
+          title={`${open ? 'Hide' : 'Show'} the inside of the block (${inner.length - inputs.length} node${inner.length - inputs.length === 1 ? '' : 's'})`} onClick={(event) => { event.stopPropagation(); setOpen(!open); }}>
+          {open ? '▾' : '▸'}
+        </button>
       </div>
       <div className="cw-sub">
         {inst.label ? <span className="cw-id">{inst.id}</span> : null}
-        <span>block · {name}</span>
+        <span>block · {name}{tie ? ' · tied' : ''}</span>
       </div>
       <div className="cw-groupbox-ports cw-block-ports">
         {Array.from({ length: rows }, (_, i) => (
@@ -74,13 +78,7 @@ export const BlockNodeView = memo(function BlockNodeView({ data, selected }: Nod
           </div>
         ))}
       </div>
-      <div className="cw-layer-bar">
-        <button type="button" className="cw-mini-button nodrag" aria-expanded={open} aria-label={`${open ? 'Collapse' : 'Expand'} block ${inst.id}`}
-          title={open ? 'Hide the inside of the block' : 'Show the inside of the block'} onClick={(event) => { event.stopPropagation(); setOpen(!open); }}>
-          {open ? '▾' : '▸'}
-        </button>
-        <span className="cw-layer-count">{inner.length - inputs.length} nodes inside{tie ? ' · tied' : ''}</span>
-      </div>
+      {open ? null : outputs.map((o) => <Strip key={o} id={`${inst.id}/${o}`} title={`Output ${o} of this instance on one validation sequence`} />)}
       {open ? (
         <div className="cw-layer-body nodrag">
           <NestedDrawing layer={inst.id} nodes={inner} edges={edges} pickable={false} what={`block ${name}`} />
