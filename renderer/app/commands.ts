@@ -19,7 +19,7 @@ import { uiStore } from '../store/ui.ts';
 import { validationStore } from '../store/validation.ts';
 import { EXAMPLES, exampleGraph } from '../examples.ts';
 import { tagGroup, ungroup } from '../doc/groups.ts';
-import { definitionOf, groupAsBlock, placeBlock } from '../doc/blocks.ts';
+import { definitionOf, freshBlockName, groupAsBlock, placeBlock } from '../doc/blocks.ts';
 import { addToLibrary, blockLibrary } from '../store/blockLibrary.ts';
 import { exportPng, exportSvg } from './exportImage.ts';
 import { strToU8, zipSync } from 'fflate';
@@ -423,6 +423,11 @@ export function groupSelectionAsBlock(name: string): string | null {
   const def = definitionOf(result.graph, result.name);
   if (def && host) void addToLibrary(host, result.name, def).catch(() => ui.notify('error', 'The block could not be stored in your library.'));
   return result.instance;
+}
+
+/** Group as block under a fresh name ("block 1", …; renamed in the inspector): the shortcut and the canvas menu. */
+export function groupSelectionAsNewBlock(): string | null {
+  return groupSelectionAsBlock(freshBlockName(graph()));
 }
 
 /** Places an instance of a library block (or one of the file's) on the canvas. */

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, type DragEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type MouseEvent as ReactMouseEvent } from 'react';
 import {
   Background, BackgroundVariant, ConnectionLineType, Controls, MiniMap, ReactFlow, useReactFlow,
   type Connection, type EdgeChange, type FinalConnectionState, type IsValidConnection, type NodeChange, type OnConnectEnd,
@@ -17,6 +17,7 @@ import { edgeTypes, type GraphFlowEdge } from './edges.tsx';
 import { type GraphFlowNode } from './nodes.tsx';
 import { nodeTypes } from './nodeTypes.ts';
 import { computeGroupView, GROUP_PREFIX, resolveEnd } from './groupView.ts';
+import { CanvasMenu, type MenuAt } from './CanvasMenu.tsx';
 
 export const PALETTE_MIME = 'application/x-cellwright-palette';
 
@@ -275,6 +276,20 @@ export function Canvas() {
     if (node.id.startsWith(GROUP_PREFIX)) uiStore.getState().toggleGroup(node.id.slice(GROUP_PREFIX.length));
   }, []);
 
+  // Right-click on a node or a selection: the canvas menu (Group as block); the node joins the selection first.
+  const [menuAt, setMenuAt] = useState<MenuAt | null>(null);
+  const closeMenu = useCallback(() => setMenuAt(null), []);
+  const openMenu = useCallback((event: ReactMouseEvent, ids: string[]) => {
+    event.preventDefault();
+    const ui = uiStore.getState();
+    const graphIds = ids.filter((id) => !id.startsWith(GROUP_PREFIX));
+    if (graphIds.some((id) => !ui.selectedNodes.has(id))) ui.select(graphIds);
+    const box = wrapper.current?.getBoundingClientRect();
+    setMenuAt({ x: event.clientX - (box?.left ?? 0), y: event.clientY - (box?.top ?? 0) });
+  }, []);
+  const onNodeContextMenu = useCallback((event: ReactMouseEvent, node: { id: string }) => openMenu(event, [node.id]), [openMenu]);
+  const onSelectionContextMenu = useCallback((event: ReactMouseEvent, selected: { id: string }[]) => openMenu(event, selected.map((n) => n.id)), [openMenu]);
+
   const onPaneClick = useCallback(() => {
     const ui = uiStore.getState();
     if (ui.selectedNodes.size > 0 || ui.selectedEdges.size > 0) ui.select([]);
@@ -295,6 +310,8 @@ export function Canvas() {
         isValidConnection={isValidConnection}
         onPaneClick={onPaneClick}
         onNodeDoubleClick={onNodeDoubleClick}
+        onNodeContextMenu={onNodeContextMenu}
+        onSelectionContextMenu={onSelectionContextMenu}
         zoomOnDoubleClick={false}
         colorMode={theme}
         snapToGrid
@@ -316,6 +333,7 @@ export function Canvas() {
           <MiniMap<GraphFlowNode> pannable zoomable position="bottom-right" nodeColor={(node) => (node.data.node ? KIND_COLOR[node.data.node.kind] ?? 'var(--cw-accent)' : node.type === 'cw-groupbox' ? 'var(--cw-accent)' : 'transparent')} nodeStrokeWidth={0} nodeBorderRadius={3} maskColor="var(--cw-minimap-mask)" ariaLabel="Minimap" style={MINIMAP_SIZE} />
         ) : null}
       </ReactFlow>
+      {menuAt ? <CanvasMenu at={menuAt} onClose={closeMenu} /> : null}
     </div>
   );
 }

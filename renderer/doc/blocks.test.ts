@@ -10,7 +10,7 @@ import { compileAny, inferSizesAny, validateAny } from '../../engine/layers/inde
 import type { DataFile, Graph } from '../../engine/format/types.ts';
 import { gradReport } from '../../engine/grad.ts';
 import { sanitizeLibrary } from '../store/blockLibrary.ts';
-import { definitionOf, groupAsBlock, placeBlock, setBlockTie, tieOwners } from './blocks.ts';
+import { blockNameRefusal, definitionOf, groupAsBlock, placeBlock, renameBlock, setBlockTie, tieOwners } from './blocks.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const lstm = (): Graph => JSON.parse(readFileSync(path.join(root, 'assets/examples/lstm.json'), 'utf8')) as Graph;
@@ -105,6 +105,23 @@ describe('placing and tying', () => {
     if (!r.ok) throw new Error('placed');
     expect(r.name).toBe('my gate 1');
     expect(definitionOf(r.graph, 'my gate')).toEqual(definitionOf(g, 'my gate'));
+  });
+
+  it('renames a block: the definition and every instance, nested uses included; names in use are refused', () => {
+    let g = group(lstm(), ['f'], 'my gate');
+    const placed = placeBlock(g, 'my gate', definitionOf(g, 'my gate')!, { x: 0, y: 0 });
+    if (!placed.ok) throw new Error('placed');
+    g = placed.graph;
+    const renamed = renameBlock(g, 'my gate', 'forget-like');
+    expect(definitionOf(renamed, 'my gate')).toBeUndefined();
+    expect(definitionOf(renamed, 'forget-like')).toEqual(definitionOf(g, 'my gate'));
+    expect(renamed.nodes.filter((n) => (n as Record<string, unknown>).block === 'forget-like').map((n) => n.id)).toEqual(['my_gate', 'my_gate_2']);
+    // The placed instance is not wired yet (CW336); no instance lost its block.
+    expect(validateAny(renamed).filter((p) => p.severity === 'error').map((p) => p.code)).not.toContain('CW331');
+    expect(validateAny(renamed).map((p) => p.code).sort()).toEqual(validateAny(g).map((p) => p.code).sort());
+    expect(blockNameRefusal(renamed, 'forget-like')).toMatch(/already has/);
+    expect(blockNameRefusal(renamed, ' ')).toMatch(/needs a name/);
+    expect(renameBlock(renamed, 'forget-like', '')).toBe(renamed);
   });
 
   it('the stored library keeps only well-formed entries', () => {

@@ -217,3 +217,26 @@ export function portsOf(graph: Graph, id: string): { inputs: string[]; outputs: 
   const def = me ? definitionOf(graph, me.block) : undefined;
   return { inputs: inputPorts(def), outputs: outputPorts(def) };
 }
+
+/** Why a block name cannot be used (empty, or another block's), or null. */
+export function blockNameRefusal(graph: Graph, name: string, current?: string): string | null {
+  const trimmed = name.trim();
+  if (trimmed === '') return 'A block needs a name.';
+  if (trimmed !== current && definitionOf(graph, trimmed)) return `The file already has a block named "${trimmed}".`;
+  return null;
+}
+
+/** Renames a block: its definition's key and every instance's `block` (instance ids and parameter keys stay). */
+export function renameBlock(graph: Graph, from: string, to: string): Graph {
+  const name = to.trim();
+  if (name === from || blockNameRefusal(graph, name, from) !== null || !definitionOf(graph, from)) return graph;
+  const blocks = idTable<unknown>();
+  // Same order, the renamed one in its place.
+  for (const [k, v] of Object.entries(blockTable(graph))) blocks[k === from ? name : k] = v;
+  const rename = (list: unknown[]): unknown[] => list.map((n) => (n && typeof n === 'object' && (n as Record<string, unknown>).kind === BLOCK_KIND && (n as Record<string, unknown>).block === from ? { ...n, block: name } : n));
+  for (const [k, v] of Object.entries(blocks)) {
+    const def = v as BlockDef;
+    if (def && Array.isArray(def.nodes) && def.nodes.some((n) => (n as Record<string, unknown>)?.block === from)) blocks[k] = { ...def, nodes: rename(def.nodes) };
+  }
+  return { ...graph, blocks, nodes: rename(graph.nodes) as GraphNode[] };
+}

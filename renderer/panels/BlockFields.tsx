@@ -7,7 +7,7 @@
 import { useState } from 'react';
 import type { GraphNode } from '../../engine/format/types.ts';
 import { groupSelectionAsBlock } from '../app/commands.ts';
-import { freshBlockName, portsOf, setBlockTie, tieOwners } from '../doc/blocks.ts';
+import { blockNameRefusal, freshBlockName, portsOf, renameBlock, setBlockTie, tieOwners } from '../doc/blocks.ts';
 import { updateNode } from '../doc/ops.ts';
 import { documentStore, useDocument } from '../store/document.ts';
 import { useUi } from '../store/ui.ts';
@@ -51,6 +51,13 @@ export function BlockFields({ node }: { node: GraphNode }) {
   return (
     <>
       <p className="cw-note">Instance <b className="cw-mono">{node.id}</b> of block <b>{block}</b></p>
+      <TextField
+        label="Block name"
+        value={block}
+        help="Renames the block for every instance in this file."
+        validate={(value) => blockNameRefusal(documentStore.getState().graph, value, block)}
+        onCommit={(value) => commit('Rename block', renameBlock(documentStore.getState().graph, block, value))}
+      />
       <TextField
         label="Label"
         value={node.label ?? ''}

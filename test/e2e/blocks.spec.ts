@@ -136,3 +136,37 @@ test('group a gate as a block, use it twice with tied weights, train, save and r
   fresh.step(1);
   expect(Math.abs(fresh.snapshot().loss - engineLoss)).toBeGreaterThan(1e-4);
 });
+
+test('right-click a selection → Group as block (or Ctrl+G), rename it in the inspector; a loss cannot be grouped', async ({ page }) => {
+  await openApp(page);
+  await trainingSettled(page);
+  // Refused, with the reason, for a loss.
+  await nodeLocator(page, 'loss').click({ button: 'right' });
+  const menu = page.getByRole('menu', { name: 'Canvas menu' });
+  await expect(menu.getByRole('menuitem', { name: /Group as block/ })).toHaveAttribute('aria-disabled', 'true');
+  await expect(menu).toContainText('loss "loss" cannot go into a block');
+  await page.keyboard.press('Escape');
+  await expect(menu).toHaveCount(0);
+  // The output gate and the product it feeds, by right-click.
+  await nodeLocator(page, 'o').click();
+  await nodeLocator(page, 'm').click({ modifiers: ['Shift'] });
+  await nodeLocator(page, 'm').click({ button: 'right' });
+  await screenshot(page, 'blocks-canvas-menu.png');
+  await menu.getByRole('menuitem', { name: /Group as block/ }).click();
+  await expect(nodeLocator(page, 'block_1')).toBeVisible();
+  await expect(nodeLocator(page, 'o')).toHaveCount(0);
+  const name = inspector(page).getByRole('textbox', { name: 'Block name' });
+  await name.fill('output');
+  await name.press('Enter');
+  await expect(nodeLocator(page, 'block_1')).toContainText('block · output');
+  let g = await graphNow(page);
+  expect(Object.keys(g.blocks as object)).toEqual(['output']);
+  expect((g.blocks as Record<string, { outputs: string[] }>).output.outputs).toEqual(['m']);
+  // Ctrl+G groups the candidate gate under the next fresh name.
+  await nodeLocator(page, 'g').click();
+  await page.keyboard.press('Control+g');
+  await expect(nodeLocator(page, 'block_1_2').or(nodeLocator(page, 'block_2'))).toBeVisible();
+  g = await graphNow(page);
+  expect(Object.keys(g.blocks as object).sort()).toEqual(['block 1', 'output']);
+  await expect(page.getByRole('region', { name: 'Problems' })).toContainText('none');
+});
