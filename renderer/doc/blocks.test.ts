@@ -10,6 +10,7 @@ import { compileAny, inferSizesAny, validateAny } from '../../engine/layers/inde
 import type { DataFile, Graph } from '../../engine/format/types.ts';
 import { gradReport } from '../../engine/grad.ts';
 import { sanitizeLibrary } from '../store/blockLibrary.ts';
+import { renameNode } from './ops.ts';
 import { blockNameRefusal, definitionOf, groupAsBlock, placeBlock, renameBlock, setBlockTie, tieOwners } from './blocks.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -122,6 +123,18 @@ describe('placing and tying', () => {
     expect(blockNameRefusal(renamed, 'forget-like')).toMatch(/already has/);
     expect(blockNameRefusal(renamed, ' ')).toMatch(/needs a name/);
     expect(renameBlock(renamed, 'forget-like', '')).toBe(renamed);
+  });
+
+  it('renaming an instance moves its parameter keys and the ties that name it', () => {
+    let g = group(lstm(), ['f'], 'my gate');
+    const placed = placeBlock(g, 'my gate', definitionOf(g, 'my gate')!, { x: 0, y: 0 });
+    if (!placed.ok) throw new Error('placed');
+    g = setBlockTie(placed.graph, 'my_gate_2', 'my_gate');
+    const renamed = renameNode(g, 'my_gate', 'forget');
+    expect(renamed.parameters?.['edge:forget/h_f']).toEqual(g.parameters?.['edge:my_gate/h_f']);
+    expect(Object.keys(renamed.parameters ?? {}).some((k) => k.includes('my_gate/'))).toBe(false);
+    expect(renamed.nodes.find((n) => n.id === 'my_gate_2')?.tie).toBe('forget');
+    expect(renamed.edges.filter((e) => e.target === 'forget').length).toBe(2);
   });
 
   it('the stored library keeps only well-formed entries', () => {

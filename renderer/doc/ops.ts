@@ -166,16 +166,23 @@ export function idRefusal(id: string, taken: ReadonlySet<string>, current: strin
 /** Rename a node everywhere it is named: edges and parameter keys. */
 export function renameNode(graph: Graph, from: string, to: string): Graph {
   if (from === to) return graph;
+  // A block instance (docs/blocks.md): its inner parameters (`edge:g1/e`) and the instances tied to it follow it.
+  const instance = graph.nodes.some((node) => node.id === from && (node.kind as string) === 'block');
   const next: Graph = {
     ...graph,
-    nodes: graph.nodes.map((node) => (node.id === from ? { ...node, id: to } : node)),
+    nodes: graph.nodes.map((node) => (node.id === from ? { ...node, id: to }
+      : instance && (node.kind as string) === 'block' && node.tie === from ? { ...node, tie: to } : node)),
     edges: graph.edges.map((edge) => (edge.source === from || edge.target === from
       ? { ...edge, source: edge.source === from ? to : edge.source, target: edge.target === from ? to : edge.target }
       : edge)),
   };
   if (graph.parameters) {
+    const inner = (key: string): string | undefined => {
+      const colon = key.indexOf(':');
+      return instance && key.startsWith(`${from}/`, colon + 1) ? `${key.slice(0, colon + 1)}${to}/${key.slice(colon + 2 + from.length)}` : undefined;
+    };
     next.parameters = renameKeys(graph.parameters, (key) => (key === `bias:${from}` ? `bias:${to}` : key === `init:${from}` ? `init:${to}`
-      : layerOfKey(key)?.layer === from ? `layer:${to}/${layerOfKey(key)!.rest}` : key));
+      : layerOfKey(key)?.layer === from ? `layer:${to}/${layerOfKey(key)!.rest}` : inner(key) ?? key));
   }
   return next;
 }

@@ -8,9 +8,9 @@ import { useState } from 'react';
 import type { GraphNode } from '../../engine/format/types.ts';
 import { groupSelectionAsBlock } from '../app/commands.ts';
 import { blockNameRefusal, freshBlockName, portsOf, renameBlock, setBlockTie, tieOwners } from '../doc/blocks.ts';
-import { updateNode } from '../doc/ops.ts';
+import { idRefusal, nodeIds, renameNode, updateNode } from '../doc/ops.ts';
 import { documentStore, useDocument } from '../store/document.ts';
-import { useUi } from '../store/ui.ts';
+import { uiStore, useUi } from '../store/ui.ts';
 import { SelectField, TextField } from './fields.tsx';
 
 export const BLOCK_HELP = 'An instance of a named block: a reusable sub-graph with its own input and output ports (docs/blocks.md).';
@@ -51,6 +51,17 @@ export function BlockFields({ node }: { node: GraphNode }) {
   return (
     <>
       <p className="cw-note">Instance <b className="cw-mono">{node.id}</b> of block <b>{block}</b></p>
+      <TextField
+        label="Id"
+        mono
+        value={node.id}
+        help="Unique among nodes; the inner nodes report as <id>/<node> and their parameters are keyed by it."
+        validate={(value) => idRefusal(value, nodeIds(documentStore.getState().graph), node.id, 'node')}
+        onCommit={(value) => {
+          commit('Rename node', renameNode(documentStore.getState().graph, node.id, value));
+          uiStore.getState().select([value]);
+        }}
+      />
       <TextField
         label="Block name"
         value={block}
