@@ -12,6 +12,7 @@
  * reports it.
  */
 import { hasLayers } from '../layers/types.ts';
+import { flatForCompile } from '../blocks/any.ts';
 import type { CNode, Program } from '../compile.ts';
 import { compile } from '../compile.ts';
 import { problem } from '../errors.ts';
@@ -179,7 +180,9 @@ export function exportOnnx(graph: Graph, opts: OnnxExportOptions = {}): OnnxExpo
     const ids = graph.nodes.filter((n) => (n.kind as string) === 'layer').map((n) => `"${n.id}"`);
     refuse(`the graph has layers (${ids.join(', ')}), which the ONNX export does not write yet (docs/layers.md)`, `node ${ids[0]}`, true);
   }
-  const program = compile(graph);
+  // Blocks (engine/blocks) are written out expanded: inner nodes under their ids (`f/g`), tied parameters once.
+  const flat = flatForCompile(graph);
+  const program = compile(flat.graph, { nodeTies: flat.nodeTies });
   const theta = createParams(program.layout, graph.parameters, { seed: seedOf(graph, opts.seed), dtype: 'float64' });
   for (const id of opts.outputs ?? []) {
     const i = program.byId.get(id);
