@@ -19,7 +19,7 @@ import { uiStore } from '../store/ui.ts';
 import { validationStore } from '../store/validation.ts';
 import { EXAMPLES, exampleGraph } from '../examples.ts';
 import { tagGroup, ungroup } from '../doc/groups.ts';
-import { definitionOf, freshBlockName, groupAsBlock, placeBlock } from '../doc/blocks.ts';
+import { definitionOf, freshBlockName, groupAsBlock, placeBlock, ungroupBlock } from '../doc/blocks.ts';
 import { addToLibrary, blockLibrary } from '../store/blockLibrary.ts';
 import { exportPng, exportSvg } from './exportImage.ts';
 import { strToU8, zipSync } from 'fflate';
@@ -428,6 +428,19 @@ export function groupSelectionAsBlock(name: string): string | null {
 /** Group as block under a fresh name ("block 1", …; renamed in the inspector): the shortcut and the canvas menu. */
 export function groupSelectionAsNewBlock(): string | null {
   return groupSelectionAsBlock(freshBlockName(graph()));
+}
+
+/** Ungroup: a block instance back into ordinary nodes, one undo step (renderer/doc/blocks.ts ungroupBlock). */
+export function ungroupBlockInstance(id: string): void {
+  const result = ungroupBlock(graph(), id);
+  if (!result.ok) {
+    uiStore.getState().notify('error', result.reason);
+    return;
+  }
+  // Select what came out of the instance.
+  const before = new Set(graph().nodes.map((n) => n.id));
+  commit(`Ungroup ${id}`, result.graph);
+  uiStore.getState().select(result.graph.nodes.filter((n) => !before.has(n.id) || n.id === id).map((n) => n.id));
 }
 
 /** Places an instance of a library block (or one of the file's) on the canvas. */

@@ -11,7 +11,7 @@ import type { DataFile, Graph } from '../../engine/format/types.ts';
 import { gradReport } from '../../engine/grad.ts';
 import { sanitizeLibrary } from '../store/blockLibrary.ts';
 import { renameNode } from './ops.ts';
-import { blockNameRefusal, definitionOf, groupAsBlock, placeBlock, renameBlock, setBlockTie, tieOwners } from './blocks.ts';
+import { blockNameRefusal, definitionOf, groupAsBlock, placeBlock, renameBlock, setBlockTie, tieOwners, ungroupBlock } from './blocks.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const lstm = (): Graph => JSON.parse(readFileSync(path.join(root, 'assets/examples/lstm.json'), 'utf8')) as Graph;
@@ -135,6 +135,40 @@ describe('placing and tying', () => {
     expect(Object.keys(renamed.parameters ?? {}).some((k) => k.includes('my_gate/'))).toBe(false);
     expect(renamed.nodes.find((n) => n.id === 'my_gate_2')?.tie).toBe('forget');
     expect(renamed.edges.filter((e) => e.target === 'forget').length).toBe(2);
+  });
+
+  it('ungrouping an instance gives the nodes back: same loss and gradients, keys as before', () => {
+    const original = lstm();
+    const data = lstmData();
+    for (const ids of [['f'], ['f', 'i', 'g', 'fc', 'ig', 'c_new']]) {
+      const grouped = group(original, ids, 'part');
+      const r = ungroupBlock(grouped, 'part');
+      if (!r.ok) throw new Error(r.reason);
+      expect(r.graph.nodes.map((n) => n.id).sort()).toEqual(original.nodes.map((n) => n.id).sort());
+      expect(Object.keys(r.graph.parameters ?? {}).sort()).toEqual(Object.keys(original.parameters ?? {}).sort());
+      expect(validateAny(r.graph).filter((p) => p.severity === 'error')).toEqual([]);
+      const a = gradReport(original, data);
+      const b = gradReport(r.graph, data);
+      expect(b.loss).toBeCloseTo(a.loss, 12);
+      expect(b.gradients['edge:h_f'].data).toEqual(a.gradients['edge:h_f'].data.map((v) => expect.closeTo(v, 12)));
+    }
+  });
+
+  it('ungrouping a tied instance copies its owner\'s weights; an owner others tie to is refused', () => {
+    let g = group(lstm(), ['f'], 'my gate');
+    const placed = placeBlock(g, 'my gate', definitionOf(g, 'my gate')!, { x: 0, y: 300 });
+    if (!placed.ok) throw new Error('placed');
+    g = placed.graph;
+    g = { ...g, edges: [...g.edges, { id: 'x2', source: 'x', target: 'my_gate_2', port: 'x' as never }, { id: 'h2', source: 'h', target: 'my_gate_2', port: 'h' as never }] };
+    g = setBlockTie(g, 'my_gate_2', 'my_gate');
+    const refused = ungroupBlock(g, 'my_gate');
+    expect(refused.ok ? '' : refused.reason).toMatch(/"my_gate_2" is tied to "my_gate": untie it first/);
+    const r = ungroupBlock(g, 'my_gate_2');
+    if (!r.ok) throw new Error(r.reason);
+    expect(r.graph.nodes.map((n) => n.id)).toContain('f');
+    expect(r.graph.parameters?.['edge:h_f']).toEqual(g.parameters?.['edge:my_gate/h_f']);
+    expect(r.graph.parameters?.['edge:my_gate/h_f']).toEqual(g.parameters?.['edge:my_gate/h_f']);
+    expect(ungroupBlock(r.graph, 'f').ok).toBe(false);
   });
 
   it('the stored library keeps only well-formed entries', () => {

@@ -240,3 +240,102 @@ export function renameBlock(graph: Graph, from: string, to: string): Graph {
   }
   return { ...graph, blocks, nodes: rename(graph.nodes) as GraphNode[] };
 }
+
+/**
+ * Ungroup: an instance back into ordinary nodes (the inverse of groupAsBlock).
+ * Inner nodes keep their inner ids where free (else `f_2`, …), ports are wired
+ * to what fed them, and the instance's stored weights move to the new keys. A
+ * tied instance gets a copy of its owner's stored weights, its own from then
+ * on. An instance others are tied to is refused (untie them first).
+ */
+export function ungroupBlock(graph: Graph, id: string): BlockEdit {
+  const inst = instanceOf(graph, id);
+  const def = inst ? definitionOf(graph, inst.block) : undefined;
+  if (!inst || !def || !Array.isArray(def.nodes) || !Array.isArray(def.edges)) return { ok: false, reason: `"${id}" is not an instance of a block of this file.` };
+  const dependants = graph.nodes.filter((n) => (n.kind as string) === BLOCK_KIND && (n as Record<string, unknown>).tie === id).map((n) => n.id);
+  if (dependants.length > 0) return { ok: false, reason: `${dependants.map((d) => `"${d}"`).join(', ')} ${dependants.length === 1 ? 'is' : 'are'} tied to "${id}": untie ${dependants.length === 1 ? 'it' : 'them'} first.` };
+  const ports = new Set(inputPorts(def));
+  const feeds = new Map<string, GraphEdge>();
+  for (const e of graph.edges) {
+    if (e.target !== id) continue;
+    const port = typeof e.port === 'string' ? e.port as string : ports.size === 1 ? [...ports][0] : undefined;
+    if (port !== undefined) feeds.set(port, e);
+  }
+  const missing = [...ports].find((p) => !feeds.has(p));
+  if (missing !== undefined) return { ok: false, reason: `Input port "${missing}" of "${id}" is not connected: connect it first.` };
+
+  const takenNodes = nodeIds(graph);
+  takenNodes.delete(id);
+  const takenEdges = edgeIds(graph);
+  const nodeId = new Map<string, string>();
+  const at = inst.position ?? { x: 0, y: 0 };
+  const inner = def.nodes.filter((n) => n && typeof n.id === 'string' && !ports.has(n.id));
+  const placed: GraphNode[] = inner.map((n) => {
+    const fresh = uniqueId(n.id, takenNodes);
+    takenNodes.add(fresh);
+    nodeId.set(n.id, fresh);
+    const p = (n as { position?: XY }).position ?? { x: 220, y: 0 };
+    return { ...n, id: fresh, position: { x: Math.round(at.x + p.x - 220), y: Math.round(at.y + p.y) } } as GraphNode;
+  });
+  const edgeId = new Map<string, string>();
+  for (const e of def.edges) {
+    if (!e || typeof e.id !== 'string') continue;
+    const fresh = uniqueId(e.id, takenEdges);
+    takenEdges.add(fresh);
+    edgeId.set(e.id, fresh);
+  }
+  for (const n of placed) {
+    const r = n as Record<string, unknown>;
+    if (r.kind === BLOCK_KIND && typeof r.tie === 'string') r.tie = nodeId.get(r.tie) ?? r.tie;
+  }
+  const innerEdges: GraphEdge[] = def.edges.filter((e) => e && typeof e.id === 'string').map((e) => {
+    const copy: GraphEdge = { ...e, id: edgeId.get(e.id)!, target: nodeId.get(e.target) ?? e.target };
+    const feed = ports.has(e.source) ? feeds.get(e.source) : undefined;
+    if (feed) {
+      copy.source = feed.source;
+      if (feed.sourcePort) copy.sourcePort = feed.sourcePort;
+    } else copy.source = nodeId.get(e.source) ?? e.source;
+    if (typeof e.tie === 'string') copy.tie = edgeId.get(e.tie) ?? e.tie;
+    return copy;
+  });
+  const outer: GraphEdge[] = [];
+  for (const e of graph.edges) {
+    if (e.target === id) continue;
+    if (e.source !== id) {
+      outer.push(e);
+      continue;
+    }
+    const out = typeof e.sourcePort === 'string' ? e.sourcePort : outputPorts(def)[0];
+    const copy: GraphEdge = { ...e, source: nodeId.get(out) ?? out };
+    delete copy.sourcePort;
+    outer.push(copy);
+  }
+  const nodes: GraphNode[] = [];
+  for (const n of graph.nodes) {
+    if (n.id === id) nodes.push(...placed);
+    else nodes.push(n);
+  }
+  let next: Graph = { ...graph, nodes, edges: [...outer, ...innerEdges] };
+  if (graph.parameters) {
+    // The instance's keys (a tied one: its owner's), `edge:g1/e` → `edge:e`, `bias:g1/sub/f` → `bias:sub_2/f`.
+    const from = inst.tie ?? id;
+    const params = idTable<TensorJSON>();
+    for (const [key, value] of Object.entries(graph.parameters)) {
+      const colon = key.indexOf(':');
+      const rest = key.slice(colon + 1);
+      if (!rest.startsWith(`${from}/`)) {
+        if (!rest.startsWith(`${id}/`)) params[key] = value;
+        continue;
+      }
+      const prefix = key.slice(0, colon);
+      const tail = rest.slice(from.length + 1);
+      const slash = tail.indexOf('/');
+      const head = slash < 0 ? tail : tail.slice(0, slash);
+      const renamed = (prefix === 'edge' && slash < 0 ? edgeId.get(head) : nodeId.get(head)) ?? head;
+      params[`${prefix}:${renamed}${slash < 0 ? '' : tail.slice(slash)}`] = value;
+      if (inst.tie !== undefined) params[key] = value; // the owner keeps its own
+    }
+    next = { ...next, parameters: params };
+  }
+  return { ok: true, graph: next, instance: id, name: inst.block };
+}

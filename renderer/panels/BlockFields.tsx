@@ -6,7 +6,7 @@
  */
 import { useState } from 'react';
 import type { GraphNode } from '../../engine/format/types.ts';
-import { groupSelectionAsBlock } from '../app/commands.ts';
+import { groupSelectionAsBlock, ungroupBlockInstance } from '../app/commands.ts';
 import { blockNameRefusal, freshBlockName, portsOf, renameBlock, setBlockTie, tieOwners } from '../doc/blocks.ts';
 import { idRefusal, nodeIds, renameNode, updateNode } from '../doc/ops.ts';
 import { documentStore, useDocument } from '../store/document.ts';
@@ -82,6 +82,9 @@ export function BlockFields({ node }: { node: GraphNode }) {
         options={[{ value: '', label: 'its own weights' }, ...[...new Set([...(tie ? [tie] : []), ...owners])].map((id) => ({ value: id, label: `tied to ${id}` }))]}
         onCommit={(value) => commit(value ? `Tie ${node.id} to ${value}` : `Untie ${node.id}`, setBlockTie(documentStore.getState().graph, node.id, value === '' ? undefined : value))}
       />
+      <div className="cw-button-row">
+        <button type="button" className="cw-small-button" title="Replace this instance by the block's nodes (its weights come along; one undo step)" onClick={() => ungroupBlockInstance(node.id)}>Ungroup</button>
+      </div>
       <p className="cw-note">Inputs: {inputs.join(', ') || '—'} · outputs: {outputs.join(', ') || '—'}. Inner nodes report as {node.id}/&lt;node&gt;; parameters are keyed edge:{node.id}/…, bias:{node.id}/….</p>
     </>
   );

@@ -58,7 +58,12 @@ test('group a gate as a block, use it twice with tied weights, train, save and r
   await expect(page.getByRole('region', { name: 'Problems' })).toContainText('none');
   await screenshot(page, 'blocks-grouped.png');
 
-  // One undo step brings the gate back; redo groups again.
+  // Ungroup gives the gate back (one step), and so does undo of the grouping; redo groups again.
+  await inspector(page).getByRole('button', { name: 'Ungroup', exact: true }).click();
+  await expect(nodeLocator(page, 'f')).toBeVisible();
+  expect((await graphNow(page)).parameters?.['edge:h_f']).toEqual(original.parameters?.['edge:h_f']);
+  await page.getByRole('toolbar', { name: 'Toolbar' }).getByRole('button', { name: 'Undo' }).click();
+  await expect(first).toBeVisible();
   await page.getByRole('toolbar', { name: 'Toolbar' }).getByRole('button', { name: 'Undo' }).click();
   await expect(nodeLocator(page, 'f')).toBeVisible();
   expect((await graphNow(page)).blocks).toBeUndefined();
