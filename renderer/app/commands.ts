@@ -19,8 +19,8 @@ import { uiStore } from '../store/ui.ts';
 import { validationStore } from '../store/validation.ts';
 import { EXAMPLES, exampleGraph } from '../examples.ts';
 import { tagGroup, ungroup } from '../doc/groups.ts';
-import { definitionOf, freshBlockName, groupAsBlock, placeBlock, ungroupBlock } from '../doc/blocks.ts';
-import { addToLibrary, blockLibrary } from '../store/blockLibrary.ts';
+import { definitionOf, freshBlockName, groupAsBlock, placeBlock, renameBlock, ungroupBlock } from '../doc/blocks.ts';
+import { addToLibrary, blockLibrary, removeFromLibrary } from '../store/blockLibrary.ts';
 import { exportPng, exportSvg } from './exportImage.ts';
 import { strToU8, zipSync } from 'fflate';
 import { exportTorch } from '../../engine/export/torch.ts';
@@ -428,6 +428,20 @@ export function groupSelectionAsBlock(name: string): string | null {
 /** Group as block under a fresh name ("block 1", …; renamed in the inspector): the shortcut and the canvas menu. */
 export function groupSelectionAsNewBlock(): string | null {
   return groupSelectionAsBlock(freshBlockName(graph()));
+}
+
+/** Renames a block in the file (definition and instances) and, when the library holds the same definition under the old name, there too. */
+export function renameBlockEverywhere(from: string, to: string): void {
+  const before = graph();
+  const next = renameBlock(before, from, to);
+  if (next === before) return;
+  commit('Rename block', next);
+  const mine = definitionOf(before, from);
+  const entry = blockLibrary.getState().blocks.find((b) => b.name === from);
+  if (host && mine && entry && JSON.stringify(entry.def) === JSON.stringify(mine)) {
+    const h = host;
+    void removeFromLibrary(h, from).then(() => addToLibrary(h, to.trim(), mine)).catch(() => uiStore.getState().notify('error', 'Your block library could not be updated.'));
+  }
 }
 
 /** Ungroup: a block instance back into ordinary nodes, one undo step (renderer/doc/blocks.ts ungroupBlock). */

@@ -6,8 +6,8 @@
  */
 import { useState } from 'react';
 import type { GraphNode } from '../../engine/format/types.ts';
-import { groupSelectionAsBlock, ungroupBlockInstance } from '../app/commands.ts';
-import { blockNameRefusal, freshBlockName, portsOf, renameBlock, setBlockTie, tieOwners } from '../doc/blocks.ts';
+import { groupSelectionAsBlock, renameBlockEverywhere, ungroupBlockInstance } from '../app/commands.ts';
+import { blockNameRefusal, freshBlockName, portsOf, setBlockTie, tieOwners } from '../doc/blocks.ts';
 import { idRefusal, nodeIds, renameNode, updateNode } from '../doc/ops.ts';
 import { documentStore, useDocument } from '../store/document.ts';
 import { uiStore, useUi } from '../store/ui.ts';
@@ -67,7 +67,7 @@ export function BlockFields({ node }: { node: GraphNode }) {
         value={block}
         help="Renames the block for every instance in this file."
         validate={(value) => blockNameRefusal(documentStore.getState().graph, value, block)}
-        onCommit={(value) => commit('Rename block', renameBlock(documentStore.getState().graph, block, value))}
+        onCommit={(value) => renameBlockEverywhere(block, value)}
       />
       <TextField
         label="Label"

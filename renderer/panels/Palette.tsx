@@ -1,9 +1,9 @@
 import { memo, type DragEvent, type KeyboardEvent } from 'react';
 import { paletteModel, type PaletteEntry } from '../../engine/meta.ts';
-import { addNodeOfKind, insertTemplate, openExample, placeLibraryBlock } from '../app/commands.ts';
+import { addNodeOfKind, getHost, insertTemplate, openExample, placeLibraryBlock } from '../app/commands.ts';
 import { blockTable } from '../../engine/blocks/types.ts';
 import { useDocument } from '../store/document.ts';
-import { useBlockLibrary } from '../store/blockLibrary.ts';
+import { removeFromLibrary, useBlockLibrary } from '../store/blockLibrary.ts';
 import { PALETTE_MIME, type PalettePayload } from '../canvas/Canvas.tsx';
 import { EXAMPLES } from '../examples.ts';
 
@@ -62,7 +62,7 @@ function MyBlocks() {
         {names.map((name) => {
           const inFile = Object.hasOwn(blockTable({ blocks: fileBlocks }), name);
           return (
-            <li key={name}>
+            <li key={name} className="cw-palette-block-row">
               <div
                 className="cw-palette-item cw-template cw-palette-block"
                 role="button"
@@ -80,6 +80,10 @@ function MyBlocks() {
                   <span className="cw-palette-help">{inFile ? 'in this file' : 'from your library'}</span>
                 </span>
               </div>
+              {library.some((b) => b.name === name) ? (
+                <button type="button" className="cw-mini-button cw-palette-remove" aria-label={`Remove ${name} from your library`}
+                  title="Remove it from your library (the files that use it keep their copy)" onClick={() => void removeFromLibrary(getHost(), name)}>×</button>
+              ) : null}
             </li>
           );
         })}

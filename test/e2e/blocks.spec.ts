@@ -174,4 +174,12 @@ test('right-click a selection → Group as block (or Ctrl+G), rename it in the i
   g = await graphNow(page);
   expect(Object.keys(g.blocks as object).sort()).toEqual(['block 1', 'output']);
   await expect(page.getByRole('region', { name: 'Problems' })).toContainText('none');
+  // The library survives a reload; removing a block from it leaves the file's copy.
+  await page.reload();
+  await expect(page.getByRole('button', { name: 'Remove output from your library' })).toBeVisible();
+  await page.getByRole('button', { name: 'Remove output from your library' }).click();
+  await expect(page.getByRole('button', { name: 'Remove output from your library' })).toHaveCount(0);
+  await page.reload();
+  await expect(page.getByRole('button', { name: 'Block block 1', exact: true })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Block output', exact: true })).toHaveCount(0);
 });
