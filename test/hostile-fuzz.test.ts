@@ -28,6 +28,7 @@ import { gradReport } from '../engine/grad.ts';
 import type { Limits } from '../engine/limits.ts';
 import { estimateRun } from '../engine/limits.ts';
 import { HOSTILE_STRINGS } from './torch/graphs.ts';
+import { blockCell } from '../engine/blocks/example.ts';
 import { createEdgeDeriver, createNodeDeriver } from '../renderer/canvas/derive.ts';
 import { loadGraphText as loadEditorText } from '../renderer/doc/engine.ts';
 import { loadGraphText } from '../engine/format/parse.ts';
@@ -36,7 +37,9 @@ import { indexProblems } from '../renderer/store/validation.ts';
 const EXAMPLES = resolve(import.meta.dirname, '../assets/examples');
 const texts = readdirSync(EXAMPLES).filter((f) => f.endsWith('.json') && !f.endsWith('.data.json')).sort()
   .map((f) => readFileSync(join(EXAMPLES, f), 'utf8'));
-const docs = texts.map((t) => JSON.parse(t) as unknown);
+// … and graphs with blocks (docs/blocks.md): one used twice with tied weights, one with a trained parameter.
+const docs = [...texts.map((t) => JSON.parse(t) as unknown), blockCell({ x: 1, h: 3, y: 1, tied: true }) as unknown,
+  { ...blockCell({ x: 2, h: 2, y: 1 }), parameters: { 'bias:f/g': { shape: [2], data: [0.5, -0.5] } } } as unknown];
 
 /** Small limits, so that no fuzzed run can allocate much (the refusals are what is tested). */
 const LIMITS: Partial<Limits> = { maxMemoryMB: 32 };
@@ -107,6 +110,8 @@ function renameNode(doc: Record<string, Json>, from: string, to: string): void {
     if (e.source === from) e.source = to;
     if (e.target === from) e.target = to;
   }
+  // A block instance tied to the renamed one (docs/blocks.md).
+  for (const n of nodes) if (n.kind === 'block' && n.tie === from) n.tie = to;
   const params = doc.parameters as Record<string, Json> | undefined;
   if (params) {
     const renamed: Record<string, Json> = {};
@@ -115,6 +120,9 @@ function renameNode(doc: Record<string, Json>, from: string, to: string): void {
       if (k === `init:${from}`) return `init:${to}`;
       // A layer's nested parameters are keyed under its id (docs/layers.md).
       if (k.startsWith(`layer:${from}/`)) return `layer:${to}/${k.slice(`layer:${from}/`.length)}`;
+      // A block instance's inner parameters too (docs/blocks.md): edge:<instance>/<edge>, bias:<instance>/<node>.
+      const colon = k.indexOf(':');
+      if (k.startsWith(`${from}/`, colon + 1)) return `${k.slice(0, colon + 1)}${to}/${k.slice(colon + 2 + from.length)}`;
       return k;
     };
     for (const [k, v] of Object.entries(params)) put(renamed, rename(k), v);

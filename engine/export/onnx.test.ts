@@ -4,6 +4,7 @@
  * example data's, in the fused and the Scan form, with default and given
  * initial states.
  */
+import { blockCell } from '../blocks/example.ts';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-web';
@@ -261,6 +262,14 @@ describe('imported models and every primitive export too', () => {
     } as unknown as Graph;
     graph.edges = graph.edges.filter((x) => x.id !== 'x_a_relu');
     const r = await compare(graph, { T: 6, B: 2, initial: true });
+    expect(r.form).toBe('scan');
+    expect(r.worst).toBeLessThan(2e-5);
+  });
+});
+
+describe('blocks (docs/blocks.md)', () => {
+  it.each([false, true])('a cell using a block twice (tied: %s) is written expanded and matches the engine', async (tied) => {
+    const r = await compare(blockCell({ x: 2, h: 3, y: 2, tied }), { T: 6, B: 2, initial: true });
     expect(r.form).toBe('scan');
     expect(r.worst).toBeLessThan(2e-5);
   });

@@ -12,6 +12,7 @@
  * reports it.
  */
 import { hasLayers } from '../layers/types.ts';
+import { flatForCompile } from '../blocks/any.ts';
 import type { CNode, Program } from '../compile.ts';
 import { compile } from '../compile.ts';
 import { problem } from '../errors.ts';
@@ -181,7 +182,9 @@ export function exportOnnx(graph: Graph, opts: OnnxExportOptions = {}): OnnxExpo
     const r = layeredOnnx(graph, { outputs: opts.outputs, seed: seedOf(graph, opts.seed), noFused: opts.noFused, initialStates: opts.initialStates }, { stepBody, scanStep, batchOf });
     return { ...finish(r.graph), inputs: r.inputs, outputs: r.outputs, form: r.fused ? 'fused' : 'scan', ops: r.ops };
   }
-  const program = compile(graph);
+  // Blocks (engine/blocks) are written out expanded: inner nodes under their ids (`f/g`), tied parameters once.
+  const flat = flatForCompile(graph);
+  const program = compile(flat.graph, { nodeTies: flat.nodeTies });
   const theta = createParams(program.layout, graph.parameters, { seed: seedOf(graph, opts.seed), dtype: 'float64' });
   for (const id of opts.outputs ?? []) {
     const i = program.byId.get(id);

@@ -436,7 +436,7 @@ export function modelPyParts(graph: Graph, program: Program, dtype: TorchDtype =
     ...(first ? [`ref = self.${names.params.get(first.key)!}`] : ['ref = torch.zeros(1)', 'if like is not None:', '    ref = like']),
     'state: Dict[str, Tensor] = {}',
     ...cells.map((n) => ((graph.nodes[n.index] as CellNode).initial === 'learned'
-      ? `state[${pyStr(n.id)}] = self.${names.params.get(`init:${n.id}`)!}.unsqueeze(0).expand(batch_size, -1)`
+      ? `state[${pyStr(n.id)}] = self.${names.params.get(n.init!.key)!}.unsqueeze(0).expand(batch_size, -1)`
       : `state[${pyStr(n.id)}] = ref.new_zeros([batch_size, ${n.size}])`)),
     'return state',
   ];

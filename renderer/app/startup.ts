@@ -3,6 +3,7 @@
  * example, the autosave offer, dirty tracking for the host, autosave writes,
  * shortcuts and host menu commands.
  */
+import { loadLibrary } from '../store/blockLibrary.ts';
 import { restoreLayout } from './layout.ts';
 import type { Host, HostFile } from '../host/types.ts';
 import { serializeGraph } from '../doc/engine.ts';
@@ -73,6 +74,7 @@ export async function startApp(host: Host): Promise<() => void> {
   // Beside the file only where the host can write there (the desktop).
   runsStore.setState({ keepInFile: await host.getSetting('keepRunsInFile', true), beside: host.writeRunsBeside !== undefined && await host.getSetting('runsBeside', false) });
   await restoreLayout(host);
+  await loadLibrary(host);
 
   // Read the autosave before anything can overwrite it.
   const offer = parseAutosave(await host.readAutosave());
