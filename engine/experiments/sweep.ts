@@ -16,7 +16,7 @@ import { z } from 'zod';
 import { problem } from '../errors.ts';
 import { loadGraph } from '../format/parse.ts';
 import type { Graph, Problem } from '../format/types.ts';
-import { validateAny } from '../layers/check.ts';
+import { validateAny } from '../layers/index.ts';
 import type { Block } from '../tasks/read.ts';
 import { templateForTask } from './models.ts';
 

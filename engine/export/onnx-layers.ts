@@ -23,7 +23,7 @@
  */
 import type { CNode, Program } from '../compile.ts';
 import type { CompiledCopy, CompiledLayer, LayerModel } from '../layers/compile.ts';
-import { compileAny, layerModel } from '../layers/compile.ts';
+import { compileLayered, layerModel } from '../layers/compile.ts';
 import { problem } from '../errors.ts';
 import type { Graph } from '../format/types.ts';
 import type { AttrValue, OnnxGraph } from '../import/onnx-proto.ts';
@@ -95,7 +95,7 @@ function fusedCopies(layer: CompiledLayer, theta: Arr): Layer[] | undefined {
  * `hooks` are onnx.ts's step builders (passed in: onnx.ts imports this module).
  */
 export function layeredOnnx(graph: Graph, opts: { outputs?: string[]; seed: number; noFused?: boolean; initialStates?: boolean }, hooks: Hooks): LayeredExportParts {
-  const pub = compileAny(graph);
+  const pub = compileLayered(graph);
   const model = layerModel(pub) as LayerModel;
   const theta = createParams(pub.layout, graph.parameters, { seed: opts.seed, dtype: 'float64' });
   const outer = model.outer;

@@ -12,7 +12,7 @@
  *   README.md    how to use the folder
  */
 import { compile, GraphError } from '../compile.ts';
-import { compileAny } from '../layers/compile.ts';
+import { compileLayered } from '../layers/compile.ts';
 import { hasLayers } from '../layers/types.ts';
 import { layeredModelPy } from './torch-layers.ts';
 import { flatForCompile } from '../blocks/any.ts';
@@ -66,7 +66,7 @@ export function exportTorch(graph: Graph, opts: TorchExportOptions = {}): TorchE
   const flat = hasLayers(graph) ? null : flatForCompile(graph);
   let program;
   try {
-    program = flat ? compile(flat.graph, { nodeTies: flat.nodeTies }) : compileAny(graph);
+    program = flat ? compile(flat.graph, { nodeTies: flat.nodeTies }) : compileLayered(graph);
   } catch (e) {
     if (e instanceof GraphError) {
       const errors = e.problems.filter((p) => p.severity === 'error').map((p) => `  ${p.path}: ${p.message}`);
