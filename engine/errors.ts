@@ -636,6 +636,19 @@ export const PROBLEMS = {
     hint: () => 'Measure the layer\'s cell as a graph of its own (its nested graph), or a graph without layer nodes.',
   }),
 
+  CW318: spec<{ node: string; kind: string | null }>({
+    severity: 'error',
+    message: (a) => (a.kind === null
+      ? `no node "${a.node}" to explain the gradient of`
+      : `the gradient through time is explained for cell nodes, but "${a.node}" is a ${a.kind} node`),
+    hint: () => 'Pick a cell (memory) node: its gradient ‖∂L/∂h_t‖ is what the gradient-flow chart and the vanishing/exploding badges show.',
+  }),
+  CW319: spec<{ step: number; T: number }>({
+    severity: 'error',
+    message: (a) => `step ${a.step} is not a step of the sequence (1 … ${a.T})`,
+    hint: () => 'Steps are counted from 1; pick one within the sequence\'s length.',
+  }),
+
   // ── sweeps and presets (engine/experiments) ────────────────────────────
   CW290: spec<{ detail: string }>({
     severity: 'error',

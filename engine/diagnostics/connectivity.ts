@@ -117,12 +117,12 @@ export function refuseLayers(p: Program, what: string): void {
 }
 
 /** Multiply-adds of one step of one sequence, forward or backward (parameters + units). */
-function stepWork(p: Program): number {
+export function stepWork(p: Program): number {
   return p.layout.size + p.nodes.reduce((s, n) => s + n.size, 0);
 }
 
 /** Loss steps that hold a term (all T, or only the last when every loss is steps: 'last'). */
-function lossSteps(p: Program, T: number): number[] {
+export function lossSteps(p: Program, T: number): number[] {
   const steps = new Set<number>();
   for (const i of p.losses) {
     if (p.nodes[i].steps === 'last') steps.add(T - 1);
@@ -148,13 +148,13 @@ export function estimateCost(p: Program, T: number, B: number, pairs: readonly C
   return { sweeps, work: sweeps * (T + 1) * B * stepWork(p) };
 }
 
-function refuseIfTooLarge(cost: SweepCost, T: number, opts: SweepOptions): void {
+export function refuseIfTooLarge(cost: SweepCost, T: number, opts: SweepOptions): void {
   const max = opts.maxWork ?? DEFAULT_MAX_WORK;
   if (cost.work > max) throw new ProbeError(problem('CW312', { sweeps: cost.sweeps, work: cost.work, max, T }, { path: '--max-work' }));
 }
 
 /** A forward pass of the loss-free program, ready for seeded backward sweeps. */
-class Sweeper {
+export class Sweeper {
   readonly session: Session;
   readonly program: Program;
 
