@@ -55,8 +55,9 @@ export interface RouteFactors {
 }
 
 export interface GradientRoute {
-  /** The edge out of the cell, and the node it feeds. */
+  /** The edge out of the cell, the cell and the node it feeds. */
   edge: string;
+  source: string;
   target: string;
   weight: string;
   /** Mean over the path's steps of the norm it carries back, and of its share of all routes' norms at that step. */
@@ -174,7 +175,7 @@ export function explainGradient(program: Program, theta: Arr, batch: Batch, node
         share += all > 0 ? g.routes[e.id] / all : 0;
       }
       return {
-        edge: e.id, target: p.nodes[e.target].id, weight: e.weight,
+        edge: e.id, source: c.id, target: p.nodes[e.target].id, weight: e.weight,
         norm: carried / gsteps.length, share: share / gsteps.length,
         factors: routeFactors(sw, theta, e.index, gsteps.map((g) => g.step)),
       };
@@ -292,11 +293,19 @@ export function fmtNumber(v: number): string {
   return Number(v.toPrecision(3)).toString();
 }
 
+/** How the story names nodes and routes (the app passes its labels). */
+export interface StoryNames {
+  node(id: string): string;
+  route(r: GradientRoute): string;
+}
+
+const ID_NAMES: StoryNames = { node: (id) => id, route: (r) => `${r.edge} (${r.source} → ${r.target})` };
+
 /** The story of a GradientExplanation in one paragraph (1-based steps, as the app shows them). */
-export function gradientStory(g: GradientExplanation): string {
+export function gradientStory(g: GradientExplanation, names: StoryNames = ID_NAMES): string {
   const f = fmtNumber;
   const s = g.t + 1;
-  const head = `‖∂L/∂${g.node}‖ at t = ${s} is ${f(g.total)}.`;
+  const head = `‖∂L/∂${names.node(g.node)}‖ at t = ${s} is ${f(g.total)}.`;
   if (!Number.isFinite(g.total)) return `${head} A non-finite value reached this step: look at the first step where values stop being finite.`;
   const top = g.sources[0];
   if (!top) return `${head} No loss at or after t = ${s} depends on this state: nothing flows back to it.`;
@@ -320,9 +329,9 @@ export function gradientStory(g: GradientExplanation): string {
       why = `${fac.activation}′ ${f(fac.derivative)} · ‖W‖ ${f(fac.weightNorm)} = ${f(fac.bound!)}`;
       if (fac.derivative < 0.1) why += `: ${fac.activation} is saturated`;
     } else if (fac.gate) {
-      why = `× ${fac.gate.node} ${f(fac.gate.mean)}`;
+      why = `× ${fac.gate.node.split(' · ').map(names.node).join(' · ')} ${f(fac.gate.mean)}`;
     }
-    parts.push(`It goes back mostly through ${r.edge} (into ${r.target}, ${pct(r.share)} of the routes)${why ? `, each step at most ${why}` : ''}.`);
+    parts.push(`It goes back mostly through ${names.route(r)}, ${pct(r.share)} of the routes${why ? `; each step at most ${why}` : ''}.`);
     const p = src.perStep;
     const verdict = p < 1 ? `below 1, so the gradient vanishes like ${f(p)}^(t−s)` : p > 1 ? `above 1, so the gradient grows like ${f(p)}^(t−s)` : 'about 1: the gradient is carried unchanged';
     parts.push(`A factor ${verdict}.`);

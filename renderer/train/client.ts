@@ -230,6 +230,10 @@ function receive(message: FromWorker): void {
       explainWaiters.get(message.id)?.(message);
       explainWaiters.delete(message.id);
       return;
+    case 'gradientExplained':
+      gradientWaiters.get(message.id)?.(message);
+      gradientWaiters.delete(message.id);
+      return;
     case 'connectivityResult':
       connectivityWaiters.get(message.id)?.(message);
       connectivityWaiters.delete(message.id);
@@ -444,6 +448,20 @@ export function requestExplain(node: string, t: number): Promise<Explained> {
   return new Promise((resolve) => {
     explainWaiters.set(id, resolve);
     post({ type: 'explain', id, node, t });
+  });
+}
+
+type GradientExplained = Extract<FromWorker, { type: 'gradientExplained' }>;
+const gradientWaiters = new Map<number, (message: GradientExplained) => void>();
+
+/** Where ‖∂L/∂node‖ at step t (0-based) of the probe's sequence comes from (engine/diagnostics/gradient-paths.ts). */
+export function requestGradientExplain(node: string, t: number): Promise<GradientExplained> {
+  sampleSeq += 1;
+  const id = sampleSeq;
+  if (!worker) return Promise.resolve({ type: 'gradientExplained', seq: -1, id, explanation: null, reason: 'The graph has not compiled yet.' });
+  return new Promise((resolve) => {
+    gradientWaiters.set(id, resolve);
+    post({ type: 'explainGradient', id, node, t });
   });
 }
 

@@ -8,6 +8,7 @@
  */
 import type { Diagnostics } from '../../engine/diagnostics/index.ts';
 import type { Explanation } from '../../engine/diagnostics/explain.ts';
+import type { GradientExplanation } from '../../engine/diagnostics/gradient-paths.ts';
 import type { StatePoint } from '../../engine/diagnostics/dynamics.ts';
 import type { Flag } from '../../engine/diagnostics/flags.ts';
 import type { DataFile, Graph, TensorJSON } from '../../engine/format/types.ts';
@@ -36,6 +37,8 @@ export type ToWorker =
   | { type: 'connectivity'; id: number; out: string; in: string }
   /** Explain node's value at step t (0-based) of the probe's sequence (engine/diagnostics/explain.ts). */
   | { type: 'explain'; id: number; node: string; t: number }
+  /** Where ‖∂L/∂node‖ at step t (0-based) of the probe's sequence comes from (engine/diagnostics/gradient-paths.ts). */
+  | { type: 'explainGradient'; id: number; node: string; t: number }
   /** N-D fixed and slow points of the state map (engine/diagnostics/dynamics.ts), seeded by the probe's visited states. */
   | { type: 'fixedPoints'; id: number }
   /** Test hook: make the worker throw, as a crash would. */
@@ -105,6 +108,8 @@ export type FromWorker =
   | { type: 'connectivityResult'; seq: number; id: number; step: number; sample: number; matrix: number[][] | null; reason: string | null }
   /** The answer to explain `id`. */
   | { type: 'explained'; seq: number; id: number; explanation: Explanation | null; reason: string | null }
+  /** The answer to explainGradient `id`. */
+  | { type: 'gradientExplained'; seq: number; id: number; explanation: GradientExplanation | null; reason: string | null }
   /** The answer to fixedPoints `id`: points (fixed, then slow) or the engine's refusal. */
   | { type: 'fixedPointsResult'; seq: number; id: number; points: StatePoint[]; slow: number; reason: string | null }
   /** A command that could not run (e.g. Step before compiling). */

@@ -18,6 +18,7 @@ import { nestedCells } from '../../engine/layers/index.ts';
 import type { Batch } from '../../engine/batch.ts';
 import { batchFromData } from '../../engine/batch.ts';
 import { explainRun } from '../../engine/diagnostics/explain.ts';
+import { explainGradient } from '../../engine/diagnostics/gradient-paths.ts';
 import { RunProbe, sequenceOf } from '../../engine/diagnostics/run-probe.ts';
 import { TaskError } from '../../engine/tasks/types.ts';
 import type { SessionFactory, Snapshot, Trainer } from '../../engine/train/trainer.ts';
@@ -319,6 +320,14 @@ function handle(message: ToWorker): void {
         post({ type: 'explained', seq: cur.seq, id: message.id, explanation: explainRun(t.program, t.parameters, cur.probeBatch, message.node, message.t), reason: null });
       } catch (error) {
         post({ type: 'explained', seq: cur.seq, id: message.id, explanation: null, reason: (error as Error).message });
+      }
+      return;
+    case 'explainGradient':
+      try {
+        cur.probeBatch ??= probeBatch(cur, cur.sample);
+        post({ type: 'gradientExplained', seq: cur.seq, id: message.id, explanation: explainGradient(t.program, t.parameters, cur.probeBatch, message.node, message.t), reason: null });
+      } catch (error) {
+        post({ type: 'gradientExplained', seq: cur.seq, id: message.id, explanation: null, reason: (error as Error).message });
       }
       return;
     default: {
