@@ -5,16 +5,15 @@
  * stores. Editing the graph while training pauses, recompiles and offers to
  * keep the learned parameters that still fit.
  */
-import type { Flag } from '../../engine/diagnostics/flags.ts';
 import type { Graph } from '../../engine/format/types.ts';
 import type { TaskResources } from '../../engine/tasks/types.ts';
 import { documentStore } from '../store/document.ts';
-import { telemetryStore, type TelemetryState } from '../store/telemetry.ts';
+import { telemetryStore } from '../store/telemetry.ts';
 import { trainingStore, type RunState, type TrainingState } from '../store/training.ts';
 import { uiStore } from '../store/ui.ts';
-import { diverged, edgeMagnitudes, perStepGrowth, stripsFromProbe, trainingSignature } from './derive.ts';
+import { trainingSignature } from './derive.ts';
+import { applySnapshot } from './snapshot.ts';
 import type { CompiledInfo, FromWorker, LiveSnapshot, ToWorker } from './protocol.ts';
-import { idTable, own } from '../../engine/format/dict.ts';
 
 const RECOMPILE_DELAY_MS = 250;
 
@@ -32,6 +31,8 @@ let started = false;
  * while a recompile is pending: the keep offer that follows leaves them out.
  */
 let forgotten: { keys: Set<string> | 'all'; afterSeq: number } | null = null;
+/** A reset went out and its step-0 snapshot has not come back: older snapshots are stale (train/snapshot.ts). */
+let awaitingReset = false;
 let paramsWaiter: ((message: Extract<FromWorker, { type: 'parameters' }>) => void) | null = null;
 
 function setRun(run: RunState): void {
@@ -176,6 +177,7 @@ function receive(message: FromWorker): void {
   if (message.seq !== seq) return;
   switch (message.type) {
     case 'compiled':
+      awaitingReset = false;
       telemetryStore.getState().clear();
       {
         const previous = trainingStore.getState().run;
@@ -201,7 +203,7 @@ function receive(message: FromWorker): void {
       }
       return;
     case 'snapshot':
-      applySnapshot(message.snapshot);
+      receiveSnapshot(message.snapshot);
       return;
     case 'keepOffer': {
       const drop = forgotten && message.seq > forgotten.afterSeq ? forgotten.keys : null;
@@ -245,103 +247,15 @@ function receive(message: FromWorker): void {
   }
 }
 
-function runStateOf(s: LiveSnapshot, previous: RunState): RunState {
-  switch (s.state) {
-    case 'running': return { kind: 'training' };
-    case 'idle': return previous.kind === 'error' && previous.source === 'worker' ? previous : { kind: 'idle' };
-    case 'paused': return { kind: 'paused', reason: s.failure ? 'failure' : previous.kind === 'paused' ? previous.reason : 'user' };
-    case 'done': return { kind: 'paused', reason: s.step > 0 && diverged(s.loss, telemetryStore.getState().curves.loss[0], s.validation?.loss) ? 'diverged' : 'done' };
-    case 'cancelled': return previous;
-    default: {
-      const never: never = s.state;
-      return never;
-    }
-  }
-}
-
-function applySnapshot(s: LiveSnapshot): void {
+function receiveSnapshot(s: LiveSnapshot): void {
   const training = trainingStore.getState();
-  const info = training.info;
-  const graph = compiledGraph ?? documentStore.getState().graph;
-  training.set({
-    run: pendingCompile ? training.run : runStateOf(s, training.run),
-    step: s.step,
-    steps: s.steps,
-    stepsPerSecond: s.stepsPerSecond,
-    loss: s.loss,
-    failure: s.failure,
+  const out = applySnapshot(training.run, telemetryStore.getState(), s, {
+    info: training.info, graph: compiledGraph ?? documentStore.getState().graph, pendingCompile, awaitingReset,
   });
-  const tel = telemetryStore.getState();
-  // Before the first step the compile-time diagnostics (validation set) give the picture.
-  let gradNorms = s.gradNorms;
-  if (Object.keys(gradNorms).length === 0 && s.diagnostics) gradNorms = Object.fromEntries(s.diagnostics.cells.map((c) => [c.node, c.gradNorms]));
-  else if (Object.keys(gradNorms).length === 0 && s.step === 0) gradNorms = tel.gradNorms;
-  const patch: Partial<TelemetryState> = { seq: tel.seq + 1, gradNorms };
-  if (s.step === 0 && s.rows.length === 0 && tel.curves.step.length > 0 && s.state === 'idle') {
-    // Reset: the curves start over.
-    patch.curves = { step: [], loss: [], metric: [], valStep: [], valLoss: [], valMetric: [] };
-    patch.growth = { step: [], perStep: idTable() };
-    patch.dynamics = { step: [], weights: idTable(), jacobian: [] };
-  }
-  const curves = patch.curves ?? tel.curves;
-  if (s.rows.length > 0) {
-    const metric = info?.metricNames[0];
-    for (const row of s.rows) {
-      if (Number.isFinite(row.loss)) {
-        curves.step.push(row.step);
-        curves.loss.push(row.loss);
-        curves.metric.push(metric ? row.metrics[metric] ?? NaN : NaN);
-      }
-      if (row.val) {
-        curves.valStep.push(row.step);
-        curves.valLoss.push(row.val.loss);
-        curves.valMetric.push(metric ? row.val.metrics[metric] ?? NaN : NaN);
-      }
-    }
-    patch.curvesVersion = tel.curvesVersion + 1;
-  }
-  const growth = patch.growth ?? tel.growth;
-  const cells = Object.keys(gradNorms);
-  if (cells.length > 0 && growth.step.at(-1) !== s.step) {
-    growth.step.push(s.step);
-    for (const cell of cells) {
-      const series = own(growth.perStep, cell) ?? (growth.perStep[cell] = new Array<number>(growth.step.length - 1).fill(NaN));
-      series.push(perStepGrowth(gradNorms[cell]));
-    }
-    for (const series of Object.values(growth.perStep)) if (series.length < growth.step.length) series.push(NaN);
-    patch.growthVersion = tel.growthVersion + 1;
-  }
-  if (s.diagnostics) {
-    const d = s.diagnostics;
-    const dyn = patch.dynamics ?? tel.dynamics;
-    if (dyn.step.at(-1) !== d.step) {
-      dyn.step.push(d.step);
-      for (const w of d.weights) {
-        const series = own(dyn.weights, w.edge) ?? (dyn.weights[w.edge] = new Array<number>(dyn.step.length - 1).fill(NaN));
-        series.push(w.spectralRadius);
-      }
-      for (const series of Object.values(dyn.weights)) if (series.length < dyn.step.length) series.push(NaN);
-      dyn.jacobian.push(d.jacobian?.radius ?? NaN);
-      patch.dynamicsVersion = tel.dynamicsVersion + 1;
-    }
-    patch.diagnostics = d;
-  }
-  const flags = idTable<Flag>();
-  for (const flag of s.flags) flags[flag.node] = flag;
-  if (s.failure?.node) flags[s.failure.node] = { node: s.failure.node, kind: 'nonfinite', ratio: NaN, perStep: NaN, ...(s.failure.t !== null ? { step: s.failure.t } : {}) };
-  patch.flags = sameFlags(tel.flags, flags) ? tel.flags : flags;
-  if (s.probe) {
-    patch.probe = s.probe;
-    patch.strips = stripsFromProbe(graph, s.probe);
-    patch.edgeGrad = edgeMagnitudes(graph, s.probe);
-  }
-  telemetryStore.setState(patch);
-}
-
-function sameFlags(a: TelemetryState['flags'], b: TelemetryState['flags']): boolean {
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  return ka.length === kb.length && ka.every((k) => b[k]?.kind === a[k].kind);
+  if (out.ignored) return;
+  awaitingReset = out.awaitingReset;
+  training.set(out.training);
+  telemetryStore.setState(out.telemetry);
 }
 
 // ------------------------------------------------------------------ controls
@@ -371,6 +285,7 @@ export function step(n = 1): void {
 }
 
 export function reset(): void {
+  awaitingReset = true;
   post({ type: 'reset' });
   telemetryStore.getState().clear();
 }
@@ -399,7 +314,10 @@ export function forgetTrained(keys: string[] | null): void {
     forgotten = { keys: merged, afterSeq: seq };
     return;
   }
-  if (keys === null) telemetryStore.getState().clear();
+  if (keys === null) {
+    awaitingReset = true;
+    telemetryStore.getState().clear();
+  }
   post({ type: 'reinit', keys });
 }
 
