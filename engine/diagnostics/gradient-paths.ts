@@ -23,7 +23,8 @@ import type { Program } from '../compile.ts';
 import { problem } from '../errors.ts';
 import type { Arr } from '../tensor.ts';
 import type { SweepCost, SweepOptions } from './connectivity.ts';
-import { lossSteps, ProbeError, refuseIfTooLarge, refuseLayers, stepWork, Sweeper } from './connectivity.ts';
+import { nestedOf } from '../layers/index.ts';
+import { lossSteps, ProbeError, refuseIfTooLarge, stepWork, Sweeper } from './connectivity.ts';
 
 /** One loss step's share of ∂L/∂h_s. */
 export interface GradientSource {
@@ -67,7 +68,7 @@ export interface GradientRoute {
 }
 
 export interface GradientStep {
-  /** k (0-based): the step whose readers carry the gradient back to h_{k−1}. */
+  /** k (0-based): the step whose readers carry the gradient back to h_{k−1} (h_{k+1} in a reverse layer). */
   step: number;
   /** ‖∂L_t/∂h_k‖ (the source's loss step t). */
   norm: number;
@@ -102,8 +103,10 @@ export interface GradientOptions extends SweepOptions {
 /**
  * Where the gradient of cell `node` at step s (0-based) comes from, on `batch`
  * (usually one sequence: sequenceOf). Refuses (ProbeError) a node that is not
- * a cell (CW318), a step outside the data (CW319), a graph with layer nodes
- * (CW317) and work beyond opts.maxWork (CW312).
+ * a cell (CW318), a step outside the data (CW319) and work beyond
+ * opts.maxWork (CW312). A cell inside a layer (l1/h) is explained too: its
+ * sources and gains per step (a reverse copy's path runs forward in data
+ * time); the routes and their factors are named for cells of the outer graph.
  *
  * @example
  * const g = explainGradient(program, theta, sequenceOf(batch, 0), 'h', 2);
@@ -114,13 +117,17 @@ export interface GradientOptions extends SweepOptions {
 export function explainGradient(program: Program, theta: Arr, batch: Batch, node: string, s: number, opts: GradientOptions = {}): GradientExplanation {
   const i = program.byId.get(node);
   const cell = i === undefined ? undefined : program.nodes[i];
-  if (!cell || cell.kind !== 'cell') {
-    throw new ProbeError(problem('CW318', { node, kind: cell?.kind ?? null }, { path: 'node', ...(cell ? { node } : {}) }));
+  // A cell inside a layer (l1/h) has an input-like public entry: its own kind is in the layer's program.
+  const nest = i === undefined ? undefined : nestedOf(program, i);
+  const kind = nest ? nest.copy.program.nodes[nest.node].kind : cell?.kind;
+  if (!cell || kind !== 'cell') {
+    throw new ProbeError(problem('CW318', { node, kind: kind ?? null }, { path: 'node', ...(cell ? { node } : {}) }));
   }
   const { T, B } = batch;
   if (!Number.isInteger(s) || s < 0 || s >= T) throw new ProbeError(problem('CW319', { step: s + 1, T }, { path: 't', node }));
-  refuseLayers(program, 'explaining a gradient');
-  const steps = lossSteps(program, T).filter((t) => t >= s);
+  // Time runs backwards in the reverse copy of a layer: its state at s is read by the losses at s and before.
+  const dir = nest?.copy.reverse ? -1 : 1;
+  const steps = lossSteps(program, T).filter((t) => (t - s) * dir >= 0);
   // One sweep per loss step, one for the total, one (with the edges' flows) for the largest source's path.
   const sweeps = steps.length + 3;
   const cost: SweepCost = { sweeps, work: sweeps * (T + 1) * B * stepWork(program) };
@@ -143,7 +150,7 @@ export function explainGradient(program: Program, theta: Arr, batch: Batch, node
     const n = norm(s);
     if (!(n > 0) && Number.isFinite(n)) continue;
     const at = norm(t);
-    const d = t - s;
+    const d = (t - s) * dir;
     raw.push({ step: t, distance: d, norm: n, atSource: at, perStep: d === 0 ? 1 : Math.pow(n / at, 1 / d) });
   }
   const sum = raw.reduce((a, r) => a + (Number.isFinite(r.norm) ? r.norm : 0), 0);
@@ -160,11 +167,11 @@ export function explainGradient(program: Program, theta: Arr, batch: Batch, node
     const flows = sw.session.edgeGradNorms(theta as Float64Array);
     const routesOut = c.outEdges.filter((e) => p.nodes[e.target].kind !== 'loss');
     const gsteps: GradientStep[] = [];
-    for (let k = top.step; k > s; k--) {
+    for (let k = top.step; k !== s; k -= dir) {
       const nk = norm(k);
       const routes: Record<string, number> = Object.create(null) as Record<string, number>;
       for (const e of routesOut) routes[e.id] = flows[e.index][k];
-      gsteps.push({ step: k, norm: nk, gain: norm(k - 1) / nk, routes });
+      gsteps.push({ step: k, norm: nk, gain: norm(k - dir) / nk, routes });
     }
     const routes = routesOut.map((e): GradientRoute => {
       let carried = 0;
