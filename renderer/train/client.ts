@@ -13,7 +13,7 @@ import { trainingStore, type RunState, type TrainingState } from '../store/train
 import { uiStore } from '../store/ui.ts';
 import { trainingSignature } from './derive.ts';
 import { applySnapshot } from './snapshot.ts';
-import type { CompiledInfo, FromWorker, LiveSnapshot, ToWorker } from './protocol.ts';
+import type { CompiledInfo, FromInside, FromWorker, InsideQuery, LiveSnapshot, ToInside, ToWorker } from './protocol.ts';
 
 const RECOMPILE_DELAY_MS = 250;
 
@@ -58,6 +58,8 @@ function post(message: ToWorker): void {
 function crashed(reason: string): void {
   worker?.terminate();
   worker = spawn();
+  for (const [id, waiter] of inputsWaiters) waiter({ type: 'insideInputs', seq: -1, id, step: 0, sample: 0, inputs: null, reason: 'The training worker was restarted; ask again.' });
+  inputsWaiters.clear();
   const restarts = trainingStore.getState().restarts + 1;
   trainingStore.getState().set({ restarts, keepOffer: null });
   compile(documentStore.getState().graph, true);
@@ -96,6 +98,8 @@ export function startTraining(defaultData: DataChooser = () => null): () => void
     window.clearTimeout(timer);
     worker?.terminate();
     worker = null;
+    inside?.terminate();
+    inside = null;
     started = false;
   };
 }
@@ -174,6 +178,12 @@ function receive(message: FromWorker): void {
     uiStore.getState().notify('info', message.text);
     return;
   }
+  if (message.type === 'insideInputs') {
+    // Answered whatever the document version: the see-inside worker tags its answer with this seq.
+    inputsWaiters.get(message.id)?.(message);
+    inputsWaiters.delete(message.id);
+    return;
+  }
   if (message.seq !== seq) return;
   switch (message.type) {
     case 'compiled':
@@ -223,22 +233,6 @@ function receive(message: FromWorker): void {
     case 'sampledText':
       sampleWaiters.get(message.id)?.(message);
       sampleWaiters.delete(message.id);
-      return;
-    case 'fixedPointsResult':
-      fixedWaiters.get(message.id)?.(message);
-      fixedWaiters.delete(message.id);
-      return;
-    case 'explained':
-      explainWaiters.get(message.id)?.(message);
-      explainWaiters.delete(message.id);
-      return;
-    case 'gradientExplained':
-      gradientWaiters.get(message.id)?.(message);
-      gradientWaiters.delete(message.id);
-      return;
-    case 'connectivityResult':
-      connectivityWaiters.get(message.id)?.(message);
-      connectivityWaiters.delete(message.id);
       return;
     default: {
       const never: never = message;
@@ -341,60 +335,92 @@ export function requestSample(options: { prime: string; length: number; temperat
   });
 }
 
-type ConnectivityResult = Extract<FromWorker, { type: 'connectivityResult' }>;
-const connectivityWaiters = new Map<number, (message: ConnectivityResult) => void>();
+// ------------------------------------------------------------------ see inside
+
+type InsideInputsReply = Extract<FromWorker, { type: 'insideInputs' }>;
+type Waiter<M> = { resolve(message: M): void; refuse(reason: string): M };
+
+/** The see-inside worker (inside.worker.ts), started at the first question. */
+let inside: Worker | null = null;
+const inputsWaiters = new Map<number, (message: InsideInputsReply) => void>();
+const insideWaiters = new Map<number, Waiter<FromInside>>();
+/** Questions on their way, by what they ask: a view asking again before the answer came shares it (no queue builds up). */
+const inFlight = new Map<string, Promise<FromInside>>();
+
+function spawnInside(): Worker {
+  const w = new Worker(new URL('./inside.worker.ts', import.meta.url), { type: 'module', name: 'cellwright-inside' });
+  w.addEventListener('message', (event: MessageEvent<FromInside>) => {
+    insideWaiters.get(event.data.id)?.resolve(event.data);
+    insideWaiters.delete(event.data.id);
+  });
+  w.addEventListener('error', (event) => {
+    event.preventDefault();
+    // Every open question gets an answer; the next one starts a fresh worker.
+    w.terminate();
+    if (inside === w) inside = null;
+    for (const waiter of insideWaiters.values()) waiter.resolve(waiter.refuse(`The see-inside worker stopped (${event.message || 'unknown error'}); ask again.`));
+    insideWaiters.clear();
+  });
+  return w;
+}
+
+/**
+ * Ask the see-inside worker: the training worker hands over a copy of the
+ * parameters and the probe's sequence (between two training slices), and the
+ * computation runs on the see-inside worker, so training does not wait for it.
+ */
+function askInside<M extends FromInside>(query: InsideQuery, refuse: (id: number, reason: string) => M): Promise<M> {
+  const key = JSON.stringify(query);
+  const pending = inFlight.get(key);
+  if (pending) return pending as Promise<M>;
+  sampleSeq += 1;
+  const id = sampleSeq;
+  const answer = (async (): Promise<M> => {
+    if (!worker) return refuse(id, 'The graph has not compiled yet.');
+    const got = await new Promise<InsideInputsReply>((resolve) => {
+      inputsWaiters.set(id, resolve);
+      post({ type: 'insideInputs', id });
+    });
+    if (!got.inputs) return refuse(id, got.reason ?? 'Nothing to look inside yet: the graph did not compile.');
+    const { inputs } = got;
+    inside ??= spawnInside();
+    const target = inside;
+    return new Promise<M>((resolve) => {
+      insideWaiters.set(id, { resolve: resolve as (m: FromInside) => void, refuse: (reason) => refuse(id, reason) });
+      const message: ToInside = { ...query, id, seq: got.seq, step: got.step, sample: got.sample, inputs };
+      target.postMessage(message, [inputs.theta.buffer as ArrayBuffer]);
+    });
+  })().finally(() => inFlight.delete(key));
+  inFlight.set(key, answer);
+  return answer;
+}
+
+type ConnectivityResult = Extract<FromInside, { type: 'connectivityResult' }>;
 
 /** M[t][s] = ‖∂ OUT_t / ∂ IN_s‖ on the probe's sequence (engine/diagnostics/connectivity.ts), or the engine's refusal. */
 export function requestConnectivity(out: string, input: string): Promise<ConnectivityResult> {
-  sampleSeq += 1;
-  const id = sampleSeq;
-  if (!worker) return Promise.resolve({ type: 'connectivityResult', seq: -1, id, step: 0, sample: 0, matrix: null, reason: 'The graph has not compiled yet.' });
-  return new Promise((resolve) => {
-    connectivityWaiters.set(id, resolve);
-    post({ type: 'connectivity', id, out, in: input });
-  });
+  return askInside({ kind: 'connectivity', out, in: input }, (id, reason): ConnectivityResult => ({ type: 'connectivityResult', seq: -1, id, step: 0, sample: 0, matrix: null, reason }));
 }
 
-type Explained = Extract<FromWorker, { type: 'explained' }>;
-const explainWaiters = new Map<number, (message: Explained) => void>();
+type Explained = Extract<FromInside, { type: 'explained' }>;
 
 /** What node's value at step t (0-based) of the probe's sequence is made of (engine/diagnostics/explain.ts). */
 export function requestExplain(node: string, t: number): Promise<Explained> {
-  sampleSeq += 1;
-  const id = sampleSeq;
-  if (!worker) return Promise.resolve({ type: 'explained', seq: -1, id, explanation: null, reason: 'The graph has not compiled yet.' });
-  return new Promise((resolve) => {
-    explainWaiters.set(id, resolve);
-    post({ type: 'explain', id, node, t });
-  });
+  return askInside({ kind: 'explain', node, t }, (id, reason): Explained => ({ type: 'explained', seq: -1, id, explanation: null, reason }));
 }
 
-type GradientExplained = Extract<FromWorker, { type: 'gradientExplained' }>;
-const gradientWaiters = new Map<number, (message: GradientExplained) => void>();
+type GradientExplained = Extract<FromInside, { type: 'gradientExplained' }>;
 
 /** Where ‖∂L/∂node‖ at step t (0-based) of the probe's sequence comes from (engine/diagnostics/gradient-paths.ts). */
 export function requestGradientExplain(node: string, t: number): Promise<GradientExplained> {
-  sampleSeq += 1;
-  const id = sampleSeq;
-  if (!worker) return Promise.resolve({ type: 'gradientExplained', seq: -1, id, explanation: null, reason: 'The graph has not compiled yet.' });
-  return new Promise((resolve) => {
-    gradientWaiters.set(id, resolve);
-    post({ type: 'explainGradient', id, node, t });
-  });
+  return askInside({ kind: 'explainGradient', node, t }, (id, reason): GradientExplained => ({ type: 'gradientExplained', seq: -1, id, explanation: null, reason }));
 }
 
-type FixedPointsResult = Extract<FromWorker, { type: 'fixedPointsResult' }>;
-const fixedWaiters = new Map<number, (message: FixedPointsResult) => void>();
+type FixedPointsResult = Extract<FromInside, { type: 'fixedPointsResult' }>;
 
 /** Fixed and slow points of the joint state map at the current parameters (engine/diagnostics/dynamics.ts). */
 export function requestFixedPoints(): Promise<FixedPointsResult> {
-  sampleSeq += 1;
-  const id = sampleSeq;
-  if (!worker) return Promise.resolve({ type: 'fixedPointsResult', seq: -1, id, points: [], slow: 0, reason: 'The graph has not compiled yet.' });
-  return new Promise((resolve) => {
-    fixedWaiters.set(id, resolve);
-    post({ type: 'fixedPoints', id });
-  });
+  return askInside({ kind: 'fixedPoints' }, (id, reason): FixedPointsResult => ({ type: 'fixedPointsResult', seq: -1, id, points: [], slow: 0, reason }));
 }
 
 export function crashWorker(): void {
