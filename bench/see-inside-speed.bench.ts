@@ -5,7 +5,7 @@
  * asks again on every snapshot). Prints steps per second over a 10 s window.
  */
 import type { Page } from '@playwright/test';
-import { expect, openApp, test, trainingSettled } from '../test/e2e/fixtures.ts';
+import { expect, openApp, openElmanAdding100, test } from '../test/e2e/fixtures.ts';
 
 const WINDOW_MS = 10_000;
 
@@ -40,13 +40,7 @@ for (const view of ['none', 'connectivity', 'explain value', 'explain gradient',
   test(`steps/s while training with ${view} open`, async ({ page }) => {
     await page.setViewportSize({ width: 1440, height: 900 });
     await openApp(page);
-    await page.getByRole('complementary', { name: 'Palette' }).getByRole('button', { name: 'Elman RNN', exact: true }).click();
-    await page.getByRole('tab', { name: 'Training' }).click();
-    const length = page.getByRole('region', { name: 'Training settings' }).getByRole('spinbutton', { name: 'Sequence length T' });
-    await length.fill('100');
-    await length.press('Enter');
-    await expect(page.getByRole('button', { name: /adding · T = 100/ })).toBeVisible({ timeout: 20_000 });
-    await trainingSettled(page);
+    await openElmanAdding100(page);
     await page.getByRole('button', { name: 'Hide the hint' }).click().catch(() => undefined);
     await open(page, view);
     await page.getByRole('button', { name: 'Train', exact: true }).click({ timeout: 30_000 });

@@ -346,6 +346,9 @@ const inputsWaiters = new Map<number, (message: InsideInputsReply) => void>();
 const insideWaiters = new Map<number, Waiter<FromInside>>();
 /** Questions on their way, by what they ask: a view asking again before the answer came shares it (no queue builds up). */
 const inFlight = new Map<string, Promise<FromInside>>();
+/** When each question was last sent (Date.now()), for the pace while training. */
+const lastAsked = new Map<string, number>();
+const INSIDE_EVERY_MS = 500;
 
 function spawnInside(): Worker {
   const w = new Worker(new URL('./inside.worker.ts', import.meta.url), { type: 'module', name: 'cellwright-inside' });
@@ -376,6 +379,12 @@ function askInside<M extends FromInside>(query: InsideQuery, refuse: (id: number
   sampleSeq += 1;
   const id = sampleSeq;
   const answer = (async (): Promise<M> => {
+    if (trainingStore.getState().run.kind === 'training') {
+      // Views ask again on every snapshot: while training, at most every INSIDE_EVERY_MS, so the two workers do not fight for the CPU.
+      const wait = (lastAsked.get(key) ?? -Infinity) + INSIDE_EVERY_MS - Date.now();
+      if (wait > 0) await new Promise((resolve) => window.setTimeout(resolve, wait));
+    }
+    lastAsked.set(key, Date.now());
     if (!worker) return refuse(id, 'The graph has not compiled yet.');
     const got = await new Promise<InsideInputsReply>((resolve) => {
       inputsWaiters.set(id, resolve);

@@ -4,7 +4,7 @@
  * must show (the diagonals fade away from the main one, nothing above it).
  */
 import path from 'node:path';
-import { EXAMPLES_DIR, expect, nodeLocator, openApp, openFile, openVanishingBadge, screenshot, selectNode, test, trainingSettled } from './fixtures.ts';
+import { EXAMPLES_DIR, expect, nodeLocator, openApp, openElmanAdding100, openFile, openVanishingBadge, screenshot, selectNode, test, trainingSettled } from './fixtures.ts';
 
 for (const theme of ['light', 'dark'] as const) {
   test(`connectivity of the Elman cell shows the band (${theme})`, async ({ page }) => {
@@ -118,14 +118,7 @@ for (const theme of ['light', 'dark'] as const) {
     await page.setViewportSize({ width: 1440, height: 900 });
     await openApp(page);
     if (theme === 'dark') await page.getByRole('button', { name: 'Dark theme' }).click();
-    // The README's vanishing Elman: the template on adding with T = 100.
-    await page.getByRole('complementary', { name: 'Palette' }).getByRole('button', { name: 'Elman RNN', exact: true }).click();
-    await page.getByRole('tab', { name: 'Training' }).click();
-    const length = page.getByRole('region', { name: 'Training settings' }).getByRole('spinbutton', { name: 'Sequence length T' });
-    await length.fill('100');
-    await length.press('Enter');
-    await expect(page.getByRole('button', { name: /adding · T = 100/ })).toBeVisible({ timeout: 20_000 });
-    await trainingSettled(page);
+    await openElmanAdding100(page);
     const pop = await openVanishingBadge(page, 'h');
     await pop.getByRole('button', { name: /Where does it go\?/ }).click();
     const dialog = page.getByRole('dialog', { name: 'Explain this value' });
