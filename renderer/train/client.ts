@@ -429,7 +429,7 @@ type FixedPointsResult = Extract<FromInside, { type: 'fixedPointsResult' }>;
 
 /** Fixed and slow points of the joint state map at the current parameters (engine/diagnostics/dynamics.ts). */
 export function requestFixedPoints(): Promise<FixedPointsResult> {
-  return askInside({ kind: 'fixedPoints' }, (id, reason): FixedPointsResult => ({ type: 'fixedPointsResult', seq: -1, id, points: [], slow: 0, reason }));
+  return askInside({ kind: 'fixedPoints' }, (id, reason): FixedPointsResult => ({ type: 'fixedPointsResult', seq: -1, id, points: [], slow: 0, layer: null, reason }));
 }
 
 export function crashWorker(): void {

@@ -69,9 +69,9 @@ function handle(m: ToInside): void {
     case 'fixedPoints':
       try {
         const fp = programFor(m).probe.measure(theta, batch, { fixedPoints: { randomSeeds: 60 } }).fixedPoints!;
-        post({ type: 'fixedPointsResult', seq, id, points: [...fp.points, ...fp.slowPoints], slow: fp.slowPoints.length, reason: null });
+        post({ type: 'fixedPointsResult', seq, id, points: [...fp.points, ...fp.slowPoints], slow: fp.slowPoints.length, layer: fp.layer ?? null, reason: null });
       } catch (error) {
-        post({ type: 'fixedPointsResult', seq, id, points: [], slow: 0, reason: reason(error) });
+        post({ type: 'fixedPointsResult', seq, id, points: [], slow: 0, layer: null, reason: reason(error) });
       }
       return;
     default: {

@@ -130,7 +130,8 @@ export type FromInside =
   /** The answer to explainGradient `id`. */
   | { type: 'gradientExplained'; seq: number; id: number; explanation: GradientExplanation | null; reason: string | null }
   /** The answer to fixedPoints `id`: points (fixed, then slow) or the engine's refusal. */
-  | { type: 'fixedPointsResult'; seq: number; id: number; points: StatePoint[]; slow: number; reason: string | null };
+  /** `layer`: a graph with layers — the map searched is this layer's (its cells), not the whole graph's. */
+  | { type: 'fixedPointsResult'; seq: number; id: number; points: StatePoint[]; slow: number; layer: { id: string; cells: string[] } | null; reason: string | null };
 
 /** The ArrayBuffers of a snapshot, for postMessage's transfer list. */
 export function snapshotTransferables(s: LiveSnapshot): ArrayBuffer[] {

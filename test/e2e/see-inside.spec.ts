@@ -159,3 +159,30 @@ for (const theme of ['light', 'dark'] as const) {
     await expect(dialog).toHaveAttribute('data-kind', 'gradient');
   });
 }
+
+test('a 2-layer LSTM: connectivity from a cell inside the layer, fixed points of the first layer\'s cell', async ({ page }) => {
+  test.setTimeout(90_000);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await openApp(page);
+  await openFile(page, path.join(EXAMPLES_DIR, 'lstm-2-layer.json'));
+  await trainingSettled(page);
+  await page.getByRole('tab', { name: 'Connectivity' }).click();
+  const map = page.getByRole('img', { name: 'Connectivity heatmap' });
+  // With no cell in the outer graph, the pane starts at the first layer and the cell inside it.
+  await expect(map).toHaveAttribute('data-out', 'l1');
+  await expect(map).toHaveAttribute('data-in', /^l1\/(h|c)$/);
+  await page.getByLabel('Connectivity OUT node').selectOption('y');
+  await page.getByLabel('Connectivity IN node').selectOption('l1/c');
+  await expect(map).toHaveAttribute('data-out', 'y');
+  await expect(map).toHaveAttribute('data-in', 'l1/c');
+  await expect.poll(async () => Number(await map.getAttribute('data-steps')), { timeout: 20_000 }).toBeGreaterThan(5);
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  await expect(map).toHaveAttribute('data-above-diagonal', '0');
+  await screenshot(page, 'see-inside-layers-connectivity-light.png');
+  await page.getByRole('tab', { name: 'Dynamics' }).click();
+  await page.getByLabel('Dynamics view').selectOption('fixed');
+  const fixed = page.getByRole('img', { name: /Fixed points in the plane/ });
+  await expect.poll(async () => (await fixed.getAttribute('data-kinds')) ?? '', { timeout: 30_000 }).toMatch(/^(stable|unstable|saddle|marginal)( (stable|unstable|saddle|marginal))*$/);
+  await expect(page.locator('[data-layer="l1"]')).toContainText('first layer l1: l1/h, l1/c');
+  await screenshot(page, 'see-inside-layers-fixed-points-light.png');
+});
