@@ -104,6 +104,15 @@ describe('applying a training snapshot', () => {
     expect(st.tel.growth.step).toEqual([0]);
   });
 
+  it('a repeated step-0 snapshot (another sample chosen before training) keeps the initial validation point', () => {
+    const st = { run: idle, tel: telemetry(), awaiting: false };
+    apply(st, snap({ step: 0, state: 'idle', rows: [row(0, NaN, 0.7)] }));
+    const curves = st.tel.curves;
+    apply(st, snap({ step: 0, state: 'idle', rows: [] }));
+    expect(st.tel.curves).toBe(curves);
+    expect(st.tel.curves.valLoss).toEqual([0.7]);
+  });
+
   it('keeps what the views show when a snapshot leaves parts out (no gradient norms, no probe, no diagnostics)', () => {
     const st = { run: idle, tel: telemetry(), awaiting: false };
     const probe: Probe = { index: 0, T: 3, nodes: { h_new: { size: 1, values: Float32Array.of(0.1, 0.2, 0.3), grad: Float32Array.of(1, 1, 1) } }, initial: {}, edges: { hh: Float32Array.of(1, 2, 3) } };

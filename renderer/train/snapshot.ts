@@ -89,7 +89,9 @@ export function applySnapshot(run: RunState, tel: TelemetryData, s: LiveSnapshot
   if (Object.keys(gradNorms).length === 0 && s.diagnostics) gradNorms = Object.fromEntries(s.diagnostics.cells.map((c) => [c.node, c.gradNorms]));
   else if (Object.keys(gradNorms).length === 0) gradNorms = tel.gradNorms;
   const patch: Partial<TelemetryData> = { seq: tel.seq + 1, gradNorms };
-  const restart = s.step === 0 && s.rows.length === 0 && s.state === 'idle' && (tel.curves.step.length > 0 || tel.growth.step.length > 0 || tel.dynamics.step.length > 0);
+  // Back at step 0 after a run (some history holds a later step): a repeated step-0 snapshot (another sample chosen) keeps the initial validation point.
+  const later = (xs: number[]): boolean => (xs.at(-1) ?? 0) > 0;
+  const restart = s.step === 0 && s.rows.length === 0 && s.state === 'idle' && (later(tel.curves.step) || later(tel.curves.valStep) || later(tel.growth.step) || later(tel.dynamics.step));
   if (restart) {
     // Reset: the histories start over (fresh arrays: the charts hold the old ones).
     patch.curves = { step: [], loss: [], metric: [], valStep: [], valLoss: [], valMetric: [] };
