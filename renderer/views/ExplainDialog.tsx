@@ -12,7 +12,7 @@ import { useDocument } from '../store/document.ts';
 import { useTelemetry } from '../store/telemetry.ts';
 import { uiStore } from '../store/ui.ts';
 import { requestExplain } from '../train/client.ts';
-import { GradientExplain } from './GradientExplain.tsx';
+import { ExplainHead, GradientExplain } from './GradientExplain.tsx';
 import { nodeName } from './names.ts';
 import { scrubStore } from './scrub.ts';
 
@@ -84,14 +84,9 @@ export function ExplainDialog() {
   const go = (node: string, t: number) => explainStore.setState({ stack: [...stack, { node, t, unit }] });
   return (
     <div className="cw-explain" role="dialog" aria-label="Explain this value" data-depth={stack.length} onKeyDown={(ev) => { if (ev.key === 'Escape') close(); }}>
-      <div className="cw-explain-head">
-        {stack.length > 1 ? <button type="button" className="cw-pane-button" onClick={back} aria-label="Back one level">←</button> : null}
-        <h3>
-          {name(top.node)}{e && e.value.length > 1 ? <>, unit {unit}</> : null} at t = {top.t + 1}
-          {e ? <> = <span className="cw-explain-value" data-value={e.value[unit]}>{fmt(e.value[unit])}</span></> : null}
-        </h3>
-        <button type="button" className="cw-pane-button" onClick={close} aria-label="Close explanation">✕</button>
-      </div>
+      <ExplainHead onBack={stack.length > 1 ? back : null} onClose={close} value={e ? { v: e.value[unit], text: fmt(e.value[unit]) } : null}>
+        {name(top.node)}{e && e.value.length > 1 ? <>, unit {unit}</> : null} at t = {top.t + 1}
+      </ExplainHead>
       {stack.length > 1 ? <div className="cw-explain-path">{stack.map((s) => `${s.kind === 'gradient' ? `∂L/∂${name(s.node)}` : name(s.node)}@${s.t + 1}`).join(' ← ')}</div> : null}
       {current?.reason ? <p role="alert">{current.reason}</p> : null}
       {!current ? <p>Computing…</p> : null}

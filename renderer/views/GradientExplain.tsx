@@ -6,6 +6,7 @@
  * (activation derivative · ‖W‖, × f of f ⊙ c). Computed by the engine in the
  * worker (engine/diagnostics/gradient-paths.ts) on the probe's sequence.
  */
+import type { ReactNode } from 'react';
 import { useEffect, useState } from 'react';
 import type { GradientExplanation, GradientRoute, RouteFactors } from '../../engine/diagnostics/gradient-paths.ts';
 import { fmtNumber as f, gradientStory } from '../../engine/diagnostics/gradient-paths.ts';
@@ -22,6 +23,20 @@ function factorText(x: RouteFactors, name: (id: string) => string): string {
   if (x.derivative !== undefined && x.weightNorm !== undefined) return `${x.activation}′ ${f(x.derivative)} · ‖W‖ ${f(x.weightNorm)} = ${f(x.bound!)}`;
   if (x.gate) return `× ${x.gate.node.split(' · ').map(name).join(' · ')} ${f(x.gate.mean)}`;
   return 'passes it on';
+}
+
+/** The explanation's title row: back, what is explained and its value, close (shared with ExplainDialog). */
+export function ExplainHead({ onBack, onClose, value, children }: { onBack: (() => void) | null; onClose(): void; value: { v: number; text: string } | null; children: ReactNode }) {
+  return (
+    <div className="cw-explain-head">
+      {onBack ? <button type="button" className="cw-pane-button" onClick={onBack} aria-label="Back one level">←</button> : null}
+      <h3>
+        {children}
+        {value ? <> = <span className="cw-explain-value" data-value={value.v}>{value.text}</span></> : null}
+      </h3>
+      <button type="button" className="cw-pane-button" onClick={onClose} aria-label="Close explanation">✕</button>
+    </div>
+  );
 }
 
 export function GradientExplain({ node, t, depth, onClose, onBack, onValue }: {
@@ -60,14 +75,7 @@ export function GradientExplain({ node, t, depth, onClose, onBack, onValue }: {
     <div className="cw-explain" role="dialog" aria-label="Explain this value" data-depth={depth} data-kind="gradient"
       data-total={g?.total} data-sources={g?.sourceCount} data-route={g?.path?.routes[0]?.edge}
       onKeyDown={(ev) => { if (ev.key === 'Escape') onClose(); }}>
-      <div className="cw-explain-head">
-        {onBack ? <button type="button" className="cw-pane-button" onClick={onBack} aria-label="Back one level">←</button> : null}
-        <h3>
-          ‖∂L/∂{name(node)}‖ at t = {t + 1}
-          {g ? <> = <span className="cw-explain-value" data-value={g.total}>{f(g.total)}</span></> : null}
-        </h3>
-        <button type="button" className="cw-pane-button" onClick={onClose} aria-label="Close explanation">✕</button>
-      </div>
+      <ExplainHead onBack={onBack} onClose={onClose} value={g ? { v: g.total, text: f(g.total) } : null}>‖∂L/∂{name(node)}‖ at t = {t + 1}</ExplainHead>
       {current?.reason ? <p role="alert">{current.reason}</p> : null}
       {!current ? <p>Tracing the gradient back…</p> : null}
       {g ? (
