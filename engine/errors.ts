@@ -719,10 +719,22 @@ export const PROBLEMS = {
     message: (a) => `the joint state has ${a.dims} units; fixed-point search is limited to ${a.max}`,
     hint: () => 'Search a smaller cell, or raise the limit with --max-dims (each solve costs O(dims³)).',
   }),
-  CW317: spec<{ what: string; layers: string[] }>({
+  CW318: spec<{ node: string; kind: string | null }>({
     severity: 'error',
-    message: (a) => `${a.what} does not see inside layer nodes yet (${a.layers.map((l) => `"${l}"`).join(', ')})`,
-    hint: () => 'Measure the layer\'s cell as a graph of its own (its nested graph), or a graph without layer nodes.',
+    message: (a) => (a.kind === null
+      ? `no node "${a.node}" to explain the gradient of`
+      : `the gradient through time is explained for cell nodes, but "${a.node}" is a ${a.kind} node`),
+    hint: () => 'Pick a cell (memory) node: its gradient ‖∂L/∂h_t‖ is what the gradient-flow chart and the vanishing/exploding badges show.',
+  }),
+  CW319: spec<{ step: number; T: number }>({
+    severity: 'error',
+    message: (a) => `step ${a.step} is not a step of the sequence (1 … ${a.T})`,
+    hint: () => 'Steps are counted from 1; pick one within the sequence\'s length.',
+  }),
+  CW320: spec<{ spec: string; node: string; layer: string }>({
+    severity: 'error',
+    message: (a) => `"${a.spec}": OUT "${a.node}" is inside layer "${a.layer}"; connectivity is measured to a node of the outer graph`,
+    hint: (a) => `Pick as OUT the layer itself ("${a.layer}", its output at each step) or a node it feeds; IN may be a cell inside the layer, e.g. --connectivity ${a.layer}:${a.node}.`,
   }),
 
   // ── sweeps and presets (engine/experiments) ────────────────────────────
