@@ -26,12 +26,20 @@ test('every example opens from the menu and trains on Train', async ({ page }) =
   await expect(page.getByRole('menu', { name: 'Examples' })).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Open example' })).toBeFocused();
 
+  // A run is part of the document (docs/runs.md): once it stops, the document is unsaved, so opening the next example asks first.
+  const questions: string[] = [];
+  page.on('dialog', (d) => {
+    questions.push(d.message());
+    void d.accept();
+  });
   for (let i = 0; i < files.length; i++) {
     // Keys only: open the menu with ArrowDown, walk to the i-th item, Enter.
     await page.getByRole('button', { name: 'Open example' }).press('ArrowDown');
     for (let k = 0; k < i; k++) await page.keyboard.press('ArrowDown');
     const title = (await items.nth(i).locator('.cw-menu-title').textContent()) ?? '';
     await page.keyboard.press('Enter');
+    expect(questions, `opening ${title} asks before dropping the trained run`).toHaveLength(i);
+    if (i > 0) expect(questions[i - 1]).toContain('unsaved changes');
     await trainingSettled(page);
     await expect.poll(() => runState(page), { timeout: 20_000, message: `${title} compiles` }).toBe('idle');
     await expect(page.locator('.cw-run-task')).not.toHaveText('no task');
@@ -39,6 +47,8 @@ test('every example opens from the menu and trains on Train', async ({ page }) =
     await expect.poll(async () => Number(await page.getByLabel('Step count').textContent()), { timeout: 30_000, message: `${title} trains` }).toBeGreaterThan(2);
     await expect(page.locator('.cw-run-message.is-error')).toHaveCount(0);
     expect(await runState(page)).not.toBe('error');
-    // Training does not change the document: the next example opens without a prompt (a run still going is replaced).
+    // Stop it (a finished or paused run is kept in the document's runs) before the next example.
+    if ((await runState(page)) === 'training') await page.getByRole('button', { name: 'Pause', exact: true }).click().catch(() => undefined);
+    await expect.poll(() => runState(page), { timeout: 10_000 }).toBe('paused');
   }
 });
