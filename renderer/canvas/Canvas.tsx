@@ -31,6 +31,13 @@ const FIT_MAX_ZOOM = 1.25;
 /** Room around the graph after fit view, in screen pixels. */
 const FIT_MARGIN = 24;
 const MINIMAP_SIZE = { width: 136, height: 90 };
+// Props handed to React Flow are module constants: a new array or object on
+// every render (a drag re-renders the canvas each frame) makes React Flow
+// update its store again, and every node, edge and handle re-checks what it shows.
+const SNAP_GRID: [number, number] = [8, 8];
+const MULTI_SELECT_KEYS = ['Shift', 'Meta', 'Control'];
+const PRO_OPTIONS = { hideAttribution: true };
+const minimapColor = (node: GraphFlowNode): string => (node.data.node ? KIND_COLOR[node.data.node.kind] : node.type === 'cw-groupbox' ? 'var(--cw-accent)' : 'transparent');
 
 /**
  * Fit-view padding that keeps the graph clear of what floats over the
@@ -266,6 +273,8 @@ export function Canvas() {
     if (node.id.startsWith(GROUP_PREFIX)) uiStore.getState().toggleGroup(node.id.slice(GROUP_PREFIX.length));
   }, []);
 
+  const onFitView = useCallback(() => void rf.fitView(fitOptions(wrapper.current)), [rf]);
+
   const onPaneClick = useCallback(() => {
     const ui = uiStore.getState();
     if (ui.selectedNodes.size > 0 || ui.selectedEdges.size > 0) ui.select([]);
@@ -289,22 +298,22 @@ export function Canvas() {
         zoomOnDoubleClick={false}
         colorMode={theme}
         snapToGrid
-        snapGrid={[8, 8]}
+        snapGrid={SNAP_GRID}
         deleteKeyCode={null}
         selectionKeyCode="Shift"
-        multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
+        multiSelectionKeyCode={MULTI_SELECT_KEYS}
         connectionLineType={ConnectionLineType.Bezier}
         connectionRadius={28}
         minZoom={0.1}
         maxZoom={3}
-        proOptions={{ hideAttribution: true }}
+        proOptions={PRO_OPTIONS}
         onlyRenderVisibleElements={graph.nodes.length > 150}
       >
         <Background variant={BackgroundVariant.Dots} gap={16} size={1.2} />
         {/* The control's own fit runs first with React Flow's padding; ours then leaves room for the overlays. */}
-        <Controls showInteractive={false} position="bottom-left" onFitView={() => void rf.fitView(fitOptions(wrapper.current))} />
+        <Controls showInteractive={false} position="bottom-left" onFitView={onFitView} />
         {minimap ? (
-          <MiniMap<GraphFlowNode> pannable zoomable position="bottom-right" nodeColor={(node) => (node.data.node ? KIND_COLOR[node.data.node.kind] : node.type === 'cw-groupbox' ? 'var(--cw-accent)' : 'transparent')} nodeStrokeWidth={0} nodeBorderRadius={3} maskColor="var(--cw-minimap-mask)" ariaLabel="Minimap" style={MINIMAP_SIZE} />
+          <MiniMap<GraphFlowNode> pannable zoomable position="bottom-right" nodeColor={minimapColor} nodeStrokeWidth={0} nodeBorderRadius={3} maskColor="var(--cw-minimap-mask)" ariaLabel="Minimap" style={MINIMAP_SIZE} />
         ) : null}
       </ReactFlow>
     </div>

@@ -25,6 +25,13 @@ function worst(problems: Problem[] | undefined): { severity?: 'error' | 'warning
   return { severity: first.severity, message: problems.map((problem) => problem.message).join('\n') };
 }
 
+/** The previous list when every item is the same object: React Flow then skips its store update (and every subscriber's check). */
+function reuse<T>(previous: T[], next: T[]): T[] {
+  if (previous.length !== next.length) return next;
+  for (let i = 0; i < next.length; i += 1) if (previous[i] !== next[i]) return next;
+  return previous;
+}
+
 interface NodeCacheEntry {
   node: GraphNode;
   selected: boolean;
@@ -50,6 +57,7 @@ export interface NodeInputs {
 
 export function createNodeDeriver() {
   let cache = new Map<string, NodeCacheEntry>();
+  let last: GraphFlowNode[] = [];
   return function deriveNodes(inputs: NodeInputs): GraphFlowNode[] {
     const next = new Map<string, NodeCacheEntry>();
     const out: GraphFlowNode[] = [];
@@ -81,7 +89,8 @@ export function createNodeDeriver() {
       out.push(flow);
     }
     cache = next;
-    return out;
+    last = reuse(last, out);
+    return last;
   };
 }
 
@@ -102,6 +111,7 @@ export interface EdgeInputs {
 
 export function createEdgeDeriver() {
   let cache = new Map<string, EdgeCacheEntry>();
+  let last: GraphFlowEdge[] = [];
   return function deriveEdges(inputs: EdgeInputs): GraphFlowEdge[] {
     const kinds = new Map(inputs.graph.nodes.map((node) => [node.id, node.kind]));
     const lanes = new Map<string, number>();
@@ -144,6 +154,7 @@ export function createEdgeDeriver() {
       out.push(flow);
     }
     cache = next;
-    return out;
+    last = reuse(last, out);
+    return last;
   };
 }
