@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, type DragEvent } from 'react';
 import {
-  Background, BackgroundVariant, ConnectionLineType, Controls, MiniMap, ReactFlow, useReactFlow,
+  Background, BackgroundVariant, ConnectionLineType, Controls, MiniMap, ReactFlow, useReactFlow, useStore as useFlowStore,
   type Connection, type EdgeChange, type FinalConnectionState, type IsValidConnection, type NodeChange, type OnConnectEnd,
 } from '@xyflow/react';
 import { useShallow } from 'zustand/react/shallow';
@@ -71,6 +71,15 @@ function fitOptions(canvas: HTMLElement | null): { padding: { top: `${number}px`
   return { padding: { top: px(top), bottom: px(bottom), left: px(FIT_MARGIN), right: px(FIT_MARGIN) }, maxZoom: FIT_MAX_ZOOM };
 }
 
+/**
+ * Below this zoom a node's text is a few pixels tall and cannot be read: the
+ * canvas draws nodes as tinted boxes and edges without their labels (the
+ * `is-far` class). Sizes do not change, so nothing is measured again; what is
+ * not painted makes dragging in a whole large graph several times cheaper.
+ */
+export const FAR_ZOOM = 0.4;
+const isFar = (s: { transform: [number, number, number] }): boolean => s.transform[2] < FAR_ZOOM;
+
 /** Beyond this many nodes a graph opens on its first part at a readable zoom, not fitted whole (Fit view still shows all). */
 export const LARGE_GRAPH = 400;
 /** How many nodes, from the top left, the first view of a large graph shows. */
@@ -111,6 +120,7 @@ export function Canvas() {
     focusRequest: state.focusRequest,
   })));
   const rf = useReactFlow<GraphFlowNode, GraphFlowEdge>();
+  const far = useFlowStore(isFar);
   const wrapper = useRef<HTMLDivElement>(null);
   const deriveNodes = useMemo(() => createNodeDeriver(), []);
   const deriveEdges = useMemo(() => createEdgeDeriver(), []);
@@ -281,7 +291,7 @@ export function Canvas() {
   }, []);
 
   return (
-    <div className="cw-canvas" ref={wrapper} onDragOver={onDragOver} onDrop={onDrop} aria-label="Canvas">
+    <div className={far ? 'cw-canvas is-far' : 'cw-canvas'} ref={wrapper} onDragOver={onDragOver} onDrop={onDrop} aria-label="Canvas">
       <ReactFlow<GraphFlowNode, GraphFlowEdge>
         onMoveStart={onMoveStart}
         nodes={nodes}
