@@ -137,6 +137,17 @@ function viewOf(page) {
 
 /** Drags the drawn node nearest the middle of the canvas (there and back, 120 mouse moves); frame times and the view it ran in. */
 async function dragNearMiddle(page) {
+  // The view has settled (Fit view animates): the viewport transform holds still for 300 ms.
+  await page.waitForFunction(() => {
+    const now = document.querySelector('.react-flow__viewport')?.style.transform;
+    const w = window;
+    if (w.__lastTransform !== now) {
+      w.__lastTransform = now;
+      w.__since = performance.now();
+      return false;
+    }
+    return performance.now() - w.__since > 300;
+  }, null, { timeout: 30_000, polling: 50 });
   const id = await page.evaluate(() => {
     const pane = document.querySelector('.react-flow__pane').getBoundingClientRect();
     let best = null;

@@ -80,6 +80,9 @@ function fitOptions(canvas: HTMLElement | null): { padding: { top: `${number}px`
 export const FAR_ZOOM = 0.4;
 const isFar = (s: { transform: [number, number, number] }): boolean => s.transform[2] < FAR_ZOOM;
 
+/** React Flow draws only the nodes and edges in view for a graph larger than this. */
+const onlyVisible = (graph: { nodes: unknown[] }): boolean => graph.nodes.length > 150;
+
 /** Beyond this many nodes a graph opens on its first part at a readable zoom, not fitted whole (Fit view still shows all). */
 export const LARGE_GRAPH = 400;
 /** How many nodes, from the top left, the first view of a large graph shows. */
@@ -130,7 +133,7 @@ export function Canvas() {
     [graph, collapsedGroups, selectedNodes, measured, dragging, validation],
   );
   const nodes = useMemo(() => {
-    const graphNodes = deriveNodes({ graph, problems: validation, sizes: validation.sizes, selected: selectedNodes, measured, dragging, hidden: groups.hiddenNodes });
+    const graphNodes = deriveNodes({ graph, problems: validation, sizes: validation.sizes, selected: selectedNodes, measured, dragging, hidden: groups.hiddenNodes, estimate: onlyVisible(graph) });
     if (groups.frames.length === 0 && groups.boxes.length === 0) return graphNodes;
     return [...groups.frames, ...graphNodes, ...groups.boxes] as unknown as GraphFlowNode[];
   }, [deriveNodes, graph, validation, selectedNodes, measured, dragging, groups]);
@@ -317,7 +320,7 @@ export function Canvas() {
         minZoom={0.1}
         maxZoom={3}
         proOptions={PRO_OPTIONS}
-        onlyRenderVisibleElements={graph.nodes.length > 150}
+        onlyRenderVisibleElements={onlyVisible(graph)}
       >
         <Background variant={BackgroundVariant.Dots} gap={16} size={1.2} />
         {/* The control's own fit runs first with React Flow's padding; ours then leaves room for the overlays. */}

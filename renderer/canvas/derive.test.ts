@@ -34,3 +34,30 @@ describe('derived lists', () => {
     expect(edges({ graph, problems, selected: new Set(['e']) })).not.toBe(e);
   });
 });
+
+describe('nodes of a large graph not measured yet', () => {
+  it('carry an estimated size and their handles, so React Flow need not draw them all to measure them', () => {
+    const graph: Graph = {
+      format: 'cellwright-graph', version: 1,
+      nodes: [
+        { id: 'x', kind: 'input', size: 2 }, { id: 'g', kind: 'gate', size: 2, activation: 'tanh' },
+        { id: 'y', kind: 'target', size: 2 }, { id: 'L', kind: 'loss', loss: 'mse' },
+      ],
+      edges: [],
+    };
+    const derive = createNodeDeriver();
+    const base = { graph, problems: indexProblems(graph, []), sizes: new Map(), selected: new Set<string>(), dragging: null };
+    const [x, g, , loss] = derive({ ...base, measured: new Map(), estimate: true });
+    const handles = (n: typeof x) => (n.handles ?? []).map((h) => `${h.type}:${h.id ?? ''}`);
+    expect(handles(x)).toEqual(['source:']);
+    expect(handles(g)).toEqual(['target:', 'source:']);
+    expect(handles(loss)).toEqual(['target:prediction', 'target:target']);
+    // Never a whole-pixel size: React Flow then always measures the node when it first draws.
+    expect(Number.isInteger(g.measured?.width)).toBe(false);
+    // Once measured, the real size is used and the estimate is gone.
+    const [, measured] = derive({ ...base, measured: new Map([['g', { width: 180, height: 64 }]]), estimate: true });
+    expect(measured.measured).toEqual({ width: 180, height: 64 });
+    expect(measured.handles).toBeUndefined();
+    expect(derive({ ...base, measured: new Map() })[1].handles).toBeUndefined();
+  });
+});
