@@ -14,6 +14,7 @@ import { addNodeOfKind, importModelFile, insertTemplate, isModelFile, registerFl
 import { handleEdgeChanges, handleNodeChanges } from './changes.ts';
 import { createEdgeDeriver, createNodeDeriver } from './derive.ts';
 import { edgeTypes, type GraphFlowEdge } from './edges.tsx';
+import { FarEdges } from './FarEdges.tsx';
 import { type GraphFlowNode } from './nodes.tsx';
 import { nodeTypes } from './nodeTypes.ts';
 import { computeGroupView, GROUP_PREFIX, resolveEnd } from './groupView.ts';
@@ -79,6 +80,8 @@ function fitOptions(canvas: HTMLElement | null): { padding: { top: `${number}px`
  */
 export const FAR_ZOOM = 0.4;
 const isFar = (s: { transform: [number, number, number] }): boolean => s.transform[2] < FAR_ZOOM;
+
+const NO_EDGES: GraphFlowEdge[] = [];
 
 /** React Flow draws only the nodes and edges in view for a graph larger than this. */
 const onlyVisible = (graph: { nodes: unknown[] }): boolean => graph.nodes.length > 150;
@@ -293,12 +296,15 @@ export function Canvas() {
     if (ui.selectedNodes.size > 0 || ui.selectedEdges.size > 0) ui.select([]);
   }, []);
 
+  // A large graph zoomed out past reading: its edges are one plain layer (FarEdges), not React Flow edges.
+  const farEdges = far && onlyVisible(graph);
+
   return (
     <div className={far ? 'cw-canvas is-far' : 'cw-canvas'} ref={wrapper} onDragOver={onDragOver} onDrop={onDrop} aria-label="Canvas">
       <ReactFlow<GraphFlowNode, GraphFlowEdge>
         onMoveStart={onMoveStart}
         nodes={nodes}
-        edges={edges}
+        edges={farEdges ? NO_EDGES : edges}
         nodeTypes={nodeTypes}
         edgeTypes={edgeTypes}
         onNodesChange={onNodesChange}
@@ -322,6 +328,7 @@ export function Canvas() {
         proOptions={PRO_OPTIONS}
         onlyRenderVisibleElements={onlyVisible(graph)}
       >
+        {farEdges ? <FarEdges nodes={nodes} edges={edges} dragging={dragging} /> : null}
         <Background variant={BackgroundVariant.Dots} gap={16} size={1.2} />
         {/* The control's own fit runs first with React Flow's padding; ours then leaves room for the overlays. */}
         <Controls showInteractive={false} position="bottom-left" onFitView={onFitView} />
