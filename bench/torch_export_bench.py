@@ -1,6 +1,7 @@
 """The exported LSTM module (cellwright export torch) against nn.LSTM: forward + backward
-of the same model — an LSTM layer X -> H, a linear readout H -> X at every step, MSE over
-all outputs — on a fixed random batch, float32, at the workloads of `npm run bench`
+of the same model — an LSTM layer X -> H (--arch: or 2 stacked LSTM layers, nn.LSTM(num_layers=2),
+or a bidirectional GRU, nn.GRU(bidirectional=True)), a linear readout to X at every step, MSE
+over all outputs — on a fixed random batch, float32, at the workloads of `npm run bench`
 (2 warm-up steps, then at least 5 timed steps and 2 s each; the two interleaved).
 
     /usr/bin/python3 bench/torch_export_bench.py EXPORT_DIR --workload M --threads 2
@@ -42,6 +43,8 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--min-seconds", type=float, default=2.0)
+    ap.add_argument("--arch", default="lstm", choices=["lstm", "lstm-2-layer", "gru-bidirectional"],
+                    help="the exported template: the LSTM, 2 stacked LSTM layers or a bidirectional GRU (layers)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     X, H, T, B = WORKLOADS[a.workload]
@@ -58,8 +61,9 @@ def main():
     xs = {next(iter(mod.INPUTS)): x}
     ys = {next(iter(mod.TARGETS)): y}
 
-    rnn = torch.nn.LSTM(X, H)
-    readout = torch.nn.Linear(H, X)
+    rnn = {"lstm": lambda: torch.nn.LSTM(X, H), "lstm-2-layer": lambda: torch.nn.LSTM(X, H, num_layers=2),
+           "gru-bidirectional": lambda: torch.nn.GRU(X, H, bidirectional=True)}[a.arch]()
+    readout = torch.nn.Linear(2 * H if a.arch == "gru-bidirectional" else H, X)
     loss_fn = torch.nn.MSELoss()
 
     scripted = torch.jit.script(model)
@@ -84,7 +88,7 @@ def main():
         script += timed(exported_scripted, 5, a.min_seconds)
         theirs += timed(reference, 5, a.min_seconds)
     m, s, r = statistics.median(mine), statistics.median(script), statistics.median(theirs)
-    print(json.dumps({"workload": a.workload, "sizes": {"X": X, "H": H, "T": T, "B": B}, "dtype": "float32",
+    print(json.dumps({"workload": a.workload, "arch": a.arch, "sizes": {"X": X, "H": H, "T": T, "B": B}, "dtype": "float32",
                       "threads": torch.get_num_threads(), "export_ms": m, "scripted_ms": s, "nn_lstm_ms": r,
                       "ratio": m / r, "scripted_ratio": s / r,
                       "export_min_ms": min(mine), "scripted_min_ms": min(script), "nn_lstm_min_ms": min(theirs)}))

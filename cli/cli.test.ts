@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from './main.ts';
+import { blockCell } from '../engine/blocks/example.ts';
 
 const root = new URL('..', import.meta.url).pathname;
 const ex = (f: string): string => join(root, 'assets/examples', f);
@@ -22,6 +23,20 @@ async function run(...argv: string[]): Promise<{ code: number; out: string; err:
 }
 
 describe('cellwright check', () => {
+  it('a graph with blocks: checked expanded, summary counts the instances; a broken instance names block and instance', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cw-check-blocks-'));
+    const file = join(dir, 'blocks.json');
+    const g = blockCell({ x: 1, h: 3, y: 1, tied: true });
+    writeFileSync(file, JSON.stringify(g));
+    const r = await run('check', file);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/2 block instances \(11 nodes expanded\)/);
+    (g.blocks as Record<string, { edges: { target: string }[] }>)['my gate'].edges[0].target = 'nowhere';
+    writeFileSync(file, JSON.stringify(g));
+    const bad = await run('check', file);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/CW031 blocks\["my gate"\]\.edges\[0\]\.target .*block "my gate", instance "f"/);
+  });
   it.each(readdirSync(join(root, 'assets/examples')).filter((f) => !f.endsWith('.data.json')))('%s is valid: exit 0, one-line summary', async (f) => {
     const r = await run('check', ex(f));
     expect(r.code).toBe(0);

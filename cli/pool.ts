@@ -5,7 +5,7 @@
  * single-threaded), only the wall time differs.
  */
 import { Worker } from 'node:worker_threads';
-import type { RunInput, RunResult } from '../engine/experiments/run.ts';
+import type { RunHooks, RunInput, RunResult } from '../engine/experiments/run.ts';
 import { trainRun } from '../engine/experiments/run.ts';
 import { serializeGraph } from '../engine/format/parse.ts';
 
@@ -23,21 +23,27 @@ function isJob(m: unknown): m is RunJob {
 }
 
 /** Trains one job and reports it; a graph or task that does not fit becomes an error reply, not a crash. */
-export async function handleRunMessage(m: unknown): Promise<RunReply> {
+export async function handleRunMessage(m: unknown, hooks: RunHooks = {}): Promise<RunReply> {
   const started = performance.now();
   if (!isJob(m)) return { key: '', ok: false, error: 'internal: a sweep worker got a message that is not a run', seconds: 0 };
   try {
-    const { result, graph } = await trainRun(m.input);
+    const { result, graph } = await trainRun(m.input, hooks);
     return { key: m.key, ok: true, result, graphText: serializeGraph(graph), seconds: (performance.now() - started) / 1000 };
   } catch (e) {
     return { key: m.key, ok: false, error: e instanceof Error ? e.message : String(e), seconds: (performance.now() - started) / 1000 };
   }
 }
 
+/** Lets the event loop run (worker replies, the next job handed out) between a main-thread run's slices. */
+const toEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /**
  * Runs every job, `jobs` at a time, calling `onDone` as each finishes (in
  * finishing order). Resolves when all are done; a worker that dies fails
- * its run with the reason and is replaced.
+ * its run with the reason and is replaced. With N jobs, N − 1 run on worker
+ * threads and one on this thread, which would otherwise sit idle: a worker
+ * costs a start-up (≈ 1 s of CPU from the TypeScript sources, loading the
+ * engine through tsx) that this already-loaded thread does not.
  */
 export async function runPool(list: RunJob[], jobs: number, onDone: (r: RunReply) => void | Promise<void>): Promise<void> {
   if (jobs <= 1 || list.length <= 1) {
@@ -45,12 +51,15 @@ export async function runPool(list: RunJob[], jobs: number, onDone: (r: RunReply
     return;
   }
   const queue = [...list];
-  const n = Math.min(jobs, list.length);
-  await new Promise<void>((resolve, reject) => {
+  const n = Math.min(jobs, list.length) - 1;
+  let failed = false;
+  const started = new Set<Worker>();
+  // The workers first, so they load while this thread trains its first run.
+  const workers = new Promise<void>((resolve, reject) => {
     let active = 0;
-    let failed = false;
     const start = (): void => {
       const w = new Worker(new URL('./sweep-worker.mjs', import.meta.url));
+      started.add(w);
       active++;
       let current: RunJob | undefined;
       const next = (): void => {
@@ -76,4 +85,14 @@ export async function runPool(list: RunJob[], jobs: number, onDone: (r: RunReply
     };
     for (let i = 0; i < n; i++) start();
   });
+  const here = (async () => {
+    for (let job = queue.shift(); job && !failed; job = queue.shift()) await onDone(await handleRunMessage(job, { yieldFn: toEventLoop }));
+  })();
+  try {
+    await Promise.all([here, workers]);
+  } catch (e) {
+    failed = true;
+    for (const w of started) void w.terminate();
+    throw e;
+  }
 }

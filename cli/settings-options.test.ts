@@ -35,6 +35,13 @@ describe('cellwright train flags from the settings registry', () => {
     expect(lr.parseArg!('64', undefined)).toBe(64);
   });
 
+  it('reads a pair flag as two numbers in the setting\'s range', () => {
+    const betas = train.options.find((x) => x.long === '--betas')!;
+    expect(betas.parseArg!('0.8, 0.99', undefined)).toEqual([0.8, 0.99]);
+    expect(() => betas.parseArg!('0.9', undefined)).toThrow('--betas must be two numbers, each ≥ 0 and < 1, separated by a comma');
+    expect(() => betas.parseArg!('0.9,1', undefined)).toThrow('got "0.9,1"');
+  });
+
   it('turns a setting added to the registry into a flag', () => {
     const c = addSettingOptions(new Command(), [...TRAINING_SETTINGS, EXTRA]);
     const o = c.options.find((x) => x.long === '--warmup-steps');

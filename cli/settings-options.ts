@@ -6,19 +6,27 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { Setting } from '../engine/train/settings.ts';
-import { choiceValues, flagHelp, rangeText } from '../engine/train/settings.ts';
+import { choiceValues, flagHelp, inRange, pairValue, rangeText } from '../engine/train/settings.ts';
 import { CliError } from './io.ts';
 
 /** Parses a number flag against the setting's range (exit code 2 with what is allowed). */
 export function numberArg(s: Setting): (v: string) => number {
   const name = s.flag.split(' ')[0];
-  const r = s.range ?? {};
   return (v: string): number => {
     const x = Number(v);
-    const bad = v.trim() === '' || !Number.isFinite(x) || (s.type === 'int' && !Number.isInteger(x))
-      || (r.min !== undefined && x < r.min) || (r.gt !== undefined && x <= r.gt) || (r.max !== undefined && x > r.max);
-    if (bad) throw new CliError(`${name} must be ${rangeText(s)}, got "${v}"`, 2);
+    if (v.trim() === '' || !inRange(s, x)) throw new CliError(`${name} must be ${rangeText(s)}, got "${v}"`, 2);
     return x;
+  };
+}
+
+/** Parses a pair flag, "0.9,0.999", against the setting's range. */
+export function pairArg(s: Setting): (v: string) => [number, number] {
+  const name = s.flag.split(' ')[0];
+  return (v: string): [number, number] => {
+    const parts = v.split(',').map((p) => p.trim());
+    const pair = parts.length === 2 && parts.every((p) => p !== '') ? pairValue(s, parts.map(Number)) : null;
+    if (!pair) throw new CliError(`${name} must be ${rangeText(s)}, separated by a comma (such as 0.9,0.999), got "${v}"`, 2);
+    return pair;
   };
 }
 
@@ -28,6 +36,7 @@ export function settingOption(s: Setting): Option {
   if (s.conflicts) o.conflicts(s.conflicts);
   if (s.type === 'enum') return o.choices(choiceValues(s));
   if (s.type === 'number' || s.type === 'int') return o.argParser(numberArg(s));
+  if (s.type === 'pair') return o.argParser(pairArg(s));
   return o;
 }
 

@@ -7,6 +7,13 @@
 
 /** Cellwright's own extension, without the dot; the OS associates it with the app. */
 export const GRAPH_EXTENSION = 'cellwright';
+/** Runs kept beside a graph file (Keep runs: beside the file): `lstm.cellwright` → `lstm.cellwright.runs.json`. */
+export const RUNS_BESIDE_SUFFIX = '.runs.json';
+
+export function runsBesidePath(graphPath: string): string {
+  return `${graphPath}${RUNS_BESIDE_SUFFIX}`;
+}
+
 /** The MIME type registered for it (electron-builder.yml fileAssociations, linux.mimeTypes). */
 export const GRAPH_MIME = 'application/vnd.cellwright.graph+json';
 /** What Open accepts: the own extension first, then plain JSON. */

@@ -92,6 +92,10 @@ export interface InvokeApi {
   nativeEdit(command: NativeEditCommand): Promise<void>;
   /** Files queued for this window before the renderer was listening (command line, double-click). */
   takePendingFiles(): Promise<HostFile[]>;
+  /** The runs kept beside a graph file this window opened or saved (`<file>.runs.json`); null when there are none. */
+  readRunsBeside(graphPath: string): Promise<string | null>;
+  /** Write the runs beside a graph file this window opened or saved; null removes that file. */
+  writeRunsBeside(graphPath: string, text: string | null): Promise<void>;
 }
 
 /** Renderer → main, fire and forget (ipcRenderer.send / ipcMain.on). */
@@ -127,6 +131,8 @@ export const INVOKE_CHANNELS: { readonly [K in keyof InvokeApi]: string } = {
   openExternal: 'cw:shell:open-external',
   nativeEdit: 'cw:edit:native',
   takePendingFiles: 'cw:window:take-pending-files',
+  readRunsBeside: 'cw:runs:read-beside',
+  writeRunsBeside: 'cw:runs:write-beside',
 };
 
 export const SEND_CHANNELS: { readonly [K in keyof SendApi]: string } = {

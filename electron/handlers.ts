@@ -7,7 +7,7 @@ import type { HostFile, InvokeName, InvokeParams, InvokeResult, NativeEditComman
 import type { WindowSession } from './session.ts';
 import { isAllowedExternal } from './security.ts';
 import { addRecent, removeRecent, samePath } from './recent-files.ts';
-import { fileTooBig, GRAPH_EXTENSION, OPENABLE_EXTENSIONS, saveExtensionFor } from '../common/graph-files.ts';
+import { fileTooBig, GRAPH_EXTENSION, OPENABLE_EXTENSIONS, runsBesidePath, saveExtensionFor } from '../common/graph-files.ts';
 
 export interface FileFilter { name: string; extensions: string[] }
 
@@ -19,6 +19,8 @@ export interface HandlerDeps {
   fileSize(file: string): Promise<number>;
   exists(file: string): Promise<boolean>;
   writeFileAtomic(file: string, data: Uint8Array | string): Promise<void>;
+  /** Remove a file (no error when it is already gone). */
+  removeFile(file: string): Promise<void>;
   recent: { load(): Promise<RecentFile[]>; save(list: RecentFile[]): Promise<void> };
   settings: { load(): Promise<Record<string, unknown>>; save(value: Record<string, unknown>): Promise<void> };
   autosave: { write(slot: string, text: string): Promise<void>; read(slot: string): Promise<string | null>; clear(slot: string): Promise<void> };
@@ -154,6 +156,14 @@ export function createHandlers(deps: HandlerDeps): { invoke: InvokeHandlers; sen
     return writeTo(session, file, text);
   }
 
+  /** Runs go beside a graph only this window opened or saved: a renderer cannot name any other path. */
+  function besideOf(session: WindowSession, graphPath: string): string {
+    if (typeof graphPath !== 'string' || ![...session.granted].some((g) => samePath(g, graphPath))) {
+      throw new Error(`Runs are kept beside a graph file this window opened or saved; "${String(graphPath)}" is not one. Save the graph first.`);
+    }
+    return runsBesidePath(graphPath);
+  }
+
   const invoke: InvokeHandlers = {
     async openFile(session) {
       const file = await deps.showOpenDialog(session, {
@@ -258,6 +268,22 @@ export function createHandlers(deps: HandlerDeps): { invoke: InvokeHandlers; sen
       const files = session.pending ?? [];
       session.pending = null;
       return files;
+    },
+    async readRunsBeside(session, graphPath) {
+      const file = besideOf(session, graphPath);
+      if (!(await deps.exists(file))) return null;
+      try {
+        const tooBig = fileTooBig(path.basename(file), await deps.fileSize(file));
+        if (tooBig) throw new Error(tooBig);
+        return await deps.readFile(file);
+      } catch (error) {
+        throw (error as { code?: unknown }).code === undefined && error instanceof Error ? error : new Error(describeOpenError(file, error));
+      }
+    },
+    async writeRunsBeside(session, graphPath, text) {
+      const file = besideOf(session, graphPath);
+      if (text === null) await deps.removeFile(file);
+      else await deps.writeFileAtomic(file, text);
     },
   };
 

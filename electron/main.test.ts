@@ -115,6 +115,26 @@ describe('main process', () => {
     expect(await fake.invoke(win(fake, 1), INVOKE_CHANNELS.takePendingFiles)).toMatchObject([{ name: 'gru.json', path: other }]);
   });
 
+  it('keeps runs beside a graph the window saved (<file>.runs.json), and nowhere else', async () => {
+    const fake = await launch();
+    const graph = path.join(documents, 'lstm.cellwright');
+    fake.dialogs.save.push(graph);
+    await fake.invoke(win(fake), INVOKE_CHANNELS.saveFileAs, '{"name":"LSTM"}', 'lstm.cellwright');
+    expect(await fake.invoke(win(fake), INVOKE_CHANNELS.readRunsBeside, graph)).toBeNull();
+    await fake.invoke(win(fake), INVOKE_CHANNELS.writeRunsBeside, graph, '{"runs":[]}');
+    expect(fs.readFileSync(`${graph}.runs.json`, 'utf8')).toBe('{"runs":[]}');
+    expect(await fake.invoke(win(fake), INVOKE_CHANNELS.readRunsBeside, graph)).toBe('{"runs":[]}');
+    // A path the window never opened or saved is refused, whatever the renderer names.
+    const other = path.join(documents, 'other.cellwright');
+    await expect(fake.invoke(win(fake), INVOKE_CHANNELS.writeRunsBeside, other, '{}')).rejects.toThrow(/this window opened or saved; ".*other\.cellwright" is not one/);
+    expect(fs.existsSync(`${other}.runs.json`)).toBe(false);
+    await expect(fake.invoke(win(fake), INVOKE_CHANNELS.readRunsBeside, 42)).rejects.toThrow();
+    // null removes the file (runs back in the graph file, or in the session only).
+    await fake.invoke(win(fake), INVOKE_CHANNELS.writeRunsBeside, graph, null);
+    expect(fs.existsSync(`${graph}.runs.json`)).toBe(false);
+    await fake.invoke(win(fake), INVOKE_CHANNELS.writeRunsBeside, graph, null);
+  });
+
   it('opens a bundled example as a template: Save asks where instead of writing into the app', async () => {
     const example = path.join(appPath, 'assets', 'examples', 'lstm.json');
     fs.mkdirSync(path.dirname(example), { recursive: true });

@@ -126,6 +126,7 @@ const deps: HandlerDeps = {
   fileSize: async (file) => (await fsp.stat(file)).size,
   exists: async (file) => fsp.access(file).then(() => true, () => false),
   writeFileAtomic: (file, data) => atomicWrite(file, data),
+  removeFile: (file) => fsp.rm(file, { force: true }),
   recent: recentFile,
   settings: settingsFile,
   autosave,

@@ -52,6 +52,8 @@ export function buildPreloadApi(): PreloadApi {
     openExternal: invoker('openExternal'),
     nativeEdit: invoker('nativeEdit'),
     takePendingFiles: invoker('takePendingFiles'),
+    readRunsBeside: invoker('readRunsBeside'),
+    writeRunsBeside: invoker('writeRunsBeside'),
     setDirty: sender('setDirty'),
     onMenuAction: subscriber('onMenuAction'),
     onOpenFile: subscriber('onOpenFile'),

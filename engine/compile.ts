@@ -90,6 +90,13 @@ export interface CompileOptions {
   stepGraph?: boolean;
   /** Size limits over the defaults (engine/limits.ts); a graph over them does not compile. */
   limits?: Partial<Limits>;
+  /**
+   * Node id → the node whose parameters (bias, gain and shift, learned initial
+   * state) it uses instead of its own: the inner nodes of a tied block
+   * instance (engine/blocks). Both nodes have the same kind and fields, so the
+   * owner's entries fit; the gradient sums over both uses.
+   */
+  nodeTies?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -138,17 +145,22 @@ export function compile(graph: Graph, opts: CompileOptions = {}): Program {
     }
     return c;
   });
+  const tied = (id: string): boolean => opts.nodeTies?.has(id) === true;
+  const paramOwner = (id: string): string => opts.nodeTies?.get(id) ?? id;
   for (const n of graph.nodes) {
+    if (tied(n.id)) continue;
     if (n.kind === 'gate' && (n as GateNode).bias !== false) {
       entries.push({ key: `bias:${n.id}`, kind: 'bias', owner: n.id, shape: [sizes.get(n.id)!], trainable: true, init: 'zeros' });
     }
   }
   for (const c of nodes) {
+    if (tied(c.id)) continue;
     for (const prm of c.opDef?.params?.(c.attrs!) ?? []) {
       entries.push({ key: `${prm.prefix}:${c.id}`, kind: prm.prefix === 'gain' ? 'gain' : 'shift', owner: c.id, shape: [c.size], trainable: true, init: prm.init });
     }
   }
   for (const n of graph.nodes) {
+    if (tied(n.id)) continue;
     if (n.kind === 'cell' && (n as CellNode).initial === 'learned') {
       entries.push({ key: `init:${n.id}`, kind: 'init', owner: n.id, shape: [sizes.get(n.id)!], trainable: true, init: 'zeros' });
     }
@@ -160,9 +172,10 @@ export function compile(graph: Graph, opts: CompileOptions = {}): Program {
     nodes[e.source].outEdges.push(e);
   }
   for (const n of nodes) {
-    n.bias = layout.byKey.get(`bias:${n.id}`);
-    n.init = layout.byKey.get(`init:${n.id}`);
-    if (n.opDef?.params) n.opParams = n.opDef.params(n.attrs!).map((prm) => layout.byKey.get(`${prm.prefix}:${n.id}`)!);
+    const owner = paramOwner(n.id);
+    n.bias = layout.byKey.get(`bias:${owner}`);
+    n.init = layout.byKey.get(`init:${owner}`);
+    if (n.opDef?.params) n.opParams = n.opDef.params(n.attrs!).map((prm) => layout.byKey.get(`${prm.prefix}:${owner}`)!);
     if (n.opDef?.slots) n.inEdges.sort((a, b) => (a.slot ?? 0) - (b.slot ?? 0));
     if (n.kind === 'loss') {
       n.inEdges.sort((a, b) => (a.port === 'prediction' ? 0 : 1) - (b.port === 'prediction' ? 0 : 1));

@@ -9,7 +9,8 @@
  * CW070–CW079 warnings about the structure, CW080–CW089 data files,
  * CW099 internal, CW110–CW119 size limits (engine/limits.ts), CW140–CW169 the registry's primitives (slots, op fields,
  * ties, zoneout), CW170–CW189 layers (engine/layers), CW290–CW309 sweeps and presets (engine/experiments),
- * CW310–CW329 probing a run (connectivity, loss by step, fixed points).
+ * CW310–CW329 probing a run (connectivity, loss by step, fixed points), CW330–CW349 blocks (subgraph macros,
+ * engine/blocks).
  * Add runtime codes from CW100 on.
  *
  * Example:
@@ -439,6 +440,97 @@ export const PROBLEMS = {
     hint: (a) => `Delete it, or set the layer's direction to bidirectional${a.direction === 'reverse' ? ' (a reverse layer\'s own parameters have no "reverse/" in their keys)' : ''}.`,
   }),
 
+  // ── blocks: subgraph macros (engine/blocks, docs/blocks.md) ─────────────
+  CW330: spec<{ what: string; found: unknown }>({
+    severity: 'error',
+    message: (a) => `${a.what} is ${show(a.found)}, not what a block table holds`,
+    hint: () => 'Write "blocks": {"<name>": {"nodes": [...], "edges": [...], "outputs": ["<inner node id>"]}}: each block a step graph whose input nodes are its input ports (docs/blocks.md).',
+  }),
+  CW331: spec<{ instance: string; block: unknown; known: readonly string[] }>({
+    severity: 'error',
+    message: (a) => (typeof a.block === 'string'
+      ? `block instance "${a.instance}" uses block "${a.block}", which the file's "blocks" does not define`
+      : `block instance "${a.instance}" must name its block in "block", found ${show(a.block)}`),
+    hint: (a) => (a.known.length ? `Set "block" to one of ${list(a.known.slice(0, 12).map((k) => `"${k}"`))}, or add the definition to "blocks".` : 'Add the block definition to the "blocks" table of the file (saving from the editor does this).'),
+  }),
+  CW332: spec<{ chain: readonly string[] }>({
+    severity: 'error',
+    message: (a) => `blocks use each other in a cycle: ${a.chain.map((x) => `"${x}"`).join(' → ')}; a block cannot contain itself`,
+    hint: () => 'Remove the instance that closes the cycle: a block may use other blocks, but never (through them) itself.',
+  }),
+  CW333: spec<{ block: string; found: unknown; why: string; nodes: readonly string[] }>({
+    severity: 'error',
+    message: (a) => `block "${a.block}": outputs ${show(a.found)} ${a.why}`,
+    hint: (a) => `Set "outputs" to the ids of the inner nodes whose values leave the block${a.nodes.length ? ` (gates, ops or cells among ${list(a.nodes.slice(0, 12))})` : ''}.`,
+  }),
+  CW334: spec<{ block: string; node: string; kind: string }>({
+    severity: 'error',
+    message: (a) => `block "${a.block}": inner node "${a.node}" is a ${a.kind}, which a block cannot hold`,
+    hint: (a) => (a.kind === 'layer'
+      ? 'Put the layer in the graph itself and feed the block from it.'
+      : 'Targets and losses belong to the graph: read the output of the block there and put the loss on it.'),
+  }),
+  CW335: spec<{ edge: string; instance: string; block: string; found: unknown; ports: readonly string[] }>({
+    severity: 'error',
+    message: (a) => `edge "${a.edge}" into block instance "${a.instance}" (block "${a.block}"): port ${show(a.found)} is not an input port of the block`,
+    hint: (a) => (a.ports.length ? `Set "port" to one of its input ports: ${list(a.ports)} (optional when there is only one).` : `Block "${a.block}" has no input port: add an input node to its definition.`),
+  }),
+  CW336: spec<{ instance: string; block: string; port: string; count: number }>({
+    severity: 'error',
+    message: (a) => `block "${a.block}" instance "${a.instance}": input port "${a.port}" is fed by ${a.count} edges; every input port needs exactly one`,
+    hint: () => 'Connect one edge into the instance for each of its input ports, naming it with "port" when the block has several.',
+  }),
+  CW337: spec<{ edge: string; instance: string; block: string; found: unknown; ports: readonly string[] }>({
+    severity: 'error',
+    message: (a) => `edge "${a.edge}" out of block instance "${a.instance}" (block "${a.block}"): "sourcePort" ${show(a.found)} is not an output port of the block`,
+    hint: (a) => `Set "sourcePort" to one of its outputs: ${list(a.ports)} (optional when there is only one).`,
+  }),
+  CW338: spec<{ edge: string; instance: string; weight: unknown }>({
+    severity: 'error',
+    message: (a) => `edge "${a.edge}" into block instance "${a.instance}" has weight ${show(a.weight)}; edges into a block carry values unchanged`,
+    hint: () => 'Remove "weight" (or use "identity"): learned weights go on the edges inside the block.',
+  }),
+  CW339: spec<{ instance: string; tie: unknown; why: string }>({
+    severity: 'error',
+    message: (a) => `block instance "${a.instance}" cannot tie its weights to ${show(a.tie)}: ${a.why}`,
+    hint: () => 'Set "tie" to the id of another instance of the same block that has weights of its own (not tied itself), or remove it for separate weights.',
+  }),
+  CW340: spec<{ id: string; instance: string; node: string }>({
+    severity: 'error',
+    message: (a) => `node id "${a.id}" is also the id block instance "${a.instance}" gives its inner node "${a.node}"`,
+    hint: () => 'Rename the node or the instance: the inner nodes of a block instance are named <instance id>/<inner id>.',
+  }),
+  CW341: spec<{ what: 'nodes' | 'edges'; count: number; limit: number; largest: string }>({
+    severity: 'error',
+    message: (a) => `expanding the block instances would make ${a.count} ${a.what}, over the limit of ${a.limit} (the largest: ${a.largest})`,
+    hint: (a) => `Use fewer instances or smaller blocks, or raise the limit (--limits ${a.what === 'nodes' ? 'maxNodes' : 'maxEdges'}=N).`,
+  }),
+  CW342: spec<{ key: string; instance: string; owner: string }>({
+    severity: 'error',
+    message: (a) => `parameter "${a.key}" belongs to block instance "${a.instance}", which is tied to "${a.owner}" and uses its parameters`,
+    hint: (a) => `Delete the key (the values are "${a.owner}"'s), or remove "tie" from "${a.instance}" to give it weights of its own.`,
+  }),
+  CW343: spec<{ block: string; edge: string; port: string }>({
+    severity: 'error',
+    message: (a) => `block "${a.block}": inner edge "${a.edge}" goes into input port "${a.port}"; an input port only receives the edge into the instance`,
+    hint: () => 'Remove the edge, or make its target a gate, op or cell inside the block.',
+  }),
+  CW344: spec<{ edge: string; source: string }>({
+    severity: 'error',
+    message: (a) => `edge "${a.edge}" has "sourcePort", but its source "${a.source}" is not a block instance`,
+    hint: () => 'Remove "sourcePort": only an edge out of a block instance names one of its outputs.',
+  }),
+  CW345: spec<{ chain: readonly string[]; limit: number }>({
+    severity: 'error',
+    message: (a) => `blocks nest ${a.chain.length} deep (${a.chain.slice(0, 4).map((x) => `"${x}"`).join(' → ')} → …), over the limit of ${a.limit}`,
+    hint: () => 'Flatten the nesting: a block can hold the inner nodes directly instead of another block that holds them.',
+  }),
+  CW346: spec<{ edge: string; instance: string; block: string; port: string; source: string; size: number; portSize: number }>({
+    severity: 'error',
+    message: (a) => `edge "${a.edge}": "${a.source}" has size ${a.size}, but input port "${a.port}" of block instance "${a.instance}" (block "${a.block}") has size ${a.portSize}`,
+    hint: () => 'Feed the port from a node of its size, or change the size of the input node in the block (every instance of the block changes with it).',
+  }),
+
   // ── limits (engine/limits.ts): sizes refused before anything is allocated ──
   CW110: spec<{ node: string; size: number; limit: number }>({
     severity: 'error',
@@ -581,13 +673,10 @@ export const PROBLEMS = {
     message: (a) => `${a.file}: ${a.detail}`,
     hint: () => 'Cellwright recognizes nn.LSTM / nn.GRU / nn.RNN keys (weight_ih_l0, weight_hh_l0, bias_ih_l0, …, weight_hr_l0) and nn.Linear heads (*.weight, *.bias); pass --arch lstm|gru|rnn_tanh|rnn_relu when it cannot tell.',
   }),
-  CW220: spec<{ what: string; where: string; layers?: boolean }>({
+  CW220: spec<{ what: string; where: string }>({
     severity: 'error',
     message: (a) => `cannot export to ONNX: ${a.what} (${a.where})`,
-    hint: (a) => (a.layers
-      // The PyTorch export refuses layers too, so it is not offered here.
-      ? 'Neither the ONNX nor the PyTorch export writes graphs with layers (stacked or bidirectional) yet; `cellwright run`, `grad` and `train` handle them. A graph without layers (one cell) exports.'
-      : 'Outputs are node ids of inputs, gates, ops or cells. A node kind, op or activation without an ONNX translation can still be exported with `cellwright export torch`.'),
+    hint: () => 'Outputs are node ids of inputs, gates, ops or cells (of a layer: `l1`, `l1/h`, `bi/reverse/h`). A node kind, op or activation without an ONNX translation can still be exported with `cellwright export torch`.',
   }),
 
   // ── probing a run: connectivity, loss by step, fixed points (CW310–CW329) ──
@@ -630,10 +719,22 @@ export const PROBLEMS = {
     message: (a) => `the joint state has ${a.dims} units; fixed-point search is limited to ${a.max}`,
     hint: () => 'Search a smaller cell, or raise the limit with --max-dims (each solve costs O(dims³)).',
   }),
-  CW317: spec<{ what: string; layers: string[] }>({
+  CW318: spec<{ node: string; kind: string | null }>({
     severity: 'error',
-    message: (a) => `${a.what} does not see inside layer nodes yet (${a.layers.map((l) => `"${l}"`).join(', ')})`,
-    hint: () => 'Measure the layer\'s cell as a graph of its own (its nested graph), or a graph without layer nodes.',
+    message: (a) => (a.kind === null
+      ? `no node "${a.node}" to explain the gradient of`
+      : `the gradient through time is explained for cell nodes, but "${a.node}" is a ${a.kind} node`),
+    hint: () => 'Pick a cell (memory) node: its gradient ‖∂L/∂h_t‖ is what the gradient-flow chart and the vanishing/exploding badges show.',
+  }),
+  CW319: spec<{ step: number; T: number }>({
+    severity: 'error',
+    message: (a) => `step ${a.step} is not a step of the sequence (1 … ${a.T})`,
+    hint: () => 'Steps are counted from 1; pick one within the sequence\'s length.',
+  }),
+  CW320: spec<{ spec: string; node: string; layer: string }>({
+    severity: 'error',
+    message: (a) => `"${a.spec}": OUT "${a.node}" is inside layer "${a.layer}"; connectivity is measured to a node of the outer graph`,
+    hint: (a) => `Pick as OUT the layer itself ("${a.layer}", its output at each step) or a node it feeds; IN may be a cell inside the layer, e.g. --connectivity ${a.layer}:${a.node}.`,
   }),
 
   // ── sweeps and presets (engine/experiments) ────────────────────────────

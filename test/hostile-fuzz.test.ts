@@ -4,8 +4,8 @@
  * given the wrong type, huge numbers, ids such as `__proto__` or
  * `"""; __import__('os')…`, truncated text, flipped and random bytes — go
  * through what a user's file meets: `check` (parse + validate + compile),
- * `grad` (on a small data file), the PyTorch export generator (the text only)
- * and the editor's loader (the renderer's loadGraphText, its problem index
+ * `grad` (on a small data file), the PyTorch export generator (the text only),
+ * the ONNX export and the editor's loader (the renderer's loadGraphText, its problem index
  * and the canvas derivation). Nothing may throw but GraphError (or
  * TorchExportError from the exporter); no problem is an internal error
  * (CW099); every problem says where (a JSON path, a node or an edge, or a
@@ -19,6 +19,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GraphError } from '../engine/compile.ts';
 import { TorchExportError, exportTorch } from '../engine/export/torch.ts';
+import { exportOnnx } from '../engine/export/onnx.ts';
+import { ImportError } from '../engine/import/types.ts';
 import type { DataFile, Graph, Problem, TensorJSON } from '../engine/format/types.ts';
 import { hasErrors } from '../engine/format/validate.ts';
 import { compileAny as compile, inferSizesAny as inferSizes, validateAny as validateGraph } from '../engine/layers/index.ts';
@@ -26,6 +28,7 @@ import { gradReport } from '../engine/grad.ts';
 import type { Limits } from '../engine/limits.ts';
 import { estimateRun } from '../engine/limits.ts';
 import { HOSTILE_STRINGS } from './torch/graphs.ts';
+import { blockCell } from '../engine/blocks/example.ts';
 import { createEdgeDeriver, createNodeDeriver } from '../renderer/canvas/derive.ts';
 import { loadGraphText as loadEditorText } from '../renderer/doc/engine.ts';
 import { loadGraphText } from '../engine/format/parse.ts';
@@ -34,7 +37,9 @@ import { indexProblems } from '../renderer/store/validation.ts';
 const EXAMPLES = resolve(import.meta.dirname, '../assets/examples');
 const texts = readdirSync(EXAMPLES).filter((f) => f.endsWith('.json') && !f.endsWith('.data.json')).sort()
   .map((f) => readFileSync(join(EXAMPLES, f), 'utf8'));
-const docs = texts.map((t) => JSON.parse(t) as unknown);
+// … and graphs with blocks (docs/blocks.md): one used twice with tied weights, one with a trained parameter.
+const docs = [...texts.map((t) => JSON.parse(t) as unknown), blockCell({ x: 1, h: 3, y: 1, tied: true }) as unknown,
+  { ...blockCell({ x: 2, h: 2, y: 1 }), parameters: { 'bias:f/g': { shape: [2], data: [0.5, -0.5] } } } as unknown];
 
 /** Small limits, so that no fuzzed run can allocate much (the refusals are what is tested). */
 const LIMITS: Partial<Limits> = { maxMemoryMB: 32 };
@@ -105,6 +110,8 @@ function renameNode(doc: Record<string, Json>, from: string, to: string): void {
     if (e.source === from) e.source = to;
     if (e.target === from) e.target = to;
   }
+  // A block instance tied to the renamed one (docs/blocks.md).
+  for (const n of nodes) if (n.kind === 'block' && n.tie === from) n.tie = to;
   const params = doc.parameters as Record<string, Json> | undefined;
   if (params) {
     const renamed: Record<string, Json> = {};
@@ -113,6 +120,9 @@ function renameNode(doc: Record<string, Json>, from: string, to: string): void {
       if (k === `init:${from}`) return `init:${to}`;
       // A layer's nested parameters are keyed under its id (docs/layers.md).
       if (k.startsWith(`layer:${from}/`)) return `layer:${to}/${k.slice(`layer:${from}/`.length)}`;
+      // A block instance's inner parameters too (docs/blocks.md): edge:<instance>/<edge>, bias:<instance>/<node>.
+      const colon = k.indexOf(':');
+      if (k.startsWith(`${from}/`, colon + 1)) return `${k.slice(0, colon + 1)}${to}/${k.slice(colon + 2 + from.length)}`;
       return k;
     };
     for (const [k, v] of Object.entries(params)) put(renamed, rename(k), v);
@@ -262,6 +272,13 @@ function throughEverything(text: string, context: string): 'refused' | 'invalid'
     for (const ch of ['\r', '\u2028', '\u2029', '\u0085', '\u0000']) expect(files['model.py'].includes(ch), context).toBe(false);
   } catch (e) {
     if (!(e instanceof TorchExportError)) throw e;
+  }
+  // The ONNX export (layers included): bytes, or a CW220 refusal that says what and where.
+  try {
+    expect(exportOnnx(graph).bytes.length, context).toBeGreaterThan(0);
+  } catch (e) {
+    if (!(e instanceof ImportError)) throw e;
+    expect(e.problem.code, context).toBe('CW220');
   }
   return 'valid';
 }

@@ -56,7 +56,7 @@ function exampleCases(): Case[] {
       const seed = typeof graph.training?.seed === 'number' ? graph.training.seed : 1;
       return { name, graph, data, seed };
     })
-    // Layered examples are not exported yet: exportTorch refuses them (engine/layers/layers.test.ts).
+    // Layered examples have a model.py of submodules (no single step()): test/torch-layers-export.test.ts checks them.
     .filter((c) => !hasLayers(c.graph));
 }
 

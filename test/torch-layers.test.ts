@@ -12,10 +12,10 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataFile, Graph } from '../engine/format/types.ts';
 import { gradReport } from '../engine/grad.ts';
-import { compileAny, nestedCells } from '../engine/layers/index.ts';
+import { compileAny } from '../engine/layers/index.ts';
 import { bidirectionalGru, stackedLstm } from '../engine/layers/templates.ts';
 import { createParams, exportParams } from '../engine/params.ts';
-import { Rng } from '../engine/rng.ts';
+import { dataFor } from './torch/layered-graphs.ts';
 import { describeRun, hasTorch, mustRun, runPython, TORCH_HINT } from './torch/python.ts';
 
 const SCRIPT = join(resolve(import.meta.dirname, '..'), 'test/torch/crosscheck_layers.py');
@@ -28,27 +28,6 @@ interface Result {
   gradients: Record<string, number>;
   values: Record<string, number>;
   unmapped: string[];
-}
-
-function stream(rng: Rng, T: number, B: number, n: number): { shape: number[]; data: number[] } {
-  return { shape: [T, B, n], data: Array.from({ length: T * B * n }, () => rng.range(-1, 1)) };
-}
-
-/** Random inputs and targets, and (if asked) initial states for every nested cell. */
-function dataFor(graph: Graph, T: number, B: number, seed: number, states: boolean): DataFile {
-  const rng = new Rng(seed);
-  const p = compileAny(graph);
-  const x = p.nodes[p.inputs[0]];
-  const y = p.nodes[p.targets[0]];
-  const data: DataFile = { inputs: { [x.id]: stream(rng, T, B, x.size) }, targets: { [y.id]: stream(rng, T, B, y.size) } };
-  if (states) {
-    data.initialStates = {};
-    for (const i of nestedCells(p)) {
-      const n = p.nodes[i];
-      data.initialStates[n.id] = { shape: [B, n.size], data: Array.from({ length: B * n.size }, () => rng.range(-0.9, 0.9)) };
-    }
-  }
-  return data;
 }
 
 interface Case { name: string; graph: Graph; data: DataFile }

@@ -6,8 +6,8 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { batchFromData } from '../../engine/batch.ts';
-import { compileAny } from '../../engine/layers/index.ts';
-import { ProbeError, refuseLayers } from '../../engine/diagnostics/connectivity.ts';
+import { compileAny, sessionFor } from '../../engine/layers/index.ts';
+import { ProbeError } from '../../engine/diagnostics/connectivity.ts';
 import type { FixedPointsReport, StatePoint } from '../../engine/diagnostics/dynamics.ts';
 import { findFixedPoints, MAX_FIXED_POINT_DIMS } from '../../engine/diagnostics/dynamics.ts';
 import { visitedStates } from '../../engine/diagnostics/run-probe.ts';
@@ -15,7 +15,6 @@ import { problem } from '../../engine/errors.ts';
 import { idTable } from '../../engine/format/dict.ts';
 import type { Graph } from '../../engine/format/types.ts';
 import { createParams } from '../../engine/params.ts';
-import { Session } from '../../engine/runtime.ts';
 import type { Io } from '../main.ts';
 import { CliError, readData, readGraph } from '../io.ts';
 import { positive, probeFailure } from './grad.ts';
@@ -102,6 +101,7 @@ export function register(program: Command, io: Io): void {
         return;
       }
       const inp = Object.entries(r.input).map(([k, v]) => `${k}=[${v.map(fmt).join(', ')}]`).join(' ') || 'none';
+      if (r.layer) io.out(`state map of layer ${r.layer.id} (cells ${r.layer.cells.join(', ')}); later layers and the outer graph's cells are not part of it`);
       io.out(`input ${inp}`);
       io.out(`fixed points: ${r.points.length}`);
       for (const p of r.points) io.out(line(p));
@@ -112,8 +112,8 @@ export function register(program: Command, io: Io): void {
 }
 
 function fixedPointsOf(graph: Graph, opts: Opts): FixedPointsReport {
+  // A graph with layers: the first layer's cell is searched (the report says so in "layer").
   const program = compileAny(graph);
-  refuseLayers(program, 'the fixed-point search');
   const seed = typeof graph.training?.seed === 'number' ? graph.training.seed : 1;
   const theta = createParams(program.layout, graph.parameters, { seed, dtype: 'float64' });
   const common = { randomSeeds: opts.seeds, seed: opts.seed, slowTolerance: opts.slowTolerance, maxDims: opts.maxDims };
@@ -133,7 +133,7 @@ function fixedPointsOf(graph: Graph, opts: Opts): FixedPointsReport {
   if (t >= batch.T) throw new ProbeError(problem('CW314', { at: opts.at!, T: batch.T }, { path: '--at' }));
   if (opts.seq > batch.B) bad(`--seq ${opts.seq}: the data has ${batch.B} sequences`);
   const b = opts.seq - 1;
-  const session = new Session(program, { T: batch.T, B: batch.B, dtype: 'float64' });
+  const session = sessionFor(program, { T: batch.T, B: batch.B, dtype: 'float64' });
   session.forward(theta, batch);
   // The input as the step sees it (a reversed input node reads its sequence backwards).
   const input = idTable<number[]>();

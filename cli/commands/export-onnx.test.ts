@@ -35,6 +35,21 @@ describe('cellwright export onnx', () => {
     expect(m.graph.outputs.map((o) => o.name)).toEqual(['c', 'y']);
   });
 
+  it('a graph with layers: one fused node per layer, nested initial states as inputs, and the import maps them back', async () => {
+    const out = join(tmp, 'lstm2.onnx');
+    const r = await runCli('export', 'onnx', ex('lstm-2-layer.json'), '-o', out, '--initial-states');
+    expect(r.err).toBe('');
+    expect(r.out).toContain('fused LSTM → LSTM nodes, one per layer');
+    const m = decodeModel(new Uint8Array(readFileSync(out)));
+    expect(m.graph.nodes.filter((n) => n.opType === 'LSTM')).toHaveLength(2);
+    expect(m.graph.inputs.map((i) => i.name)).toEqual(['x', 'l1/h.initial', 'l1/c.initial', 'l2/h.initial', 'l2/c.initial']);
+    const back = await runCli('import', out, '-o', join(tmp, 'lstm2.back.json'), '--json');
+    expect(back.code).toBe(0);
+    expect(JSON.parse(back.out).inputs['l2/c.initial']).toEqual([{ node: 'c_l1', as: 'initialState' }]);
+    const bi = await runCli('export', 'onnx', ex('gru-bidirectional.json'), '-o', join(tmp, 'bi.onnx'), '--outputs', 'y,bi/reverse/h');
+    expect(bi.out).toContain('Scan: a node per layer');
+  });
+
   it('an unknown output is refused with its name, exit 1; an existing file needs --force', async () => {
     const r = await runCli('export', 'onnx', ex('gru.json'), '-o', join(tmp, 'g.onnx'), '--outputs', 'nope');
     expect(r.code).toBe(1);

@@ -78,15 +78,23 @@ describe('cellwright grad --connectivity / --loss-by-step', () => {
 });
 
 describe('graphs with layer nodes', () => {
-  it('grad --connectivity and dynamics refuse them with CW317 naming the layers; grad alone still works', async () => {
+  it('grad --loss-by-step and --connectivity see inside the layers; dynamics searches the first layer\'s cell and says so', async () => {
     const g = ex('lstm-2-layer.json');
     const d = ex('lstm-2-layer.data.json');
-    expect((await run('grad', g, d, '--json')).code).toBe(0);
-    const r = await run('grad', g, d, '--json', '--loss-by-step');
-    expect(r.code).toBe(1);
-    expect(r.err).toContain('CW317');
-    expect(r.err).toMatch(/loss by step does not see inside layer nodes yet \(".+"/);
+    const r = await run('grad', g, d, '--json', '--loss-by-step', '--connectivity', 'y:l1/c');
+    expect(r.code).toBe(0);
+    const rep = JSON.parse(r.out) as { connectivity: Record<string, number[][]>; lossByStep: Record<string, number[][]> };
+    expect(Object.keys(rep.lossByStep).sort()).toEqual(['l1/c', 'l1/h', 'l2/c', 'l2/h']);
+    expect(rep.connectivity['y:l1/c'].at(-1)![0]).toBeGreaterThan(0);
+    const inside = await run('grad', g, d, '--json', '--connectivity', 'l1/h:x');
+    expect(inside.code).toBe(2);
+    expect(inside.err).toContain('CW320');
+    expect(inside.err).toContain('inside layer "l1"');
     const f = await run('dynamics', g, '--fixed-points');
-    expect(f.err).toContain('CW317');
+    expect(f.code).toBe(0);
+    expect(f.out).toContain('state map of layer l1 (cells l1/h, l1/c)');
+    const j = await run('dynamics', g, '--input', d, '--at', '3', '--fixed-points', '--json');
+    expect(j.code).toBe(0);
+    expect((JSON.parse(j.out) as { layer: { id: string } }).layer.id).toBe('l1');
   });
 });

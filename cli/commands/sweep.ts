@@ -10,11 +10,9 @@ import { availableParallelism } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { templateForTask } from '../../engine/experiments/models.ts';
 import type { RunConfig, SweepRow, SweepSpec } from '../../engine/experiments/sweep.ts';
-import { expandSweep, fmtNum, graphSource, parseSweepSpec, resultsCsv, SpecError, summarise, summaryMarkdown, summarySvg, taskFor } from '../../engine/experiments/sweep.ts';
+import { builtGraph, expandSweep, fmtNum, graphSource, parseSweepSpec, resultsCsv, runInputOf, SpecError, summarise, summaryMarkdown, summarySvg } from '../../engine/experiments/sweep.ts';
 import type { Graph } from '../../engine/format/types.ts';
-import type { Block } from '../../engine/tasks/read.ts';
 import type { TaskResources } from '../../engine/tasks/types.ts';
 import { TaskError } from '../../engine/tasks/types.ts';
 import { atomicWrite } from '../../common/node/atomic-write.ts';
@@ -49,11 +47,10 @@ export function sweepJobs(spec: SweepSpec, specDir: string): { runs: RunConfig[]
       graphs.set(gi, r);
       return r;
     }
-    // A template is sized to each run's task (a grid over task.length or task.name changes it).
-    const task = run.task;
-    if (!task) throw new CliError(`graphs[${gi}]: the template "${src.ref}" needs a task: add "task" to the SPEC`, 1);
+    // A template is sized to each run's task (a grid over task.length or task.name changes it); an inline graph is the SPEC's own.
+    if (src.kind === 'template' && !run.task) throw new CliError(`graphs[${gi}]: the template "${src.ref}" needs a task: add "task" to the SPEC`, 1);
     try {
-      return { graph: templateForTask(src.ref, task, { hidden: src.hidden ?? spec.hidden, forgetBias: src.forgetBias }), dir: specDir };
+      return { graph: builtGraph(spec, run)!, dir: specDir };
     } catch (e) {
       if (e instanceof TaskError) throw new CliError(`graphs[${gi}]: ${e.message}`, 1);
       throw e;
@@ -61,13 +58,14 @@ export function sweepJobs(spec: SweepSpec, specDir: string): { runs: RunConfig[]
   };
   const jobs = runs.map((run) => {
     const { graph, dir } = loaded(run.graph, run);
-    const task = taskFor(graph.task as Block | undefined, run.task);
+    const input = runInputOf(graph, run);
+    const task = input.task;
     const resources: TaskResources = {};
     if (task && typeof task.file === 'string' && (task.name === 'csv' || task.name === 'text')) {
       const p = isAbsolute(task.file) ? task.file : resolve(dir, task.file);
       resources[task.name] = readText(p, `${task.name} file`);
     }
-    return { key: run.id, input: { graph, task, training: run.training, resources } };
+    return { key: run.id, input: { ...input, resources } };
   });
   return { runs, jobs };
 }

@@ -50,6 +50,27 @@ describe('cellwright train', () => {
     expect(first.step).toBe(21);
   });
 
+  it('takes the optimizer details, the learning-rate decay and the flag thresholds as flags, over the file\'s blocks', async () => {
+    const dir = tmp();
+    const g = elman({ x: 2, h: 4, y: 1, steps: 'last' });
+    writeFileSync(join(dir, 'g.json'), JSON.stringify({ ...g, training: { flags: { exploding: 30 } } }));
+    const r = await run('train', join(dir, 'g.json'), '--task', 'adding', '--length', '10', '--validation-sequences', '16', '--steps', '6', '--betas', '0.8,0.99',
+      '--lr-step-every', '2', '--lr-step-gamma', '0.1', '--flag-vanishing', '0.001', '--quiet', '--out', join(dir, 'out.json'), '--metrics', join(dir, 'm.csv'));
+    expect(r.err).toBe('');
+    const out = JSON.parse(readFileSync(join(dir, 'out.json'), 'utf8')) as Graph;
+    expect(out.training).toMatchObject({ betas: [0.8, 0.99], schedule: { kind: 'step', every: 2, gamma: 0.1 }, flags: { exploding: 30, vanishing: 0.001 } });
+    expect(out.task).toMatchObject({ name: 'adding', length: 10, validation: 16 });
+    // The decay took effect: lr at steps 1–2, then ×0.1 at 3–4, ×0.01 at 5–6.
+    const rows = readFileSync(join(dir, 'm.csv'), 'utf8').trim().split('\n');
+    const col = rows[0].split(',').indexOf('lr');
+    const lrs = rows.slice(2).map((line) => Number(line.split(',')[col]));
+    expect(lrs[2] / lrs[0]).toBeCloseTo(0.1, 12);
+    expect(lrs[4] / lrs[0]).toBeCloseTo(0.01, 12);
+    const bad = await run('train', join(dir, 'g.json'), '--task', 'adding', '--lr-step-gamma', '0.1', '--steps', '1', '--quiet', '--out', join(dir, 'x.json'));
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/training\.schedule\.gamma needs training\.schedule\.every/);
+  });
+
   it('the same graph, task and seed give identical metrics files', async () => {
     const dir = tmp();
     writeFileSync(join(dir, 'g.json'), JSON.stringify(elman({ x: 2, h: 4, y: 1, steps: 'last' })));

@@ -17,7 +17,7 @@ import { TaskError } from '../../engine/tasks/types.ts';
 import type { MetricRow, Trainer } from '../../engine/train/trainer.ts';
 import { createTrainer } from '../../engine/train/trainer.ts';
 import type { Setting } from '../../engine/train/settings.ts';
-import { flagKey, TASK_SETTINGS, TASKS, TRAINING_SETTINGS } from '../../engine/train/settings.ts';
+import { flagKey, TASK_SETTINGS, TASKS, TRAINING_SETTINGS, withSetting } from '../../engine/train/settings.ts';
 import { addSettingOptions } from '../settings-options.ts';
 import { atomicWrite } from '../../common/node/atomic-write.ts';
 import type { Io } from '../main.ts';
@@ -56,7 +56,12 @@ function num(name: string, o: { int?: boolean; positive?: boolean; min?: number 
 
 /** The values the command line gives for a block's registry settings (undefined where a flag is absent). */
 function registryValues(list: readonly Setting[], o: TrainOpts): Block {
-  return Object.fromEntries(list.map((s) => [s.key, o[flagKey(s.flag)]]));
+  let block: Block = {};
+  for (const s of list) {
+    const v = o[flagKey(s.flag)];
+    if (v !== undefined) block = withSetting(block, s, v);
+  }
+  return block;
 }
 
 /** A path in a task block is relative to the graph file it is in (to the current folder for a graph from stdin). */

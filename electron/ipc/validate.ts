@@ -53,6 +53,8 @@ export const INVOKE_VALIDATORS: { readonly [K in InvokeName]: Validator<InvokePa
   openExternal: shape<[string]>(str(2048)),
   nativeEdit: shape<[NativeEditCommand]>((v) => NATIVE_EDIT_COMMANDS.includes(v as NativeEditCommand)),
   takePendingFiles: shape<[]>(),
+  readRunsBeside: shape<[string]>(filePath),
+  writeRunsBeside: shape<[string, string | null]>(filePath, (v) => v === null || text(v)),
 };
 
 export const SEND_VALIDATORS: { readonly [K in SendName]: Validator<Parameters<SendApi[K]>> } = {

@@ -20,6 +20,13 @@
  * zoneout, the state is a mix read only through the next step, so its own
  * gradient slot is used.
  *
+ * Graphs with layers (kind "layer") run as a LayeredSession: a seed on an
+ * outer node flows back through the outer graph and then through every layer
+ * copy, so IN may be an input that feeds a layer or a cell inside one (l1/h),
+ * and the loss by step covers nested cells too. OUT must be a node of the
+ * outer graph (the layer itself is one: its output); inside a layer it is
+ * refused (CW320).
+ *
  * Pure functions returning plain data (number[][]), so the UI can call them.
  */
 import type { Batch } from '../batch.ts';
@@ -31,7 +38,8 @@ import { LOSS_DEFS } from '../ops/losses.ts';
 import type { ExternalGrads } from '../runtime.ts';
 import { Session } from '../runtime.ts';
 import type { Arr } from '../tensor.ts';
-import { layerModel } from '../layers/index.ts';
+import { LayeredSession, layerModel, nestedCells, nestedOf } from '../layers/index.ts';
+import type { RunSession } from '../session.ts';
 
 /** Default refusal threshold of `estimateCost().work` (multiply-adds): about 20 s on a busy 2-core machine (1e7 per second measured). */
 export const DEFAULT_MAX_WORK = 2e8;
@@ -59,7 +67,7 @@ export interface SweepCost {
 }
 
 export interface ConnectivityReport {
-  /** "OUT:IN" → M, M[t−1][s−1] = ‖∂ values[OUT]_t / ∂ values[IN]_s‖ (0 where s > t). */
+  /** "OUT:IN" → M, M[t−1][s−1] = ‖∂ values[OUT]_t / ∂ values[IN]_s‖ (0 where s > t, unless a reverse layer carries the future back). */
   connectivity: Record<string, number[][]>;
   cost: SweepCost;
 }
@@ -102,27 +110,30 @@ export function parsePair(program: Program, spec: string): ConnectivityPair {
     throw new ProbeError(problem('CW310', { spec, ambiguous: found.length > 1 }, { path: '--connectivity' }));
   }
   const pair = found[0];
-  const kind = program.nodes[program.byId.get(pair.in)!].kind;
+  // Inside a layer: the nested node's own kind (its public entry is an input-like stand-in).
+  const kindOf = (id: string): string => {
+    const i = program.byId.get(id)!;
+    const nest = nestedOf(program, i);
+    return nest ? nest.copy.program.nodes[nest.node].kind : program.nodes[i].kind;
+  };
+  const outNest = nestedOf(program, program.byId.get(pair.out)!);
+  if (outNest) {
+    throw new ProbeError(problem('CW320', { spec, node: pair.out, layer: outNest.layer.id }, { path: '--connectivity', node: pair.out }));
+  }
+  const kind = kindOf(pair.in);
   if (kind !== 'input' && kind !== 'cell') {
     throw new ProbeError(problem('CW311', { spec, node: pair.in, kind }, { path: '--connectivity', node: pair.in }));
   }
   return pair;
 }
 
-/** Refuses (CW317) a program with layer nodes: the sweeps run the plain reference Session. */
-export function refuseLayers(p: Program, what: string): void {
-  if (!layerModel(p)) return;
-  const layers = p.graph.nodes.filter((n) => (n.kind as string) === 'layer').map((n) => n.id);
-  throw new ProbeError(problem('CW317', { what, layers }, { path: 'nodes', nodes: layers }));
-}
-
 /** Multiply-adds of one step of one sequence, forward or backward (parameters + units). */
-function stepWork(p: Program): number {
+export function stepWork(p: Program): number {
   return p.layout.size + p.nodes.reduce((s, n) => s + n.size, 0);
 }
 
 /** Loss steps that hold a term (all T, or only the last when every loss is steps: 'last'). */
-function lossSteps(p: Program, T: number): number[] {
+export function lossSteps(p: Program, T: number): number[] {
   const steps = new Set<number>();
   for (const i of p.losses) {
     if (p.nodes[i].steps === 'last') steps.add(T - 1);
@@ -148,20 +159,41 @@ export function estimateCost(p: Program, T: number, B: number, pairs: readonly C
   return { sweeps, work: sweeps * (T + 1) * B * stepWork(p) };
 }
 
-function refuseIfTooLarge(cost: SweepCost, T: number, opts: SweepOptions): void {
+export function refuseIfTooLarge(cost: SweepCost, T: number, opts: SweepOptions): void {
   const max = opts.maxWork ?? DEFAULT_MAX_WORK;
   if (cost.work > max) throw new ProbeError(problem('CW312', { sweeps: cost.sweeps, work: cost.work, max, T }, { path: '--max-work' }));
 }
 
-/** A forward pass of the loss-free program, ready for seeded backward sweeps. */
-class Sweeper {
-  readonly session: Session;
+/** What a sweep reads of its session: the reference Session, or a LayeredSession of reference sessions. */
+type SweepSession = RunSession & { edgeGradNorms(params: Arr): Float64Array[] };
+
+/**
+ * A forward pass of the loss-free program, ready for seeded backward sweeps.
+ * A graph with layers runs as a LayeredSession whose outer graph has no
+ * losses: seeds on outer nodes flow back through the outer graph, then
+ * through every layer (reverse copies in their own step order), so nested
+ * nodes and the inputs that feed layers get their share.
+ */
+export class Sweeper {
+  readonly session: SweepSession;
   readonly program: Program;
+  /** Public indices from here on are nested nodes of layers (Infinity without layers). */
+  readonly firstNested: number;
 
   constructor(program: Program, readonly theta: Arr, batch: Batch) {
     this.program = withoutLosses(program);
-    this.session = new Session(this.program, { T: batch.T, B: batch.B, dtype: 'float64', inputGrads: true });
+    const opts = { T: batch.T, B: batch.B, dtype: 'float64' as const, inputGrads: true };
+    const model = layerModel(program);
+    this.firstNested = model ? model.outer.nodes.length : Infinity;
+    this.session = model
+      ? new LayeredSession(this.program, { ...model, outer: withoutLosses(model.outer) }, opts, (p, o) => new Session(p, o))
+      : new Session(this.program, opts);
     this.session.forward(theta, batch);
+  }
+
+  /** A nested node of a layer (its gradient is known only as a norm per step). */
+  isNested(n: CNode): boolean {
+    return n.index >= this.firstNested;
   }
 
   get T(): number { return this.session.T; }
@@ -173,6 +205,7 @@ class Sweeper {
 
   /** ‖∂(seeded)/∂ values[n] at step s‖ over batch and units, after a sweep (see the module comment). */
   normAt(n: CNode, s: number): number {
+    if (this.isNested(n)) return this.session.gradNorms[n.index][s] ** 2;
     const { B } = this;
     const sz = B * n.size;
     let g: Arr;
@@ -229,7 +262,6 @@ class Sweeper {
  */
 export function connectivity(program: Program, theta: Arr, batch: Batch, pairs: readonly ConnectivityPair[], opts: SweepOptions = {}): ConnectivityReport {
   const { T, B } = batch;
-  refuseLayers(program, 'connectivity');
   const cost = estimateCost(program, T, B, pairs, false);
   refuseIfTooLarge(cost, T, opts);
   const t0 = now();
@@ -245,7 +277,7 @@ export function connectivity(program: Program, theta: Arr, batch: Batch, pairs: 
         const seeds = new Map<number, Float64Array>();
         sw.addLossSeeds(on.index, t, seeds);
         sw.sweep(seeds);
-        for (let s = 0; s <= t; s++) sq[t][s] += sw.normAt(inn, s);
+        for (let s = 0; s < T; s++) sq[t][s] += sw.normAt(inn, s);
       }
     } else if (on.kind !== 'target') {
       // A target is data: no node's value reaches it (its rows stay zero).
@@ -257,7 +289,7 @@ export function connectivity(program: Program, theta: Arr, batch: Batch, pairs: 
           seed.fill(0);
           for (let b = 0; b < B; b++) seed[(t * B + b) * N + i] = 1;
           sw.sweep(seeds);
-          for (let s = 0; s <= t; s++) sq[t][s] += sw.normAt(inn, s);
+          for (let s = 0; s < T; s++) sq[t][s] += sw.normAt(inn, s);
         }
       }
     }
@@ -276,23 +308,24 @@ export function connectivity(program: Program, theta: Arr, batch: Batch, pairs: 
  */
 export function lossByStep(program: Program, theta: Arr, batch: Batch, opts: SweepOptions = {}): LossByStepReport {
   const { T, B } = batch;
-  refuseLayers(program, 'loss by step');
   const cost = estimateCost(program, T, B, [], true);
   refuseIfTooLarge(cost, T, opts);
   const t0 = now();
   const sw = new Sweeper(program, theta, batch);
   const p = sw.program;
-  const mats = program.cells.map(() => Array.from({ length: T }, () => new Array<number>(T).fill(0)));
+  // Every cell, the nested cells of layers too (ids like l1/h; a reverse copy's gradient reaches the steps after t).
+  const cells = [...program.cells, ...nestedCells(program)];
+  const mats = cells.map(() => Array.from({ length: T }, () => new Array<number>(T).fill(0)));
   for (const t of lossSteps(program, T)) {
     const seeds = new Map<number, Float64Array>();
     for (const li of program.losses) sw.addLossSeeds(li, t, seeds);
     sw.sweep(seeds);
-    program.cells.forEach((ci, c) => {
-      for (let s = 0; s <= t; s++) mats[c][t][s] = Math.sqrt(sw.normAt(p.nodes[ci], s));
+    cells.forEach((ci, c) => {
+      for (let s = 0; s < T; s++) mats[c][t][s] = Math.sqrt(sw.normAt(p.nodes[ci], s));
     });
   }
   const out = idTable<number[][]>();
-  program.cells.forEach((ci, c) => { out[program.nodes[ci].id] = mats[c]; });
+  cells.forEach((ci, c) => { out[program.nodes[ci].id] = mats[c]; });
   return { lossByStep: out, cost: { ...cost, ms: now() - t0 } };
 }
 

@@ -23,7 +23,9 @@ import { idTable, own } from '../format/dict.ts';
 import { Rng } from '../rng.ts';
 import { Session } from '../runtime.ts';
 import type { Arr } from '../tensor.ts';
-import { ProbeError, refuseLayers, withoutLosses } from './connectivity.ts';
+import type { LayerModel } from '../layers/index.ts';
+import { layerModel } from '../layers/index.ts';
+import { ProbeError, withoutLosses } from './connectivity.ts';
 import { eigen } from './spectral.ts';
 
 export type StateKind = 'stable' | 'unstable' | 'saddle' | 'marginal';
@@ -43,6 +45,12 @@ export interface StatePoint {
 export interface FixedPointsReport {
   points: StatePoint[];
   slowPoints: StatePoint[];
+  /**
+   * A graph with layers: the map searched is the first layer's (its forward
+   * copy), fed the constant input; its cells by reported id (l1/h). Later
+   * layers and the outer graph's cells are not part of it.
+   */
+  layer?: { id: string; cells: string[] };
   /** The constant input, per input id. */
   input: Record<string, number[]>;
   /** How many seeds were started, Levenberg–Marquardt iterations, Jacobian sweeps, wall time. */
@@ -322,8 +330,9 @@ function descend(map: StateMap, seeds: Seed[], maxIterations: number): number {
  * r.points.map((p) => p.kind) // e.g. ['stable', 'saddle', 'stable']
  */
 export function findFixedPoints(program: Program, theta: Arr, opts: FixedPointOptions = {}): FixedPointsReport {
+  const model = layerModel(program);
+  if (model) return firstLayerFixedPoints(model, theta, opts);
   const t0 = Date.now();
-  refuseLayers(program, 'the fixed-point search');
   const map = new StateMap(program, theta, opts.input ?? {});
   const D = map.dims;
   if (D === 0) throw new ProbeError(problem('CW315', {}, { path: 'nodes' }));
@@ -410,4 +419,52 @@ export function findFixedPoints(program: Program, theta: Arr, opts: FixedPointOp
   const points = describe(fixed).sort(order);
   const slowPoints = describe(slow).sort((a, b) => a.q - b.q);
   return { points, slowPoints, input, cost: { seeds: seeds.length, iterations, sweeps: map.sweeps, ms: Date.now() - t0 } };
+}
+
+/**
+ * The first layer of a graph with layers (its forward copy; the only copy of
+ * a reverse layer): its nested step graph's state map under the constant
+ * input its feeds carry. The first layer in dependency order reads only the
+ * graph's inputs, so the input means what it means for a plain graph.
+ * States are reported under the cells' reported ids (l1/h).
+ */
+function firstLayerFixedPoints(model: LayerModel, theta: Arr, opts: FixedPointOptions): FixedPointsReport {
+  const layer = model.layers[0];
+  const copy = layer.copies.find((c) => !c.reverse) ?? layer.copies[0];
+  const cp = copy.program;
+  const input = idTable<ArrayLike<number>>();
+  for (const f of layer.feeds) {
+    const v = f.layer < 0 ? own(opts.input ?? {}, model.outer.nodes[f.source].id) : undefined;
+    if (v) input[cp.nodes[f.port].id] = v;
+  }
+  const r = findFixedPoints(cp, theta.subarray(copy.offset, copy.offset + cp.layout.size), { ...opts, input });
+  const rename = (pt: StatePoint): StatePoint => {
+    const state = idTable<number[]>();
+    for (const [k, v] of Object.entries(pt.state)) state[copy.prefix + k] = v;
+    return { ...pt, state };
+  };
+  const outerInput = idTable<number[]>();
+  for (const f of layer.feeds) {
+    const v = own(r.input, cp.nodes[f.port].id);
+    if (v && f.layer < 0) outerInput[model.outer.nodes[f.source].id] = v;
+  }
+  return {
+    ...r, points: r.points.map(rename), slowPoints: r.slowPoints.map(rename), input: outerInput,
+    layer: { id: layer.id, cells: cp.cells.map((i) => copy.prefix + cp.nodes[i].id) },
+  };
+}
+
+/**
+ * Public indices of the cells whose joint state findFixedPoints searches, in
+ * its order: the program's cells, or for a graph with layers the first
+ * layer's (see firstLayerFixedPoints).
+ *
+ * @example
+ * fixedPointCells(compileAny(stackedLstm({ x: 1, h: 8, y: 1 }))).map((i) => program.nodes[i].id) // ['l1/h', 'l1/c']
+ */
+export function fixedPointCells(program: Program): number[] {
+  const model = layerModel(program);
+  if (!model) return program.cells;
+  const copy = model.layers[0].copies.find((c) => !c.reverse) ?? model.layers[0].copies[0];
+  return copy.program.cells.map((i) => copy.firstPublic + i);
 }

@@ -18,7 +18,7 @@ import type { Arr } from '../tensor.ts';
 import type { ConnectivityPair, SweepOptions } from './connectivity.ts';
 import { connectivity, lossByStep } from './connectivity.ts';
 import type { FixedPointOptions, FixedPointsReport } from './dynamics.ts';
-import { findFixedPoints } from './dynamics.ts';
+import { findFixedPoints, fixedPointCells } from './dynamics.ts';
 
 /** The reference Session and the LayeredSession also report what each edge carries back. */
 type ProbeSession = RunSession & { edgeGradNorms(params: Arr): Float64Array[] };
@@ -120,15 +120,17 @@ export class RunProbe {
   }
 }
 
-/** Every joint state (all cells, program.cells order) a session's last forward visited. */
+/** Every joint state (the cells fixedPointCells names, in its order) a session's last forward visited. */
 export function visitedStates(p: Program, s: { T: number; B: number; values(i: number): Arr }): Float64Array[] {
-  const D = p.cells.reduce((a, i) => a + p.nodes[i].size, 0);
+  // With layers: the first layer's cells, the state the fixed-point search works in.
+  const cells = fixedPointCells(p);
+  const D = cells.reduce((a, i) => a + p.nodes[i].size, 0);
   const out: Float64Array[] = [];
   for (let t = 0; t < s.T; t++) {
     for (let b = 0; b < s.B; b++) {
       const h = new Float64Array(D);
       let o = 0;
-      for (const ci of p.cells) {
+      for (const ci of cells) {
         const n = p.nodes[ci].size;
         h.set(s.values(ci).subarray((t * s.B + b) * n, (t * s.B + b + 1) * n), o);
         o += n;

@@ -14,8 +14,11 @@
  */
 import { z } from 'zod';
 import { problem } from '../errors.ts';
-import type { Problem } from '../format/types.ts';
+import { loadGraph } from '../format/parse.ts';
+import type { Graph, Problem } from '../format/types.ts';
+import { validateAny } from '../layers/index.ts';
 import type { Block } from '../tasks/read.ts';
+import { templateForTask } from './models.ts';
 
 const json: z.ZodType<unknown> = z.lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(json), z.record(z.string(), json)]));
 const block = z.record(z.string(), json);
@@ -33,6 +36,11 @@ const graphEntry = z.union([
     label: z.string().min(1).optional(),
     hidden: z.number().int().min(1).max(4096).optional(),
     forgetBias: z.number().optional(),
+  }),
+  // A graph written into the SPEC itself (the app's Sweep… exports these): the file needs nothing beside it.
+  z.strictObject({
+    graph: z.record(z.string(), json),
+    label: z.string().min(1).optional(),
   }),
 ]);
 
@@ -80,7 +88,7 @@ export function parseSweepSpec(value: unknown): SweepSpec {
   if (!r.success) {
     throw new SpecError(r.error.issues.flatMap((i) => {
       // An unknown field is named by its own path, with what the SPEC takes.
-      if (i.code === 'unrecognized_keys') return i.keys.map((k) => specProblem(jsonPath([...i.path, k]), `unknown field: a SPEC takes ${i.path.length === 0 ? 'graphs, task, training, seeds, grid, steps, hidden' : 'file or template (with label, hidden, forgetBias)'}`));
+      if (i.code === 'unrecognized_keys') return i.keys.map((k) => specProblem(jsonPath([...i.path, k]), `unknown field: a SPEC takes ${i.path.length === 0 ? 'graphs, task, training, seeds, grid, steps, hidden' : 'file or template (with label, hidden, forgetBias), or graph (with label)'}`));
       if (i.code === 'invalid_key') return [specProblem(jsonPath(i.path), 'a grid key is "training.NAME" or "task.NAME", e.g. "training.lr"')];
       return [specProblem(jsonPath(i.path), i.message)];
     }));
@@ -88,6 +96,15 @@ export function parseSweepSpec(value: unknown): SweepSpec {
   const spec = r.data;
   const problems: Problem[] = [];
   spec.graphs.forEach((g, i) => {
+    if (typeof g === 'object' && 'graph' in g) {
+      // An inline graph is read and checked as a graph file is (cellwright train refuses the same ones).
+      const at = `graphs[${i}].graph`;
+      const r = loadGraph(g.graph);
+      const found = r.ok ? r.problems.concat(validateAny(r.graph)) : r.problems;
+      for (const p of found) if (p.severity === 'error') problems.push({ ...p, path: p.path ? `${at}.${p.path}` : at });
+      if (r.ok) g.graph = r.graph as unknown as Record<string, unknown>;
+      return;
+    }
     const isTemplate = typeof g === 'string' ? g.startsWith('template:') : 'template' in g;
     if (isTemplate && !spec.task && !('task.name' in spec.grid)) problems.push(problem('CW292', {}, { path: `graphs[${i}]` }));
   });
@@ -103,9 +120,11 @@ export function parseSweepSpec(value: unknown): SweepSpec {
 
 /** Where a graph comes from and how it is named in rows. */
 export interface GraphSource {
-  kind: 'file' | 'template';
-  /** The file path (as written in the SPEC) or the template name. */
+  kind: 'file' | 'template' | 'inline';
+  /** The file path (as written in the SPEC), the template name, or the inline graph's label. */
   ref: string;
+  /** An inline graph (kind 'inline'). */
+  graph?: Graph;
   label: string;
   hidden?: number;
   forgetBias?: number;
@@ -117,6 +136,11 @@ export function graphSource(g: GraphEntry, hidden: number): GraphSource {
     return { kind: 'file', ref: g, label: g.replace(/^.*[\\/]/, '').replace(/\.json$/i, '') };
   }
   if ('file' in g) return { kind: 'file', ref: g.file, label: g.label ?? g.file.replace(/^.*[\\/]/, '').replace(/\.json$/i, '') };
+  if ('graph' in g) {
+    const graph = g.graph as unknown as Graph;
+    const label = g.label ?? (typeof graph.name === 'string' && graph.name.trim() !== '' ? graph.name.trim() : 'graph');
+    return { kind: 'inline', ref: label, label, graph };
+  }
   return { kind: 'template', ref: g.template, label: g.label ?? g.template, hidden: g.hidden ?? hidden, ...(g.forgetBias !== undefined ? { forgetBias: g.forgetBias } : {}) };
 }
 
@@ -187,6 +211,27 @@ export function expandSweep(spec: SweepSpec): RunConfig[] {
     }
   });
   return runs;
+}
+
+/**
+ * The graph a run trains, for graphs the SPEC holds (inline) or names
+ * (templates, sized to the run's task); null for a file, which the caller
+ * reads. Throws a TaskError for an unknown template or task.
+ */
+export function builtGraph(spec: SweepSpec, run: RunConfig): Graph | null {
+  const src = graphSource(spec.graphs[run.graph], spec.hidden);
+  if (src.kind === 'inline') return src.graph ?? null;
+  if (src.kind === 'file' || !run.task) return null;
+  return templateForTask(src.ref, run.task, { hidden: src.hidden ?? spec.hidden, forgetBias: src.forgetBias });
+}
+
+/**
+ * What one run trains: the graph, its task block (the run's `task.*` over the
+ * graph's, as `cellwright train --task --length` builds it) and its training
+ * settings. The CLI and the app's Sweep… both hand exactly this to trainRun.
+ */
+export function runInputOf(graph: Graph, run: RunConfig): { graph: Graph; task: Block | undefined; training: Block } {
+  return { graph, task: taskFor(graph.task as Block | undefined, run.task), training: run.training };
 }
 
 /** A finished run's row of results.csv. */

@@ -30,12 +30,12 @@ export class Emitter {
  * A cell's initial state [B, size] (with `lead` leading unit axes): the model
  * input `<cellId>.initial`, or the learned state broadcast over the batch, or zeros.
  */
-export function initialState(em: Emitter, c: CNode, theta: Arr, asInput: boolean, B: string, lead = 0): string {
+export function initialState(em: Emitter, c: CNode, theta: Arr, asInput: boolean, B: string, lead = 0, name = c.id): string {
   const ones = new Array<number>(lead).fill(1);
   if (asInput) {
-    return lead === 0 ? `${c.id}.initial` : em.node('Unsqueeze', [`${c.id}.initial`, em.const('axes', [lead], ones.map((_, k) => k), DT.INT64)], `${c.id}.initial`);
+    return lead === 0 ? `${name}.initial` : em.node('Unsqueeze', [`${name}.initial`, em.const('axes', [lead], ones.map((_, k) => k), DT.INT64)], `${name}.initial`);
   }
   const v = c.init ? Array.from(theta.subarray(c.init.offset, c.init.offset + c.size)) : new Array<number>(c.size).fill(0);
   const dims = em.node('Concat', [...(lead ? [em.const('ones', [lead], ones, DT.INT64)] : []), B, em.const('size', [1], [c.size], DT.INT64)], 'dims', { axis: { type: 'int', i: 0 } });
-  return em.node('Expand', [em.const(`${c.id}.initial`, [...ones, 1, c.size], v), dims], `${c.id}.initial`);
+  return em.node('Expand', [em.const(`${name}.initial`, [...ones, 1, c.size], v), dims], `${name}.initial`);
 }

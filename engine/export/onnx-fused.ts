@@ -259,6 +259,26 @@ function readout(p: Program, n: CNode, layer: Layer): boolean {
     && (n.activation === 'identity' || ONNX_ACT[n.activation!] !== undefined);
 }
 
+/** True when the node is a gate reading one source through one full edge, with an activation ONNX has. */
+export function isDenseHead(n: CNode): boolean {
+  return n.kind === 'gate' && n.inEdges.length === 1 && n.inEdges[0].weight === 'full' && (n.activation === 'identity' || ONNX_ACT[n.activation!] !== undefined);
+}
+
+/**
+ * A readout gate over whole sequences as torch writes nn.Linear: MatMul, Add,
+ * activation, named `/<id>/<op>` (which the importer reads back as the head).
+ */
+export function denseHead(em: Emitter, n: CNode, src: string, srcSize: number, theta: Arr): string {
+  const e = n.inEdges[0];
+  const W = Array.from(theta.subarray(e.param!.offset, e.param!.offset + n.size * srcSize));
+  const Wt = new Array<number>(W.length);
+  for (let r = 0; r < n.size; r++) for (let k = 0; k < srcSize; k++) Wt[k * n.size + r] = W[r * srcSize + k];
+  let z = em.node('MatMul', [src, em.const(`W_${n.id}`, [srcSize, n.size], Wt)], n.id, {}, undefined, `/${n.id}/MatMul`);
+  if (n.bias) z = em.node('Add', [z, em.const(`b_${n.id}`, [n.size], theta.subarray(n.bias.offset, n.bias.offset + n.size))], n.id, {}, undefined, `/${n.id}/Add`);
+  if (n.activation !== 'identity') z = em.node(ONNX_ACT[n.activation!]!, [z], n.id, {}, undefined, `/${n.id}/${ONNX_ACT[n.activation!]!}`);
+  return z;
+}
+
 /**
  * The fused form of the program, or undefined. `outputs` undefined means the
  * default: the predictions and the cells the fused op gives at every step.
@@ -309,16 +329,7 @@ export function fusedLayer(p: Program, theta: Arr, outputs: string[] | undefined
     value.set(l.h.id, seq);
     value.set(l.out.id, seq);
   }
-  for (const n of heads) {
-    const e = n.inEdges[0];
-    const W = Array.from(theta.subarray(e.param!.offset, e.param!.offset + n.size * L.h.size));
-    const Wt = new Array<number>(W.length);
-    for (let r = 0; r < n.size; r++) for (let k = 0; k < L.h.size; k++) Wt[k * n.size + r] = W[r * L.h.size + k];
-    let z = em.node('MatMul', [seq, em.const(`W_${n.id}`, [L.h.size, n.size], Wt)], n.id, {}, undefined, `/${n.id}/MatMul`);
-    if (n.bias) z = em.node('Add', [z, em.const(`b_${n.id}`, [n.size], theta.subarray(n.bias.offset, n.bias.offset + n.size))], n.id, {}, undefined, `/${n.id}/Add`);
-    if (n.activation !== 'identity') z = em.node(ONNX_ACT[n.activation!]!, [z], n.id, {}, undefined, `/${n.id}/${ONNX_ACT[n.activation!]!}`);
-    value.set(n.id, z);
-  }
+  for (const n of heads) value.set(n.id, denseHead(em, n, seq, L.h.size, theta));
   for (const id of outs) em.node('Identity', [value.get(id)!], id, {}, id);
   const f32 = (name: string, dims2: (number | string)[]) => ({ name, elemType: DT.FLOAT, shape: dims2.map((d) => (typeof d === 'number' ? { value: d } : { param: d })) });
   const cells = stack.flatMap((l) => (l.c ? [l.h, l.c] : [l.h]));

@@ -12,6 +12,7 @@
  * reports it.
  */
 import { hasLayers } from '../layers/types.ts';
+import { flatForCompile } from '../blocks/any.ts';
 import type { CNode, Program } from '../compile.ts';
 import { compile } from '../compile.ts';
 import { problem } from '../errors.ts';
@@ -25,6 +26,7 @@ import { createParams } from '../params.ts';
 import type { Arr } from '../tensor.ts';
 import { Emitter, initialState } from './onnx-emitter.ts';
 import { fusedLayer } from './onnx-fused.ts';
+import { layeredOnnx } from './onnx-layers.ts';
 
 export const ONNX_OPSET = 17;
 
@@ -52,8 +54,8 @@ export interface OnnxExport {
   ops: string[];
 }
 
-function refuse(what: string, where: string, layers = false): never {
-  throw new ImportError(problem('CW220', { what, where, layers }, { path: '' }));
+function refuse(what: string, where: string): never {
+  throw new ImportError(problem('CW220', { what, where }, { path: '' }));
 }
 
 function ints(xs: number[]): AttrValue {
@@ -83,7 +85,7 @@ export function defaultOutputs(program: Program): string[] {
 }
 
 /** The body of the step: ONNX nodes computing every non-loss node from the state and the inputs at step t. */
-function stepBody(program: Program, theta: Arr, em: Emitter, val: Map<number, string>): void {
+export function stepBody(program: Program, theta: Arr, em: Emitter, val: Map<number, string>): void {
   for (const i of program.order) {
     const n = program.nodes[i];
     if (n.kind === 'loss') continue;
@@ -175,11 +177,14 @@ const f32 = (name: string, shape: (number | string)[]): { name: string; elemType
  * writeFileSync('model.onnx', bytes);
  */
 export function exportOnnx(graph: Graph, opts: OnnxExportOptions = {}): OnnxExport {
+  refuseNul(graph);
   if (hasLayers(graph)) {
-    const ids = graph.nodes.filter((n) => (n.kind as string) === 'layer').map((n) => `"${n.id}"`);
-    refuse(`the graph has layers (${ids.join(', ')}), which the ONNX export does not write yet (docs/layers.md)`, `node ${ids[0]}`, true);
+    const r = layeredOnnx(graph, { outputs: opts.outputs, seed: seedOf(graph, opts.seed), noFused: opts.noFused, initialStates: opts.initialStates }, { stepBody, scanStep, batchOf });
+    return { ...finish(r.graph), inputs: r.inputs, outputs: r.outputs, form: r.fused ? 'fused' : 'scan', ops: r.ops };
   }
-  const program = compile(graph);
+  // Blocks (engine/blocks) are written out expanded: inner nodes under their ids (`f/g`), tied parameters once.
+  const flat = flatForCompile(graph);
+  const program = compile(flat.graph, { nodeTies: flat.nodeTies });
   const theta = createParams(program.layout, graph.parameters, { seed: seedOf(graph, opts.seed), dtype: 'float64' });
   for (const id of opts.outputs ?? []) {
     const i = program.byId.get(id);
@@ -205,51 +210,13 @@ export function exportOnnx(graph: Graph, opts: OnnxExportOptions = {}): OnnxExpo
   }
   const outIds = opts.outputs ?? defaultOutputs(program);
   if (outIds.length === 0) refuse('nothing to output: the graph has no loss and no cell', 'outputs');
-  // The Scan body: state inputs (cells), then one element of each scanned input.
-  const body = new Emitter('');
-  const val = new Map<number, string>();
-  for (const c of cells) val.set(c.index, `state:${c.id}`);
-  for (const x of inputs) val.set(x.index, `in:${x.id}`);
-  stepBody(program, theta, body, val);
-  const bodyOutputs: string[] = [];
-  // A cell's new state; with zoneout p (evaluation) p·previous + (1 − p)·new.
-  const next = new Map<number, string>();
-  for (const c of cells) {
-    const w = val.get(c.writer!)!;
-    const z = c.zoneout ?? 0;
-    next.set(c.index, z ? body.node('Add', [body.node('Mul', [`state:${c.id}`, body.const('p', [], [z])], c.id), body.node('Mul', [w, body.const('1-p', [], [1 - z])], c.id)], c.id) : w);
-  }
-  for (const c of cells) bodyOutputs.push(body.node('Identity', [next.get(c.index)!], c.id, {}, `next:${c.id}`));
-  const valueOf = (id: string): string => {
-    const n = program.nodes[program.byId.get(id)!];
-    return n.kind === 'cell' ? next.get(n.index)! : val.get(n.index)!;
-  };
-  for (const id of outIds) bodyOutputs.push(body.node('Identity', [valueOf(id)], id, {}, `out:${id}`));
-  const bodyGraph: OnnxGraph = {
-    name: 'step',
-    nodes: body.nodes,
-    initializers: body.inits,
-    inputs: [...cells.map((c) => f32(`state:${c.id}`, ['B', c.size])), ...inputs.map((x) => f32(`in:${x.id}`, ['B', x.size]))],
-    outputs: [...cells.map((c) => f32(`next:${c.id}`, ['B', c.size])), ...outIds.map((id) => f32(`out:${id}`, ['B', program.nodes[program.byId.get(id)!].size]))],
-  };
-
-  // The main graph: initial states broadcast over B, then the Scan.
   const main = new Emitter('');
-  const shape = main.node('Shape', [inputs[0].id], 'shape');
-  const B = main.node('Slice', [shape, main.const('one', [1], [1], DT.INT64), main.const('two', [1], [2], DT.INT64)], 'B');
-  const initInputs = cells.map((c) => initialState(main, c, theta, opts.initialStates === true, B));
+  const B = batchOf(main, inputs[0].id);
   // In an imported reverse layer the outputs come back in the data's time order (as `run` reports them).
   const rev = graph.reportTime === 'original' ? reversedNodes(graph) : new Set<string>();
-  const outNames = [...cells.map((c) => `final:${c.id}`), ...outIds];
-  main.nodes.push({
-    name: 'step_scan', opType: 'Scan', domain: '',
-    inputs: [...initInputs, ...inputs.map((x) => x.id)], outputs: outNames,
-    attributes: new Map<string, AttrValue>([
-      ['body', { type: 'graph', g: bodyGraph }],
-      ['num_scan_inputs', { type: 'int', i: inputs.length }],
-      ['scan_input_directions', ints(inputs.map((x) => (x.reverse ? 1 : 0)))],
-      ['scan_output_directions', ints(outIds.map((id) => (rev.has(id) ? 1 : 0)))],
-    ]),
+  scanStep(main, program, theta, {
+    feeds: new Map(inputs.map((x) => [x.index, x.id])), B, initialInputs: opts.initialStates === true,
+    outputs: outIds, reverseOutputs: rev, outputName: (id) => id,
   });
   const g: OnnxGraph = {
     name: graph.name ?? 'cellwright',
@@ -259,6 +226,97 @@ export function exportOnnx(graph: Graph, opts: OnnxExportOptions = {}): OnnxExpo
     outputs: outIds.map((id) => f32(id, ['T', 'B', program.nodes[program.byId.get(id)!].size])),
   };
   return { ...finish(g), inputs: g.inputs.map((v) => v.name), outputs: outIds, form: 'scan', ops: ['Scan'] };
+}
+
+/**
+ * ONNX runtimes take tensor names as C strings, cut at a NUL: an input `a\0b` cannot be fed.
+ * Ids become tensor names, so an id holding NUL is refused by name (layers' nested ids too).
+ */
+function refuseNul(graph: Graph, where = ''): void {
+  for (const n of graph.nodes) {
+    if (n.id.includes('\u0000')) refuse(`the id ${JSON.stringify(n.id)} holds a NUL character, which ONNX runtimes cut tensor names at; rename the node`, `${where}node ${JSON.stringify(n.id)}`);
+    const nested = (n as { graph?: unknown }).graph;
+    if ((n.kind as string) === 'layer' && typeof nested === 'object' && nested !== null && Array.isArray((nested as Graph).nodes) && Array.isArray((nested as Graph).edges)) refuseNul(nested as Graph, `layer ${JSON.stringify(n.id)}, `);
+  }
+  for (const e of graph.edges) if (e.id.includes('\u0000')) refuse(`the id ${JSON.stringify(e.id)} holds a NUL character, which ONNX runtimes cut tensor names at; rename the edge`, `${where}edge ${JSON.stringify(e.id)}`);
+}
+
+/** The batch size B of a [T, B, F] tensor, as a 1-element int64 tensor. */
+export function batchOf(em: Emitter, x: string): string {
+  const shape = em.node('Shape', [x], 'shape');
+  return em.node('Slice', [shape, em.const('one', [1], [1], DT.INT64), em.const('two', [1], [2], DT.INT64)], 'B');
+}
+
+export interface ScanConfig {
+  /** Program input index → the [T, B, size] tensor of the main graph it reads. */
+  feeds: Map<number, string>;
+  /** B of batchOf. */
+  B: string;
+  initialInputs: boolean;
+  /** Node ids of the program to output at every step. */
+  outputs: string[];
+  /** Output ids written back in reverse time order. */
+  reverseOutputs: Set<string>;
+  /** Name of the main-graph tensor for an output id. */
+  outputName: (id: string) => string;
+  /** Run the whole step over reversed time (a reverse copy of a layer): inputs read T … 1, outputs written back in data order. */
+  reverse?: boolean;
+  /** Prefix of the body's names and of the cells' `.initial` inputs (a layer copy's `l1/`). */
+  prefix?: string;
+  /** Prefix of the body's names when it differs from `prefix`. */
+  bodyPrefix?: string;
+}
+
+/**
+ * A Scan over the program's step in the main graph `main`: cells are the
+ * carried state, the fed inputs the scanned inputs, the chosen nodes the
+ * scanned outputs. Returns the output tensor names by id.
+ */
+export function scanStep(main: Emitter, program: Program, theta: Arr, cfg: ScanConfig): Map<string, string> {
+  const prefix = cfg.bodyPrefix ?? cfg.prefix ?? '';
+  const inputs = program.inputs.map((i) => program.nodes[i]);
+  const cells = program.cells.map((i) => program.nodes[i]);
+  const outIds = cfg.outputs;
+  // The Scan body: state inputs (cells), then one element of each scanned input.
+  const body = new Emitter(prefix);
+  const val = new Map<number, string>();
+  for (const c of cells) val.set(c.index, `${prefix}state:${c.id}`);
+  for (const x of inputs) val.set(x.index, `${prefix}in:${x.id}`);
+  stepBody(program, theta, body, val);
+  const bodyOutputs: string[] = [];
+  // A cell's new state; with zoneout p (evaluation) p·previous + (1 − p)·new.
+  const next = new Map<number, string>();
+  for (const c of cells) {
+    const w = val.get(c.writer!)!;
+    const z = c.zoneout ?? 0;
+    next.set(c.index, z ? body.node('Add', [body.node('Mul', [`${prefix}state:${c.id}`, body.const('p', [], [z])], c.id), body.node('Mul', [w, body.const('1-p', [], [1 - z])], c.id)], c.id) : w);
+  }
+  for (const c of cells) bodyOutputs.push(body.node('Identity', [next.get(c.index)!], c.id, {}, `${prefix}next:${c.id}`));
+  const valueOf = (id: string): string => {
+    const n = program.nodes[program.byId.get(id)!];
+    return n.kind === 'cell' ? next.get(n.index)! : val.get(n.index)!;
+  };
+  for (const id of outIds) bodyOutputs.push(body.node('Identity', [valueOf(id)], id, {}, `${prefix}out:${id}`));
+  const bodyGraph: OnnxGraph = {
+    name: `${prefix}step`,
+    nodes: body.nodes,
+    initializers: body.inits,
+    inputs: [...cells.map((c) => f32(`${prefix}state:${c.id}`, ['B', c.size])), ...inputs.map((x) => f32(`${prefix}in:${x.id}`, ['B', x.size]))],
+    outputs: [...cells.map((c) => f32(`${prefix}next:${c.id}`, ['B', c.size])), ...outIds.map((id) => f32(`${prefix}out:${id}`, ['B', program.nodes[program.byId.get(id)!].size]))],
+  };
+  const initInputs = cells.map((c) => initialState(main, c, theta, cfg.initialInputs, cfg.B, 0, `${cfg.prefix ?? ''}${c.id}`));
+  const outNames = [...cells.map((c) => `${prefix}final:${c.id}`), ...outIds.map(cfg.outputName)];
+  main.nodes.push({
+    name: `${prefix}step_scan`, opType: 'Scan', domain: '',
+    inputs: [...initInputs, ...inputs.map((x) => cfg.feeds.get(x.index)!)], outputs: outNames,
+    attributes: new Map<string, AttrValue>([
+      ['body', { type: 'graph', g: bodyGraph }],
+      ['num_scan_inputs', { type: 'int', i: inputs.length }],
+      ['scan_input_directions', ints(inputs.map((x) => (cfg.reverse || x.reverse ? 1 : 0)))],
+      ['scan_output_directions', ints(outIds.map((id) => (cfg.reverse || cfg.reverseOutputs.has(id) ? 1 : 0)))],
+    ]),
+  });
+  return new Map(outIds.map((id, k) => [id, outNames[cells.length + k]]));
 }
 
 function finish(g: OnnxGraph): { bytes: Uint8Array } {

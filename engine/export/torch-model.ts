@@ -149,6 +149,36 @@ function nnKernel(program: Program, theta: Arr): { layer: Layer; gates: CNode[];
   return { layer: l, gates, readouts };
 }
 
+/**
+ * Python lines computing each loss of the program over the whole sequence at once: `loss_<k>` is
+ * [its total (with its gradient), its series over the steps (without)], or empty when its target
+ * was not given. `valueOf(node)` is the expression of a node's value at every step [T, B, size];
+ * the lines read `targets`, `T` and `norm_b`.
+ */
+export function wholeSequenceLosses(program: Program, valueOf: (n: CNode) => string): string[] {
+  const losses = program.losses.map((i) => program.nodes[i]);
+  const lines = losses.map((_n, k) => `loss_${k}: List[Tensor] = []`);
+  losses.forEach((n, k) => {
+    const pred = program.nodes[n.inEdges[0].source];
+    const pv = valueOf(pred);
+    const def = LOSS_DEFS[n.loss!];
+    const last = n.steps === 'last';
+    const scale = `loss_scale(${pyStr(n.loss!)}, ${last ? '1' : 'T'}, norm_b, ${pred.size})`;
+    const tgt = n.inEdges[1] ? program.nodes[n.inEdges[1].source] : undefined;
+    const tv = !tgt ? undefined : tgt.kind === 'target' ? `targets[${pyStr(tgt.id)}]` : valueOf(tgt);
+    const at = (i: string): string => (tv ? `${pv}[${i}], ${tv}[${i}]` : `${pv}[${i}]`);
+    const body = last
+      ? [`total = ${def.torchName}(${at('T - 1')}) * ${scale}`, `loss_${k} = [total, torch.cat([total.detach().new_zeros(T - 1), total.detach().reshape(1)])]`]
+      : [`total = ${def.torchName}(${tv ? `${pv}, ${tv}` : pv}) * ${scale}`,
+        'with torch.no_grad():',
+        `    series = torch.stack([${def.torchName}(${at('t')}) for t in range(T)]) * ${scale}`,
+        `loss_${k} = [total, series]`];
+    const cond = tgt?.kind === 'target' ? `${pyStr(tgt.id)} in targets and T > 0` : 'T > 0';
+    lines.push(`if ${cond}:  # loss ${commentText(n.id)}: [its total, its series over the steps]`, ...body.map((b) => `    ${b}`));
+  });
+  return lines;
+}
+
 interface Ctx {
   program: Program;
   names: ModelNames;
@@ -253,8 +283,57 @@ function describeParam(program: Program, edges: ReadonlyMap<string, CEdge>, tied
   return `${edge.weight} weight of edge ${e.owner}: ${program.nodes[edge.source].id} → ${program.nodes[edge.target].id}${tied.length ? ` (shared by ${tied.join(', ')})` : ''}`;
 }
 
+/** How a graph's module is named inside a model.py holding several (a graph with layers: engine/export/torch-layers.ts). */
+export interface ModelPyOptions {
+  /** Name of the class (default Model). */
+  className?: string;
+  /** Module-level table attribute → parameter key the class loads by (default PARAMETER_KEYS). */
+  keysName?: string;
+  /** Also write `_nn_weights()`: the weights PyTorch's kernel takes (a layer's copy that is a standard LSTM or GRU). */
+  sequence?: boolean;
+  /** The module text before the class, where it describes more than this class (a graph with layers). */
+  header?: {
+    /** The docstring's paragraph after the description. */
+    intro: string;
+    /** Lines of the INPUTS, CELLS, SIZES and PARAMETER_KEYS tables and of the docstring's parameter list. */
+    inputs: string[];
+    cells: string[];
+    sizes: string[];
+    keys: string[];
+    paramDoc: string[];
+    /** More module-level tables, after PARAMETER_KEYS. */
+    extra: string;
+    /** Helpers the other classes of the module call. */
+    helpers: Map<string, string>;
+  };
+}
+
+/** model.py in parts: the text before the class, the class, the text after it, and the helpers the class calls. */
+export interface ModelPyParts {
+  head: string;
+  classText: string;
+  tail: string;
+  /** Python helper functions by name (activations, losses), in first-use order. */
+  helpers: Map<string, string>;
+  names: ModelNames;
+  /** The standard layer whose kernel the class calls without per-step values, if any. */
+  kernel?: Layer;
+  /** Lines of the module docstring listing the parameters. */
+  paramDoc: string[];
+  /** Lines of the module tables for this class alone. */
+  tables: { inputs: string[]; cells: string[]; sizes: string[]; keys: string[] };
+}
+
 /** The text of model.py for a compiled graph. */
 export function modelPy(graph: Graph, program: Program, dtype: TorchDtype = 'float32', theta?: Arr): { text: string; names: ModelNames } {
+  const p = modelPyParts(graph, program, dtype, theta);
+  return { text: `${p.head}${p.classText}${p.tail}`.replace(/\n{4,}/g, '\n\n\n'), names: p.names };
+}
+
+/** The parts of model.py for a compiled graph (see modelPy). */
+export function modelPyParts(graph: Graph, program: Program, dtype: TorchDtype = 'float32', theta?: Arr, opts: ModelPyOptions = {}): ModelPyParts {
+  const className = opts.className ?? 'Model';
+  const keysName = opts.keysName ?? 'PARAMETER_KEYS';
   const names: ModelNames = { params: parameterNames(program), nodes: new Map() };
   const table = stepNames();
   // Names step() and forward() use besides the nodes (typing, TorchScript helpers).
@@ -348,7 +427,8 @@ export function modelPy(graph: Graph, program: Program, dtype: TorchDtype = 'flo
     return `self.${attr} = nn.Parameter(${paramInit(e)}${e.trainable ? '' : ', requires_grad=False'})  # ${commentText(e.key)}${e.trainable ? '' : ' (trainable: false)'}`;
   });
 
-  const helperText = [...c.helpers.values()];
+  const helperText = [...new Map([...(opts.header?.helpers ?? []), ...c.helpers]).values()];
+  const h = opts.header;
 
   // ── initial_state, input reversal and losses of forward (written out per node: TorchScript) ──
   const first = program.layout.entries[0];
@@ -356,7 +436,7 @@ export function modelPy(graph: Graph, program: Program, dtype: TorchDtype = 'flo
     ...(first ? [`ref = self.${names.params.get(first.key)!}`] : ['ref = torch.zeros(1)', 'if like is not None:', '    ref = like']),
     'state: Dict[str, Tensor] = {}',
     ...cells.map((n) => ((graph.nodes[n.index] as CellNode).initial === 'learned'
-      ? `state[${pyStr(n.id)}] = self.${names.params.get(`init:${n.id}`)!}.unsqueeze(0).expand(batch_size, -1)`
+      ? `state[${pyStr(n.id)}] = self.${names.params.get(n.init!.key)!}.unsqueeze(0).expand(batch_size, -1)`
       : `state[${pyStr(n.id)}] = ref.new_zeros([batch_size, ${n.size}])`)),
     'return state',
   ];
@@ -370,6 +450,7 @@ export function modelPy(graph: Graph, program: Program, dtype: TorchDtype = 'flo
   // (a readout source feeding two or more readouts is fused: that projection lives in step only)
   const kernel = matched?.readouts.some((n) => n.inEdges.some((e) => fusedBy.has(e))) ? undefined : matched;
   const kernelMethod: string[] = [];
+  const sequenceMethod: string[] = [];
   if (kernel) {
     const { layer: l, gates } = kernel;
     const p = (e: CEdge | undefined): string => `self.${names.params.get(e!.param!.key)!}`;
@@ -396,33 +477,13 @@ export function modelPy(graph: Graph, program: Program, dtype: TorchDtype = 'flo
         `                         self.training, False, False)`,
       );
     }
+    // The kernel's weights [w_ih, w_hh, b_ih, b_hh] (the lines above before the call).
+    sequenceMethod.push(...kernelMethod.slice(0, l.op === 'LSTM' ? 3 : 4), `return [w_ih, w_hh, b_ih, ${l.op === 'LSTM' ? 'torch.zeros_like(b_ih)' : 'b_hh'}]`);
     kernelMethod.push(`${names.nodes.get(l.out.id)!} = seq  # node ${commentText(l.out.id)} at every step [T, B, ${H}]`);
     for (const n of kernel.readouts) for (const line of gateLines(c, n)) kernelMethod.push(line);
-    // Each loss: one call over all steps for the total (its gradient), and the per-step series without a graph.
-    kernelMethod.push(...lossLists0());
-    losses.forEach((n, k) => {
-      const pred = program.nodes[n.inEdges[0].source];
-      const pv = names.nodes.get(pred.id)!;
-      const def = LOSS_DEFS[n.loss!];
-      const last = n.steps === 'last';
-      const scale = `loss_scale(${pyStr(n.loss!)}, ${last ? '1' : 'T'}, norm_b, ${pred.size})`;
-      const tgt = n.inEdges[1] ? program.nodes[n.inEdges[1].source] : undefined;
-      const tv = !tgt ? undefined : tgt.kind === 'target' ? `targets[${pyStr(tgt.id)}]` : names.nodes.get(tgt.id)!;
-      const at = (i: string): string => (tv ? `${pv}[${i}], ${tv}[${i}]` : `${pv}[${i}]`);
-      const body = last
-        ? [`total = ${def.torchName}(${at('T - 1')}) * ${scale}`, `loss_${k} = [total, torch.cat([total.detach().new_zeros(T - 1), total.detach().reshape(1)])]`]
-        : [`total = ${def.torchName}(${tv ? `${pv}, ${tv}` : pv}) * ${scale}`,
-          'with torch.no_grad():',
-          `    series = torch.stack([${def.torchName}(${at('t')}) for t in range(T)]) * ${scale}`,
-          `loss_${k} = [total, series]`];
-      const cond = tgt?.kind === 'target' ? `${pyStr(tgt.id)} in targets and T > 0` : 'T > 0';
-      kernelMethod.push(`if ${cond}:  # loss ${commentText(n.id)}: [its total, its series over the steps]`, ...body.map((b) => `    ${b}`));
-    });
+    kernelMethod.push(...wholeSequenceLosses(program, (n) => names.nodes.get(n.id)!));
     const final = l.op === 'LSTM' ? `{${pyStr(l.h.id)}: h_n[0], ${pyStr(l.c!.id)}: c_n[0]}` : `{${pyStr(l.h.id)}: h_n[0]}`;
     kernelMethod.push(`return [${losses.map((_n, k) => `loss_${k}`).join(', ')}], ${final}`);
-  }
-  function lossLists0(): string[] {
-    return losses.map((_n, k) => `loss_${k}: List[Tensor] = []`);
   }
   const lossLists = losses.map((_n, k) => `loss_${k}: List[Tensor] = []`);
   const lossAppend = losses.flatMap((n, k) => {
@@ -437,15 +498,15 @@ export function modelPy(graph: Graph, program: Program, dtype: TorchDtype = 'flo
   const title = graph.name ?? 'Cellwright graph';
   const text = `"""${docText(title)} — a recurrent cell exported from Cellwright.
 ${graph.description ? `\n${docText(graph.description, true)}\n` : ''}
-\`Model.step\` is one time step of the graph, line by line; \`Model.forward\`
-unrolls it over T. Streams are time-major [T, B, size]; states are [B, size].
+${h ? h.intro : `\`Model.step\` is one time step of the graph, line by line; \`Model.forward\`
+unrolls it over T.`} Streams are time-major [T, B, size]; states are [B, size].
 The parameters are ${dtype} (\`DTYPE\`; \`Model.from_json(path, dtype=torch.float64)\`
 or \`model.double()\` for another). The numbers are the Cellwright engine's (loss,
 gradients and every node's value at every step agree to 1e-9 in float64, to
 about 1e-5 in float32).
 
 Parameters (attribute, Cellwright key, shape):
-${paramDoc.join('\n')}
+${(h?.paramDoc ?? paramDoc).join('\n')}
 
 Load the engine's parameters with \`Model.from_json("params.json")\`; write
 them back with \`model.export_parameters()\` (keys as in a graph file).
@@ -464,7 +525,7 @@ DTYPE = torch.${dtype}
 
 # input id → size, and whether the sequence is fed in reverse (input reversal)
 INPUTS = {
-${inputTable.join('\n')}
+${(h?.inputs ?? inputTable).join('\n')}
 }
 # target id → size (target streams are never reversed)
 TARGETS = {
@@ -472,7 +533,7 @@ ${targetTable.join('\n')}
 }
 # cell id → size, initial state ("zeros" or "learned"), and the node whose value becomes the next state
 CELLS = {
-${cellTable.join('\n')}
+${(h?.cells ?? cellTable).join('\n')}
 }
 # loss id → kind, steps, prediction and target node, prediction size
 LOSSES = {
@@ -480,13 +541,13 @@ ${lossTable.join('\n')}
 }
 # every node id → its size (losses excluded)
 SIZES = {
-${nodeTable.join('\n')}
+${(h?.sizes ?? nodeTable).join('\n')}
 }
 # module attribute → Cellwright parameter key
 PARAMETER_KEYS = {
-${paramTable.join('\n')}
+${(h?.keys ?? paramTable).join('\n')}
 }
-
+${h?.extra ?? ''}
 
 class Output(NamedTuple):
     # what Model.forward returns (see its docstring)
@@ -508,7 +569,8 @@ def loss_scale(kind: str, steps: int, batch: int, units: int) -> float:
 
 ${helperText.join('\n\n')}
 
-class Model(nn.Module):
+`;
+  const classText = `class ${className}(nn.Module):
     """${docText(title)}: one nn.Parameter per learned edge, bias and initial state."""
 
     def __init__(self, parameters=None, dtype=None):
@@ -532,7 +594,7 @@ ${indent(paramDecl, 8).join('\n') || '        pass'}
 
     def load_parameters(self, parameters):
         """Copies {key: {"shape": [...], "data": [...]}} into the module (a missing key keeps its value)."""
-        for attr, key in PARAMETER_KEYS.items():
+        for attr, key in ${keysName}.items():
             if key not in parameters:
                 continue
             p = getattr(self, attr)
@@ -545,7 +607,7 @@ ${indent(paramDecl, 8).join('\n') || '        pass'}
     def export_parameters(self):
         """The parameters as a graph file's "parameters" object (float64 numbers)."""
         out = {}
-        for attr, key in PARAMETER_KEYS.items():
+        for attr, key in ${keysName}.items():
             p = getattr(self, attr).detach().to("cpu", torch.float64)
             out[key] = {"shape": list(p.shape), "data": p.reshape(-1).tolist()}
         return out
@@ -564,7 +626,11 @@ ${indent(initLines, 8).join('\n')}
 ${indent(fusedDecl, 8).join('\n')}
         return w
 
-${kernel ? `    def _nn_kernel(self, fed: Dict[str, Tensor], state: Dict[str, Tensor], targets: Dict[str, Tensor], T: int,
+${kernel && opts.sequence ? `    def _nn_weights(self) -> List[Tensor]:
+        """This layer's weights as PyTorch's ${kernel.layer.op} kernel takes them: w_ih, w_hh, b_ih, b_hh (nn.${kernel.layer.op}'s gate order)."""
+${indent(sequenceMethod, 8).join('\n')}
+
+` : ''}${kernel ? `    def _nn_kernel(self, fed: Dict[str, Tensor], state: Dict[str, Tensor], targets: Dict[str, Tensor], T: int,
                      norm_b: int) -> Tuple[List[List[Tensor]], Dict[str, Tensor]]:
         """forward without per-step values: the recurrence in PyTorch's own kernel, readouts and losses over all steps."""
 ${indent(kernelMethod, 8).join('\n')}
@@ -656,7 +722,8 @@ ${indent(lossTotal, 8).join('\n')}
             for k in trace[0].keys():
                 values[k] = torch.stack([s[k] for s in trace])
         return Output(loss, losses, state, values, trace)
-
+`;
+  const tail = `
 
 PARAMETER_KEYS_BY_KEY = {key: attr for attr, key in PARAMETER_KEYS.items()}
 
@@ -683,5 +750,5 @@ def _sum_list(xs: List[Tensor]) -> Tensor:
         total = total + xs[i]
     return total
 `;
-  return { text: text.replace(/\n{4,}/g, '\n\n\n'), names };
+  return { head: text, classText, tail, helpers: c.helpers, names, kernel: kernel?.layer, paramDoc, tables: { inputs: inputTable, cells: cellTable, sizes: nodeTable, keys: paramTable } };
 }

@@ -3,6 +3,10 @@
  * of engine/tasks (parity, adding, sine), with the same definitions and
  * defaults but torch's random numbers (not bit-identical with the engine's).
  */
+import { defaultNumber } from '../train/settings.ts';
+
+const pyDefault = (key: string, task?: string): number => defaultNumber('task', key, task);
+
 export const TASKS_PY = String.raw`"""Task generators for train.py: Python ports of Cellwright's parity, adding and sine tasks.
 
 Same definitions and defaults as the app (engine/tasks), drawn with torch's random
@@ -14,7 +18,7 @@ import math
 import torch
 
 # The validation set's seed when the task block gives none (the app's default).
-DEFAULT_VALIDATION_SEED = 20260
+DEFAULT_VALIDATION_SEED = ${pyDefault('seed')}
 SINE_FREQS = [0.3, 0.11, 0.53, 0.07, 0.71, 0.19]
 
 
@@ -27,7 +31,7 @@ def _int(block, key, default, lo):
 
 def parity(block, B, gen):
     """Running parity of random bits: the target at step t is 1 while the count of 1s so far is odd."""
-    T = _int(block, "length", 20, 2)
+    T = _int(block, "length", ${pyDefault('length', 'parity')}, 2)
     bits = torch.randint(0, 2, (T, B, 1), generator=gen, dtype=torch.int64)
     y = torch.remainder(torch.cumsum(bits, dim=0), 2)
     return bits.double(), y.double()
@@ -36,7 +40,7 @@ def parity(block, B, gen):
 def adding(block, B, gen):
     """The adding problem: values in [0, 1) and a marker on two steps (one per half);
     the target is the sum of the two marked values (every step holds it; the loss reads the last)."""
-    T = _int(block, "length", 50, 2)
+    T = _int(block, "length", ${pyDefault('length', 'adding')}, 2)
     half = T // 2
     values = torch.rand(T, B, generator=gen, dtype=torch.float64)
     first = torch.randint(0, half, (B,), generator=gen)
@@ -54,11 +58,11 @@ def adding(block, B, gen):
 def sine(block, B, gen):
     """Next-value prediction of a noisy sine mixture: x_t = Σ_k a_k sin(ω_k t + φ_k) + noise,
     target the clean signal at t + 1; random phases and amplitudes in [0.5, 1] per sequence."""
-    T = _int(block, "length", 50, 2)
-    C = _int(block, "components", 2, 1)
+    T = _int(block, "length", ${pyDefault('length', 'sine')}, 2)
+    C = _int(block, "components", ${pyDefault('components', 'sine')}, 1)
     if C > len(SINE_FREQS):
         raise ValueError(f"task.components must be at most {len(SINE_FREQS)}, got {C}")
-    noise = float(block.get("noise", 0.05))
+    noise = float(block.get("noise", ${pyDefault('noise', 'sine')}))
     amp = 0.5 + 0.5 * torch.rand(B, C, generator=gen, dtype=torch.float64)
     phase = 2 * math.pi * torch.rand(B, C, generator=gen, dtype=torch.float64)
     t = torch.arange(T + 1, dtype=torch.float64).reshape(T + 1, 1, 1)
@@ -69,7 +73,7 @@ def sine(block, B, gen):
 
 
 GENERATORS = {"parity": parity, "adding": adding, "sine": sine}
-VALIDATION_SIZE = {"parity": 256, "adding": 512, "sine": 256}
+VALIDATION_SIZE = {"parity": ${pyDefault('validation', 'parity')}, "adding": ${pyDefault('validation', 'adding')}, "sine": ${pyDefault('validation', 'sine')}}
 NOT_PORTED = {"copy", "text", "csv"}
 
 
@@ -89,7 +93,7 @@ def generate(block, B, gen):
 
 
 def validation(block):
-    """The fixed validation set: task.validation sequences drawn with task.seed (default 20260)."""
+    """The fixed validation set: task.validation sequences drawn with task.seed (default ${pyDefault('seed')})."""
     name = check(block)
     V = _int(block, "validation", VALIDATION_SIZE[name], 1)
     seed = block.get("seed", DEFAULT_VALIDATION_SEED)

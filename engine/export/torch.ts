@@ -12,7 +12,10 @@
  *   README.md    how to use the folder
  */
 import { compile, GraphError } from '../compile.ts';
+import { compileLayered } from '../layers/compile.ts';
 import { hasLayers } from '../layers/types.ts';
+import { layeredModelPy } from './torch-layers.ts';
+import { flatForCompile } from '../blocks/any.ts';
 import type { Graph } from '../format/types.ts';
 import { createParams, exportParams } from '../params.ts';
 import { TASKS_PY } from './torch-tasks-py.ts';
@@ -59,13 +62,11 @@ function seedOf(graph: Graph, opts: TorchExportOptions): number {
  * for (const [name, text] of Object.entries(files)) host.writeFile(`${dir}/${name}`, text);
  */
 export function exportTorch(graph: Graph, opts: TorchExportOptions = {}): TorchExport {
-  if (hasLayers(graph)) {
-    const ids = graph.nodes.filter((n) => (n.kind as string) === 'layer').map((n) => `"${n.id}"`);
-    throw new TorchExportError(`cannot export to PyTorch: the graph has layers (${ids.join(', ')}), which the PyTorch export does not write yet (docs/layers.md); export a graph without layers`);
-  }
+  // Layers are written by torch-layers.ts; blocks (engine/blocks) are written out expanded: inner nodes under their ids (`f/g`), tied parameters once.
+  const flat = hasLayers(graph) ? null : flatForCompile(graph);
   let program;
   try {
-    program = compile(graph);
+    program = flat ? compile(flat.graph, { nodeTies: flat.nodeTies }) : compileLayered(graph);
   } catch (e) {
     if (e instanceof GraphError) {
       const errors = e.problems.filter((p) => p.severity === 'error').map((p) => `  ${p.path}: ${p.message}`);
@@ -74,7 +75,7 @@ export function exportTorch(graph: Graph, opts: TorchExportOptions = {}): TorchE
     throw e;
   }
   const theta = createParams(program.layout, graph.parameters, { seed: seedOf(graph, opts), dtype: 'float64' });
-  const { text, names } = modelPy(graph, program, opts.dtype ?? 'float32', theta);
+  const { text, names } = flat ? modelPy(flat.graph, program, opts.dtype ?? 'float32', theta) : layeredModelPy(graph, program, opts.dtype ?? 'float32', theta);
   const params = exportParams(program.layout, theta);
   const files: Record<string, string> = {
     'model.py': text,

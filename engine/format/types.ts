@@ -76,6 +76,12 @@ export interface GraphEdge {
   slot?: number;
   /** Share the parameter of this learned edge (the gradient sums over both uses). */
   tie?: string;
+  /**
+   * An edge out of a block instance (engine/blocks): which output of the block it reads
+   * (optional when the block has one). An edge into an instance names the input port
+   * with `port` (the inner input node's id) instead of prediction/target.
+   */
+  sourcePort?: string;
   [extra: string]: unknown;
 }
 

@@ -5,9 +5,11 @@ import { runGraph } from '../grad.ts';
 import type { TensorJSON } from '../format/types.ts';
 import { validateAny as validateGraph } from '../layers/index.ts';
 import { importOnnx } from './onnx.ts';
-import { decodeModel, encodeModel } from './onnx-proto.ts';
+import { decodeModel, DT, encodeModel } from './onnx-proto.ts';
 import { dataFromSource, outputFromValues, valuesInOriginalOrder } from './tensors.ts';
 import { ImportError } from './types.ts';
+import { exportOnnx } from '../export/onnx.ts';
+import { bidirectionalGru } from '../layers/templates.ts';
 
 const DIR = join(import.meta.dirname, '../../test/fixtures/models');
 
@@ -47,6 +49,9 @@ const SUPPORTED = [
   'gru_reverse_layout1', 'gru_activations', 'rnn_tanh', 'rnn_relu_f64', 'rnn_reverse',
   'lstm_clip', 'lstm_clip_peepholes_f64', 'gru_affine_clip', 'rnn_thresholded_clip', 'lstm_activations_alpha',
   'lstm_leaky_elu_softsign', 'gru_leaky_default_elu', 'rnn_scaledtanh', 'lstm_sequence_lens', 'gru_sequence_lens_input',
+  // sequence_lens with reverse passes: each starts at its sequence's own last step (the fixtures agree with onnxruntime: onnx-reference.test.ts)
+  'rnn_reverse_sequence_lens', 'gru_reverse_sequence_lens_input', 'lstm_bidirectional_sequence_lens', 'gru_bidirectional_sequence_lens_input',
+  'rnn_bidirectional_sequence_lens', 'lstm_bidirectional_initial_inputs',
 ];
 
 describe('ONNX import matches the source outputs', () => {
@@ -59,7 +64,7 @@ describe('ONNX import matches the source outputs', () => {
 });
 
 const REFUSED: Record<string, RegExp> = {
-  rnn_reverse_sequence_lens: /"rnn_node" \(RNN\): input sequence_lens: a reverse layer with per-sequence lengths/,
+  gru_bidirectional_mixed_activations: /"gru_node" \(GRU\): attribute activations = .*the two directions use activations that build different step graphs/,
 };
 
 describe('what cannot be expressed yet is refused naming the node, op and attribute', () => {
@@ -107,6 +112,18 @@ describe('the imported graph', () => {
       h0: [{ node: 'h_l0', as: 'initialState' }, { node: 'h_l1', as: 'initialState' }],
       c0: [{ node: 'c_l0', as: 'initialState' }, { node: 'c_l1', as: 'initialState' }],
     });
+  });
+
+  it('initial_h and initial_c given as model inputs of a bidirectional node map to each direction\'s cell', () => {
+    const r = importOnnx(model('lstm_bidirectional_initial_inputs'));
+    expect(r.inputs.initial_h).toEqual([{ node: 'l1/h', as: 'initialState' }, { node: 'l1/reverse/h', as: 'initialState' }]);
+    expect(r.inputs.initial_c).toEqual([{ node: 'l1/c', as: 'initialState' }, { node: 'l1/reverse/c', as: 'initialState' }]);
+    // Given states change the outputs: the check against the source above feeds them.
+    const f = fixture('lstm_bidirectional_initial_inputs');
+    const zero = Object.fromEntries(Object.entries(f.inputs).map(([k, v]) => [k, k.startsWith('initial') ? { ...v, data: v.data.map(() => 0) } : v]));
+    const run = (feeds: Record<string, TensorJSON>): number[] => outputFromValues(r, 'Y_h', f.outputs.Y_h.shape, runGraph(r.graph, dataFromSource(r, feeds)).values).data;
+    expect(maxDiff({ shape: f.outputs.Y_h.shape, data: run(f.inputs) }, f.outputs.Y_h)).toBeLessThan(1e-6);
+    expect(maxDiff({ shape: f.outputs.Y_h.shape, data: run(zero) }, f.outputs.Y_h)).toBeGreaterThan(1e-3);
   });
 
   it('stacked layers get one named set of gates each and list h_n per layer', () => {
@@ -168,6 +185,31 @@ describe('bad, truncated or hostile ONNX files get a clear error, never a crash 
       outputs: { constructor: [{ node: 'h', step: 'all' }], Y_h: [{ node: 'h', step: 'final' }] },
     });
     expect(Object.prototype).not.toHaveProperty('node');
+  });
+  it('every truncation of the sequence_lens and initial-state fixtures, and of a layered export with state inputs, is refused with a byte offset', () => {
+    const exported = exportOnnx(bidirectionalGru({ x: 2, h: 3, y: 1 }), { initialStates: true }).bytes;
+    for (const full of [model('lstm_bidirectional_sequence_lens'), model('lstm_bidirectional_initial_inputs'), exported]) {
+      for (let cut = 0; cut < full.length; cut += Math.max(1, Math.floor(full.length / 89))) {
+        expect(refusal(full.subarray(0, cut), 'cut.onnx')).toMatch(/^cut\.onnx: cannot read the model/);
+      }
+    }
+  });
+  it('initial states assembled from the wrong number of inputs, or along another axis, are refused by node and input', () => {
+    const m = decodeModel(exportOnnx(bidirectionalGru({ x: 2, h: 3, y: 1 }), { initialStates: true }).bytes);
+    const concat = m.graph.nodes.find((n) => n.opType === 'Concat' && n.inputs.length === 2 && n.inputs.every((i) => i.includes('.initial')))!;
+    const three = structuredClone(m);
+    three.graph.nodes.find((n) => n.name === concat.name)!.inputs.push(concat.inputs[0]);
+    expect(refusal(encodeModel(three))).toMatch(/\(GRU\): input initial_h: is assembled from 3 model input\(s\), but direction bidirectional needs 2/);
+    const axis1 = structuredClone(m);
+    axis1.graph.nodes.find((n) => n.name === concat.name)!.attributes.set('axis', { type: 'int', i: 1 });
+    expect(refusal(encodeModel(axis1))).toMatch(/\(Concat\): attribute axis = 1 is not supported: initial states are concatenated along the directions axis/);
+  });
+  it('a constant sequence_lens that is no list of lengths is refused', () => {
+    const m = decodeModel(model('lstm_sequence_lens'));
+    const lens = m.graph.initializers.find((t) => t.name === 'sequence_lens')!;
+    lens.data = Float64Array.from([5, -2]);
+    lens.dataType = DT.INT64; // the encoder writes int64, not the fixture's int32
+    expect(refusal(encodeModel(m))).toMatch(/"lstm_node" \(LSTM\): input sequence_lens: a constant must be a list of lengths .*found shape \[2\]/);
   });
   it('an unknown attribute of a recurrent op is named', () => {
     const m = decodeModel(model('gru_lbr1'));

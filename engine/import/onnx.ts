@@ -9,7 +9,7 @@
  * ONNX node, its op and the attribute or input.
  */
 import { problem } from '../errors.ts';
-import type { Activation, Graph, GraphNode } from '../format/types.ts';
+import type { Activation, Graph, GraphEdge, GraphNode } from '../format/types.ts';
 import { GRAPH_FORMAT, GRAPH_VERSION } from '../format/types.ts';
 import type { AttrValue, OnnxModel, OnnxNode, OnnxTensor } from './onnx-proto.ts';
 import { decodeModel } from './onnx-proto.ts';
@@ -35,7 +35,13 @@ type Val =
    * A value computed at every step (`all`) or after the last step (`final`),
    * `wire[d]` the node to read for direction/layer d, `report[d]` the node to name.
    */
-  | { k: 'stream'; axes: Axis[]; wire: string[]; report: string[]; size: number; step: 'all' | 'final'; merged?: { node: string; size: number } };
+  | { k: 'stream'; axes: Axis[]; wire: string[]; report: string[]; size: number; step: 'all' | 'final'; merged?: { node: string; size: number } }
+
+  /**
+   * Initial states [D, B, H] assembled from model inputs [B, H] (Unsqueeze, then Concat over the
+   * directions), as `cellwright export onnx --initial-states` writes them: part d is input `name`.
+   */
+  | { k: 'states'; parts: { name: string; index: number }[] };
 
 type Stream = Extract<Val, { k: 'stream' }>;
 
@@ -312,6 +318,10 @@ class Importer {
       for (const a of [...axes].map((x) => (x < 0 ? x + rank : x)).sort((a, b) => a - b)) out.splice(a, 0, '1');
       return this.set(n, 0, { ...v, axes: out });
     }
+    // A model input [B, H] made [1, B, H]: one direction's initial state.
+    if (v.k === 'ginput' && v.rank === 2 && v.perm.join() === '0,1' && v.first === 0 && axes.length === 1 && (axes[0] === 0 || axes[0] === -3)) {
+      return this.set(n, 0, { k: 'states', parts: [{ name: v.name, index: 0 }] });
+    }
     this.fail(n, 'Unsqueeze of this input is not supported');
   }
 
@@ -371,6 +381,10 @@ class Importer {
       this.failAttr(n, 'axis', String(axis), 'only concatenation of recurrent states along the directions/layers axis is supported');
     }
     if (parts.every((p) => p.k === 'zeros' || p.k === 'const')) return this.set(n, 0, { k: 'zeros', dims: [] });
+    if (parts.every((p) => p.k === 'states')) {
+      if (axis !== 0 && axis !== -3) this.failAttr(n, 'axis', String(axis), 'initial states are concatenated along the directions axis (0)');
+      return this.set(n, 0, { k: 'states', parts: parts.flatMap((p) => (p as Extract<Val, { k: 'states' }>).parts) });
+    }
     this.fail(n, 'Concat of these inputs is not supported');
   }
 
@@ -765,14 +779,18 @@ class Importer {
     let mask: string | undefined;
     const lens = this.get(n, 4);
     if (lens) {
-      if (bidi) this.failInput(n, 'sequence_lens', 'a bidirectional layer with per-sequence lengths starts each backward pass at its own last step, which a layer cannot express; pad the sequences to one length instead');
-      if (direction === 'reverse') this.failInput(n, 'sequence_lens', 'a reverse layer with per-sequence lengths starts each sequence at its own last step, which one reversed input stream cannot express; pad the sequences to one length instead');
+      // A 0/1 stream, 1 while t < length: the state is held and Y is zero where it is 0. Read in the
+      // layer's step order, a reverse pass holds its initial state over the padding and so starts at
+      // each sequence's own last step, as the spec says.
       const name = n.inputs[4];
       if (lens.k !== 'const' && lens.k !== 'ginput') this.failInput(n, 'sequence_lens', 'must be a model input or a constant');
+      if (lens.k === 'const' && (lens.dims.length !== 1 || lens.data.some((v) => !Number.isInteger(v) || v < 0))) {
+        this.failInput(n, 'sequence_lens', `a constant must be a list of lengths (non-negative integers, one per sequence), found shape [${lens.dims.join(', ')}]${lens.data.length ? `, first ${lens.data[0]}` : ''}`);
+      }
       mask = this.inputNode.get(`${name}\u0000mask`);
       if (!mask) {
         mask = this.d.uid('mask');
-        this.d.add({ id: mask, kind: 'input', size: 1, position: { x: 0, y: 480 }, label: `step < ${name}` });
+        this.d.add({ id: mask, kind: 'input', size: 1, position: { x: 0, y: 480 }, label: `step < ${name}`, ...(direction === 'reverse' ? { reverse: true } : {}) });
         this.inputNode.set(`${name}\u0000mask`, mask);
         this.inputs[name] = [{ node: mask, as: 'lengths', ...(lens.k === 'const' ? { lengths: Array.from(lens.data) } : {}) }];
       }
@@ -827,7 +845,8 @@ class Importer {
       X.perm.forEach((orig, k) => { axes[orig] = want[k]; });
       let id = this.inputNode.get(X.name);
       if (!id) {
-        id = this.d.uid(this.inputNode.size === 0 ? 'x' : X.name);
+        // The first data input is x (a sequence_lens mask made before it does not count).
+        id = this.d.uid([...this.inputNode.keys()].every((k) => k.endsWith('\u0000mask')) ? 'x' : X.name);
         this.d.add({ id, kind: 'input', size: I, position: { x: 0, y: 66 }, label: X.name, ...(direction === 'reverse' ? { reverse: true } : {}) });
         this.inputNode.set(X.name, id);
         this.inputAxes.set(X.name, axes.join(''));
@@ -863,12 +882,17 @@ class Importer {
         if (v.perm.join() !== expectPerm.join()) this.failInput(n, what, 'the model input is transposed before it reaches the recurrent node, which is not supported');
         return { from: { name: v.name, index: v.first + d } };
       }
+      if (v.k === 'states') {
+        if (v.parts.length !== D) this.failInput(n, what, `is assembled from ${v.parts.length} model input(s), but direction ${direction} needs ${D}`);
+        if (layout !== 0) this.failInput(n, what, 'initial states assembled from [B, H] inputs need layout 0');
+        return { from: v.parts[d] };
+      }
       return this.failInput(n, what, 'must be a model input, a constant, or zeros');
     };
     const h0 = initial(5, 'initial_h');
     const c0 = op === 'LSTM' ? initial(6, 'initial_c') : {};
 
-    if (bidi) return this.bidirectionalLayer(n, op, { I, H, G, W: W.data, R: R.data, Wbs, Rbs, Ps, acts: [allActs.slice(0, need), allActs.slice(need, 2 * need)], clip: clipValue, inputForget, lbr, source, layout, initial });
+    if (bidi) return this.bidirectionalLayer(n, op, { I, H, G, W: W.data, R: R.data, Wbs, Rbs, Ps, acts: [allActs.slice(0, need), allActs.slice(need, 2 * need)], clip: clipValue, inputForget, lbr, source, layout, initial, mask });
     const suffix = this.multiLayer ? `_l${this.layers}` : '';
     const spec: LayerSpec = {
       op, suffix, source, inputSize: I, hidden: H,
@@ -895,6 +919,8 @@ class Importer {
     I: number; H: number; G: number; W: Float64Array; R: Float64Array; Wbs: (Float64Array | undefined)[]; Rbs: (Float64Array | undefined)[]; Ps: (Float64Array | undefined)[];
     acts: ActSpec[][]; clip: number | undefined; inputForget: boolean; lbr: boolean; source: string; layout: number;
     initial: (k: number, what: string, d?: number) => { learned?: Float64Array; from?: { name: string; index: number } };
+    /** The sequence_lens mask input (outer node): a second port of the nested graph, reversed with the sequence for the backward copy. */
+    mask?: string;
   }): void {
     const { I, H, G } = a;
     const lid = this.d.uid(`l${this.layers + 1}`);
@@ -905,12 +931,13 @@ class Importer {
     const copies = [0, 1].map((d) => {
       const nd = new GraphDraft();
       nd.add({ id: 'x', kind: 'input', size: I, position: { x: 0, y: 66 }, label: 'x_t' });
+      if (a.mask) nd.add({ id: 'mask', kind: 'input', size: 1, position: { x: 0, y: 480 }, label: 'step < length' });
       const out = buildLayer(nd, {
         op, suffix: '', source: 'x', inputSize: I, hidden: H,
         W: { rows: G * H, cols: I, data: a.W.subarray(d * G * H * I, (d + 1) * G * H * I) },
         R: { rows: G * H, cols: H, data: a.R.subarray(d * G * H * H, (d + 1) * G * H * H) },
         Wb: a.Wbs[d], Rb: a.Rbs[d], P: a.Ps[d], activations: a.acts[d], clip: a.clip, inputForget: a.inputForget, linearBeforeReset: a.lbr,
-        initialH: learned(h0, d), initialC: learned(c0, d), col: 0,
+        initialH: learned(h0, d), initialC: learned(c0, d), col: 0, ...(a.mask ? { mask: 'mask' } : {}),
       });
       spread(nd.nodes);
       return { nd, out };
@@ -922,7 +949,10 @@ class Importer {
     for (const [k, v] of Object.entries(bwd.nd.parameters)) this.d.parameters[`layer:${lid}/reverse/${k}`] = v;
     const y = this.d.node(a.source)?.position?.y ?? 66;
     this.d.add({ id: lid, kind: 'layer', direction: 'bidirectional', output: fwd.out.out, graph: { name: `${op} (${this.nodeName(n)})`, nodes: fwd.nd.nodes, edges: fwd.nd.edges }, position: { x: Math.round((this.col + 1.3) * 200), y }, label: `bidirectional ${op} ${this.nodeName(n)}` } as unknown as GraphNode);
-    this.d.edgeRaw(a.source, lid, 'identity');
+    // Edges into a layer name the nested input they feed (docs/layers.md), which the flat format's Port type does not know.
+    const port = (p: string): Partial<GraphEdge> => ({ port: p } as unknown as Partial<GraphEdge>);
+    this.d.edgeRaw(a.source, lid, 'identity', undefined, a.mask ? port('x') : {});
+    if (a.mask) this.d.edgeRaw(a.mask, lid, 'identity', undefined, port('mask'));
     this.layers++;
     this.bidiLayers++;
     this.col += 2.2;
@@ -937,7 +967,8 @@ class Importer {
     const yAxes: Axis[] = a.layout === 0 ? ['T', 'D', 'B', 'F'] : ['B', 'T', 'D', 'F'];
     const hAxes: Axis[] = a.layout === 0 ? ['D', 'B', 'F'] : ['B', 'D', 'F'];
     const size = fwd.out.outSize;
-    this.set(n, 0, { k: 'stream', axes: yAxes, wire: ['', ''], report: ids(fwd.out.h), size, step: 'all', merged: { node: lid, size: 2 * size } });
+    // With sequence_lens Y is zero past a sequence's end while the state is held: Y names the masked node.
+    this.set(n, 0, { k: 'stream', axes: yAxes, wire: ['', ''], report: ids(a.mask ? fwd.out.out : fwd.out.h), size, step: 'all', merged: { node: lid, size: 2 * size } });
     this.set(n, 1, { k: 'stream', axes: hAxes, wire: ['', ''], report: ids(fwd.out.h), size, step: 'final' });
     if (op === 'LSTM' && fwd.out.c) this.set(n, 2, { k: 'stream', axes: hAxes, wire: ['', ''], report: ids(fwd.out.c), size: H, step: 'final' });
   }

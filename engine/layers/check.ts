@@ -12,9 +12,9 @@ import { analyzeLayers } from './validate.ts';
 /**
  * Every problem of a graph, with or without layers. Never throws.
  *
- * Example: validateAny(stackedLstm({ x: 1, h: 4, y: 1 })) // []
+ * Example: validateLayered(stackedLstm({ x: 1, h: 4, y: 1 })) // []
  */
-export function validateAny(graph: Graph, options: ValidateOptions = {}): Problem[] {
+export function validateLayered(graph: Graph, options: ValidateOptions = {}): Problem[] {
   return hasLayers(graph) ? analyzeLayers(graph, options).problems : validateGraph(graph, options);
 }
 
@@ -23,7 +23,7 @@ export function validateAny(graph: Graph, options: ValidateOptions = {}): Proble
  * `initialStates` may also give nested cells under their reported ids
  * (`l1/h`, `l1/reverse/h`); layers themselves need no stream.
  */
-export function validateDataAny(graph: Graph, data: unknown): Problem[] {
+export function validateDataLayered(graph: Graph, data: unknown): Problem[] {
   if (!hasLayers(graph)) return validateData(graph, data);
   const a = analyzeLayers(graph);
   const isNode = (n: unknown): n is { id: unknown; kind: unknown } => typeof n === 'object' && n !== null && !Array.isArray(n);

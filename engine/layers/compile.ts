@@ -90,10 +90,10 @@ export function stepProgram(program: Program): Program {
  * described above. Throws GraphError listing every problem when invalid.
  *
  * @example
- * const program = compileAny(graph);      // graph may hold "kind": "layer" nodes
+ * const program = compileLayered(graph);  // graph may hold "kind": "layer" nodes
  * const s = sessionFor(program, { T, B }); // engine/layers/session.ts
  */
-export function compileAny(graph: Graph, opts: CompileOptions = {}): Program {
+export function compileLayered(graph: Graph, opts: CompileOptions = {}): Program {
   if (!hasLayers(graph)) return compile(graph, opts);
   const analysis = analyzeLayers(graph, { limits: opts.limits });
   if (hasErrors(analysis.problems)) throw new GraphError(analysis.problems);

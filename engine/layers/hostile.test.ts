@@ -8,8 +8,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GraphError } from '../compile.ts';
 import type { Graph } from '../format/types.ts';
-import { compileAny } from './compile.ts';
-import { validateAny, validateDataAny } from './check.ts';
+import { compileLayered } from './compile.ts';
+import { validateLayered, validateDataLayered } from './check.ts';
 import { sessionFor } from './session.ts';
 import { bidirectionalGru, stackedLstm } from './templates.ts';
 
@@ -43,14 +43,14 @@ describe('hostile layered graphs', () => {
       fc.array(fc.tuple(fc.nat(), fc.nat(), fc.boolean()), { minLength: 1, maxLength: 4 }),
       (b, picks) => {
         const g = mutate(bases[b], picks);
-        const problems = validateAny(g);
+        const problems = validateLayered(g);
         expect(Array.isArray(problems)).toBe(true);
         expect(problems.every((p) => typeof p.message === 'string' && typeof p.path === 'string')).toBe(true);
         expect(problems.some((p) => p.code === 'CW099'), JSON.stringify(problems.find((p) => p.code === 'CW099'))).toBe(false);
-        expect(Array.isArray(validateDataAny(g, { inputs: { x: { shape: [2, 1, 2], data: [0, 0, 0, 0] } } }))).toBe(true);
+        expect(Array.isArray(validateDataLayered(g, { inputs: { x: { shape: [2, 1, 2], data: [0, 0, 0, 0] } } }))).toBe(true);
         let program;
         try {
-          program = compileAny(g);
+          program = compileLayered(g);
         } catch (e) {
           expect(e).toBeInstanceOf(GraphError);
           return;

@@ -8,7 +8,9 @@
  * const s = sessionFor(program, { T, B });      // a LayeredSession when it has layers
  * ```
  */
-export { compileAny, layerModel, stepProgram } from './compile.ts';
+export { layerModel, stepProgram } from './compile.ts';
+// Any graph, with blocks (engine/blocks) and layers: blocks are expanded first.
+export { compileAny, inferSizesAny, validateAny, validateDataAny } from '../blocks/any.ts';
 export type { CompiledCopy, CompiledLayer, LayerModel } from './compile.ts';
 export { LayeredSession, nestedCells, nestedFlags, nestedOf, sessionFor, withLayers, withNestedFlags } from './session.ts';
 export type { PartFactory } from './session.ts';
@@ -16,5 +18,5 @@ export { bidirectionalGru, stackedLstm } from './templates.ts';
 export { copyPrefix, DIRECTIONS, hasLayers, LAYER_KIND, layerOfKey, paramPrefix } from './types.ts';
 export type { Direction, LayerNode, NestedGraph } from './types.ts';
 export { analyzeLayers } from './validate.ts';
-export { validateAny, validateDataAny } from './check.ts';
-export { inferSizesAny, LAYER_META } from './meta.ts';
+
+export { LAYER_META } from './meta.ts';

@@ -21,9 +21,9 @@ import { createTrainer } from '../train/trainer.ts';
 import { Session } from '../runtime.ts';
 import { gru, lstm } from '../templates.ts';
 import { randomBatch, randomParams } from '../testing/build.ts';
-import { compileAny, layerModel, stepProgram } from './compile.ts';
+import { compileLayered, layerModel, stepProgram } from './compile.ts';
 import { Diagnoser } from '../diagnostics/index.ts';
-import { validateAny, validateDataAny } from './check.ts';
+import { validateLayered, validateDataLayered } from './check.ts';
 import type { LayeredSession } from './session.ts';
 import { nestedCells, nestedFlags, sessionFor } from './session.ts';
 import { bidirectionalGru, stackedLstm } from './templates.ts';
@@ -67,7 +67,7 @@ function fdWorst(p: Program, theta: Float64Array, batch: Batch, make: () => Sess
 describe('layered graphs validate, and problems point into the file', () => {
   it('the templates have no problems and stay version 1 files', () => {
     for (const g of [stackedLstm({ x: 2, h: 3, y: 1 }), bidirectionalGru({ x: 2, h: 3, y: 1 }), stackedLstm({ x: 2, h: 3, y: 1, bidirectional: true, layers: 3 })]) {
-      expect(validateAny(g)).toEqual([]);
+      expect(validateLayered(g)).toEqual([]);
       const loaded = loadGraph(clone(g));
       expect(loaded.ok).toBe(true);
       expect(g.version).toBe(1);
@@ -80,19 +80,19 @@ describe('layered graphs validate, and problems point into the file', () => {
     g.edges.push({ id: 'x_proj', source: 'x', target: 'proj' });
     const e = g.edges.find((x) => x.target === 'l2')!;
     e.source = 'proj';
-    const ps = validateAny(g);
+    const ps = validateLayered(g);
     const p = ps.find((x) => x.code === 'CW174')!;
     expect(p.message).toContain('"proj"');
     expect(p.message).toMatch(/outer recurrence/);
     expect(p.path).toBe(`edges[${g.edges.indexOf(e)}].source`);
     expect(p.edge).toBe(e.id);
-    expect(() => compileAny(g)).toThrow(GraphError);
+    expect(() => compileLayered(g)).toThrow(GraphError);
   });
 
   it('refuses layers that feed each other in a cycle', () => {
     const g = stackedLstm({ x: 3, h: 3, y: 1 });
     g.edges.find((e) => e.target === 'l1')!.source = 'l2';
-    const ps = validateAny(g);
+    const ps = validateLayered(g);
     expect(codes(ps)).toContain('CW179');
     expect(ps.find((p) => p.code === 'CW179')!.nodes).toEqual(expect.arrayContaining(['l1', 'l2']));
   });
@@ -101,44 +101,44 @@ describe('layered graphs validate, and problems point into the file', () => {
     const g = stackedLstm({ x: 2, h: 3, y: 1 });
     layerOf(g, 'l1').direction = 'sideways' as never;
     layerOf(g, 'l2').output = 'nope';
-    const ps = validateAny(g);
+    const ps = validateLayered(g);
     expect(ps.find((p) => p.code === 'CW171')!.path).toBe('nodes[1].direction');
     expect(ps.find((p) => p.code === 'CW172')!.path).toBe('nodes[2].output');
     const h = stackedLstm({ x: 2, h: 3, y: 1 });
     (layerOf(h, 'l1') as Record<string, unknown>).graph = 'not a graph';
-    expect(codes(validateAny(h))).toContain('CW170');
+    expect(codes(validateLayered(h))).toContain('CW170');
   });
 
   it('reports problems inside a nested graph with their path in the layer, and port problems on the edge', () => {
     const g = stackedLstm({ x: 2, h: 3, y: 1 });
     const nested = layerOf(g, 'l1').graph;
     (nested.nodes.find((n) => n.id === 'f') as Record<string, unknown>).size = 4;
-    const ps = validateAny(g);
+    const ps = validateLayered(g);
     const inner = ps.find((p) => p.path.startsWith('nodes[1].graph.'))!;
     expect(inner.message).toMatch(/^in layer "l1"/);
     expect(inner.node).toBe('l1');
     const k = stackedLstm({ x: 2, h: 3, y: 1 });
     const e = k.edges.find((x) => x.target === 'l2')!;
     e.port = 'nope' as never;
-    const pk = validateAny(k).find((p) => p.code === 'CW175')!;
+    const pk = validateLayered(k).find((p) => p.code === 'CW175')!;
     expect(pk.path).toBe(`edges[${k.edges.indexOf(e)}].port`);
     expect(pk.hint).toContain('x');
-    expect(codes(validateAny(k))).toContain('CW176');
+    expect(codes(validateLayered(k))).toContain('CW176');
   });
 
   it('refuses a source whose size is not the nested input\'s, a loss inside a layer, colliding ids and stray layer parameters', () => {
     const g = stackedLstm({ x: 2, h: 3, y: 1 });
     (g.nodes.find((n) => n.id === 'x') as Record<string, unknown>).size = 5;
-    expect(codes(validateAny(g))).toContain('CW177');
+    expect(codes(validateLayered(g))).toContain('CW177');
     const l = stackedLstm({ x: 2, h: 3, y: 1 });
     layerOf(l, 'l1').graph.nodes.push({ id: 'bad', kind: 'loss', loss: 'sum' } as GraphNode);
-    expect(codes(validateAny(l))).toContain('CW173');
+    expect(codes(validateLayered(l))).toContain('CW173');
     const c = stackedLstm({ x: 2, h: 3, y: 1 });
     c.nodes.push({ id: 'l1/h', kind: 'input', size: 1 } as GraphNode);
-    expect(codes(validateAny(c))).toContain('CW180');
+    expect(codes(validateLayered(c))).toContain('CW180');
     const p = stackedLstm({ x: 2, h: 3, y: 1 });
     p.parameters = { 'layer:nope/edge:x_f': { shape: [3, 2], data: [0, 0, 0, 0, 0, 0] }, 'layer:l1/edge:x_f': { shape: [2, 2], data: [0, 0, 0, 0] } };
-    const pp = validateAny(p);
+    const pp = validateLayered(p);
     expect(pp.find((x) => x.code === 'CW183')!.path).toBe('parameters["layer:nope/edge:x_f"]');
     expect(pp.find((x) => x.code === 'CW065')!.path).toBe('parameters["layer:l1/edge:x_f"].shape');
   });
@@ -147,8 +147,8 @@ describe('layered graphs validate, and problems point into the file', () => {
     const g = stackedLstm({ x: 2, h: 3, y: 1 });
     const text = JSON.stringify(g).replaceAll('"l1"', '"__proto__"').replaceAll('l1_l2', 'constructor');
     const h = JSON.parse(text) as Graph;
-    expect(validateAny(h)).toEqual([]);
-    const p = compileAny(h);
+    expect(validateLayered(h)).toEqual([]);
+    const p = compileLayered(h);
     expect(p.layout.byKey.has('layer:__proto__/edge:x_f')).toBe(true);
     expect(p.byId.has('__proto__/h')).toBe(true);
   });
@@ -157,9 +157,9 @@ describe('layered graphs validate, and problems point into the file', () => {
     const g = bidirectionalGru({ x: 2, h: 3, y: 1 });
     const stream = (n: number): { shape: number[]; data: number[] } => ({ shape: [2, 1, n], data: new Array<number>(2 * n).fill(0) });
     const ok = { inputs: { x: stream(2) }, targets: { y_t: stream(1) }, initialStates: { 'bi/h': { shape: [1, 3], data: [0, 0, 0] }, 'bi/reverse/h': { shape: [1, 3], data: [0, 0, 0] } } };
-    expect(codes(validateDataAny(g, ok))).toEqual([]);
+    expect(codes(validateDataLayered(g, ok))).toEqual([]);
     const bad = { ...ok, initialStates: { 'bi/zz': { shape: [1, 3], data: [0, 0, 0] } } };
-    expect(codes(validateDataAny(g, bad))).toEqual(['CW085']);
+    expect(codes(validateDataLayered(g, bad))).toEqual(['CW085']);
   });
 });
 
@@ -172,7 +172,7 @@ describe('layered graphs compute the right gradients', () => {
   ];
 
   it.each(graphs)('%s: dL/dθ and dL/d(initial states) equal central finite differences (float64)', (_name, g) => {
-    const p = compileAny(g);
+    const p = compileLayered(g);
     const batch = randomBatch(p, 5, 2, 7, { oneHotTargets: g.name?.includes('bidirectional LSTM') });
     batch.initialStates = {};
     for (const i of nestedCells(p)) batch.initialStates[p.nodes[i].id] = Float64Array.from({ length: 2 * p.nodes[i].size }, (_, k) => Math.sin(k + i));
@@ -200,7 +200,7 @@ describe('layered graphs compute the right gradients', () => {
   });
 
   it.each(graphs)('%s: the fast runtime equals the reference (float64, two steps)', (_name, g) => {
-    const p = compileAny(g);
+    const p = compileLayered(g);
     const batch = randomBatch(p, 6, 3, 11);
     const theta = randomParams(p, 5);
     const ref = sessionFor(p, { T: 6, B: 3, inputGrads: true });
@@ -226,7 +226,7 @@ describe('layered graphs compute the right gradients', () => {
   it('a forward layer holding the LSTM template computes what the plain template computes', () => {
     const g = oneLayer('forward');
     const plain = lstm({ x: 2, h: 3, y: 2 });
-    const p = compileAny(g);
+    const p = compileLayered(g);
     const q = compile(plain);
     const theta = randomParams(p, 9);
     // The same numbers under the plain template's keys.
@@ -256,7 +256,7 @@ describe('layered graphs compute the right gradients', () => {
     const g = oneLayer('reverse');
     const plain = lstm({ x: 2, h: 3, y: 2 });
     (plain.nodes.find((n) => n.id === 'x') as Record<string, unknown>).reverse = true;
-    const p = compileAny(g);
+    const p = compileLayered(g);
     const q = compile(plain);
     const theta = randomParams(p, 2);
     const map = new Float64Array(q.layout.size);
@@ -291,7 +291,7 @@ describe('layered graphs compute the right gradients', () => {
 
   it('grad reports list nested nodes under namespaced ids and parameters under namespaced keys', () => {
     const g = bidirectionalGru({ x: 2, h: 3, y: 1 });
-    const p = compileAny(g);
+    const p = compileLayered(g);
     const batch = randomBatch(p, 3, 2, 1);
     const data = {
       inputs: { x: { shape: [3, 2, 2], data: Array.from(batch.inputs.x) } },
@@ -365,21 +365,21 @@ describe('training and export of layered graphs', () => {
     expect(last.sample!.nodes.bi.size).toBe(8);
     const saved = t.graphWithParameters();
     expect(Object.keys(saved.parameters!)).toEqual(expect.arrayContaining(['layer:bi/edge:x_r', 'layer:bi/reverse/edge:x_r']));
-    expect(validateAny(saved)).toEqual([]);
+    expect(validateLayered(saved)).toEqual([]);
     // The saved parameters are the trained ones: a new trainer starts where this one ended.
     const again = createTrainer(saved);
     expect(Array.from(again.parameters)).toEqual(Array.from(t.parameters));
   });
 
-  it('the PyTorch and ONNX exports refuse graphs with layers, naming them', () => {
-    expect(() => exportTorch(stackedLstm({ x: 1, h: 2, y: 1 }))).toThrow(/layers \("l1", "l2"\)/);
-    expect(() => exportOnnx(bidirectionalGru({ x: 1, h: 2, y: 1 }))).toThrow(/layers \("bi"\), which the ONNX export does not write yet/);
+  it('the PyTorch and ONNX exports write graphs with layers (checked against PyTorch and onnxruntime in test/torch-layers-export.test.ts, engine/export/onnx.test.ts)', () => {
+    expect(exportTorch(stackedLstm({ x: 1, h: 2, y: 1 })).files['model.py']).toMatch(/class Layer_l2\(nn\.Module\)/);
+    expect(exportOnnx(bidirectionalGru({ x: 1, h: 2, y: 1 })).ops).toEqual(['GRU']);
   });
 });
 
 describe('explode/vanish flags of nested cells', () => {
   it('read a reverse copy in its own step order (data time T … 1)', () => {
-    const p = compileAny(bidirectionalGru({ x: 1, h: 2, y: 1 }));
+    const p = compileLayered(bidirectionalGru({ x: 1, h: 2, y: 1 }));
     const T = 20;
     const norms = p.nodes.map(() => new Float64Array(T));
     const rising = Float64Array.from({ length: T }, (_, t) => 0.5 ** (T - 1 - t)); // tiny early, 1 at the end
@@ -411,8 +411,8 @@ describe('a layer under an outer recurrence', () => {
 
   it('validates, matches finite differences, and trains with diagnostics of the outer cell', () => {
     const g = mixed();
-    expect(validateAny(g)).toEqual([]);
-    const p = compileAny(g);
+    expect(validateLayered(g)).toEqual([]);
+    const p = compileLayered(g);
     const batch = randomBatch(p, 6, 2, 3);
     expect(fdWorst(p, randomParams(p, 8), batch)).toBeLessThan(1e-6);
     const t = createTrainer({ ...g, task: { name: 'sine', length: 10 }, training: { batch: 4, steps: 5, seed: 2, diagnosticsEvery: 1 } });

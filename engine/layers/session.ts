@@ -23,7 +23,7 @@ import type { SessionLike } from '../fast/index.ts';
 import type { Flag, FlagThresholds } from '../diagnostics/flags.ts';
 import { flagSeries } from '../diagnostics/flags.ts';
 import type { Noise } from '../ops/noise.ts';
-import type { SessionOptions } from '../runtime.ts';
+import type { ExternalGrads, SessionOptions } from '../runtime.ts';
 import { Session } from '../runtime.ts';
 import type { Arr, DType } from '../tensor.ts';
 import { alloc, norm } from '../tensor.ts';
@@ -174,10 +174,11 @@ export class LayeredSession implements SessionLike {
     return this.loss;
   }
 
-  backward(params: Arr): void {
+  /** `external` adds gradients on outer nodes (a layer's stand-in included), as the reference Session's backward does. */
+  backward(params: Arr, external?: ExternalGrads): void {
     const { T, B, model } = this;
     const og = this.outer.grads;
-    this.outer.backward(params);
+    this.outer.backward(params, external);
     this.gparams.set(this.outer.gparams);
     for (let li = model.layers.length - 1; li >= 0; li--) {
       const l = model.layers[li];

@@ -221,6 +221,18 @@ const softmax: OpDef = {
   torch: ([a]) => `torch.softmax(${a}, dim=-1)`,
 };
 
+/** Mean and 1/√(biased var + eps) of one row, written into MOMENTS (the layer_norm hot path allocates nothing). */
+const MOMENTS = { mean: 0, inv: 0 };
+function rowMoments(buf: Arr, o: number, N: number, eps: number): void {
+  let m = 0;
+  for (let k = 0; k < N; k++) m += buf[o + k];
+  m /= N;
+  let v = 0;
+  for (let k = 0; k < N; k++) { const d = buf[o + k] - m; v += d * d; }
+  MOMENTS.mean = m;
+  MOMENTS.inv = 1 / Math.sqrt(v / N + eps);
+}
+
 const layerNorm: OpDef = {
   name: 'layer_norm', symbol: 'LN', doc: '(x − mean)/√(var + eps) · gain + shift over the units, biased variance (torch.nn.LayerNorm).',
   arity: one, sameSize: true,
@@ -237,12 +249,8 @@ const layerNorm: OpDef = {
     const [go, so] = pofs;
     for (let r = 0; r < R; r++) {
       const o = a.off + r * N;
-      let m = 0;
-      for (let k = 0; k < N; k++) m += a.buf[o + k];
-      m /= N;
-      let v = 0;
-      for (let k = 0; k < N; k++) { const d = a.buf[o + k] - m; v += d * d; }
-      const inv = 1 / Math.sqrt(v / N + eps);
+      rowMoments(a.buf, o, N, eps);
+      const { mean: m, inv } = MOMENTS;
       for (let k = 0; k < N; k++) {
         const xh = (a.buf[o + k] - m) * inv;
         y[yo + r * N + k] = go === undefined ? xh : xh * theta[go + k] + theta[so + k];
@@ -254,12 +262,8 @@ const layerNorm: OpDef = {
     const [go, so] = pofs;
     for (let r = 0; r < R; r++) {
       const o = a.off + r * N;
-      let m = 0;
-      for (let k = 0; k < N; k++) m += a.buf[o + k];
-      m /= N;
-      let v = 0;
-      for (let k = 0; k < N; k++) { const d = a.buf[o + k] - m; v += d * d; }
-      const inv = 1 / Math.sqrt(v / N + eps);
+      rowMoments(a.buf, o, N, eps);
+      const { mean: m, inv } = MOMENTS;
       // dx = inv · (dx̂ − mean(dx̂) − x̂ · mean(dx̂ ⊙ x̂)), dx̂ = dy ⊙ gain.
       let s1 = 0;
       let s2 = 0;

@@ -36,7 +36,7 @@ export function csvTask(block: Block, res: TaskResources = {}): Task {
   const overlap = outCols.some((c) => inCols.includes(c));
   const shift = readTaskNumber(r, 'csv', 'shift', overlap ? 1 : 0);
   const badRows = r.oneOf<'error' | 'skip'>('badRows', ['error', 'skip'], 'error');
-  const maxVal = r.num('validation', 256, { int: true, min: 1 });
+  const maxVal = readTaskNumber(r, 'csv', 'validation');
 
   const parsed = parseCsv(res.csv, delimiter);
   const problems: { line: number; message: string }[] = [...parsed.errors];

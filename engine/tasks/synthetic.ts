@@ -9,10 +9,10 @@ import { BlockReader } from './read.ts';
 import type { SeqSet, Task, TaskMeta } from './types.ts';
 import type { TaskName } from './types.ts';
 import { TaskError } from './types.ts';
-import { readTaskNumber } from '../train/settings.ts';
+import { defaultNumber, readTaskNumber } from '../train/settings.ts';
 
 /** Seed of the validation set when the task block gives none: fixed, so runs with different training seeds are compared on the same sequences. */
-export const DEFAULT_VALIDATION_SEED = 20260;
+export const DEFAULT_VALIDATION_SEED = defaultNumber('task', 'seed');
 
 function validationSet(meta: TaskMeta, fill: Task['fill'], seed: number): () => SeqSet {
   let cached: SeqSet | null = null;
@@ -28,11 +28,11 @@ function validationSet(meta: TaskMeta, fill: Task['fill'], seed: number): () => 
   };
 }
 
-function common(r: BlockReader, task: TaskName, defVal: number): { T: number; V: number; seed: number } {
+function common(r: BlockReader, task: TaskName): { T: number; V: number; seed: number } {
   return {
     T: readTaskNumber(r, task, 'length'),
-    V: r.num('validation', defVal, { int: true, min: 1, max: 1 << 20 }),
-    seed: r.num('seed', DEFAULT_VALIDATION_SEED, { int: true }),
+    V: readTaskNumber(r, task, 'validation'),
+    seed: readTaskNumber(r, task, 'seed'),
   };
 }
 
@@ -42,7 +42,7 @@ function common(r: BlockReader, task: TaskName, defVal: number): { T: number; V:
  */
 export function parityTask(block: Block): Task {
   const r = new BlockReader(block, 'task');
-  const { T, V, seed } = common(r, 'parity', 256);
+  const { T, V, seed } = common(r, 'parity');
   const meta: TaskMeta = {
     name: 'parity', description: `running parity of ${T} random bits: output 1 while the count of 1s so far is odd`,
     kind: 'classification', metric: 'accuracy', metricGoal: 'max', note: 'classification: report accuracy (per step)',
@@ -72,7 +72,7 @@ export function parityTask(block: Block): Task {
  */
 export function addingTask(block: Block): Task {
   const r = new BlockReader(block, 'task');
-  const { T, V, seed } = common(r, 'adding', 512);
+  const { T, V, seed } = common(r, 'adding');
   const meta: TaskMeta = {
     name: 'adding', description: `adding problem over ${T} steps: sum the two marked values, answer at the last step`,
     kind: 'regression', metric: 'mse', metricGoal: 'min', note: 'regression: report MSE at the last step (predicting the mean gives ≈ 0.167)',
@@ -112,8 +112,8 @@ export function copyTask(block: Block): Task {
   const K = readTaskNumber(r, 'copy', 'symbols');
   const L = readTaskNumber(r, 'copy', 'sequence');
   const D = readTaskNumber(r, 'copy', 'delay');
-  const V = r.num('validation', 256, { int: true, min: 1 });
-  const seed = r.num('seed', DEFAULT_VALIDATION_SEED, { int: true });
+  const V = readTaskNumber(r, 'copy', 'validation');
+  const seed = readTaskNumber(r, 'copy', 'seed');
   if (r.has('length')) throw new TaskError('task.length is not used by copy: its length is 2·sequence + delay; set task.sequence and task.delay instead', 'task.length');
   const T = 2 * L + D;
   const syms = Array.from({ length: K }, (_, k) => `s${k}`);
@@ -157,7 +157,7 @@ const SINE_FREQS = [0.3, 0.11, 0.53, 0.07, 0.71, 0.19];
  */
 export function sineTask(block: Block): Task {
   const r = new BlockReader(block, 'task');
-  const { T, V, seed } = common(r, 'sine', 256);
+  const { T, V, seed } = common(r, 'sine');
   const C = readTaskNumber(r, 'sine', 'components');
   const noise = readTaskNumber(r, 'sine', 'noise');
   const meta: TaskMeta = {
@@ -205,7 +205,7 @@ const TEMPORAL_CLASSES = ['XX', 'XY', 'YX', 'YY'];
  */
 export function temporalOrderTask(block: Block): Task {
   const r = new BlockReader(block, 'task');
-  const { T, V, seed } = common(r, 'temporal-order', 512);
+  const { T, V, seed } = common(r, 'temporal-order');
   if (T < 10) throw new TaskError(`task.length must be at least 10 for temporal-order (its relevant symbols sit in windows at 10–20% and 50–60% of the length), got ${T}`, 'task.length');
   const w1: [number, number] = [Math.floor(0.1 * T), Math.floor(0.2 * T)];
   const w2: [number, number] = [Math.floor(0.5 * T), Math.floor(0.6 * T)];
@@ -249,7 +249,7 @@ export function temporalOrderTask(block: Block): Task {
  */
 export function flipFlopTask(block: Block): Task {
   const r = new BlockReader(block, 'task');
-  const { T, V, seed } = common(r, 'flip-flop', 256);
+  const { T, V, seed } = common(r, 'flip-flop');
   const K = r.num('bits', 3, { int: true, min: 1, max: 16 });
   const rate = r.num('rate', 0.05, { gt: 0, max: 1 });
   const chans = Array.from({ length: K }, (_, k) => `bit ${k + 1}`);

@@ -23,7 +23,7 @@ export function textTask(block: Block, res: TaskResources = {}): Task {
   const T = readTaskNumber(r, 'text', 'length');
   const lowercase = r.bool('lowercase', true);
   const frac = readTaskNumber(r, 'text', 'validationFraction');
-  const maxVal = r.num('validation', 64, { int: true, min: 1 });
+  const maxVal = readTaskNumber(r, 'text', 'validation');
   const file = r.optStr('file');
   if (file !== undefined && res.text === undefined) {
     throw new TaskError(`task.file "${file}" was not read: the text task needs the file's contents`, 'task.file');

@@ -20,7 +20,14 @@ import { TaskError } from '../tasks/types.ts';
 import type { DType } from '../tensor.ts';
 import type { OptimizerConfig, OptimizerName, Schedule } from './optimizers.ts';
 import { OPTIMIZERS } from './optimizers.ts';
-import { defaultNumber, numberRule, setting, settingDefault } from './settings.ts';
+import { defaultNumber, numberRule, pairValue, rangeText, setting, settingDefault } from './settings.ts';
+
+/** Steps between decays of a `{"kind": "step"}` schedule that gives no `every` (the registry's schedule.every says so). */
+const STEP_EVERY = 1000;
+
+function isPlain(v: unknown): v is Block {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
 
 export interface TrainingConfig {
   optimizer: OptimizerConfig;
@@ -67,7 +74,12 @@ function optNum(r: BlockReader, key: string): number | undefined {
  */
 export function resolveTraining(block: Block = {}, overrides: Block = {}): TrainingConfig {
   const merged: Block = { ...block };
-  for (const [k, v] of Object.entries(overrides)) if (v !== undefined) merged[k] = v;
+  for (const [k, v] of Object.entries(overrides)) {
+    if (v === undefined) continue;
+    // An object field given in part (`flags.vanishing` from a flag) keeps the block's other fields.
+    const was = merged[k];
+    merged[k] = isPlain(v) && isPlain(was) ? { ...was, ...v } : v;
+  }
   // A CLI flag for one kind of clipping replaces the block's other kind.
   const given = (k: string): boolean => overrides[k] !== undefined && overrides[k] !== null;
   if (given('clipNorm') && !given('clipValue')) delete merged.clipValue;
@@ -78,18 +90,16 @@ export function resolveTraining(block: Block = {}, overrides: Block = {}): Train
   const mom = optNum(r, 'momentum');
   if (mom !== undefined) optimizer.momentum = mom;
   if (r.has('nesterov')) optimizer.nesterov = r.bool('nesterov', settingDefault(setting('training', 'nesterov')) === true);
-  if (r.has('dampening')) optimizer.dampening = r.num('dampening', 0, { min: 0, max: 1 });
   if (r.has('betas')) {
-    const b = merged.betas;
-    if (!Array.isArray(b) || b.length !== 2 || !b.every((x) => typeof x === 'number' && x >= 0 && x < 1)) {
-      throw new TaskError(`training.betas must be two numbers in [0, 1), such as [0.9, 0.999], got ${JSON.stringify(b)}`, 'training.betas');
-    }
-    optimizer.betas = [b[0] as number, b[1] as number];
+    const betas = pairValue(setting('training', 'betas'), merged.betas);
+    if (!betas) throw new TaskError(`training.betas must be ${rangeText(setting('training', 'betas'))}, such as [0.9, 0.999], got ${JSON.stringify(merged.betas)}`, 'training.betas');
+    optimizer.betas = betas;
   }
-  if (r.has('eps')) optimizer.eps = r.num('eps', 1e-8, { gt: 0 });
-  if (r.has('alpha')) optimizer.alpha = r.num('alpha', 0.99, { min: 0, max: 1 });
-  if (r.has('centered')) optimizer.centered = r.bool('centered', false);
-  if (r.has('weightDecay')) optimizer.weightDecay = r.num('weightDecay', 0, { min: 0 });
+  for (const key of ['dampening', 'eps', 'alpha', 'weightDecay'] as const) {
+    const v = optNum(r, key);
+    if (v !== undefined) optimizer[key] = v;
+  }
+  if (r.has('centered')) optimizer.centered = r.bool('centered', settingDefault(setting('training', 'centered')) === true);
   if (optimizer.nesterov && (optimizer.momentum ?? (name === 'momentum' ? 0.9 : 0)) <= 0) {
     throw new TaskError('training.nesterov needs a momentum > 0: use "optimizer": "momentum" or set training.momentum', 'training.nesterov');
   }
@@ -97,9 +107,15 @@ export function resolveTraining(block: Block = {}, overrides: Block = {}): Train
   let schedule: Schedule = { kind: 'constant' };
   const s = merged.schedule;
   if (s !== undefined && s !== null && s !== 'constant') {
-    const sr = new BlockReader(typeof s === 'object' && !Array.isArray(s) ? (s as Block) : { kind: s }, 'training.schedule');
-    const kind = sr.oneOf<'constant' | 'step'>('kind', ['constant', 'step'], 'constant');
-    if (kind === 'step') schedule = { kind, every: sr.num('every', 1000, { int: true, min: 1 }), gamma: sr.num('gamma', 0.5, { gt: 0 }) };
+    const sb: Block = isPlain(s) ? s : { kind: s };
+    const sr = new BlockReader(sb, 'training.schedule');
+    // {"every": n} alone means a step schedule (what --lr-step-every and the panel write).
+    const kind = sr.oneOf<'constant' | 'step'>('kind', ['constant', 'step'], sr.has('every') ? 'step' : 'constant');
+    if (kind === 'constant' && !sr.has('kind') && sr.has('gamma')) {
+      throw new TaskError('training.schedule.gamma needs training.schedule.every (how many steps between decays; --lr-step-every)', 'training.schedule.every');
+    }
+    const every = setting('training', 'schedule.every');
+    if (kind === 'step') schedule = { kind, every: sr.num('every', STEP_EVERY, numberRule(every)), gamma: sr.num('gamma', defaultNumber('training', 'schedule.gamma'), numberRule(setting('training', 'schedule.gamma'))) };
   }
   const clipNorm = optNum(r, 'clipNorm') ?? null;
   const clipValue = optNum(r, 'clipValue') ?? null;
@@ -111,8 +127,7 @@ export function resolveTraining(block: Block = {}, overrides: Block = {}): Train
   const flags = { ...DEFAULT_FLAG_THRESHOLDS };
   if (fl !== undefined && fl !== null) {
     const fr = new BlockReader(fl as Block, 'training.flags');
-    flags.exploding = fr.num('exploding', flags.exploding, { gt: 0 });
-    flags.vanishing = fr.num('vanishing', flags.vanishing, { gt: 0 });
+    for (const key of ['exploding', 'vanishing'] as const) flags[key] = fr.num(key, flags[key], numberRule(setting('training', `flags.${key}`)));
   }
   return {
     optimizer, lr, schedule, clipNorm, clipValue,
@@ -121,7 +136,7 @@ export function resolveTraining(block: Block = {}, overrides: Block = {}): Train
     seed: num(r, 'seed'),
     dtype: r.oneOf<DType>('dtype', setting('training', 'dtype').choices!.map((c) => c.value as DType), settingDefault(setting('training', 'dtype')) as DType),
     validateEvery: num(r, 'validateEvery'),
-    diagnosticsEvery: r.num('diagnosticsEvery', 100, { int: true, min: 1 }),
+    diagnosticsEvery: num(r, 'diagnosticsEvery'),
     flags,
   };
 }
@@ -138,6 +153,8 @@ export function trainingBlock(c: TrainingConfig, original: Block = {}): Block {
   delete out.clipValue;
   if (c.clipNorm !== null) out.clipNorm = c.clipNorm;
   if (c.clipValue !== null) out.clipValue = c.clipValue;
+  if (c.flags.exploding !== DEFAULT_FLAG_THRESHOLDS.exploding || c.flags.vanishing !== DEFAULT_FLAG_THRESHOLDS.vanishing) out.flags = { ...c.flags };
+  else delete out.flags;
   Object.assign(out, { batch: c.batch, steps: c.steps, seed: c.seed, dtype: c.dtype, validateEvery: c.validateEvery, diagnosticsEvery: c.diagnosticsEvery });
   return out;
 }

@@ -17,9 +17,10 @@ function allowed(s: Setting): string {
 
 function table(list: readonly Setting[]): string[] {
   const rows = ['| field | type | allowed | default | `cellwright train` flag | Training panel | meaning |', '| --- | --- | --- | --- | --- | --- | --- |'];
+  const where = (s: Setting) => (s.advanced ? `More settings: ${s.label}` : s.label);
   for (const s of list) {
     const who = s.tasks ? ` (${s.tasks.join(', ')})` : '';
-    rows.push(`| \`${settingPath(s)}\` | ${s.type} | ${cell(allowed(s))} | ${cell(defaultText(s))} | \`${s.flag.split(' ')[0]}\` | ${cell(s.label)} | ${cell(s.help)}${cell(who)} |`);
+    rows.push(`| \`${settingPath(s)}\` | ${s.type} | ${cell(allowed(s))} | ${cell(defaultText(s))} | \`${s.flag.split(' ')[0]}\` | ${cell(where(s))} | ${cell(s.help)}${cell(who)} |`);
   }
   return rows;
 }
@@ -35,9 +36,11 @@ export function settingsMarkdown(): string {
     'engine validates the graph file\'s `training` and `task` blocks with its',
     'range and fills in its default, `cellwright train` offers it as a flag, and',
     'the Training panel shows it as a field. A flag wins over the graph\'s block,',
-    'which wins over the default. [training-format.md](training-format.md) has',
-    'the fields that are only set in the file (schedule, optimizer constants,',
-    'flags, csv columns).',
+    'which wins over the default; a dotted field (`training.schedule.every`) is',
+    'a field of an object in the block (`"schedule": {"every": 500}`). The',
+    'Training panel folds the settings most runs leave alone under **More',
+    'settings**. [training-format.md](training-format.md) describes the blocks;',
+    'the csv columns, delimiter and header have their own controls there.',
     '',
     '## Tasks',
     '',

@@ -6,16 +6,20 @@
  * modules their validation, and docs/settings.md its table
  * (scripts/make-settings-doc.ts).
  */
+import { DEFAULT_FLAG_THRESHOLDS } from '../diagnostics/flags.ts';
 import type { TaskName } from '../tasks/types.ts';
 import { TASK_NAMES } from '../tasks/types.ts';
 
-export type SettingValue = number | string | boolean;
+/** A setting's value: `pair` settings (Adam's betas) hold two numbers. */
+export type SettingValue = number | string | boolean | readonly [number, number];
 
 export interface SettingRange {
   min?: number;
   /** Exclusive lower bound. */
   gt?: number;
   max?: number;
+  /** Exclusive upper bound. */
+  lt?: number;
 }
 
 export interface SettingChoice {
@@ -25,9 +29,13 @@ export interface SettingChoice {
 
 export interface Setting {
   block: 'training' | 'task';
-  /** The field in its block: `training.<key>` or `task.<key>`. */
+  /**
+   * The field in its block: `training.<key>` or `task.<key>`. A dotted key
+   * names a field of an object field (`schedule.every` is `training.schedule.every`).
+   */
   key: string;
-  type: 'number' | 'int' | 'enum' | 'bool';
+  /** `pair`: two numbers, each in `range` (Adam's betas). */
+  type: 'number' | 'int' | 'enum' | 'bool' | 'pair';
   /** Enum settings: the allowed values with a label for menus. */
   choices?: readonly SettingChoice[];
   /** Number settings: the allowed range (the engine refuses values outside it). */
@@ -40,6 +48,10 @@ export interface Setting {
   defaults?: Readonly<Record<string, SettingValue>>;
   /** Task settings: the tasks that read it. */
   tasks?: readonly TaskName[];
+  /** Training settings read by some optimizers only (when `defaults` does not already say which). */
+  optimizers?: readonly string[];
+  /** Shown under "More settings" in the Training panel (settings most runs leave alone). */
+  advanced?: boolean;
   /** Command-line flag of `cellwright train`, with its argument name (`--lr <x>`). */
   flag: string;
   /** One line for `--help`, the panel and the docs. */
@@ -82,7 +94,7 @@ export const TRAINING_SETTINGS: readonly Setting[] = [
   { block: 'training', key: 'optimizer', type: 'enum', choices: OPTIMIZER_CHOICES, default: 'adam', flag: '--optimizer <name>', label: 'Optimizer', help: 'update rule, as torch.optim' },
   { block: 'training', key: 'lr', type: 'number', range: { gt: 0 }, defaults: { sgd: 0.01, momentum: 0.01, adam: 0.001, rmsprop: 0.01 }, flag: '--lr <x>', label: 'Learning rate', help: 'learning rate', panelMax: 100 },
   { block: 'training', key: 'momentum', type: 'number', range: { min: 0, max: 1 }, defaults: { sgd: 0, momentum: 0.9, rmsprop: 0 }, flag: '--momentum <x>', label: 'Momentum', help: 'momentum factor (momentum, rmsprop)' },
-  { block: 'training', key: 'nesterov', type: 'bool', default: false, flag: '--nesterov', label: 'Nesterov momentum', help: 'Nesterov momentum' },
+  { block: 'training', key: 'nesterov', type: 'bool', default: false, optimizers: ['sgd', 'momentum'], flag: '--nesterov', label: 'Nesterov momentum', help: 'Nesterov momentum' },
   { block: 'training', key: 'clipNorm', type: 'number', range: { gt: 0 }, conflicts: 'clipValue', defaultNote: 'none (no clipping)', flag: '--clip-norm <x>', label: 'Clip norm at', help: 'clip the gradient\'s global norm to x' },
   { block: 'training', key: 'clipValue', type: 'number', range: { gt: 0 }, defaultNote: 'none (no clipping)', flag: '--clip-value <x>', label: 'Clip each entry at ±', help: 'clamp every gradient entry to [−x, x]' },
   { block: 'training', key: 'steps', type: 'int', range: { min: 0 }, default: 1000, flag: '--steps <n>', label: 'Steps', help: 'training steps', panelMax: 10_000_000 },
@@ -90,6 +102,23 @@ export const TRAINING_SETTINGS: readonly Setting[] = [
   { block: 'training', key: 'seed', type: 'int', default: 1, flag: '--seed <s>', label: 'Init seed', help: 'seed of the initial parameters and the training sequences' },
   { block: 'training', key: 'dtype', type: 'enum', choices: [{ value: 'float64', label: 'float64' }, { value: 'float32', label: 'float32 (faster)' }], default: 'float64', flag: '--dtype <dtype>', label: 'Numbers', help: 'number precision' },
   { block: 'training', key: 'validateEvery', type: 'int', range: { min: 1 }, default: 100, flag: '--validate-every <n>', label: 'Validate every', help: 'validate every n steps' },
+  { block: 'training', key: 'weightDecay', type: 'number', range: { min: 0 }, default: 0, flag: '--weight-decay <x>', label: 'Weight decay', help: 'L2 term added to the gradient (x · θ), as torch.optim', advanced: true },
+  { block: 'training', key: 'dampening', type: 'number', range: { min: 0, max: 1 }, defaults: { sgd: 0, momentum: 0 }, flag: '--dampening <x>', label: 'Dampening', help: 'SGD dampening of the momentum', advanced: true },
+  { block: 'training', key: 'betas', type: 'pair', range: { min: 0, lt: 1 }, defaults: { adam: [0.9, 0.999] }, flag: '--betas <b1,b2>', label: 'Adam β1, β2', help: 'Adam\'s decay rates of the moment estimates', advanced: true },
+  { block: 'training', key: 'eps', type: 'number', range: { gt: 0 }, defaults: { adam: 1e-8, rmsprop: 1e-8 }, flag: '--eps <x>', label: 'Epsilon ε', help: 'added to the denominator (adam, rmsprop)', advanced: true },
+  { block: 'training', key: 'alpha', type: 'number', range: { min: 0, max: 1 }, defaults: { rmsprop: 0.99 }, flag: '--alpha <x>', label: 'Smoothing α', help: 'RMSProp\'s smoothing of the squared gradient', advanced: true },
+  { block: 'training', key: 'centered', type: 'bool', default: false, optimizers: ['rmsprop'], flag: '--centered', label: 'Centered RMSProp', help: 'divide by the gradient\'s estimated variance instead of its second moment', advanced: true },
+  {
+    block: 'training', key: 'schedule.every', type: 'int', range: { min: 1 }, defaultNote: 'none (a constant learning rate); 1000 when the file says "kind": "step" without it', flag: '--lr-step-every <n>',
+    label: 'Decay the rate every (steps)', help: 'StepLR: multiply the learning rate by the decay factor every n steps', advanced: true,
+  },
+  {
+    block: 'training', key: 'schedule.gamma', type: 'number', range: { gt: 0 }, default: 0.5, flag: '--lr-step-gamma <g>',
+    label: 'Decay factor', help: 'StepLR\'s gamma: the learning rate is lr · gamma^⌊step / every⌋ once a decay interval is set', advanced: true,
+  },
+  { block: 'training', key: 'diagnosticsEvery', type: 'int', range: { min: 1 }, default: 100, flag: '--diagnostics-every <n>', label: 'Diagnostics every', help: 'measure the gradient through time every n steps', advanced: true },
+  { block: 'training', key: 'flags.exploding', type: 'number', range: { gt: 0 }, default: DEFAULT_FLAG_THRESHOLDS.exploding, flag: '--flag-exploding <ratio>', label: 'Flag exploding above', help: 'flag a cell exploding when its gradient grows more than this factor from the last step back to the first', advanced: true },
+  { block: 'training', key: 'flags.vanishing', type: 'number', range: { gt: 0 }, default: DEFAULT_FLAG_THRESHOLDS.vanishing, flag: '--flag-vanishing <ratio>', label: 'Flag vanishing below', help: 'flag a cell vanishing when its gradient shrinks below this factor from the last step back to the first', advanced: true },
 ];
 
 /** The settings of the `task` block that have a flag and a field (the csv columns and files have their own controls). */
@@ -114,6 +143,16 @@ export const TASK_SETTINGS: readonly Setting[] = [
     block: 'task', key: 'validationFraction', type: 'number', range: { gt: 0, max: 0.9 }, defaults: { csv: 0.2, text: 0.1 }, tasks: ['csv', 'text'],
     flag: '--validation-fraction <x>', label: 'Validation split', help: 'share of rows/characters (at the end) used for validation',
   },
+  {
+    block: 'task', key: 'validation', type: 'int', range: { min: 1, max: 1 << 20 },
+    defaults: { parity: 256, adding: 512, copy: 256, sine: 256, text: 64, csv: 256, 'temporal-order': 512, 'flip-flop': 256 },
+    tasks: ['parity', 'adding', 'copy', 'sine', 'text', 'csv', 'temporal-order', 'flip-flop'], flag: '--validation-sequences <n>',
+    label: 'Validation sequences', help: 'sequences in the validation set (text, csv: at most this many windows)', advanced: true,
+  },
+  {
+    block: 'task', key: 'seed', type: 'int', default: 20260, tasks: ['parity', 'adding', 'copy', 'sine', 'temporal-order', 'flip-flop'], flag: '--validation-seed <s>',
+    label: 'Validation seed', help: 'seed of the validation sequences (fixed, so runs with different training seeds are compared on the same ones)', advanced: true,
+  },
 ];
 
 export const SETTINGS: readonly Setting[] = [...TRAINING_SETTINGS, ...TASK_SETTINGS];
@@ -121,6 +160,52 @@ export const SETTINGS: readonly Setting[] = [...TRAINING_SETTINGS, ...TASK_SETTI
 /** `training.lr`, `task.length`. */
 export function settingPath(s: Setting): string {
   return `${s.block}.${s.key}`;
+}
+
+type Obj = Record<string, unknown>;
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * A setting's value in its block (a dotted key reads a field of an object
+ * field), or undefined when the block does not give it.
+ *
+ * @example
+ * settingValue({ schedule: { every: 100 } }, setting('training', 'schedule.every')) // 100
+ */
+export function settingValue(block: Obj | undefined, s: Setting): unknown {
+  if (!block) return undefined;
+  const [head, field] = s.key.split('.', 2);
+  if (!Object.hasOwn(block, head)) return undefined;
+  if (field === undefined) return block[head];
+  const inner = block[head];
+  return isObj(inner) && Object.hasOwn(inner, field) ? inner[field] : undefined;
+}
+
+/**
+ * A copy of the block with the setting set (undefined removes it; an object
+ * field left empty is removed). Keys are copied onto plain objects, so a
+ * hostile key cannot reach a prototype.
+ *
+ * @example
+ * withSetting({}, setting('training', 'flags.vanishing'), 0.001) // { flags: { vanishing: 0.001 } }
+ */
+export function withSetting(block: Obj | undefined, s: Setting, value: unknown): Obj {
+  const out: Obj = { ...(block ?? {}) };
+  const [head, field] = s.key.split('.', 2);
+  if (field === undefined) {
+    if (value === undefined) delete out[head];
+    else out[head] = value;
+    return out;
+  }
+  const inner: Obj = isObj(out[head]) ? { ...(out[head] as Obj) } : {};
+  if (value === undefined) delete inner[field];
+  else inner[field] = value;
+  if (Object.keys(inner).length > 0) out[head] = inner;
+  else delete out[head];
+  return out;
 }
 
 /** The setting of a block by key. Throws for a key the registry does not have (a programming error). */
@@ -160,14 +245,30 @@ export function flagKey(flag: string): string {
   return name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
-/** Which values a range allows, in words: "an integer ≥ 1 and ≤ 65536". */
+/** Which values a range allows, in words: "an integer ≥ 1 and ≤ 65536", "two numbers, each ≥ 0 and < 1". */
 export function rangeText(s: Setting): string {
-  const parts: string[] = [s.type === 'int' ? 'an integer' : 'a number'];
+  const parts: string[] = [s.type === 'int' ? 'an integer' : s.type === 'pair' ? 'two numbers, each' : 'a number'];
   const r = s.range ?? {};
   if (r.min !== undefined) parts.push(`≥ ${r.min}`);
   if (r.gt !== undefined) parts.push(`> ${r.gt}`);
   if (r.max !== undefined) parts.push(`≤ ${r.max}`);
+  if (r.lt !== undefined) parts.push(`< ${r.lt}`);
   return parts.length === 1 ? parts[0] : `${parts[0]} ${parts.slice(1).join(' and ')}`;
+}
+
+/** Whether a number is inside a setting's range. */
+export function inRange(s: Setting, x: number): boolean {
+  const r = s.range ?? {};
+  return Number.isFinite(x) && (s.type !== 'int' || Number.isInteger(x))
+    && !(r.min !== undefined && x < r.min) && !(r.gt !== undefined && x <= r.gt)
+    && !(r.max !== undefined && x > r.max) && !(r.lt !== undefined && x >= r.lt);
+}
+
+/** A `pair` setting's value, or null when it is not two numbers in the setting's range. */
+export function pairValue(s: Setting, v: unknown): [number, number] | null {
+  if (!Array.isArray(v) || v.length !== 2) return null;
+  const [a, b] = v as unknown[];
+  return typeof a === 'number' && typeof b === 'number' && inRange(s, a) && inRange(s, b) ? [a, b] : null;
 }
 
 /** The registry is consistent with the task list (checked by its test). */
@@ -196,7 +297,7 @@ export function choiceValues<T extends string>(s: Setting): T[] {
 }
 
 function shownValue(v: SettingValue): string {
-  return typeof v === 'string' ? v : String(v);
+  return typeof v === 'string' ? v : Array.isArray(v) ? `[${v.join(', ')}]` : String(v);
 }
 
 /**

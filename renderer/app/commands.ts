@@ -7,7 +7,8 @@ import type { Graph, GraphNode, NodeKind } from '../../engine/format/types.ts';
 import type { Host, MenuAction } from '../host/types.ts';
 import { exampleOfAction } from '../../common/ipc-contract.ts';
 import { loadGraphText, serializeGraph } from '../doc/engine.ts';
-import { graphForSave, loadRunsFrom } from '../runs/store.ts';
+import { graphForSave, loadRunsFrom, markRunsSaved } from '../runs/store.ts';
+import { readRunsBeside, writeRunsBeside } from '../runs/beside.ts';
 import { graphForRun } from '../../engine/experiments/compare.ts';
 import { autoLayout, DEFAULT_NODE_SIZE } from '../doc/layout.ts';
 import {
@@ -19,6 +20,8 @@ import { uiStore } from '../store/ui.ts';
 import { validationStore } from '../store/validation.ts';
 import { EXAMPLES, exampleGraph } from '../examples.ts';
 import { tagGroup, ungroup } from '../doc/groups.ts';
+import { definitionOf, freshBlockName, groupAsBlock, placeBlock, renameBlock, ungroupBlock } from '../doc/blocks.ts';
+import { addToLibrary, blockLibrary, removeFromLibrary } from '../store/blockLibrary.ts';
 import { exportPng, exportSvg } from './exportImage.ts';
 import { strToU8, zipSync } from 'fflate';
 import { exportTorch } from '../../engine/export/torch.ts';
@@ -224,6 +227,7 @@ export async function loadDocumentText(text: string, file: { name: string; path?
   // The file's runs go to the run history (renderer/runs/), not into the graph the trainer and autosave see.
   documentStore.getState().load(graphForRun(laidOut, { keepParameters: true }), file, { dirty: options.dirty });
   loadRunsFrom(laidOut);
+  if (file?.path) await readRunsBeside(getHost(), file.path);
   uiStore.getState().select([]);
   const count = validationStore.getState().problems.filter((p) => p.severity === 'error').length;
   if (count > 0) uiStore.getState().notify('info', `Opened ${file?.name ?? parsed.name ?? 'graph'} with ${count} problem${count === 1 ? '' : 's'}: see the list on the right.`);
@@ -339,9 +343,11 @@ async function prepareSave(): Promise<string> {
 export async function save(): Promise<void> {
   const what = await prepareSave();
   const state = documentStore.getState();
-  const text = serializeGraph(graphForSave(state.graph));
+  const saved = graphForSave(state.graph);
+  const text = serializeGraph(saved);
   const result = await runHost(() => getHost().saveFile(text, suggestedName(), state.file?.handle ?? state.file?.path));
   if (!result) return;
+  if (await writeRunsBeside(getHost(), saved, result.path)) markRunsSaved(saved);
   documentStore.getState().markSaved({ name: result.name, path: result.path, handle: result.handle });
   await clearAutosaveAfterSave();
   uiStore.getState().notify('info', `Saved ${result.name}: ${what}.`);
@@ -349,9 +355,11 @@ export async function save(): Promise<void> {
 
 export async function saveAs(): Promise<void> {
   const what = await prepareSave();
-  const text = serializeGraph(graphForSave(graph()));
+  const saved = graphForSave(graph());
+  const text = serializeGraph(saved);
   const result = await runHost(() => getHost().saveFileAs(text, suggestedName()));
   if (!result) return;
+  if (await writeRunsBeside(getHost(), saved, result.path)) markRunsSaved(saved);
   documentStore.getState().markSaved({ name: result.name, path: result.path, handle: result.handle });
   await clearAutosaveAfterSave();
   uiStore.getState().notify('info', `Saved ${result.name}: ${what}.`);
@@ -401,6 +409,73 @@ export async function layoutGraph(): Promise<void> {
   const next = await autoLayout(g, (node) => sizeOfNode(node.id, node.kind));
   commit('Auto layout', next);
   requestAnimationFrame(() => flow?.fitView());
+}
+
+/**
+ * Group as block: the selected gates, ops and cells become one instance of a
+ * new block `name` (renderer/doc/blocks.ts), one undo step; the definition
+ * also goes into the user's library. Returns the instance id, or null (the
+ * reason is shown).
+ */
+export function groupSelectionAsBlock(name: string): string | null {
+  const ui = uiStore.getState();
+  const result = groupAsBlock(graph(), ui.selectedNodes, name, validationStore.getState().sizes);
+  if (!result.ok) {
+    ui.notify('error', result.reason);
+    return null;
+  }
+  commit(`Group as block ${result.name}`, result.graph);
+  ui.select([result.instance]);
+  const def = definitionOf(result.graph, result.name);
+  if (def && host) void addToLibrary(host, result.name, def).catch(() => ui.notify('error', 'The block could not be stored in your library.'));
+  return result.instance;
+}
+
+/** Group as block under a fresh name ("block 1", …; renamed in the inspector): the shortcut and the canvas menu. */
+export function groupSelectionAsNewBlock(): string | null {
+  return groupSelectionAsBlock(freshBlockName(graph()));
+}
+
+/** Renames a block in the file (definition and instances) and, when the library holds the same definition under the old name, there too. */
+export function renameBlockEverywhere(from: string, to: string): void {
+  const before = graph();
+  const next = renameBlock(before, from, to);
+  if (next === before) return;
+  commit('Rename block', next);
+  const mine = definitionOf(before, from);
+  const entry = blockLibrary.getState().blocks.find((b) => b.name === from);
+  if (host && mine && entry && JSON.stringify(entry.def) === JSON.stringify(mine)) {
+    const h = host;
+    void removeFromLibrary(h, from).then(() => addToLibrary(h, to.trim(), mine)).catch(() => uiStore.getState().notify('error', 'Your block library could not be updated.'));
+  }
+}
+
+/** Ungroup: a block instance back into ordinary nodes, one undo step (renderer/doc/blocks.ts ungroupBlock). */
+export function ungroupBlockInstance(id: string): void {
+  const result = ungroupBlock(graph(), id);
+  if (!result.ok) {
+    uiStore.getState().notify('error', result.reason);
+    return;
+  }
+  // Select what came out of the instance.
+  const before = new Set(graph().nodes.map((n) => n.id));
+  commit(`Ungroup ${id}`, result.graph);
+  uiStore.getState().select(result.graph.nodes.filter((n) => !before.has(n.id) || n.id === id).map((n) => n.id));
+}
+
+/** Places an instance of a library block (or one of the file's) on the canvas. */
+export function placeLibraryBlock(name: string, at?: XY): string | null {
+  const def = definitionOf(graph(), name) ?? blockLibrary.getState().blocks.find((b) => b.name === name)?.def;
+  if (!def) {
+    uiStore.getState().notify('error', `There is no block named "${name}" in the file or your library.`);
+    return null;
+  }
+  const p = dropPoint(at);
+  const result = placeBlock(graph(), name, def, { x: p.x - 80, y: p.y - 30 });
+  if (!result.ok) return null;
+  commit(`Add block ${result.name}`, result.graph);
+  uiStore.getState().select([result.instance]);
+  return result.instance;
 }
 
 export function ungroupNodes(group: string): void {

@@ -24,6 +24,7 @@ export const SHORTCUTS: Shortcut[] = [
   { keys: 'Ctrl+X', label: 'Cut', match: (e, mod) => mod && key(e) === 'x', run: commands.cutSelection },
   { keys: 'Ctrl+V', label: 'Paste', match: (e, mod) => mod && key(e) === 'v', run: commands.paste },
   { keys: 'Ctrl+D', label: 'Duplicate', match: (e, mod) => mod && key(e) === 'd', run: commands.duplicateSelection },
+  { keys: 'Ctrl+G', label: 'Group the selected gates, ops and cells as a block', match: (e, mod) => mod && !e.shiftKey && key(e) === 'g', run: () => void commands.groupSelectionAsNewBlock() },
   { keys: 'Ctrl+A', label: 'Select all', match: (e, mod) => mod && key(e) === 'a', run: commands.selectAll },
   { keys: 'Delete / Backspace', label: 'Delete the selection', match: (e, mod) => !mod && (e.key === 'Delete' || e.key === 'Backspace'), run: commands.deleteSelection },
   { keys: 'Ctrl+O', label: 'Open a graph file', match: (e, mod) => mod && !e.shiftKey && key(e) === 'o', run: () => void commands.openDocument() },

@@ -3,6 +3,7 @@
  * example, the autosave offer, dirty tracking for the host, autosave writes,
  * shortcuts and host menu commands.
  */
+import { loadLibrary } from '../store/blockLibrary.ts';
 import { restoreLayout } from './layout.ts';
 import type { Host, HostFile } from '../host/types.ts';
 import { serializeGraph } from '../doc/engine.ts';
@@ -12,7 +13,7 @@ import { DEFAULT_EXAMPLE_KEY, EXAMPLES } from '../examples.ts';
 import type { MenuAction } from '../host/types.ts';
 import { startTraining } from '../train/client.ts';
 import { startRecording } from '../runs/recorder.ts';
-import { runsStore } from '../runs/store.ts';
+import { graphForSave, runsStore, runsToSaveChanged } from '../runs/store.ts';
 import { loadDocumentText, runMenuAction, setHost } from './commands.ts';
 import { installShortcuts } from './shortcuts.ts';
 import * as training from './training.ts';
@@ -70,8 +71,10 @@ export async function startApp(host: Host): Promise<() => void> {
   const theme = await host.getSetting<Theme>('theme', prefersDark ? 'dark' : 'light');
   uiStore.getState().setTheme(theme === 'dark' ? 'dark' : 'light');
   if (await host.getSetting('hintDismissed', false)) uiStore.getState().dismissHint();
-  runsStore.setState({ keepInFile: await host.getSetting('keepRunsInFile', true) });
+  // Beside the file only where the host can write there (the desktop).
+  runsStore.setState({ keepInFile: await host.getSetting('keepRunsInFile', true), beside: host.writeRunsBeside !== undefined && await host.getSetting('runsBeside', false) });
   await restoreLayout(host);
+  await loadLibrary(host);
 
   // Read the autosave before anything can overwrite it.
   const offer = parseAutosave(await host.readAutosave());
@@ -99,24 +102,29 @@ export async function startApp(host: Host): Promise<() => void> {
     }
   };
   sync();
-  cleanups.push(documentStore.subscribe((state, previous) => {
-    sync();
-    if (state.graph === previous.graph) return;
+  const scheduleAutosave = () => {
     window.clearTimeout(timer);
     timer = window.setTimeout(() => {
       const now = documentStore.getState();
       if (!isDirty(now)) return;
       // Do not overwrite an autosave still on offer until the user has answered.
       if (uiStore.getState().restoreOffer) return;
-      const record: AutosaveRecord = { savedAt: new Date().toISOString(), name: now.file?.name ?? now.graph.name ?? 'Untitled', text: serializeGraph(now.graph) };
+      // With the runs Save would write: a crash does not lose the run history either.
+      const record: AutosaveRecord = { savedAt: new Date().toISOString(), name: now.file?.name ?? now.graph.name ?? 'Untitled', text: serializeGraph(graphForSave(now.graph)) };
       void host.writeAutosave(JSON.stringify(record));
     }, AUTOSAVE_DELAY_MS);
+  };
+  cleanups.push(documentStore.subscribe((state, previous) => {
+    sync();
+    if (state.graph !== previous.graph) scheduleAutosave();
   }));
   cleanups.push(uiStore.subscribe((state, previous) => {
     if (state.hintDismissed && !previous.hintDismissed) void host.setSetting('hintDismissed', true);
   }));
   cleanups.push(runsStore.subscribe((state, previous) => {
     if (state.keepInFile !== previous.keepInFile) void host.setSetting('keepRunsInFile', state.keepInFile);
+    if (state.beside !== previous.beside) void host.setSetting('runsBeside', state.beside);
+    if (runsToSaveChanged(state, previous)) scheduleAutosave();
   }));
   cleanups.push(installShortcuts());
   cleanups.push(host.onMenuAction(menuAction));

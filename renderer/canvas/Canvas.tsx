@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, type DragEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type MouseEvent as ReactMouseEvent } from 'react';
 import {
   Background, BackgroundVariant, ConnectionLineType, Controls, MiniMap, ReactFlow, useReactFlow, useStore as useFlowStore,
   type Connection, type EdgeChange, type FinalConnectionState, type IsValidConnection, type NodeChange, type OnConnectEnd,
@@ -10,7 +10,7 @@ import { connectionRefusal } from '../doc/rules.ts';
 import { documentStore, useDocument } from '../store/document.ts';
 import { uiStore, useUi } from '../store/ui.ts';
 import { useValidation } from '../store/validation.ts';
-import { addNodeOfKind, importModelFile, insertTemplate, isModelFile, registerFlow } from '../app/commands.ts';
+import { addNodeOfKind, importModelFile, insertTemplate, isModelFile, placeLibraryBlock, registerFlow } from '../app/commands.ts';
 import { handleEdgeChanges, handleNodeChanges } from './changes.ts';
 import { createEdgeDeriver, createNodeDeriver } from './derive.ts';
 import { edgeTypes, type GraphFlowEdge } from './edges.tsx';
@@ -18,10 +18,11 @@ import { FarEdges } from './FarEdges.tsx';
 import { type GraphFlowNode } from './nodes.tsx';
 import { nodeTypes } from './nodeTypes.ts';
 import { computeGroupView, GROUP_PREFIX, resolveEnd } from './groupView.ts';
+import { CanvasMenu, type MenuAt } from './CanvasMenu.tsx';
 
 export const PALETTE_MIME = 'application/x-cellwright-palette';
 
-export type PalettePayload = { type: 'kind'; kind: NodeKind; preset?: Record<string, string | number | boolean> } | { type: 'template'; key: string };
+export type PalettePayload = { type: 'kind'; kind: NodeKind; preset?: Record<string, string | number | boolean> } | { type: 'template'; key: string } | { type: 'block'; name: string };
 
 const KIND_COLOR: Record<NodeKind, string> = {
   input: 'var(--cw-k-input)', target: 'var(--cw-k-target)', cell: 'var(--cw-k-cell)',
@@ -38,7 +39,7 @@ const MINIMAP_SIZE = { width: 136, height: 90 };
 const SNAP_GRID: [number, number] = [8, 8];
 const MULTI_SELECT_KEYS = ['Shift', 'Meta', 'Control'];
 const PRO_OPTIONS = { hideAttribution: true };
-const minimapColor = (node: GraphFlowNode): string => (node.data.node ? KIND_COLOR[node.data.node.kind] : node.type === 'cw-groupbox' ? 'var(--cw-accent)' : 'transparent');
+const minimapColor = (node: GraphFlowNode): string => (node.data.node ? KIND_COLOR[node.data.node.kind] ?? 'var(--cw-accent)' : node.type === 'cw-groupbox' ? 'var(--cw-accent)' : 'transparent');
 
 /**
  * Fit-view padding that keeps the graph clear of what floats over the
@@ -109,6 +110,14 @@ function startView(rf: ReturnType<typeof useReactFlow<GraphFlowNode, GraphFlowEd
 
 function toPort(handle: string | null | undefined): Port | undefined {
   return handle === 'prediction' || handle === 'target' ? handle : undefined;
+}
+
+/** The ports of block instances (engine/blocks) a connection joins: handles `out:<output>` and `in:<port>`. */
+function blockEnds(source: { node: string; handle: string | null | undefined }, target: { node: string; handle: string | null | undefined }): { sourcePort?: string; blockPort?: string } {
+  const out: { sourcePort?: string; blockPort?: string } = {};
+  if (!source.node.startsWith(GROUP_PREFIX) && source.handle?.startsWith('out:')) out.sourcePort = source.handle.slice(4);
+  if (!target.node.startsWith(GROUP_PREFIX) && target.handle?.startsWith('in:')) out.blockPort = target.handle.slice(3);
+  return out;
 }
 
 export function Canvas() {
@@ -222,14 +231,14 @@ export function Canvas() {
   const isValidConnection: IsValidConnection = useCallback((c) => {
     const source = resolveEnd(c.source, c.sourceHandle);
     const target = resolveEnd(c.target, c.targetHandle);
-    return connectionRefusal(documentStore.getState().graph, { source: source.node, target: target.node, port: toPort(target.handle) }) === null;
+    return connectionRefusal(documentStore.getState().graph, { source: source.node, target: target.node, port: toPort(target.handle), ...blockEnds(source, target) }) === null;
   }, []);
 
   const onConnect = useCallback((c: Connection) => {
     const doc = documentStore.getState();
     const source = resolveEnd(c.source, c.sourceHandle);
     const target = resolveEnd(c.target, c.targetHandle);
-    const result = connect(doc.graph, { source: source.node, target: target.node, port: toPort(target.handle) });
+    const result = connect(doc.graph, { source: source.node, target: target.node, port: toPort(target.handle), ...blockEnds(source, target) });
     if (!result.ok) {
       uiStore.getState().notify('error', result.reason);
       return;
@@ -282,6 +291,7 @@ export function Canvas() {
     const at = rf.screenToFlowPosition({ x: event.clientX, y: event.clientY });
     const payload = JSON.parse(raw) as PalettePayload;
     if (payload.type === 'kind') addNodeOfKind(payload.kind, at, payload.preset);
+    else if (payload.type === 'block') placeLibraryBlock(payload.name, at);
     else insertTemplate(payload.key, at);
   }, [rf]);
 
@@ -290,6 +300,20 @@ export function Canvas() {
   }, []);
 
   const onFitView = useCallback(() => void rf.fitView(fitOptions(wrapper.current)), [rf]);
+
+  // Right-click on a node or a selection: the canvas menu (Group as block); the node joins the selection first.
+  const [menuAt, setMenuAt] = useState<MenuAt | null>(null);
+  const closeMenu = useCallback(() => setMenuAt(null), []);
+  const openMenu = useCallback((event: ReactMouseEvent, ids: string[]) => {
+    event.preventDefault();
+    const ui = uiStore.getState();
+    const graphIds = ids.filter((id) => !id.startsWith(GROUP_PREFIX));
+    if (graphIds.some((id) => !ui.selectedNodes.has(id))) ui.select(graphIds);
+    const box = wrapper.current?.getBoundingClientRect();
+    setMenuAt({ x: event.clientX - (box?.left ?? 0), y: event.clientY - (box?.top ?? 0) });
+  }, []);
+  const onNodeContextMenu = useCallback((event: ReactMouseEvent, node: { id: string }) => openMenu(event, [node.id]), [openMenu]);
+  const onSelectionContextMenu = useCallback((event: ReactMouseEvent, selected: { id: string }[]) => openMenu(event, selected.map((n) => n.id)), [openMenu]);
 
   const onPaneClick = useCallback(() => {
     const ui = uiStore.getState();
@@ -314,6 +338,8 @@ export function Canvas() {
         isValidConnection={isValidConnection}
         onPaneClick={onPaneClick}
         onNodeDoubleClick={onNodeDoubleClick}
+        onNodeContextMenu={onNodeContextMenu}
+        onSelectionContextMenu={onSelectionContextMenu}
         zoomOnDoubleClick={false}
         colorMode={theme}
         snapToGrid
@@ -336,6 +362,7 @@ export function Canvas() {
           <MiniMap<GraphFlowNode> pannable zoomable position="bottom-right" nodeColor={minimapColor} nodeStrokeWidth={0} nodeBorderRadius={3} maskColor="var(--cw-minimap-mask)" ariaLabel="Minimap" style={MINIMAP_SIZE} />
         ) : null}
       </ReactFlow>
+      {menuAt ? <CanvasMenu at={menuAt} onClose={closeMenu} /> : null}
     </div>
   );
 }

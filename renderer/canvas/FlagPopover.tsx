@@ -10,6 +10,7 @@ import { useTelemetry } from '../store/telemetry.ts';
 import { useTraining } from '../store/training.ts';
 import { uiStore, useUi } from '../store/ui.ts';
 import { own } from '../../engine/format/dict.ts';
+import { explainGradientAt } from '../views/ExplainDialog.tsx';
 
 export const FLAG_WORD = { vanishing: 'vanishing', exploding: 'exploding', nonfinite: 'NaN' } as const;
 
@@ -63,6 +64,11 @@ export const FlagPopover = memo(function FlagPopover() {
         <button type="button" aria-label="Close" onClick={() => uiStore.getState().setFlagOpen(null)}>✕</button>
       </div>
       <p>{explainFlag(flag.kind, open, flag.ratio, flag.perStep, T)}</p>
+      {flag.kind !== 'nonfinite' ? <button type="button" className="cw-link" onClick={() => {
+        // The flag compares the first step with the last: trace the first step's gradient back.
+        explainGradientAt(open, 0);
+        uiStore.getState().setFlagOpen(null);
+      }}>Where does it go? Trace ∂L/∂{open} at t = 1 back through time</button> : null}
       {fixes.length > 0 ? <div className="cw-flag-fixes" role="group" aria-label="Fixes">
         {fixes.map((fix) => (
           <button key={fix.kind} type="button" className="cw-fix" disabled={busy} onClick={async () => {

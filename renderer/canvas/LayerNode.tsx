@@ -34,7 +34,7 @@ function nestedParts(layer: LayerLike): { nodes: GraphNode[]; edges: GraphEdge[]
   return { nodes, edges };
 }
 
-function Strip({ id, title }: { id: string; title: string }) {
+export function Strip({ id, title }: { id: string; title: string }) {
   const strip = useTelemetry((state) => state.strips[id]);
   if (!strip) return null;
   return (
@@ -64,8 +64,11 @@ function NestedFlags({ prefixes }: { prefixes: string[] }) {
   );
 }
 
-/** The nested step graph, read-only: boxes at the saved positions scaled into the block. */
-function NestedDrawing({ layer, nodes, edges }: { layer: string; nodes: GraphNode[]; edges: GraphEdge[] }) {
+/**
+ * The nested step graph, read-only: boxes at the saved positions scaled into the block.
+ * With `pickable` (layers) a click on a nested node selects it for the inspector.
+ */
+export function NestedDrawing({ layer, nodes, edges, pickable = true, what = 'layer' }: { layer: string; nodes: GraphNode[]; edges: GraphEdge[]; pickable?: boolean; what?: string }) {
   const selected = useUi((state) => state.selectedNodes);
   const at = new Map(nodes.map((n) => [n.id, n.position ?? { x: 0, y: 0 }]));
   const xs = nodes.map((n) => at.get(n.id)!.x);
@@ -82,7 +85,7 @@ function NestedDrawing({ layer, nodes, edges }: { layer: string; nodes: GraphNod
   const w = 110 * s;
   const h = 40 * s;
   return (
-    <svg className="cw-layer-drawing" viewBox={`-4 -4 ${BOX.w + 8} ${BOX.h + 8}`} role="img" aria-label={`nested step graph: ${nodes.length} nodes, ${edges.length} edges`}>
+    <svg className="cw-layer-drawing" viewBox={`-4 -4 ${BOX.w + 8} ${BOX.h + 8}`} role="img" aria-label={`${what === 'layer' ? 'nested step graph' : `inside ${what}`}: ${nodes.length} nodes, ${edges.length} edges`}>
       {edges.map((e) => {
         const a = p(e.source);
         const b = p(e.target);
@@ -91,9 +94,9 @@ function NestedDrawing({ layer, nodes, edges }: { layer: string; nodes: GraphNod
       {nodes.map((n) => {
         const q = p(n.id);
         return (
-          <g key={n.id} className={`cw-kind-${n.kind} ${selected.has(`${layer}/${n.id}`) ? 'is-selected' : ''}`} role="button" aria-label={`Edit ${n.id} in layer ${layer}`}
-            onClick={(event) => { event.stopPropagation(); uiStore.getState().select([`${layer}/${n.id}`]); }}>
-            <title>{`${n.kind} ${n.id}: click to edit it in the inspector`}</title>
+          <g key={n.id} className={`cw-kind-${n.kind} ${selected.has(`${layer}/${n.id}`) ? 'is-selected' : ''}`} role={pickable ? 'button' : undefined} aria-label={pickable ? `Edit ${n.id} in layer ${layer}` : undefined}
+            onClick={pickable ? (event) => { event.stopPropagation(); uiStore.getState().select([`${layer}/${n.id}`]); } : undefined}>
+            <title>{pickable ? `${n.kind} ${n.id}: click to edit it in the inspector` : `${n.kind} ${n.id} (${layer}/${n.id})`}</title>
             <rect x={q.x} y={q.y} width={n.kind === 'op' ? h : w} height={h} rx={n.kind === 'op' ? h / 2 : 3} />
             <text x={q.x + 3} y={q.y + h / 2 + 3}>{n.id}</text>
           </g>

@@ -164,8 +164,10 @@ export function createEdgeDeriver() {
       const selected = inputs.selected.has(edge.id);
       const sourceBox = inputs.boxOf?.get(edge.source);
       const targetBox = inputs.boxOf?.get(edge.target);
-      const targetHandle = targetBox ? `in:${edge.target}` : kinds.get(edge.target) === 'loss' ? (edge.port ?? 'prediction') : null;
-      const sourceHandle = sourceBox ? `out:${edge.source}` : null;
+      // Block instances (engine/blocks) have a handle per port: `in:<port>` and `out:<output>`.
+      const targetHandle = targetBox ? `in:${edge.target}` : kinds.get(edge.target) === 'loss' ? (edge.port ?? 'prediction')
+        : (kinds.get(edge.target) as string) === 'block' ? (edge.port ? `in:${edge.port}` : null) : null;
+      const sourceHandle = sourceBox ? `out:${edge.source}` : (kinds.get(edge.source) as string) === 'block' && edge.sourcePort ? `out:${edge.sourcePort}` : null;
       const key = [weight, recurrent, severity, message, inLoop, selected, lane, targetHandle, sourceBox, targetBox].join('|');
       const old = cache.get(edge.id);
       if (old && old.edge === edge && old.key === key) {

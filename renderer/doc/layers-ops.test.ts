@@ -1,7 +1,7 @@
 /** A layer's nested parameters (`layer:<id>/…`, docs/layers.md) follow it through rename, copy and paste. */
 import { describe, expect, it } from 'vitest';
-import { validateAny } from '../../engine/layers/check.ts';
-import { compileAny } from '../../engine/layers/compile.ts';
+import { validateLayered } from '../../engine/layers/check.ts';
+import { compileLayered } from '../../engine/layers/compile.ts';
 import { bidirectionalGru } from '../../engine/layers/templates.ts';
 import { createParams, exportParams } from '../../engine/params.ts';
 import type { Graph } from '../../engine/format/types.ts';
@@ -9,7 +9,7 @@ import { extractFragment, fragmentFromGraph, pasteFragment, renameNode } from '.
 
 function trained(): Graph {
   const g = bidirectionalGru({ x: 1, h: 2, y: 1 });
-  const p = compileAny(g);
+  const p = compileLayered(g);
   return { ...g, parameters: exportParams(p.layout, createParams(p.layout, undefined, { seed: 3, dtype: 'float64' })) };
 }
 
@@ -18,7 +18,7 @@ describe('layer parameters follow their layer', () => {
     const g = renameNode(trained(), 'bi', 'enc');
     expect(Object.keys(g.parameters!).filter((k) => k.startsWith('layer:bi/'))).toEqual([]);
     expect(g.parameters!['layer:enc/reverse/edge:x_r']).toEqual(trained().parameters!['layer:bi/reverse/edge:x_r']);
-    expect(validateAny(g)).toEqual([]);
+    expect(validateLayered(g)).toEqual([]);
   });
 
   it('pasting a layered graph next to itself renames the layer and carries its parameters', () => {

@@ -9,7 +9,7 @@ import type { Graph, GraphNode } from '../../engine/format/types.ts';
 import { moveNodes, type XY } from './ops.ts';
 
 /** Before a node is measured. `layer` is engine/layers' node kind (docs/layers.md). */
-export const DEFAULT_NODE_SIZE: Record<GraphNode['kind'] | 'layer', { width: number; height: number }> = {
+export const DEFAULT_NODE_SIZE: Record<GraphNode['kind'] | 'layer' | 'block', { width: number; height: number }> = {
   input: { width: 120, height: 44 },
   target: { width: 120, height: 44 },
   cell: { width: 150, height: 64 },
@@ -17,6 +17,7 @@ export const DEFAULT_NODE_SIZE: Record<GraphNode['kind'] | 'layer', { width: num
   op: { width: 56, height: 56 },
   loss: { width: 130, height: 64 },
   layer: { width: 244, height: 110 },
+  block: { width: 264, height: 120 },
 };
 
 let elk: ElkApi | null = null;

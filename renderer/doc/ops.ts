@@ -166,16 +166,23 @@ export function idRefusal(id: string, taken: ReadonlySet<string>, current: strin
 /** Rename a node everywhere it is named: edges and parameter keys. */
 export function renameNode(graph: Graph, from: string, to: string): Graph {
   if (from === to) return graph;
+  // A block instance (docs/blocks.md): its inner parameters (`edge:g1/e`) and the instances tied to it follow it.
+  const instance = graph.nodes.some((node) => node.id === from && (node.kind as string) === 'block');
   const next: Graph = {
     ...graph,
-    nodes: graph.nodes.map((node) => (node.id === from ? { ...node, id: to } : node)),
+    nodes: graph.nodes.map((node) => (node.id === from ? { ...node, id: to }
+      : instance && (node.kind as string) === 'block' && node.tie === from ? { ...node, tie: to } : node)),
     edges: graph.edges.map((edge) => (edge.source === from || edge.target === from
       ? { ...edge, source: edge.source === from ? to : edge.source, target: edge.target === from ? to : edge.target }
       : edge)),
   };
   if (graph.parameters) {
+    const inner = (key: string): string | undefined => {
+      const colon = key.indexOf(':');
+      return instance && key.startsWith(`${from}/`, colon + 1) ? `${key.slice(0, colon + 1)}${to}/${key.slice(colon + 2 + from.length)}` : undefined;
+    };
     next.parameters = renameKeys(graph.parameters, (key) => (key === `bias:${from}` ? `bias:${to}` : key === `init:${from}` ? `init:${to}`
-      : layerOfKey(key)?.layer === from ? `layer:${to}/${layerOfKey(key)!.rest}` : key));
+      : layerOfKey(key)?.layer === from ? `layer:${to}/${layerOfKey(key)!.rest}` : inner(key) ?? key));
   }
   return next;
 }
@@ -207,6 +214,10 @@ export interface ConnectRequest {
   target: string;
   /** The loss port the edge was dropped on. */
   port?: Port;
+  /** The input port of a block instance the edge was dropped on (engine/blocks). */
+  blockPort?: string;
+  /** The output of a block instance the edge leaves from. */
+  sourcePort?: string;
 }
 
 export type ConnectResult = { ok: true; graph: Graph; edgeId: string } | { ok: false; reason: string };
@@ -219,6 +230,9 @@ export function connect(graph: Graph, request: ConnectRequest): ConnectResult {
   const edge: GraphEdge = { id: edgeId, source: request.source, target: request.target };
   if (target.kind === 'gate') edge.weight = 'full';
   if (target.kind === 'loss') edge.port = request.port ?? 'prediction';
+  if ((target.kind as string) === 'block' && request.blockPort) edge.port = request.blockPort as Port;
+  const source = graph.nodes.find((node) => node.id === request.source);
+  if ((source?.kind as string) === 'block' && request.sourcePort) edge.sourcePort = request.sourcePort;
   // Ops that tell inputs apart (sub, div, concat): the next free slot, so a new edge is valid at once.
   if (target.kind === 'op' && getOp(target.op)?.slots) {
     const used = new Set(graph.edges.filter((e) => e.target === target.id && typeof e.slot === 'number').map((e) => e.slot));

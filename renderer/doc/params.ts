@@ -9,13 +9,14 @@
  */
 import type { Graph, GraphEdge, TensorJSON } from '../../engine/format/types.ts';
 import { pathOf } from '../../engine/format/validate.ts';
-import { validateAny } from '../../engine/layers/check.ts';
+import { validateAny } from '../../engine/layers/index.ts';
 
 /**
  * The validator's codes for a parameter that does not belong or does not fit (engine/errors.ts);
- * CW183/CW185: a layer's parameters whose layer or backward copy is gone (docs/layers.md).
+ * CW183/CW185: a layer's parameters whose layer or backward copy is gone (docs/layers.md);
+ * CW342: parameters of a block instance that is now tied to another (docs/blocks.md).
  */
-const STALE_CODES = new Set(['CW062', 'CW063', 'CW065', 'CW183', 'CW185']);
+const STALE_CODES = new Set(['CW062', 'CW063', 'CW065', 'CW183', 'CW185', 'CW342']);
 
 export interface Reconciled {
   graph: Graph;

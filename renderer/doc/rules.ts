@@ -10,6 +10,9 @@ export interface ConnectionQuery {
   source: string;
   target: string;
   port?: Port;
+  /** The input port of a block instance (engine/blocks) the edge goes into. */
+  blockPort?: string;
+  sourcePort?: string;
 }
 
 function describe(node: GraphNode): string {
@@ -26,6 +29,12 @@ export function connectionRefusal(graph: Graph, query: ConnectionQuery): string 
   if (target.kind === 'target') return 'A target takes no edges: its value comes from the data.';
   if (source.kind === 'target' && target.kind !== 'loss') return 'A target can only feed a loss (its target port).';
   const incoming = graph.edges.filter((edge) => edge.target === target.id);
+  if ((target.kind as string) === 'block') {
+    // Each input port of a block instance takes one edge; one source may feed several ports.
+    const port = query.blockPort;
+    if (incoming.some((edge) => (edge.port as string | undefined) === port)) return `Port ${port ?? ''} of block instance "${target.id}" is already connected.`;
+    return null;
+  }
   if (incoming.some((edge) => edge.source === source.id && (target.kind !== 'loss' || (edge.port ?? 'prediction') === (query.port ?? 'prediction')))) {
     return `${describe(source)} is already connected to ${describe(target)}.`;
   }

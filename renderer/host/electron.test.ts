@@ -32,6 +32,8 @@ function fakeApi(pending: HostFile[] = []) {
     clearAutosave: record<PreloadApi['clearAutosave']>('clearAutosave'),
     openExternal: async () => true,
     nativeEdit: record<PreloadApi['nativeEdit']>('nativeEdit'),
+    readRunsBeside: async () => null,
+    writeRunsBeside: record<PreloadApi['writeRunsBeside']>('writeRunsBeside'),
     takePendingFiles: async () => {
       calls.push({ name: 'takePendingFiles', args: [] });
       return pending;

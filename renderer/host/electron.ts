@@ -140,6 +140,14 @@ export class ElectronHost implements Host {
   openExternal(url: string): Promise<void> {
     return this.api.openExternal(url).then(() => undefined);
   }
+  readRunsBeside(graphPath: string): Promise<string | null> {
+    return unwrapped(this.api.readRunsBeside(graphPath));
+  }
+
+  writeRunsBeside(graphPath: string, text: string | null): Promise<void> {
+    return unwrapped(this.api.writeRunsBeside(graphPath, text));
+  }
+
 
   private dispatchFile(file: HostFile): void {
     this.fileBuffer.push(file);

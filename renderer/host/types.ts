@@ -38,4 +38,12 @@ export interface Host {
   /** Files the host asks the renderer to open (command line, double-click, second instance). */
   onOpenFile(listener: (file: HostFile) => void): () => void;
   openExternal(url: string): Promise<void>;
+  /**
+   * Runs kept beside a saved graph file (`<file>.runs.json`, "Keep runs:
+   * beside the file"). Only the desktop has them: a page cannot write a
+   * second file next to the one the user picked, so the browser edition keeps
+   * runs inside the file.
+   */
+  readRunsBeside?(graphPath: string): Promise<string | null>;
+  writeRunsBeside?(graphPath: string, text: string | null): Promise<void>;
 }

@@ -13,6 +13,7 @@ import { groupName, groupOf } from '../doc/groups.ts';
 import { WeightMatrix } from './WeightMatrix.tsx';
 import { CheckField, NumberField, parseSize, SelectField, TextField, type Option } from './fields.tsx';
 import { NestedNodeFields, nestedSelection } from './NestedNodeFields.tsx';
+import { BlockFields, GroupAsBlock, BLOCK_HELP } from './BlockFields.tsx';
 
 function commit(label: string, next: Graph) {
   documentStore.getState().commit(label, next);
@@ -275,7 +276,10 @@ export const Inspector = memo(function Inspector() {
   const nested = !onlyNode && selectedNodes.size === 1 && selectedEdges.size === 0 ? nestedSelection(graph, [...selectedNodes][0]) : null;
   let title = 'Graph';
   let body = <GraphFields />;
-  if (onlyNode) {
+  if (onlyNode && (onlyNode.kind as string) === 'block') {
+    title = 'Block';
+    body = <BlockFields key={onlyNode.id} node={onlyNode} />;
+  } else if (onlyNode) {
     title = metaOf(onlyNode.kind).label;
     body = (
       <>
@@ -301,10 +305,11 @@ export const Inspector = memo(function Inspector() {
   const sharedGroup = selectedNodes.size > 0 && selectedGroups.size === 1 ? [...selectedGroups][0] : undefined;
   return (
     <section className="cw-inspector" aria-label="Inspector">
-      <h2 className="cw-section-title">{title}{onlyNode ? <span className="cw-kind-help">{metaOf(onlyNode.kind).help}</span> : null}</h2>
+      <h2 className="cw-section-title">{title}{onlyNode ? <span className="cw-kind-help">{(onlyNode.kind as string) === 'block' ? BLOCK_HELP : metaOf(onlyNode.kind).help}</span> : null}</h2>
       <div className="cw-inspector-body">
         {sharedGroup ? <GroupControls group={sharedGroup} /> : null}
         {body}
+        <GroupAsBlock />
       </div>
     </section>
   );

@@ -9,7 +9,8 @@ import { documentStore, useDocument } from '../store/document.ts';
 import { useTraining } from '../store/training.ts';
 import { chooseDataFile, clearDataFile, loadCsvText, loadTextFile, setCsvColumns, taskFit } from '../app/training.ts';
 import { csvPreview } from '../doc/csv.ts';
-import { CheckField, NumberField, SelectField, type Option } from './fields.tsx';
+import { CheckField, NumberField, SelectField, TextField, type Option } from './fields.tsx';
+import { pairValue, rangeText, withSetting } from '../../engine/train/settings.ts';
 import { OWN_CONTROL, taskMenu, trainingPanelFields, type PanelField } from './training-fields.ts';
 
 type Block = Record<string, unknown>;
@@ -53,12 +54,47 @@ function num(block: Block | undefined, key: string): number | undefined {
 /** One registry setting as a control: a number box, a menu or a check box. */
 function SettingControl({ field }: { field: PanelField }) {
   const { setting: st } = field;
-  const commit = (value: unknown) => setBlock(`Set ${field.label.toLowerCase()}`, st.block, { [st.key]: value });
+  const commit = (value: unknown) => {
+    const graph = g();
+    const block = withSetting(graph[st.block], st, value);
+    const next: Graph = { ...graph };
+    if (Object.keys(block).length > 0) next[st.block] = block;
+    else delete next[st.block];
+    documentStore.getState().commit(`Set ${field.label.toLowerCase()}`, next);
+  };
+  if (st.type === 'pair') {
+    const shown = Array.isArray(field.value) ? field.value.join(', ') : '';
+    const parse = (text: string): [number, number] | null => {
+      const parts = text.split(',').map((p) => p.trim());
+      return parts.length === 2 && parts.every((p) => p !== '') ? pairValue(st, parts.map(Number)) : null;
+    };
+    return (
+      <TextField
+        label={field.label}
+        help={field.help}
+        value={shown}
+        mono
+        validate={(text) => (text.trim() === '' || parse(text) ? null : `Two numbers separated by a comma, each ${rangeText(st).replace(/^two numbers, each /, '')}.`)}
+        onCommit={(text) => commit(text.trim() === '' ? undefined : parse(text) ?? undefined)}
+      />
+    );
+  }
   if (st.type === 'enum') {
     return <SelectField label={field.label} help={field.help} value={String(field.value ?? '')} options={field.options ?? []} onCommit={commit} />;
   }
   if (st.type === 'bool') return <CheckField label={field.label} help={field.help} checked={field.value === true} onCommit={commit} />;
   return <NumberField label={field.label} help={field.help} value={typeof field.value === 'number' ? field.value : undefined} parse={numberParser(field.accepts ?? {})} onCommit={commit} />;
+}
+
+/** The settings most runs leave alone (optimizer details, schedule, flag thresholds, validation set), folded away. */
+function MoreSettings({ fields }: { fields: PanelField[] }) {
+  if (fields.length === 0) return null;
+  return (
+    <details className="cw-more-settings">
+      <summary>More settings ({fields.length})</summary>
+      <FieldRows fields={fields} />
+    </details>
+  );
 }
 
 /** Fields two to a row. */
@@ -266,8 +302,9 @@ export const TrainingPanel = memo(function TrainingPanel() {
   const csvLoaded = useTraining((state) => state.resources.csv);
   const taskName = typeof task?.name === 'string' ? task.name : '';
   const fields = trainingPanelFields(task, training);
-  const taskFields = fields.filter((f) => f.setting.block === 'task');
-  const trainingFields = fields.filter((f) => f.setting.block === 'training' && !OWN_CONTROL.has(f.path));
+  const taskFields = fields.filter((f) => f.setting.block === 'task' && !f.advanced);
+  const trainingFields = fields.filter((f) => f.setting.block === 'training' && !OWN_CONTROL.has(f.path) && !f.advanced);
+  const moreFields = fields.filter((f) => f.advanced);
   const taskOptions: Option[] = [{ value: '', label: data ? `data file: ${data.name}` : 'none (train on a data file)' }, ...taskMenu()];
   return (
     <section className="cw-training-panel" aria-label="Training settings">
@@ -306,6 +343,7 @@ export const TrainingPanel = memo(function TrainingPanel() {
         )}
         <FieldRows fields={trainingFields} />
         <ClipFields training={training} />
+        <MoreSettings fields={moreFields} />
         {info ? <p className="cw-note">Trains in a background worker ({info.runtime}).</p> : null}
         <p className="cw-note">These settings are the graph's <code>task</code> and <code>training</code> blocks: Save keeps them, and <code>cellwright train</code> repeats the run from them.</p>
       </div>

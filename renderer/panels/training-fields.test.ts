@@ -16,7 +16,8 @@ describe('trainingPanelFields', () => {
   it('shows the task\'s own fields with the registry defaults for that task and optimizer', () => {
     const fields = trainingPanelFields({ name: 'copy', delay: 30 }, { optimizer: 'sgd' });
     const value = (path: string) => fields.find((f) => f.path === path)?.value;
-    expect(fields.filter((f) => f.setting.block === 'task').map((f) => f.path)).toEqual(['task.symbols', 'task.sequence', 'task.delay']);
+    expect(fields.filter((f) => f.setting.block === 'task' && !f.advanced).map((f) => f.path)).toEqual(['task.symbols', 'task.sequence', 'task.delay']);
+    expect(fields.filter((f) => f.setting.block === 'task' && f.advanced).map((f) => f.path)).toEqual(['task.validation', 'task.seed']);
     expect(value('task.delay')).toBe(30);
     expect(value('task.symbols')).toBe(8);
     expect(value('training.lr')).toBe(0.01);
@@ -34,6 +35,23 @@ describe('trainingPanelFields', () => {
     expect(f.find((x) => x.path === 'task.components')?.accepts).toMatchObject({ int: true, min: 1, max: 6, optional: false });
     expect(f.find((x) => x.path === 'training.lr')?.accepts).toMatchObject({ gt: 0, max: 100 });
     expect(f.find((x) => x.path === 'training.clipNorm')?.accepts?.optional).toBe(true);
+  });
+
+  it('shows the optimizer\'s own details under More settings, nested values read from their object', () => {
+    const paths = (o: string) => trainingPanelFields({ name: 'parity' }, { optimizer: o }).filter((f) => f.advanced).map((f) => f.path);
+    expect(paths('adam')).toEqual(expect.arrayContaining(['training.betas', 'training.eps', 'training.weightDecay', 'training.schedule.every', 'training.flags.vanishing']));
+    expect(paths('adam')).not.toContain('training.alpha');
+    expect(paths('rmsprop')).toEqual(expect.arrayContaining(['training.alpha', 'training.centered', 'training.eps']));
+    expect(paths('sgd')).toEqual(expect.arrayContaining(['training.dampening']));
+    expect(paths('sgd')).not.toContain('training.betas');
+    const f = trainingPanelFields({ name: 'parity' }, { schedule: { every: 40, gamma: 0.3 }, flags: { exploding: 20 } });
+    const value = (path: string) => f.find((x) => x.path === path)?.value;
+    expect(value('training.schedule.every')).toBe(40);
+    expect(value('training.schedule.gamma')).toBe(0.3);
+    expect(value('training.flags.exploding')).toBe(20);
+    expect(value('training.flags.vanishing')).toBe(0.01);
+    expect(value('training.betas')).toEqual([0.9, 0.999]);
+    expect(f.find((x) => x.path === 'training.betas')?.accepts).toMatchObject({ min: 0, lt: 1 });
   });
 
   it('gives a setting added to the registry a field', () => {

@@ -5,7 +5,7 @@
  * check that every setting has a field.
  */
 import type { Setting, SettingValue } from '../../engine/train/settings.ts';
-import { SETTINGS, settingDefault, settingPath, TASKS } from '../../engine/train/settings.ts';
+import { SETTINGS, settingDefault, settingPath, settingValue, TASKS } from '../../engine/train/settings.ts';
 
 type Block = Record<string, unknown>;
 
@@ -18,8 +18,10 @@ export interface PanelField {
   help: string | undefined;
   /** The block's value, else the default for this optimizer or task (undefined: none, the field is empty). */
   value: SettingValue | undefined;
-  /** What the number box accepts; empty is allowed where the setting has no default. */
-  accepts?: { int: boolean; min?: number; gt?: number; max?: number; optional: boolean };
+  /** What the number box accepts (a pair: each of its numbers); empty is allowed where the setting has no default. */
+  accepts?: { int: boolean; min?: number; gt?: number; max?: number; lt?: number; optional: boolean };
+  /** Shown under "More settings". */
+  advanced: boolean;
   /** Choices of a menu. */
   options?: { value: string; label: string }[];
 }
@@ -43,8 +45,8 @@ export function optimizerOf(training: Block | undefined, registry: readonly Sett
 /** Whether a setting applies to the current task or optimizer (a setting with per-optimizer defaults applies to those optimizers only). */
 function applies(s: Setting, taskName: string, optimizer: string): boolean {
   if (s.block === 'task') return (s.tasks ?? []).includes(taskName as never);
+  if (s.optimizers) return s.optimizers.includes(optimizer);
   if (s.defaults && s.default === undefined) return Object.hasOwn(s.defaults, optimizer);
-  if (s.key === 'nesterov') return optimizer === 'sgd' || optimizer === 'momentum';
   return true;
 }
 
@@ -64,13 +66,13 @@ export function trainingPanelFields(task: Block | undefined, training: Block | u
     if (s.block === 'task' && !task) continue;
     if (!applies(s, taskName, optimizer)) continue;
     const block = s.block === 'task' ? task : training;
-    const given = block?.[s.key];
+    const given = settingValue(block, s);
     const def = settingDefault(s, s.block === 'task' ? taskName : optimizer);
     const value = given !== undefined && typeof given === typeof (def ?? given) ? (given as SettingValue) : def;
     const help = s.help.toLowerCase() === s.label.toLowerCase() ? undefined : sentence(s.help);
-    const field: PanelField = { setting: s, path: settingPath(s), label: s.label, help, value };
+    const field: PanelField = { setting: s, path: settingPath(s), label: s.label, help, value, advanced: s.advanced === true };
     if (s.type === 'enum') field.options = (s.choices ?? []).map((c) => ({ ...c }));
-    if (s.type === 'number' || s.type === 'int') {
+    if (s.type === 'number' || s.type === 'int' || s.type === 'pair') {
       field.accepts = { int: s.type === 'int', ...s.range, optional: def === undefined };
       if (s.panelMax !== undefined) field.accepts.max = Math.min(s.panelMax, s.range?.max ?? Infinity);
     }

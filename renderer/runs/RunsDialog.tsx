@@ -3,11 +3,16 @@
  * and the dialog they open — every run of this document (tick to compare,
  * delete), "Keep runs in the file", and the comparison itself.
  */
-import { memo, useEffect, useRef } from 'react';
+import { memo } from 'react';
 import { ComparePane } from '../views/ComparePane.tsx';
-import { comparedRuns, deleteRun, runsStore, toggleSelected, useRuns } from './store.ts';
+import { comparedRuns, deleteRun, runsStore, setStorage, storageOf, toggleSelected, useRuns, type RunsStorage } from './store.ts';
+import { canKeepBeside } from './beside.ts';
+import { getHost } from '../app/commands.ts';
 import { runStatusText } from './view.ts';
 import { cancelBackground, trainInBackground } from './pool.ts';
+import { openSweep, SweepDialog } from '../experiments/SweepDialog.tsx';
+import { openReproduce, ReproduceDialog } from '../experiments/ReproduceDialog.tsx';
+import { useModalDialog } from './modal.ts';
 import './runs.css';
 
 function openRuns(): void {
@@ -57,23 +62,26 @@ export const RunsDialog = memo(function RunsDialog() {
   const open = useRuns((s) => s.open);
   const runs = useRuns((s) => s.runs);
   const selected = useRuns((s) => s.selected);
-  const keepInFile = useRuns((s) => s.keepInFile);
-  const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
-    if (!open && dialog.open) dialog.close();
-  }, [open]);
+  const storage = useRuns(storageOf);
+  const beside = canKeepBeside(getHost());
+  const ref = useModalDialog(open);
   const compared = comparedRuns({ runs, selected });
   const close = () => runsStore.setState({ open: false });
   return (
+    <>
     <dialog ref={ref} className="cw-dialog cw-runs-dialog" aria-label="Runs and comparison" onClose={close}>
       <div className="cw-dialog-head">
         <h2>Runs and comparison</h2>
         <button type="button" className="cw-tb-button" title="Train a copy of the current graph and settings in a worker of its own, while you keep working; its progress shows in this list" onClick={() => trainInBackground()}>Train in background</button>
-        <label className="cw-pane-check" title="On: Save writes the runs into the graph file (a top-level runs array). Off: they stay in this session only.">
-          <input type="checkbox" checked={keepInFile} onChange={(e) => runsStore.setState({ keepInFile: e.target.checked })} />Keep runs in the file
+        <button type="button" className="cw-tb-button" title="Train the current graph over a grid of one or two settings' values and seeds, in background workers; every run joins this list" onClick={openSweep}>Sweep…</button>
+        <button type="button" className="cw-tb-button" title="The classic results (adding, copy, temporal order, flip-flop, Greff's variants…): open one as a document, train its quick form and get PASS or FAIL" onClick={openReproduce}>Reproduce…</button>
+        <label className="cw-runs-storage" title="Where Save keeps the runs: inside the graph file (a top-level runs array), beside it in name.cellwright.runs.json (desktop app), or nowhere (they stay in this session only)">
+          Keep runs
+          <select value={storage} onChange={(e) => setStorage(e.target.value as RunsStorage)}>
+            <option value="file">in the file</option>
+            <option value="beside" disabled={!beside}>{beside ? 'beside the file' : 'beside the file (desktop app)'}</option>
+            <option value="session">this session only</option>
+          </select>
         </label>
         <button type="button" className="cw-tb-button" aria-label="Close" onClick={close}>✕</button>
       </div>
@@ -84,5 +92,8 @@ export const RunsDialog = memo(function RunsDialog() {
         </div>
       ) : null}
     </dialog>
+    <SweepDialog />
+    <ReproduceDialog />
+    </>
   );
 });

@@ -18,7 +18,7 @@ import type { FromWorker, ToWorker } from '../train/protocol.ts';
 import { nextRunNumber, runsStore, updateRun, upsertRun } from './store.ts';
 
 /** A snapshot's rows appended to a run's curves (the rows the foreground's loss chart reads, the same way). */
-export function appendRows(curves: RunCurves, rows: readonly MetricRow[], metric: string | null): void {
+export function appendRows(curves: RunCurves, rows: readonly Pick<MetricRow, 'step' | 'loss' | 'val'>[], metric: string | null): void {
   for (const row of rows) {
     if (Number.isFinite(row.loss)) {
       curves.step.push(row.step);

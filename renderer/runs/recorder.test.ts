@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Graph } from '../../engine/format/types.ts';
-import { documentStore } from '../store/document.ts';
+import { documentStore, isDirty } from '../store/document.ts';
 import { emptyCurves, telemetryStore } from '../store/telemetry.ts';
 import { trainingStore, type RunState } from '../store/training.ts';
 import { curvesSince, startRecording } from './recorder.ts';
-import { deleteRun, graphForSave, runsStore } from './store.ts';
+import { deleteRun, graphForSave, markRunsSaved, runsStore } from './store.ts';
 
 const graph = (lr: number): Graph => ({ version: 1, name: 'LSTM', nodes: [{ id: 'h', kind: 'cell', size: 2 }], edges: [], training: { optimizer: 'adam', lr, seed: 3 } } as unknown as Graph);
 
@@ -87,6 +87,37 @@ describe('the run recorder', () => {
     runsStore.setState({ keepInFile: false });
     expect(graphForSave(saved)).not.toHaveProperty('runs');
     runsStore.setState({ keepInFile: true });
+  });
+
+  it('marks the document unsaved when a run ends, and saved again when Save wrote it', async () => {
+    documentStore.getState().load(graph(0.01), null);
+    await setRun({ kind: 'idle' });
+    stop = startRecording();
+    expect(isDirty(documentStore.getState())).toBe(false);
+    trainSteps(0, 10);
+    // Still training: Save would not write it yet.
+    expect(isDirty(documentStore.getState())).toBe(false);
+    await setRun({ kind: 'paused', reason: 'done' });
+    expect(isDirty(documentStore.getState())).toBe(true);
+    // A save written before a background run finished leaves the document unsaved.
+    const saved = graphForSave(documentStore.getState().graph);
+    runsStore.setState((s) => ({ runs: [...s.runs, { ...s.runs[0], id: 'late', status: 'done' }] }));
+    markRunsSaved(saved);
+    documentStore.getState().markSaved(null);
+    expect(isDirty(documentStore.getState())).toBe(true);
+    markRunsSaved(graphForSave(documentStore.getState().graph));
+    expect(isDirty(documentStore.getState())).toBe(false);
+    // Deleting a saved run, or no longer keeping runs in the file, changes what Save writes.
+    deleteRun('late');
+    expect(isDirty(documentStore.getState())).toBe(true);
+    markRunsSaved(graphForSave(documentStore.getState().graph));
+    runsStore.setState({ keepInFile: false });
+    expect(isDirty(documentStore.getState())).toBe(true);
+    runsStore.setState({ keepInFile: true });
+    expect(isDirty(documentStore.getState())).toBe(false);
+    // Opening a file with runs: nothing unsaved.
+    documentStore.getState().load(JSON.parse(JSON.stringify(graphForSave(graph(0.01)))) as Graph, null);
+    expect(isDirty(documentStore.getState())).toBe(false);
   });
 
   it('takes a run\'s curves from the step it started at', () => {

@@ -9,7 +9,7 @@ import { graphForRun, runName, runSettings, type RunCurves, type RunRecord } fro
 import { documentStore } from '../store/document.ts';
 import { telemetryStore, type TelemetryState } from '../store/telemetry.ts';
 import { trainingStore, type RunState } from '../store/training.ts';
-import { forgetRun, loadRunsFrom, nextRunNumber, runsStore, updateRun, upsertRun } from './store.ts';
+import { forgetRun, loadRunsFrom, nextRunNumber, runsStore, runsUnsaved, updateRun, upsertRun } from './store.ts';
 
 /** The run's status for a run state (null: the run state ends no run and says nothing new). */
 export function statusOf(run: RunState): RunRecord['status'] | null {
@@ -116,6 +116,13 @@ export function startRecording(): () => void {
     });
   };
   loadRunsFrom(documentStore.getState().graph);
+  // A finished run Save would write and the file lacks makes the document unsaved (title, close prompt, autosave).
+  const syncUnsaved = () => {
+    const unsaved = runsUnsaved(runsStore.getState());
+    if (documentStore.getState().runsUnsaved !== unsaved) documentStore.setState({ runsUnsaved: unsaved });
+  };
+  syncUnsaved();
+  const stopUnsaved = runsStore.subscribe(syncUnsaved);
   const stopTelemetry = telemetryStore.subscribe((state) => {
     if (!active) return;
     if (state.curves.step.length > 0) live = { ...live, curves: state.curves };
@@ -150,6 +157,7 @@ export function startRecording(): () => void {
     loadRunsFrom(state.graph);
   });
   return () => {
+    stopUnsaved();
     stopTelemetry();
     stopTraining();
     stopDocument();

@@ -1,7 +1,8 @@
 /**
  * The document's run history: every training run, kept until the user
  * deletes it (engine/experiments/compare.ts says what a run holds). Not part
- * of undo; saved with the document when "Keep runs in the file" is on.
+ * of undo; saved with the document (inside the file, or beside it) unless
+ * "Keep runs" says this session only.
  */
 import { createStore, useStore } from 'zustand';
 import { graphWithRuns, parseRuns, type RunRecord } from '../../engine/experiments/compare.ts';
@@ -16,8 +17,10 @@ export interface BackgroundProgress {
 
 export interface RunsState {
   runs: RunRecord[];
-  /** Save runs inside the graph file (top-level `runs`); off: they stay in this session. */
+  /** Save runs with the document (inside the file, or beside it); off: they stay in this session. */
   keepInFile: boolean;
+  /** With keepInFile: beside the graph file (`<file>.runs.json`, desktop only) instead of inside it. */
+  beside: boolean;
   /** Background runs' progress, by run id. */
   progress: Record<string, BackgroundProgress>;
   /** The Runs / Compare dialog. */
@@ -26,9 +29,24 @@ export interface RunsState {
   selected: string[];
   /** How many runs this document has started (for names: "Run 3 · …"). */
   counter: number;
+  /** The runs the file holds as last opened or saved (by reference): runs that differ make the document unsaved. */
+  savedRuns: readonly RunRecord[];
+  /** Where savedRuns went (beside the file or inside it). */
+  savedBeside: boolean;
 }
 
-const initial = (): RunsState => ({ runs: [], keepInFile: true, progress: {}, open: false, selected: [], counter: 0 });
+const initial = (): RunsState => ({ runs: [], keepInFile: true, beside: false, progress: {}, open: false, selected: [], counter: 0, savedRuns: [], savedBeside: false });
+
+/** Where Save keeps the runs: inside the graph file, beside it (desktop), or nowhere (this session only). */
+export type RunsStorage = 'file' | 'beside' | 'session';
+
+export function storageOf(state: Pick<RunsState, 'keepInFile' | 'beside'>): RunsStorage {
+  return !state.keepInFile ? 'session' : state.beside ? 'beside' : 'file';
+}
+
+export function setStorage(storage: RunsStorage): void {
+  runsStore.setState({ keepInFile: storage !== 'session', beside: storage === 'beside' });
+}
 
 export const runsStore = createStore<RunsState>()(() => initial());
 
@@ -90,12 +108,76 @@ export function toggleSelected(id: string): void {
 export function loadRunsFrom(graph: Graph): number {
   const { runs, skipped } = parseRuns((graph as Graph & { runs?: unknown }).runs);
   const highest = runs.reduce((m, r) => Math.max(m, Number(/^Run (\d+)/.exec(r.name)?.[1] ?? 0)), runs.length);
-  runsStore.setState({ ...initial(), runs, keepInFile: runsStore.getState().keepInFile, counter: highest });
+  const { keepInFile, beside } = runsStore.getState();
+  runsStore.setState({ ...initial(), runs, keepInFile, beside, counter: highest, savedRuns: runsToSave({ runs, keepInFile }), savedBeside: runs.length > 0 ? false : beside });
   return skipped;
 }
 
-/** The graph as Save writes it: with the finished runs, or none when they are not kept in the file. */
+/** The runs Save writes: the finished ones (a run still training is not), none when they are not kept in the file. */
+export function runsToSave(state: Pick<RunsState, 'runs' | 'keepInFile'>): RunRecord[] {
+  return state.keepInFile ? state.runs.filter((run) => run.status !== 'training') : [];
+}
+
+/** Whether Save would write other runs than the file holds, or put them elsewhere: a run finished, was deleted, or where runs are kept changed. */
+export function runsUnsaved(state: Pick<RunsState, 'runs' | 'keepInFile' | 'savedRuns'> & Partial<Pick<RunsState, 'beside' | 'savedBeside'>>): boolean {
+  const now = runsToSave(state);
+  if (now.length > 0 && (state.beside ?? false) !== (state.savedBeside ?? false)) return true;
+  return now.length !== state.savedRuns.length || now.some((run, i) => run !== state.savedRuns[i]);
+}
+
+/** Whether the runs Save would write changed between two states (autosave follows them). */
+export function runsToSaveChanged(state: RunsState, previous: RunsState): boolean {
+  if (state.runs === previous.runs && state.keepInFile === previous.keepInFile && state.beside === previous.beside) return false;
+  return runsUnsaved({ ...state, savedRuns: runsToSave(previous), savedBeside: previous.beside });
+}
+
+/** What Save wrote for a graph graphForSave made: its runs (thinned copies in the file), and whether they go beside it. */
+const writtenRuns = new WeakMap<Graph, { runs: readonly RunRecord[]; beside: boolean }>();
+
+/** The graph as Save writes it: with the finished runs, or none when they are kept beside the file or not at all. */
 export function graphForSave(graph: Graph): Graph {
   const state = runsStore.getState();
-  return graphWithRuns(graph, state.keepInFile ? state.runs : []);
+  const runs = runsToSave(state);
+  const beside = state.beside && state.keepInFile;
+  const out = graphWithRuns(graph, beside ? [] : runs);
+  writtenRuns.set(out, { runs, beside });
+  return out;
+}
+
+/** The file beside a graph (`<file>.runs.json`) for a graph graphForSave made: its runs; null when runs are not kept beside it. */
+export function runsBesideText(saved: Graph): string | null {
+  const written = writtenRuns.get(saved);
+  if (!written?.beside) return null;
+  const { runs } = graphWithRuns(saved, written.runs) as Graph & { runs?: unknown[] };
+  return `${JSON.stringify({ format: RUNS_BESIDE_FORMAT, version: 1, graph: typeof saved.name === 'string' ? saved.name : '', runs: runs ?? [] }, null, 2)}\n`;
+}
+
+export const RUNS_BESIDE_FORMAT = 'cellwright-runs';
+
+/**
+ * Runs read from beside a file that opened: they join the document's history
+ * when the file itself holds none. Returns how many entries were skipped
+ * (not runs), or throws when the text is not a runs file.
+ */
+export function loadRunsBeside(text: string): { loaded: number; skipped: number } {
+  const value = JSON.parse(text) as unknown;
+  if (typeof value !== 'object' || value === null || (value as { format?: unknown }).format !== RUNS_BESIDE_FORMAT) {
+    throw new Error(`it is not a runs file (its "format" is not "${RUNS_BESIDE_FORMAT}")`);
+  }
+  const { runs, skipped } = parseRuns((value as { runs?: unknown }).runs);
+  const state = runsStore.getState();
+  if (state.runs.length > 0 || runs.length === 0) return { loaded: 0, skipped };
+  const highest = runs.reduce((m, r) => Math.max(m, Number(/^Run (\d+)/.exec(r.name)?.[1] ?? 0)), runs.length);
+  runsStore.setState({ runs, counter: highest, savedRuns: runsToSave({ runs, keepInFile: state.keepInFile }), savedBeside: true });
+  return { loaded: runs.length, skipped };
+}
+
+/**
+ * The file now holds `saved` (a graph graphForSave made): its runs are the
+ * saved ones. A run that finished while the save dialog was open is not in
+ * the file, so the document stays unsaved.
+ */
+export function markRunsSaved(saved: Graph): void {
+  const written = writtenRuns.get(saved);
+  if (written) runsStore.setState({ savedRuns: written.runs, savedBeside: written.beside });
 }

@@ -46,6 +46,8 @@ export interface DocumentState {
   generation: number;
   /** The latest gesture that dropped stored parameters (the app says so, with Undo). */
   lastDrop: ParameterDrop | null;
+  /** The run history holds runs Save would write and the file does not (renderer/runs/ keeps this current). */
+  runsUnsaved: boolean;
 
   /** Record one gesture (a no-op when `next` is the current graph); stored parameters it made stale are dropped in the same entry. */
   commit(label: string, next: Graph): void;
@@ -69,6 +71,7 @@ export function createDocumentStore(initial: Graph = emptyGraph()) {
     file: null,
     generation: 0,
     lastDrop: null,
+    runsUnsaved: false,
 
     commit(label, proposed) {
       const { graph, past, lastDrop } = get();
@@ -125,5 +128,5 @@ export function useDocument<T>(selector: (state: DocumentState) => T): T {
 }
 
 export function isDirty(state: DocumentState): boolean {
-  return state.graph !== state.savedGraph;
+  return state.graph !== state.savedGraph || state.runsUnsaved;
 }

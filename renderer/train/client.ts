@@ -5,16 +5,15 @@
  * stores. Editing the graph while training pauses, recompiles and offers to
  * keep the learned parameters that still fit.
  */
-import type { Flag } from '../../engine/diagnostics/flags.ts';
 import type { Graph } from '../../engine/format/types.ts';
 import type { TaskResources } from '../../engine/tasks/types.ts';
 import { documentStore } from '../store/document.ts';
-import { telemetryStore, type TelemetryState } from '../store/telemetry.ts';
+import { telemetryStore } from '../store/telemetry.ts';
 import { trainingStore, type RunState, type TrainingState } from '../store/training.ts';
 import { uiStore } from '../store/ui.ts';
-import { diverged, edgeMagnitudes, perStepGrowth, stripsFromProbe, trainingSignature } from './derive.ts';
-import type { CompiledInfo, FromWorker, LiveSnapshot, ToWorker } from './protocol.ts';
-import { idTable, own } from '../../engine/format/dict.ts';
+import { trainingSignature } from './derive.ts';
+import { applySnapshot } from './snapshot.ts';
+import type { CompiledInfo, FromInside, FromWorker, InsideQuery, LiveSnapshot, ToInside, ToWorker } from './protocol.ts';
 
 const RECOMPILE_DELAY_MS = 250;
 
@@ -32,6 +31,8 @@ let started = false;
  * while a recompile is pending: the keep offer that follows leaves them out.
  */
 let forgotten: { keys: Set<string> | 'all'; afterSeq: number } | null = null;
+/** A reset went out and its step-0 snapshot has not come back: older snapshots are stale (train/snapshot.ts). */
+let awaitingReset = false;
 let paramsWaiter: ((message: Extract<FromWorker, { type: 'parameters' }>) => void) | null = null;
 
 function setRun(run: RunState): void {
@@ -57,6 +58,8 @@ function post(message: ToWorker): void {
 function crashed(reason: string): void {
   worker?.terminate();
   worker = spawn();
+  for (const [id, waiter] of inputsWaiters) waiter({ type: 'insideInputs', seq: -1, id, step: 0, sample: 0, inputs: null, reason: 'The training worker was restarted; ask again.' });
+  inputsWaiters.clear();
   const restarts = trainingStore.getState().restarts + 1;
   trainingStore.getState().set({ restarts, keepOffer: null });
   compile(documentStore.getState().graph, true);
@@ -95,6 +98,8 @@ export function startTraining(defaultData: DataChooser = () => null): () => void
     window.clearTimeout(timer);
     worker?.terminate();
     worker = null;
+    inside?.terminate();
+    inside = null;
     started = false;
   };
 }
@@ -173,9 +178,16 @@ function receive(message: FromWorker): void {
     uiStore.getState().notify('info', message.text);
     return;
   }
+  if (message.type === 'insideInputs') {
+    // Answered whatever the document version: the see-inside worker tags its answer with this seq.
+    inputsWaiters.get(message.id)?.(message);
+    inputsWaiters.delete(message.id);
+    return;
+  }
   if (message.seq !== seq) return;
   switch (message.type) {
     case 'compiled':
+      awaitingReset = false;
       telemetryStore.getState().clear();
       {
         const previous = trainingStore.getState().run;
@@ -201,7 +213,7 @@ function receive(message: FromWorker): void {
       }
       return;
     case 'snapshot':
-      applySnapshot(message.snapshot);
+      receiveSnapshot(message.snapshot);
       return;
     case 'keepOffer': {
       const drop = forgotten && message.seq > forgotten.afterSeq ? forgotten.keys : null;
@@ -222,18 +234,6 @@ function receive(message: FromWorker): void {
       sampleWaiters.get(message.id)?.(message);
       sampleWaiters.delete(message.id);
       return;
-    case 'fixedPointsResult':
-      fixedWaiters.get(message.id)?.(message);
-      fixedWaiters.delete(message.id);
-      return;
-    case 'explained':
-      explainWaiters.get(message.id)?.(message);
-      explainWaiters.delete(message.id);
-      return;
-    case 'connectivityResult':
-      connectivityWaiters.get(message.id)?.(message);
-      connectivityWaiters.delete(message.id);
-      return;
     default: {
       const never: never = message;
       throw new Error(`unknown worker message ${JSON.stringify(never)}`);
@@ -241,103 +241,15 @@ function receive(message: FromWorker): void {
   }
 }
 
-function runStateOf(s: LiveSnapshot, previous: RunState): RunState {
-  switch (s.state) {
-    case 'running': return { kind: 'training' };
-    case 'idle': return previous.kind === 'error' && previous.source === 'worker' ? previous : { kind: 'idle' };
-    case 'paused': return { kind: 'paused', reason: s.failure ? 'failure' : previous.kind === 'paused' ? previous.reason : 'user' };
-    case 'done': return { kind: 'paused', reason: s.step > 0 && diverged(s.loss, telemetryStore.getState().curves.loss[0], s.validation?.loss) ? 'diverged' : 'done' };
-    case 'cancelled': return previous;
-    default: {
-      const never: never = s.state;
-      return never;
-    }
-  }
-}
-
-function applySnapshot(s: LiveSnapshot): void {
+function receiveSnapshot(s: LiveSnapshot): void {
   const training = trainingStore.getState();
-  const info = training.info;
-  const graph = compiledGraph ?? documentStore.getState().graph;
-  training.set({
-    run: pendingCompile ? training.run : runStateOf(s, training.run),
-    step: s.step,
-    steps: s.steps,
-    stepsPerSecond: s.stepsPerSecond,
-    loss: s.loss,
-    failure: s.failure,
+  const out = applySnapshot(training.run, telemetryStore.getState(), s, {
+    info: training.info, graph: compiledGraph ?? documentStore.getState().graph, pendingCompile, awaitingReset,
   });
-  const tel = telemetryStore.getState();
-  // Before the first step the compile-time diagnostics (validation set) give the picture.
-  let gradNorms = s.gradNorms;
-  if (Object.keys(gradNorms).length === 0 && s.diagnostics) gradNorms = Object.fromEntries(s.diagnostics.cells.map((c) => [c.node, c.gradNorms]));
-  else if (Object.keys(gradNorms).length === 0 && s.step === 0) gradNorms = tel.gradNorms;
-  const patch: Partial<TelemetryState> = { seq: tel.seq + 1, gradNorms };
-  if (s.step === 0 && s.rows.length === 0 && tel.curves.step.length > 0 && s.state === 'idle') {
-    // Reset: the curves start over.
-    patch.curves = { step: [], loss: [], metric: [], valStep: [], valLoss: [], valMetric: [] };
-    patch.growth = { step: [], perStep: idTable() };
-    patch.dynamics = { step: [], weights: idTable(), jacobian: [] };
-  }
-  const curves = patch.curves ?? tel.curves;
-  if (s.rows.length > 0) {
-    const metric = info?.metricNames[0];
-    for (const row of s.rows) {
-      if (Number.isFinite(row.loss)) {
-        curves.step.push(row.step);
-        curves.loss.push(row.loss);
-        curves.metric.push(metric ? row.metrics[metric] ?? NaN : NaN);
-      }
-      if (row.val) {
-        curves.valStep.push(row.step);
-        curves.valLoss.push(row.val.loss);
-        curves.valMetric.push(metric ? row.val.metrics[metric] ?? NaN : NaN);
-      }
-    }
-    patch.curvesVersion = tel.curvesVersion + 1;
-  }
-  const growth = patch.growth ?? tel.growth;
-  const cells = Object.keys(gradNorms);
-  if (cells.length > 0 && growth.step.at(-1) !== s.step) {
-    growth.step.push(s.step);
-    for (const cell of cells) {
-      const series = own(growth.perStep, cell) ?? (growth.perStep[cell] = new Array<number>(growth.step.length - 1).fill(NaN));
-      series.push(perStepGrowth(gradNorms[cell]));
-    }
-    for (const series of Object.values(growth.perStep)) if (series.length < growth.step.length) series.push(NaN);
-    patch.growthVersion = tel.growthVersion + 1;
-  }
-  if (s.diagnostics) {
-    const d = s.diagnostics;
-    const dyn = patch.dynamics ?? tel.dynamics;
-    if (dyn.step.at(-1) !== d.step) {
-      dyn.step.push(d.step);
-      for (const w of d.weights) {
-        const series = own(dyn.weights, w.edge) ?? (dyn.weights[w.edge] = new Array<number>(dyn.step.length - 1).fill(NaN));
-        series.push(w.spectralRadius);
-      }
-      for (const series of Object.values(dyn.weights)) if (series.length < dyn.step.length) series.push(NaN);
-      dyn.jacobian.push(d.jacobian?.radius ?? NaN);
-      patch.dynamicsVersion = tel.dynamicsVersion + 1;
-    }
-    patch.diagnostics = d;
-  }
-  const flags = idTable<Flag>();
-  for (const flag of s.flags) flags[flag.node] = flag;
-  if (s.failure?.node) flags[s.failure.node] = { node: s.failure.node, kind: 'nonfinite', ratio: NaN, perStep: NaN, ...(s.failure.t !== null ? { step: s.failure.t } : {}) };
-  patch.flags = sameFlags(tel.flags, flags) ? tel.flags : flags;
-  if (s.probe) {
-    patch.probe = s.probe;
-    patch.strips = stripsFromProbe(graph, s.probe);
-    patch.edgeGrad = edgeMagnitudes(graph, s.probe);
-  }
-  telemetryStore.setState(patch);
-}
-
-function sameFlags(a: TelemetryState['flags'], b: TelemetryState['flags']): boolean {
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  return ka.length === kb.length && ka.every((k) => b[k]?.kind === a[k].kind);
+  if (out.ignored) return;
+  awaitingReset = out.awaitingReset;
+  training.set(out.training);
+  telemetryStore.setState(out.telemetry);
 }
 
 // ------------------------------------------------------------------ controls
@@ -367,6 +279,7 @@ export function step(n = 1): void {
 }
 
 export function reset(): void {
+  awaitingReset = true;
   post({ type: 'reset' });
   telemetryStore.getState().clear();
 }
@@ -395,7 +308,10 @@ export function forgetTrained(keys: string[] | null): void {
     forgotten = { keys: merged, afterSeq: seq };
     return;
   }
-  if (keys === null) telemetryStore.getState().clear();
+  if (keys === null) {
+    awaitingReset = true;
+    telemetryStore.getState().clear();
+  }
   post({ type: 'reinit', keys });
 }
 
@@ -419,46 +335,101 @@ export function requestSample(options: { prime: string; length: number; temperat
   });
 }
 
-type ConnectivityResult = Extract<FromWorker, { type: 'connectivityResult' }>;
-const connectivityWaiters = new Map<number, (message: ConnectivityResult) => void>();
+// ------------------------------------------------------------------ see inside
+
+type InsideInputsReply = Extract<FromWorker, { type: 'insideInputs' }>;
+type Waiter<M> = { resolve(message: M): void; refuse(reason: string): M };
+
+/** The see-inside worker (inside.worker.ts), started at the first question. */
+let inside: Worker | null = null;
+const inputsWaiters = new Map<number, (message: InsideInputsReply) => void>();
+const insideWaiters = new Map<number, Waiter<FromInside>>();
+/** Questions on their way, by what they ask: a view asking again before the answer came shares it (no queue builds up). */
+const inFlight = new Map<string, Promise<FromInside>>();
+/** When each question was last sent (Date.now()), for the pace while training. */
+const lastAsked = new Map<string, number>();
+const INSIDE_EVERY_MS = 500;
+
+function spawnInside(): Worker {
+  const w = new Worker(new URL('./inside.worker.ts', import.meta.url), { type: 'module', name: 'cellwright-inside' });
+  w.addEventListener('message', (event: MessageEvent<FromInside>) => {
+    insideWaiters.get(event.data.id)?.resolve(event.data);
+    insideWaiters.delete(event.data.id);
+  });
+  w.addEventListener('error', (event) => {
+    event.preventDefault();
+    // Every open question gets an answer; the next one starts a fresh worker.
+    w.terminate();
+    if (inside === w) inside = null;
+    for (const waiter of insideWaiters.values()) waiter.resolve(waiter.refuse(`The see-inside worker stopped (${event.message || 'unknown error'}); ask again.`));
+    insideWaiters.clear();
+  });
+  return w;
+}
+
+/**
+ * Ask the see-inside worker: the training worker hands over a copy of the
+ * parameters and the probe's sequence (between two training slices), and the
+ * computation runs on the see-inside worker, so training does not wait for it.
+ */
+function askInside<M extends FromInside>(query: InsideQuery, refuse: (id: number, reason: string) => M): Promise<M> {
+  const key = JSON.stringify(query);
+  const pending = inFlight.get(key);
+  if (pending) return pending as Promise<M>;
+  sampleSeq += 1;
+  const id = sampleSeq;
+  const answer = (async (): Promise<M> => {
+    if (trainingStore.getState().run.kind === 'training') {
+      // Views ask again on every snapshot: while training, at most every INSIDE_EVERY_MS, so the two workers do not fight for the CPU.
+      const wait = (lastAsked.get(key) ?? -Infinity) + INSIDE_EVERY_MS - Date.now();
+      if (wait > 0) await new Promise((resolve) => window.setTimeout(resolve, wait));
+    }
+    lastAsked.set(key, Date.now());
+    if (!worker) return refuse(id, 'The graph has not compiled yet.');
+    const got = await new Promise<InsideInputsReply>((resolve) => {
+      inputsWaiters.set(id, resolve);
+      post({ type: 'insideInputs', id });
+    });
+    if (!got.inputs) return refuse(id, got.reason ?? 'Nothing to look inside yet: the graph did not compile.');
+    const { inputs } = got;
+    inside ??= spawnInside();
+    const target = inside;
+    return new Promise<M>((resolve) => {
+      insideWaiters.set(id, { resolve: resolve as (m: FromInside) => void, refuse: (reason) => refuse(id, reason) });
+      const message: ToInside = { ...query, id, seq: got.seq, step: got.step, sample: got.sample, inputs };
+      target.postMessage(message, [inputs.theta.buffer as ArrayBuffer]);
+    });
+  })().finally(() => inFlight.delete(key));
+  inFlight.set(key, answer);
+  return answer;
+}
+
+type ConnectivityResult = Extract<FromInside, { type: 'connectivityResult' }>;
 
 /** M[t][s] = ‖∂ OUT_t / ∂ IN_s‖ on the probe's sequence (engine/diagnostics/connectivity.ts), or the engine's refusal. */
 export function requestConnectivity(out: string, input: string): Promise<ConnectivityResult> {
-  sampleSeq += 1;
-  const id = sampleSeq;
-  if (!worker) return Promise.resolve({ type: 'connectivityResult', seq: -1, id, step: 0, sample: 0, matrix: null, reason: 'The graph has not compiled yet.' });
-  return new Promise((resolve) => {
-    connectivityWaiters.set(id, resolve);
-    post({ type: 'connectivity', id, out, in: input });
-  });
+  return askInside({ kind: 'connectivity', out, in: input }, (id, reason): ConnectivityResult => ({ type: 'connectivityResult', seq: -1, id, step: 0, sample: 0, matrix: null, reason }));
 }
 
-type Explained = Extract<FromWorker, { type: 'explained' }>;
-const explainWaiters = new Map<number, (message: Explained) => void>();
+type Explained = Extract<FromInside, { type: 'explained' }>;
 
 /** What node's value at step t (0-based) of the probe's sequence is made of (engine/diagnostics/explain.ts). */
 export function requestExplain(node: string, t: number): Promise<Explained> {
-  sampleSeq += 1;
-  const id = sampleSeq;
-  if (!worker) return Promise.resolve({ type: 'explained', seq: -1, id, explanation: null, reason: 'The graph has not compiled yet.' });
-  return new Promise((resolve) => {
-    explainWaiters.set(id, resolve);
-    post({ type: 'explain', id, node, t });
-  });
+  return askInside({ kind: 'explain', node, t }, (id, reason): Explained => ({ type: 'explained', seq: -1, id, explanation: null, reason }));
 }
 
-type FixedPointsResult = Extract<FromWorker, { type: 'fixedPointsResult' }>;
-const fixedWaiters = new Map<number, (message: FixedPointsResult) => void>();
+type GradientExplained = Extract<FromInside, { type: 'gradientExplained' }>;
+
+/** Where ‖∂L/∂node‖ at step t (0-based) of the probe's sequence comes from (engine/diagnostics/gradient-paths.ts). */
+export function requestGradientExplain(node: string, t: number): Promise<GradientExplained> {
+  return askInside({ kind: 'explainGradient', node, t }, (id, reason): GradientExplained => ({ type: 'gradientExplained', seq: -1, id, explanation: null, reason }));
+}
+
+type FixedPointsResult = Extract<FromInside, { type: 'fixedPointsResult' }>;
 
 /** Fixed and slow points of the joint state map at the current parameters (engine/diagnostics/dynamics.ts). */
 export function requestFixedPoints(): Promise<FixedPointsResult> {
-  sampleSeq += 1;
-  const id = sampleSeq;
-  if (!worker) return Promise.resolve({ type: 'fixedPointsResult', seq: -1, id, points: [], slow: 0, reason: 'The graph has not compiled yet.' });
-  return new Promise((resolve) => {
-    fixedWaiters.set(id, resolve);
-    post({ type: 'fixedPoints', id });
-  });
+  return askInside({ kind: 'fixedPoints' }, (id, reason): FixedPointsResult => ({ type: 'fixedPointsResult', seq: -1, id, points: [], slow: 0, layer: null, reason }));
 }
 
 export function crashWorker(): void {

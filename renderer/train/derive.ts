@@ -7,6 +7,8 @@ import type { Graph } from '../../engine/format/types.ts';
 import type { HeatStrip } from '../store/telemetry.ts';
 import type { Probe } from './protocol.ts';
 import { idTable, own } from '../../engine/format/dict.ts';
+import { expandBlocks } from '../../engine/blocks/expand.ts';
+import { hasBlocks } from '../../engine/blocks/types.ts';
 
 /** Activations with a fixed range [0, 1]; everything else is scaled by its largest magnitude. */
 const UNIT_RANGE = new Set(['sigmoid', 'step']);
@@ -44,7 +46,9 @@ export function scaleValues(values: ArrayLike<number>, activation: string | unde
 export function stripsFromProbe(graph: Graph, probe: Probe): Record<string, HeatStrip> {
   const strips = idTable<HeatStrip>();
   const layerIds = new Set(graph.nodes.filter((n) => (n.kind as string) === 'layer').map((n) => n.id));
-  for (const node of graph.nodes) {
+  // Block instances (docs/blocks.md): their inner gates and cells, as "<instance>/<node>" in the expanded graph.
+  const nodes = hasBlocks(graph) ? expandBlocks(graph).graph.nodes : graph.nodes;
+  for (const node of nodes) {
     if (node.kind !== 'gate' && node.kind !== 'cell') continue;
     const p = own(probe.nodes, node.id);
     if (!p) continue;

@@ -8,8 +8,10 @@
  */
 import type { Diagnostics } from '../../engine/diagnostics/index.ts';
 import type { Explanation } from '../../engine/diagnostics/explain.ts';
+import type { GradientExplanation } from '../../engine/diagnostics/gradient-paths.ts';
 import type { StatePoint } from '../../engine/diagnostics/dynamics.ts';
 import type { Flag } from '../../engine/diagnostics/flags.ts';
+import type { Batch } from '../../engine/batch.ts';
 import type { DataFile, Graph, TensorJSON } from '../../engine/format/types.ts';
 import type { MetricName, TaskMeta, TaskResources } from '../../engine/tasks/types.ts';
 import type { Failure, MetricRow, TrainerState } from '../../engine/train/trainer.ts';
@@ -32,12 +34,8 @@ export type ToWorker =
   | { type: 'parameters' }
   /** Draw text from a character model at the current parameters (text task). */
   | { type: 'sampleText'; id: number; prime: string; length: number; temperature: number; seed: number }
-  /** Connectivity through time M[t][s] = ‖∂ OUT_t / ∂ IN_s‖ on the probe's sequence at the current parameters. */
-  | { type: 'connectivity'; id: number; out: string; in: string }
-  /** Explain node's value at step t (0-based) of the probe's sequence (engine/diagnostics/explain.ts). */
-  | { type: 'explain'; id: number; node: string; t: number }
-  /** N-D fixed and slow points of the state map (engine/diagnostics/dynamics.ts), seeded by the probe's visited states. */
-  | { type: 'fixedPoints'; id: number }
+  /** What a see-inside view needs to run on its own worker (inside.worker.ts): the parameters and the probe's sequence. */
+  | { type: 'insideInputs'; id: number }
   /** Test hook: make the worker throw, as a crash would. */
   | { type: 'crash' };
 
@@ -101,14 +99,39 @@ export type FromWorker =
   | { type: 'parameters'; seq: number; step: number; parameters: Record<string, TensorJSON> }
   /** The answer to sampleText `id`: the text, or why there is none. */
   | { type: 'sampledText'; seq: number; id: number; step: number; text: string | null; reason: string | null }
+  /** The answer to insideInputs `id`: a copy of the parameters, the probe's sequence and the compiled graph; or why not. */
+  | { type: 'insideInputs'; seq: number; id: number; step: number; sample: number; inputs: InsideInputs | null; reason: string | null }
+  /** A command that could not run (e.g. Step before compiling). */
+  | { type: 'notice'; seq: number; text: string };
+
+/** What the see-inside worker computes on: the graph the trainer compiled, its parameters now, the probe's sequence (a batch of one). */
+export interface InsideInputs {
+  graph: Graph;
+  theta: Float64Array;
+  batch: Batch;
+}
+
+/** A see-inside question (views: connectivity, explain a value or a gradient, fixed points). */
+export type InsideQuery =
+  | { kind: 'connectivity'; out: string; in: string }
+  | { kind: 'explain'; node: string; t: number }
+  | { kind: 'explainGradient'; node: string; t: number }
+  | { kind: 'fixedPoints' };
+
+/** UI → see-inside worker: the question, and what to compute it on. */
+export type ToInside = InsideQuery & { id: number; seq: number; step: number; sample: number; inputs: InsideInputs };
+
+/** See-inside worker → UI: the answers (each with the refusal's message instead when the engine refuses). */
+export type FromInside =
   /** The answer to connectivity `id`: M (M[t−1][s−1], 0-based) or the engine's refusal. */
   | { type: 'connectivityResult'; seq: number; id: number; step: number; sample: number; matrix: number[][] | null; reason: string | null }
   /** The answer to explain `id`. */
   | { type: 'explained'; seq: number; id: number; explanation: Explanation | null; reason: string | null }
+  /** The answer to explainGradient `id`. */
+  | { type: 'gradientExplained'; seq: number; id: number; explanation: GradientExplanation | null; reason: string | null }
   /** The answer to fixedPoints `id`: points (fixed, then slow) or the engine's refusal. */
-  | { type: 'fixedPointsResult'; seq: number; id: number; points: StatePoint[]; slow: number; reason: string | null }
-  /** A command that could not run (e.g. Step before compiling). */
-  | { type: 'notice'; seq: number; text: string };
+  /** `layer`: a graph with layers — the map searched is this layer's (its cells), not the whole graph's. */
+  | { type: 'fixedPointsResult'; seq: number; id: number; points: StatePoint[]; slow: number; layer: { id: string; cells: string[] } | null; reason: string | null };
 
 /** The ArrayBuffers of a snapshot, for postMessage's transfer list. */
 export function snapshotTransferables(s: LiveSnapshot): ArrayBuffer[] {

@@ -17,14 +17,13 @@ import { Session } from '../../engine/runtime.ts';
 import { nestedCells } from '../../engine/layers/index.ts';
 import type { Batch } from '../../engine/batch.ts';
 import { batchFromData } from '../../engine/batch.ts';
-import { explainRun } from '../../engine/diagnostics/explain.ts';
 import { RunProbe, sequenceOf } from '../../engine/diagnostics/run-probe.ts';
 import { TaskError } from '../../engine/tasks/types.ts';
 import type { SessionFactory, Snapshot, Trainer } from '../../engine/train/trainer.ts';
 import { createTrainer } from '../../engine/train/trainer.ts';
 import { sampleText } from '../../engine/tasks/sample.ts';
 import type { MetricName } from '../../engine/tasks/types.ts';
-import type { CompiledInfo, FromWorker, LiveSnapshot, Probe, ToWorker } from './protocol.ts';
+import type { CompiledInfo, FromWorker, InsideInputs, LiveSnapshot, Probe, ToWorker } from './protocol.ts';
 import { snapshotTransferables } from './protocol.ts';
 
 // zod's eval probe would trip a Content-Security-Policy without 'unsafe-eval'.
@@ -210,6 +209,10 @@ function handle(message: ToWorker): void {
     return;
   }
   const cur = current;
+  if (!cur && message.type === 'insideInputs') {
+    post({ type: 'insideInputs', seq: -1, id: message.id, step: 0, sample: 0, inputs: null, reason: 'Nothing to look inside yet: the graph did not compile.' });
+    return;
+  }
   if (!cur) {
     if (message.type !== 'pause') post({ type: 'notice', seq: -1, text: 'Nothing to train yet: the graph did not compile.' });
     return;
@@ -290,37 +293,17 @@ function handle(message: ToWorker): void {
       }
       return;
     }
-    case 'connectivity': {
-      const reply = (matrix: number[][] | null, reason: string | null) => post({ type: 'connectivityResult', seq: cur.seq, id: message.id, step: t.stepCount, sample: cur.sample, matrix, reason });
+    case 'insideInputs': {
+      // A copy of what the see-inside worker needs: it computes there, so training never waits for a view.
+      const reply = (inputs: InsideInputs | null, reason: string | null) => post({ type: 'insideInputs', seq: cur.seq, id: message.id, step: t.stepCount, sample: cur.sample, inputs, reason }, inputs ? [inputs.theta.buffer as ArrayBuffer] : []);
       try {
         cur.probeBatch ??= probeBatch(cur, cur.sample);
-        cur.probe ??= new RunProbe(t.program);
-        const pair = { out: message.out, in: message.in };
-        const r = cur.probe.measure(t.parameters, cur.probeBatch, { connectivity: [pair] });
-        reply(r.connectivity?.[`${pair.out}:${pair.in}`] ?? null, r.connectivity ? null : 'The engine returned no connectivity.');
+        reply({ graph: t.program.graph, theta: Float64Array.from(t.parameters), batch: cur.probeBatch }, null);
       } catch (error) {
         reply(null, (error as Error).message);
       }
       return;
     }
-    case 'fixedPoints':
-      try {
-        cur.probeBatch ??= probeBatch(cur, cur.sample);
-        cur.probe ??= new RunProbe(t.program);
-        const fp = cur.probe.measure(t.parameters, cur.probeBatch, { fixedPoints: { randomSeeds: 60 } }).fixedPoints!;
-        post({ type: 'fixedPointsResult', seq: cur.seq, id: message.id, points: [...fp.points, ...fp.slowPoints], slow: fp.slowPoints.length, reason: null });
-      } catch (error) {
-        post({ type: 'fixedPointsResult', seq: cur.seq, id: message.id, points: [], slow: 0, reason: (error as Error).message });
-      }
-      return;
-    case 'explain':
-      try {
-        cur.probeBatch ??= probeBatch(cur, cur.sample);
-        post({ type: 'explained', seq: cur.seq, id: message.id, explanation: explainRun(t.program, t.parameters, cur.probeBatch, message.node, message.t), reason: null });
-      } catch (error) {
-        post({ type: 'explained', seq: cur.seq, id: message.id, explanation: null, reason: (error as Error).message });
-      }
-      return;
     default: {
       const never: never = message;
       throw new Error(`unknown message ${JSON.stringify(never)}`);

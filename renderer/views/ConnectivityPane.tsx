@@ -128,9 +128,14 @@ export function ConnectivityPane() {
   const size = useResizeTick(canvas);
 
   const outs = graph.nodes.filter((n) => n.kind !== 'loss' && n.kind !== 'target').map((n) => n.id);
-  const ins = inCandidates(graph);
-  const outId = out && outs.includes(out) ? out : (graph.nodes.find((n) => n.kind === 'cell')?.id ?? outs[0] ?? null);
-  const inId = input && ins.includes(input) ? input : (outId ? nearestIn(graph, outId) : null);
+  // Cells inside layers (l1/h, bi/reverse/h) are INs too; OUT stays in the outer graph (a layer is one: its output).
+  const cells = useTraining((s) => s.info?.cells);
+  const nested = (cells ?? []).filter((id) => !graph.nodes.some((n) => n.id === id));
+  const ins = [...inCandidates(graph), ...nested];
+  const firstLayer = graph.nodes.find((n) => (n.kind as string) === 'layer')?.id;
+  const outId = out && outs.includes(out) ? out : (graph.nodes.find((n) => n.kind === 'cell')?.id ?? firstLayer ?? outs[0] ?? null);
+  const nearest = (o: string): string | null => nested.find((id) => id.startsWith(`${o}/`)) ?? nearestIn(graph, o);
+  const inId = input && ins.includes(input) ? input : (outId ? nearest(outId) : null);
 
   // Ask again when the pair changes, and after training moved the parameters (not more than one request at a time).
   const inflight = useRef(false);
@@ -192,14 +197,14 @@ export function ConnectivityPane() {
         <>
           <label className="cw-pane-check">
             OUT
-            <select aria-label="Connectivity OUT node" value={outId ?? ''} onChange={(e) => connectivityStore.setState({ out: e.target.value, in: nearestIn(graph, e.target.value) })}>
+            <select aria-label="Connectivity OUT node" value={outId ?? ''} onChange={(e) => connectivityStore.setState({ out: e.target.value, in: nearest(e.target.value) })}>
               {outs.map((id) => <option key={id} value={id}>{nodeName(graph, id)}</option>)}
             </select>
           </label>
           <label className="cw-pane-check">
             IN
             <select aria-label="Connectivity IN node" value={inId ?? ''} onChange={(e) => connectivityStore.setState({ out: outId, in: e.target.value })}>
-              {ins.map((id) => <option key={id} value={id}>{nodeName(graph, id)}</option>)}
+              {ins.map((id) => <option key={id} value={id}>{nested.includes(id) ? id : nodeName(graph, id)}</option>)}
             </select>
           </label>
         </>

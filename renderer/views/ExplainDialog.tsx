@@ -10,14 +10,19 @@ import { createStore, useStore } from 'zustand';
 import type { Explanation } from '../../engine/diagnostics/explain.ts';
 import { useDocument } from '../store/document.ts';
 import { useTelemetry } from '../store/telemetry.ts';
+import { uiStore } from '../store/ui.ts';
 import { requestExplain } from '../train/client.ts';
+import { ExplainHead, GradientExplain } from './GradientExplain.tsx';
 import { nodeName } from './names.ts';
+import { scrubStore } from './scrub.ts';
 
 interface Target {
   node: string;
   /** 0-based step. */
   t: number;
   unit: number;
+  /** 'gradient': where ‖∂L/∂node‖ at t comes from (a cell); else the forward value. */
+  kind?: 'value' | 'gradient';
 }
 
 export const explainStore = createStore<{ stack: Target[] }>(() => ({ stack: [] }));
@@ -25,6 +30,16 @@ export const explainStore = createStore<{ stack: Target[] }>(() => ({ stack: [] 
 /** Open the explanation of node's value at step t (0-based), unit `unit`. */
 export function explainValueAt(node: string, t: number, unit = 0): void {
   explainStore.setState({ stack: [{ node, t, unit }] });
+}
+
+/**
+ * Open the explanation of the gradient ‖∂L/∂node‖ of a cell at step t
+ * (0-based), and show that cell and step on the canvas (selection, scrubber).
+ */
+export function explainGradientAt(node: string, t: number): void {
+  explainStore.setState({ stack: [{ node, t, unit: 0, kind: 'gradient' }] });
+  uiStore.getState().select([node]);
+  scrubStore.setState({ t: t + 1 });
 }
 
 function fmt(v: number): string {
@@ -38,9 +53,10 @@ export function ExplainDialog() {
   const top = stack.at(-1) ?? null;
   const [result, setResult] = useState<{ key: string; explanation: Explanation | null; reason: string | null } | null>(null);
   const key = top ? `${top.node}@${top.t}` : '';
+  const isGradient = top?.kind === 'gradient';
 
   useEffect(() => {
-    if (!top) return;
+    if (!top || isGradient) return;
     let live = true;
     void requestExplain(top.node, top.t).then((r) => {
       if (live) setResult({ key: `${top.node}@${top.t}`, explanation: r.explanation, reason: r.reason });
@@ -49,28 +65,29 @@ export function ExplainDialog() {
       live = false;
     };
     // seq: the parameters moved (a training step): explain again.
-  }, [key, seq]);
+  }, [key, seq, isGradient]);
 
   if (!top) return null;
+  const close = () => explainStore.setState({ stack: [] });
+  const back = () => explainStore.setState({ stack: stack.slice(0, -1) });
+  if (isGradient) {
+    return (
+      <GradientExplain node={top.node} t={top.t} depth={stack.length} onClose={close} onBack={stack.length > 1 ? back : null}
+        onValue={(node, t) => explainStore.setState({ stack: [...stack, { node, t, unit: 0 }] })} />
+    );
+  }
   const current = result?.key === key ? result : null;
   const e = current?.explanation ?? null;
   const unit = e ? Math.min(top.unit, Math.max(0, e.value.length - 1)) : top.unit;
   const name = (id: string) => nodeName(graph, id);
   const stepText = (s: number | null) => (s === null ? '' : s < 0 ? 'initial state' : `t = ${s + 1}`);
-  const close = () => explainStore.setState({ stack: [] });
-  const back = () => explainStore.setState({ stack: stack.slice(0, -1) });
   const go = (node: string, t: number) => explainStore.setState({ stack: [...stack, { node, t, unit }] });
   return (
     <div className="cw-explain" role="dialog" aria-label="Explain this value" data-depth={stack.length} onKeyDown={(ev) => { if (ev.key === 'Escape') close(); }}>
-      <div className="cw-explain-head">
-        {stack.length > 1 ? <button type="button" className="cw-pane-button" onClick={back} aria-label="Back one level">←</button> : null}
-        <h3>
-          {name(top.node)}{e && e.value.length > 1 ? <>, unit {unit}</> : null} at t = {top.t + 1}
-          {e ? <> = <span className="cw-explain-value" data-value={e.value[unit]}>{fmt(e.value[unit])}</span></> : null}
-        </h3>
-        <button type="button" className="cw-pane-button" onClick={close} aria-label="Close explanation">✕</button>
-      </div>
-      {stack.length > 1 ? <div className="cw-explain-path">{stack.map((s) => `${name(s.node)}@${s.t + 1}`).join(' ← ')}</div> : null}
+      <ExplainHead onBack={stack.length > 1 ? back : null} onClose={close} value={e ? { v: e.value[unit], text: fmt(e.value[unit]) } : null}>
+        {name(top.node)}{e && e.value.length > 1 ? <>, unit {unit}</> : null} at t = {top.t + 1}
+      </ExplainHead>
+      {stack.length > 1 ? <div className="cw-explain-path">{stack.map((s) => `${s.kind === 'gradient' ? `∂L/∂${name(s.node)}` : name(s.node)}@${s.t + 1}`).join(' ← ')}</div> : null}
       {current?.reason ? <p role="alert">{current.reason}</p> : null}
       {!current ? <p>Computing…</p> : null}
       {e ? (

@@ -40,7 +40,7 @@ export function FixedPointsMap() {
   const step = useTraining((s) => s.step);
   const seq = useTelemetry((s) => s.seq);
   const probe = useTelemetry((s) => s.probe);
-  const [result, setResult] = useState<{ step: number; points: StatePoint[]; reason: string | null } | null>(null);
+  const [result, setResult] = useState<{ step: number; points: StatePoint[]; layer: { id: string; cells: string[] } | null; reason: string | null } | null>(null);
   const busy = useRef(false);
 
   useEffect(() => {
@@ -48,7 +48,7 @@ export function FixedPointsMap() {
     busy.current = true;
     void requestFixedPoints().then((r) => {
       busy.current = false;
-      setResult({ step, points: r.points, reason: r.reason });
+      setResult({ step, points: r.points, layer: r.layer, reason: r.reason });
     });
   }, [seq, step, result]);
 
@@ -108,6 +108,7 @@ export function FixedPointsMap() {
     <div className="cw-fixed-map">
       <div className="cw-fixed-legend">
         {(['stable', 'unstable', 'saddle', 'marginal'] as const).map((k) => <span key={k} style={{ color: KIND_COLOR[k] }}>● {k} {counts[k] ?? 0}</span>)}
+        {result?.layer ? <span className="cw-muted" data-layer={result.layer.id} title="With layers, the fixed points are those of the first layer's step map under zero input; later layers and the outer graph's cells are not part of it.">first layer {result.layer.id}: {result.layer.cells.join(', ')}</span> : null}
       </div>
       <canvas ref={canvas} className="cw-dyn-canvas" role="img" aria-label="Fixed points in the plane of the visited states' principal components" data-kinds={points.map((q) => q.kind).join(' ')} />
       {result?.reason ? <div className="cw-pane-empty" role="alert"><span>{result.reason}</span></div> : null}

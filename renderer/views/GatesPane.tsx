@@ -21,6 +21,8 @@ import { useScrub } from './scrub.ts';
 import { TimeScrubber } from './TimeScrubber.tsx';
 import { explainValueAt } from './ExplainDialog.tsx';
 import { own } from '../../engine/format/dict.ts';
+import { expandBlocks } from '../../engine/blocks/expand.ts';
+import { hasBlocks } from '../../engine/blocks/types.ts';
 
 interface Block {
   id: string;
@@ -50,7 +52,10 @@ function sigmoid(x: number): number {
 export function heatBlocks(graph: Graph, probe: Probe, selected: ReadonlySet<string>): { streams: Block[]; gates: Block[] } {
   const info = trainingStore.getState().info;
   const streams: Block[] = [];
-  const node = (id: string) => graph.nodes.find((n) => n.id === id);
+  // Block instances (docs/blocks.md) are drawn by their inner gates and cells ("g1/f"), as the engine reports them.
+  const flat = hasBlocks(graph) ? expandBlocks(graph).graph : graph;
+  const node = (id: string) => flat.nodes.find((n) => n.id === id);
+  const instances = new Set(graph.nodes.filter((n) => (n.kind as string) === 'block').map((n) => n.id));
   const add = (list: Block[], id: string, label: string, activation?: string, transform?: (v: number) => number) => {
     const p = own(probe.nodes, id);
     if (!p) return;
@@ -68,8 +73,9 @@ export function heatBlocks(graph: Graph, probe: Probe, selected: ReadonlySet<str
     add(streams, b.prediction, logits ? `σ(${name(b.prediction)})` : named('prediction', b.prediction), undefined, logits ? sigmoid : undefined);
   }
   const gates: Block[] = [];
-  const chosen = [...selected].map(node).filter((n) => n && n.kind !== 'loss' && n.kind !== 'input' && n.kind !== 'target');
-  const list = chosen.length > 0 ? chosen : graph.nodes.filter((n) => n.kind === 'gate');
+  const chosen = [...selected].flatMap((id) => (instances.has(id) ? flat.nodes.filter((n) => n.id.startsWith(`${id}/`)) : [node(id)]))
+    .filter((n) => n && n.kind !== 'loss' && n.kind !== 'input' && n.kind !== 'target');
+  const list = chosen.length > 0 ? chosen : flat.nodes.filter((n) => n.kind === 'gate');
   for (const n of list) {
     if (!n) continue;
     add(gates, n.id, n.kind === 'gate' ? `${name(n.id)} (${n.activation})` : `${name(n.id)} (${n.kind})`, n.kind === 'gate' ? n.activation : undefined);

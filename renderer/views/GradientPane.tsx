@@ -11,6 +11,7 @@ import { useTraining } from '../store/training.ts';
 import { useDocument } from '../store/document.ts';
 import { useUi } from '../store/ui.ts';
 import { nodeName } from './names.ts';
+import { explainGradientAt } from './ExplainDialog.tsx';
 import { SERIES } from './colormap.ts';
 import { useWhyEmpty } from './empty.tsx';
 import { Pane, toCsv } from './Pane.tsx';
@@ -88,6 +89,31 @@ function guideLabels(first: number): uPlot.Plugin {
   };
 }
 
+/** A click on the flow chart explains the gradient of the nearest cell's curve at that step (views/GradientExplain.tsx). */
+function explainOnClick(cells: readonly string[]): uPlot.Plugin {
+  return {
+    hooks: {
+      ready: (u: uPlot) => {
+        u.over.style.cursor = 'pointer';
+        u.over.addEventListener('click', () => {
+          const idx = u.cursor.idx;
+          if (idx === null || idx === undefined || cells.length === 0) return;
+          const top = u.cursor.top ?? 0;
+          let best = -1;
+          let bestD = Infinity;
+          cells.forEach((_, i) => {
+            const v = u.data[i + 1]?.[idx];
+            if (typeof v !== 'number') return;
+            const d = Math.abs(u.valToPos(v, 'y') - top);
+            if (d < bestD) { bestD = d; best = i; }
+          });
+          if (best >= 0) explainGradientAt(cells[best], idx);
+        });
+      },
+    },
+  };
+}
+
 function flowData(): { data: uPlot.AlignedData; cells: string[] } {
   const norms = telemetryStore.getState().gradNorms;
   const cells = Object.keys(norms);
@@ -130,7 +156,7 @@ export function GradientPane() {
         ...flow.cells.map((c, i) => ({ label: name(c), stroke: SERIES[i % SERIES.length], width: 2, points: { show: false } })),
         ...GUIDES.map((g) => ({ label: g.label, stroke: g.color, width: 1, dash: [3, 3], points: { show: false } })),
       ],
-      plugins: [bandsPlugin(() => th.vanishing, () => th.exploding), guideLabels(flow.cells.length + 1)],
+      plugins: [bandsPlugin(() => th.vanishing, () => th.exploding), guideLabels(flow.cells.length + 1), explainOnClick(flow.cells)],
     };
   };
   const growthOptions = (size: { width: number; height: number }): uPlot.Options => {
@@ -165,7 +191,7 @@ export function GradientPane() {
       id="gradient"
       title="Gradient flow through time"
       csv={csv}
-      hint={<>{flow.cells.map((c, i) => <span key={c} className="cw-key" style={{ ['--c' as string]: SERIES[i % SERIES.length] }}>{name(c)}</span>)} How much of the loss's gradient reaches step t, relative to the last step. Below the blue band early steps learn nothing (w<sup>T−t</sup> with |w| &lt; 1); above the red one updates blow up.</>}
+      hint={<>{flow.cells.map((c, i) => <span key={c} className="cw-key" style={{ ['--c' as string]: SERIES[i % SERIES.length] }}>{name(c)}</span>)} How much of the loss's gradient reaches step t, relative to the last step. Below the blue band early steps learn nothing (w<sup>T−t</sup> with |w| &lt; 1); above the red one updates blow up. Click a point to trace its gradient back.</>}
     >
       <div className="cw-stack">
         <div className="cw-stack-main"><UChart optionsKey={`${theme}|${flow.cells.map(name).join(',')}|${th.vanishing}|${th.exploding}`} options={flowOptions} data={flow.data} label="Gradient norm against time step, per cell" emptyText={whyEmpty} /></div>

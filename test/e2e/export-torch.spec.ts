@@ -23,3 +23,16 @@ test('Export PyTorch saves a zip with model.py, params.json and train.py for the
   // The export starts from exactly the graph's parameters.
   expect(JSON.stringify(params)).toContain(String(graph.parameters['edge:h_z'].data[0]));
 });
+
+test('Export PyTorch of a graph with layers (the 2-layer LSTM): model.py has a submodule per layer, params.json the namespaced keys', async ({ page }) => {
+  await openApp(page, 'example=lstm-2-layer');
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export PyTorch' }).click()]);
+  const files = unzipSync(new Uint8Array(readFileSync(await dl.path())));
+  const model = strFromU8(files[Object.keys(files).find((n) => n.endsWith('/model.py'))!]);
+  expect(model).toContain('class Layer_l1(nn.Module)');
+  expect(model).toContain('class Layer_l2(nn.Module)');
+  const params = JSON.parse(strFromU8(files[Object.keys(files).find((n) => n.endsWith('/params.json'))!])) as Record<string, unknown>;
+  expect(Object.keys(params)).toEqual(expect.arrayContaining(['layer:l1/edge:x_i', 'layer:l2/edge:h_o']));
+  await expect(page.getByText(/Exported .*-torch\.zip: unzip it/)).toBeVisible();
+  await page.screenshot({ path: 'test-results/export-torch-layers.png' });
+});

@@ -118,3 +118,14 @@ export async function openVanishingBadge(page: Page, node: string): Promise<Loca
   await expect(pop).toContainText('Vanishing gradient');
   return pop;
 }
+
+/** The README's vanishing Elman: the Elman RNN template (adding task) with T = 100, compiled. */
+export async function openElmanAdding100(page: Page): Promise<void> {
+  await page.getByRole('complementary', { name: 'Palette' }).getByRole('button', { name: 'Elman RNN', exact: true }).click();
+  await page.getByRole('tab', { name: 'Training' }).click();
+  const length = page.getByRole('region', { name: 'Training settings' }).getByRole('spinbutton', { name: 'Sequence length T' });
+  await length.fill('100');
+  await length.press('Enter');
+  await expect(page.getByRole('button', { name: /adding · T = 100/ })).toBeVisible({ timeout: 20_000 });
+  await trainingSettled(page);
+}

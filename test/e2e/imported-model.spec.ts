@@ -33,7 +33,7 @@ test('an ONNX LSTM with a Linear head opens with its gates named and apart', asy
   await screenshot(page, 'imported-onnx-lstm.png');
 });
 
-for (const name of ['torch_lstm_2layers', 'gru_affine_clip', 'lstm_sequence_lens', 'lstm_leaky_elu_softsign', 'torch_lstm_bi_2layers']) {
+for (const name of ['torch_lstm_2layers', 'gru_affine_clip', 'lstm_sequence_lens', 'lstm_leaky_elu_softsign', 'torch_lstm_bi_2layers', 'lstm_bidirectional_sequence_lens']) {
   test(`imported ${name}: every node visible, none on top of another`, async ({ page }) => {
     const { graph } = importOnnx(new Uint8Array(readFileSync(path.join(ROOT, `test/fixtures/models/${name}.onnx`))), `${name}.onnx`);
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'cw-e2e-')), `${name}.json`);

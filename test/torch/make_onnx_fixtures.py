@@ -221,6 +221,24 @@ def check_ref():
                       linear_before_reset=1)
         err = np.abs(Y[:, 0] - y.detach().numpy()).max()
         assert err < 1e-12, (op, err)
+    # sequence_lens, bidirectional: against PyTorch's packed sequences (each backward pass starts at its own last step).
+    m = torch.nn.LSTM(3, 4, bidirectional=True).double()
+    x = torch.randn(6, 3, 3, dtype=torch.float64)
+    lens = [6, 2, 4]
+    packed = torch.nn.utils.rnn.pack_padded_sequence(x, torch.tensor(lens), enforce_sorted=False)
+    out, (hn, cn) = m(packed)
+    y, _ = torch.nn.utils.rnn.pad_packed_sequence(out, total_length=6)
+    H = 4
+    perm = np.r_[0:H, 3 * H:4 * H, H:2 * H, 2 * H:3 * H]
+    sfx = ['', '_reverse']
+    W = np.stack([getattr(m, 'weight_ih_l0' + s).detach().numpy()[perm] for s in sfx])
+    R = np.stack([getattr(m, 'weight_hh_l0' + s).detach().numpy()[perm] for s in sfx])
+    B = np.stack([np.concatenate([getattr(m, 'bias_ih_l0' + s).detach().numpy()[perm], getattr(m, 'bias_hh_l0' + s).detach().numpy()[perm]]) for s in sfx])
+    Y, Yh, Yc = ref('LSTM', x.numpy(), W, R, B, seq_lens=lens, direction='bidirectional')
+    got = y.detach().numpy().reshape(6, 3, 2, H).transpose(0, 2, 1, 3)
+    for name, a, b in (('Y', Y, got), ('Y_h', Yh, hn.detach().numpy()), ('Y_c', Yc, cn.detach().numpy())):
+        err = np.abs(a - b).max()
+        assert err < 1e-12, ('LSTM bidirectional sequence_lens', name, err)
 
 
 # ── torch.onnx.export of nn.LSTM / nn.GRU / nn.RNN with heads ──────────────
@@ -453,6 +471,15 @@ def main():
     build('rnn_tanh', 'RNN')
     build('rnn_relu_f64', 'RNN', dtype=np.float64, attrs={'activations': ['Relu']}, h0='r')
     build('rnn_reverse', 'RNN', attrs={'direction': 'reverse'}, h0_input=True)
+    # sequence_lens with reverse and bidirectional passes: each backward pass starts at its sequence's own last step.
+    build('lstm_bidirectional_sequence_lens', 'LSTM', D=2, Bn=3, seq_lens=[5, 2, 4], peep=True, h0='r', c0='r', attrs={'direction': 'bidirectional'})
+    build('gru_reverse_sequence_lens_input', 'GRU', Bn=3, seq_lens=[3, 5, 1], seq_lens_input=True, h0='r', attrs={'direction': 'reverse', 'linear_before_reset': 1})
+    build('gru_bidirectional_sequence_lens_input', 'GRU', D=2, Bn=3, seq_lens=[4, 1, 5], seq_lens_input=True, attrs={'direction': 'bidirectional'})
+    build('rnn_bidirectional_sequence_lens', 'RNN', D=2, seq_lens=[2, 5], attrs={'direction': 'bidirectional'})
+    # initial_h / initial_c as model inputs [D, B, H] of a bidirectional node, with sequence_lens.
+    build('lstm_bidirectional_initial_inputs', 'LSTM', D=2, Bn=3, h0_input=True, c0='r', seq_lens=[4, 5, 2], attrs={'direction': 'bidirectional'})
+    # Refused: the two directions of a bidirectional node with different activations (a layer's copies share one step graph).
+    build('gru_bidirectional_mixed_activations', 'GRU', D=2, attrs={'direction': 'bidirectional', 'activations': ['Sigmoid', 'Tanh', 'Sigmoid', 'Relu']})
 
 
 if __name__ == '__main__':
