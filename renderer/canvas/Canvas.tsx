@@ -76,8 +76,9 @@ function fitOptions(canvas: HTMLElement | null): { padding: { top: `${number}px`
 /**
  * Below this zoom a node's text is a few pixels tall and cannot be read: the
  * canvas draws nodes as tinted boxes and edges without their labels (the
- * `is-far` class). Sizes do not change, so nothing is measured again; what is
- * not painted makes dragging in a whole large graph several times cheaper.
+ * `is-far` class), and a large graph's edges as one plain layer (FarEdges.tsx).
+ * Sizes do not change, so nothing is measured again; what is not drawn makes
+ * dragging in a whole large graph several times cheaper.
  */
 export const FAR_ZOOM = 0.4;
 const isFar = (s: { transform: [number, number, number] }): boolean => s.transform[2] < FAR_ZOOM;
