@@ -3,7 +3,7 @@
  * (zoomed out past reading) nodes are tinted boxes and edges one plain layer,
  * which follows a dragged node; zooming back in brings React Flow's edges back.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, openApp, openFile, screenshot, test } from './fixtures.ts';
@@ -60,6 +60,12 @@ test('a 600-node graph opens readable; zoomed out its edges are one layer that f
   await undo.click();
   await expect(into).toHaveAttribute('d', before.into!);
   await expect(undo).toBeDisabled();
+
+  // The SVG export still has every edge and its weight label (read from the layer's data-x/data-y).
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export SVG' }).click()]);
+  const svg = readFileSync((await download.path())!, 'utf8');
+  expect(svg.match(/marker-end="url\(#arrow\)"/g)).toHaveLength(grid.edges);
+  expect(svg.match(/>W<\/text>/g)).toHaveLength(grid.edges);
 
   // Zoomed back in: React Flow's edges, clickable, with labels.
   await expect(async () => {
