@@ -15,6 +15,7 @@ import { handleEdgeChanges, handleNodeChanges } from './changes.ts';
 import { createEdgeDeriver, createNodeDeriver } from './derive.ts';
 import { edgeTypes, type GraphFlowEdge } from './edges.tsx';
 import { FarEdges } from './FarEdges.tsx';
+import { FAR_ZOOM, LARGE_GRAPH, ONLY_VISIBLE_ABOVE } from './scale.ts';
 import { type GraphFlowNode } from './nodes.tsx';
 import { nodeTypes } from './nodeTypes.ts';
 import { computeGroupView, GROUP_PREFIX, resolveEnd } from './groupView.ts';
@@ -73,23 +74,12 @@ function fitOptions(canvas: HTMLElement | null): { padding: { top: `${number}px`
   return { padding: { top: px(top), bottom: px(bottom), left: px(FIT_MARGIN), right: px(FIT_MARGIN) }, maxZoom: FIT_MAX_ZOOM };
 }
 
-/**
- * Below this zoom a node's text is a few pixels tall and cannot be read: the
- * canvas draws nodes as tinted boxes and edges without their labels (the
- * `is-far` class), and a large graph's edges as one plain layer (FarEdges.tsx).
- * Sizes do not change, so nothing is measured again; what is not drawn makes
- * dragging in a whole large graph several times cheaper.
- */
-export const FAR_ZOOM = 0.4;
 const isFar = (s: { transform: [number, number, number] }): boolean => s.transform[2] < FAR_ZOOM;
 
 const NO_EDGES: GraphFlowEdge[] = [];
 
-/** React Flow draws only the nodes and edges in view for a graph larger than this. */
-const onlyVisible = (graph: { nodes: unknown[] }): boolean => graph.nodes.length > 150;
+const onlyVisible = (graph: { nodes: unknown[] }): boolean => graph.nodes.length > ONLY_VISIBLE_ABOVE;
 
-/** Beyond this many nodes a graph opens on its first part at a readable zoom, not fitted whole (Fit view still shows all). */
-export const LARGE_GRAPH = 400;
 /** How many nodes, from the top left, the first view of a large graph shows. */
 const FIRST_VIEW_NODES = 40;
 

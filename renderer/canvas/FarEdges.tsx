@@ -1,5 +1,5 @@
 /**
- * The edges of a large graph zoomed out past reading (Canvas.tsx FAR_ZOOM),
+ * The edges of a large graph zoomed out past reading (scale.ts FAR_ZOOM),
  * drawn as plain paths in one SVG layer under the nodes instead of as React
  * Flow edges. Each React Flow edge is its own SVG with three store
  * subscriptions; a few thousand of them made every drag frame re-check them
