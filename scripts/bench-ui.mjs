@@ -10,15 +10,21 @@
  *
  * Then, issue 13's scale goals: open-to-interactive of the production build
  * (navigation start → the default example drawn and Train enabled; goal
- * ≤ 1.5 s), opening a 2,000-node graph (file chosen → every node laid out;
- * goal ≤ 2 s) and dragging one of its nodes (frame time; goal ≤ 50 ms).
+ * ≤ 1.5 s), opening a 2,000-node graph (file chosen → the nodes on screen
+ * drawn; goal ≤ 2 s) and dragging one of its nodes (p95 frame time; goal
+ * ≤ 50 ms), both as the graph opens (its first part at a readable zoom) and
+ * after Fit view (the smallest zoom, as many nodes on screen as fit). The
+ * 2,000-node part runs --runs times in fresh pages and reports the median and
+ * the range, with the machine's load average.
  *
- * Options: --nodes N (default 300), --big N (default 2000), --steps N mouse
- * steps per gesture (default 150), --train-seconds S (default 6), --json to
- * print one JSON object instead of a table.
+ * Options: --nodes N (default 300), --big N (default 2000), --runs N (default
+ * 3), --steps N mouse steps per gesture (default 150), --train-seconds S
+ * (default 6), --port P (default 4391), --json to print one JSON object
+ * instead of a table, --readme to write the table in README.md's "Editor
+ * performance" section, --screenshots DIR to save the fitted graph after a drag.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +43,9 @@ const AS_JSON = args.includes('--json');
 const PORT = option('port', 4391);
 const TRAIN_SECONDS = option('train-seconds', 6);
 const VSYNC_TOLERANCE_MS = 17.0;
+const RUNS = option('runs', 3);
+const README = args.includes('--readme');
+const SHOTS = (() => { const i = args.indexOf('--screenshots'); return i >= 0 ? args[i + 1] : null; })();
 
 const chromiumPath = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => p && existsSync(p));
 if (!chromiumPath) {
@@ -118,6 +127,101 @@ async function measure(page, gesture) {
   });
 }
 
+/** The view's zoom and how many nodes React Flow draws. */
+function viewOf(page) {
+  return page.evaluate(() => {
+    const m = /scale\(([\d.]+)\)/.exec(document.querySelector('.react-flow__viewport')?.style.transform ?? '');
+    return { zoom: m ? Number(m[1]) : NaN, drawn: document.querySelectorAll('.react-flow__node').length };
+  });
+}
+
+/** Drags the drawn node nearest the middle of the canvas (there and back, 120 mouse moves); frame times and the view it ran in. */
+async function dragNearMiddle(page) {
+  // The view has settled (Fit view animates): the viewport transform holds still for 300 ms.
+  await page.waitForFunction(() => {
+    const now = document.querySelector('.react-flow__viewport')?.style.transform;
+    const w = window;
+    if (w.__lastTransform !== now) {
+      w.__lastTransform = now;
+      w.__since = performance.now();
+      return false;
+    }
+    return performance.now() - w.__since > 300;
+  }, null, { timeout: 30_000, polling: 50 });
+  const id = await page.evaluate(() => {
+    const pane = document.querySelector('.react-flow__pane').getBoundingClientRect();
+    let best = null;
+    let bestD = Infinity;
+    for (const el of document.querySelectorAll('.react-flow__node')) {
+      const r = el.getBoundingClientRect();
+      const d = Math.hypot(r.x + r.width / 2 - (pane.x + pane.width / 2), r.y + r.height / 2 - (pane.y + pane.height / 2));
+      if (r.width > 0 && d < bestD) { bestD = d; best = el.getAttribute('data-id'); }
+    }
+    return best;
+  });
+  const box = await page.locator(`.react-flow__node[data-id="${id}"]`).boundingBox();
+  const view = await viewOf(page);
+  const t0 = Date.now();
+  const frames = await measure(page, async () => {
+    const x = box.x + box.width / 2;
+    const y = box.y + Math.min(8, box.height / 2);
+    await page.mouse.move(x, y);
+    await page.mouse.down();
+    await page.mouse.move(x + 200, y + 120, { steps: 60 });
+    await page.mouse.move(x - 80, y + 30, { steps: 60 });
+    await page.mouse.up();
+  });
+  const seconds = (Date.now() - t0) / 1000;
+  return { ...view, ...stats(frames), meanMs: frames.reduce((a, b) => a + b, 0) / Math.max(1, frames.length), seconds };
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
+const spread = (values) => [Math.min(...values), Math.max(...values)];
+const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number);
+
+function summarizeBig(graph, runs) {
+  const of = (pick) => ({ median: median(runs.map(pick)), spread: spread(runs.map(pick)) });
+  const view = (key) => ({
+    zoom: median(runs.map((r) => r[key].zoom)),
+    drawn: median(runs.map((r) => r[key].drawn)),
+    p95: of((r) => r[key].p95),
+    mean: of((r) => r[key].meanMs),
+  });
+  return { nodes: graph.nodes.length, edges: graph.edges.length, runs, open: of((r) => r.openMs), openGoalMs: 2000, opened: view('opened'), fitted: view('fitted'), dragGoalMs: 50 };
+}
+
+const README_START = '<!-- bench-ui:start (generated by npm run bench:ui -- --readme; do not edit) -->';
+const README_END = '<!-- bench-ui:end -->';
+
+/** Writes the README's "Editor performance" table from this run. */
+function writeReadme(result) {
+  const file = path.join(root, 'README.md');
+  const text = readFileSync(file, 'utf8');
+  const a = text.indexOf(README_START);
+  const b = text.indexOf(README_END);
+  if (a < 0 || b < a) throw new Error(`README.md has no ${README_START} … ${README_END} block to fill`);
+  const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
+  const m = (v) => `${v.toFixed(0)} ms`;
+  const big = result.big;
+  const oti = result.openToInteractiveMs;
+  const drag = (v) => `p95 ${m(v.p95.median)} (${m(v.p95.spread[0])}–${m(v.p95.spread[1])}), mean ${m(v.mean.median)}`;
+  const lines = [
+    README_START,
+    `Measured ${new Date().toISOString().slice(0, 10)} on this shared 2-core machine; load average (1 min) ${result.loadAverage.before[0]} before, ${result.loadAverage.after[0]} after. The ${big.nodes.toLocaleString('en')}-node graph has ${big.edges.toLocaleString('en')} edges; its figures are the median (range) of ${big.runs.length} runs, each in a fresh page.`,
+    '',
+    '| what | measured | goal |',
+    '| --- | --- | --- |',
+    `| open to interactive (navigation → default LSTM drawn, Train enabled), median of ${oti.runs.length} | ${s(oti.median)} (${s(Math.min(...oti.runs))}–${s(Math.max(...oti.runs))}) | ≤ 1.5 s |`,
+    `| open the ${big.nodes.toLocaleString('en')}-node graph (file chosen → nodes on screen drawn; it opens on its first part, zoom ${big.opened.zoom.toFixed(2)}, ${big.opened.drawn} nodes drawn) | ${s(big.open.median)} (${s(big.open.spread[0])}–${s(big.open.spread[1])}) | ≤ 2 s |`,
+    `| drag a node in it, as opened | ${drag(big.opened)} | p95 ≤ 50 ms |`,
+    `| drag a node after Fit view (zoom ${big.fitted.zoom.toFixed(2)}, the smallest; ${big.fitted.drawn.toLocaleString('en')} of ${big.nodes.toLocaleString('en')} nodes on screen, drawn as boxes, edges as one layer) | ${drag(big.fitted)} | p95 ≤ 50 ms |`,
+    `| drag / pan a ${result.nodes}-node graph fitted whole, median frame | ${m(result.drag.median)} / ${m(result.pan.median)} | one 60 Hz frame |`,
+    `| while the default LSTM trains with every chart live | median frame ${m(result.training.median)}, ${result.training.snapshotsPerSecond.toFixed(0)} snapshots/s | ≤ 18 ms, ≥ 10 Hz |`,
+    README_END,
+  ];
+  writeFileSync(file, text.slice(0, a) + lines.join('\n') + text.slice(b + README_END.length));
+}
+
 const server = spawn(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'preview', '--port', String(PORT), '--strictPort', '--host', '127.0.0.1'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
 const stop = () => {
   if (!server.killed) server.kill('SIGTERM');
@@ -136,6 +240,7 @@ try {
     server.on('exit', (code) => reject(new Error(`vite preview exited with ${code}`)));
   });
 
+  const loadBefore = loadAverage();
   const dir = mkdtempSync(path.join(tmpdir(), 'cw-bench-'));
   const file = path.join(dir, 'bench-graph.json');
   const graph = generateGraph(NODES);
@@ -236,48 +341,38 @@ try {
     await fresh.close();
   }
 
-  // 2,000 nodes: open the file, then drag a node.
+  // 2,000 nodes, RUNS times (the machine is shared: report the median and the spread): open the file
+  // as a user would (it opens on its first part at a readable zoom), drag a node there; then
+  // Fit view (the whole graph at the smallest zoom, as many nodes on screen as fit) and drag one there.
   const bigFile = path.join(dir, 'bench-big.json');
   const bigGraph = generateGraph(BIG);
   writeFileSync(bigFile, `${JSON.stringify(bigGraph)}\n`);
-  const big = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  await big.goto(`http://127.0.0.1:${PORT}/?empty&fallback-files`);
-  await big.getByRole('button', { name: 'Hide the hint' }).click();
-  const [bigChooser] = await Promise.all([big.waitForEvent('filechooser'), big.getByRole('button', { name: 'Open', exact: true }).click()]);
-  await big.evaluate(() => { window.__openStart = performance.now(); });
-  await bigChooser.setFiles(bigFile);
-  // Opened: the name is shown and React Flow has measured (made visible) the nodes on screen.
-  await big.waitForFunction((name) => document.querySelector('.cw-doc-name')?.textContent?.includes(name)
-    && document.querySelectorAll('.react-flow__node').length > 0
-    && !document.querySelector('.react-flow__node[style*="visibility: hidden"]'), bigGraph.name, { timeout: 60_000, polling: 'raf' });
-  const openMs = await big.evaluate(() => performance.now() - window.__openStart);
-  await big.evaluate(() => new Promise((resolve) => setTimeout(resolve, 500)));
-  // Grab the drawn node nearest the middle of the canvas (a fit-to-view of 2,000 nodes draws them small).
-  const bigId = await big.evaluate(() => {
-    const pane = document.querySelector('.react-flow__pane').getBoundingClientRect();
-    let best = null;
-    let bestD = Infinity;
-    for (const el of document.querySelectorAll('.react-flow__node')) {
-      const r = el.getBoundingClientRect();
-      const d = Math.hypot(r.x + r.width / 2 - (pane.x + pane.width / 2), r.y + r.height / 2 - (pane.y + pane.height / 2));
-      if (r.width > 0 && d < bestD) { bestD = d; best = el.getAttribute('data-id'); }
-    }
-    return best;
-  });
-  const bbox = await big.locator(`.react-flow__node[data-id="${bigId}"]`).boundingBox();
-  const bigDrag = await measure(big, async () => {
-    const x = bbox.x + bbox.width / 2;
-    const y = bbox.y + Math.min(8, bbox.height / 2);
-    await big.mouse.move(x, y);
-    await big.mouse.down();
-    await big.mouse.move(x + 200, y + 120, { steps: 60 });
-    await big.mouse.move(x - 80, y + 30, { steps: 60 });
-    await big.mouse.up();
-  });
-  const bigRendered = await big.evaluate(() => document.querySelectorAll('.react-flow__node').length);
+  const bigRuns = [];
+  for (let run = 0; run < RUNS; run += 1) {
+    const big = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await big.goto(`http://127.0.0.1:${PORT}/?empty&fallback-files`);
+    await big.getByRole('button', { name: 'Hide the hint' }).click();
+    const [bigChooser] = await Promise.all([big.waitForEvent('filechooser'), big.getByRole('button', { name: 'Open', exact: true }).click()]);
+    await big.evaluate(() => { window.__openStart = performance.now(); });
+    await bigChooser.setFiles(bigFile);
+    // Opened: the name is shown and React Flow has measured (made visible) the nodes on screen.
+    await big.waitForFunction((name) => document.querySelector('.cw-doc-name')?.textContent?.includes(name)
+      && document.querySelectorAll('.react-flow__node').length > 0
+      && !document.querySelector('.react-flow__node[style*="visibility: hidden"]'), bigGraph.name, { timeout: 60_000, polling: 'raf' });
+    const openMs = await big.evaluate(() => performance.now() - window.__openStart);
+    await big.evaluate(() => new Promise((resolve) => setTimeout(resolve, 500)));
+    const opened = await dragNearMiddle(big);
+    await big.getByRole('button', { name: 'Fit view', exact: true }).click();
+    await big.evaluate(() => new Promise((resolve) => setTimeout(resolve, 800)));
+    const fitted = await dragNearMiddle(big);
+    if (run === 0 && SHOTS) await big.screenshot({ path: path.join(SHOTS, 'bench-big-fitted-after-drag.png') });
+    bigRuns.push({ openMs, opened, fitted });
+    await big.close();
+  }
   await browser.close();
 
   const result = {
+    loadAverage: { before: loadBefore, after: loadAverage() },
     nodes: graph.nodes.length,
     edges: graph.edges.length,
     renderedNodes: rendered,
@@ -286,9 +381,10 @@ try {
     dragWasOneUndoEntry: undoable,
     goalMedianMs: 16.7,
     openToInteractiveMs: { runs: interactive, median: [...interactive].sort((a, b) => a - b)[1], goal: 1500 },
-    big: { nodes: bigGraph.nodes.length, edges: bigGraph.edges.length, renderedNodes: bigRendered, openMs, openGoalMs: 2000, drag: stats(bigDrag), dragGoalMs: 50 },
+    big: summarizeBig(bigGraph, bigRuns),
     training: { ...stats(training), snapshotsPerSecond: snapshots / seconds, stepsPerSecond: stepsDone / seconds, seconds, goalMedianMs: 18, goalSnapshotHz: 10 },
   };
+  if (README) writeReadme(result);
   if (AS_JSON) {
     console.log(JSON.stringify(result));
   } else {
@@ -311,8 +407,14 @@ try {
     const oti = result.openToInteractiveMs;
     console.log(`\nOpen to interactive (production build, default example): median ${oti.median.toFixed(0)} ms of ${oti.runs.map((v) => v.toFixed(0)).join(', ')} — ${oti.median <= oti.goal ? 'goal ≤ 1500 ms met' : 'goal ≤ 1500 ms NOT met'}`);
     const b = result.big;
-    console.log(`${b.nodes} nodes, ${b.edges} edges (${b.renderedNodes} drawn): open ${b.openMs.toFixed(0)} ms — ${b.openMs <= b.openGoalMs ? 'goal ≤ 2000 ms met' : 'goal ≤ 2000 ms NOT met'}`);
-    console.log(`  drag: ${b.drag.frames} frames, median ${b.drag.median.toFixed(1)} ms, p95 ${b.drag.p95.toFixed(1)} ms, max ${b.drag.max.toFixed(1)} ms — ${b.drag.p95 <= b.dragGoalMs ? 'goal ≤ 50 ms per frame (p95) met' : 'goal ≤ 50 ms per frame (p95) NOT met'}`);
+    const ms = (v) => `${v.toFixed(0)} ms`;
+    const range = ([lo, hi], f = ms) => `${f(lo)}–${f(hi)}`;
+    console.log(`\n${b.nodes} nodes, ${b.edges} edges, ${b.runs.length} runs (median, range):`);
+    console.log(`  open (file chosen → nodes on screen drawn): ${ms(b.open.median)} (${range(b.open.spread)}) — ${b.open.median <= b.openGoalMs ? 'goal ≤ 2000 ms met' : 'goal ≤ 2000 ms NOT met'}`);
+    for (const [name, v] of [['as opened', b.opened], ['after Fit view', b.fitted]]) {
+      console.log(`  drag ${name} (zoom ${v.zoom.toFixed(2)}, ${v.drawn} nodes drawn): p95 frame ${ms(v.p95.median)} (${range(v.p95.spread)}), mean frame ${ms(v.mean.median)} — ${v.p95.median <= b.dragGoalMs ? 'goal ≤ 50 ms per frame (p95) met' : 'goal ≤ 50 ms per frame (p95) NOT met'}`);
+    }
+    console.log(`load average (1, 5, 15 min) before ${result.loadAverage.before.join(' ')}, after ${result.loadAverage.after.join(' ')}`);
   }
 } finally {
   stop();

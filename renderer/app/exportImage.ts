@@ -39,6 +39,13 @@ function mathText(text: string): string {
   return esc(text).replace(/_\{([^}]*)\}|_([^\s_{}⊙·+,()]+)/g, (_m, a: string | undefined, b: string | undefined) => `<tspan baseline-shift="sub" font-size="75%">${a ?? b}</tspan>`);
 }
 
+/** Where the canvas placed an edge's label (its data-x/data-y) as an SVG transform, or null. */
+function placedAt(el: Element | null | undefined): string | null {
+  const x = el?.getAttribute('data-x');
+  const y = el?.getAttribute('data-y');
+  return x && y ? `translate(${x} ${y})` : null;
+}
+
 export function exportSvg(_theme: Theme): string | null {
   const { graph } = documentStore.getState();
   if (graph.nodes.length === 0) return null;
@@ -80,10 +87,10 @@ export function exportSvg(_theme: Theme): string | null {
     if (!d) continue;
     const recurrent = graph.nodes.find((node) => node.id === edge.source)?.kind === 'cell';
     paths.push(`<path d="${d}" fill="none" stroke="${colors.edge}" stroke-width="1.6"${recurrent ? ' stroke-dasharray="6 4"' : ''} marker-end="url(#arrow)"/>`);
-    const delay = el?.closest('[data-edge-id]')?.querySelector('.cw-edge-delay')?.getAttribute('transform');
+    const delay = placedAt(el?.closest('[data-edge-id]')?.querySelector('.cw-edge-delay'));
     if (recurrent && delay) labels.push(`<g transform="${delay}"><text dominant-baseline="central" font-size="11" font-weight="700" fill="${colors.kind.cell}">t−1</text></g>`);
     const label = el?.closest('[data-edge-id]')?.querySelector('.cw-edge-label');
-    const transform = label?.getAttribute('transform');
+    const transform = placedAt(label);
     if (transform) {
       const text = WEIGHT_SYMBOL[effectiveWeight(graph, edge)];
       labels.push(`<g transform="${transform}"><rect x="${-(text.length * 3.5 + 5)}" y="-8" width="${text.length * 7 + 10}" height="16" rx="4" fill="${colors.node}" stroke="${colors.border}"/><text text-anchor="middle" dominant-baseline="central" font-size="10" fill="${colors.muted}">${esc(text)}</text></g>`);

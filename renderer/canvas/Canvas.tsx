@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type MouseEvent as ReactMouseEvent } from 'react';
 import {
-  Background, BackgroundVariant, ConnectionLineType, Controls, MiniMap, ReactFlow, useReactFlow,
+  Background, BackgroundVariant, ConnectionLineType, Controls, MiniMap, ReactFlow, useReactFlow, useStore as useFlowStore,
   type Connection, type EdgeChange, type FinalConnectionState, type IsValidConnection, type NodeChange, type OnConnectEnd,
 } from '@xyflow/react';
 import { useShallow } from 'zustand/react/shallow';
@@ -14,6 +14,8 @@ import { addNodeOfKind, importModelFile, insertTemplate, isModelFile, placeLibra
 import { handleEdgeChanges, handleNodeChanges } from './changes.ts';
 import { createEdgeDeriver, createNodeDeriver } from './derive.ts';
 import { edgeTypes, type GraphFlowEdge } from './edges.tsx';
+import { FarEdges } from './FarEdges.tsx';
+import { FAR_ZOOM, LARGE_GRAPH, ONLY_VISIBLE_ABOVE } from './scale.ts';
 import { type GraphFlowNode } from './nodes.tsx';
 import { nodeTypes } from './nodeTypes.ts';
 import { computeGroupView, GROUP_PREFIX, resolveEnd } from './groupView.ts';
@@ -32,6 +34,13 @@ const FIT_MAX_ZOOM = 1.25;
 /** Room around the graph after fit view, in screen pixels. */
 const FIT_MARGIN = 24;
 const MINIMAP_SIZE = { width: 136, height: 90 };
+// Props handed to React Flow are module constants: a new array or object on
+// every render (a drag re-renders the canvas each frame) makes React Flow
+// update its store again, and every node, edge and handle re-checks what it shows.
+const SNAP_GRID: [number, number] = [8, 8];
+const MULTI_SELECT_KEYS = ['Shift', 'Meta', 'Control'];
+const PRO_OPTIONS = { hideAttribution: true };
+const minimapColor = (node: GraphFlowNode): string => (node.data.node ? KIND_COLOR[node.data.node.kind] ?? 'var(--cw-accent)' : node.type === 'cw-groupbox' ? 'var(--cw-accent)' : 'transparent');
 
 /**
  * Fit-view padding that keeps the graph clear of what floats over the
@@ -65,8 +74,12 @@ function fitOptions(canvas: HTMLElement | null): { padding: { top: `${number}px`
   return { padding: { top: px(top), bottom: px(bottom), left: px(FIT_MARGIN), right: px(FIT_MARGIN) }, maxZoom: FIT_MAX_ZOOM };
 }
 
-/** Beyond this many nodes a graph opens on its first part at a readable zoom, not fitted whole (Fit view still shows all). */
-export const LARGE_GRAPH = 400;
+const isFar = (s: { transform: [number, number, number] }): boolean => s.transform[2] < FAR_ZOOM;
+
+const NO_EDGES: GraphFlowEdge[] = [];
+
+const onlyVisible = (graph: { nodes: unknown[] }): boolean => graph.nodes.length > ONLY_VISIBLE_ABOVE;
+
 /** How many nodes, from the top left, the first view of a large graph shows. */
 const FIRST_VIEW_NODES = 40;
 
@@ -113,6 +126,7 @@ export function Canvas() {
     focusRequest: state.focusRequest,
   })));
   const rf = useReactFlow<GraphFlowNode, GraphFlowEdge>();
+  const far = useFlowStore(isFar);
   const wrapper = useRef<HTMLDivElement>(null);
   const deriveNodes = useMemo(() => createNodeDeriver(), []);
   const deriveEdges = useMemo(() => createEdgeDeriver(), []);
@@ -122,7 +136,7 @@ export function Canvas() {
     [graph, collapsedGroups, selectedNodes, measured, dragging, validation],
   );
   const nodes = useMemo(() => {
-    const graphNodes = deriveNodes({ graph, problems: validation, sizes: validation.sizes, selected: selectedNodes, measured, dragging, hidden: groups.hiddenNodes });
+    const graphNodes = deriveNodes({ graph, problems: validation, sizes: validation.sizes, selected: selectedNodes, measured, dragging, hidden: groups.hiddenNodes, estimate: onlyVisible(graph) });
     if (groups.frames.length === 0 && groups.boxes.length === 0) return graphNodes;
     return [...groups.frames, ...graphNodes, ...groups.boxes] as unknown as GraphFlowNode[];
   }, [deriveNodes, graph, validation, selectedNodes, measured, dragging, groups]);
@@ -276,6 +290,8 @@ export function Canvas() {
     if (node.id.startsWith(GROUP_PREFIX)) uiStore.getState().toggleGroup(node.id.slice(GROUP_PREFIX.length));
   }, []);
 
+  const onFitView = useCallback(() => void rf.fitView(fitOptions(wrapper.current)), [rf]);
+
   // Right-click on a node or a selection: the canvas menu (Group as block); the node joins the selection first.
   const [menuAt, setMenuAt] = useState<MenuAt | null>(null);
   const closeMenu = useCallback(() => setMenuAt(null), []);
@@ -295,12 +311,15 @@ export function Canvas() {
     if (ui.selectedNodes.size > 0 || ui.selectedEdges.size > 0) ui.select([]);
   }, []);
 
+  // A large graph zoomed out past reading: its edges are one plain layer (FarEdges), not React Flow edges.
+  const farEdges = far && onlyVisible(graph);
+
   return (
-    <div className="cw-canvas" ref={wrapper} onDragOver={onDragOver} onDrop={onDrop} aria-label="Canvas">
+    <div className={far ? 'cw-canvas is-far' : 'cw-canvas'} ref={wrapper} onDragOver={onDragOver} onDrop={onDrop} aria-label="Canvas">
       <ReactFlow<GraphFlowNode, GraphFlowEdge>
         onMoveStart={onMoveStart}
         nodes={nodes}
-        edges={edges}
+        edges={farEdges ? NO_EDGES : edges}
         nodeTypes={nodeTypes}
         edgeTypes={edgeTypes}
         onNodesChange={onNodesChange}
@@ -315,22 +334,23 @@ export function Canvas() {
         zoomOnDoubleClick={false}
         colorMode={theme}
         snapToGrid
-        snapGrid={[8, 8]}
+        snapGrid={SNAP_GRID}
         deleteKeyCode={null}
         selectionKeyCode="Shift"
-        multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
+        multiSelectionKeyCode={MULTI_SELECT_KEYS}
         connectionLineType={ConnectionLineType.Bezier}
         connectionRadius={28}
         minZoom={0.1}
         maxZoom={3}
-        proOptions={{ hideAttribution: true }}
-        onlyRenderVisibleElements={graph.nodes.length > 150}
+        proOptions={PRO_OPTIONS}
+        onlyRenderVisibleElements={onlyVisible(graph)}
       >
+        {farEdges ? <FarEdges nodes={nodes} edges={edges} dragging={dragging} /> : null}
         <Background variant={BackgroundVariant.Dots} gap={16} size={1.2} />
         {/* The control's own fit runs first with React Flow's padding; ours then leaves room for the overlays. */}
-        <Controls showInteractive={false} position="bottom-left" onFitView={() => void rf.fitView(fitOptions(wrapper.current))} />
+        <Controls showInteractive={false} position="bottom-left" onFitView={onFitView} />
         {minimap ? (
-          <MiniMap<GraphFlowNode> pannable zoomable position="bottom-right" nodeColor={(node) => (node.data.node ? KIND_COLOR[node.data.node.kind] ?? 'var(--cw-accent)' : node.type === 'cw-groupbox' ? 'var(--cw-accent)' : 'transparent')} nodeStrokeWidth={0} nodeBorderRadius={3} maskColor="var(--cw-minimap-mask)" ariaLabel="Minimap" style={MINIMAP_SIZE} />
+          <MiniMap<GraphFlowNode> pannable zoomable position="bottom-right" nodeColor={minimapColor} nodeStrokeWidth={0} nodeBorderRadius={3} maskColor="var(--cw-minimap-mask)" ariaLabel="Minimap" style={MINIMAP_SIZE} />
         ) : null}
       </ReactFlow>
       {menuAt ? <CanvasMenu at={menuAt} onClose={closeMenu} /> : null}

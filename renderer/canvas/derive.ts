@@ -3,7 +3,7 @@
  * something it shows changed, so React Flow re-renders just those nodes (a
  * drag over a 300-node graph touches only the dragged ones).
  */
-import { MarkerType } from '@xyflow/react';
+import { MarkerType, Position, type NodeHandle } from '@xyflow/react';
 import type { Graph, GraphEdge, GraphNode, Problem } from '../../engine/format/types.ts';
 import { WEIGHT_SYMBOL } from '../../engine/meta.ts';
 import type { XY } from '../doc/ops.ts';
@@ -23,6 +23,46 @@ function worst(problems: Problem[] | undefined): { severity?: 'error' | 'warning
   const error = problems.find((problem) => problem.severity === 'error');
   const first = error ?? problems[0];
   return { severity: first.severity, message: problems.map((problem) => problem.message).join('\n') };
+}
+
+/** The previous list when every item is the same object: React Flow then skips its store update (and every subscriber's check). */
+function reuse<T>(previous: T[], next: T[]): T[] {
+  if (previous.length !== next.length) return next;
+  for (let i = 0; i < next.length; i += 1) if (previous[i] !== next[i]) return next;
+  return previous;
+}
+
+const HANDLE = 9;
+
+/**
+ * About the size each kind draws at (styles.css), for a node not measured yet.
+ * Half pixels on purpose: React Flow measures whole pixels (offsetWidth), so an
+ * estimate never equals the real size and the node is always measured, and
+ * its handles read from the page, when it first comes into view.
+ */
+const ESTIMATED_SIZE: Record<GraphNode['kind'], { width: number; height: number }> = {
+  input: { width: 140.5, height: 64.5 }, target: { width: 140.5, height: 64.5 }, cell: { width: 176.5, height: 66.5 },
+  gate: { width: 176.5, height: 64.5 }, op: { width: 54.5, height: 54.5 }, loss: { width: 150.5, height: 66.5 },
+};
+
+/**
+ * A size and handles for a node React Flow has not measured: without them it
+ * draws every node of a graph once to measure it, even with
+ * onlyRenderVisibleElements (opening a 2,000-node graph drew and laid out all
+ * of them), and a fit view waits until every node has been measured.
+ */
+function estimate(node: GraphNode): { measured: { width: number; height: number }; handles: NodeHandle[] } | null {
+  const size = ESTIMATED_SIZE[node.kind];
+  if (!size) return null;
+  const { width, height } = size;
+  const at = (type: 'source' | 'target', y: number, id: string | null = null): NodeHandle => ({
+    id, type, position: type === 'source' ? Position.Right : Position.Left,
+    x: (type === 'source' ? width : 0) - HANDLE / 2, y: y - HANDLE / 2, width: HANDLE, height: HANDLE,
+  });
+  const handles: NodeHandle[] = node.kind === 'loss'
+    ? (node.loss === 'sum' ? [at('target', height / 2, 'prediction')] : [at('target', 22, 'prediction'), at('target', 50, 'target')])
+    : [...(node.kind === 'input' || node.kind === 'target' ? [] : [at('target', height / 2)]), at('source', height / 2)];
+  return { measured: { width, height }, handles };
 }
 
 interface NodeCacheEntry {
@@ -46,10 +86,13 @@ export interface NodeInputs {
   measured: ReadonlyMap<string, { width: number; height: number }>;
   dragging: ReadonlyMap<string, XY> | null;
   hidden?: ReadonlySet<string>;
+  /** Give nodes not measured yet an estimated size and handles (when React Flow draws only what is in view). */
+  estimate?: boolean;
 }
 
 export function createNodeDeriver() {
   let cache = new Map<string, NodeCacheEntry>();
+  let last: GraphFlowNode[] = [];
   return function deriveNodes(inputs: NodeInputs): GraphFlowNode[] {
     const next = new Map<string, NodeCacheEntry>();
     const out: GraphFlowNode[] = [];
@@ -74,14 +117,15 @@ export function createNodeDeriver() {
         position: { x: pos.x, y: pos.y },
         data: { node, severity, message, inLoop, inferredSize },
         selected,
-        ...(measured ? { measured } : {}),
+        ...(measured ? { measured } : inputs.estimate ? estimate(node) : {}),
         ariaLabel: `${node.kind} ${node.id}`,
       };
       next.set(node.id, { node, selected, severity, message, inLoop, inferredSize, x: pos.x, y: pos.y, measured, flow });
       out.push(flow);
     }
     cache = next;
-    return out;
+    last = reuse(last, out);
+    return last;
   };
 }
 
@@ -102,6 +146,7 @@ export interface EdgeInputs {
 
 export function createEdgeDeriver() {
   let cache = new Map<string, EdgeCacheEntry>();
+  let last: GraphFlowEdge[] = [];
   return function deriveEdges(inputs: EdgeInputs): GraphFlowEdge[] {
     const kinds = new Map(inputs.graph.nodes.map((node) => [node.id, node.kind]));
     const lanes = new Map<string, number>();
@@ -146,6 +191,7 @@ export function createEdgeDeriver() {
       out.push(flow);
     }
     cache = next;
-    return out;
+    last = reuse(last, out);
+    return last;
   };
 }

@@ -187,7 +187,7 @@ export const OpNodeView = memo(function OpNodeView({ data, selected }: NodeProps
     <div className={classes(data, 'op', selected, `op-${node.op}`)} data-node-id={node.id} title={data.message ?? `${node.op}${node.label ? ` — ${node.label}` : ''}`}>
       <In />
       <div className="cw-op-symbol">{OP_SYMBOL[node.op] ?? node.op}</div>
-      <div className="cw-op-caption">{node.label ? formatMath(node.label) : node.id}</div>
+      <div className="cw-op-caption"><span>{node.label ? formatMath(node.label) : node.id}</span></div>
       <ProblemBadge data={data} />
       <FlagBadge id={node.id} />
       <Out />
