@@ -37,6 +37,31 @@ function initOf(edge: GraphEdge): string {
   return `${edge.weight ?? ''}|${edge.init ?? ''}|${edge.initScale ?? ''}`;
 }
 
+/** Weights of block instances (`edge:<instance>/<edge>`) whose inner edge's initializer changed in the definition (Edit block). */
+function reinitializedInBlocks(before: Graph, after: Graph, params: Record<string, TensorJSON>): string[] {
+  if (after.blocks === before.blocks || !isPlain(after.blocks) || !isPlain(before.blocks)) return [];
+  const out: string[] = [];
+  for (const [name, def] of Object.entries(after.blocks)) {
+    const was = Object.hasOwn(before.blocks, name) ? before.blocks[name] : undefined;
+    if (was === def || !isPlain(def) || !isPlain(was) || !Array.isArray(def.edges) || !Array.isArray(was.edges)) continue;
+    const old = new Map((was.edges as GraphEdge[]).filter(isPlain).map((edge) => [edge.id, edge]));
+    const changed = (def.edges as GraphEdge[]).filter((edge) => isPlain(edge) && old.has(edge.id) && old.get(edge.id) !== edge && initOf(old.get(edge.id)!) !== initOf(edge));
+    if (changed.length === 0) continue;
+    for (const node of after.nodes as unknown as Record<string, unknown>[]) {
+      if (node.kind !== 'block' || node.block !== name) continue;
+      for (const edge of changed) {
+        const key = `edge:${String(node.id)}/${edge.id}`;
+        if (Object.hasOwn(params, key)) out.push(key);
+      }
+    }
+  }
+  return out;
+}
+
+function isPlain(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 /** Stored parameter keys the validator finds stale in `graph`. */
 function staleKeys(graph: Graph, keys: readonly string[]): Set<string> {
   const paths = new Map(keys.map((key) => [pathOf('parameters', key), key]));
@@ -62,7 +87,7 @@ export function reconcileParameters(before: Graph, after: Graph): Reconciled {
   const params = after.parameters;
   const none: Reconciled = { graph: after, resized: [], reinitialized: [] };
   if (!params || after.parameters !== before.parameters) return none;
-  if (after.nodes === before.nodes && after.edges === before.edges) return none;
+  if (after.nodes === before.nodes && after.edges === before.edges && after.blocks === before.blocks) return none;
   const keys = Object.keys(params);
   if (keys.length === 0) return none;
 
@@ -75,6 +100,7 @@ export function reconcileParameters(before: Graph, after: Graph): Reconciled {
       if (was && was !== edge && key in params && initOf(was) !== initOf(edge)) reinitialized.push(key);
     }
   }
+  reinitialized.push(...reinitializedInBlocks(before, after, params));
   const staleAfter = staleKeys(after, keys);
   let resized: string[] = [];
   if (staleAfter.size > 0) {
