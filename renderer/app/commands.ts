@@ -20,7 +20,9 @@ import { uiStore } from '../store/ui.ts';
 import { validationStore } from '../store/validation.ts';
 import { EXAMPLES, exampleGraph } from '../examples.ts';
 import { tagGroup, ungroup } from '../doc/groups.ts';
-import { definitionOf, freshBlockName, groupAsBlock, placeBlock, renameBlock, ungroupBlock } from '../doc/blocks.ts';
+import { definitionOf, freshBlockName, groupAsBlock, instanceOf, placeBlock, renameBlock, ungroupBlock } from '../doc/blocks.ts';
+import { blockSizes } from '../doc/blockEdit.ts';
+import { activeGraph, blockViewStore, closeBlock, commitActive, openBlock } from '../store/blockView.ts';
 import { addToLibrary, blockLibrary, removeFromLibrary } from '../store/blockLibrary.ts';
 import { exportPng, exportSvg } from './exportImage.ts';
 import { strToU8, zipSync } from 'fflate';
@@ -57,12 +59,38 @@ export function getHost(): Host {
   return host;
 }
 
+/** Records an edit of the graph being edited: the document, or the open block's inside (Edit block). */
 function commit(label: string, next: Graph): void {
-  documentStore.getState().commit(label, next);
+  commitActive(label, next);
 }
 
+/** The graph being edited (the open block's definition while one is open). */
 function graph(): Graph {
+  return activeGraph();
+}
+
+/** The document itself (what is saved, exported and trained). */
+function documentGraph(): Graph {
   return documentStore.getState().graph;
+}
+
+/** Edit block: the canvas shows the inside of instance `id`'s block, editable; every instance follows. */
+export function editBlock(id: string): boolean {
+  const inst = instanceOf(graph(), id);
+  if (!inst || !openBlock(inst.block, id)) {
+    uiStore.getState().notify('error', `"${id}" is not an instance of a block of this file.`);
+    return false;
+  }
+  uiStore.getState().select([]);
+  return true;
+}
+
+/** Done: back to the graph, the instance the block was opened from selected. */
+export function finishBlockEdit(): void {
+  const from = blockViewStore.getState().from;
+  if (blockViewStore.getState().block === null) return;
+  closeBlock();
+  uiStore.getState().select(from !== null && nodeIds(documentGraph()).has(from) ? [from] : []);
 }
 
 /** Drop selected ids that no longer exist (after undo, delete, load). */
@@ -245,6 +273,7 @@ export async function openDocument(): Promise<void> {
 export async function importDocument(): Promise<void> {
   const file = await runHost(() => getHost().openFile());
   if (!file) return;
+  finishBlockEdit();
   if (graph().nodes.length === 0) {
     await loadDocumentText(file.text, null, { dirty: true });
     return;
@@ -329,7 +358,7 @@ async function clearAutosaveAfterSave(): Promise<void> {
  */
 async function prepareSave(): Promise<string> {
   if (uiStore.getState().saveWeights && trainedParametersPending()) await keepTrainedParameters({ quiet: true });
-  const g = graph();
+  const g = documentGraph();
   const parts = ['the graph'];
   if (g.task || g.training) parts.push('its task and training settings');
   const stored = Object.keys(g.parameters ?? {}).length;
@@ -355,7 +384,7 @@ export async function save(): Promise<void> {
 
 export async function saveAs(): Promise<void> {
   const what = await prepareSave();
-  const saved = graphForSave(graph());
+  const saved = graphForSave(documentGraph());
   const text = serializeGraph(saved);
   const result = await runHost(() => getHost().saveFileAs(text, suggestedName()));
   if (!result) return;
@@ -367,7 +396,7 @@ export async function saveAs(): Promise<void> {
 
 export async function exportJson(): Promise<void> {
   const what = await prepareSave();
-  const result = await runHost(() => getHost().exportFile(serializeGraph(graphForSave(graph())), suggestedName().replace(/\.cellwright$/i, '.json'), 'application/json'));
+  const result = await runHost(() => getHost().exportFile(serializeGraph(graphForSave(documentGraph())), suggestedName().replace(/\.cellwright$/i, '.json'), 'application/json'));
   if (result) uiStore.getState().notify('info', `Exported ${result.name}: ${what}.`);
 }
 
@@ -392,7 +421,7 @@ export async function exportSvgImage(): Promise<void> {
 export async function exportPytorch(): Promise<void> {
   let files: Record<string, string>;
   try {
-    files = exportTorch(graph()).files;
+    files = exportTorch(documentGraph()).files;
   } catch (error) {
     uiStore.getState().notify('error', `Not exported to PyTorch: ${(error as Error).message}`);
     return;
@@ -419,7 +448,9 @@ export async function layoutGraph(): Promise<void> {
  */
 export function groupSelectionAsBlock(name: string): string | null {
   const ui = uiStore.getState();
-  const result = groupAsBlock(graph(), ui.selectedNodes, name, validationStore.getState().sizes);
+  const open = blockViewStore.getState().block;
+  const sizes = validationStore.getState().sizes;
+  const result = groupAsBlock(graph(), ui.selectedNodes, name, open === null ? sizes : blockSizes(documentGraph(), open, sizes));
   if (!result.ok) {
     ui.notify('error', result.reason);
     return null;
@@ -438,10 +469,13 @@ export function groupSelectionAsNewBlock(): string | null {
 
 /** Renames a block in the file (definition and instances) and, when the library holds the same definition under the old name, there too. */
 export function renameBlockEverywhere(from: string, to: string): void {
-  const before = graph();
+  const before = documentGraph();
   const next = renameBlock(before, from, to);
   if (next === before) return;
-  commit('Rename block', next);
+  // The open block's name follows.
+  const view = blockViewStore.getState();
+  documentStore.getState().commit('Rename block', next);
+  if (view.block === from) openBlock(to.trim(), view.from);
   const mine = definitionOf(before, from);
   const entry = blockLibrary.getState().blocks.find((b) => b.name === from);
   if (host && mine && entry && JSON.stringify(entry.def) === JSON.stringify(mine)) {

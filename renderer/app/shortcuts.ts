@@ -6,6 +6,7 @@ import * as commands from './commands.ts';
 import * as training from './training.ts';
 import { trainingStore } from '../store/training.ts';
 import { uiStore } from '../store/ui.ts';
+import { blockViewStore } from '../store/blockView.ts';
 
 export interface Shortcut {
   keys: string;
@@ -42,9 +43,10 @@ export const SHORTCUTS: Shortcut[] = [
   { keys: 'Shift+T', label: 'Light / dark theme', match: (e, mod) => !mod && e.shiftKey && key(e) === 't', run: commands.toggleTheme },
   { keys: 'Shift+M', label: 'Show / hide the minimap', match: (e, mod) => !mod && e.shiftKey && key(e) === 'm', run: () => uiStore.getState().toggleMinimap() },
   { keys: '?', label: 'This list of shortcuts', match: (e) => e.key === '?', run: () => uiStore.getState().setHelpOpen(true) },
-  { keys: 'Escape', label: 'Clear the selection / close a dialog', match: (e) => e.key === 'Escape', run: () => {
+  { keys: 'Escape', label: 'Clear the selection / close a dialog / leave a block (Edit block)', match: (e) => e.key === 'Escape', run: () => {
     const ui = uiStore.getState();
     if (ui.helpOpen) ui.setHelpOpen(false);
+    else if (blockViewStore.getState().block !== null) commands.finishBlockEdit();
     else ui.select([]);
   } },
 ];

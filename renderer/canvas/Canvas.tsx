@@ -9,7 +9,11 @@ import { connect } from '../doc/ops.ts';
 import { connectionRefusal } from '../doc/rules.ts';
 import { documentStore, useDocument } from '../store/document.ts';
 import { uiStore, useUi } from '../store/ui.ts';
-import { useValidation } from '../store/validation.ts';
+import { indexProblems, useValidation, type ValidationState } from '../store/validation.ts';
+import { activeDocument, activeGraph, commitActive, openBlock, useActiveGraph, useBlockView } from '../store/blockView.ts';
+import { blockProblems, blockSizes } from '../doc/blockEdit.ts';
+import { definitionOf, instanceOf } from '../doc/blocks.ts';
+import { BlockEditBar } from './BlockEditBar.tsx';
 import { addNodeOfKind, importModelFile, insertTemplate, isModelFile, placeLibraryBlock, registerFlow } from '../app/commands.ts';
 import { handleEdgeChanges, handleNodeChanges } from './changes.ts';
 import { createEdgeDeriver, createNodeDeriver } from './derive.ts';
@@ -89,7 +93,7 @@ const FIRST_VIEW_NODES = 40;
  * draws every node (slow to open and to drag in).
  */
 function startView(rf: ReturnType<typeof useReactFlow<GraphFlowNode, GraphFlowEdge>>, canvas: HTMLElement | null): void {
-  const nodes = documentStore.getState().graph.nodes;
+  const nodes = activeGraph().nodes;
   if (nodes.length <= LARGE_GRAPH) {
     void rf.fitView(fitOptions(canvas));
     return;
@@ -112,9 +116,18 @@ function blockEnds(source: { node: string; handle: string | null | undefined }, 
 }
 
 export function Canvas() {
-  const graph = useDocument((state) => state.graph);
+  const docGraph = useDocument((state) => state.graph);
+  const graph = useActiveGraph();
   const generation = useDocument((state) => state.generation);
-  const validation = useValidation((state) => state);
+  const block = useBlockView((state) => state.block);
+  const switches = useBlockView((state) => state.switches);
+  const fullValidation = useValidation((state) => state);
+  // Inside a block (Edit block): the document's problems and sizes under the inner ids.
+  const validation: ValidationState = useMemo(() => {
+    if (block === null || graph === docGraph) return fullValidation;
+    return { graph, sizes: blockSizes(docGraph, block, fullValidation.sizes), ...indexProblems(graph, blockProblems(docGraph, block, fullValidation.problems)) };
+  }, [block, graph, docGraph, fullValidation]);
+  const outputs = useMemo(() => new Set(block !== null ? definitionOf(docGraph, block)?.outputs ?? [] : []), [block, docGraph]);
   const { selectedNodes, selectedEdges, measured, dragging, minimap, theme, focusRequest, collapsedGroups } = useUi(useShallow((state) => ({
     collapsedGroups: state.collapsedGroups,
     selectedNodes: state.selectedNodes,
@@ -136,10 +149,19 @@ export function Canvas() {
     [graph, collapsedGroups, selectedNodes, measured, dragging, validation],
   );
   const nodes = useMemo(() => {
-    const graphNodes = deriveNodes({ graph, problems: validation, sizes: validation.sizes, selected: selectedNodes, measured, dragging, hidden: groups.hiddenNodes, estimate: onlyVisible(graph) });
+    let graphNodes = deriveNodes({ graph, problems: validation, sizes: validation.sizes, selected: selectedNodes, measured, dragging, hidden: groups.hiddenNodes, estimate: onlyVisible(graph) });
+    // Inside a block its ports are marked: input nodes are its input ports, `outputs` its output ports.
+    if (block !== null) {
+      graphNodes = graphNodes.map((n) => {
+        const kind = n.data.node?.kind;
+        if (outputs.has(n.id)) return { ...n, className: `${n.className ?? ''} cw-block-port cw-block-out`.trim() };
+        if (kind === 'input') return { ...n, className: `${n.className ?? ''} cw-block-port cw-block-in`.trim() };
+        return n;
+      });
+    }
     if (groups.frames.length === 0 && groups.boxes.length === 0) return graphNodes;
     return [...groups.frames, ...graphNodes, ...groups.boxes] as unknown as GraphFlowNode[];
-  }, [deriveNodes, graph, validation, selectedNodes, measured, dragging, groups]);
+  }, [deriveNodes, graph, validation, selectedNodes, measured, dragging, groups, block, outputs]);
   const edges = useMemo(
     () => deriveEdges({ graph, problems: validation, selected: selectedEdges, hidden: groups.hiddenEdges, boxOf: groups.boxOf }),
     [deriveEdges, graph, validation, selectedEdges, groups],
@@ -175,14 +197,14 @@ export function Canvas() {
   useEffect(() => {
     autoFit.current = false;
     const handle = window.setTimeout(() => {
-      if (documentStore.getState().graph.nodes.length > 0) {
+      if (activeGraph().nodes.length > 0) {
         startView(rf, wrapper.current);
         autoFit.current = true;
         fittedGraph.current = documentStore.getState().graph;
       } else void rf.setViewport({ x: 0, y: 0, zoom: 1 });
     }, 60);
     return () => window.clearTimeout(handle);
-  }, [generation, rf]);
+  }, [generation, switches, rf]);
   useEffect(() => {
     const el = wrapper.current;
     if (!el) return undefined;
@@ -216,25 +238,24 @@ export function Canvas() {
     void rf.setCenter(node.internals.positionAbsolute.x + (node.measured.width ?? 0) / 2, node.internals.positionAbsolute.y + (node.measured.height ?? 0) / 2, { zoom: Math.max(rf.getZoom(), 1), duration: 300 });
   }, [focusRequest, rf]);
 
-  const onNodesChange = useCallback((changes: NodeChange<GraphFlowNode>[]) => handleNodeChanges(changes, uiStore, documentStore), []);
+  const onNodesChange = useCallback((changes: NodeChange<GraphFlowNode>[]) => handleNodeChanges(changes, uiStore, activeDocument), []);
   const onEdgesChange = useCallback((changes: EdgeChange<GraphFlowEdge>[]) => handleEdgeChanges(changes, uiStore), []);
 
   const isValidConnection: IsValidConnection = useCallback((c) => {
     const source = resolveEnd(c.source, c.sourceHandle);
     const target = resolveEnd(c.target, c.targetHandle);
-    return connectionRefusal(documentStore.getState().graph, { source: source.node, target: target.node, port: toPort(target.handle), ...blockEnds(source, target) }) === null;
+    return connectionRefusal(activeGraph(), { source: source.node, target: target.node, port: toPort(target.handle), ...blockEnds(source, target) }) === null;
   }, []);
 
   const onConnect = useCallback((c: Connection) => {
-    const doc = documentStore.getState();
     const source = resolveEnd(c.source, c.sourceHandle);
     const target = resolveEnd(c.target, c.targetHandle);
-    const result = connect(doc.graph, { source: source.node, target: target.node, port: toPort(target.handle), ...blockEnds(source, target) });
+    const result = connect(activeGraph(), { source: source.node, target: target.node, port: toPort(target.handle), ...blockEnds(source, target) });
     if (!result.ok) {
       uiStore.getState().notify('error', result.reason);
       return;
     }
-    doc.commit('Connect', result.graph);
+    commitActive('Connect', result.graph);
     uiStore.getState().select([], [result.edgeId]);
   }, []);
 
@@ -246,7 +267,7 @@ export function Canvas() {
       const point = 'changedTouches' in event ? event.changedTouches[0] : event;
       const over = document.elementFromPoint(point.clientX, point.clientY)?.closest('.react-flow__node')?.getAttribute('data-id');
       if (!over || over === state.fromNode.id || state.fromHandle?.type === 'target') return;
-      const reason = connectionRefusal(documentStore.getState().graph, { source: state.fromNode.id, target: over });
+      const reason = connectionRefusal(activeGraph(), { source: state.fromNode.id, target: over });
       if (reason) uiStore.getState().notify('error', reason);
       return;
     }
@@ -257,7 +278,7 @@ export function Canvas() {
     const source = fromSource ? a.node : b.node;
     const target = fromSource ? b.node : a.node;
     const port = toPort(fromSource ? b.handle : a.handle);
-    const reason = connectionRefusal(documentStore.getState().graph, { source, target, port })
+    const reason = connectionRefusal(activeGraph(), { source, target, port })
       ?? (fromSource ? 'Drop on an input handle (the dot on the left of a node).' : 'Drop on an output handle (the dot on the right of a node).');
     uiStore.getState().notify('error', reason);
   }, []);
@@ -288,6 +309,11 @@ export function Canvas() {
 
   const onNodeDoubleClick = useCallback((_event: unknown, node: { id: string }) => {
     if (node.id.startsWith(GROUP_PREFIX)) uiStore.getState().toggleGroup(node.id.slice(GROUP_PREFIX.length));
+    else {
+      // Double-click on a block instance: edit the block's inside.
+      const inst = instanceOf(activeGraph(), node.id);
+      if (inst && openBlock(inst.block, node.id)) uiStore.getState().select([]);
+    }
   }, []);
 
   const onFitView = useCallback(() => void rf.fitView(fitOptions(wrapper.current)), [rf]);
@@ -315,7 +341,7 @@ export function Canvas() {
   const farEdges = far && onlyVisible(graph);
 
   return (
-    <div className={far ? 'cw-canvas is-far' : 'cw-canvas'} ref={wrapper} onDragOver={onDragOver} onDrop={onDrop} aria-label="Canvas">
+    <div className={`${far ? 'cw-canvas is-far' : 'cw-canvas'}${block !== null ? ' is-block' : ''}`} ref={wrapper} onDragOver={onDragOver} onDrop={onDrop} aria-label="Canvas">
       <ReactFlow<GraphFlowNode, GraphFlowEdge>
         onMoveStart={onMoveStart}
         nodes={nodes}
@@ -353,6 +379,7 @@ export function Canvas() {
           <MiniMap<GraphFlowNode> pannable zoomable position="bottom-right" nodeColor={minimapColor} nodeStrokeWidth={0} nodeBorderRadius={3} maskColor="var(--cw-minimap-mask)" ariaLabel="Minimap" style={MINIMAP_SIZE} />
         ) : null}
       </ReactFlow>
+      {block !== null ? <BlockEditBar block={block} /> : null}
       {menuAt ? <CanvasMenu at={menuAt} onClose={closeMenu} /> : null}
     </div>
   );

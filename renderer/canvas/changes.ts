@@ -10,7 +10,7 @@ import { FRAME_PREFIX, GROUP_PREFIX, groupOrigin, membersOfGroupNode } from './g
 import type { DocumentStore } from '../store/document.ts';
 import type { UiStore } from '../store/ui.ts';
 
-export function handleNodeChanges(changes: readonly NodeChange[], ui: UiStore, doc: DocumentStore): void {
+export function handleNodeChanges(changes: readonly NodeChange[], ui: UiStore, doc: Pick<DocumentStore, 'getState'>): void {
   const state = ui.getState();
   const sizes: Array<[string, { width: number; height: number }]> = [];
   let selection: Set<string> | null = null;

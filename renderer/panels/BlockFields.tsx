@@ -6,7 +6,7 @@
  */
 import { useState } from 'react';
 import type { GraphNode } from '../../engine/format/types.ts';
-import { groupSelectionAsBlock, renameBlockEverywhere, ungroupBlockInstance } from '../app/commands.ts';
+import { editBlock, groupSelectionAsBlock, renameBlockEverywhere, ungroupBlockInstance } from '../app/commands.ts';
 import { blockNameRefusal, freshBlockName, portsOf, setBlockTie, tieOwners } from '../doc/blocks.ts';
 import { idRefusal, nodeIds, renameNode, updateNode } from '../doc/ops.ts';
 import { documentStore, useDocument } from '../store/document.ts';
@@ -83,6 +83,7 @@ export function BlockFields({ node }: { node: GraphNode }) {
         onCommit={(value) => commit(value ? `Tie ${node.id} to ${value}` : `Untie ${node.id}`, setBlockTie(documentStore.getState().graph, node.id, value === '' ? undefined : value))}
       />
       <div className="cw-button-row">
+        <button type="button" className="cw-small-button" title="Open the block's inside on the canvas and edit it: every instance of the block changes (double-click the instance does the same)" onClick={() => editBlock(node.id)}>Edit block</button>
         <button type="button" className="cw-small-button" title="Replace this instance by the block's nodes (its weights come along; one undo step)" onClick={() => ungroupBlockInstance(node.id)}>Ungroup</button>
       </div>
       <p className="cw-note">Inputs: {inputs.join(', ') || '—'} · outputs: {outputs.join(', ') || '—'}. Inner nodes report as {node.id}/&lt;node&gt;; parameters are keyed edge:{node.id}/…, bias:{node.id}/….</p>

@@ -5,7 +5,9 @@ import { LAYER_META } from '../../engine/layers/meta.ts';
 import { INIT_KINDS, NODE_KIND_META, nodeFields, parseNumberField, primitiveDoc, primitiveSymbol, WEIGHT_KINDS, type FieldMeta } from '../../engine/meta.ts';
 import { getOp } from '../../engine/ops/ops.ts';
 import { idRefusal, renameEdge, renameNode, updateEdge, updateGraphFields, updateNode, edgeIds, nodeIds, effectiveWeight, tieCandidates } from '../doc/ops.ts';
-import { documentStore, useDocument } from '../store/document.ts';
+import { useDocument } from '../store/document.ts';
+import { activeGraph, commitActive, useActiveGraph, useBlockView } from '../store/blockView.ts';
+import { finishBlockEdit } from '../app/commands.ts';
 import { uiStore, useUi } from '../store/ui.ts';
 import { useValidation } from '../store/validation.ts';
 import { focusNode, ungroupNodes } from '../app/commands.ts';
@@ -15,12 +17,13 @@ import { CheckField, NumberField, parseSize, SelectField, TextField, type Option
 import { NestedNodeFields, nestedSelection } from './NestedNodeFields.tsx';
 import { BlockFields, GroupAsBlock, BLOCK_HELP } from './BlockFields.tsx';
 
+// The graph being edited: the document, or the open block's inside (Edit block, renderer/store/blockView.ts).
 function commit(label: string, next: Graph) {
-  documentStore.getState().commit(label, next);
+  commitActive(label, next);
 }
 
 function g(): Graph {
-  return documentStore.getState().graph;
+  return activeGraph();
 }
 
 const WEIGHT_LABEL: Record<string, string> = {
@@ -46,7 +49,7 @@ function enumLabel(field: FieldMeta, value: string): string {
 function NodeFields({ node }: { node: GraphNode }) {
   // The kind's fields, then the op's own (factor, eps, p, start…) from the op registry; a layer's from engine/layers.
   const fields = (node.kind as string) === 'layer' ? LAYER_META.fields : nodeFields(node);
-  const incoming = useDocument((state) => state.graph.edges.filter((edge) => edge.target === node.id).length);
+  const incoming = useActiveGraph().edges.filter((edge) => edge.target === node.id).length;
   const inferred = useValidation((state) => state.sizes.get(node.id));
   const record = node as Record<string, unknown>;
   return (
@@ -103,7 +106,7 @@ function NodeFields({ node }: { node: GraphNode }) {
               }
             }
             if (field.name === 'loss') {
-              const hasTarget = documentStore.getState().graph.edges.some((edge) => edge.target === node.id && edge.port === 'target');
+              const hasTarget = g().edges.some((edge) => edge.target === node.id && edge.port === 'target');
               for (const option of options) {
                 if (option.value === 'sum' && hasTarget) option.refused = 'A sum loss has no target: remove the edge into the target port first.';
               }
@@ -129,7 +132,7 @@ function NodeFields({ node }: { node: GraphNode }) {
 }
 
 function EdgeFields({ edge }: { edge: GraphEdge }) {
-  const graph = useDocument((state) => state.graph);
+  const graph = useActiveGraph();
   const source = graph.nodes.find((node) => node.id === edge.source);
   const target = graph.nodes.find((node) => node.id === edge.target);
   const intoGate = target?.kind === 'gate';
@@ -237,6 +240,20 @@ function EdgeFields({ edge }: { edge: GraphEdge }) {
   );
 }
 
+/** Inside a block (Edit block), with nothing selected: what is open and how to leave. */
+function BlockInsideFields({ block }: { block: string }) {
+  const graph = useActiveGraph();
+  return (
+    <>
+      <p className="cw-note">The inside of block <b>{block}</b>: {graph.nodes.length} nodes · {graph.edges.length} edges. Its input nodes are the block's input ports; the nodes marked “output” leave it.</p>
+      <p className="cw-note">Every edit here changes every instance of the block, one undo step each.</p>
+      <div className="cw-button-row">
+        <button type="button" className="cw-small-button" onClick={finishBlockEdit} title="Back to the graph (Escape)">Done</button>
+      </div>
+    </>
+  );
+}
+
 function GraphFields() {
   const graph = useDocument((state) => state.graph);
   const cells = graph.nodes.filter((node) => node.kind === 'cell').length;
@@ -269,13 +286,14 @@ function GroupControls({ group }: { group: string }) {
 export const Inspector = memo(function Inspector() {
   const selectedNodes = useUi((state) => state.selectedNodes);
   const selectedEdges = useUi((state) => state.selectedEdges);
-  const graph = useDocument((state) => state.graph);
+  const graph = useActiveGraph();
+  const block = useBlockView((state) => state.block);
   const onlyNode = selectedNodes.size === 1 && selectedEdges.size === 0 ? graph.nodes.find((node) => selectedNodes.has(node.id)) : undefined;
   const onlyEdge = selectedEdges.size === 1 && selectedNodes.size === 0 ? graph.edges.find((edge) => selectedEdges.has(edge.id)) : undefined;
   const many = selectedNodes.size + selectedEdges.size > 1;
   const nested = !onlyNode && selectedNodes.size === 1 && selectedEdges.size === 0 ? nestedSelection(graph, [...selectedNodes][0]) : null;
-  let title = 'Graph';
-  let body = <GraphFields />;
+  let title = block !== null ? `Block “${block}”` : 'Graph';
+  let body = block !== null ? <BlockInsideFields block={block} /> : <GraphFields />;
   if (onlyNode && (onlyNode.kind as string) === 'block') {
     title = 'Block';
     body = <BlockFields key={onlyNode.id} node={onlyNode} />;
