@@ -11,6 +11,7 @@ import type { GraphEdge, GraphNode } from '../../engine/format/types.ts';
 import { inputPorts, outputPorts } from '../../engine/blocks/types.ts';
 import { definitionOf } from '../doc/blocks.ts';
 import { useDocument } from '../store/document.ts';
+import { editBlock } from '../app/commands.ts';
 import { useValidation } from '../store/validation.ts';
 import { NestedDrawing, Strip } from './LayerNode.tsx';
 import type { GraphFlowNode } from './nodes.tsx';
@@ -82,6 +83,7 @@ export const BlockNodeView = memo(function BlockNodeView({ data, selected }: Nod
       {open ? (
         <div className="cw-layer-body nodrag">
           <NestedDrawing layer={inst.id} nodes={inner} edges={edges} pickable={false} what={`block ${name}`} />
+          <button type="button" className="cw-small-button nodrag cw-block-edit" title="Edit the block's inside on the canvas: every instance changes" onClick={(event) => { event.stopPropagation(); editBlock(inst.id); }}>Edit block</button>
           {shown.map((n) => <Strip key={n.id} id={`${inst.id}/${n.id}`} title={`${n.kind} ${n.id} of this instance on one validation sequence`} />)}
         </div>
       ) : null}
