@@ -146,4 +146,24 @@ describe('editing a block definition', () => {
     const sizes = blockSizes(g, 'my gate', inferSizesAny(g));
     expect(Object.fromEntries(sizes)).toEqual({ x: 1, h: 8, f: 8 });
   });
+
+  it('hostile block names (__proto__, quotes and a newline) open, edit and map problems like any other', () => {
+    for (const name of ['__proto__', 'say "hi"\nthere', 'constructor']) {
+      const g = lstm();
+      const r = groupAsBlock(g, ['f'], name, inferSizesAny(g));
+      if (!r.ok) throw new Error(r.reason);
+      const view = definitionView(r.graph, name)!;
+      expect(view.nodes.map((n) => n.id)).toEqual(['x', 'h', 'f']);
+      let edited = addNode(view, { id: 'bad', kind: 'op', op: 'mul', position: { x: 0, y: 0 } } as never);
+      for (const source of ['x', 'h']) {
+        const c = connect(edited, { source, target: 'bad' });
+        if (!c.ok) throw new Error(c.reason);
+        edited = c.graph;
+      }
+      const next = writeDefinition(r.graph, name, edited);
+      expect(Object.hasOwn(next.blocks as object, name)).toBe(true);
+      expect(definitionOf(next, name)!.nodes.map((n) => n.id)).toEqual(['x', 'h', 'f', 'bad']);
+      expect(blockProblems(next, name, validateAny(next)).filter((p) => p.code === 'CW047').map((p) => p.node)).toEqual(['bad']);
+    }
+  });
 });

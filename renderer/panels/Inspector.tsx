@@ -6,10 +6,9 @@ import { INIT_KINDS, NODE_KIND_META, nodeFields, parseNumberField, primitiveDoc,
 import { getOp } from '../../engine/ops/ops.ts';
 import { idRefusal, renameEdge, renameNode, updateEdge, updateGraphFields, updateNode, edgeIds, nodeIds, effectiveWeight, tieCandidates } from '../doc/ops.ts';
 import { useDocument } from '../store/document.ts';
-import { activeGraph, commitActive, useActiveGraph, useBlockView } from '../store/blockView.ts';
+import { activeGraph, commitActive, useActiveGraph, useActiveSizes, useBlockView } from '../store/blockView.ts';
 import { finishBlockEdit } from '../app/commands.ts';
 import { uiStore, useUi } from '../store/ui.ts';
-import { useValidation } from '../store/validation.ts';
 import { focusNode, ungroupNodes } from '../app/commands.ts';
 import { groupName, groupOf } from '../doc/groups.ts';
 import { WeightMatrix } from './WeightMatrix.tsx';
@@ -50,7 +49,7 @@ function NodeFields({ node }: { node: GraphNode }) {
   // The kind's fields, then the op's own (factor, eps, p, start…) from the op registry; a layer's from engine/layers.
   const fields = (node.kind as string) === 'layer' ? LAYER_META.fields : nodeFields(node);
   const incoming = useActiveGraph().edges.filter((edge) => edge.target === node.id).length;
-  const inferred = useValidation((state) => state.sizes.get(node.id));
+  const inferred = useActiveSizes().get(node.id);
   const record = node as Record<string, unknown>;
   return (
     <>
@@ -139,7 +138,7 @@ function EdgeFields({ edge }: { edge: GraphEdge }) {
   const weight = effectiveWeight(graph, edge);
   const learned = weight !== 'identity';
   const notGateReason = target ? `Edges into a ${target.kind} carry the value unchanged (identity).` : undefined;
-  const sizes = useValidation((state) => state.sizes);
+  const sizes = useActiveSizes();
   const tieOptions = tieCandidates(graph, edge.id, sizes);
   const weightOptions: Option[] = WEIGHT_KINDS.map((kind) => ({ value: kind, label: WEIGHT_LABEL[kind] ?? kind }));
   return (

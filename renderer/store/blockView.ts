@@ -7,7 +7,9 @@
  */
 import { createStore, useStore } from 'zustand';
 import type { Graph } from '../../engine/format/types.ts';
-import { definitionView, writeDefinition } from '../doc/blockEdit.ts';
+import { useMemo } from 'react';
+import { blockSizes, definitionView, writeDefinition } from '../doc/blockEdit.ts';
+import { useValidation } from './validation.ts';
 import { documentStore } from './document.ts';
 import type { DocumentState } from './document.ts';
 
@@ -64,6 +66,14 @@ export function useActiveGraph(): Graph {
   const graph = useStore(documentStore, (s) => s.graph);
   const block = useStore(blockViewStore, (s) => s.block);
   return viewOf(graph, block);
+}
+
+/** Node sizes of the graph being edited (inside a block: its inner nodes', read from an instance). */
+export function useActiveSizes(): ReadonlyMap<string, number> {
+  const graph = useStore(documentStore, (s) => s.graph);
+  const block = useStore(blockViewStore, (s) => s.block);
+  const sizes = useValidation((s) => s.sizes);
+  return useMemo(() => (block === null ? sizes : blockSizes(graph, block, sizes)), [graph, block, sizes]);
 }
 
 export function useBlockView<T>(selector: (state: BlockViewState) => T): T {
