@@ -151,3 +151,32 @@ test('double-click an instance opens its block; Done goes back; deleting the blo
   await expect(nodeLocator(page, 'f')).toBeVisible();
   await expect(nodeLocator(page, 'loss')).toBeVisible();
 });
+
+test('inside a block, a weight kind change drops the instances\' stored weights that no longer fit, with Undo', async ({ page }) => {
+  test.setTimeout(120_000);
+  await twoInstances(page);
+  // Both instances have stored weights for the inner edge h_f (the second one after a step).
+  await trainingSettled(page);
+  await page.getByRole('button', { name: 'Step', exact: true }).click();
+  await expect(page.getByLabel('Step count')).toHaveText('1');
+  await nodeLocator(page, 'my_gate_2').dblclick();
+  await expect(bar(page)).toBeVisible();
+  await page.locator('.react-flow__edge[data-id="h_f"] .cw-edge-label').click();
+  await expect(inspector(page).getByRole('heading')).toContainText('Edge');
+  const before = (await myGate(page)).graph.parameters ?? {};
+  expect(before['edge:my_gate/h_f']).toBeDefined();
+  await inspector(page).getByLabel('Weight', { exact: true }).selectOption('diagonal');
+  await expect(page.locator('.cw-notice')).toContainText('edge:my_gate/h_f');
+  await expect(page.locator('.cw-notice')).toContainText('in block "my gate"');
+  await expect(page.locator('.cw-notice').getByRole('button', { name: 'Undo' })).toBeVisible();
+  await screenshot(page, 'block-edit-stale-weights.png');
+  let g = (await myGate(page)).graph;
+  expect(g.parameters?.['edge:my_gate/h_f']).toBeUndefined();
+  expect(g.parameters?.['edge:my_gate/x_f']).toEqual(before['edge:my_gate/x_f']);
+  await expect(page.getByRole('region', { name: 'Problems' })).toContainText('none');
+  await undo(page).click();
+  g = (await myGate(page)).graph;
+  expect(g.parameters?.['edge:my_gate/h_f']).toEqual(before['edge:my_gate/h_f']);
+  expect((g.blocks as Record<string, Def>)['my gate'].edges.find((e) => `${e.source}>${e.target}` === 'h>f')).not.toHaveProperty('weight', 'diagonal');
+  await expect(bar(page)).toBeVisible();
+});
