@@ -12,7 +12,7 @@ import { gradReport } from '../../engine/grad.ts';
 import { createDocumentStore } from '../store/document.ts';
 import { addNode, connect, updateEdge, updateNode, renameNode } from './ops.ts';
 import { definitionOf, groupAsBlock, setBlockTie } from './blocks.ts';
-import { blockProblems, blockSizes, definitionView, writeDefinition } from './blockEdit.ts';
+import { blockOfPath, blockProblems, blockSizes, definitionView, writeDefinition } from './blockEdit.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const lstm = (): Graph => JSON.parse(readFileSync(path.join(root, 'assets/examples/lstm.json'), 'utf8')) as Graph;
@@ -143,6 +143,10 @@ describe('editing a block definition', () => {
     // Each inner problem once, however many instances.
     const keys = problems.map((p) => `${p.code}|${p.node}|${p.edge}`);
     expect(new Set(keys).size).toBe(keys.length);
+    // A problem's path names its block (the Problems list opens it).
+    expect(problems.map((p) => blockOfPath(bad, p.path))).toEqual(problems.map(() => 'my gate'));
+    expect(blockOfPath(bad, 'nodes[3]')).toBeNull();
+    expect(blockOfPath({ ...bad, blocks: { ...(bad.blocks as object), 'my': {} } }, 'blocks["my gate"].edges[0]')).toBe('my gate');
     const sizes = blockSizes(g, 'my gate', inferSizesAny(g));
     expect(Object.fromEntries(sizes)).toEqual({ x: 1, h: 8, f: 8 });
   });

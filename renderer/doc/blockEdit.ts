@@ -161,3 +161,18 @@ export function blockSizes(graph: Graph, name: string, sizes: ReadonlyMap<string
   }
   return out;
 }
+
+/** The block whose definition a problem's JSON path points into (`blocks["my gate"].edges[1]` → "my gate"), or null. */
+export function blockOfPath(graph: Graph, path: string): string | null {
+  let best: string | null = null;
+  let length = 0;
+  for (const name of Object.keys(blockTable(graph))) {
+    const prefix = pathOf('blocks', name);
+    const next = path.charAt(prefix.length);
+    if (path.startsWith(prefix) && (next === '' || next === '.' || next === '[') && prefix.length > length) {
+      best = name;
+      length = prefix.length;
+    }
+  }
+  return best;
+}

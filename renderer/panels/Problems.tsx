@@ -1,15 +1,41 @@
 import { memo } from 'react';
 import type { Problem } from '../../engine/format/types.ts';
-import { focusNode } from '../app/commands.ts';
+import { finishBlockEdit, focusNode } from '../app/commands.ts';
+import { blockOfPath, blockProblems } from '../doc/blockEdit.ts';
+import { activeGraph, blockViewStore, openBlock } from '../store/blockView.ts';
 import { documentStore, useDocument } from '../store/document.ts';
 import { problemDetail, userMessage } from '../doc/wording.ts';
 import { uiStore } from '../store/ui.ts';
 import { useValidation } from '../store/validation.ts';
 
-function reveal(problem: Problem) {
+/**
+ * Show where a problem is. One inside a block's definition opens the block
+ * (Edit block) with the inner node or edge selected; one of the graph, while
+ * a block is open, goes back to the graph first.
+ */
+function reveal(found: Problem) {
+  const doc = documentStore.getState().graph;
+  const open = blockViewStore.getState().block;
+  const inside = blockOfPath(doc, found.path);
+  if (inside === null) {
+    if (open !== null) finishBlockEdit();
+    revealHere(found);
+    return;
+  }
+  const mapped = blockProblems(doc, inside, [found])[0] ?? found;
+  if (inside === open) {
+    revealHere(mapped);
+    return;
+  }
+  // The canvas switches and fits the block: select what the problem names.
+  openBlock(inside, null);
+  uiStore.getState().select(mapped.node !== undefined ? [mapped.node] : [], mapped.edge !== undefined ? [mapped.edge] : []);
+}
+
+function revealHere(problem: Problem) {
   const nodeId = problem.node ?? problem.nodes?.[0];
   if (problem.edge && !nodeId) {
-    const edge = documentStore.getState().graph.edges.find((entry) => entry.id === problem.edge);
+    const edge = activeGraph().edges.find((entry) => entry.id === problem.edge);
     uiStore.getState().select([], [problem.edge]);
     if (edge) uiStore.getState().focusNode(edge.target);
     return;

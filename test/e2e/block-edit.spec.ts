@@ -138,12 +138,30 @@ test('double-click an instance opens its block; Done goes back; deleting the blo
   await inspector(page).getByRole('button', { name: 'Group as block' }).click();
   await nodeLocator(page, 'my_gate').dblclick();
   await expect(bar(page)).toContainText('edits change its 1 instance');
+  // An op dropped inside with nothing wired into it: flagged on the inner node, and in the Problems list after Done.
+  await page.getByRole('complementary', { name: 'Palette' }).getByRole('button', { name: /^scale( op)?$/ }).dragTo(page.locator('.react-flow__pane'), { targetPosition: { x: 420, y: 380 } });
+  const op = page.locator('.react-flow__node.selected');
+  const opId = (await op.getAttribute('data-id'))!;
+  await expect(nodeLocator(page, opId).locator('.cw-badge-error')).toBeVisible();
   await bar(page).getByRole('button', { name: 'Done' }).click();
   await expect(bar(page)).toHaveCount(0);
   await expect(nodeLocator(page, 'loss')).toBeVisible();
+  const problems = page.getByRole('region', { name: 'Problems' });
+  await expect(problems).toContainText(`op "my_gate/${opId}" has no inputs`);
+  // Clicking the problem opens the block with the op selected.
+  await problems.getByRole('button', { name: /has no inputs/ }).click();
+  await expect(bar(page)).toBeVisible();
+  await expect(nodeLocator(page, opId)).toHaveClass(/selected/);
+  await expect(inspector(page).getByLabel('Id', { exact: true })).toHaveValue(opId);
+  await undo(page).click();
+  await expect(nodeLocator(page, opId)).toHaveCount(0);
+  await expect(problems).toContainText('none');
+  await page.keyboard.press('Escape');
+  await expect(bar(page)).toHaveCount(0);
   // From the expanded drawing.
   await nodeLocator(page, 'my_gate').getByRole('button', { name: 'Expand block my_gate' }).click();
-  await nodeLocator(page, 'my_gate').getByRole('button', { name: 'Edit block' }).click();
+  // (Graph nodes may lie over the expanded drawing: the button is pressed, not the point under it.)
+  await nodeLocator(page, 'my_gate').getByRole('button', { name: 'Edit block' }).dispatchEvent('click');
   await expect(bar(page)).toBeVisible();
   // Undo of the grouping removes the block: the canvas is back on the graph.
   await undo(page).click();
