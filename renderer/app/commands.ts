@@ -25,6 +25,7 @@ import { addToLibrary, blockLibrary, removeFromLibrary } from '../store/blockLib
 import { exportPng, exportSvg } from './exportImage.ts';
 import { strToU8, zipSync } from 'fflate';
 import { exportTorch } from '../../engine/export/torch.ts';
+import { exportOnnx } from '../../engine/export/onnx.ts';
 import { keepTrainedParameters, trainedParametersPending } from '../train/client.ts';
 import { trainingStore } from '../store/training.ts';
 import { describeKeys } from '../doc/params.ts';
@@ -403,6 +404,26 @@ export async function exportPytorch(): Promise<void> {
   if (saved) uiStore.getState().notify('info', `Exported ${saved.name}: unzip it and run \`python train.py\` (or torchrun) — see its README.md.`);
 }
 
+/**
+ * File → Export → ONNX: the engine's exporter (engine/export/onnx.ts) writes
+ * `<graph name>.onnx` with the CLI's defaults (outputs: every loss's
+ * prediction and every cell; initial states inside the model). It runs here,
+ * like the PyTorch export: it only writes the model's numbers, no training.
+ */
+export async function exportOnnxModel(): Promise<void> {
+  let bytes: Uint8Array;
+  let outputs: string[];
+  try {
+    ({ bytes, outputs } = exportOnnx(graph()));
+  } catch (error) {
+    const message = (error as Error).message.replace(/^cannot export to ONNX: /, '');
+    uiStore.getState().notify('error', `Not exported to ONNX: ${message}`);
+    return;
+  }
+  const saved = await runHost(() => getHost().exportFile(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }), imageName('.onnx'), 'application/octet-stream'));
+  if (saved) uiStore.getState().notify('info', `Exported ${saved.name}: inputs [T, B, size] by input id, outputs ${outputs.join(', ')}.`);
+}
+
 export async function layoutGraph(): Promise<void> {
   const g = graph();
   if (g.nodes.length === 0) return;
@@ -540,13 +561,17 @@ export function runMenuAction(action: MenuAction): void {
     case 'shortcuts': uiStore.getState().setHelpOpen(true); break;
     case 'about': uiStore.getState().notify('info', 'Cellwright: design recurrent cells, train them, watch the gradient through time.'); break;
     case 'exportTorch': void exportPytorch(); break;
+    case 'exportOnnx': void exportOnnxModel(); break;
+    case 'groupAsBlock': groupSelectionAsNewBlock(); break;
     case 'train':
     case 'pause':
     case 'step':
     case 'reset':
     case 'reinitWeights':
     case 'fitToTask':
-      // Handled by the training commands (startup.ts routes them); nothing to do here.
+    case 'sweep':
+    case 'reproduce':
+      // Handled by the training commands and the experiment dialogs (startup.ts routes them); nothing to do here.
       break;
   }
 }
