@@ -405,16 +405,19 @@ export async function exportPytorch(): Promise<void> {
 }
 
 /**
- * File → Export → ONNX: the engine's exporter (engine/export/onnx.ts) writes
- * `<graph name>.onnx` with the CLI's defaults (outputs: every loss's
- * prediction and every cell; initial states inside the model). It runs here,
- * like the PyTorch export: it only writes the model's numbers, no training.
+ * File → Export → ONNX (renderer/panels/OnnxDialog.tsx): the engine's exporter
+ * (engine/export/onnx.ts) writes `<graph name>.onnx` with the CLI's default
+ * outputs (every loss's prediction and every cell); `initialStates` is the
+ * CLI's `--initial-states`. It runs here, like the PyTorch export: it only
+ * writes the model's numbers, no training.
  */
-export async function exportOnnxModel(): Promise<void> {
+export async function exportOnnxModel(options: { initialStates?: boolean } = {}): Promise<void> {
+  // The weights a save would write: with "with weights" ticked, the trained ones (as Export JSON).
+  if (uiStore.getState().saveWeights && trainedParametersPending()) await keepTrainedParameters({ quiet: true });
   let bytes: Uint8Array;
   let outputs: string[];
   try {
-    ({ bytes, outputs } = exportOnnx(graph()));
+    ({ bytes, outputs } = exportOnnx(graph(), { initialStates: options.initialStates === true }));
   } catch (error) {
     const message = (error as Error).message.replace(/^cannot export to ONNX: /, '');
     uiStore.getState().notify('error', `Not exported to ONNX: ${message}`);
@@ -561,7 +564,6 @@ export function runMenuAction(action: MenuAction): void {
     case 'shortcuts': uiStore.getState().setHelpOpen(true); break;
     case 'about': uiStore.getState().notify('info', 'Cellwright: design recurrent cells, train them, watch the gradient through time.'); break;
     case 'exportTorch': void exportPytorch(); break;
-    case 'exportOnnx': void exportOnnxModel(); break;
     case 'groupAsBlock': groupSelectionAsNewBlock(); break;
     case 'train':
     case 'pause':
@@ -571,7 +573,8 @@ export function runMenuAction(action: MenuAction): void {
     case 'fitToTask':
     case 'sweep':
     case 'reproduce':
-      // Handled by the training commands and the experiment dialogs (startup.ts routes them); nothing to do here.
+    case 'exportOnnx':
+      // Handled by the training commands and the experiment and export dialogs (startup.ts routes them); nothing to do here.
       break;
   }
 }

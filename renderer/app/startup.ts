@@ -19,8 +19,9 @@ import { installShortcuts } from './shortcuts.ts';
 import * as training from './training.ts';
 import { openSweep } from '../experiments/SweepDialog.tsx';
 import { openReproduce } from '../experiments/ReproduceDialog.tsx';
+import { openOnnxExport } from '../panels/OnnxDialog.tsx';
 
-/** The host's Train menu items (Train, Pause, Step, Reset, Re-initialize, Fit to task) go to the training commands, Sweep… and Reproduce… open their dialogs; the rest to the editor. */
+/** The host's Train menu items (Train, Pause, Step, Reset, Re-initialize, Fit to task) go to the training commands, Sweep…, Reproduce… and Export ONNX… open their dialogs; the rest to the editor. */
 function menuAction(action: MenuAction): void {
   switch (action) {
     case 'train': training.train(); break;
@@ -31,6 +32,7 @@ function menuAction(action: MenuAction): void {
     case 'fitToTask': training.fitGraphToTaskNow(); break;
     case 'sweep': openSweep(); break;
     case 'reproduce': openReproduce(); break;
+    case 'exportOnnx': openOnnxExport(); break;
     default: runMenuAction(action);
   }
 }
