@@ -26,6 +26,7 @@ import { exportPng, exportSvg } from './exportImage.ts';
 import { strToU8, zipSync } from 'fflate';
 import { exportTorch } from '../../engine/export/torch.ts';
 import { exportOnnx } from '../../engine/export/onnx.ts';
+import type { OnnxJob, OnnxReply } from './onnx.worker.ts';
 import { keepTrainedParameters, trainedParametersPending } from '../train/client.ts';
 import { trainingStore } from '../store/training.ts';
 import { describeKeys } from '../doc/params.ts';
@@ -408,23 +409,46 @@ export async function exportPytorch(): Promise<void> {
  * File → Export → ONNX (renderer/panels/OnnxDialog.tsx): the engine's exporter
  * (engine/export/onnx.ts) writes `<graph name>.onnx` with the CLI's default
  * outputs (every loss's prediction and every cell); `initialStates` is the
- * CLI's `--initial-states`. It runs here, like the PyTorch export: it only
- * writes the model's numbers, no training.
+ * CLI's `--initial-states`. It runs on a worker: a wide graph takes seconds.
  */
 export async function exportOnnxModel(options: { initialStates?: boolean } = {}): Promise<void> {
   // The weights a save would write: with "with weights" ticked, the trained ones (as Export JSON).
   if (uiStore.getState().saveWeights && trainedParametersPending()) await keepTrainedParameters({ quiet: true });
-  let bytes: Uint8Array;
-  let outputs: string[];
-  try {
-    ({ bytes, outputs } = exportOnnx(graph(), { initialStates: options.initialStates === true }));
-  } catch (error) {
-    const message = (error as Error).message.replace(/^cannot export to ONNX: /, '');
-    uiStore.getState().notify('error', `Not exported to ONNX: ${message}`);
+  const name = imageName('.onnx');
+  uiStore.getState().notify('info', `Exporting ${name}…`);
+  const reply = await onnxOffThread({ graph: graph(), initialStates: options.initialStates === true });
+  if (!reply.ok) {
+    uiStore.getState().notify('error', `Not exported to ONNX: ${reply.message.replace(/^cannot export to ONNX: /, '')}`);
     return;
   }
-  const saved = await runHost(() => getHost().exportFile(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }), imageName('.onnx'), 'application/octet-stream'));
-  if (saved) uiStore.getState().notify('info', `Exported ${saved.name}: inputs [T, B, size] by input id, outputs ${outputs.join(', ')}.`);
+  const saved = await runHost(() => getHost().exportFile(new Blob([reply.bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }), name, 'application/octet-stream'));
+  if (saved) uiStore.getState().notify('info', `Exported ${saved.name}: inputs [T, B, size] by input id, outputs ${reply.outputs.join(', ')}.`);
+}
+
+/** One export on a worker of its own (renderer/app/onnx.worker.ts); where no Worker exists, here. */
+function onnxOffThread(job: OnnxJob): Promise<OnnxReply> {
+  const here = (): OnnxReply => {
+    try {
+      const { bytes, outputs } = exportOnnx(job.graph, { initialStates: job.initialStates });
+      return { ok: true, bytes, outputs };
+    } catch (error) {
+      return { ok: false, message: (error as Error).message };
+    }
+  };
+  if (typeof Worker === 'undefined') return Promise.resolve(here());
+  return new Promise((resolve) => {
+    const worker = new Worker(new URL('./onnx.worker.ts', import.meta.url), { type: 'module', name: 'cellwright-onnx-export' });
+    worker.addEventListener('message', (event: MessageEvent<OnnxReply>) => {
+      worker.terminate();
+      resolve(event.data);
+    });
+    worker.addEventListener('error', (event) => {
+      event.preventDefault();
+      worker.terminate();
+      resolve({ ok: false, message: `the export stopped (${event.message || 'unknown error'}); try again` });
+    });
+    worker.postMessage(job);
+  });
 }
 
 export async function layoutGraph(): Promise<void> {
