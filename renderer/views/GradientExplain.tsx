@@ -13,7 +13,8 @@ import { fmtNumber as f, gradientStory } from '../../engine/diagnostics/gradient
 import { useDocument } from '../store/document.ts';
 import { useTelemetry } from '../store/telemetry.ts';
 import { requestGradientExplain } from '../train/client.ts';
-import { edgeName, nodeName } from './names.ts';
+import { flowCell } from './gradient-flow.ts';
+import { edgeName } from './names.ts';
 import { scrubStore } from './scrub.ts';
 
 /** Steps of the path listed one by one; longer paths show their two ends. */
@@ -67,7 +68,8 @@ export function GradientExplain({ node, t, depth, onClose, onBack, onValue }: {
 
   const current = result?.key === key ? result : null;
   const g = current?.g ?? null;
-  const name = (id: string) => nodeName(graph, id);
+  // Cells and gates inside a layer go by their layer ("l1 › h").
+  const name = (id: string) => flowCell(graph, id).label;
   const route = (r: GradientRoute) => edgeName(graph, r.edge);
   const steps = g?.path?.steps ?? [];
   const shown = steps.length <= PATH_ROWS ? steps : [...steps.slice(0, PATH_ROWS / 2), null, ...steps.slice(-PATH_ROWS / 2)];

@@ -33,6 +33,11 @@ export function flowCell(graph: Graph, id: string): FlowCell {
     if (!layer || n.id.length > layer.id.length) layer = n;
   }
   if (!layer) return { id, label: nodeName(graph, id), layer: null, node: id, reverse: false };
+  return nestedCell(layer, id);
+}
+
+/** A cell of `layer` by its reported id (`l1/h`, `bi/reverse/h`): its nested node and direction. */
+export function nestedCell(layer: Pick<LayerNode, 'id' | 'direction'>, id: string): FlowCell {
   const direction = layer.direction;
   let node = id.slice(layer.id.length + 1);
   let reverse = direction === 'reverse';
