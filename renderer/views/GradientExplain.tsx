@@ -99,7 +99,7 @@ export function GradientExplain({ node, t, depth, onClose, onBack, onValue }: {
           {g.path ? (
             <>
               <table className="cw-explain-terms" aria-label="Routes out of the cell">
-                <caption>Back through (steps {g.t + 2}…{g.path.from + 1}, mean over the path)</caption>
+                <caption>Back through (steps {g.reverse ? `${g.path.from + 1}…${g.t}` : `${g.t + 2}…${g.path.from + 1}`}, mean over the path)</caption>
                 <tbody>
                   {g.path.routes.map((r) => (
                     <tr key={r.edge}>
@@ -111,13 +111,13 @@ export function GradientExplain({ node, t, depth, onClose, onBack, onValue }: {
                 </tbody>
               </table>
               <table className="cw-explain-terms" aria-label="Path back through time">
-                <caption>From the loss at t = {g.path.from + 1}, one step back at a time</caption>
+                <caption>From the loss at t = {g.path.from + 1}, one step back at a time{g.reverse ? ' (this copy reads time backwards: back is towards t = T)' : ''}</caption>
                 <tbody>
                   {shown.map((st, k) => (st === null ? (
                     <tr key={`gap${k}`}><td colSpan={3} className="cw-muted">… {steps.length - PATH_ROWS} more steps …</td></tr>
                   ) : (
                     <tr key={st.step}>
-                      <td>t = {st.step + 1} → {st.step}</td>
+                      <td>t = {st.step + 1} → {g.reverse ? st.step + 2 : st.step}</td>
                       <td className="cw-num">×{f(st.gain)}</td>
                       <td>
                         <button type="button" className="cw-link" onClick={() => { scrubStore.setState({ t: st.step + 1 }); onValue(node, st.step); }}>explain {name(node)} at t = {st.step + 1}</button>
