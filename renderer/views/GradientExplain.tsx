@@ -88,7 +88,7 @@ export function GradientExplain({ node, t, depth, onClose, onBack, onValue }: {
             <tbody>
               {g.sources.map((src) => (
                 <tr key={src.step}>
-                  <td>loss at t = {src.step + 1} <span className="cw-muted">({src.distance === 0 ? 'same step' : `${src.distance} later`})</span></td>
+                  <td>loss at t = {src.step + 1} <span className="cw-muted">({src.distance === 0 ? 'same step' : `${src.distance} ${g.reverse ? 'earlier' : 'later'}`})</span></td>
                   <td className="cw-num">{f(src.norm)}</td>
                   <td className="cw-num">{Number.isFinite(src.share) ? `${Math.round(src.share * 100)} %` : ''}</td>
                   <td className="cw-num" title="Mean factor per step back">{src.distance > 0 ? `×${f(src.perStep)}/step` : ''}</td>

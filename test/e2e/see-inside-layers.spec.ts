@@ -58,4 +58,26 @@ test('a bidirectional GRU: the chart lists both directions and says the backward
   await expect(pane.locator('.cw-key')).toHaveText(['bi → › h', 'bi ← › h']);
   await expect(pane.locator('.cw-flow-reverse')).toContainText('bi ← › h reads time backwards (t = T → 1)');
   await screenshot(page, 'see-inside-layers-gradient-bigru-light.png');
+
+  // A point of the backward copy's curve: the click explains the curve nearest the pointer, so walk down the chart (below the hover read-out) until it is that one.
+  const plot = page.getByRole('img', { name: 'Gradient norm against time step, per cell' }).locator('.u-over');
+  const b = (await plot.boundingBox())!;
+  const dialog = page.getByRole('dialog', { name: 'Explain this value' });
+  let found = false;
+  for (let k = 5; k < 20 && !found; k++) {
+    await page.mouse.move(b.x + b.width * 0.3, b.y + b.height * (k + 0.5) * 0.05, { steps: 2 });
+    await page.mouse.click(b.x + b.width * 0.3, b.y + b.height * (k + 0.5) * 0.05);
+    await expect(dialog.locator('h3')).toContainText('‖∂L/∂bi');
+    found = ((await dialog.locator('h3').textContent()) ?? '').includes('bi ← › h');
+    if (!found) await page.getByRole('button', { name: 'Close explanation' }).click();
+  }
+  expect(found).toBe(true);
+  // Its losses are at its step and before in the data, and its path runs towards t = T.
+  await expect(dialog.locator('.cw-explain-story')).toContainText(/earlier in the data \(later for this copy, which reads time backwards\)/, { timeout: 20_000 });
+  const row = dialog.getByRole('table', { name: 'Path back through time' }).getByRole('row').first();
+  const [from, to] = (/t = (\d+) → (\d+)/.exec((await row.textContent()) ?? '') ?? []).slice(1).map(Number);
+  expect(to).toBe(from + 1);
+  await expect(dialog.getByRole('table', { name: 'Path back through time' })).toContainText('this copy reads time backwards');
+  await expect(dialog.getByRole('table', { name: 'Where the gradient comes from' })).not.toContainText('later)');
+  await screenshot(page, 'see-inside-layers-gradient-bigru-reverse-light.png');
 });
