@@ -42,12 +42,14 @@ function bandsPlugin(lo: () => number, hi: () => number): uPlot.Plugin {
         if (yHi > top) ctx.fillRect(left, top, width, Math.min(top + height, yHi) - top);
         const dpr = pixelScale(u);
         ctx.font = `600 ${10 * dpr}px Inter, system-ui, sans-serif`;
-        ctx.textAlign = 'left';
+        // Named in the plot's right corners: the w^(T−t) guides are named at the left, where they enter, and every
+        // curve ends at 1 on the right (normalized to the last step), between the bands, so the corners stay clear.
+        ctx.textAlign = 'right';
         ctx.textBaseline = 'alphabetic';
         ctx.fillStyle = 'rgba(40, 90, 160, 0.85)';
-        if (yLo < top + height - 12 * dpr) ctx.fillText('vanishing', left + 4 * dpr, Math.min(top + height, yLo + 12 * dpr));
+        if (yLo < top + height - 12 * dpr) ctx.fillText('vanishing', left + width - 4 * dpr, top + height - 4 * dpr);
         ctx.fillStyle = 'rgba(180, 40, 30, 0.85)';
-        if (yHi > top + 12 * dpr) ctx.fillText('exploding', left + 4 * dpr, Math.max(top + 11 * dpr, yHi - 4 * dpr));
+        if (yHi > top + 12 * dpr) ctx.fillText('exploding', left + width - 4 * dpr, top + 11 * dpr);
         ctx.restore();
       },
     },
