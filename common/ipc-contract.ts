@@ -33,10 +33,10 @@ export interface SaveResult {
 }
 
 export type MenuCommand =
-  | 'new' | 'open' | 'save' | 'saveAs' | 'import' | 'importModel' | 'exportJson' | 'exportPng' | 'exportSvg' | 'exportTorch'
-  | 'undo' | 'redo' | 'cut' | 'copy' | 'paste' | 'duplicate' | 'delete' | 'selectAll'
+  | 'new' | 'open' | 'save' | 'saveAs' | 'import' | 'importModel' | 'exportJson' | 'exportPng' | 'exportSvg' | 'exportTorch' | 'exportOnnx'
+  | 'undo' | 'redo' | 'cut' | 'copy' | 'paste' | 'duplicate' | 'delete' | 'selectAll' | 'groupAsBlock'
   | 'zoomIn' | 'zoomOut' | 'fitView' | 'toggleTheme' | 'toggleMinimap'
-  | 'train' | 'pause' | 'step' | 'reset' | 'reinitWeights' | 'fitToTask'
+  | 'train' | 'pause' | 'step' | 'reset' | 'reinitWeights' | 'fitToTask' | 'sweep' | 'reproduce'
   | 'shortcuts' | 'about';
 
 /** File → Open Example → one example: `openExample:` and the example's key (common/examples.ts). */
@@ -166,10 +166,10 @@ export const API_NAMES: readonly string[] = [
 // A record, not an array, so adding a MenuAction without listing it here fails to compile.
 const MENU_ACTION_SET: Record<MenuCommand, true> = {
   new: true, open: true, save: true, saveAs: true, import: true, importModel: true,
-  exportJson: true, exportPng: true, exportSvg: true, exportTorch: true,
-  undo: true, redo: true, cut: true, copy: true, paste: true, duplicate: true, delete: true, selectAll: true,
+  exportJson: true, exportPng: true, exportSvg: true, exportTorch: true, exportOnnx: true,
+  undo: true, redo: true, cut: true, copy: true, paste: true, duplicate: true, delete: true, selectAll: true, groupAsBlock: true,
   zoomIn: true, zoomOut: true, fitView: true, toggleTheme: true, toggleMinimap: true,
-  train: true, pause: true, step: true, reset: true, reinitWeights: true, fitToTask: true,
+  train: true, pause: true, step: true, reset: true, reinitWeights: true, fitToTask: true, sweep: true, reproduce: true,
   shortcuts: true, about: true,
 };
 

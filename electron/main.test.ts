@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createFakeElectron } from './testing/fake-electron.ts';
 import type { FakeElectron, FakeWindow } from './testing/fake-electron.ts';
-import { EVENT_CHANNELS, INVOKE_CHANNELS, SEND_CHANNELS } from '../common/ipc-contract.ts';
+import { EVENT_CHANNELS, INVOKE_CHANNELS, MENU_ACTIONS, SEND_CHANNELS } from '../common/ipc-contract.ts';
 import { CONTENT_SECURITY_POLICY } from './security.ts';
 import type { HostFile, RecentFile } from '../common/ipc-contract.ts';
 
@@ -282,6 +282,33 @@ describe('main process', () => {
     expect(sent().at(-1)).toBe('openExample:gru');
     sub(examples, 'Worked example 3: parity').click?.();
     expect(sent().at(-1)).toBe('openExample:worked-3-parity');
+  });
+
+  it('File › Export › ONNX Model…, Edit › Group as Block (Ctrl+G), Train › Sweep… and Reproduce… each send their action, which the renderer accepts', async () => {
+    const fake = await launch();
+    type Item = { label?: string; accelerator?: string; submenu?: Item[]; click?: () => void };
+    const menu = fake.menu() as Item[];
+    const sub = (items: Item[] | undefined, label: string): Item => {
+      const found = items?.find((i) => i.label === label);
+      if (!found) throw new Error(`no menu item ${label} in ${JSON.stringify(items?.map((i) => i.label))}`);
+      return found;
+    };
+    const exportMenu = sub(sub(menu, '&File').submenu, '&Export').submenu;
+    expect(exportMenu?.map((i) => i.label)).toEqual(['Graph as JSON…', 'Picture as PNG…', 'Picture as SVG…', 'PyTorch Module…', 'ONNX Model…']);
+    const group = sub(sub(menu, '&Edit').submenu, '&Group as Block');
+    expect(group.accelerator).toBe('CmdOrCtrl+G');
+    const train = sub(menu, '&Train').submenu;
+    const sent = (): unknown[] => win(fake).webContents.sent.filter((m) => m.channel === EVENT_CHANNELS.onMenuAction).map((m) => m.payload);
+    for (const [item, action] of [
+      [sub(exportMenu, 'ONNX Model…'), 'exportOnnx'],
+      [group, 'groupAsBlock'],
+      [sub(train, 'S&weep…'), 'sweep'],
+      [sub(train, 'Repr&oduce…'), 'reproduce'],
+    ] as const) {
+      item.click?.();
+      expect(sent().at(-1)).toBe(action);
+      expect(MENU_ACTIONS).toContain(action);
+    }
   });
 
   it('Import Model opens a dialog for model files and hands over the bytes; missing and huge files say why', async () => {

@@ -67,6 +67,7 @@ export function buildMenuTemplate(options: MenuOptions, cb: MenuCallbacks): Menu
           item('Picture as PNG…', 'exportPng', cb),
           item('Picture as SVG…', 'exportSvg', cb),
           item('PyTorch Module…', 'exportTorch', cb),
+          item('ONNX Model…', 'exportOnnx', cb),
         ],
       },
       sep,
@@ -90,6 +91,8 @@ export function buildMenuTemplate(options: MenuOptions, cb: MenuCallbacks): Menu
       mac ? item('Delete', 'delete', cb) : { ...item('De&lete', 'delete', cb, 'Delete'), registerAccelerator: false },
       sep,
       item('Select &All', 'selectAll', cb, 'CmdOrCtrl+A'),
+      sep,
+      item('&Group as Block', 'groupAsBlock', cb, 'CmdOrCtrl+G'),
     ],
   };
 
@@ -119,6 +122,9 @@ export function buildMenuTemplate(options: MenuOptions, cb: MenuCallbacks): Menu
       item('Re-&initialize Weights', 'reinitWeights', cb),
       sep,
       item('&Fit Graph to Task', 'fitToTask', cb),
+      sep,
+      item('S&weep…', 'sweep', cb),
+      item('Repr&oduce…', 'reproduce', cb),
     ],
   };
 

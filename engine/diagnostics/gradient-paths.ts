@@ -93,6 +93,8 @@ export interface GradientExplanation {
   /** The story in one paragraph, node ids as written in the graph. */
   story: string;
   cost: SweepCost;
+  /** Present (true) for a cell of a layer copy that reads time backwards: its losses are at s and before, "later" in its own time. */
+  reverse?: true;
 }
 
 export interface GradientOptions extends SweepOptions {
@@ -189,7 +191,7 @@ export function explainGradient(program: Program, theta: Arr, batch: Batch, node
     }).sort((a, b) => rank(b.share) - rank(a.share));
     path = { from: top.step, source: top, steps: gsteps, perStep: top.perStep, routes };
   }
-  const out: GradientExplanation = { node, t: s, total, sources, sourceCount: ranked.length, path, story: '', cost: { ...cost, ms: Date.now() - t0 } };
+  const out: GradientExplanation = { node, t: s, total, sources, sourceCount: ranked.length, path, story: '', cost: { ...cost, ms: Date.now() - t0 }, ...(dir < 0 ? { reverse: true as const } : {}) };
   out.story = gradientStory(out);
   return out;
 }
@@ -312,19 +314,21 @@ const ID_NAMES: StoryNames = { node: (id) => id, route: (r) => `${r.edge} (${r.s
 export function gradientStory(g: GradientExplanation, names: StoryNames = ID_NAMES): string {
   const f = fmtNumber;
   const s = g.t + 1;
+  // A reverse copy's time runs from T to 1: its "later" steps are earlier in the data.
+  const later = (n: number): string => `${n} step${n === 1 ? '' : 's'} ${g.reverse ? 'earlier in the data (later for this copy, which reads time backwards)' : 'later'}`;
   const head = `‖∂L/∂${names.node(g.node)}‖ at t = ${s} is ${f(g.total)}.`;
   if (!Number.isFinite(g.total)) return `${head} A non-finite value reached this step: look at the first step where values stop being finite.`;
   const top = g.sources[0];
-  if (!top) return `${head} No loss at or after t = ${s} depends on this state: nothing flows back to it.`;
+  if (!top) return `${head} No loss at or ${g.reverse ? 'before' : 'after'} t = ${s} depends on this state: nothing flows back to it.`;
   const pct = (v: number): string => (Number.isFinite(v) ? `${Math.round(v * 100)} %` : 'most');
   const far = g.path?.source;
   const parts = [head];
   if (top.distance === 0) {
     parts.push(`The largest part (${pct(top.share)} of the sources, ${f(top.norm)}) comes from the loss at this same step; nothing has to travel back through time for it.`);
     if (!g.path || !far) return parts.join(' ');
-    parts.push(`Of the paths back through time, the largest comes from the loss at t = ${far.step + 1} (${pct(far.share)}, ${f(far.norm)}), ${far.distance} step${far.distance === 1 ? '' : 's'} later:`);
+    parts.push(`Of the paths back through time, the largest comes from the loss at t = ${far.step + 1} (${pct(far.share)}, ${f(far.norm)}), ${later(far.distance)}:`);
   } else {
-    parts.push(`The largest part (${pct(top.share)} of the sources, ${f(top.norm)}) comes from the loss at t = ${top.step + 1}, ${top.distance} step${top.distance === 1 ? '' : 's'} later:`);
+    parts.push(`The largest part (${pct(top.share)} of the sources, ${f(top.norm)}) comes from the loss at t = ${top.step + 1}, ${later(top.distance)}:`);
   }
   const src = far ?? top;
   parts.push(`it enters the state at ${f(src.atSource)} and each step back multiplies it by ${f(src.perStep)} on average (${f(src.perStep)}^${src.distance} = ${f(src.norm / src.atSource)}).`);
@@ -340,7 +344,8 @@ export function gradientStory(g: GradientExplanation, names: StoryNames = ID_NAM
     }
     parts.push(`It goes back mostly through ${names.route(r)}, ${pct(r.share)} of the routes${why ? `; each step at most ${why}` : ''}.`);
     const p = src.perStep;
-    const verdict = p < 1 ? `below 1, so the gradient vanishes like ${f(p)}^(t−s)` : p > 1 ? `above 1, so the gradient grows like ${f(p)}^(t−s)` : 'about 1: the gradient is carried unchanged';
+    const gap = g.reverse ? '(s−t)' : '(t−s)';
+    const verdict = p < 1 ? `below 1, so the gradient vanishes like ${f(p)}^${gap}` : p > 1 ? `above 1, so the gradient grows like ${f(p)}^${gap}` : 'about 1: the gradient is carried unchanged';
     parts.push(`A factor ${verdict}.`);
   }
   return parts.join(' ');

@@ -100,6 +100,11 @@ describe('connectivity, loss by step and gradients through layers', () => {
     expect(fwd.sourceCount).toBe(T - s);
     expect(rev.sources.every((x) => x.step <= s)).toBe(true);
     expect(rev.sourceCount).toBe(s + 1);
+    // The story says which way time runs for the reverse copy.
+    expect(rev.reverse).toBe(true);
+    expect(fwd.reverse).toBeUndefined();
+    expect(rev.story).toMatch(/steps? earlier in the data \(later for this copy, which reads time backwards\)/);
+    expect(fwd.story).not.toContain('earlier in the data');
     // The reverse path walks forward in data time, from the loss step up to s.
     const steps = rev.path!.steps.map((x) => x.step);
     expect(steps).toEqual(Array.from({ length: rev.path!.source.distance }, (_, k) => rev.path!.from + k));

@@ -6,6 +6,7 @@ import { FlagPopover } from '../canvas/FlagPopover.tsx';
 import { Inspector } from '../panels/Inspector.tsx';
 import { HelpDialog, HintLine, NoticeToast, RestoreBanner } from '../panels/Overlays.tsx';
 import { RunsDialog } from '../runs/RunsDialog.tsx';
+import { OnnxDialog } from '../panels/OnnxDialog.tsx';
 import { Palette } from '../panels/Palette.tsx';
 import { Problems } from '../panels/Problems.tsx';
 import { RunBar } from '../panels/RunBar.tsx';
@@ -101,6 +102,7 @@ export function App() {
         ) : null}
         <HelpDialog />
         <RunsDialog />
+        <OnnxDialog />
         <FlagPopover />
       </div>
     </ReactFlowProvider>

@@ -27,6 +27,8 @@ import { addToLibrary, blockLibrary, removeFromLibrary } from '../store/blockLib
 import { exportPng, exportSvg } from './exportImage.ts';
 import { strToU8, zipSync } from 'fflate';
 import { exportTorch } from '../../engine/export/torch.ts';
+import { exportOnnx } from '../../engine/export/onnx.ts';
+import type { OnnxJob, OnnxReply } from './onnx.worker.ts';
 import { keepTrainedParameters, trainedParametersPending } from '../train/client.ts';
 import { trainingStore } from '../store/training.ts';
 import { describeKeys } from '../doc/params.ts';
@@ -432,6 +434,52 @@ export async function exportPytorch(): Promise<void> {
   if (saved) uiStore.getState().notify('info', `Exported ${saved.name}: unzip it and run \`python train.py\` (or torchrun) — see its README.md.`);
 }
 
+/**
+ * File → Export → ONNX (renderer/panels/OnnxDialog.tsx): the engine's exporter
+ * (engine/export/onnx.ts) writes `<graph name>.onnx` with the CLI's default
+ * outputs (every loss's prediction and every cell); `initialStates` is the
+ * CLI's `--initial-states`. It runs on a worker: a wide graph takes seconds.
+ */
+export async function exportOnnxModel(options: { initialStates?: boolean } = {}): Promise<void> {
+  // The weights a save would write: with "with weights" ticked, the trained ones (as Export JSON).
+  if (uiStore.getState().saveWeights && trainedParametersPending()) await keepTrainedParameters({ quiet: true });
+  const name = imageName('.onnx');
+  uiStore.getState().notify('info', `Exporting ${name}…`);
+  const reply = await onnxOffThread({ graph: graph(), initialStates: options.initialStates === true });
+  if (!reply.ok) {
+    uiStore.getState().notify('error', `Not exported to ONNX: ${reply.message.replace(/^cannot export to ONNX: /, '')}`);
+    return;
+  }
+  const saved = await runHost(() => getHost().exportFile(new Blob([reply.bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }), name, 'application/octet-stream'));
+  if (saved) uiStore.getState().notify('info', `Exported ${saved.name}: inputs [T, B, size] by input id, outputs ${reply.outputs.join(', ')}.`);
+}
+
+/** One export on a worker of its own (renderer/app/onnx.worker.ts); where no Worker exists, here. */
+function onnxOffThread(job: OnnxJob): Promise<OnnxReply> {
+  const here = (): OnnxReply => {
+    try {
+      const { bytes, outputs } = exportOnnx(job.graph, { initialStates: job.initialStates });
+      return { ok: true, bytes, outputs };
+    } catch (error) {
+      return { ok: false, message: (error as Error).message };
+    }
+  };
+  if (typeof Worker === 'undefined') return Promise.resolve(here());
+  return new Promise((resolve) => {
+    const worker = new Worker(new URL('./onnx.worker.ts', import.meta.url), { type: 'module', name: 'cellwright-onnx-export' });
+    worker.addEventListener('message', (event: MessageEvent<OnnxReply>) => {
+      worker.terminate();
+      resolve(event.data);
+    });
+    worker.addEventListener('error', (event) => {
+      event.preventDefault();
+      worker.terminate();
+      resolve({ ok: false, message: `the export stopped (${event.message || 'unknown error'}); try again` });
+    });
+    worker.postMessage(job);
+  });
+}
+
 export async function layoutGraph(): Promise<void> {
   const g = graph();
   if (g.nodes.length === 0) return;
@@ -574,13 +622,17 @@ export function runMenuAction(action: MenuAction): void {
     case 'shortcuts': uiStore.getState().setHelpOpen(true); break;
     case 'about': uiStore.getState().notify('info', 'Cellwright: design recurrent cells, train them, watch the gradient through time.'); break;
     case 'exportTorch': void exportPytorch(); break;
+    case 'groupAsBlock': groupSelectionAsNewBlock(); break;
     case 'train':
     case 'pause':
     case 'step':
     case 'reset':
     case 'reinitWeights':
     case 'fitToTask':
-      // Handled by the training commands (startup.ts routes them); nothing to do here.
+    case 'sweep':
+    case 'reproduce':
+    case 'exportOnnx':
+      // Handled by the training commands and the experiment and export dialogs (startup.ts routes them); nothing to do here.
       break;
   }
 }

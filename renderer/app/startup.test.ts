@@ -160,4 +160,34 @@ describe('desktop menu actions', () => {
     expect(chosen).toHaveLength(1); // no file input this time
     expect(asked).toEqual([expect.stringMatching(/unsaved changes\. Import gru_lbr0\.onnx anyway/)]);
   });
+
+  it('Group as Block, Sweep…, Reproduce… and Export ONNX… each run their command', async () => {
+    const { sweepStore } = await import('../experiments/runner.ts');
+    const { reproduceStore } = await import('../experiments/reproduce.ts');
+    const { onnxDialogStore } = await import('../panels/OnnxDialog.tsx');
+    const { host, menu: run } = memoryHost(null);
+    stop = await startApp(host);
+    run(openExampleAction('gru'));
+
+    // Edit › Group as Block: the selected gates become one block instance, one undo step.
+    uiStore.getState().select(['r', 'z']);
+    run('groupAsBlock');
+    const instance = documentStore.getState().graph.nodes.find((n) => (n.kind as string) === 'block');
+    expect(instance).toBeDefined();
+    expect(node('r')).toBeUndefined();
+    expect([...uiStore.getState().selectedNodes]).toEqual([instance!.id]);
+    documentStore.getState().undo();
+    expect(node('r')?.kind).toBe('gate');
+
+    // Train › Sweep… and Reproduce… open their dialogs; File › Export › ONNX Model… its options.
+    expect(sweepStore.getState().open).toBe(false);
+    run('sweep');
+    expect(sweepStore.getState().open).toBe(true);
+    expect(reproduceStore.getState().open).toBe(false);
+    run('reproduce');
+    expect(reproduceStore.getState().open).toBe(true);
+    expect(onnxDialogStore.getState().open).toBe(false);
+    run('exportOnnx');
+    expect(onnxDialogStore.getState().open).toBe(true);
+  });
 });

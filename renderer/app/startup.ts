@@ -17,8 +17,11 @@ import { graphForSave, runsStore, runsToSaveChanged } from '../runs/store.ts';
 import { loadDocumentText, runMenuAction, setHost } from './commands.ts';
 import { installShortcuts } from './shortcuts.ts';
 import * as training from './training.ts';
+import { openSweep } from '../experiments/SweepDialog.tsx';
+import { openReproduce } from '../experiments/ReproduceDialog.tsx';
+import { openOnnxExport } from '../panels/OnnxDialog.tsx';
 
-/** The host's Train menu items (Train, Pause, Step, Reset, Re-initialize, Fit to task) go to the training commands; the rest to the editor. */
+/** The host's Train menu items (Train, Pause, Step, Reset, Re-initialize, Fit to task) go to the training commands, Sweep…, Reproduce… and Export ONNX… open their dialogs; the rest to the editor. */
 function menuAction(action: MenuAction): void {
   switch (action) {
     case 'train': training.train(); break;
@@ -27,6 +30,9 @@ function menuAction(action: MenuAction): void {
     case 'reset': training.reset(); break;
     case 'reinitWeights': training.reinitializeWeights(); break;
     case 'fitToTask': training.fitGraphToTaskNow(); break;
+    case 'sweep': openSweep(); break;
+    case 'reproduce': openReproduce(); break;
+    case 'exportOnnx': openOnnxExport(); break;
     default: runMenuAction(action);
   }
 }

@@ -10,7 +10,11 @@ import { Handle, Position, type NodeProps } from '@xyflow/react';
 import type { GraphEdge, GraphNode } from '../../engine/format/types.ts';
 import { inferSizes } from '../../engine/format/validate.ts';
 import { GRAPH_FORMAT, GRAPH_VERSION } from '../../engine/format/types.ts';
+import type { LayerNode } from '../../engine/layers/types.ts';
 import { useTelemetry } from '../store/telemetry.ts';
+import { useTraining } from '../store/training.ts';
+import { explainGradientAt } from '../views/ExplainDialog.tsx';
+import { nestedCell, selectionOf } from '../views/gradient-flow.ts';
 import { uiStore, useUi } from '../store/ui.ts';
 import { HeatStrip } from './HeatStrip.tsx';
 import type { GraphFlowNode } from './nodes.tsx';
@@ -47,19 +51,32 @@ export function Strip({ id, title }: { id: string; title: string }) {
 
 const FLAG_ICON: Record<string, string> = { vanishing: '↘', exploding: '↗', nonfinite: '!' };
 
-/** Gradient flags of the layer's nested cells from training (keys like "l1/h", "bi/reverse/h"). */
-function NestedFlags({ prefixes }: { prefixes: string[] }) {
+/**
+ * Gradient flags of the layer's nested cells from training (keys like "l1/h",
+ * "bi/reverse/h"). A flag compares the step farthest from the losses with the
+ * nearest in the copy's own time order, so a click traces the far step's
+ * gradient back (t = 1, or t = T for a copy that reads time backwards).
+ */
+function NestedFlags({ layer, prefixes }: { layer: Pick<LayerNode, 'id' | 'direction'>; prefixes: string[] }) {
   const flags = useTelemetry((state) => state.flags);
+  const T = useTraining((state) => state.info?.T ?? 0);
   const mine = Object.values(flags).filter((f) => prefixes.some((p) => f.node.startsWith(p)));
   if (mine.length === 0) return null;
   return (
     <div className="cw-layer-flags">
-      {mine.map((f) => (
-        <span key={f.node} className={`cw-flag is-static cw-flag-${f.kind}`} role="img" aria-label={`${f.kind} gradient at ${f.node}`}
-          title={`${f.kind} gradient through time at ${f.node}${Number.isFinite(f.ratio) ? `: first/latest ${f.ratio.toPrecision(3)}, ×${f.perStep.toPrecision(3)} per step` : ''}`}>
-          <span aria-hidden>{FLAG_ICON[f.kind] ?? '!'}</span>{f.kind} · {f.node}
-        </span>
-      ))}
+      {mine.map((f) => {
+        const cell = nestedCell(layer, f.node);
+        const far = cell.reverse ? Math.max(0, T - 1) : 0;
+        const traceable = f.kind !== 'nonfinite' && T > 0;
+        return (
+          <button key={f.node} type="button" className={`cw-flag is-static cw-flag-${f.kind} nodrag nopan`} disabled={!traceable}
+            aria-label={`${f.kind} gradient at ${f.node}${traceable ? `: trace it back from t = ${far + 1}` : ''}`}
+            title={`${f.kind} gradient through time at ${cell.label}${Number.isFinite(f.ratio) ? `: first/latest ${f.ratio.toPrecision(3)}, ×${f.perStep.toPrecision(3)} per step` : ''}${traceable ? `. Click to see where ∂L/∂${f.node} at t = ${far + 1} goes` : ''}`}
+            onClick={(event) => { event.stopPropagation(); explainGradientAt(f.node, far, selectionOf(cell)); }}>
+            <span aria-hidden>{FLAG_ICON[f.kind] ?? '!'}</span>{f.kind} · {f.node}
+          </button>
+        );
+      })}
     </div>
   );
 }
@@ -144,7 +161,7 @@ export const LayerNodeView = memo(function LayerNodeView({ data, selected }: Nod
         </button>
         <span className="cw-layer-count">{nodes.length} nodes · {cells.length} cell{cells.length === 1 ? '' : 's'}{copies === 2 ? ' · 2 copies' : ''}</span>
       </div>
-      <NestedFlags prefixes={prefixes} />
+      <NestedFlags layer={{ id: layer.id, direction: layer.direction as LayerNode['direction'] }} prefixes={prefixes} />
       <Strip id={layer.id} title="The layer's output on one validation sequence, in data time order" />
       {open ? (
         <div className="cw-layer-body nodrag">

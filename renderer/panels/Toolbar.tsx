@@ -4,6 +4,7 @@ import { reinitializeWeights, reinitScope, reinitScopeText } from '../app/traini
 import { EXAMPLES } from '../examples.ts';
 import { isDirty, useDocument } from '../store/document.ts';
 import { uiStore, useUi } from '../store/ui.ts';
+import { openOnnxExport } from './OnnxDialog.tsx';
 
 const icons: Record<string, ReactNode> = {
   undo: <path d="M6 4 3 7l3 3M3.5 7H10a3.5 3.5 0 0 1 0 7H7" />,
@@ -159,6 +160,7 @@ export const Toolbar = memo(function Toolbar() {
         <Button label="Export PNG" title="Export the canvas as a PNG image" onClick={() => void commands.exportPngImage()}>PNG</Button>
         <Button label="Export SVG" title="Export the canvas as an SVG drawing" onClick={() => void commands.exportSvgImage()}>SVG</Button>
         <Button label="Export PyTorch" title="Export the cell as a PyTorch module with its parameters and a training script (a zip)" onClick={() => void commands.exportPytorch()}>PyTorch</Button>
+        <Button label="Export ONNX" title="Export the graph as an ONNX model (.onnx), as cellwright export onnx writes it" onClick={openOnnxExport}>ONNX</Button>
       </div>
       <div className="cw-tb-group" aria-label="Edit">
         <Button label="Undo" title={undoLabel ? `Undo ${undoLabel} (Ctrl+Z)` : 'Undo (Ctrl+Z)'} onClick={commands.undo} disabled={!canUndo}><Icon name="undo" /></Button>

@@ -71,7 +71,8 @@ export function emptyCurves(): Curves {
   return { step: [], loss: [], metric: [], valStep: [], valLoss: [], valMetric: [] };
 }
 
-const empty = (): Omit<TelemetryState, 'setStrips' | 'clear'> => ({
+/** Telemetry before any run (fresh arrays each call). */
+export const emptyTelemetry = (): Omit<TelemetryState, 'setStrips' | 'clear'> => ({
   seq: 0,
   strips: idTable(),
   probe: null,
@@ -88,12 +89,12 @@ const empty = (): Omit<TelemetryState, 'setStrips' | 'clear'> => ({
 });
 
 export const telemetryStore = createStore<TelemetryState>()((set) => ({
-  ...empty(),
+  ...emptyTelemetry(),
   setStrips(strips) {
     set({ strips });
   },
   clear() {
-    set((state) => ({ ...empty(), curvesVersion: state.curvesVersion + 1, growthVersion: state.growthVersion + 1, dynamicsVersion: state.dynamicsVersion + 1, seq: state.seq + 1 }));
+    set((state) => ({ ...emptyTelemetry(), curvesVersion: state.curvesVersion + 1, growthVersion: state.growthVersion + 1, dynamicsVersion: state.dynamicsVersion + 1, seq: state.seq + 1 }));
   },
 }));
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Diagnostics } from '../../engine/diagnostics/index.ts';
 import type { Graph } from '../../engine/format/types.ts';
-import { idTable } from '../../engine/format/dict.ts';
 import type { MetricRow } from '../../engine/train/trainer.ts';
 import type { RunState } from '../store/training.ts';
 import type { CompiledInfo, LiveSnapshot, Probe } from './protocol.ts';
 import type { SnapshotContext, TelemetryData } from './snapshot.ts';
+import { emptyTelemetry } from '../store/telemetry.ts';
 import { applySnapshot } from './snapshot.ts';
 
 const graph = {
@@ -21,13 +21,7 @@ const graph = {
 const info = { metricNames: ['accuracy'] } as unknown as CompiledInfo;
 
 function telemetry(): TelemetryData {
-  return {
-    seq: 0, strips: idTable(), probe: null, gradNorms: idTable(),
-    curves: { step: [], loss: [], metric: [], valStep: [], valLoss: [], valMetric: [] }, curvesVersion: 0,
-    growth: { step: [], perStep: idTable() }, growthVersion: 0,
-    dynamics: { step: [], weights: idTable(), jacobian: [] }, dynamicsVersion: 0,
-    diagnostics: null, flags: idTable(), edgeGrad: idTable(),
-  };
+  return emptyTelemetry();
 }
 
 function row(step: number, loss: number, val?: number): MetricRow {

@@ -36,9 +36,9 @@ export function explainValueAt(node: string, t: number, unit = 0): void {
  * Open the explanation of the gradient ‖∂L/∂node‖ of a cell at step t
  * (0-based), and show that cell and step on the canvas (selection, scrubber).
  */
-export function explainGradientAt(node: string, t: number): void {
+export function explainGradientAt(node: string, t: number, select = node): void {
   explainStore.setState({ stack: [{ node, t, unit: 0, kind: 'gradient' }] });
-  uiStore.getState().select([node]);
+  uiStore.getState().select([select]);
   scrubStore.setState({ t: t + 1 });
 }
 

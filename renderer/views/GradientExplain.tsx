@@ -13,7 +13,8 @@ import { fmtNumber as f, gradientStory } from '../../engine/diagnostics/gradient
 import { useDocument } from '../store/document.ts';
 import { useTelemetry } from '../store/telemetry.ts';
 import { requestGradientExplain } from '../train/client.ts';
-import { edgeName, nodeName } from './names.ts';
+import { flowCell } from './gradient-flow.ts';
+import { edgeName } from './names.ts';
 import { scrubStore } from './scrub.ts';
 
 /** Steps of the path listed one by one; longer paths show their two ends. */
@@ -67,7 +68,8 @@ export function GradientExplain({ node, t, depth, onClose, onBack, onValue }: {
 
   const current = result?.key === key ? result : null;
   const g = current?.g ?? null;
-  const name = (id: string) => nodeName(graph, id);
+  // Cells and gates inside a layer go by their layer ("l1 › h").
+  const name = (id: string) => flowCell(graph, id).label;
   const route = (r: GradientRoute) => edgeName(graph, r.edge);
   const steps = g?.path?.steps ?? [];
   const shown = steps.length <= PATH_ROWS ? steps : [...steps.slice(0, PATH_ROWS / 2), null, ...steps.slice(-PATH_ROWS / 2)];
@@ -86,7 +88,7 @@ export function GradientExplain({ node, t, depth, onClose, onBack, onValue }: {
             <tbody>
               {g.sources.map((src) => (
                 <tr key={src.step}>
-                  <td>loss at t = {src.step + 1} <span className="cw-muted">({src.distance === 0 ? 'same step' : `${src.distance} later`})</span></td>
+                  <td>loss at t = {src.step + 1} <span className="cw-muted">({src.distance === 0 ? 'same step' : `${src.distance} ${g.reverse ? 'earlier' : 'later'}`})</span></td>
                   <td className="cw-num">{f(src.norm)}</td>
                   <td className="cw-num">{Number.isFinite(src.share) ? `${Math.round(src.share * 100)} %` : ''}</td>
                   <td className="cw-num" title="Mean factor per step back">{src.distance > 0 ? `×${f(src.perStep)}/step` : ''}</td>
@@ -97,7 +99,7 @@ export function GradientExplain({ node, t, depth, onClose, onBack, onValue }: {
           {g.path ? (
             <>
               <table className="cw-explain-terms" aria-label="Routes out of the cell">
-                <caption>Back through (steps {g.t + 2}…{g.path.from + 1}, mean over the path)</caption>
+                <caption>Back through (steps {g.reverse ? `${g.path.from + 1}…${g.t}` : `${g.t + 2}…${g.path.from + 1}`}, mean over the path)</caption>
                 <tbody>
                   {g.path.routes.map((r) => (
                     <tr key={r.edge}>
@@ -109,13 +111,13 @@ export function GradientExplain({ node, t, depth, onClose, onBack, onValue }: {
                 </tbody>
               </table>
               <table className="cw-explain-terms" aria-label="Path back through time">
-                <caption>From the loss at t = {g.path.from + 1}, one step back at a time</caption>
+                <caption>From the loss at t = {g.path.from + 1}, one step back at a time{g.reverse ? ' (this copy reads time backwards: back is towards t = T)' : ''}</caption>
                 <tbody>
                   {shown.map((st, k) => (st === null ? (
                     <tr key={`gap${k}`}><td colSpan={3} className="cw-muted">… {steps.length - PATH_ROWS} more steps …</td></tr>
                   ) : (
                     <tr key={st.step}>
-                      <td>t = {st.step + 1} → {st.step}</td>
+                      <td>t = {st.step + 1} → {g.reverse ? st.step + 2 : st.step}</td>
                       <td className="cw-num">×{f(st.gain)}</td>
                       <td>
                         <button type="button" className="cw-link" onClick={() => { scrubStore.setState({ t: st.step + 1 }); onValue(node, st.step); }}>explain {name(node)} at t = {st.step + 1}</button>

@@ -10,23 +10,18 @@ import { telemetryStore, useTelemetry } from '../store/telemetry.ts';
 import { useTraining } from '../store/training.ts';
 import { useDocument } from '../store/document.ts';
 import { useUi } from '../store/ui.ts';
-import { nodeName } from './names.ts';
+import type { FlowCell } from './gradient-flow.ts';
+import { flowCell, flowModel, selectionOf } from './gradient-flow.ts';
 import { explainGradientAt } from './ExplainDialog.tsx';
 import { SERIES } from './colormap.ts';
 import { useWhyEmpty } from './empty.tsx';
 import { Pane, toCsv } from './Pane.tsx';
 import { axis, chartTheme, decadeSplits, logRange, logTick, pixelScale, tick, UChart } from './UChart.tsx';
 import { own } from '../../engine/format/dict.ts';
+import type { Graph } from '../../engine/format/types.ts';
 
 const VANISH_FILL = 'rgba(72, 128, 196, 0.13)';
 const EXPLODE_FILL = 'rgba(214, 60, 40, 0.12)';
-
-function relative(norms: Float64Array): Array<number | null> {
-  let last = -1;
-  for (let t = norms.length - 1; t >= 0; t--) if (norms[t] !== 0 && Number.isFinite(norms[t])) { last = t; break; }
-  const ref = last >= 0 ? norms[last] : 1;
-  return Array.from(norms, (v) => (v > 0 && Number.isFinite(v) ? Math.min(1e15, Math.max(1e-15, v / ref)) : null));
-}
 
 /** Draws the zones: y above `hi` (exploding) and below `lo` (vanishing), with their names. */
 function bandsPlugin(lo: () => number, hi: () => number): uPlot.Plugin {
@@ -47,12 +42,14 @@ function bandsPlugin(lo: () => number, hi: () => number): uPlot.Plugin {
         if (yHi > top) ctx.fillRect(left, top, width, Math.min(top + height, yHi) - top);
         const dpr = pixelScale(u);
         ctx.font = `600 ${10 * dpr}px Inter, system-ui, sans-serif`;
-        ctx.textAlign = 'left';
+        // Named in the plot's right corners: the w^(T−t) guides are named at the left, where they enter, and every
+        // curve ends at 1 on the right (normalized to the last step), between the bands, so the corners stay clear.
+        ctx.textAlign = 'right';
         ctx.textBaseline = 'alphabetic';
         ctx.fillStyle = 'rgba(40, 90, 160, 0.85)';
-        if (yLo < top + height - 12 * dpr) ctx.fillText('vanishing', left + 4 * dpr, Math.min(top + height, yLo + 12 * dpr));
+        if (yLo < top + height - 12 * dpr) ctx.fillText('vanishing', left + width - 4 * dpr, top + height - 4 * dpr);
         ctx.fillStyle = 'rgba(180, 40, 30, 0.85)';
-        if (yHi > top + 12 * dpr) ctx.fillText('exploding', left + 4 * dpr, Math.max(top + 11 * dpr, yHi - 4 * dpr));
+        if (yHi > top + 12 * dpr) ctx.fillText('exploding', left + width - 4 * dpr, top + 11 * dpr);
         ctx.restore();
       },
     },
@@ -89,8 +86,8 @@ function guideLabels(first: number): uPlot.Plugin {
   };
 }
 
-/** A click on the flow chart explains the gradient of the nearest cell's curve at that step (views/GradientExplain.tsx). */
-function explainOnClick(cells: readonly string[]): uPlot.Plugin {
+/** A click on the flow chart explains the gradient of the nearest cell's curve at that step (views/GradientExplain.tsx); a nested cell selects its node in the layer. */
+function explainOnClick(cells: readonly FlowCell[]): uPlot.Plugin {
   return {
     hooks: {
       ready: (u: uPlot) => {
@@ -107,20 +104,18 @@ function explainOnClick(cells: readonly string[]): uPlot.Plugin {
             const d = Math.abs(u.valToPos(v, 'y') - top);
             if (d < bestD) { bestD = d; best = i; }
           });
-          if (best >= 0) explainGradientAt(cells[best], idx);
+          if (best >= 0) explainGradientAt(cells[best].id, idx, selectionOf(cells[best]));
         });
       },
     },
   };
 }
 
-function flowData(): { data: uPlot.AlignedData; cells: string[] } {
-  const norms = telemetryStore.getState().gradNorms;
-  const cells = Object.keys(norms);
-  const T = cells.length ? norms[cells[0]].length : 0;
+function flowData(graph: Graph): { data: uPlot.AlignedData; cells: FlowCell[] } {
+  const { cells, curves, T } = flowModel(graph, telemetryStore.getState().gradNorms);
   const xs = Array.from({ length: T }, (_, i) => i + 1);
   const guide = (w: number) => xs.map((t) => Math.pow(w, T - t));
-  return { data: [xs, ...cells.map((c) => relative(norms[c])), ...GUIDES.map((g) => guide(g.w))] as uPlot.AlignedData, cells };
+  return { data: [xs, ...curves, ...GUIDES.map((g) => guide(g.w))] as uPlot.AlignedData, cells };
 }
 
 function growthData(): { data: uPlot.AlignedData; cells: string[] } {
@@ -134,11 +129,11 @@ export function GradientPane() {
   const growthVersion = useTelemetry((s) => s.growthVersion);
   const theme = useUi((s) => s.theme);
   const graph = useDocument((s) => s.graph);
-  const name = (id: string) => nodeName(graph, id);
+  const name = (id: string) => flowCell(graph, id).label;
   const info = useTraining((s) => s.info);
   const th = info?.flagThresholds ?? { exploding: 100, vanishing: 0.01 };
   const T = info?.T ?? 0;
-  const flow = useMemo(() => flowData(), [seq]);
+  const flow = useMemo(() => flowData(graph), [seq, graph]);
   const growth = useMemo(() => growthData(), [growthVersion]);
   const perStepLo = T > 1 ? Math.pow(th.vanishing, 1 / (T - 1)) : th.vanishing;
   const perStepHi = T > 1 ? Math.pow(th.exploding, 1 / (T - 1)) : th.exploding;
@@ -153,7 +148,7 @@ export function GradientPane() {
       axes: [axis(t, { label: 'time step t', size: 30, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] }), axis(t, { label: '‖dL/dh_t‖ ÷ last', splits: (u, i, min, max) => decadeSplits(u, i, min, max, 5), filter: (_u, splits) => splits, values: (_u, vals) => vals.map(logTick), size: 44, space: 12 })],
       series: [
         {},
-        ...flow.cells.map((c, i) => ({ label: name(c), stroke: SERIES[i % SERIES.length], width: 2, points: { show: false } })),
+        ...flow.cells.map((c, i) => ({ label: c.label, stroke: SERIES[i % SERIES.length], width: 2, points: { show: false } })),
         ...GUIDES.map((g) => ({ label: g.label, stroke: g.color, width: 1, dash: [3, 3], points: { show: false } })),
       ],
       plugins: [bandsPlugin(() => th.vanishing, () => th.exploding), guideLabels(flow.cells.length + 1), explainOnClick(flow.cells)],
@@ -182,6 +177,7 @@ export function GradientPane() {
     g.step.forEach((s, i) => rows.push(['perStepGrowth', s, ...cells.map((c) => own(g.perStep, c)?.[i] ?? '')]));
     return toCsv(['series', 't_or_step', ...cells], rows);
   };
+  const reversed = flow.cells.filter((c) => c.reverse);
   const noCell = info !== null && info.cells.length === 0;
   const whyEmpty = useWhyEmpty(noCell
     ? <>No cell in this graph: the gradient through time flows back through a cell (memory) node. Add one from Blocks.</>
@@ -191,10 +187,10 @@ export function GradientPane() {
       id="gradient"
       title="Gradient flow through time"
       csv={csv}
-      hint={<>{flow.cells.map((c, i) => <span key={c} className="cw-key" style={{ ['--c' as string]: SERIES[i % SERIES.length] }}>{name(c)}</span>)} How much of the loss's gradient reaches step t, relative to the last step. Below the blue band early steps learn nothing (w<sup>T−t</sup> with |w| &lt; 1); above the red one updates blow up. Click a point to trace its gradient back.</>}
+      hint={<>{flow.cells.map((c, i) => <span key={c.id} className="cw-key" style={{ ['--c' as string]: SERIES[i % SERIES.length] }} data-cell={c.id}>{c.label}</span>)} {reversed.length > 0 ? <span className="cw-flow-reverse" data-reverse={reversed.map((c) => c.id).join(' ')}>{reversed.map((c) => c.label).join(', ')} {reversed.length === 1 ? 'reads' : 'read'} time backwards (t = T → 1): {reversed.length === 1 ? 'its' : 'their'} gradient flows from t = 1 towards t = T, shown relative to t = 1. </span> : null}How much of the loss's gradient reaches step t, relative to the last step. Below the blue band early steps learn nothing (w<sup>T−t</sup> with |w| &lt; 1); above the red one updates blow up. Click a point to trace its gradient back.</>}
     >
       <div className="cw-stack">
-        <div className="cw-stack-main"><UChart optionsKey={`${theme}|${flow.cells.map(name).join(',')}|${th.vanishing}|${th.exploding}`} options={flowOptions} data={flow.data} label="Gradient norm against time step, per cell" emptyText={whyEmpty} /></div>
+        <div className="cw-stack-main"><UChart optionsKey={`${theme}|${flow.cells.map((c) => c.label).join(',')}|${th.vanishing}|${th.exploding}`} options={flowOptions} data={flow.data} label="Gradient norm against time step, per cell" emptyText={whyEmpty} /></div>
         <div className="cw-stack-sub"><UChart optionsKey={`${theme}|${growth.cells.map(name).join(',')}|${T}`} options={growthOptions} data={growth.data} label="Growth factor per step over training" /></div>
       </div>
     </Pane>

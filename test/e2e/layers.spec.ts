@@ -84,8 +84,15 @@ test('a layer whose gradient vanishes through time is flagged on its block, nami
   await trainingSettled(page);
   await page.getByRole('button', { name: 'Step', exact: true }).click();
   // The forward copy reads the last step's loss only through 59 steps of its own recurrence.
-  await expect(nodeLocator(page, 'bi').getByRole('img', { name: 'vanishing gradient at bi/h' })).toBeVisible();
+  const badge = nodeLocator(page, 'bi').getByRole('button', { name: 'vanishing gradient at bi/h: trace it back from t = 1' });
+  await expect(badge).toBeVisible();
   await screenshot(page, 'layers-vanishing-flag.png');
+  // The badge traces the first step's gradient of the nested cell back through time.
+  await badge.click();
+  const dialog = page.getByRole('dialog', { name: 'Explain this value' });
+  await expect(dialog).toHaveAttribute('data-kind', 'gradient');
+  await expect(dialog.locator('h3')).toContainText('at t = 1');
+  await expect(dialog.locator('.cw-explain-story')).toContainText(/comes from the loss at t = 60, 59 steps later/, { timeout: 20_000 });
 });
 
 test('a nested node is edited from the expanded layer: the inspector changes it in every copy, stale weights dropped', async ({ page }) => {

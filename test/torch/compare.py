@@ -1,5 +1,7 @@
 """Shared by the PyTorch cross-checks: tensors from Cellwright JSON and the error measure."""
+import json
 import math
+import sys
 
 import torch
 
@@ -34,3 +36,26 @@ def rel_err(a, b):
     fb = torch.where(same, torch.zeros_like(b), b)
     scale = max(a[torch.isfinite(a)].abs().max().item(), b[torch.isfinite(b)].abs().max().item(), ZERO_SCALE)
     return (fa - fb).abs().max().item() / scale
+
+
+def read_case(case, *keys):
+    """The JSON files a case names under `keys` (graph, params, data, report …), read in that order."""
+    out = []
+    for k in keys:
+        with open(case[k], encoding="utf-8") as f:
+            out.append(json.load(f))
+    return out
+
+
+def run_cases(run_case):
+    """Runs run_case on every case of the CASES.json given as argv[1]; prints {name: result or {"error"}}."""
+    with open(sys.argv[1], encoding="utf-8") as f:
+        cases = json.load(f)["cases"]
+    results = {}
+    for case in cases:
+        try:
+            results[case["name"]] = run_case(case)
+        except Exception as e:  # one failing case must not hide the others
+            results[case["name"]] = {"error": f"{type(e).__name__}: {e}"}
+    json.dump(results, sys.stdout)
+    sys.stdout.write("\n")

@@ -19,7 +19,6 @@ reverse per step, data time order), the readout, and every layer's and direction
 state h_n (and c_n): for a forward copy the engine's state at the last step, for a reverse copy
 the one at the first step (reverse layers report values in data time order).
 """
-import json
 import os
 import sys
 
@@ -27,7 +26,7 @@ import torch
 from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from compare import rel_err, tensor  # noqa: E402
+from compare import read_case, rel_err, run_cases, tensor  # noqa: E402
 from crosscheck_nn import Graph, loss_of, stacked  # noqa: E402
 
 torch.set_num_threads(1)
@@ -49,15 +48,14 @@ def chain(doc):
         out.append(by_id[current])
 
 
-def run_case(case):
-    with open(case["graph"], encoding="utf-8") as f:
-        doc = json.load(f)
-    with open(case["params"], encoding="utf-8") as f:
-        params = json.load(f)
-    with open(case["data"], encoding="utf-8") as f:
-        data = json.load(f)
-    with open(case["report"], encoding="utf-8") as f:
-        report = json.load(f)
+def build(doc, params, data):
+    """nn.LSTM / nn.GRU and the nn.Linear readout holding the graph's weights, with the data.
+
+    Returns a dict: rnn, readout, hx (torch's initial state), grads ({parameter key: (tensor,
+    rows)}), copies ([(layer k, direction d, reported prefix)]), kind, H, last (the last layer's
+    id), outer (crosscheck_nn.Graph), x, y (targets), given (initial states by reported id) and h0
+    ({cell: [L·D, B, H]}).
+    """
     outer = Graph(doc, params)
     layers = chain(doc)
     first = layers[0]["graph"]
@@ -127,6 +125,15 @@ def run_case(case):
         h0[c] = torch.stack(rows)
     hx = (h0["h"], h0["c"]) if kind == "lstm" else h0["h"]
 
+    return {"rnn": rnn, "readout": readout, "hx": hx, "grads": grads, "copies": copies, "kind": kind, "H": H,
+            "last": last, "outer": outer, "x": x, "y": y_t, "given": given, "h0": h0}
+
+
+def run_case(case):
+    doc, params, data, report = read_case(case, "graph", "params", "data", "report")
+    m = build(doc, params, data)
+    rnn, readout, hx, grads, copies, kind = m["rnn"], m["readout"], m["hx"], m["grads"], m["copies"], m["kind"]
+    outer, last, x, y_t = m["outer"], m["last"], m["x"], m["y"]
     out, last_state = rnn(x, hx)
     pred = readout(out)
     lossn = outer.only("loss")
@@ -153,18 +160,5 @@ def run_case(case):
     return res
 
 
-def main():
-    with open(sys.argv[1], encoding="utf-8") as f:
-        cases = json.load(f)["cases"]
-    results = {}
-    for case in cases:
-        try:
-            results[case["name"]] = run_case(case)
-        except Exception as e:  # one failing case must not hide the others
-            results[case["name"]] = {"error": f"{type(e).__name__}: {e}"}
-    json.dump(results, sys.stdout)
-    sys.stdout.write("\n")
-
-
 if __name__ == "__main__":
-    main()
+    run_cases(run_case)

@@ -20,7 +20,6 @@ The mapping (our graph → torch):
         biases of r, z, n → bias_ih_l0; bias_hh_l0 = [0; 0; b_hn].
   Elman / IRNN: nn.RNN with tanh / relu; x→h_new and h→h_new; the gate's bias → bias_ih_l0.
 """
-import json
 import os
 import sys
 
@@ -29,7 +28,7 @@ import torch.nn.functional as F
 from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from compare import rel_err, tensor  # noqa: E402
+from compare import read_case, rel_err, run_cases, tensor  # noqa: E402
 
 torch.set_num_threads(1)
 f64 = torch.float64
@@ -92,14 +91,7 @@ def stacked(g, x_id, h_id, gates):
 
 
 def run_case(case):
-    with open(case["graph"], encoding="utf-8") as f:
-        doc = json.load(f)
-    with open(case["params"], encoding="utf-8") as f:
-        params = json.load(f)
-    with open(case["data"], encoding="utf-8") as f:
-        data = json.load(f)
-    with open(case["report"], encoding="utf-8") as f:
-        report = json.load(f)
+    doc, params, data, report = read_case(case, "graph", "params", "data", "report")
     g = Graph(doc, params)
     kind = case["kind"]
 
@@ -194,18 +186,5 @@ def run_case(case):
     return res
 
 
-def main():
-    with open(sys.argv[1], encoding="utf-8") as f:
-        cases = json.load(f)["cases"]
-    results = {}
-    for case in cases:
-        try:
-            results[case["name"]] = run_case(case)
-        except Exception as e:  # one failing case must not hide the others
-            results[case["name"]] = {"error": f"{type(e).__name__}: {e}"}
-    json.dump(results, sys.stdout)
-    sys.stdout.write("\n")
-
-
 if __name__ == "__main__":
-    main()
+    run_cases(run_case)
