@@ -48,7 +48,7 @@ test('every example opens from the menu and trains on Train', async ({ page }) =
     await expect(page.locator('.cw-run-message.is-error')).toHaveCount(0);
     expect(await runState(page)).not.toBe('error');
     // Stop it (a finished or paused run is kept in the document's runs) before the next example.
-    if ((await runState(page)) === 'training') await page.getByRole('button', { name: 'Pause', exact: true }).click().catch(() => undefined);
+    if ((await runState(page)) === 'training') await page.getByRole('button', { name: 'Pause', exact: true }).click({ timeout: 2000 }).catch(() => undefined);
     await expect.poll(() => runState(page), { timeout: 10_000 }).toBe('paused');
   }
 });
