@@ -449,8 +449,8 @@ export const PROBLEMS = {
   CW331: spec<{ instance: string; block: unknown; known: readonly string[] }>({
     severity: 'error',
     message: (a) => (typeof a.block === 'string'
-      ? `block instance "${a.instance}" uses block "${a.block}", which the file's "blocks" does not define`
-      : `block instance "${a.instance}" must name its block in "block", found ${show(a.block)}`),
+      ? `block instance ${show(a.instance)} uses block ${show(a.block)}, which the file's "blocks" does not define`
+      : `block instance ${show(a.instance)} must name its block in "block", found ${show(a.block)}`),
     hint: (a) => (a.known.length ? `Set "block" to one of ${list(a.known.slice(0, 12).map((k) => `"${k}"`))}, or add the definition to "blocks".` : 'Add the block definition to the "blocks" table of the file (saving from the editor does this).'),
   }),
   CW332: spec<{ chain: readonly string[] }>({
@@ -460,44 +460,44 @@ export const PROBLEMS = {
   }),
   CW333: spec<{ block: string; found: unknown; why: string; nodes: readonly string[] }>({
     severity: 'error',
-    message: (a) => `block "${a.block}": outputs ${show(a.found)} ${a.why}`,
+    message: (a) => `block ${show(a.block)}: outputs ${show(a.found)} ${a.why}`,
     hint: (a) => `Set "outputs" to the ids of the inner nodes whose values leave the block${a.nodes.length ? ` (gates, ops or cells among ${list(a.nodes.slice(0, 12))})` : ''}.`,
   }),
   CW334: spec<{ block: string; node: string; kind: string }>({
     severity: 'error',
-    message: (a) => `block "${a.block}": inner node "${a.node}" is a ${a.kind}, which a block cannot hold`,
+    message: (a) => `block ${show(a.block)}: inner node "${a.node}" is a ${a.kind}, which a block cannot hold`,
     hint: (a) => (a.kind === 'layer'
       ? 'Put the layer in the graph itself and feed the block from it.'
       : 'Targets and losses belong to the graph: read the output of the block there and put the loss on it.'),
   }),
   CW335: spec<{ edge: string; instance: string; block: string; found: unknown; ports: readonly string[] }>({
     severity: 'error',
-    message: (a) => `edge "${a.edge}" into block instance "${a.instance}" (block "${a.block}"): port ${show(a.found)} is not an input port of the block`,
-    hint: (a) => (a.ports.length ? `Set "port" to one of its input ports: ${list(a.ports)} (optional when there is only one).` : `Block "${a.block}" has no input port: add an input node to its definition.`),
+    message: (a) => `edge "${a.edge}" into block instance ${show(a.instance)} (block ${show(a.block)}): port ${show(a.found)} is not an input port of the block`,
+    hint: (a) => (a.ports.length ? `Set "port" to one of its input ports: ${list(a.ports)} (optional when there is only one).` : `Block ${show(a.block)} has no input port: add an input node to its definition.`),
   }),
   CW336: spec<{ instance: string; block: string; port: string; count: number }>({
     severity: 'error',
-    message: (a) => `block "${a.block}" instance "${a.instance}": input port "${a.port}" is fed by ${a.count} edges; every input port needs exactly one`,
+    message: (a) => `block ${show(a.block)} instance ${show(a.instance)}: input port "${a.port}" is fed by ${a.count} edges; every input port needs exactly one`,
     hint: () => 'Connect one edge into the instance for each of its input ports, naming it with "port" when the block has several.',
   }),
   CW337: spec<{ edge: string; instance: string; block: string; found: unknown; ports: readonly string[] }>({
     severity: 'error',
-    message: (a) => `edge "${a.edge}" out of block instance "${a.instance}" (block "${a.block}"): "sourcePort" ${show(a.found)} is not an output port of the block`,
+    message: (a) => `edge "${a.edge}" out of block instance ${show(a.instance)} (block ${show(a.block)}): "sourcePort" ${show(a.found)} is not an output port of the block`,
     hint: (a) => `Set "sourcePort" to one of its outputs: ${list(a.ports)} (optional when there is only one).`,
   }),
   CW338: spec<{ edge: string; instance: string; weight: unknown }>({
     severity: 'error',
-    message: (a) => `edge "${a.edge}" into block instance "${a.instance}" has weight ${show(a.weight)}; edges into a block carry values unchanged`,
+    message: (a) => `edge "${a.edge}" into block instance ${show(a.instance)} has weight ${show(a.weight)}; edges into a block carry values unchanged`,
     hint: () => 'Remove "weight" (or use "identity"): learned weights go on the edges inside the block.',
   }),
   CW339: spec<{ instance: string; tie: unknown; why: string }>({
     severity: 'error',
-    message: (a) => `block instance "${a.instance}" cannot tie its weights to ${show(a.tie)}: ${a.why}`,
+    message: (a) => `block instance ${show(a.instance)} cannot tie its weights to ${show(a.tie)}: ${a.why}`,
     hint: () => 'Set "tie" to the id of another instance of the same block that has weights of its own (not tied itself), or remove it for separate weights.',
   }),
   CW340: spec<{ id: string; instance: string; node: string }>({
     severity: 'error',
-    message: (a) => `node id "${a.id}" is also the id block instance "${a.instance}" gives its inner node "${a.node}"`,
+    message: (a) => `node id "${a.id}" is also the id block instance ${show(a.instance)} gives its inner node "${a.node}"`,
     hint: () => 'Rename the node or the instance: the inner nodes of a block instance are named <instance id>/<inner id>.',
   }),
   CW341: spec<{ what: 'nodes' | 'edges'; count: number; limit: number; largest: string }>({
@@ -507,12 +507,12 @@ export const PROBLEMS = {
   }),
   CW342: spec<{ key: string; instance: string; owner: string }>({
     severity: 'error',
-    message: (a) => `parameter "${a.key}" belongs to block instance "${a.instance}", which is tied to "${a.owner}" and uses its parameters`,
-    hint: (a) => `Delete the key (the values are "${a.owner}"'s), or remove "tie" from "${a.instance}" to give it weights of its own.`,
+    message: (a) => `parameter "${a.key}" belongs to block instance ${show(a.instance)}, which is tied to "${a.owner}" and uses its parameters`,
+    hint: (a) => `Delete the key (the values are "${a.owner}"'s), or remove "tie" from ${show(a.instance)} to give it weights of its own.`,
   }),
   CW343: spec<{ block: string; edge: string; port: string }>({
     severity: 'error',
-    message: (a) => `block "${a.block}": inner edge "${a.edge}" goes into input port "${a.port}"; an input port only receives the edge into the instance`,
+    message: (a) => `block ${show(a.block)}: inner edge "${a.edge}" goes into input port "${a.port}"; an input port only receives the edge into the instance`,
     hint: () => 'Remove the edge, or make its target a gate, op or cell inside the block.',
   }),
   CW344: spec<{ edge: string; source: string }>({
@@ -527,7 +527,7 @@ export const PROBLEMS = {
   }),
   CW346: spec<{ edge: string; instance: string; block: string; port: string; source: string; size: number; portSize: number }>({
     severity: 'error',
-    message: (a) => `edge "${a.edge}": "${a.source}" has size ${a.size}, but input port "${a.port}" of block instance "${a.instance}" (block "${a.block}") has size ${a.portSize}`,
+    message: (a) => `edge "${a.edge}": "${a.source}" has size ${a.size}, but input port "${a.port}" of block instance ${show(a.instance)} (block ${show(a.block)}) has size ${a.portSize}`,
     hint: () => 'Feed the port from a node of its size, or change the size of the input node in the block (every instance of the block changes with it).',
   }),
 

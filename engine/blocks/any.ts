@@ -11,7 +11,7 @@
  */
 import type { CompileOptions, Program } from '../compile.ts';
 import { GraphError } from '../compile.ts';
-import { problem } from '../errors.ts';
+import { problem, show } from '../errors.ts';
 import type { Graph, Problem } from '../format/types.ts';
 import type { ValidateOptions } from '../format/validate.ts';
 import { hasErrors } from '../format/validate.ts';
@@ -42,7 +42,7 @@ function relocate(p: Problem, x: Expansion): Problem {
   const out: Problem = { ...p };
   if (m && origin) out.path = `${origin.path}${m[3]}`;
   if (from?.top !== undefined) {
-    out.message = `block "${from.block}", instance "${from.instance}": ${p.message}`;
+    out.message = `block ${show(from.block)}, instance ${show(from.instance)}: ${p.message}`;
     out.node = from.top;
     if (p.edge !== undefined && origin?.top !== undefined) delete out.edge;
     if (p.nodes) out.nodes = [...new Set([from.top, ...p.nodes])];
@@ -63,9 +63,13 @@ export function validateAny(graph: Graph, options: ValidateOptions = {}): Proble
 
 function checkExpansion(x: Expansion, options: ValidateOptions): Problem[] {
   const problems = [...x.problems];
+  // An instance whose ports are wired wrong (already reported, on the instance) leaves inner edges that read a
+  // port nobody feeds: the flat graph's follow-on problems about its inside would only repeat it in internal ids.
+  const miswired = new Set(x.problems.filter((p) => p.code === 'CW336' && p.node !== undefined).map((p) => p.node as string));
   const seen = new Set<string>();
   for (const p of validateLayered(x.graph, options)) {
     const q = relocate(p, x);
+    if (q.node !== undefined && q.node !== p.node && miswired.has(q.node)) continue;
     // An error inside a definition shows once, not once per instance.
     const key = `${q.code}|${q.path}`;
     if (q.path.startsWith('blocks') && seen.has(key)) continue;

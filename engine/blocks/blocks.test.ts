@@ -282,6 +282,27 @@ describe('problems', () => {
     expect(p?.message).toContain('f/lonely');
   });
 
+  it('an instance with an unfed port says so once, without follow-on problems about its inside in internal ids', () => {
+    const g = blockCell({ x: 1, h: 2, y: 1 });
+    g.nodes.push({ id: 'spare', kind: 'block', block: 'my gate' } as never);
+    const ps = validateAny(g).filter((p) => p.node === 'spare');
+    expect(ps.map((p) => p.code)).toEqual(['CW336', 'CW336']);
+    expect(ps[0].message).toMatch(/^block "my gate" instance "spare": input port "\w+" is fed by 0 edges/);
+    expect(() => compileAny(g)).toThrow(/is fed by 0 edges/);
+    expect(() => compileAny(g)).not.toThrow(/is not a node of the graph/);
+  });
+
+  it('quotes a block name with quotes in messages as JSON does', () => {
+    const g = blockCell({ x: 1, h: 2, y: 1 });
+    const blocks = g.blocks as Record<string, BlockDef>;
+    blocks['my "gate"'] = blocks['my gate'];
+    delete blocks['my gate'];
+    for (const n of g.nodes as { kind: string; block?: string }[]) if (n.kind === 'block') n.block = 'my "gate"';
+    g.nodes.push({ id: 'spare', kind: 'block', block: 'my "gate"' } as never);
+    const p = validateAny(g).find((q) => q.node === 'spare');
+    expect(p?.message).toContain('block "my \\"gate\\"" instance "spare"');
+  });
+
   const broken: [string, (g: Graph) => void, string, string][] = [
     ['unknown block', (g) => { inst(g, 'f').block = 'nope'; }, 'CW331', 'nodes[2].block'],
     ['a block holding itself', (g) => {

@@ -167,7 +167,7 @@ function bodyOf(name: string, ctx: Ctx, stack: string[]): Body | undefined {
   const at = (...rest: (string | number)[]): string => pathOf('blocks', name, ...rest);
   const def = ctx.table[name];
   if (!isRecord(def) || !Array.isArray(def.nodes) || !Array.isArray(def.edges)) {
-    ctx.problems.push(problem('CW330', { what: `block "${name}"`, found: def }, { path: at() }));
+    ctx.problems.push(problem('CW330', { what: `block ${show(name)}`, found: def }, { path: at() }));
     ctx.bodies.set(name, undefined);
     return undefined;
   }
@@ -344,7 +344,7 @@ function expandLevel(nodes: unknown[], edges: unknown[], base: (string | number)
     const owner = typeof raw.tie === 'string' ? instances.get(raw.tie) : undefined;
     let why = '';
     if (typeof raw.tie !== 'string') why = 'it must be the id of another instance (a string)';
-    else if (!owner) why = `"${raw.tie}" is not a block instance${inBlock === undefined ? ' of the graph' : ` in block "${inBlock}"`}`;
+    else if (!owner) why = `"${raw.tie}" is not a block instance${inBlock === undefined ? ' of the graph' : ` in block ${show(inBlock)}`}`;
     else if (owner.info.id === info.id) why = 'an instance cannot be tied to itself';
     else if (owner.raw.block !== raw.block) why = `"${raw.tie}" is an instance of ${show(owner.raw.block)}, not of "${body.name}"`;
     else if (owner.raw.tie !== undefined) why = `"${raw.tie}" is tied to another instance itself (tie to the instance that owns the weights)`;
@@ -373,7 +373,7 @@ function expandLevel(nodes: unknown[], edges: unknown[], base: (string | number)
   }
   for (const [what, count, limit] of [['nodes', nodeCount, ctx.limits.maxNodes], ['edges', edgeCount, ctx.limits.maxEdges]] as const) {
     if (count > limit) {
-      const big = largest.id ? `instance "${largest.id}" of block "${instances.get(largest.id)!.info.block}", ${largest.nodes} nodes and ${largest.edges} edges` : 'the graph\'s own';
+      const big = largest.id ? `instance "${largest.id}" of block ${show(instances.get(largest.id)!.info.block)}, ${largest.nodes} nodes and ${largest.edges} edges` : 'the graph\'s own';
       ctx.problems.push(problem('CW341', { what, count, limit, largest: big }, { path: inBlock === undefined ? 'nodes' : at() }));
       out.ok = false;
       return out;

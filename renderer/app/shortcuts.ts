@@ -71,6 +71,8 @@ export function installShortcuts(): () => void {
   const mac = /Mac|iPhone|iPad/.test(navigator.platform);
   const onKeyDown = (event: KeyboardEvent) => {
     if (isEditable(event.target)) return;
+    // A modal dialog is open: its own keys only (Escape closes it natively; a canvas shortcut must not act behind it).
+    if (document.querySelector('dialog:modal')) return;
     const mod = mac ? event.metaKey : event.ctrlKey;
     for (const shortcut of SHORTCUTS) {
       if (shortcut.match(event, mod)) {

@@ -129,3 +129,30 @@ test('Stop sweep keeps what the running run trained and starts no more', async (
   await expect(runs.first()).toContainText(/stopped/);
   await expect(runs.filter({ hasText: 'training' })).toHaveCount(0);
 });
+
+test('Escape closes the Sweep and Runs dialogs, and a canvas shortcut does not act behind a dialog', async ({ page }) => {
+  await openApp(page);
+  await trainingSettled(page);
+  const nodes = page.locator('.react-flow__node');
+  const before = await nodes.count();
+  await page.locator('.react-flow__node').first().click();
+  await page.getByRole('button', { name: 'Runs (0)' }).click();
+  const runs = page.getByRole('dialog', { name: 'Runs and comparison' });
+  await runs.getByRole('button', { name: 'Sweep…' }).click();
+  const sweep = page.getByRole('dialog', { name: 'Sweep settings' });
+  await expect(sweep).toBeVisible();
+  // Delete with a node selected behind the dialog: nothing is deleted.
+  await page.keyboard.press('Delete');
+  await page.keyboard.press('Escape');
+  await expect(sweep).toBeHidden();
+  await expect(nodes).toHaveCount(before);
+  await page.getByRole('button', { name: 'Runs (0)' }).click();
+  await expect(runs).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(runs).toBeHidden();
+  // The shortcuts work again once no dialog is open.
+  await page.keyboard.press('?');
+  await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeHidden();
+});
