@@ -512,7 +512,10 @@ export function groupSelectionAsBlock(name: string): string | null {
 
 /** Group as block under a fresh name ("block 1", …; renamed in the inspector): the shortcut and the canvas menu. */
 export function groupSelectionAsNewBlock(): string | null {
-  return groupSelectionAsBlock(freshBlockName(graph()));
+  const typed = uiStore.getState().blockNameDraft.trim();
+  const instance = groupSelectionAsBlock(typed || freshBlockName(graph()));
+  if (instance !== null) uiStore.setState({ blockNameDraft: '' });
+  return instance;
 }
 
 /** Renames a block in the file (definition and instances) and, when the library holds the same definition under the old name, there too. */

@@ -4,7 +4,6 @@
  * its block, its ports, and whether its weights are its own or tied to
  * another instance of the same block.
  */
-import { useState } from 'react';
 import type { GraphNode } from '../../engine/format/types.ts';
 import { editBlock, groupSelectionAsBlock, renameBlockEverywhere, ungroupBlockInstance } from '../app/commands.ts';
 import { blockNameRefusal, freshBlockName, portsOf, setBlockTie, tieOwners } from '../doc/blocks.ts';
@@ -21,7 +20,8 @@ const GROUPABLE = new Set(['gate', 'op', 'cell']);
 export function GroupAsBlock() {
   const selected = useUi((state) => state.selectedNodes);
   const graph = useDocument((state) => state.graph);
-  const [name, setName] = useState('');
+  const name = useUi((state) => state.blockNameDraft);
+  const setName = (value: string) => uiStore.setState({ blockNameDraft: value });
   const nodes = graph.nodes.filter((n) => selected.has(n.id));
   if (nodes.length === 0 || nodes.length !== selected.size || !nodes.every((n) => GROUPABLE.has(n.kind))) return null;
   const suggested = freshBlockName(graph);
@@ -30,7 +30,15 @@ export function GroupAsBlock() {
       <label className="cw-field-label" htmlFor="cw-block-name">Block name</label>
       <div className="cw-button-row">
         <input id="cw-block-name" value={name} placeholder={suggested} onChange={(event) => setName(event.target.value)}
-          onKeyDown={(event) => { if (event.key === 'Enter') { groupSelectionAsBlock(name.trim() || suggested); setName(''); } }} />
+          onKeyDown={(event) => {
+            // Enter, or Ctrl+G as on the canvas (the global shortcuts skip text fields).
+            const ctrlG = (event.ctrlKey || event.metaKey) && !event.shiftKey && event.key.toLowerCase() === 'g';
+            if (event.key === 'Enter' || ctrlG) {
+              event.preventDefault();
+              groupSelectionAsBlock(name.trim() || suggested);
+              setName('');
+            }
+          }} />
         <button type="button" className="cw-small-button" title="Replace the selection by one instance of a new named block (kept in the file and in your library)"
           onClick={() => { groupSelectionAsBlock(name.trim() || suggested); setName(''); }}>
           Group as block

@@ -90,6 +90,8 @@ export interface UiState {
   layout: PaneLayout;
   /** Save, Save As and Export JSON write the trained weights into the file (the save flow's checkbox). */
   saveWeights: boolean;
+  /** The name typed in the inspector's "Block name" field: Group as block uses it, from the field, Ctrl+G or the menu. */
+  blockNameDraft: string;
 
   select(nodes: Iterable<string>, edges?: Iterable<string>): void;
   setTheme(theme: Theme): void;
@@ -140,6 +142,7 @@ export function createUiStore() {
     flagOpen: null,
     layout: DEFAULT_LAYOUT,
     saveWeights: true,
+    blockNameDraft: '',
 
     select(nodes, edges = []) {
       set({ selectedNodes: new Set(nodes), selectedEdges: new Set(edges) });

@@ -183,3 +183,26 @@ test('right-click a selection → Group as block (or Ctrl+G), rename it in the i
   await expect(page.getByRole('button', { name: 'Block block 1', exact: true })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Block output', exact: true })).toHaveCount(0);
 });
+
+test('Ctrl+G groups under the name typed in the Block name field, from the field or from the canvas', async ({ page }) => {
+  await openApp(page);
+  await trainingSettled(page);
+  // In the field: Ctrl+G groups with the typed name (quotes kept).
+  await nodeLocator(page, 'f').click();
+  await inspector(page).getByLabel('Block name').fill('my "gate"');
+  await inspector(page).getByLabel('Block name').press('Control+g');
+  await expect(nodeLocator(page, 'f')).toHaveCount(0);
+  let g = await graphNow(page);
+  expect(Object.keys(g.blocks as object)).toEqual(['my "gate"']);
+  // Typed, then back on the canvas: Ctrl+G still uses the typed name.
+  await nodeLocator(page, 'i').click();
+  await inspector(page).getByLabel('Block name').fill('__proto__');
+  await nodeLocator(page, 'i').click();
+  await page.keyboard.press('Control+g');
+  await expect(nodeLocator(page, 'i')).toHaveCount(0);
+  g = await graphNow(page);
+  expect(Object.keys(g.blocks as object).sort()).toEqual(['__proto__', 'my "gate"']);
+  // The field starts empty for the next selection.
+  await nodeLocator(page, 'o').click();
+  await expect(inspector(page).getByLabel('Block name')).toHaveValue('');
+});
