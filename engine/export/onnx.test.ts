@@ -7,9 +7,9 @@
 import { blockCell } from '../blocks/example.ts';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as ort from 'onnxruntime-web';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { runGraph } from '../grad.ts';
+import { runOrt } from '../../test/onnx-runtime.ts';
 import { layerModel } from '../layers/compile.ts';
 import { compileAny } from '../layers/index.ts';
 import { hostileLayered, outerCellOnLayers, zoneoutBiGru } from '../../test/torch/layered-graphs.ts';
@@ -29,11 +29,6 @@ const MODELS = join(import.meta.dirname, '../../test/fixtures/models');
 // Each case starts a runtime session: generous on a loaded machine (these are not timing tests).
 vi.setConfig({ testTimeout: 60_000 });
 
-beforeAll(() => {
-  ort.env.wasm.numThreads = 1;
-  ort.env.logLevel = 'error';
-});
-
 function rng(seed: number): () => number {
   let s = seed;
   return () => { s = (s * 1103515245 + 12345) % 2147483648; return s / 2147483648 * 2 - 1; };
@@ -45,17 +40,6 @@ function cellsOf(graph: Graph): { id: string; size: number }[] {
   const model = layerModel(compileAny(graph));
   const nested = (model?.layers ?? []).flatMap((l) => l.copies.flatMap((c) => c.program.cells.map((i) => ({ id: c.prefix + c.program.nodes[i].id, size: c.program.nodes[i].size }))));
   return [...outer, ...nested];
-}
-
-async function runOrt(bytes: Uint8Array, feeds: Record<string, TensorJSON>): Promise<Record<string, TensorJSON>> {
-  const session = await ort.InferenceSession.create(bytes, { logSeverityLevel: 3 });
-  const f: Record<string, ort.Tensor> = {};
-  for (const [k, v] of Object.entries(feeds)) f[k] = new ort.Tensor('float32', Float32Array.from(v.data), v.shape);
-  const r = await session.run(f);
-  await session.release();
-  const out: Record<string, TensorJSON> = {};
-  for (const [k, v] of Object.entries(r)) out[k] = { shape: [...v.dims], data: Array.from(v.data as Float32Array) };
-  return out;
 }
 
 /** Runs the export in onnxruntime and the graph in the engine on the same random data; returns the worst relative difference. */

@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import * as ort from 'onnxruntime-web';
+import { ortInputNames, runOrt } from '../onnx-runtime.ts';
 import type { DataFile, Graph, TensorJSON } from '../../engine/format/types.ts';
 import { runGraph } from '../../engine/grad.ts';
 import { valuesInOriginalOrder } from '../../engine/import/tensors.ts';
@@ -15,20 +15,6 @@ import { EXAMPLES_DIR, expect, exportJson, openApp, openFile, RESULTS, screensho
 
 /** onnxruntime computes in float32, the engine in float64 (on the same float32-rounded data). */
 const TOL = 1e-5;
-
-ort.env.wasm.numThreads = 1;
-ort.env.logLevel = 'error';
-
-async function runOrt(bytes: Uint8Array, feeds: Record<string, TensorJSON>): Promise<Record<string, TensorJSON>> {
-  const session = await ort.InferenceSession.create(bytes, { logSeverityLevel: 3 });
-  const f: Record<string, ort.Tensor> = {};
-  for (const [k, v] of Object.entries(feeds)) f[k] = new ort.Tensor('float32', Float32Array.from(v.data), v.shape);
-  const r = await session.run(f);
-  await session.release();
-  const out: Record<string, TensorJSON> = {};
-  for (const [k, v] of Object.entries(r)) out[k] = { shape: [...v.dims], data: Array.from(v.data as Float32Array) };
-  return out;
-}
 
 /** Clicks Export ONNX and the dialog's Export (ticking "Initial states as inputs" when `initial` holds); returns the download's name and bytes. */
 async function clickExportOnnx(page: Page, initial = false): Promise<{ name: string; bytes: Uint8Array }> {
@@ -58,9 +44,7 @@ async function compareWithEngine(bytes: Uint8Array, graph: Graph, file: string, 
   }
   // The runtime computes in float32: give the engine the same float32-rounded numbers.
   for (const t of [...Object.values(feeds), ...Object.values(data.targets ?? {})]) t.data = Array.from(Float32Array.from(t.data));
-  const session = await ort.InferenceSession.create(bytes, { logSeverityLevel: 3 });
-  const inputs = [...session.inputNames].sort();
-  await session.release();
+  const inputs = await ortInputNames(bytes);
   const got = await runOrt(bytes, feeds);
   const values = valuesInOriginalOrder(graph, runGraph(graph, data, { dtype: 'float64' }).values);
   const outputs = Object.keys(got).sort();

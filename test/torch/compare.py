@@ -1,5 +1,6 @@
 """Shared by the PyTorch cross-checks: tensors from Cellwright JSON and the error measure."""
 import json
+import traceback
 import math
 import sys
 
@@ -56,6 +57,6 @@ def run_cases(run_case):
         try:
             results[case["name"]] = run_case(case)
         except Exception as e:  # one failing case must not hide the others
-            results[case["name"]] = {"error": f"{type(e).__name__}: {e}"}
+            results[case["name"]] = {"error": f"{type(e).__name__}: {e}\n{traceback.format_exc()}"}
     json.dump(results, sys.stdout)
     sys.stdout.write("\n")

@@ -27,7 +27,7 @@ import torch
 from torch.autograd.functional import jacobian
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from compare import rel_err, tensor  # noqa: E402
+from compare import rel_err, run_cases, tensor  # noqa: E402
 
 torch.set_num_threads(1)
 f64 = torch.float64
@@ -221,17 +221,7 @@ def run_case(case):
 
 
 def main():
-    with open(sys.argv[1], encoding="utf-8") as f:
-        cases = json.load(f)["cases"]
-    results = {}
-    for case in cases:
-        try:
-            results[case["name"]] = run_case(case)
-        except Exception as e:  # one failing case must not hide the others
-            import traceback
-            results[case["name"]] = {"error": f"{type(e).__name__}: {e}\n{traceback.format_exc()}"}
-    json.dump(results, sys.stdout)
-    sys.stdout.write("\n")
+    run_cases(run_case)
 
 
 if __name__ == "__main__":
